@@ -1,0 +1,67 @@
+import { test, expect } from "@playwright/test";
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { watchConsole, waitForHydration } from "./support";
+
+test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "service workers need JavaScript");
+
+test("the page hydrates with the strict CSP and no console errors or warnings", async ({ page }) => {
+  const console = watchConsole(page);
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.waitForLoadState("networkidle");
+  expect(console).toEqual([]);
+});
+
+test("the manifest is linked and the service worker is registered", async ({ page, request }) => {
+  await page.goto("/");
+  const href = await page.locator('link[rel="manifest"]').getAttribute("href");
+  const manifest = await (await request.get(href!)).json();
+  expect(manifest.lang).toBe("ar");
+  expect(manifest.dir).toBe("rtl");
+  expect(manifest.display).toBe("standalone");
+  expect(manifest.icons.map((i: any) => i.sizes)).toEqual(expect.arrayContaining(["192x192", "512x512"]));
+  expect(manifest.icons.some((i: any) => i.purpose === "maskable")).toBe(true);
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  expect(scope).toMatch(/\/$/);
+});
+
+test("Chromium considers the portal installable", async ({ page }) => {
+  await page.goto("/");
+  await page.evaluate(async () => navigator.serviceWorker.ready);
+  const cdp = await page.context().newCDPSession(page);
+  await expect
+    .poll(async () => (await cdp.send("Page.getInstallabilityErrors")).installabilityErrors, { timeout: 15_000 })
+    .toEqual([]);
+});
+
+test("the service worker serves the offline page when the server is down", async ({ browser }) => {
+  // A server of our own, so that this test can stop it.
+  const port = 3290;
+  const server = spawn("bash", ["end2end/serve.sh", String(port)], {
+    cwd: path.resolve(__dirname, "../.."),
+    env: { ...process.env, BAWABA_DATA_DIR: mkdtempSync(path.join(tmpdir(), "bawaba-offline-")) },
+    stdio: "ignore",
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await expect.poll(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status, { timeout: 60_000 }).toBe(200);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.evaluate(async () => navigator.serviceWorker.ready);
+    await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+
+    server.kill("SIGTERM");
+    await expect.poll(async () => (await fetch(`${base}/healthz`).catch(() => null)) === null, { timeout: 15_000 }).toBe(true);
+
+    await page.goto(`${base}/vignette`);
+    await expect(page.locator("h1")).toHaveText("أنت غير متصل بالإنترنت");
+    await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+    await context.close();
+  } finally {
+    server.kill("SIGKILL");
+  }
+});

@@ -1,0 +1,97 @@
+//! The HTML shell, the root component and the routes table (the site map).
+
+use crate::{
+    features::{errors::NotFound, home::HomePage, idcard, info, vignette},
+    i18n::*,
+    ui::layout::Layout,
+};
+use leptos::prelude::*;
+use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The document around the app, rendered on the server only. `<html lang dir>` is filled in by
+/// the localisation context (see `I18nContextProvider`) through leptos_meta.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_headers();
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <meta name="theme-color" content="#0b5d4b" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" href="/icons/icon.svg" type="image/svg+xml" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The page's Content-Security-Policy carries the nonce Leptos puts on its inline scripts.
+/// The language depends on the cookie and Accept-Language, so caches must key on both.
+#[cfg(feature = "ssr")]
+fn set_page_headers() {
+    use http::{HeaderValue, header};
+    let (Some(nonce), Some(res)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    if let Ok(csp) = HeaderValue::from_str(&crate::platform::security::page_csp(&nonce)) {
+        res.insert_header(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    res.insert_header(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider>
+            <Titles />
+            <Router>
+                <Layout>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/vignette") view=vignette::StartPage ssr=SsrMode::Async />
+                        <Route path=path!("/id-card") view=idcard::StartPage ssr=SsrMode::Async />
+                        <Route path=path!("/accessibility") view=info::AccessibilityPage />
+                        <Route path=path!("/privacy") view=info::PrivacyPage />
+                        <Route path=path!("/help") view=info::HelpPage />
+                    </Routes>
+                </Layout>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// Every page title ends with the portal's name, in the page's language; the font the page's
+/// script needs first is preloaded (Arabic pages: Naskh; French and English: the Latin face).
+#[component]
+fn Titles() -> impl IntoView {
+    let i18n = use_i18n();
+    let suffix = move || t_string!(i18n, title_suffix).to_string();
+    // The language only changes with a full page load (the switch is a plain link).
+    let font = match i18n.get_locale_untracked() {
+        Locale::ar => "/fonts/noto-naskh-arabic-arabic-wght-normal.woff2",
+        _ => "/fonts/noto-sans-latin-wght-normal.woff2",
+    };
+    view! {
+        <Title formatter=move |page: String| format!("{page} — {}", suffix()) />
+        <Link rel="preload" href=font as_="font" type_="font/woff2" crossorigin="anonymous" />
+    }
+}

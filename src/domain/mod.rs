@@ -1,0 +1,6 @@
+//! Pure domain rules, compiled for the browser and the server alike: no I/O, no Leptos, no async.
+//! The browser runs the same validation and arithmetic the server runs.
+
+pub mod digits;
+pub mod money;
+pub mod reference;

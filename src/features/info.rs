@@ -1,0 +1,62 @@
+//! Information pages linked from every footer: accessibility statement, privacy, help.
+
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AccessibilityPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, accessibility.title).to_string() />
+        <h1>{t!(i18n, accessibility.title)}</h1>
+        <p class="lead">{t!(i18n, accessibility.intro)}</p>
+        <h2>{t!(i18n, accessibility.standard_heading)}</h2>
+        <p>{t!(i18n, accessibility.standard)}</p>
+        <h2>{t!(i18n, accessibility.what_heading)}</h2>
+        <ul class="list">
+            <li>{t!(i18n, accessibility.what_1)}</li>
+            <li>{t!(i18n, accessibility.what_2)}</li>
+            <li>{t!(i18n, accessibility.what_3)}</li>
+            <li>{t!(i18n, accessibility.what_4)}</li>
+        </ul>
+        <h2>{t!(i18n, accessibility.testing_heading)}</h2>
+        <p>{t!(i18n, accessibility.testing)}</p>
+        <h2>{t!(i18n, accessibility.contact_heading)}</h2>
+        <p>{t!(i18n, accessibility.contact)}</p>
+    }
+}
+
+#[component]
+pub fn PrivacyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, privacy.title).to_string() />
+        <h1>{t!(i18n, privacy.title)}</h1>
+        <p class="lead">{t!(i18n, privacy.intro)}</p>
+        <h2>{t!(i18n, privacy.what_heading)}</h2>
+        <p>{t!(i18n, privacy.what)}</p>
+        <h2>{t!(i18n, privacy.cookies_heading)}</h2>
+        <p>{t!(i18n, privacy.cookies)}</p>
+        <h2>{t!(i18n, privacy.rights_heading)}</h2>
+        <p>{t!(i18n, privacy.rights)}</p>
+    }
+}
+
+#[component]
+pub fn HelpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, help.title).to_string() />
+        <h1>{t!(i18n, help.title)}</h1>
+        <p class="lead">{t!(i18n, help.intro)}</p>
+        <h2>{t!(i18n, help.q_language)}</h2>
+        <p>{t!(i18n, help.a_language)}</p>
+        <h2>{t!(i18n, help.q_saved)}</h2>
+        <p>{t!(i18n, help.a_saved)}</p>
+        <h2>{t!(i18n, help.q_offline)}</h2>
+        <p>{t!(i18n, help.a_offline)}</p>
+        <h2>{t!(i18n, help.q_contact)}</h2>
+        <p>{t!(i18n, help.a_contact)}</p>
+    }
+}

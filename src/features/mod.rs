@@ -1,0 +1,7 @@
+//! One module per capability: its pages, its server functions and (server only) its store.
+
+pub mod errors;
+pub mod home;
+pub mod idcard;
+pub mod info;
+pub mod vignette;

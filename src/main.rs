@@ -1,0 +1,28 @@
+//! `bawaba`: serves the portal. Settings come from the environment (`bawaba --help`).
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    use bawaba::platform::{config::Config, server, telemetry};
+    use std::process::ExitCode;
+
+    if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
+        print!("{}", Config::help_text());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("bawaba: {e}\n\nRun `bawaba --help` for the settings.");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config.log_filter, config.log_json);
+    match server::serve(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start");
+            eprintln!("bawaba: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

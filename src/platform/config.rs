@@ -1,0 +1,213 @@
+//! Configuration from environment variables, each with an embedded default so that
+//! `bawaba` with no settings at all serves the portal on a SQLite file under `data/`.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+/// One documented setting: the single source for `--help` and `docs/CONFIGURATION.md`.
+pub struct Setting {
+    pub name: &'static str,
+    pub default: &'static str,
+    pub help: &'static str,
+}
+
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: "BAWABA_BIND",
+        default: "127.0.0.1:3000 (or LEPTOS_SITE_ADDR when set by cargo-leptos)",
+        help: "Address and port the HTTP server listens on. Port 0 picks a free port.",
+    },
+    Setting {
+        name: "BAWABA_PUBLIC_URL",
+        default: "http://<bind address>",
+        help: "Public base URL as users see it (behind a proxy: https://…). Decides whether cookies are Secure.",
+    },
+    Setting {
+        name: "BAWABA_DATA_DIR",
+        default: "data",
+        help: "Directory for the SQLite database, generated secrets and files. Created if missing.",
+    },
+    Setting {
+        name: "DATABASE_URL",
+        default: "sqlite://<data dir>/bawaba.db",
+        help: "sqlite://path for the embedded database, postgres://user@host/db for PostgreSQL (scale-out).",
+    },
+    Setting {
+        name: "BAWABA_DB_MAX_CONNECTIONS",
+        default: "16",
+        help: "Size of the database connection pool of this app server.",
+    },
+    Setting {
+        name: "BAWABA_SECRET_KEY",
+        default: "generated on first run into <data dir>/secret.key (mode 0600)",
+        help: "64 hex digits (32 bytes) used to sign cookies and tokens. Give the same value to every app server.",
+    },
+    Setting {
+        name: "BAWABA_LOG",
+        default: "info,bawaba=debug",
+        help: "Log filter (tracing EnvFilter syntax).",
+    },
+    Setting {
+        name: "BAWABA_LOG_FORMAT",
+        default: "text",
+        help: "`text` for people, `json` for a log collector (one JSON object per line).",
+    },
+];
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    /// `None`: read from `<data dir>/secret.key`, generating it on first run.
+    pub secret_key_hex: Option<String>,
+    pub log_filter: String,
+    pub log_json: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads settings through `get`, so tests can configure without touching the environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let bind_raw = get("BAWABA_BIND")
+            .or_else(|| get("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind: SocketAddr = bind_raw.parse().map_err(|e| ConfigError::Invalid {
+            name: "BAWABA_BIND",
+            reason: format!("{e} (expected host:port, e.g. 127.0.0.1:3000)"),
+        })?;
+        let data_dir = PathBuf::from(get("BAWABA_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", data_dir.join("bawaba.db").display())
+        });
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_URL",
+                reason: "expected sqlite://… or postgres://…".into(),
+            });
+        }
+        let db_max_connections = match get("BAWABA_DB_MAX_CONNECTIONS") {
+            None => 16,
+            Some(v) => v.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Invalid {
+                name: "BAWABA_DB_MAX_CONNECTIONS",
+                reason: "expected a positive whole number".into(),
+            })?,
+        };
+        let public_url = get("BAWABA_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_string();
+        let log_json = match get("BAWABA_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    name: "BAWABA_LOG_FORMAT",
+                    reason: "expected text or json".into(),
+                });
+            }
+        };
+        Ok(Self {
+            bind,
+            public_url,
+            data_dir,
+            database_url,
+            db_max_connections,
+            secret_key_hex: get("BAWABA_SECRET_KEY"),
+            log_filter: get("BAWABA_LOG").unwrap_or_else(|| "info,bawaba=debug".into()),
+            log_json,
+        })
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix only when users reach us over HTTPS.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// The text printed by `bawaba --help`.
+    pub fn help_text() -> String {
+        let mut out = String::from(
+            "bawaba — government e-services portal\n\n\
+             Usage: bawaba [--help]\n\n\
+             Settings (environment variables):\n",
+        );
+        for s in SETTINGS {
+            out.push_str(&format!("  {}\n      {}\n      default: {}\n", s.name, s.help, s.default));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_under_data() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://data/bawaba.db?mode=rwc");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(!c.is_https());
+        assert!(!c.log_json);
+    }
+
+    #[test]
+    fn postgres_url_is_accepted_and_https_is_detected() {
+        let c = config(&[
+            ("DATABASE_URL", "postgres://root@127.0.0.1/test"),
+            ("BAWABA_PUBLIC_URL", "https://bawaba.example/"),
+        ])
+        .unwrap();
+        assert!(c.database_url.starts_with("postgres://"));
+        assert_eq!(c.public_url, "https://bawaba.example");
+        assert!(c.is_https());
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_setting_name() {
+        let e = config(&[("BAWABA_BIND", "nowhere")]).unwrap_err();
+        assert!(e.to_string().contains("BAWABA_BIND"));
+        let e = config(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert!(e.to_string().contains("DATABASE_URL"));
+        let e = config(&[("BAWABA_DB_MAX_CONNECTIONS", "0")]).unwrap_err();
+        assert!(e.to_string().contains("BAWABA_DB_MAX_CONNECTIONS"));
+    }
+
+    #[test]
+    fn every_setting_is_documented() {
+        let doc = include_str!("../../docs/CONFIGURATION.md");
+        for s in SETTINGS {
+            assert!(doc.contains(&format!("`{}`", s.name)), "{} missing from docs/CONFIGURATION.md", s.name);
+        }
+    }
+
+    #[test]
+    fn help_lists_every_setting() {
+        let help = Config::help_text();
+        for s in SETTINGS {
+            assert!(help.contains(s.name), "{} missing from --help", s.name);
+        }
+    }
+}

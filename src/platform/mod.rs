@@ -1,0 +1,11 @@
+//! Server-only platform: configuration, database, HTTP middleware, telemetry and the axum router.
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod locale;
+pub mod pwa;
+pub mod secrets;
+pub mod security;
+pub mod server;
+pub mod telemetry;

@@ -1,0 +1,98 @@
+//! The service worker, served at `/sw.js` with the list of files of the current build to
+//! precache. Its version changes with the build's hashes, so a new release replaces the old
+//! cache, while an unchanged build keeps it.
+
+use super::server::AppState;
+use axum::{
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use leptos::prelude::LeptosOptions;
+
+const SW_BODY: &str = include_str!("sw.js");
+
+/// Files of the shell that the offline experience needs, and a version naming this build.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ShellAssets {
+    pub version: String,
+    pub files: Vec<String>,
+}
+
+/// Reads the hashes cargo-leptos wrote next to the binary (`js: …`, `wasm: …`, `css: …`).
+pub fn shell_assets(options: &LeptosOptions) -> ShellAssets {
+    let hashes = options
+        .hash_files
+        .then(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(|d| d.join(options.hash_file.as_ref())))
+                .and_then(|p| std::fs::read_to_string(p).ok())
+        })
+        .flatten()
+        .unwrap_or_default();
+    assets_from_hashes(&options.output_name, &options.site_pkg_dir, &hashes)
+}
+
+pub fn assets_from_hashes(output_name: &str, pkg: &str, hashes: &str) -> ShellAssets {
+    let hash_of = |kind: &str| {
+        hashes.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim() == kind).then(|| v.trim().to_string())
+        })
+    };
+    let named = |kind: &str, plain: &str, ext: &str| match hash_of(kind) {
+        Some(h) => format!("/{pkg}/{output_name}.{h}.{ext}"),
+        None => format!("/{pkg}/{plain}.{ext}"),
+    };
+    let files = vec![
+        "/offline.html".to_string(),
+        "/static.css".to_string(),
+        "/manifest.webmanifest".to_string(),
+        "/icons/icon.svg".to_string(),
+        "/icons/icon-192.png".to_string(),
+        "/fonts/noto-naskh-arabic-arabic-wght-normal.woff2".to_string(),
+        "/fonts/noto-sans-latin-wght-normal.woff2".to_string(),
+        named("css", output_name, "css"),
+        named("js", output_name, "js"),
+        named("wasm", &format!("{output_name}_bg"), "wasm"),
+    ];
+    let version = match (hash_of("js"), hash_of("wasm"), hash_of("css")) {
+        (Some(js), Some(wasm), Some(css)) => format!("{js}-{wasm}-{css}"),
+        // Unhashed development build: a new version per server start keeps the cache fresh.
+        _ => format!("dev-{}", std::process::id()),
+    };
+    ShellAssets { version, files }
+}
+
+pub async fn service_worker(State(state): State<AppState>) -> Response {
+    let assets = shell_assets(&state.leptos_options);
+    let files = assets.files.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+    let body = format!("const VERSION = {:?};\nconst PRECACHE = [{files}];\n{SW_BODY}", assets.version);
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_build_precaches_hashed_names_and_versions_by_hash() {
+        let a = assets_from_hashes("bawaba", "pkg", "js: aaa\nwasm: bbb\ncss: ccc\n");
+        assert!(a.files.contains(&"/pkg/bawaba.aaa.js".to_string()));
+        assert!(a.files.contains(&"/pkg/bawaba.bbb.wasm".to_string()));
+        assert!(a.files.contains(&"/pkg/bawaba.ccc.css".to_string()));
+        assert!(a.files.contains(&"/offline.html".to_string()));
+        assert_eq!(a.version, "aaa-bbb-ccc");
+    }
+
+    #[test]
+    fn personal_pages_and_server_functions_are_never_precached() {
+        let a = assets_from_hashes("bawaba", "pkg", "");
+        assert!(a.files.iter().all(|f| !f.starts_with("/api/") && f != "/"));
+    }
+}

@@ -1,0 +1,146 @@
+//! Builds the application (state and router) and serves it. `build` is apart from `serve` so
+//! that tests can start the real router on port 0 against a real database.
+
+use super::{
+    config::Config,
+    db::{Db, DbError},
+    http, locale, pwa,
+    secrets::{SecretError, SecretKey},
+    security, telemetry,
+};
+use crate::app::{App, shell};
+use axum::{Router, extract::FromRef, routing::get};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::{net::SocketAddr, sync::Arc};
+use tokio::net::TcpListener;
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer};
+
+/// Everything a request handler or a server function may need. App servers keep no other
+/// state: sessions, drafts and jobs live in the database, so several can run side by side.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub secret: SecretKey,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("server: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Leptos's own settings. cargo-leptos passes them as environment variables; a binary started
+/// any other way (tests, a deployment) gets the same values as defaults.
+fn leptos_options(bind: SocketAddr) -> LeptosOptions {
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    // With hashed file names the hash file sits next to the binary (cargo-leptos writes it).
+    let hash_file_present = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("hash.txt").exists()))
+        .unwrap_or(false);
+    let hash_files = std::env::var("LEPTOS_HASH_FILES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(hash_file_present);
+    LeptosOptions::builder()
+        .output_name(env("LEPTOS_OUTPUT_NAME", "bawaba"))
+        .site_root(env("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(env("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(bind)
+        .hash_files(hash_files)
+        .build()
+}
+
+/// Opens the database, applies migrations and loads the secret key.
+pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    let secret = SecretKey::load_or_create(config.secret_key_hex.as_deref(), &config.data_dir)?;
+    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    db.migrate().await?;
+    tracing::info!(backend = ?db.backend(), "database ready, migrations applied");
+    Ok(AppState { leptos_options: leptos_options(config.bind), db, config: Arc::new(config), secret })
+}
+
+/// The whole HTTP application. Layers run outside-in in the order listed last-to-first:
+/// the request id is set first so every log line and the panic handler can use it.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let https = state.config.is_https();
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let render_shell = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    Router::new()
+        .route("/healthz", get(http::healthz))
+        .route("/readyz", get(http::readyz))
+        .route("/lang/{code}", get(locale::switch))
+        .route("/sw.js", get(pwa::service_worker))
+        .leptos_routes_with_context(&state, routes, context.clone(), render_shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(axum::middleware::from_fn(move |req, next| security::headers(https, req, next)))
+        .layer(CatchPanicLayer::custom(crate::features::errors::panic_response))
+        .layer(telemetry::trace_layer())
+        .layer(telemetry::propagate_request_id())
+        .layer(telemetry::set_request_id())
+        .with_state(state)
+}
+
+/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight and closes the pool.
+pub async fn serve(config: Config) -> Result<(), StartupError> {
+    let bind = config.bind;
+    let state = build_state(config).await?;
+    let listener =
+        TcpListener::bind(bind).await.map_err(|source| StartupError::Bind { addr: bind, source })?;
+    let local = listener.local_addr().map_err(StartupError::Serve)?;
+    let db = state.db.clone();
+    tracing::info!(url = %format!("http://{local}"), public_url = %state.config.public_url, "Bawaba is listening");
+    println!("Bawaba is running at http://{local}/");
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartupError::Serve)?;
+    db.close().await;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing requests in flight");
+}

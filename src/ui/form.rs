@@ -1,0 +1,160 @@
+//! Form building blocks for the journeys: a field with label, hint and error; the error
+//! summary; the step indicator; buttons and the back link. Following UX.md: labels above
+//! inputs, hints under labels, the same message next to the field and in the summary.
+
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// One error of a submitted form: the id of the field it belongs to and its message,
+/// already in the user's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field_id: String,
+    pub message: String,
+}
+
+/// Listed at the top of a page that came back with errors: each links to its field. It takes
+/// focus on load (`autofocus` without JavaScript, an effect with it) so screen readers
+/// announce it first.
+#[component]
+pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
+    let i18n = use_i18n();
+    let node = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            let _ = el.focus();
+        }
+    });
+    (!errors.is_empty()).then(|| {
+        view! {
+            <div
+                class="error-summary"
+                role="alert"
+                aria-labelledby="error-summary-title"
+                tabindex="-1"
+                autofocus
+                node_ref=node
+            >
+                <h2 id="error-summary-title" class="error-summary__title">
+                    {t!(i18n, common.error_summary_title)}
+                </h2>
+                <ul class="error-summary__list">
+                    {errors
+                        .into_iter()
+                        .map(|e| view! { <li><a href=format!("#{}", e.field_id)>{e.message}</a></li> })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+/// How a text input should behave: its `type`, keyboard, autofill and direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InputKind {
+    pub input_type: &'static str,
+    pub inputmode: Option<&'static str>,
+    pub autocomplete: Option<&'static str>,
+    /// Plates, VINs, ID numbers, phone numbers, e-mail: typed left to right even in Arabic.
+    pub ltr: bool,
+}
+
+impl InputKind {
+    pub const TEXT: Self = Self { input_type: "text", inputmode: None, autocomplete: None, ltr: false };
+    pub const DIGITS: Self = Self { input_type: "text", inputmode: Some("numeric"), autocomplete: None, ltr: true };
+    pub const EMAIL: Self = Self { input_type: "email", inputmode: Some("email"), autocomplete: Some("email"), ltr: true };
+    pub const PHONE: Self = Self { input_type: "tel", inputmode: Some("tel"), autocomplete: Some("tel"), ltr: true };
+    pub const CODE: Self = Self { input_type: "text", inputmode: None, autocomplete: Some("off"), ltr: true };
+}
+
+/// A labelled text input. The current value is rendered as a `value` attribute (not only a
+/// property) so that a page re-rendered by the server after an error keeps what was typed.
+#[component]
+pub fn TextField(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    #[prop(into)] label: Signal<String>,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+    #[prop(optional, into)] error: Option<String>,
+    #[prop(optional, into)] value: String,
+    #[prop(default = InputKind::TEXT)] kind: InputKind,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = [hint.is_some().then(|| hint_id.clone()), error.is_some().then(|| error_id.clone())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let has_error = error.is_some();
+    view! {
+        <div class="field" class:field--error=has_error>
+            <label class="field__label" for=id.clone()>{move || label.get()}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{move || h.get()}</p> })}
+            {error.map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}
+            <input
+                class="field__input"
+                id=id
+                name=name
+                type=kind.input_type
+                inputmode=kind.inputmode
+                autocomplete=kind.autocomplete
+                dir=kind.ltr.then_some("ltr")
+                value=value
+                required=required
+                aria-invalid=has_error.then_some("true")
+                aria-describedby=(!described_by.is_empty()).then_some(described_by)
+            />
+        </div>
+    }
+}
+
+/// "Step 2 of 5", for multi-step journeys.
+#[component]
+pub fn StepIndicator(current: u32, total: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="step-indicator">
+            {t!(i18n, common.step_of, current = move || current, total = move || total)}
+        </p>
+    }
+}
+
+/// A link back to the previous step: a plain link, so it never re-submits anything.
+#[component]
+pub fn BackLink(#[prop(into)] href: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <a class="back-link" href=href>{t!(i18n, common.back)}</a> }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ButtonKind {
+    #[default]
+    Primary,
+    Secondary,
+    /// Destructive: the page must ask for confirmation before acting.
+    Warning,
+}
+
+/// A submit button; its text says what it does ("Pay 2 000 DZD").
+#[component]
+pub fn Button(
+    children: Children,
+    #[prop(optional)] kind: ButtonKind,
+    #[prop(optional, into)] name: Option<String>,
+    #[prop(optional, into)] value: Option<String>,
+) -> impl IntoView {
+    let class = match kind {
+        ButtonKind::Primary => "button",
+        ButtonKind::Secondary => "button button--secondary",
+        ButtonKind::Warning => "button button--warning",
+    };
+    view! { <button type="submit" class=class name=name value=value>{children()}</button> }
+}
+
+/// A link styled as the main call to action ("Start now").
+#[component]
+pub fn StartButton(#[prop(into)] href: String, children: Children) -> impl IntoView {
+    view! { <a class="button button--start" href=href role="button" draggable="false">{children()}</a> }
+}

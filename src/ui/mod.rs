@@ -1,0 +1,6 @@
+//! Shared UI components. Each renders plain HTML attributes (`value`, `checked`, `href`,
+//! `aria-*`) so that it works before, and without, JavaScript.
+
+pub mod form;
+pub mod layout;
+pub mod text;

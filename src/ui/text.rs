@@ -1,0 +1,26 @@
+//! Small text components: left-to-right islands, money, page headings.
+
+use crate::domain::money::Money;
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// A left-to-right token inside any text (plate, VIN, ID number, reference, e-mail). `<bdi>`
+/// isolates it so Arabic sentences around it are not scrambled; `dir="ltr"` orders it.
+#[component]
+pub fn Ltr(children: Children) -> impl IntoView {
+    view! { <bdi dir="ltr" class="ltr">{children()}</bdi> }
+}
+
+/// An amount with its currency in the page's language, isolated as one token: left-to-right
+/// with a currency code (`2 000 DZD`), right-to-left with the Arabic symbol (`2 000 د.ج`,
+/// read number first).
+#[component]
+pub fn MoneyText(amount: Money) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = move || leptos_i18n::Locale::as_str(i18n.get_locale());
+    view! {
+        <bdi dir=move || if lang() == "ar" { "rtl" } else { "ltr" } class="money">
+            {move || amount.format(lang())}
+        </bdi>
+    }
+}

@@ -1,0 +1,186 @@
+//! `spawn_app`: starts the portal exactly as `bawaba` does (configuration, migrations, router)
+//! on port 0, and a `TestApp` whose methods are what a browser does.
+
+use bawaba::platform::{
+    config::Config,
+    db::Db,
+    server::{self, AppState},
+};
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub data_dir: PathBuf,
+    pg_cleanup: Option<(String, String)>,
+}
+
+/// Runs a test body once per backend: `sqlite` always, `postgres` when configured.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.unwrap();
+                ($body)(&app).await;
+                app.cleanup().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else {
+                    eprintln!("PostgreSQL half skipped: TEST_DATABASE_URL is not set");
+                    return;
+                };
+                ($body)(&app).await;
+                app.cleanup().await;
+            }
+        }
+    };
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bawaba-test-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A fresh PostgreSQL database for one test, created through `TEST_DATABASE_URL`.
+async fn fresh_postgres_database() -> Option<(String, String, String)> {
+    use sqlx::Executor;
+    let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    sqlx::any::install_default_drivers();
+    let name = format!("bawaba_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
+        .await
+        .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let (base, _db) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL ends with /database");
+    Some((format!("{base}/{name}"), admin_url, name))
+}
+
+pub fn settings(data_dir: &std::path::Path, database_url: &str) -> Config {
+    let mut env = HashMap::new();
+    env.insert("BAWABA_BIND", "127.0.0.1:0".to_string());
+    env.insert("BAWABA_DATA_DIR", data_dir.display().to_string());
+    env.insert("DATABASE_URL", database_url.to_string());
+    env.insert("BAWABA_DB_MAX_CONNECTIONS", "5".to_string());
+    Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration")
+}
+
+/// A new empty database: a file in a new directory, or a new PostgreSQL database.
+/// `None` when the backend is PostgreSQL and no server is configured.
+pub async fn fresh_database(backend: Backend) -> Option<(String, PathBuf, Option<(String, String)>)> {
+    let data_dir = temp_dir();
+    match backend {
+        Backend::Sqlite => Some((format!("sqlite://{}?mode=rwc", data_dir.join("bawaba.db").display()), data_dir, None)),
+        Backend::Postgres => {
+            let (url, admin, name) = fresh_postgres_database().await?;
+            Some((url, data_dir, Some((admin, name))))
+        }
+    }
+}
+
+/// Starts the app; `None` when the backend is PostgreSQL and no server is configured.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let (database_url, data_dir, pg_cleanup) = fresh_database(backend).await?;
+    let state = server::build_state(settings(&data_dir, &database_url)).await.expect("app starts");
+    Some(serve(state, data_dir, pg_cleanup).await)
+}
+
+/// Drops a database made by `fresh_database` that no `TestApp` owns.
+pub async fn drop_database(data_dir: PathBuf, pg_cleanup: Option<(String, String)>) {
+    let _ = std::fs::remove_dir_all(&data_dir);
+    if let Some((admin_url, name)) = pg_cleanup {
+        use sqlx::Executor;
+        if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await {
+            let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+        }
+    }
+}
+
+/// Serves an already built state (tests that need an unusual state build it themselves).
+pub async fn serve(state: AppState, data_dir: PathBuf, pg_cleanup: Option<(String, String)>) -> TestApp {
+    let db = state.db.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().unwrap();
+    let router = server::router(state);
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp { address, client, db, data_dir, pg_cleanup }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut req = self.client.get(self.url(path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// The page's HTML, asserting it answered 200.
+    pub async fn get_html(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.text().await.unwrap()
+    }
+
+    /// Runs a statement on the app's database (arranging data the way an administrator would).
+    pub async fn execute(&self, sql: &str) {
+        sqlx::query(sql).execute(self.db.pool()).await.expect(sql);
+    }
+
+    pub async fn cleanup(self) {
+        self.db.close().await;
+        drop_database(self.data_dir, self.pg_cleanup).await;
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db.backend() {
+            bawaba::platform::db::Backend::Sqlite => Backend::Sqlite,
+            bawaba::platform::db::Backend::Postgres => Backend::Postgres,
+        }
+    }
+}
+
+/// The `lang` and `dir` attributes of the `<html>` element.
+pub fn html_lang_dir(html: &str) -> (String, String) {
+    let start = html.find("<html").expect("an <html> element");
+    let tag = &html[start..start + html[start..].find('>').unwrap()];
+    let attr = |name: &str| {
+        let key = format!("{name}=\"");
+        tag.find(&key)
+            .map(|i| {
+                let rest = &tag[i + key.len()..];
+                rest[..rest.find('"').unwrap()].to_string()
+            })
+            .unwrap_or_default()
+    };
+    (attr("lang"), attr("dir"))
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real router on a real port against a real database. Every test runs
+//! on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` points at a server (each test then gets
+//! a fresh database of its own).
+#![cfg(feature = "ssr")]
+
+mod helpers;
+
+mod health;
+mod locale;
+mod pages;
+mod reference_data;
+mod security;
