@@ -80,6 +80,10 @@ integration:
 	@if [ -z "$${TEST_DATABASE_URL:-}" ]; then echo "integration: TEST_DATABASE_URL is not set, so the PostgreSQL half is skipped (SQLite runs)"; fi
 	cargo test --features ssr --test '*'
 
+# Release build, bytes per route, throughput next to a trivial axum handler (docs/BENCHMARKS.md).
+bench: setup-build
+	bash benches/run.sh
+
 # Chromium drives the built portal twice: JavaScript on and JavaScript off.
 e2e: build
 	cd end2end && npx playwright test

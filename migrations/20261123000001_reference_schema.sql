@@ -2,15 +2,16 @@
 -- service centres, public holidays. Loaded by the next migration from migrations/reference/*.csv.
 --
 -- Portable SQL (SQLite and PostgreSQL run the same file): every integer is BIGINT so that both
--- backends decode it as i64; money is BIGINT minor units with its currency; times are the
--- published local times as text.
+-- backends decode it as i64; booleans are BIGINT 0/1 too (sqlx's Any driver cannot decode a
+-- SQLite BOOLEAN); money is BIGINT minor units with its currency; times are the published local
+-- times as text.
 
 CREATE TABLE wilayas (
     code TEXT PRIMARY KEY,
     name_ar TEXT NOT NULL,
     name_fr TEXT NOT NULL,
     -- 59-69 were announced in November 2025 with unofficial numbering: off unless a setting allows them.
-    in_force BOOLEAN NOT NULL
+    in_force BIGINT NOT NULL CHECK (in_force IN (0, 1))
 );
 
 CREATE TABLE vignette_campaigns (
@@ -71,6 +72,6 @@ CREATE TABLE public_holidays (
     date_or_monthday TEXT NOT NULL,
     name_en TEXT NOT NULL,
     name_ar TEXT NOT NULL,
-    lunar BOOLEAN NOT NULL,
+    lunar BIGINT NOT NULL CHECK (lunar IN (0, 1)),
     PRIMARY KEY (country, date_or_monthday)
 );

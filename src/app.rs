@@ -46,22 +46,29 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_page_headers() {
     use http::{HeaderValue, header};
-    let (Some(nonce), Some(res)) =
-        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-    else {
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
         return;
     };
     if let Ok(csp) = HeaderValue::from_str(&crate::platform::security::page_csp(&nonce)) {
         res.insert_header(header::CONTENT_SECURITY_POLICY, csp);
     }
-    res.insert_header(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+    res.insert_header(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <I18nContextProvider>
+        // The library reads the language cookie but never writes it: `/lang/{code}` does, with
+        // Path=/ and SameSite=Lax. (Written by the library it would lack a Path, and a copy
+        // scoped to a deep page would then outlive every later switch.)
+        <I18nContextProvider cookie_options=read_only_cookie()>
             <Titles />
             <Router>
                 <Layout>
@@ -77,6 +84,10 @@ pub fn App() -> impl IntoView {
             </Router>
         </I18nContextProvider>
     }
+}
+
+fn read_only_cookie() -> leptos_i18n::context::CookieOptions<Locale> {
+    leptos_i18n::context::CookieOptions::<Locale>::default().readonly(true)
 }
 
 /// Every page title ends with the portal's name, in the page's language; the font the page's

@@ -32,7 +32,10 @@ pub fn hydrate() {
 /// page is now interactive.
 #[cfg(feature = "hydrate")]
 fn mark_hydrated() {
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = root.set_attribute("data-hydrated", "");
     }
 }

@@ -19,9 +19,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def rows(name):
+    """Rows as dicts. Comment lines (#) are skipped. A row with more fields than the header has
+    an unquoted comma in its last, free-text column (e.g. "(motorcycles, mopeds)"): the extra
+    fields are joined back into that column."""
     with open(os.path.join(HERE, name), encoding="utf-8") as f:
         lines = [l for l in f if not l.startswith("#")]
-    return list(csv.DictReader(io.StringIO("".join(lines))))
+    reader = csv.reader(io.StringIO("".join(lines)))
+    header = next(reader)
+    out = []
+    for row in reader:
+        if len(row) > len(header):
+            row = row[: len(header) - 1] + [",".join(row[len(header) - 1 :])]
+        out.append(dict(zip(header, row)))
+    return out
 
 
 def text(v):
@@ -37,7 +47,7 @@ def milli(v):
 
 
 def boolean(v):
-    return {"true": "TRUE", "false": "FALSE"}[v]
+    return {"true": "1", "false": "0"}[v]
 
 
 def insert(table, columns, values):

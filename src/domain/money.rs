@@ -73,14 +73,21 @@ impl Money {
         if minor == 0 {
             format!("{sign}{}", group_thousands(major))
         } else {
-            format!("{sign}{}{decimal_separator}{minor:02}", group_thousands(major))
+            format!(
+                "{sign}{}{decimal_separator}{minor:02}",
+                group_thousands(major)
+            )
         }
     }
 
     /// The amount with its currency for a locale (`"ar"`, `"fr"`, `"en"`).
     pub fn format(&self, lang: &str) -> String {
         match lang {
-            "ar" => format!("{}\u{A0}{}", self.format_number(','), self.currency.arabic_symbol()),
+            "ar" => format!(
+                "{}\u{A0}{}",
+                self.format_number(','),
+                self.currency.arabic_symbol()
+            ),
             "fr" => format!("{}\u{A0}{}", self.format_number(','), self.currency.code()),
             _ => format!("{}\u{A0}{}", self.format_number('.'), self.currency.code()),
         }

@@ -33,7 +33,9 @@ pub fn ServiceProblem() -> impl IntoView {
 /// A panic anywhere in a request: a plain page in the three languages, no details (they are
 /// in the log with the request id), status 500.
 #[cfg(feature = "ssr")]
-pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> http::Response<axum::body::Body> {
+pub fn panic_response(
+    _panic: Box<dyn std::any::Any + Send + 'static>,
+) -> http::Response<axum::body::Body> {
     use crate::i18n::Locale;
     use leptos_i18n::Locale as _;
     tracing::error!("request handler panicked");

@@ -102,10 +102,14 @@ impl Config {
         }
         let db_max_connections = match get("BAWABA_DB_MAX_CONNECTIONS") {
             None => 16,
-            Some(v) => v.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Invalid {
-                name: "BAWABA_DB_MAX_CONNECTIONS",
-                reason: "expected a positive whole number".into(),
-            })?,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(ConfigError::Invalid {
+                    name: "BAWABA_DB_MAX_CONNECTIONS",
+                    reason: "expected a positive whole number".into(),
+                })?,
         };
         let public_url = get("BAWABA_PUBLIC_URL")
             .unwrap_or_else(|| format!("http://{bind}"))
@@ -146,7 +150,10 @@ impl Config {
              Settings (environment variables):\n",
         );
         for s in SETTINGS {
-            out.push_str(&format!("  {}\n      {}\n      default: {}\n", s.name, s.help, s.default));
+            out.push_str(&format!(
+                "  {}\n      {}\n      default: {}\n",
+                s.name, s.help, s.default
+            ));
         }
         out
     }
@@ -158,8 +165,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -199,7 +208,11 @@ mod tests {
     fn every_setting_is_documented() {
         let doc = include_str!("../../docs/CONFIGURATION.md");
         for s in SETTINGS {
-            assert!(doc.contains(&format!("`{}`", s.name)), "{} missing from docs/CONFIGURATION.md", s.name);
+            assert!(
+                doc.contains(&format!("`{}`", s.name)),
+                "{} missing from docs/CONFIGURATION.md",
+                s.name
+            );
         }
     }
 

@@ -28,7 +28,10 @@ pub struct Db {
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("cannot create the database directory {path}: {source}")]
-    Directory { path: String, source: std::io::Error },
+    Directory {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
@@ -40,7 +43,11 @@ pub enum DbError {
 impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbError> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
         if backend == Backend::Sqlite {
             create_sqlite_parent_dir(url)?;
         }
@@ -78,11 +85,30 @@ impl Db {
         self.backend
     }
 
-    /// Applies every pending migration. Safe when several app servers start at once:
-    /// PostgreSQL takes an advisory lock, SQLite serialises writers.
+    /// Applies every pending migration. Safe when several app servers start at once: on
+    /// PostgreSQL the migrator holds an advisory lock; SQLite has no such lock, so two servers
+    /// can both try the same migration. Each migration runs in its own transaction, so the
+    /// loser's attempt rolls back whole; it then tries again and finds the migration applied.
     pub async fn migrate(&self) -> Result<(), DbError> {
-        MIGRATOR.run(&self.pool).await?;
-        Ok(())
+        let attempts = if self.backend == Backend::Sqlite {
+            10
+        } else {
+            1
+        };
+        let mut last = None;
+        for attempt in 0..attempts {
+            match MIGRATOR.run(&self.pool).await {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    tracing::warn!(error = %e, attempt, "migration attempt failed, retrying");
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
+                }
+            }
+        }
+        Err(last
+            .map(DbError::Migrate)
+            .unwrap_or(DbError::NotMigrated { missing: 0 }))
     }
 
     /// A transaction for writing. On SQLite it starts IMMEDIATE, taking the write lock at once:
@@ -118,12 +144,17 @@ impl Db {
 }
 
 fn create_sqlite_parent_dir(url: &str) -> Result<(), DbError> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
     if path.is_empty() || path.starts_with(":memory:") {
         return Ok(());
     }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent).map_err(|source| DbError::Directory {
             path: parent.display().to_string(),
             source,

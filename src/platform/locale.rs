@@ -23,11 +23,18 @@ pub async fn switch(
     Path(code): Path<String>,
     Query(q): Query<SwitchQuery>,
 ) -> Response {
-    if <crate::i18n::Locale as leptos_i18n::Locale>::get_all().iter().all(|l| leptos_i18n::Locale::as_str(*l) != code) {
+    if <crate::i18n::Locale as leptos_i18n::Locale>::get_all()
+        .iter()
+        .all(|l| leptos_i18n::Locale::as_str(*l) != code)
+    {
         return StatusCode::NOT_FOUND.into_response();
     }
     let next = safe_next(q.next.as_deref());
-    let secure = if state.config.is_https() { "; Secure" } else { "" };
+    let secure = if state.config.is_https() {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!("{LOCALE_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax{secure}");
     let mut res = StatusCode::SEE_OTHER.into_response();
     let h = res.headers_mut();

@@ -67,11 +67,22 @@ pub fn assets_from_hashes(output_name: &str, pkg: &str, hashes: &str) -> ShellAs
 
 pub async fn service_worker(State(state): State<AppState>) -> Response {
     let assets = shell_assets(&state.leptos_options);
-    let files = assets.files.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
-    let body = format!("const VERSION = {:?};\nconst PRECACHE = [{files}];\n{SW_BODY}", assets.version);
+    let files = assets
+        .files
+        .iter()
+        .map(|f| format!("{f:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let body = format!(
+        "const VERSION = {:?};\nconst PRECACHE = [{files}];\n{SW_BODY}",
+        assets.version
+    );
     let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     res
 }

@@ -37,7 +37,10 @@ impl SecretKey {
             return Self::from_hex(hex_str);
         }
         let path = data_dir.join("secret.key");
-        let file_err = |source| SecretError::File { path: path.display().to_string(), source };
+        let file_err = |source| SecretError::File {
+            path: path.display().to_string(),
+            source,
+        };
         match std::fs::read_to_string(&path) {
             Ok(contents) => Self::from_hex(&contents),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -61,7 +64,9 @@ impl SecretKey {
 /// whole or not at all, and if another server published one first, `AlreadyExists` says so.
 fn publish_private(path: &Path, contents: &str) -> io::Result<()> {
     use std::io::Write;
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()) + &format!("-{:x}", rand::random::<u64>()));
+    let tmp = path.with_extension(
+        format!("tmp-{}", std::process::id()) + &format!("-{:x}", rand::random::<u64>()),
+    );
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -93,7 +98,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("secret.key")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join("secret.key"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::remove_dir_all(dir).unwrap();

@@ -29,16 +29,28 @@ pub async fn headers(https: bool, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(self), geolocation=(), microphone=(), payment=()"),
     );
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_CSP),
+        );
     }
     if https {
         h.insert(
@@ -47,7 +59,10 @@ pub async fn headers(https: bool, req: Request, next: Next) -> Response {
         );
     }
     if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_policy(&path)));
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache_policy(&path)),
+        );
     }
     res
 }
@@ -79,7 +94,10 @@ mod tests {
 
     #[test]
     fn hashed_assets_are_immutable_and_pages_revalidate() {
-        assert_eq!(cache_policy("/pkg/bawaba.abc.wasm"), "public, max-age=31536000, immutable");
+        assert_eq!(
+            cache_policy("/pkg/bawaba.abc.wasm"),
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(cache_policy("/"), "no-cache");
         assert_eq!(cache_policy("/sw.js"), "no-cache");
     }

@@ -29,13 +29,19 @@ pub struct AppState {
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error("database: {0}")]
     Db(#[from] DbError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("server: {0}")]
     Serve(std::io::Error),
 }
@@ -72,7 +78,12 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     db.migrate().await?;
     tracing::info!(backend = ?db.backend(), "database ready, migrations applied");
-    Ok(AppState { leptos_options: leptos_options(config.bind), db, config: Arc::new(config), secret })
+    Ok(AppState {
+        leptos_options: leptos_options(config.bind),
+        db,
+        config: Arc::new(config),
+        secret,
+    })
 }
 
 /// The whole HTTP application. Layers run outside-in in the order listed last-to-first:
@@ -94,10 +105,17 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(locale::switch))
         .route("/sw.js", get(pwa::service_worker))
         .leptos_routes_with_context(&state, routes, context.clone(), render_shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(CompressionLayer::new().br(true).gzip(true))
-        .layer(axum::middleware::from_fn(move |req, next| security::headers(https, req, next)))
-        .layer(CatchPanicLayer::custom(crate::features::errors::panic_response))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security::headers(https, req, next)
+        }))
+        .layer(CatchPanicLayer::custom(
+            crate::features::errors::panic_response,
+        ))
         .layer(telemetry::trace_layer())
         .layer(telemetry::propagate_request_id())
         .layer(telemetry::set_request_id())
@@ -108,16 +126,20 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(config: Config) -> Result<(), StartupError> {
     let bind = config.bind;
     let state = build_state(config).await?;
-    let listener =
-        TcpListener::bind(bind).await.map_err(|source| StartupError::Bind { addr: bind, source })?;
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|source| StartupError::Bind { addr: bind, source })?;
     let local = listener.local_addr().map_err(StartupError::Serve)?;
     let db = state.db.clone();
     tracing::info!(url = %format!("http://{local}"), public_url = %state.config.public_url, "Bawaba is listening");
     println!("Bawaba is running at http://{local}/");
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(StartupError::Serve)?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(StartupError::Serve)?;
     db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -16,14 +16,19 @@ pub fn init(filter: &str, json: bool) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let registry = tracing_subscriber::registry().with(filter);
     let _ = if json {
-        registry.with(fmt::layer().json().flatten_event(true)).try_init()
+        registry
+            .with(fmt::layer().json().flatten_event(true))
+            .try_init()
     } else {
         registry.with(fmt::layer().compact()).try_init()
     };
 }
 
 pub fn set_request_id() -> SetRequestIdLayer<MakeRequestUuid> {
-    SetRequestIdLayer::new(http::HeaderName::from_static(REQUEST_ID_HEADER), MakeRequestUuid)
+    SetRequestIdLayer::new(
+        http::HeaderName::from_static(REQUEST_ID_HEADER),
+        MakeRequestUuid,
+    )
 }
 
 pub fn propagate_request_id() -> PropagateRequestIdLayer {

@@ -60,11 +60,36 @@ pub struct InputKind {
 }
 
 impl InputKind {
-    pub const TEXT: Self = Self { input_type: "text", inputmode: None, autocomplete: None, ltr: false };
-    pub const DIGITS: Self = Self { input_type: "text", inputmode: Some("numeric"), autocomplete: None, ltr: true };
-    pub const EMAIL: Self = Self { input_type: "email", inputmode: Some("email"), autocomplete: Some("email"), ltr: true };
-    pub const PHONE: Self = Self { input_type: "tel", inputmode: Some("tel"), autocomplete: Some("tel"), ltr: true };
-    pub const CODE: Self = Self { input_type: "text", inputmode: None, autocomplete: Some("off"), ltr: true };
+    pub const TEXT: Self = Self {
+        input_type: "text",
+        inputmode: None,
+        autocomplete: None,
+        ltr: false,
+    };
+    pub const DIGITS: Self = Self {
+        input_type: "text",
+        inputmode: Some("numeric"),
+        autocomplete: None,
+        ltr: true,
+    };
+    pub const EMAIL: Self = Self {
+        input_type: "email",
+        inputmode: Some("email"),
+        autocomplete: Some("email"),
+        ltr: true,
+    };
+    pub const PHONE: Self = Self {
+        input_type: "tel",
+        inputmode: Some("tel"),
+        autocomplete: Some("tel"),
+        ltr: true,
+    };
+    pub const CODE: Self = Self {
+        input_type: "text",
+        inputmode: None,
+        autocomplete: Some("off"),
+        ltr: true,
+    };
 }
 
 /// A labelled text input. The current value is rendered as a `value` attribute (not only a
@@ -82,11 +107,14 @@ pub fn TextField(
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described_by = [hint.is_some().then(|| hint_id.clone()), error.is_some().then(|| error_id.clone())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let described_by = [
+        hint.is_some().then(|| hint_id.clone()),
+        error.is_some().then(|| error_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     let has_error = error.is_some();
     view! {
         <div class="field" class:field--error=has_error>

@@ -52,9 +52,17 @@ fn LanguageSwitch() -> impl IntoView {
     let here = move || {
         let search = location.search.get();
         let path = location.pathname.get();
-        if search.is_empty() { path } else { format!("{path}?{search}") }
+        if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        }
     };
-    let languages = [(Locale::ar, "العربية", "rtl"), (Locale::fr, "Français", "ltr"), (Locale::en, "English", "ltr")];
+    let languages = [
+        (Locale::ar, "العربية", "rtl"),
+        (Locale::fr, "Français", "ltr"),
+        (Locale::en, "English", "ltr"),
+    ];
     view! {
         <nav class="lang-switch" aria-label=move || t_string!(i18n, lang_switch_label).to_string()>
             <ul>

@@ -23,28 +23,39 @@ pub struct TestApp {
 }
 
 /// Runs a test body once per backend: `sqlite` always, `postgres` when configured.
+/// Written like a closure over the app: `on_both_backends!(name, |app: &TestApp| async move { … })`.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($name:ident, $body:expr) => {
+    ($name:ident, |$app:ident: &TestApp| async move $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.unwrap();
-                ($body)(&app).await;
-                app.cleanup().await;
+                let owned = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite)
+                    .await
+                    .unwrap();
+                {
+                    let $app: &$crate::helpers::TestApp = &owned;
+                    $body
+                }
+                owned.cleanup().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else {
+                let Some(owned) =
+                    $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
+                else {
                     eprintln!("PostgreSQL half skipped: TEST_DATABASE_URL is not set");
                     return;
                 };
-                ($body)(&app).await;
-                app.cleanup().await;
+                {
+                    let $app: &$crate::helpers::TestApp = &owned;
+                    $body
+                }
+                owned.cleanup().await;
             }
         }
     };
@@ -59,14 +70,20 @@ fn temp_dir() -> PathBuf {
 /// A fresh PostgreSQL database for one test, created through `TEST_DATABASE_URL`.
 async fn fresh_postgres_database() -> Option<(String, String, String)> {
     use sqlx::Executor;
-    let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let admin_url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
     sqlx::any::install_default_drivers();
     let name = format!("bawaba_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
         .await
         .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
-    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
-    let (base, _db) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL ends with /database");
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    let (base, _db) = admin_url
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL ends with /database");
     Some((format!("{base}/{name}"), admin_url, name))
 }
 
@@ -81,10 +98,16 @@ pub fn settings(data_dir: &std::path::Path, database_url: &str) -> Config {
 
 /// A new empty database: a file in a new directory, or a new PostgreSQL database.
 /// `None` when the backend is PostgreSQL and no server is configured.
-pub async fn fresh_database(backend: Backend) -> Option<(String, PathBuf, Option<(String, String)>)> {
+pub async fn fresh_database(
+    backend: Backend,
+) -> Option<(String, PathBuf, Option<(String, String)>)> {
     let data_dir = temp_dir();
     match backend {
-        Backend::Sqlite => Some((format!("sqlite://{}?mode=rwc", data_dir.join("bawaba.db").display()), data_dir, None)),
+        Backend::Sqlite => Some((
+            format!("sqlite://{}?mode=rwc", data_dir.join("bawaba.db").display()),
+            data_dir,
+            None,
+        )),
         Backend::Postgres => {
             let (url, admin, name) = fresh_postgres_database().await?;
             Some((url, data_dir, Some((admin, name))))
@@ -95,7 +118,9 @@ pub async fn fresh_database(backend: Backend) -> Option<(String, PathBuf, Option
 /// Starts the app; `None` when the backend is PostgreSQL and no server is configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let (database_url, data_dir, pg_cleanup) = fresh_database(backend).await?;
-    let state = server::build_state(settings(&data_dir, &database_url)).await.expect("app starts");
+    let state = server::build_state(settings(&data_dir, &database_url))
+        .await
+        .expect("app starts");
     Some(serve(state, data_dir, pg_cleanup).await)
 }
 
@@ -105,26 +130,45 @@ pub async fn drop_database(data_dir: PathBuf, pg_cleanup: Option<(String, String
     if let Some((admin_url, name)) = pg_cleanup {
         use sqlx::Executor;
         if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await {
-            let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+            let _ = conn
+                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                .await;
         }
     }
 }
 
 /// Serves an already built state (tests that need an unusual state build it themselves).
-pub async fn serve(state: AppState, data_dir: PathBuf, pg_cleanup: Option<(String, String)>) -> TestApp {
+pub async fn serve(
+    state: AppState,
+    data_dir: PathBuf,
+    pg_cleanup: Option<(String, String)>,
+) -> TestApp {
     let db = state.db.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().unwrap();
     let router = server::router(state);
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    TestApp { address, client, db, data_dir, pg_cleanup }
+    TestApp {
+        address,
+        client,
+        db,
+        data_dir,
+        pg_cleanup,
+    }
 }
 
 impl TestApp {
@@ -133,7 +177,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
@@ -183,4 +231,26 @@ pub fn html_lang_dir(html: &str) -> (String, String) {
             .unwrap_or_default()
     };
     (attr("lang"), attr("dir"))
+}
+
+/// The page as a reader sees its text: Leptos's hydration markers (`<!>`, `<!--…-->`) removed,
+/// so that "Campaign <!>2026" reads "Campaign 2026".
+pub fn visible(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("<!") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = if rest.starts_with("<!--") {
+            rest.find("-->").map(|e| e + 3)
+        } else {
+            rest.find('>').map(|e| e + 1)
+        };
+        match end {
+            Some(e) => rest = &rest[e..],
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
 }

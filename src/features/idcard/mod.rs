@@ -30,7 +30,9 @@ pub struct IdCardInfo {
 pub async fn load_idcard_info() -> Result<IdCardInfo, AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
     let fees = store::fees(&state.db).await.map_err(AppError::internal)?;
-    let centres = store::centres(&state.db).await.map_err(AppError::internal)?;
+    let centres = store::centres(&state.db)
+        .await
+        .map_err(AppError::internal)?;
     Ok(IdCardInfo { fees, centres })
 }
 
@@ -88,8 +90,12 @@ fn InfoSection(info: IdCardInfo) -> impl IntoView {
             let item = fee.item.clone();
             let label = move || match item.as_str() {
                 "card_new" => t_string!(i18n, idcard.fee_card_new).to_string(),
-                "card_replacement_lost" => t_string!(i18n, idcard.fee_card_replacement_lost).to_string(),
-                "card_replacement_damaged" => t_string!(i18n, idcard.fee_card_replacement_damaged).to_string(),
+                "card_replacement_lost" => {
+                    t_string!(i18n, idcard.fee_card_replacement_lost).to_string()
+                }
+                "card_replacement_damaged" => {
+                    t_string!(i18n, idcard.fee_card_replacement_damaged).to_string()
+                }
                 "delivery_by_post" => t_string!(i18n, idcard.fee_delivery_by_post).to_string(),
                 other => other.to_string(),
             };
@@ -106,7 +112,13 @@ fn InfoSection(info: IdCardInfo) -> impl IntoView {
         .into_iter()
         .map(|c| {
             let (name_ar, name_en) = (c.name_ar.clone(), c.name_en.clone());
-            let name = move || if i18n.get_locale() == Locale::ar { name_ar.clone() } else { name_en.clone() };
+            let name = move || {
+                if i18n.get_locale() == Locale::ar {
+                    name_ar.clone()
+                } else {
+                    name_en.clone()
+                }
+            };
             let (opens, closes) = (c.opens.clone(), c.closes.clone());
             view! {
                 <li>

@@ -9,16 +9,22 @@ use crate::{
 };
 
 pub async fn fees(db: &Db) -> Result<Vec<IdCardFee>, DbError> {
-    let rows: Vec<(String, i64, String)> =
-        sqlx::query_as("SELECT item, amount_minor, currency FROM idcard_fees ORDER BY amount_minor DESC, item")
-            .fetch_all(db.pool())
-            .await?;
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT item, amount_minor, currency FROM idcard_fees ORDER BY amount_minor DESC, item",
+    )
+    .fetch_all(db.pool())
+    .await?;
     rows.into_iter()
         .map(|(item, amount, currency)| {
             let currency = Currency::parse(&currency).ok_or_else(|| {
-                DbError::Sqlx(sqlx::Error::Decode(format!("unknown currency {currency:?}").into()))
+                DbError::Sqlx(sqlx::Error::Decode(
+                    format!("unknown currency {currency:?}").into(),
+                ))
             })?;
-            Ok(IdCardFee { item, amount: Money::new(amount, currency) })
+            Ok(IdCardFee {
+                item,
+                amount: Money::new(amount, currency),
+            })
         })
         .collect()
 }
@@ -32,14 +38,16 @@ pub async fn centres(db: &Db) -> Result<Vec<ServiceCentre>, DbError> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(code, name_ar, name_en, municipality, opens, closes, counters)| ServiceCentre {
-            code,
-            name_ar,
-            name_en,
-            municipality,
-            opens,
-            closes,
-            counters: counters as i32,
-        })
+        .map(
+            |(code, name_ar, name_en, municipality, opens, closes, counters)| ServiceCentre {
+                code,
+                name_ar,
+                name_en,
+                municipality,
+                opens,
+                closes,
+                counters: counters as i32,
+            },
+        )
         .collect())
 }

@@ -29,7 +29,9 @@ pub struct VignetteFees {
 #[server(endpoint = "vignette/fees")]
 pub async fn load_vignette_fees() -> Result<VignetteFees, AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
-    store::fees_for_latest_campaign(&state.db).await.map_err(AppError::internal)
+    store::fees_for_latest_campaign(&state.db)
+        .await
+        .map_err(AppError::internal)
 }
 
 #[component]
@@ -100,7 +102,12 @@ fn FeesSection(fees: VignetteFees) -> impl IntoView {
     let tables = TariffFamily::ALL
         .into_iter()
         .map(|family| {
-            let rows: Vec<TariffRow> = fees.tariffs.iter().filter(|r| r.family == family).cloned().collect();
+            let rows: Vec<TariffRow> = fees
+                .tariffs
+                .iter()
+                .filter(|r| r.family == family)
+                .cloned()
+                .collect();
             view! { <TariffTable family rows /> }
         })
         .collect_view();
@@ -124,7 +131,13 @@ fn TariffTable(family: TariffFamily, rows: Vec<TariffRow>) -> impl IntoView {
         TariffBasis::PtcT => t_string!(i18n, vignette.basis_ptc_t).to_string(),
         TariffBasis::Seats => t_string!(i18n, vignette.basis_seats).to_string(),
     };
-    let decimal = move || if i18n.get_locale() == Locale::en { '.' } else { ',' };
+    let decimal = move || {
+        if i18n.get_locale() == Locale::en {
+            '.'
+        } else {
+            ','
+        }
+    };
     let body = rows
         .into_iter()
         .map(|r| {
@@ -135,14 +148,26 @@ fn TariffTable(family: TariffFamily, rows: Vec<TariffRow>) -> impl IntoView {
                 match max {
                     Some(max) => {
                         let max = format_milli(max, decimal());
-                        t!(i18n, vignette.band_range, min = move || min.clone(), max = move || max.clone()).into_any()
+                        t!(
+                            i18n,
+                            vignette.band_range,
+                            min = move || min.clone(),
+                            max = move || max.clone()
+                        )
+                        .into_any()
                     }
                     None => t!(i18n, vignette.band_from, min = move || min.clone()).into_any(),
                 }
             };
             let (from, to) = (r.age_from, r.age_to);
             let age = move || match to {
-                Some(to) => t!(i18n, vignette.age_range, from = move || from, to = move || to).into_any(),
+                Some(to) => t!(
+                    i18n,
+                    vignette.age_range,
+                    from = move || from,
+                    to = move || to
+                )
+                .into_any(),
                 None => t!(i18n, vignette.age_from, from = move || from).into_any(),
             };
             view! {

@@ -9,7 +9,18 @@ use crate::{
 };
 
 type CampaignRecord = (i64, String, String, Option<String>, i64, i64, i64);
-type TariffRecord = (String, String, i64, Option<i64>, i64, Option<i64>, i64, String, i64, Option<i64>);
+type TariffRecord = (
+    String,
+    String,
+    i64,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    i64,
+    String,
+    i64,
+    Option<i64>,
+);
 
 pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>, DbError> {
     let rows: Vec<CampaignRecord> = sqlx::query_as(
@@ -21,15 +32,17 @@ pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>, DbError> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(year, starts_at, ends_at, extended_from, late, enforcement, new_days)| Campaign {
-            year: year as i32,
-            starts_at,
-            ends_at,
-            extended_from,
-            late_surcharge_pct: late as i32,
-            enforcement_surcharge_pct: enforcement as i32,
-            new_vehicle_days: new_days as i32,
-        })
+        .map(
+            |(year, starts_at, ends_at, extended_from, late, enforcement, new_days)| Campaign {
+                year: year as i32,
+                starts_at,
+                ends_at,
+                extended_from,
+                late_surcharge_pct: late as i32,
+                enforcement_surcharge_pct: enforcement as i32,
+                new_vehicle_days: new_days as i32,
+            },
+        )
         .collect())
 }
 
@@ -42,20 +55,27 @@ pub async fn tariffs(db: &Db) -> Result<Vec<TariffRow>, DbError> {
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
-        .map(|(family, basis, min, max, age_from, age_to, amount, currency, from, to)| {
-            let bad = |what: &str, v: &str| DbError::Sqlx(sqlx::Error::Decode(format!("unknown {what} {v:?}").into()));
-            Ok(TariffRow {
-                family: TariffFamily::parse(&family).ok_or_else(|| bad("family", &family))?,
-                basis: TariffBasis::parse(&basis).ok_or_else(|| bad("basis", &basis))?,
-                band_min_milli: min,
-                band_max_milli: max,
-                age_from: age_from as i32,
-                age_to: age_to.map(|v| v as i32),
-                amount: Money::new(amount, Currency::parse(&currency).ok_or_else(|| bad("currency", &currency))?),
-                valid_from_year: from as i32,
-                valid_to_year: to.map(|v| v as i32),
-            })
-        })
+        .map(
+            |(family, basis, min, max, age_from, age_to, amount, currency, from, to)| {
+                let bad = |what: &str, v: &str| {
+                    DbError::Sqlx(sqlx::Error::Decode(format!("unknown {what} {v:?}").into()))
+                };
+                Ok(TariffRow {
+                    family: TariffFamily::parse(&family).ok_or_else(|| bad("family", &family))?,
+                    basis: TariffBasis::parse(&basis).ok_or_else(|| bad("basis", &basis))?,
+                    band_min_milli: min,
+                    band_max_milli: max,
+                    age_from: age_from as i32,
+                    age_to: age_to.map(|v| v as i32),
+                    amount: Money::new(
+                        amount,
+                        Currency::parse(&currency).ok_or_else(|| bad("currency", &currency))?,
+                    ),
+                    valid_from_year: from as i32,
+                    valid_to_year: to.map(|v| v as i32),
+                })
+            },
+        )
         .collect()
 }
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make bench`: release build, then (1) bytes on first load per route, (2) requests per second
+# of the home page next to a trivial axum handler, in the same run on the same machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target="${CARGO_TARGET_DIR:-target}"
+port=3300
+base_port=3301
+duration="${BENCH_DURATION:-10s}"
+connections="${BENCH_CONNECTIONS:-32}"
+
+command -v wrk >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || {
+  echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1; }
+
+cargo leptos build --release
+cargo build --release --features ssr --example baseline_server
+
+data="$(mktemp -d -t bawaba-bench-XXXXXX)"
+BAWABA_BIND="127.0.0.1:$port" BAWABA_DATA_DIR="$data" BAWABA_LOG=warn \
+  LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true "$target/release/bawaba" &
+portal=$!
+"$target/release/examples/baseline_server" "127.0.0.1:$base_port" &
+baseline=$!
+trap 'kill $portal $baseline 2>/dev/null || true; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+
+echo "## Bytes on first load (Arabic, no cache)"
+echo
+node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /id-card /accessibility
+echo
+echo "## Server throughput (wrk, $connections connections, $duration, 2 threads, same machine)"
+echo
+rps() { wrk -t2 -c"$connections" -d"$duration" -H "accept-language: ar" "$1" | awk '/Requests\/sec/ {print $2}'; }
+home=$(rps "http://127.0.0.1:$port/")
+trivial=$(rps "http://127.0.0.1:$base_port/")
+echo "| handler | requests/s |"
+echo "|---|---:|"
+echo "| portal home page \`/\` (SSR, Arabic) | $home |"
+echo "| trivial axum handler | $trivial |"
+echo
+awk -v h="$home" -v t="$trivial" 'BEGIN { printf "Ratio home/trivial: %.3f\n", h / t }'
+echo
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; rustc $(rustc --version | cut -d" " -f2); $(date -u +%Y-%m-%d)"

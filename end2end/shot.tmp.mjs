@@ -1,0 +1,12 @@
+import { chromium } from "playwright";
+const b = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless","--no-sandbox","--disable-gpu","--disable-background-networking","--disable-component-update"] });
+const [url, out, lang, w] = process.argv.slice(2);
+const ctx = await b.newContext({ viewport: { width: Number(w||360), height: 800 } });
+if (lang) await ctx.addCookies([{ name: "i18n_pref_locale", value: lang, url }]);
+const p = await ctx.newPage();
+const logs = []; p.on("console", m => logs.push(m.type()+": "+m.text())); p.on("pageerror", e => logs.push("pageerror: "+e.message));
+await p.goto(url); await p.waitForTimeout(4000);
+console.log("hydrated:", await p.evaluate(() => document.documentElement.hasAttribute("data-hydrated")));
+await p.screenshot({ path: out, fullPage: true });
+console.log(logs.join("\n"));
+await b.close();
