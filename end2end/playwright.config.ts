@@ -15,6 +15,8 @@ const chromium = {
   ],
 };
 
+export const launchOptions = () => chromium;
+
 export const PORT = Number(process.env.E2E_PORT ?? 3210);
 
 export default defineConfig({
@@ -28,6 +30,8 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     launchOptions: chromium,
     viewport: { width: 360, height: 740 },
+    // A typical visitor: a phone set to Arabic (Algeria). Tests of other languages say so.
+    locale: "ar-DZ",
     trace: "off",
   },
   projects: [

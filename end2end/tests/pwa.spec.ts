@@ -1,9 +1,10 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, chromium as chromiumType } from "@playwright/test";
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { watchConsole, waitForHydration } from "./support";
+import { launchOptions } from "../playwright.config";
 
 test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "service workers need JavaScript");
 
@@ -28,13 +29,22 @@ test("the manifest is linked and the service worker is registered", async ({ pag
   expect(scope).toMatch(/\/$/);
 });
 
-test("Chromium considers the portal installable", async ({ page }) => {
-  await page.goto("/");
-  await page.evaluate(async () => navigator.serviceWorker.ready);
-  const cdp = await page.context().newCDPSession(page);
-  await expect
-    .poll(async () => (await cdp.send("Page.getInstallabilityErrors")).installabilityErrors, { timeout: 15_000 })
-    .toEqual([]);
+test("Chromium considers the portal installable", async ({ baseURL }) => {
+  // Installability is never granted to incognito profiles, which ordinary test contexts are:
+  // this test uses a real profile.
+  const profile = mkdtempSync(path.join(tmpdir(), "bawaba-profile-"));
+  const context = await chromiumType.launchPersistentContext(profile, { ...launchOptions(), locale: "ar-DZ" });
+  try {
+    const page = await context.newPage();
+    await page.goto(baseURL + "/");
+    await page.evaluate(async () => navigator.serviceWorker.ready);
+    const cdp = await context.newCDPSession(page);
+    await expect
+      .poll(async () => (await cdp.send("Page.getInstallabilityErrors")).installabilityErrors, { timeout: 15_000 })
+      .toEqual([]);
+  } finally {
+    await context.close();
+  }
 });
 
 test("the service worker serves the offline page when the server is down", async ({ browser }) => {

@@ -1,4 +1,4 @@
-import { expect, type Page, type BrowserContext } from "@playwright/test";
+import { expect, type Browser, type Page, type BrowserContext } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
 export const LOCALES = ["ar", "fr", "en"] as const;
@@ -44,4 +44,21 @@ export function watchConsole(page: Page): string[] {
 /** With JavaScript on: resolves once the WebAssembly has hydrated the page. */
 export async function waitForHydration(page: Page) {
   await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+}
+
+/**
+ * The accessibility and layout audit of a page as it is before (and without) JavaScript.
+ * axe needs to run a script in the page, which a context with JavaScript disabled cannot do; so
+ * the audit uses a context where only the portal's own scripts are blocked: the DOM is then
+ * exactly the server-rendered page a visitor without JavaScript gets.
+ */
+export async function auditWithoutPageScripts(browser: Browser, baseURL: string, path: string, locale: Locale) {
+  const context = await browser.newContext({ locale: "ar-DZ", viewport: { width: 320, height: 640 }, javaScriptEnabled: true });
+  await useLocale(context, baseURL, locale);
+  await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+  const page = await context.newPage();
+  await page.goto(baseURL + path);
+  await expectNoHorizontalScroll(page, `${path} (${locale}, no JavaScript)`);
+  await expectNoAxeViolations(page, `${path} (${locale}, no JavaScript)`);
+  await context.close();
 }
