@@ -2,10 +2,12 @@
 
 pub mod config;
 pub mod db;
+pub mod drafts;
 pub mod http;
 pub mod locale;
 pub mod pwa;
 pub mod secrets;
 pub mod security;
 pub mod server;
+pub mod session;
 pub mod telemetry;

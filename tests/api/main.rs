@@ -7,6 +7,7 @@
 
 mod helpers;
 
+mod drafts;
 mod health;
 mod locale;
 mod pages;

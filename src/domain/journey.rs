@@ -1,0 +1,245 @@
+//! Multi-step journeys, "one thing per page" (UX.md): the order of the pages, which of them
+//! apply given the answers so far (branching), where Back goes, "Step n of N", and when every
+//! page is answered so that the check-your-answers page can be shown. Pure: the server keeps
+//! the answers in a draft, the pages render from it, and both sides use these rules.
+
+use super::digits::normalise_digits;
+use std::collections::BTreeMap;
+
+/// The answers of one journey, by field name. Values are kept as typed (normalised), and
+/// parsed into domain types only when a page or the final step needs them.
+pub type Answers = BTreeMap<String, String>;
+
+/// One page of a journey.
+pub struct StepDef {
+    /// Also the last segment of the page's address.
+    pub id: &'static str,
+    /// The form fields the page asks for.
+    pub fields: &'static [&'static str],
+    /// Whether the page is asked at all, given earlier answers.
+    pub applies: fn(&Answers) -> bool,
+}
+
+pub fn always(_: &Answers) -> bool {
+    true
+}
+
+pub struct JourneyDef {
+    pub id: &'static str,
+    pub steps: &'static [StepDef],
+}
+
+/// Where "Continue" leads.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next<'a> {
+    Step(&'a str),
+    CheckAnswers,
+}
+
+impl JourneyDef {
+    pub fn step(&self, id: &str) -> Option<&StepDef> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// The pages that apply, in order.
+    pub fn applicable<'a>(&'a self, answers: &Answers) -> Vec<&'a StepDef> {
+        self.steps.iter().filter(|s| (s.applies)(answers)).collect()
+    }
+
+    pub fn is_answered(step: &StepDef, answers: &Answers) -> bool {
+        step.fields
+            .iter()
+            .all(|f| answers.get(*f).is_some_and(|v| !v.is_empty()))
+    }
+
+    /// The first page that applies and is not answered yet: where a resumed journey continues.
+    pub fn first_unanswered(&self, answers: &Answers) -> Option<&str> {
+        self.applicable(answers)
+            .into_iter()
+            .find(|s| !Self::is_answered(s, answers))
+            .map(|s| s.id)
+    }
+
+    /// After `current` is answered: the next unanswered page that applies, or the check page.
+    /// (Pages already answered are skipped, so changing one answer from the check page comes
+    /// straight back to it unless the change opened a new question.)
+    pub fn next(&self, current: &str, answers: &Answers) -> Next<'_> {
+        let pages = self.applicable(answers);
+        let after = pages
+            .iter()
+            .position(|s| s.id == current)
+            .map_or(0, |i| i + 1);
+        match pages[after..]
+            .iter()
+            .chain(pages[..after].iter())
+            .find(|s| !Self::is_answered(s, answers))
+        {
+            Some(s) => Next::Step(s.id),
+            None => Next::CheckAnswers,
+        }
+    }
+
+    /// The page before `current` among those that apply; `None` on the first page (Back then
+    /// leads to the service's start page).
+    pub fn previous(&self, current: &str, answers: &Answers) -> Option<&str> {
+        let pages = self.applicable(answers);
+        let i = pages.iter().position(|s| s.id == current)?;
+        i.checked_sub(1).map(|p| pages[p].id)
+    }
+
+    /// "Step n of N" among the pages that apply (N grows or shrinks as answers branch).
+    pub fn progress(&self, current: &str, answers: &Answers) -> Option<(u32, u32)> {
+        let pages = self.applicable(answers);
+        let i = pages.iter().position(|s| s.id == current)?;
+        Some((i as u32 + 1, pages.len() as u32))
+    }
+
+    /// Copies the fields of `step` from a submitted form into the answers, trimmed and with
+    /// Arabic-Indic digits made Latin. Fields of other pages are ignored: a form can only
+    /// change what it asks. Answers to pages that no longer apply are dropped, so the check
+    /// page and the final record never hold answers to questions that were not asked.
+    pub fn merge(&self, step: &StepDef, submitted: &Answers, answers: &mut Answers) {
+        for field in step.fields {
+            let value = submitted
+                .get(*field)
+                .map(|v| normalise_digits(v.trim()))
+                .unwrap_or_default();
+            answers.insert((*field).to_string(), value);
+        }
+        let asked: Vec<&str> = self
+            .applicable(answers)
+            .iter()
+            .flat_map(|s| s.fields.iter().copied())
+            .collect();
+        answers.retain(|k, _| asked.contains(&k.as_str()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has_car(a: &Answers) -> bool {
+        a.get("owns_car").is_some_and(|v| v == "yes")
+    }
+
+    static SAMPLE: JourneyDef = JourneyDef {
+        id: "sample",
+        steps: &[
+            StepDef {
+                id: "name",
+                fields: &["name"],
+                applies: always,
+            },
+            StepDef {
+                id: "car",
+                fields: &["owns_car"],
+                applies: always,
+            },
+            StepDef {
+                id: "plate",
+                fields: &["plate"],
+                applies: has_car,
+            },
+            StepDef {
+                id: "email",
+                fields: &["email"],
+                applies: always,
+            },
+        ],
+    };
+
+    fn answers(pairs: &[(&str, &str)]) -> Answers {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_branch_page_applies_only_after_the_answer_that_opens_it() {
+        let ids = |a: &Answers| {
+            SAMPLE
+                .applicable(a)
+                .iter()
+                .map(|s| s.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&answers(&[])), ["name", "car", "email"]);
+        assert_eq!(
+            ids(&answers(&[("owns_car", "yes")])),
+            ["name", "car", "plate", "email"]
+        );
+    }
+
+    #[test]
+    fn continue_goes_to_the_next_unanswered_page_then_to_the_check_page() {
+        let a = answers(&[("name", "Amina"), ("owns_car", "yes")]);
+        assert_eq!(SAMPLE.next("car", &a), Next::Step("plate"));
+        let a = answers(&[("name", "Amina"), ("owns_car", "no")]);
+        assert_eq!(SAMPLE.next("car", &a), Next::Step("email"));
+        let a = answers(&[("name", "Amina"), ("owns_car", "no"), ("email", "a@b.dz")]);
+        assert_eq!(SAMPLE.next("email", &a), Next::CheckAnswers);
+    }
+
+    #[test]
+    fn changing_an_answer_from_the_check_page_returns_to_it_unless_a_new_question_opens() {
+        let complete = answers(&[("name", "Amina"), ("owns_car", "no"), ("email", "a@b.dz")]);
+        assert_eq!(SAMPLE.next("name", &complete), Next::CheckAnswers);
+        let mut now_has_car = complete.clone();
+        now_has_car.insert("owns_car".into(), "yes".into());
+        assert_eq!(SAMPLE.next("car", &now_has_car), Next::Step("plate"));
+    }
+
+    #[test]
+    fn back_goes_to_the_previous_page_that_applies() {
+        let no_car = answers(&[("owns_car", "no")]);
+        assert_eq!(SAMPLE.previous("email", &no_car), Some("car"));
+        let car = answers(&[("owns_car", "yes")]);
+        assert_eq!(SAMPLE.previous("email", &car), Some("plate"));
+        assert_eq!(SAMPLE.previous("name", &car), None);
+    }
+
+    #[test]
+    fn progress_counts_only_the_pages_that_apply() {
+        assert_eq!(
+            SAMPLE.progress("email", &answers(&[("owns_car", "no")])),
+            Some((3, 3))
+        );
+        assert_eq!(
+            SAMPLE.progress("email", &answers(&[("owns_car", "yes")])),
+            Some((4, 4))
+        );
+        assert_eq!(SAMPLE.progress("nope", &answers(&[])), None);
+    }
+
+    #[test]
+    fn a_resumed_journey_continues_at_the_first_unanswered_page() {
+        assert_eq!(
+            SAMPLE.first_unanswered(&answers(&[("name", "Amina")])),
+            Some("car")
+        );
+        let done = answers(&[("name", "A"), ("owns_car", "no"), ("email", "a@b.dz")]);
+        assert_eq!(SAMPLE.first_unanswered(&done), None);
+    }
+
+    #[test]
+    fn merge_takes_only_the_pages_fields_normalised_and_drops_answers_no_longer_asked() {
+        let mut a = answers(&[
+            ("name", "Amina"),
+            ("owns_car", "yes"),
+            ("plate", "12345 116 16"),
+        ]);
+        let submitted = answers(&[("owns_car", " no "), ("name", "Intruder")]);
+        SAMPLE.merge(SAMPLE.step("car").unwrap(), &submitted, &mut a);
+        assert_eq!(a, answers(&[("name", "Amina"), ("owns_car", "no")]));
+
+        let mut a = Answers::new();
+        SAMPLE.merge(
+            SAMPLE.step("name").unwrap(),
+            &answers(&[("name", " ١٢ ")]),
+            &mut a,
+        );
+        assert_eq!(a["name"], "12");
+    }
+}

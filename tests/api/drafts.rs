@@ -1,0 +1,146 @@
+//! Sessions and journey drafts: saved after every page, read back only by their owner.
+
+use crate::on_both_backends;
+use bawaba::{
+    domain::journey::Answers,
+    platform::{drafts, session},
+};
+use http::HeaderMap;
+
+fn answers(pairs: &[(&str, &str)]) -> Answers {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The headers of the next request of a browser that received `set_cookie`.
+fn with_cookie(set_cookie: &str) -> HeaderMap {
+    let pair = set_cookie.split(';').next().unwrap();
+    let mut h = HeaderMap::new();
+    h.insert(http::header::COOKIE, pair.parse().unwrap());
+    h
+}
+
+const NOW: i64 = 1_795_000_000;
+
+on_both_backends!(
+    a_session_is_created_once_and_then_recognised,
+    |app: &TestApp| async move {
+        let (first, cookie) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
+            .await
+            .unwrap();
+        let cookie = cookie.expect("a new session sets its cookie");
+        assert!(cookie.starts_with("bawaba_session="));
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax")
+                && cookie.contains("Path=/")
+        );
+        let (again, none) = session::ensure(&app.db, &with_cookie(&cookie), false, NOW + 60)
+            .await
+            .unwrap();
+        assert_eq!(first, again);
+        assert!(none.is_none(), "no new cookie for a known session");
+    }
+);
+
+on_both_backends!(
+    a_draft_is_read_back_and_replaced_on_every_save,
+    |app: &TestApp| async move {
+        let (id, _) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
+            .await
+            .unwrap();
+        assert!(
+            drafts::load(&app.db, &id, "sample")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        drafts::save(&app.db, &id, "sample", &answers(&[("name", "أمينة")]), NOW)
+            .await
+            .unwrap();
+        drafts::save(
+            &app.db,
+            &id,
+            "sample",
+            &answers(&[("name", "أمينة"), ("plate", "12345 116 16")]),
+            NOW + 5,
+        )
+        .await
+        .unwrap();
+        let back = drafts::load(&app.db, &id, "sample").await.unwrap();
+        assert_eq!(
+            back,
+            answers(&[("name", "أمينة"), ("plate", "12345 116 16")])
+        );
+        drafts::discard(&app.db, &id, "sample").await.unwrap();
+        assert!(
+            drafts::load(&app.db, &id, "sample")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
+
+on_both_backends!(
+    another_session_never_sees_a_draft,
+    |app: &TestApp| async move {
+        let (owner, _) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
+            .await
+            .unwrap();
+        let (stranger, _) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
+            .await
+            .unwrap();
+        assert_ne!(owner, stranger);
+        drafts::save(
+            &app.db,
+            &owner,
+            "sample",
+            &answers(&[("name", "Amina")]),
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert!(
+            drafts::load(&app.db, &stranger, "sample")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // A forged cookie (well-formed, unknown token) is no session at all.
+        let forged = with_cookie(&format!("bawaba_session={}", "cd".repeat(32)));
+        assert!(
+            session::current(&app.db, &forged, false, NOW)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+);
+
+on_both_backends!(
+    an_expired_session_is_gone_with_its_drafts,
+    |app: &TestApp| async move {
+        let (id, cookie) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
+            .await
+            .unwrap();
+        drafts::save(&app.db, &id, "sample", &answers(&[("name", "Amina")]), NOW)
+            .await
+            .unwrap();
+        let later = NOW + session::LIFETIME_SECS + 1;
+        assert!(
+            session::current(&app.db, &with_cookie(&cookie.unwrap()), false, later)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(session::purge_expired(&app.db, later).await.unwrap(), 1);
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM drafts")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+);
