@@ -11,7 +11,8 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// Installs the global subscriber; a second call (tests spawn many apps) is a no-op.
+/// Installs the global subscriber; a second call (tests spawn many apps) is a no-op. Logs go
+/// to stderr; stdout carries only the line with the URL, for people and scripts.
 pub fn init(filter: &str, json: bool) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let registry = tracing_subscriber::registry().with(filter);
@@ -20,7 +21,9 @@ pub fn init(filter: &str, json: bool) {
             .with(fmt::layer().json().flatten_event(true))
             .try_init()
     } else {
-        registry.with(fmt::layer().compact()).try_init()
+        registry
+            .with(fmt::layer().compact().with_writer(std::io::stderr))
+            .try_init()
     };
 }
 

@@ -11,5 +11,6 @@ mod drafts;
 mod health;
 mod locale;
 mod pages;
+mod process;
 mod reference_data;
 mod security;

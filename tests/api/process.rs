@@ -1,0 +1,103 @@
+//! The `bawaba` binary as an operator runs it: `--help`, start-up on an empty data directory,
+//! graceful shutdown on SIGTERM, and no secret in its output even at the most verbose level.
+
+use std::{
+    io::{BufRead, BufReader, Read},
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_bawaba"))
+}
+
+#[test]
+fn help_lists_the_settings_and_exits_successfully() {
+    let out = binary().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in [
+        "BAWABA_BIND",
+        "DATABASE_URL",
+        "BAWABA_DATA_DIR",
+        "BAWABA_SECRET_KEY",
+        "BAWABA_PUBLIC_URL",
+    ] {
+        assert!(text.contains(name), "{name} in --help");
+    }
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_its_name() {
+    let out = binary()
+        .env("BAWABA_BIND", "not-an-address")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("BAWABA_BIND"));
+}
+
+#[test]
+fn sigterm_finishes_cleanly_and_the_secret_never_appears_in_the_output() {
+    let data = std::env::temp_dir().join(format!("bawaba-process-{}", uuid::Uuid::new_v4()));
+    let secret = "5ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7";
+    let mut child = binary()
+        .env("BAWABA_BIND", "127.0.0.1:0")
+        .env("BAWABA_DATA_DIR", &data)
+        .env("BAWABA_SECRET_KEY", secret)
+        .env("BAWABA_LOG", "trace")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // The binary prints its URL once it listens.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let status =
+        runtime.block_on(async { reqwest::get(format!("{url}readyz")).await.unwrap().status() });
+    assert_eq!(status, 200);
+    assert!(
+        data.join("bawaba.db").exists(),
+        "SQLite database created under the data directory"
+    );
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut waited = Duration::ZERO;
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            waited < Duration::from_secs(20),
+            "still running 20 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        waited += Duration::from_millis(100);
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+
+    let mut output = line;
+    stdout.read_to_string(&mut output).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut output)
+        .unwrap();
+    assert!(output.contains("stopped cleanly"), "{output}");
+    assert!(
+        !output.contains(secret),
+        "the secret key appeared in the output"
+    );
+    let _ = std::fs::remove_dir_all(data);
+}
