@@ -95,14 +95,15 @@ fn read_only_cookie() -> leptos_i18n::context::CookieOptions<Locale> {
 #[component]
 fn Titles() -> impl IntoView {
     let i18n = use_i18n();
-    let suffix = move || t_string!(i18n, title_suffix).to_string();
+    // Read once: the language only changes with a full page load (the switch is a link).
+    let suffix = t_string!(i18n, title_suffix).to_string();
     // The language only changes with a full page load (the switch is a plain link).
     let font = match i18n.get_locale_untracked() {
         Locale::ar => "/fonts/noto-naskh-arabic-arabic-wght-normal.woff2",
         _ => "/fonts/noto-sans-latin-wght-normal.woff2",
     };
     view! {
-        <Title formatter=move |page: String| format!("{page} — {}", suffix()) />
+        <Title formatter=move |page: String| format!("{page} — {suffix}") />
         <Link rel="preload" href=font as_="font" type_="font/woff2" crossorigin="anonymous" />
     }
 }
