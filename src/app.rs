@@ -76,6 +76,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/vignette") view=vignette::StartPage ssr=SsrMode::Async />
                         <Route path=path!("/id-card") view=idcard::StartPage ssr=SsrMode::Async />
+                        <Route path=path!("/id-card/eligibility/check") view=idcard::eligibility::CheckPage ssr=SsrMode::Async />
+                        <Route path=path!("/id-card/eligibility/result") view=idcard::eligibility::ResultPage ssr=SsrMode::Async />
+                        <Route path=path!("/id-card/eligibility/:step") view=idcard::eligibility::StepPage ssr=SsrMode::Async />
                         <Route path=path!("/accessibility") view=info::AccessibilityPage />
                         <Route path=path!("/privacy") view=info::PrivacyPage />
                         <Route path=path!("/help") view=info::HelpPage />

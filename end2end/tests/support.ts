@@ -4,7 +4,17 @@ import AxeBuilder from "@axe-core/playwright";
 export const LOCALES = ["ar", "fr", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
 
-export const PAGES = ["/", "/vignette", "/id-card", "/accessibility", "/privacy", "/help"] as const;
+export const PAGES = [
+  "/",
+  "/vignette",
+  "/id-card",
+  "/id-card/eligibility/date-of-birth",
+  "/id-card/eligibility/passport",
+  "/id-card/eligibility/result",
+  "/accessibility",
+  "/privacy",
+  "/help",
+] as const;
 
 /** Chooses the language the way a returning visitor has it: by the cookie. */
 export async function useLocale(context: BrowserContext, baseURL: string, locale: Locale) {

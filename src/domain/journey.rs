@@ -4,11 +4,51 @@
 //! the answers in a draft, the pages render from it, and both sides use these rules.
 
 use super::digits::normalise_digits;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The answers of one journey, by field name. Values are kept as typed (normalised), and
 /// parsed into domain types only when a page or the final step needs them.
 pub type Answers = BTreeMap<String, String>;
+
+/// What the server keeps of a journey between requests.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    /// Accepted answers.
+    pub answers: Answers,
+    /// The last submission that was refused, with its problems: the page shows it again with
+    /// its errors, exactly as typed, with or without JavaScript, and without putting what was
+    /// typed in the address bar. Cleared by the next accepted answer.
+    #[serde(default)]
+    pub rejected: Option<Rejected>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejected {
+    pub step: String,
+    pub values: Answers,
+    /// (field, problem code), in the order of the fields on the page.
+    pub problems: Vec<(String, String)>,
+}
+
+impl Draft {
+    /// The value a field of `step` shows: the refused value if this page was just refused,
+    /// else the accepted answer, else nothing.
+    pub fn shown(&self, step: &str, field: &str) -> String {
+        match &self.rejected {
+            Some(r) if r.step == step => r.values.get(field).cloned().unwrap_or_default(),
+            _ => self.answers.get(field).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The problems of `step`, if it was the one just refused.
+    pub fn problems(&self, step: &str) -> Vec<(String, String)> {
+        match &self.rejected {
+            Some(r) if r.step == step => r.problems.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
 
 /// One page of a journey.
 pub struct StepDef {

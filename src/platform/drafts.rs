@@ -4,9 +4,9 @@ use super::{
     db::{Db, DbError},
     session::SessionId,
 };
-use crate::domain::journey::Answers;
+use crate::domain::journey::Draft;
 
-pub async fn load(db: &Db, session: &SessionId, journey: &str) -> Result<Answers, DbError> {
+pub async fn load(db: &Db, session: &SessionId, journey: &str) -> Result<Draft, DbError> {
     let row: Option<(String,)> =
         sqlx::query_as("SELECT answers FROM drafts WHERE session_id_hash = $1 AND journey = $2")
             .bind(session.hash())
@@ -14,22 +14,22 @@ pub async fn load(db: &Db, session: &SessionId, journey: &str) -> Result<Answers
             .fetch_optional(db.pool())
             .await?;
     match row {
-        None => Ok(Answers::new()),
+        None => Ok(Draft::default()),
         Some((json,)) => serde_json::from_str(&json).map_err(|e| {
             DbError::Sqlx(sqlx::Error::Decode(format!("draft {journey}: {e}").into()))
         }),
     }
 }
 
-/// Replaces the draft's answers (one statement: insert, or update the existing draft).
+/// Replaces the draft (one statement: insert, or update the existing draft).
 pub async fn save(
     db: &Db,
     session: &SessionId,
     journey: &str,
-    answers: &Answers,
+    draft: &Draft,
     now: i64,
 ) -> Result<(), DbError> {
-    let json = serde_json::to_string(answers)
+    let json = serde_json::to_string(draft)
         .map_err(|e| DbError::Sqlx(sqlx::Error::Encode(format!("draft {journey}: {e}").into())))?;
     sqlx::query(
         "INSERT INTO drafts (session_id_hash, journey, answers, updated_at) VALUES ($1, $2, $3, $4)

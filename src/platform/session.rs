@@ -120,6 +120,33 @@ pub async fn purge_expired(db: &Db, now: i64) -> Result<u64, DbError> {
     Ok(gone.rows_affected())
 }
 
+/// In a server function or a page render: the caller's live session, if any.
+pub async fn current_for_request(
+    state: &super::server::AppState,
+) -> Result<Option<SessionId>, DbError> {
+    let headers = leptos::prelude::use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
+    current(&state.db, &headers, state.config.is_https(), now_secs()).await
+}
+
+/// In a server function: the caller's session, created (and its cookie added to the
+/// response) if there is none yet.
+pub async fn ensure_for_request(state: &super::server::AppState) -> Result<SessionId, DbError> {
+    let headers = leptos::prelude::use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
+    let (id, cookie) = ensure(&state.db, &headers, state.config.is_https(), now_secs()).await?;
+    if let (Some(cookie), Some(res)) = (
+        cookie,
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(value) = http::HeaderValue::from_str(&cookie)
+    {
+        res.append_header(http::header::SET_COOKIE, value);
+    }
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

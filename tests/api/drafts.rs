@@ -2,7 +2,7 @@
 
 use crate::on_both_backends;
 use bawaba::{
-    domain::journey::Answers,
+    domain::journey::{Answers, Draft},
     platform::{drafts, session},
 };
 use http::HeaderMap;
@@ -12,6 +12,13 @@ fn answers(pairs: &[(&str, &str)]) -> Answers {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+fn draft(pairs: &[(&str, &str)]) -> Draft {
+    Draft {
+        answers: answers(pairs),
+        rejected: None,
+    }
 }
 
 /// The headers of the next request of a browser that received `set_cookie`.
@@ -55,23 +62,24 @@ on_both_backends!(
             drafts::load(&app.db, &id, "sample")
                 .await
                 .unwrap()
+                .answers
                 .is_empty()
         );
-        drafts::save(&app.db, &id, "sample", &answers(&[("name", "أمينة")]), NOW)
+        drafts::save(&app.db, &id, "sample", &draft(&[("name", "أمينة")]), NOW)
             .await
             .unwrap();
         drafts::save(
             &app.db,
             &id,
             "sample",
-            &answers(&[("name", "أمينة"), ("plate", "12345 116 16")]),
+            &draft(&[("name", "أمينة"), ("plate", "12345 116 16")]),
             NOW + 5,
         )
         .await
         .unwrap();
         let back = drafts::load(&app.db, &id, "sample").await.unwrap();
         assert_eq!(
-            back,
+            back.answers,
             answers(&[("name", "أمينة"), ("plate", "12345 116 16")])
         );
         drafts::discard(&app.db, &id, "sample").await.unwrap();
@@ -79,6 +87,7 @@ on_both_backends!(
             drafts::load(&app.db, &id, "sample")
                 .await
                 .unwrap()
+                .answers
                 .is_empty()
         );
     }
@@ -94,19 +103,14 @@ on_both_backends!(
             .await
             .unwrap();
         assert_ne!(owner, stranger);
-        drafts::save(
-            &app.db,
-            &owner,
-            "sample",
-            &answers(&[("name", "Amina")]),
-            NOW,
-        )
-        .await
-        .unwrap();
+        drafts::save(&app.db, &owner, "sample", &draft(&[("name", "Amina")]), NOW)
+            .await
+            .unwrap();
         assert!(
             drafts::load(&app.db, &stranger, "sample")
                 .await
                 .unwrap()
+                .answers
                 .is_empty()
         );
         // A forged cookie (well-formed, unknown token) is no session at all.
@@ -126,7 +130,7 @@ on_both_backends!(
         let (id, cookie) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
             .await
             .unwrap();
-        drafts::save(&app.db, &id, "sample", &answers(&[("name", "Amina")]), NOW)
+        drafts::save(&app.db, &id, "sample", &draft(&[("name", "Amina")]), NOW)
             .await
             .unwrap();
         let later = NOW + session::LIFETIME_SECS + 1;

@@ -16,7 +16,9 @@ pub enum Backend {
 
 pub struct TestApp {
     pub address: SocketAddr,
+    /// Keeps cookies like a browser (the session cookie, once a draft is saved).
     pub client: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub db: Db,
     pub data_dir: PathBuf,
     pg_cleanup: Option<(String, String)>,
@@ -157,14 +159,16 @@ pub async fn serve(
         .await
         .unwrap();
     });
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let client = reqwest::Client::builder()
-        .cookie_store(true)
+        .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     TestApp {
         address,
         client,
+        jar,
         db,
         data_dir,
         pg_cleanup,
@@ -197,6 +201,20 @@ impl TestApp {
         let res = self.get(path).await;
         assert_eq!(res.status(), 200, "GET {path}");
         res.text().await.unwrap()
+    }
+
+    /// A page's visible text (see `visible`) as a visitor who chose `lang` reads it.
+    pub async fn text_in(&self, lang: &str, path: &str) -> String {
+        // An explicit Cookie header replaces the jar's: send both, as a browser would.
+        use reqwest::cookie::CookieStore;
+        let url = self.url(path).parse().unwrap();
+        let mut cookie = format!("i18n_pref_locale={lang}");
+        if let Some(kept) = self.jar.cookies(&url) {
+            cookie = format!("{cookie}; {}", kept.to_str().unwrap());
+        }
+        let res = self.get_with(path, &[("cookie", &cookie)]).await;
+        assert_eq!(res.status(), 200, "GET {path} in {lang}");
+        visible(&res.text().await.unwrap())
     }
 
     /// Runs a statement on the app's database (arranging data the way an administrator would).

@@ -1,10 +1,13 @@
 use crate::helpers::{html_lang_dir, visible};
 use crate::on_both_backends;
 
-const PAGES: [&str; 6] = [
+const PAGES: [&str; 9] = [
     "/",
     "/vignette",
     "/id-card",
+    "/id-card/eligibility/date-of-birth",
+    "/id-card/eligibility/passport",
+    "/id-card/eligibility/result",
     "/accessibility",
     "/privacy",
     "/help",
@@ -57,13 +60,7 @@ on_both_backends!(
     vignette_fees_come_from_the_database,
     |app: &TestApp| async move {
         // The 2026 tariff for tourism cars of 10 hp or more, under 3 years: 25 000 DZD.
-        let html = app
-            .get_with("/vignette", &[("cookie", "i18n_pref_locale=en")])
-            .await
-            .text()
-            .await
-            .unwrap();
-        let html = visible(&html);
+        let html = app.text_in("en", "/vignette").await;
         assert!(
             html.contains("25\u{202F}000\u{A0}DZD"),
             "amount from the reference data"
@@ -75,13 +72,7 @@ on_both_backends!(
         )
         .await;
         // Assert: the page shows the new amount.
-        let html = app
-            .get_with("/vignette", &[("cookie", "i18n_pref_locale=en")])
-            .await
-            .text()
-            .await
-            .unwrap();
-        let html = visible(&html);
+        let html = app.text_in("en", "/vignette").await;
         assert!(html.contains("26\u{202F}000\u{A0}DZD"));
         assert!(!html.contains("25\u{202F}000\u{A0}DZD"));
     }
@@ -90,28 +81,16 @@ on_both_backends!(
 on_both_backends!(
     id_card_fees_and_centres_come_from_the_database,
     |app: &TestApp| async move {
-        let html = app
-            .get_with("/id-card", &[("cookie", "i18n_pref_locale=en")])
-            .await
-            .text()
-            .await
-            .unwrap();
-        let html = visible(&html);
+        let html = app.text_in("en", "/id-card").await;
         assert!(html.contains("100\u{A0}QAR"));
         assert!(html.contains("20\u{A0}QAR"));
         assert!(html.contains("Doha Service Centre"));
         app.execute("UPDATE idcard_fees SET amount_minor = 2500 WHERE item = 'delivery_by_post'")
             .await;
-        let html = app
-            .get_with("/id-card", &[("cookie", "i18n_pref_locale=en")])
-            .await
-            .text()
-            .await
-            .unwrap();
-        let html = visible(&html);
+        let html = app.text_in("en", "/id-card").await;
         assert!(html.contains("25\u{A0}QAR"));
         // In Arabic, centre names are Arabic and amounts use the Arabic currency symbol.
-        let html = visible(&app.get_html("/id-card").await);
+        let html = app.text_in("ar", "/id-card").await;
         assert!(html.contains("مركز خدمات الدوحة"));
         assert!(html.contains("100\u{A0}ر.ق"));
     }
@@ -121,18 +100,12 @@ on_both_backends!(
     plural_forms_follow_each_language,
     |app: &TestApp| async move {
         // "5 working days": Arabic uses its "few" form (3-10: أيام), English its "other" form.
-        let html = visible(&app.get_html("/id-card").await);
+        let html = app.text_in("ar", "/id-card").await;
         assert!(html.contains("5 أيام عمل"), "Arabic few form");
-        let html = app
-            .get_with("/id-card", &[("cookie", "i18n_pref_locale=en")])
-            .await
-            .text()
-            .await
-            .unwrap();
-        let html = visible(&html);
+        let html = app.text_in("en", "/id-card").await;
         assert!(html.contains("5 working days"));
         // "15 minutes": Arabic "many" form (11-99: دقيقة).
-        let html = visible(&app.get_html("/id-card").await);
+        let html = app.text_in("ar", "/id-card").await;
         assert!(html.contains("15 دقيقة"), "Arabic many form");
     }
 );
@@ -181,3 +154,60 @@ impl JsonText for reqwest::Response {
         serde_json::from_str(&self.text().await.unwrap()).expect("JSON body")
     }
 }
+
+on_both_backends!(
+    an_eligibility_answer_posted_without_javascript_is_saved_for_that_browser_only,
+    |app: &TestApp| async move {
+        // A plain form post, as a browser without JavaScript sends it.
+        let post = |body: &'static str| {
+            app.client
+                .post(app.url("/api/id-card/eligibility/answer"))
+                .header("accept", "text/html")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("referer", app.url("/id-card/eligibility/date-of-birth"))
+                .body(body)
+        };
+        let res = post("step=date-of-birth&dob_day=%D9%A2%D9%A7&dob_month=3&dob_year=1990")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 302);
+        assert_eq!(
+            res.headers()["location"],
+            "/id-card/eligibility/residence-visa"
+        );
+        let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.starts_with("bawaba_session=") && cookie.contains("HttpOnly"));
+        // The same browser sees its answer (Arabic-Indic digits made Latin)…
+        let html = app
+            .text_in("en", "/id-card/eligibility/date-of-birth")
+            .await;
+        assert!(html.contains("value=\"27\""), "answer kept in the draft");
+        // …a refused answer comes back with its message and the value typed…
+        let res = post("step=residence-visa&residence_visa=perhaps")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers()["location"],
+            "/id-card/eligibility/residence-visa"
+        );
+        let html = app
+            .text_in("en", "/id-card/eligibility/residence-visa")
+            .await;
+        assert!(html.contains("Select yes if you have a valid residence visa"));
+        assert!(html.contains("<title>Error: "));
+        // …and a browser without that cookie sees nothing of it.
+        let stranger = reqwest::Client::new();
+        let html = stranger
+            .get(app.url("/id-card/eligibility/date-of-birth"))
+            .header("cookie", "i18n_pref_locale=en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("value=\"27\""));
+    }
+);

@@ -6,12 +6,16 @@ use crate::{
     error::AppError,
     features::errors::ServiceProblem,
     i18n::*,
-    ui::text::{Ltr, MoneyText},
+    ui::{
+        form::StartButton,
+        text::{Ltr, MoneyText},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
+pub mod eligibility;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -44,6 +48,11 @@ pub fn StartPage() -> impl IntoView {
         <Title text=t_string!(i18n, idcard.title).to_string() />
         <h1>{t!(i18n, idcard.title)}</h1>
         <p class="lead">{t!(i18n, idcard.lead)}</p>
+
+        <p>{t!(i18n, eligibility.start_lead)}</p>
+        <p>
+            <StartButton href=eligibility::first_page()>{t!(i18n, eligibility.start_button)}</StartButton>
+        </p>
 
         <h2>{t!(i18n, common.what_you_need)}</h2>
         <ul class="list">

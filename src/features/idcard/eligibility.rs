@@ -1,0 +1,454 @@
+//! "Check if you can apply": the first journey built on the journey mechanism. One question
+//! per page, answers saved on the server after every page (a draft under the session), errors
+//! kept in the draft so that every page works the same with and without JavaScript, a
+//! check-your-answers page, then the result naming each condition not met and what to do.
+// A server function's arguments are its form's fields, one per question.
+#![allow(clippy::too_many_arguments)]
+
+use crate::{
+    domain::{
+        eligibility::{Condition, JOURNEY, YES_NO},
+        journey::Draft,
+    },
+    error::AppError,
+    features::errors::{NotFound, ServiceProblem},
+    i18n::*,
+    ui::form::{BackLink, Button, ErrorSummary, FieldError, StepIndicator},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+pub const BASE: &str = "/id-card/eligibility";
+
+/// The first page of the journey (the start page's button).
+pub fn first_page() -> String {
+    format!("{BASE}/{}", JOURNEY.steps[0].id)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::domain::date::Date;
+    use crate::platform::session::now_secs;
+
+    /// Qatar is UTC+3 all year: "today" for an age check is the date in Doha.
+    pub fn today_in_qatar() -> Date {
+        Date::from_days_since_epoch((now_secs() + 3 * 3600).div_euclid(86_400))
+    }
+}
+
+#[server(endpoint = "id-card/eligibility/draft")]
+pub async fn load_eligibility() -> Result<Draft, AppError> {
+    use crate::platform::{drafts, server::AppState, session};
+    let state = expect_context::<AppState>();
+    match session::current_for_request(&state)
+        .await
+        .map_err(AppError::internal)?
+    {
+        None => Ok(Draft::default()),
+        Some(id) => drafts::load(&state.db, &id, JOURNEY.id)
+            .await
+            .map_err(AppError::internal),
+    }
+}
+
+/// Saves one page. Accepted: the answer joins the draft and the user goes on to the next
+/// unanswered page (or the check page). Refused: the submission and its problems are kept in
+/// the draft and the same page is shown again with them.
+#[server(endpoint = "id-card/eligibility/answer")]
+pub async fn answer_eligibility(
+    step: String,
+    dob_day: Option<String>,
+    dob_month: Option<String>,
+    dob_year: Option<String>,
+    residence_visa: Option<String>,
+    passport: Option<String>,
+    proof_of_address: Option<String>,
+    employer_letter: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::{
+        eligibility::validate,
+        journey::{Answers, Next, Rejected},
+    };
+    use crate::platform::{drafts, server::AppState, session};
+    let Some(page) = JOURNEY.step(&step) else {
+        return Err(AppError::NotFound);
+    };
+    let state = expect_context::<AppState>();
+    let id = session::ensure_for_request(&state)
+        .await
+        .map_err(AppError::internal)?;
+    let mut draft = drafts::load(&state.db, &id, JOURNEY.id)
+        .await
+        .map_err(AppError::internal)?;
+    let submitted: Answers = [
+        ("dob_day", dob_day),
+        ("dob_month", dob_month),
+        ("dob_year", dob_year),
+        ("residence_visa", residence_visa),
+        ("passport", passport),
+        ("proof_of_address", proof_of_address),
+        ("employer_letter", employer_letter),
+    ]
+    .into_iter()
+    .filter(|(k, _)| page.fields.contains(k))
+    .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+    .collect();
+    let problems = validate(&step, &submitted, server::today_in_qatar());
+    let target = if problems.is_empty() {
+        JOURNEY.merge(page, &submitted, &mut draft.answers);
+        draft.rejected = None;
+        match JOURNEY.next(&step, &draft.answers) {
+            Next::Step(next) => format!("{BASE}/{next}"),
+            Next::CheckAnswers => format!("{BASE}/check"),
+        }
+    } else {
+        draft.rejected = Some(Rejected {
+            step: step.clone(),
+            values: submitted,
+            problems,
+        });
+        format!("{BASE}/{step}")
+    };
+    drafts::save(&state.db, &id, JOURNEY.id, &draft, session::now_secs())
+        .await
+        .map_err(AppError::internal)?;
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+/// The conditions not met, once every page is answered (`None` before).
+#[server(endpoint = "id-card/eligibility/result")]
+pub async fn eligibility_result() -> Result<Option<Vec<Condition>>, AppError> {
+    use crate::domain::eligibility::{facts_from, unmet_conditions};
+    let draft = load_eligibility().await?;
+    Ok(facts_from(&draft.answers).map(|f| unmet_conditions(&f, server::today_in_qatar())))
+}
+
+/// The message for a problem code from `eligibility::validate`.
+fn message(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "dob_missing" => t_string!(i18n, eligibility.err_dob_missing),
+        "dob_incomplete" => t_string!(i18n, eligibility.err_dob_incomplete),
+        "dob_not_real" => t_string!(i18n, eligibility.err_dob_not_real),
+        "dob_future" => t_string!(i18n, eligibility.err_dob_future),
+        "choose_residence_visa" => t_string!(i18n, eligibility.err_choose_residence_visa),
+        "choose_passport" => t_string!(i18n, eligibility.err_choose_passport),
+        "choose_proof_of_address" => t_string!(i18n, eligibility.err_choose_proof_of_address),
+        _ => t_string!(i18n, eligibility.err_choose_employer_letter),
+    }
+    .to_string()
+}
+
+fn question(i18n: leptos_i18n::I18nContext<Locale>, step: &str) -> String {
+    match step {
+        "date-of-birth" => t_string!(i18n, eligibility.dob_title),
+        "residence-visa" => t_string!(i18n, eligibility.residence_visa_title),
+        "passport" => t_string!(i18n, eligibility.passport_title),
+        "proof-of-address" => t_string!(i18n, eligibility.proof_of_address_title),
+        _ => t_string!(i18n, eligibility.employer_letter_title),
+    }
+    .to_string()
+}
+
+fn hint(i18n: leptos_i18n::I18nContext<Locale>, step: &str) -> Option<String> {
+    match step {
+        "date-of-birth" => Some(t_string!(i18n, eligibility.dob_hint)),
+        "residence-visa" => Some(t_string!(i18n, eligibility.residence_visa_hint)),
+        "passport" => Some(t_string!(i18n, eligibility.passport_hint)),
+        "proof-of-address" => Some(t_string!(i18n, eligibility.proof_of_address_hint)),
+        _ => None,
+    }
+    .map(str::to_string)
+}
+
+/// `/id-card/eligibility/{step}`: one question.
+#[component]
+pub fn StepPage() -> impl IntoView {
+    let params = use_params_map();
+    let step = move || params.read().get("step").unwrap_or_default();
+    let action = ServerAction::<AnswerEligibility>::new();
+    let draft = Resource::new(
+        move || (step(), action.version().get()),
+        |_| load_eligibility(),
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let step = step();
+                match (draft.await, JOURNEY.step(&step).is_some()) {
+                    (_, false) => view! { <NotFound /> }.into_any(),
+                    (Ok(draft), true) => view! { <StepForm step draft action /> }.into_any(),
+                    (Err(_), true) => view! { <ServiceProblem /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StepForm(step: String, draft: Draft, action: ServerAction<AnswerEligibility>) -> impl IntoView {
+    let i18n = use_i18n();
+    let errors: Vec<FieldError> = draft
+        .problems(&step)
+        .iter()
+        .map(|(field, code)| FieldError {
+            field_id: field.clone(),
+            message: message(i18n, code),
+        })
+        .collect();
+    let back = JOURNEY
+        .previous(&step, &draft.answers)
+        .map(|s| format!("{BASE}/{s}"))
+        .unwrap_or("/id-card".into());
+    let (current, total) = JOURNEY.progress(&step, &draft.answers).unwrap_or((1, 1));
+    let title = question(i18n, &step);
+    let page_title = if errors.is_empty() {
+        title.clone()
+    } else {
+        format!("{} {title}", t_string!(i18n, common.error_prefix))
+    };
+    let error = errors.first().map(|e| e.message.clone());
+    let hint = hint(i18n, &step);
+    let fields = if step == "date-of-birth" {
+        view! { <DateOfBirth title hint error draft=draft.clone() /> }.into_any()
+    } else {
+        let field = YES_NO
+            .iter()
+            .find(|(s, _)| *s == step)
+            .map(|(_, f)| *f)
+            .unwrap_or_default();
+        let value = draft.shown(&step, field);
+        view! { <YesNo field title hint error value /> }.into_any()
+    };
+    view! {
+        <Title text=page_title />
+        <BackLink href=back />
+        <StepIndicator current total />
+        <ErrorSummary errors />
+        <ActionForm action=action attr:novalidate="">
+            <input type="hidden" name="step" value=step.clone() />
+            {fields}
+            <Button>{t!(i18n, common.continue_button)}</Button>
+        </ActionForm>
+    }
+}
+
+/// The question as the fieldset's legend, which is also the page's only heading.
+#[component]
+fn Legend(
+    title: String,
+    hint: Option<String>,
+    hint_id: String,
+    error: Option<String>,
+    error_id: String,
+) -> impl IntoView {
+    view! {
+        <legend class="fieldset__legend">
+            <h1 class="fieldset__heading">{title}</h1>
+        </legend>
+        {hint.map(|h| view! { <p class="field__hint" id=hint_id>{h}</p> })}
+        {error.map(|e| view! { <p class="field__error" id=error_id>{e}</p> })}
+    }
+}
+
+fn described_by(hint: bool, error: bool, base: &str) -> Option<String> {
+    let ids: Vec<String> = [
+        hint.then(|| format!("{base}-hint")),
+        error.then(|| format!("{base}-error")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+#[component]
+fn DateOfBirth(
+    title: String,
+    hint: Option<String>,
+    error: Option<String>,
+    draft: Draft,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let has_error = error.is_some();
+    let describedby = described_by(hint.is_some(), has_error, "dob");
+    let part = move |name: &'static str,
+                     label: String,
+                     width: &'static str,
+                     autocomplete: &'static str| {
+        let value = draft.shown("date-of-birth", name);
+        view! {
+            <div class="date-input__item">
+                <label class="field__label" for=name>{label}</label>
+                <input
+                    class=format!("field__input field__input--{width}")
+                    id=name
+                    name=name
+                    type="text"
+                    inputmode="numeric"
+                    dir="ltr"
+                    autocomplete=autocomplete
+                    value=value
+                    aria-invalid=has_error.then_some("true")
+                />
+            </div>
+        }
+    };
+    view! {
+        <div class="field" class:field--error=has_error>
+            <fieldset class="fieldset" role="group" aria-describedby=describedby>
+                <Legend title hint hint_id="dob-hint".into() error error_id="dob-error".into() />
+                <div class="date-input">
+                    {part("dob_day", t_string!(i18n, eligibility.day).to_string(), "2", "bday-day")}
+                    {part("dob_month", t_string!(i18n, eligibility.month).to_string(), "2", "bday-month")}
+                    {part("dob_year", t_string!(i18n, eligibility.year).to_string(), "4", "bday-year")}
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
+#[component]
+fn YesNo(
+    field: &'static str,
+    title: String,
+    hint: Option<String>,
+    error: Option<String>,
+    value: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let has_error = error.is_some();
+    let describedby = described_by(hint.is_some(), has_error, field);
+    let no_id = format!("{field}-no");
+    view! {
+        <div class="field" class:field--error=has_error>
+            <fieldset class="fieldset" aria-describedby=describedby>
+                <Legend title hint hint_id=format!("{field}-hint") error error_id=format!("{field}-error") />
+                <div class="radios">
+                    <div class="radios__item">
+                        <input class="radios__input" id=field name=field type="radio" value="yes" checked=value == "yes" />
+                        <label class="radios__label" for=field>{t!(i18n, eligibility.yes)}</label>
+                    </div>
+                    <div class="radios__item">
+                        <input class="radios__input" id=no_id.clone() name=field type="radio" value="no" checked=value == "no" />
+                        <label class="radios__label" for=no_id>{t!(i18n, eligibility.no)}</label>
+                    </div>
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// `/id-card/eligibility/check`: every answer with a link to change it.
+#[component]
+pub fn CheckPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = Resource::new(|| (), |_| load_eligibility());
+    view! {
+        <Title text=t_string!(i18n, common.check_answers_title).to_string() />
+        <Suspense>
+            {move || Suspend::new(async move {
+                let Ok(draft) = draft.await else { return view! { <ServiceProblem /> }.into_any() };
+                if let Some(step) = JOURNEY.first_unanswered(&draft.answers) {
+                    return view! { <Unfinished step=step.to_string() /> }.into_any();
+                }
+                let a = |f: &str| draft.answers.get(f).cloned().unwrap_or_default();
+                let dob = format!("{}/{}/{}", a("dob_day"), a("dob_month"), a("dob_year"));
+                let yes_no = |f: &str| if a(f) == "yes" { t_string!(i18n, eligibility.yes) } else { t_string!(i18n, eligibility.no) };
+                let rows = vec![
+                    ("date-of-birth", t_string!(i18n, eligibility.check_dob).to_string(), view! { <bdi dir="ltr">{dob}</bdi> }.into_any()),
+                    ("residence-visa", t_string!(i18n, eligibility.check_residence_visa).to_string(), yes_no("residence_visa").into_any()),
+                    ("passport", t_string!(i18n, eligibility.check_passport).to_string(), yes_no("passport").into_any()),
+                    ("proof-of-address", t_string!(i18n, eligibility.check_proof_of_address).to_string(), yes_no("proof_of_address").into_any()),
+                    ("employer-letter", t_string!(i18n, eligibility.check_employer_letter).to_string(), yes_no("employer_letter").into_any()),
+                ];
+                view! {
+                    <BackLink href=format!("{BASE}/{}", JOURNEY.steps[JOURNEY.steps.len() - 1].id) />
+                    <h1>{t!(i18n, common.check_answers_title)}</h1>
+                    <dl class="summary-list">
+                        {rows
+                            .into_iter()
+                            .map(|(step, label, answer)| {
+                                view! {
+                                    <div class="summary-list__row">
+                                        <dt class="summary-list__key">{label.clone()}</dt>
+                                        <dd class="summary-list__value">{answer}</dd>
+                                        <dd class="summary-list__actions">
+                                            <a href=format!("{BASE}/{step}")>
+                                                {t!(i18n, common.change)}
+                                                <span class="visually-hidden">" " {label}</span>
+                                            </a>
+                                        </dd>
+                                    </div>
+                                }
+                            })
+                            .collect_view()}
+                    </dl>
+                    <p>
+                        <a class="button" href=format!("{BASE}/result")>{t!(i18n, eligibility.see_result)}</a>
+                    </p>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// Shown on the check and result pages when a question is still unanswered.
+#[component]
+fn Unfinished(step: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h1>{t!(i18n, eligibility.title)}</h1>
+        <p>{t!(i18n, eligibility.start_lead)}</p>
+        <p><a class="button" href=format!("{BASE}/{step}")>{t!(i18n, common.continue_button)}</a></p>
+    }
+}
+
+/// `/id-card/eligibility/result`.
+#[component]
+pub fn ResultPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let result = Resource::new(|| (), |_| eligibility_result());
+    view! {
+        <Title text=t_string!(i18n, eligibility.result_title).to_string() />
+        <Suspense>
+            {move || Suspend::new(async move {
+                match result.await {
+                    Err(_) => view! { <ServiceProblem /> }.into_any(),
+                    Ok(None) => view! { <Unfinished step=JOURNEY.steps[0].id.to_string() /> }.into_any(),
+                    Ok(Some(unmet)) if unmet.is_empty() => view! {
+                        <div class="panel panel--success">
+                            <h1>{t!(i18n, eligibility.eligible_heading)}</h1>
+                        </div>
+                        <p>{t!(i18n, eligibility.eligible_body)}</p>
+                        <p><a href=format!("{BASE}/check")>{t!(i18n, eligibility.change_answers)}</a></p>
+                    }
+                    .into_any(),
+                    Ok(Some(unmet)) => view! {
+                        <h1>{t!(i18n, eligibility.not_eligible_heading)}</h1>
+                        <p>{t!(i18n, eligibility.not_eligible_lead)}</p>
+                        <ul class="list">
+                            {unmet
+                                .into_iter()
+                                .map(|c| {
+                                    let text = match c {
+                                        Condition::Adult => t_string!(i18n, eligibility.fix_adult),
+                                        Condition::ValidResidenceVisa => t_string!(i18n, eligibility.fix_residence_visa),
+                                        Condition::ValidPassport => t_string!(i18n, eligibility.fix_passport),
+                                        Condition::ProofOfAddress => t_string!(i18n, eligibility.fix_proof_of_address),
+                                        Condition::EmployerLetter => t_string!(i18n, eligibility.fix_employer_letter),
+                                    };
+                                    view! { <li>{text}</li> }
+                                })
+                                .collect_view()}
+                        </ul>
+                        <p><a href=format!("{BASE}/check")>{t!(i18n, eligibility.change_answers)}</a></p>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
