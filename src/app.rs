@@ -99,7 +99,7 @@ fn read_only_cookie() -> leptos_i18n::context::CookieOptions<Locale> {
 fn Titles() -> impl IntoView {
     let i18n = use_i18n();
     // Read once: the language only changes with a full page load (the switch is a link).
-    let suffix = t_string!(i18n, title_suffix).to_string();
+    let suffix = td_string!(i18n.get_locale_untracked(), title_suffix).to_string();
     // The language only changes with a full page load (the switch is a plain link).
     let font = match i18n.get_locale_untracked() {
         Locale::ar => "/fonts/noto-naskh-arabic-arabic-wght-normal.woff2",

@@ -12,7 +12,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=t_string!(i18n, not_found.title).to_string() />
+        <Title text=td_string!(i18n.get_locale_untracked(), not_found.title).to_string() />
         <h1>{t!(i18n, not_found.title)}</h1>
         <p>{t!(i18n, not_found.body)}</p>
         <p><a href="/">{t!(i18n, not_found.home_link)}</a></p>

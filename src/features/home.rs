@@ -8,7 +8,7 @@ use leptos_meta::Title;
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=t_string!(i18n, home.title).to_string() />
+        <Title text=td_string!(i18n.get_locale_untracked(), home.title).to_string() />
         <h1>{t!(i18n, home.title)}</h1>
         <p class="lead">{t!(i18n, home.lead)}</p>
         <h2>{t!(i18n, home.services_heading)}</h2>

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 pub fn AccessibilityPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=t_string!(i18n, accessibility.title).to_string() />
+        <Title text=td_string!(i18n.get_locale_untracked(), accessibility.title).to_string() />
         <h1>{t!(i18n, accessibility.title)}</h1>
         <p class="lead">{t!(i18n, accessibility.intro)}</p>
         <h2>{t!(i18n, accessibility.standard_heading)}</h2>
@@ -31,7 +31,7 @@ pub fn AccessibilityPage() -> impl IntoView {
 pub fn PrivacyPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=t_string!(i18n, privacy.title).to_string() />
+        <Title text=td_string!(i18n.get_locale_untracked(), privacy.title).to_string() />
         <h1>{t!(i18n, privacy.title)}</h1>
         <p class="lead">{t!(i18n, privacy.intro)}</p>
         <h2>{t!(i18n, privacy.what_heading)}</h2>
@@ -47,7 +47,7 @@ pub fn PrivacyPage() -> impl IntoView {
 pub fn HelpPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=t_string!(i18n, help.title).to_string() />
+        <Title text=td_string!(i18n.get_locale_untracked(), help.title).to_string() />
         <h1>{t!(i18n, help.title)}</h1>
         <p class="lead">{t!(i18n, help.intro)}</p>
         <h2>{t!(i18n, help.q_language)}</h2>

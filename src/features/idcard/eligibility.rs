@@ -128,35 +128,67 @@ pub async fn eligibility_result() -> Result<Option<Vec<Condition>>, AppError> {
 /// The message for a problem code from `eligibility::validate`.
 fn message(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
     match code {
-        "dob_missing" => t_string!(i18n, eligibility.err_dob_missing),
-        "dob_incomplete" => t_string!(i18n, eligibility.err_dob_incomplete),
-        "dob_not_real" => t_string!(i18n, eligibility.err_dob_not_real),
-        "dob_future" => t_string!(i18n, eligibility.err_dob_future),
-        "choose_residence_visa" => t_string!(i18n, eligibility.err_choose_residence_visa),
-        "choose_passport" => t_string!(i18n, eligibility.err_choose_passport),
-        "choose_proof_of_address" => t_string!(i18n, eligibility.err_choose_proof_of_address),
-        _ => t_string!(i18n, eligibility.err_choose_employer_letter),
+        "dob_missing" => td_string!(i18n.get_locale_untracked(), eligibility.err_dob_missing),
+        "dob_incomplete" => td_string!(i18n.get_locale_untracked(), eligibility.err_dob_incomplete),
+        "dob_not_real" => td_string!(i18n.get_locale_untracked(), eligibility.err_dob_not_real),
+        "dob_future" => td_string!(i18n.get_locale_untracked(), eligibility.err_dob_future),
+        "choose_residence_visa" => td_string!(
+            i18n.get_locale_untracked(),
+            eligibility.err_choose_residence_visa
+        ),
+        "choose_passport" => {
+            td_string!(i18n.get_locale_untracked(), eligibility.err_choose_passport)
+        }
+        "choose_proof_of_address" => td_string!(
+            i18n.get_locale_untracked(),
+            eligibility.err_choose_proof_of_address
+        ),
+        _ => td_string!(
+            i18n.get_locale_untracked(),
+            eligibility.err_choose_employer_letter
+        ),
     }
     .to_string()
 }
 
 fn question(i18n: leptos_i18n::I18nContext<Locale>, step: &str) -> String {
     match step {
-        "date-of-birth" => t_string!(i18n, eligibility.dob_title),
-        "residence-visa" => t_string!(i18n, eligibility.residence_visa_title),
-        "passport" => t_string!(i18n, eligibility.passport_title),
-        "proof-of-address" => t_string!(i18n, eligibility.proof_of_address_title),
-        _ => t_string!(i18n, eligibility.employer_letter_title),
+        "date-of-birth" => td_string!(i18n.get_locale_untracked(), eligibility.dob_title),
+        "residence-visa" => td_string!(
+            i18n.get_locale_untracked(),
+            eligibility.residence_visa_title
+        ),
+        "passport" => td_string!(i18n.get_locale_untracked(), eligibility.passport_title),
+        "proof-of-address" => td_string!(
+            i18n.get_locale_untracked(),
+            eligibility.proof_of_address_title
+        ),
+        _ => td_string!(
+            i18n.get_locale_untracked(),
+            eligibility.employer_letter_title
+        ),
     }
     .to_string()
 }
 
 fn hint(i18n: leptos_i18n::I18nContext<Locale>, step: &str) -> Option<String> {
     match step {
-        "date-of-birth" => Some(t_string!(i18n, eligibility.dob_hint)),
-        "residence-visa" => Some(t_string!(i18n, eligibility.residence_visa_hint)),
-        "passport" => Some(t_string!(i18n, eligibility.passport_hint)),
-        "proof-of-address" => Some(t_string!(i18n, eligibility.proof_of_address_hint)),
+        "date-of-birth" => Some(td_string!(
+            i18n.get_locale_untracked(),
+            eligibility.dob_hint
+        )),
+        "residence-visa" => Some(td_string!(
+            i18n.get_locale_untracked(),
+            eligibility.residence_visa_hint
+        )),
+        "passport" => Some(td_string!(
+            i18n.get_locale_untracked(),
+            eligibility.passport_hint
+        )),
+        "proof-of-address" => Some(td_string!(
+            i18n.get_locale_untracked(),
+            eligibility.proof_of_address_hint
+        )),
         _ => None,
     }
     .map(str::to_string)
@@ -206,7 +238,10 @@ fn StepForm(step: String, draft: Draft, action: ServerAction<AnswerEligibility>)
     let page_title = if errors.is_empty() {
         title.clone()
     } else {
-        format!("{} {title}", t_string!(i18n, common.error_prefix))
+        format!(
+            "{} {title}",
+            td_string!(i18n.get_locale_untracked(), common.error_prefix)
+        )
     };
     let error = errors.first().map(|e| e.message.clone());
     let hint = hint(i18n, &step);
@@ -300,9 +335,9 @@ fn DateOfBirth(
             <fieldset class="fieldset" role="group" aria-describedby=describedby>
                 <Legend title hint hint_id="dob-hint".into() error error_id="dob-error".into() />
                 <div class="date-input">
-                    {part("dob_day", t_string!(i18n, eligibility.day).to_string(), "2", "bday-day")}
-                    {part("dob_month", t_string!(i18n, eligibility.month).to_string(), "2", "bday-month")}
-                    {part("dob_year", t_string!(i18n, eligibility.year).to_string(), "4", "bday-year")}
+                    {part("dob_day", td_string!(i18n.get_locale_untracked(), eligibility.day).to_string(), "2", "bday-day")}
+                    {part("dob_month", td_string!(i18n.get_locale_untracked(), eligibility.month).to_string(), "2", "bday-month")}
+                    {part("dob_year", td_string!(i18n.get_locale_untracked(), eligibility.year).to_string(), "4", "bday-year")}
                 </div>
             </fieldset>
         </div>
@@ -346,7 +381,7 @@ pub fn CheckPage() -> impl IntoView {
     let i18n = use_i18n();
     let draft = Resource::new(|| (), |_| load_eligibility());
     view! {
-        <Title text=t_string!(i18n, common.check_answers_title).to_string() />
+        <Title text=td_string!(i18n.get_locale_untracked(), common.check_answers_title).to_string() />
         <Suspense>
             {move || Suspend::new(async move {
                 let Ok(draft) = draft.await else { return view! { <ServiceProblem /> }.into_any() };
@@ -355,13 +390,13 @@ pub fn CheckPage() -> impl IntoView {
                 }
                 let a = |f: &str| draft.answers.get(f).cloned().unwrap_or_default();
                 let dob = format!("{}/{}/{}", a("dob_day"), a("dob_month"), a("dob_year"));
-                let yes_no = |f: &str| if a(f) == "yes" { t_string!(i18n, eligibility.yes) } else { t_string!(i18n, eligibility.no) };
+                let yes_no = |f: &str| if a(f) == "yes" { td_string!(i18n.get_locale_untracked(), eligibility.yes) } else { td_string!(i18n.get_locale_untracked(), eligibility.no) };
                 let rows = vec![
-                    ("date-of-birth", t_string!(i18n, eligibility.check_dob).to_string(), view! { <bdi dir="ltr">{dob}</bdi> }.into_any()),
-                    ("residence-visa", t_string!(i18n, eligibility.check_residence_visa).to_string(), yes_no("residence_visa").into_any()),
-                    ("passport", t_string!(i18n, eligibility.check_passport).to_string(), yes_no("passport").into_any()),
-                    ("proof-of-address", t_string!(i18n, eligibility.check_proof_of_address).to_string(), yes_no("proof_of_address").into_any()),
-                    ("employer-letter", t_string!(i18n, eligibility.check_employer_letter).to_string(), yes_no("employer_letter").into_any()),
+                    ("date-of-birth", td_string!(i18n.get_locale_untracked(), eligibility.check_dob).to_string(), view! { <bdi dir="ltr">{dob}</bdi> }.into_any()),
+                    ("residence-visa", td_string!(i18n.get_locale_untracked(), eligibility.check_residence_visa).to_string(), yes_no("residence_visa").into_any()),
+                    ("passport", td_string!(i18n.get_locale_untracked(), eligibility.check_passport).to_string(), yes_no("passport").into_any()),
+                    ("proof-of-address", td_string!(i18n.get_locale_untracked(), eligibility.check_proof_of_address).to_string(), yes_no("proof_of_address").into_any()),
+                    ("employer-letter", td_string!(i18n.get_locale_untracked(), eligibility.check_employer_letter).to_string(), yes_no("employer_letter").into_any()),
                 ];
                 view! {
                     <BackLink href=format!("{BASE}/{}", JOURNEY.steps[JOURNEY.steps.len() - 1].id) />
@@ -412,7 +447,7 @@ pub fn ResultPage() -> impl IntoView {
     let i18n = use_i18n();
     let result = Resource::new(|| (), |_| eligibility_result());
     view! {
-        <Title text=t_string!(i18n, eligibility.result_title).to_string() />
+        <Title text=td_string!(i18n.get_locale_untracked(), eligibility.result_title).to_string() />
         <Suspense>
             {move || Suspend::new(async move {
                 match result.await {
@@ -434,11 +469,11 @@ pub fn ResultPage() -> impl IntoView {
                                 .into_iter()
                                 .map(|c| {
                                     let text = match c {
-                                        Condition::Adult => t_string!(i18n, eligibility.fix_adult),
-                                        Condition::ValidResidenceVisa => t_string!(i18n, eligibility.fix_residence_visa),
-                                        Condition::ValidPassport => t_string!(i18n, eligibility.fix_passport),
-                                        Condition::ProofOfAddress => t_string!(i18n, eligibility.fix_proof_of_address),
-                                        Condition::EmployerLetter => t_string!(i18n, eligibility.fix_employer_letter),
+                                        Condition::Adult => td_string!(i18n.get_locale_untracked(), eligibility.fix_adult),
+                                        Condition::ValidResidenceVisa => td_string!(i18n.get_locale_untracked(), eligibility.fix_residence_visa),
+                                        Condition::ValidPassport => td_string!(i18n.get_locale_untracked(), eligibility.fix_passport),
+                                        Condition::ProofOfAddress => td_string!(i18n.get_locale_untracked(), eligibility.fix_proof_of_address),
+                                        Condition::EmployerLetter => td_string!(i18n.get_locale_untracked(), eligibility.fix_employer_letter),
                                     };
                                     view! { <li>{text}</li> }
                                 })

@@ -45,7 +45,7 @@ pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
     let info = Resource::new(|| (), |_| load_idcard_info());
     view! {
-        <Title text=t_string!(i18n, idcard.title).to_string() />
+        <Title text=td_string!(i18n.get_locale_untracked(), idcard.title).to_string() />
         <h1>{t!(i18n, idcard.title)}</h1>
         <p class="lead">{t!(i18n, idcard.lead)}</p>
 

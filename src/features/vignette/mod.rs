@@ -39,7 +39,7 @@ pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
     let fees = Resource::new(|| (), |_| load_vignette_fees());
     view! {
-        <Title text=t_string!(i18n, vignette.title).to_string() />
+        <Title text=td_string!(i18n.get_locale_untracked(), vignette.title).to_string() />
         <h1>{t!(i18n, vignette.title)}</h1>
         <p class="lead">{t!(i18n, vignette.lead)}</p>
 
