@@ -14,7 +14,9 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
-use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, timeout::TimeoutLayer,
+};
 
 /// Everything a request handler or a server function may need. App servers keep no other
 /// state: sessions, drafts and jobs live in the database, so several can run side by side.
@@ -110,6 +112,12 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(CompressionLayer::new().br(true).gzip(true))
+        // A request that has not produced its response in 30 s gets a 503 instead of holding
+        // the connection (and the user) forever, whatever got stuck.
+        .layer(TimeoutLayer::with_status_code(
+            ::http::StatusCode::SERVICE_UNAVAILABLE,
+            std::time::Duration::from_secs(30),
+        ))
         .layer(axum::middleware::from_fn(move |req, next| {
             security::headers(https, req, next)
         }))

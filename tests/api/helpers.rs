@@ -163,6 +163,8 @@ pub async fn serve(
     let client = reqwest::Client::builder()
         .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
+        // A stuck response fails its test instead of stalling the whole suite.
+        .timeout(std::time::Duration::from_secs(45))
         .build()
         .unwrap();
     TestApp {
