@@ -18,12 +18,13 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod platform;
 
-/// Browser entry point: hydrates the server-rendered page.
+/// Browser entry point. Pages are rendered on the server only; the script Leptos puts in the
+/// page hydrates each `#[island]` right after this.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
     mark_hydrated();
     register_service_worker();
 }

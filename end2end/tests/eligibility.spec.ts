@@ -130,3 +130,62 @@ test("an unknown question is a 404", async ({ page }) => {
   const res = await page.goto("/id-card/eligibility/favourite-colour");
   expect(res?.status()).toBe(404);
 });
+
+// With JavaScript, an answer given while the phone has no connection is not lost: it stays on
+// screen, is kept in the browser, and is sent by itself when the connection returns (the
+// `online` event) or, if the page was closed meanwhile, on the next visit. Without JavaScript
+// the browser's own error page keeps the form, so there is nothing of ours to test.
+const unsentKeys = (page: import("@playwright/test").Page) =>
+  page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("bawaba.unsent:")));
+
+test("an answer given offline is kept and sent when the connection returns", async ({
+  page,
+  context,
+  baseURL,
+  javaScriptEnabled,
+}) => {
+  test.skip(!javaScriptEnabled, "keeping unsent answers is a JavaScript enhancement");
+  await useLocale(context, baseURL!, "en");
+  await page.goto("/id-card/eligibility/date-of-birth");
+  await waitForHydration(page);
+  await page.getByLabel("Day").fill("27");
+  await page.getByLabel("Month").fill("3");
+  await page.getByLabel("Year").fill("1990");
+
+  await context.setOffline(true);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.locator(".form-status")).toContainText("No connection: your answer has not been sent");
+  await expect(page).toHaveURL(/date-of-birth$/);
+  await expect(page.getByLabel("Day")).toHaveValue("27");
+  expect(await unsentKeys(page)).toHaveLength(1);
+  await expectNoAxeViolations(page, "an answer waiting for the connection");
+
+  await context.setOffline(false);
+  await expect(page).toHaveURL(/residence-visa$/);
+  expect(await unsentKeys(page)).toHaveLength(0);
+  // The server has it: Back shows the date.
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Back" }).click();
+  await expect(page).toHaveURL(/date-of-birth$/);
+  await expect(page.getByLabel("Year")).toHaveValue("1990");
+});
+
+test("an answer kept offline is sent on the next visit", async ({ page, context, baseURL, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "keeping unsent answers is a JavaScript enhancement");
+  await useLocale(context, baseURL!, "fr");
+  await page.goto("/id-card/eligibility/date-of-birth");
+  await waitForHydration(page);
+  await page.getByLabel("Jour").fill("٢٧");
+  await page.getByLabel("Mois").fill("3");
+  await page.getByLabel("Année").fill("1990");
+  await context.setOffline(true);
+  await page.getByRole("button", { name: "Continuer" }).click();
+  await expect(page.locator(".form-status")).toContainText("Pas de connexion");
+  await page.close();
+
+  await context.setOffline(false);
+  const later = await context.newPage();
+  await later.goto("/id-card/eligibility/date-of-birth");
+  await expect(later).toHaveURL(/residence-visa$/);
+  expect(await unsentKeys(later)).toHaveLength(0);
+});

@@ -38,6 +38,8 @@ pub fn PrivacyPage() -> impl IntoView {
         <p>{t!(i18n, privacy.what)}</p>
         <h2>{t!(i18n, privacy.cookies_heading)}</h2>
         <p>{t!(i18n, privacy.cookies)}</p>
+        <h2>{t!(i18n, privacy.device_heading)}</h2>
+        <p>{t!(i18n, privacy.device)}</p>
         <h2>{t!(i18n, privacy.rights_heading)}</h2>
         <p>{t!(i18n, privacy.rights)}</p>
     }

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod db;
 pub mod drafts;
+pub mod housekeeping;
 pub mod http;
 pub mod locale;
 pub mod pwa;

@@ -139,6 +139,7 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
         .map_err(|source| StartupError::Bind { addr: bind, source })?;
     let local = listener.local_addr().map_err(StartupError::Serve)?;
     let db = state.db.clone();
+    let housekeeping = super::housekeeping::spawn(db.clone(), super::housekeeping::EVERY);
     tracing::info!(url = %format!("http://{local}"), public_url = %state.config.public_url, "Bawaba is listening");
     println!("Bawaba is running at http://{local}/");
     axum::serve(
@@ -148,6 +149,7 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(StartupError::Serve)?;
+    housekeeping.abort();
     db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

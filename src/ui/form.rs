@@ -14,17 +14,11 @@ pub struct FieldError {
 }
 
 /// Listed at the top of a page that came back with errors: each links to its field. It takes
-/// focus on load (`autofocus` without JavaScript, an effect with it) so screen readers
-/// announce it first.
+/// focus on load (`autofocus`: every page comes from the server, with or without JavaScript)
+/// so screen readers announce it first.
 #[component]
 pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
     let i18n = use_i18n();
-    let node = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(el) = node.get() {
-            let _ = el.focus();
-        }
-    });
     (!errors.is_empty()).then(|| {
         view! {
             <div
@@ -33,7 +27,6 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
                 aria-labelledby="error-summary-title"
                 tabindex="-1"
                 autofocus
-                node_ref=node
             >
                 <h2 id="error-summary-title" class="error-summary__title">
                     {t!(i18n, common.error_summary_title)}

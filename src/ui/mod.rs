@@ -2,5 +2,6 @@
 //! `aria-*`) so that it works before, and without, JavaScript.
 
 pub mod form;
+pub mod keep_unsent;
 pub mod layout;
 pub mod text;

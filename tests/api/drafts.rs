@@ -3,9 +3,10 @@
 use crate::on_both_backends;
 use bawaba::{
     domain::journey::{Answers, Draft},
-    platform::{drafts, session},
+    platform::{drafts, housekeeping, session},
 };
 use http::HeaderMap;
+use std::time::Duration;
 
 fn answers(pairs: &[(&str, &str)]) -> Answers {
     pairs
@@ -146,5 +147,48 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(left, 0);
+    }
+);
+
+on_both_backends!(
+    every_server_removes_expired_sessions_in_the_background,
+    |app: &TestApp| async move {
+        let long_ago = session::now_secs() - 10 * session::LIFETIME_SECS;
+        let (old, _) = session::ensure(&app.db, &HeaderMap::new(), false, long_ago)
+            .await
+            .unwrap();
+        drafts::save(
+            &app.db,
+            &old,
+            "sample",
+            &draft(&[("name", "Amina")]),
+            long_ago,
+        )
+        .await
+        .unwrap();
+        let _live = session::ensure(&app.db, &HeaderMap::new(), false, session::now_secs())
+            .await
+            .unwrap();
+        let job = housekeeping::spawn(app.db.clone(), Duration::from_millis(50));
+        let mut left = i64::MAX;
+        for _ in 0..100 {
+            (left,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+            if left == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        job.abort();
+        assert_eq!(left, 1, "only the live session is left");
+        assert!(
+            drafts::load(&app.db, &old, "sample")
+                .await
+                .unwrap()
+                .answers
+                .is_empty()
+        );
     }
 );

@@ -13,9 +13,12 @@ use crate::{
     error::AppError,
     features::errors::{NotFound, ServiceProblem},
     i18n::*,
-    ui::form::{BackLink, Button, ErrorSummary, FieldError, StepIndicator},
+    ui::{
+        form::{BackLink, Button, ErrorSummary, FieldError, StepIndicator},
+        keep_unsent::KeepUnsent,
+    },
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -199,18 +202,14 @@ fn hint(i18n: leptos_i18n::I18nContext<Locale>, step: &str) -> Option<String> {
 pub fn StepPage() -> impl IntoView {
     let params = use_params_map();
     let step = move || params.read().get("step").unwrap_or_default();
-    let action = ServerAction::<AnswerEligibility>::new();
-    let draft = Resource::new(
-        move || (step(), action.version().get()),
-        |_| load_eligibility(),
-    );
+    let draft = Resource::new(step, |_| load_eligibility());
     view! {
         <Suspense>
             {move || Suspend::new(async move {
                 let step = step();
                 match (draft.await, JOURNEY.step(&step).is_some()) {
                     (_, false) => view! { <NotFound /> }.into_any(),
-                    (Ok(draft), true) => view! { <StepForm step draft action /> }.into_any(),
+                    (Ok(draft), true) => view! { <StepForm step draft /> }.into_any(),
                     (Err(_), true) => view! { <ServiceProblem /> }.into_any(),
                 }
             })}
@@ -219,7 +218,7 @@ pub fn StepPage() -> impl IntoView {
 }
 
 #[component]
-fn StepForm(step: String, draft: Draft, action: ServerAction<AnswerEligibility>) -> impl IntoView {
+fn StepForm(step: String, draft: Draft) -> impl IntoView {
     let i18n = use_i18n();
     let errors: Vec<FieldError> = draft
         .problems(&step)
@@ -256,16 +255,19 @@ fn StepForm(step: String, draft: Draft, action: ServerAction<AnswerEligibility>)
         let value = draft.shown(&step, field);
         view! { <YesNo field title hint error value /> }.into_any()
     };
+    let kept = td_string!(i18n.get_locale_untracked(), common.answer_kept_offline).to_string();
     view! {
         <Title text=page_title />
         <BackLink href=back />
         <StepIndicator current total />
         <ErrorSummary errors />
-        <ActionForm action=action attr:novalidate="">
-            <input type="hidden" name="step" value=step.clone() />
-            {fields}
-            <Button>{t!(i18n, common.continue_button)}</Button>
-        </ActionForm>
+        <KeepUnsent message=kept>
+            <form method="post" action=AnswerEligibility::url() novalidate="">
+                <input type="hidden" name="step" value=step.clone() />
+                {fields}
+                <Button>{t!(i18n, common.continue_button)}</Button>
+            </form>
+        </KeepUnsent>
     }
 }
 

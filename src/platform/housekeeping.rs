@@ -1,0 +1,28 @@
+//! Housekeeping that every app server runs in the background: today, removing expired sessions
+//! and their drafts, so answers are not kept longer than the privacy notice says. Each run is
+//! idempotent (a plain DELETE of what has expired), so several servers may run it at once.
+
+use super::{db::Db, session};
+use std::time::Duration;
+use tokio::{task::JoinHandle, time::MissedTickBehavior};
+
+/// How often expired sessions are removed in production: often enough that nothing outlives
+/// its expiry by much, rarely enough to cost nothing.
+pub const EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// Starts the background loop; the first run happens at once. Abort the handle on shutdown.
+pub fn spawn(db: Db, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match session::purge_expired(&db, session::now_secs()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
+                // The next run tries again; a database that stays down shows in /readyz.
+                Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
+            }
+        }
+    })
+}
