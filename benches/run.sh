@@ -26,7 +26,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null &&
 
 echo "## Bytes on first load (Arabic, no cache)"
 echo
-node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /id-card /accessibility
+node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /id-card /id-card/eligibility/date-of-birth /accessibility
 echo
 echo "## Server throughput (wrk, $connections connections, $duration, 2 threads, same machine)"
 echo
