@@ -1,9 +1,11 @@
 //! Pure domain rules, compiled for the browser and the server alike: no I/O, no Leptos, no async.
 //! The browser runs the same validation and arithmetic the server runs.
 
+pub mod contact;
 pub mod date;
 pub mod digits;
 pub mod eligibility;
+pub mod identity;
 pub mod journey;
 pub mod money;
 pub mod reference;

@@ -1,5 +1,6 @@
 //! One module per capability: its pages, its server functions and (server only) its store.
 
+pub mod accounts;
 pub mod errors;
 pub mod home;
 pub mod idcard;

@@ -7,6 +7,7 @@
 
 mod helpers;
 
+mod accounts;
 mod drafts;
 mod health;
 mod locale;
