@@ -5,4 +5,6 @@ pub mod errors;
 pub mod home;
 pub mod idcard;
 pub mod info;
+#[cfg(feature = "ssr")]
+pub mod messages;
 pub mod vignette;

@@ -42,6 +42,16 @@ pub const SETTINGS: &[Setting] = &[
         help: "64 hex digits (32 bytes) used to sign cookies and tokens. Give the same value to every app server.",
     },
     Setting {
+        name: "BAWABA_SMTP_URL",
+        default: "none: e-mails are written as .eml files under <data dir>/mail/",
+        help: "SMTP server for e-mail: smtps://user:pass@host:465 (TLS), smtp://user:pass@host:587?tls=required (STARTTLS), smtp://host:port (plain, local relays and tests only).",
+    },
+    Setting {
+        name: "BAWABA_MAIL_FROM",
+        default: "Bawaba <no-reply@bawaba.localhost>",
+        help: "Sender of the portal's e-mails (a mailbox the SMTP server accepts).",
+    },
+    Setting {
         name: "BAWABA_LOG",
         default: "info,bawaba=debug",
         help: "Log filter (tracing EnvFilter syntax).",
@@ -64,6 +74,9 @@ pub struct Config {
     pub secret_key_hex: Option<String>,
     pub log_filter: String,
     pub log_json: bool,
+    /// `None`: e-mails go to files under `<data dir>/mail/`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,6 +147,9 @@ impl Config {
             secret_key_hex: get("BAWABA_SECRET_KEY"),
             log_filter: get("BAWABA_LOG").unwrap_or_else(|| "info,bawaba=debug".into()),
             log_json,
+            smtp_url: get("BAWABA_SMTP_URL"),
+            mail_from: get("BAWABA_MAIL_FROM")
+                .unwrap_or_else(|| "Bawaba <no-reply@bawaba.localhost>".into()),
         })
     }
 

@@ -6,6 +6,8 @@ pub mod drafts;
 pub mod housekeeping;
 pub mod http;
 pub mod locale;
+pub mod mail;
+pub mod outbox;
 pub mod pwa;
 pub mod secrets;
 pub mod security;

@@ -4,7 +4,10 @@
 use super::{
     config::Config,
     db::{Db, DbError},
-    http, locale, pwa,
+    http, locale,
+    mail::{MailConfigError, MailTransport, SmsTransport},
+    outbox::Transports,
+    pwa,
     secrets::{SecretError, SecretKey},
     security, telemetry,
 };
@@ -26,6 +29,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub secret: SecretKey,
+    /// Where the outbox worker sends e-mail and SMS.
+    pub transports: Transports,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +42,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Secret(#[from] SecretError),
+    #[error(transparent)]
+    Mail(#[from] MailConfigError),
     #[error("database: {0}")]
     Db(#[from] DbError),
     #[error("cannot listen on {addr}: {source}")]
@@ -77,6 +84,16 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         source,
     })?;
     let secret = SecretKey::load_or_create(config.secret_key_hex.as_deref(), &config.data_dir)?;
+    let transports = Transports {
+        mail: MailTransport::from_config(
+            config.smtp_url.as_deref(),
+            &config.mail_from,
+            &config.data_dir,
+        )?,
+        sms: SmsTransport {
+            dir: config.data_dir.join("sms"),
+        },
+    };
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     db.migrate().await?;
     tracing::info!(backend = ?db.backend(), "database ready, migrations applied");
@@ -85,6 +102,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         db,
         config: Arc::new(config),
         secret,
+        transports,
     })
 }
 
@@ -140,6 +158,12 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     let local = listener.local_addr().map_err(StartupError::Serve)?;
     let db = state.db.clone();
     let housekeeping = super::housekeeping::spawn(db.clone(), super::housekeeping::EVERY);
+    let outbox = super::outbox::spawn_worker(
+        db.clone(),
+        state.transports.clone(),
+        crate::features::messages::render,
+        std::time::Duration::from_secs(1),
+    );
     tracing::info!(url = %format!("http://{local}"), public_url = %state.config.public_url, "Bawaba is listening");
     println!("Bawaba is running at http://{local}/");
     axum::serve(
@@ -150,6 +174,7 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     .await
     .map_err(StartupError::Serve)?;
     housekeeping.abort();
+    outbox.abort();
     db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

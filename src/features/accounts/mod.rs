@@ -4,6 +4,8 @@
 //! `domain::contact`, shared with the browser.
 
 #[cfg(feature = "ssr")]
+pub mod messages;
+#[cfg(feature = "ssr")]
 pub mod passwords;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -1,0 +1,140 @@
+//! Where messages go: e-mail over SMTP (lettre) or, with no SMTP configured (the embedded
+//! default), `.eml` files under `<data dir>/mail/`; SMS as files under `<data dir>/sms/`.
+
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart, SinglePart, header::ContentType},
+};
+use std::path::PathBuf;
+
+/// A message ready to send, in the recipient's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rendered {
+    Email {
+        subject: String,
+        text: String,
+        html: String,
+    },
+    Sms {
+        text: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Worth trying again later (connection refused, timeout, 4xx from the server).
+    #[error("{0}")]
+    Transient(String),
+    /// Trying again will not help (a malformed address, a 5xx refusal of the recipient).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+#[derive(Clone)]
+pub enum MailTransport {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    Files {
+        dir: PathBuf,
+        from: Mailbox,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailConfigError {
+    #[error("BAWABA_SMTP_URL is not valid: {0}")]
+    SmtpUrl(String),
+    #[error("BAWABA_MAIL_FROM is not a valid mailbox: {0}")]
+    From(String),
+}
+
+impl MailTransport {
+    pub fn from_config(
+        smtp_url: Option<&str>,
+        from: &str,
+        data_dir: &std::path::Path,
+    ) -> Result<Self, MailConfigError> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e: lettre::address::AddressError| MailConfigError::From(e.to_string()))?;
+        Ok(match smtp_url {
+            Some(url) => MailTransport::Smtp {
+                // The error text of a bad URL never contains the password.
+                transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| MailConfigError::SmtpUrl(e.to_string()))?
+                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .build(),
+                from,
+            },
+            None => MailTransport::Files {
+                dir: data_dir.join("mail"),
+                from,
+            },
+        })
+    }
+
+    pub async fn send(
+        &self,
+        to: &str,
+        subject: &str,
+        text: &str,
+        html: &str,
+    ) -> Result<(), SendError> {
+        let (Self::Smtp { from, .. } | Self::Files { from, .. }) = self;
+        let to: Mailbox = to
+            .parse()
+            .map_err(|e: lettre::address::AddressError| SendError::Permanent(e.to_string()))?;
+        let message = Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(text.to_string()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(html.to_string()),
+                    ),
+            )
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        match self {
+            Self::Smtp { transport, .. } => match transport.send(message).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                Err(e) => Err(SendError::Transient(e.to_string())),
+            },
+            Self::Files { dir, .. } => write_file(dir, "eml", &message.formatted()).await,
+        }
+    }
+}
+
+/// SMS: by default a file per message under `<data dir>/sms/` (an HTTP provider comes later).
+#[derive(Clone)]
+pub struct SmsTransport {
+    pub dir: PathBuf,
+}
+
+impl SmsTransport {
+    pub async fn send(&self, to: &str, text: &str) -> Result<(), SendError> {
+        write_file(&self.dir, "txt", format!("To: {to}\n\n{text}\n").as_bytes()).await
+    }
+}
+
+/// Written under a temporary name, then renamed: a reader never sees half a message.
+async fn write_file(dir: &std::path::Path, ext: &str, bytes: &[u8]) -> Result<(), SendError> {
+    let io = |e: std::io::Error| SendError::Transient(e.to_string());
+    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+    let name = format!("{}-{}", super::session::now_secs(), uuid::Uuid::new_v4());
+    let tmp = dir.join(format!(".{name}.tmp"));
+    tokio::fs::write(&tmp, bytes).await.map_err(io)?;
+    tokio::fs::rename(&tmp, dir.join(format!("{name}.{ext}")))
+        .await
+        .map_err(io)
+}

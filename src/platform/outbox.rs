@@ -1,0 +1,272 @@
+//! The outbox: notifications written in the same transaction as the event that causes them,
+//! delivered by a worker in every app server.
+//!
+//! Several workers (several servers) may run at once: a worker *claims* a message by moving it
+//! from `pending` to `sending` in one UPDATE that only succeeds for the first, so no message is
+//! sent twice by two workers. A claim is a lease: if its worker dies mid-send, the message is
+//! taken again when the lease has run out (then, and only then, it may arrive twice). Failures
+//! are retried with exponential backoff; after `MAX_ATTEMPTS` the message is `failed`.
+
+use super::{
+    db::{Db, DbError},
+    mail::{MailTransport, Rendered, SendError, SmsTransport},
+};
+use sqlx::{Any, Transaction};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+pub const MAX_ATTEMPTS: i64 = 10;
+/// How long a claim lasts: longer than any send (the SMTP timeout is 20 s).
+const LEASE_SECS: i64 = 120;
+
+/// Seconds to wait after the `attempts`-th failed try: 30 s, 1 min, 2 min, … capped at 1 hour
+/// (all ten tries span about four hours).
+pub fn retry_delay_secs(attempts: i64) -> i64 {
+    let exponent = attempts.clamp(1, 20) - 1;
+    (30_i64 << exponent).min(3600)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+/// One message to send.
+pub struct Notification<'a> {
+    pub account_id: Option<&'a str>,
+    pub channel: Channel,
+    pub recipient: &'a str,
+    pub template: &'a str,
+    /// `ar`, `fr` or `en`.
+    pub language: &'a str,
+    pub params: serde_json::Value,
+}
+
+/// Adds a message inside the caller's transaction: it exists if and only if the event does.
+pub async fn enqueue(
+    tx: &mut Transaction<'static, Any>,
+    n: &Notification<'_>,
+    now: i64,
+) -> Result<String, DbError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO outbox (id, account_id, channel, recipient, template, language, params, \
+         status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)",
+    )
+    .bind(&id)
+    .bind(n.account_id)
+    .bind(n.channel.code())
+    .bind(n.recipient)
+    .bind(n.template)
+    .bind(n.language)
+    .bind(n.params.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// A message a worker holds.
+#[derive(Debug)]
+pub struct Claimed {
+    pub id: String,
+    pub channel: String,
+    pub recipient: String,
+    pub template: String,
+    pub language: String,
+    pub params: String,
+    pub attempts: i64,
+}
+
+const DUE: &str = "((status = 'pending' AND next_attempt_at <= $3) \
+                   OR (status = 'sending' AND claimed_until <= $3))";
+
+/// Takes the oldest due message, if any. The WHERE is repeated in the UPDATE so that of two
+/// workers that chose the same row, only the first changes it (PostgreSQL re-checks it on the
+/// row it waited for; SQLite runs writers one at a time).
+pub async fn claim(db: &Db, worker: &str, now: i64) -> Result<Option<Claimed>, DbError> {
+    let mut tx = db.begin_write().await?;
+    let row: Option<(String, String, String, String, String, String, i64)> = sqlx::query_as(
+        &format!(
+            "UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_until = $2, \
+             attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM outbox WHERE {DUE} ORDER BY next_attempt_at, created_at LIMIT 1) \
+             AND {DUE} \
+             RETURNING id, channel, recipient, template, language, params, attempts"
+        ),
+    )
+    .bind(worker)
+    .bind(now + LEASE_SECS)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row.map(
+        |(id, channel, recipient, template, language, params, attempts)| Claimed {
+            id,
+            channel,
+            recipient,
+            template,
+            language,
+            params,
+            attempts,
+        },
+    ))
+}
+
+async fn mark_sent(db: &Db, id: &str, worker: &str, now: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_by = NULL, claimed_until = NULL, \
+         last_error = NULL WHERE id = $2 AND claimed_by = $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(worker)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+async fn mark_failed(
+    db: &Db,
+    message: &Claimed,
+    worker: &str,
+    error: &str,
+    permanent: bool,
+    now: i64,
+) -> Result<(), DbError> {
+    let give_up = permanent || message.attempts >= MAX_ATTEMPTS;
+    sqlx::query(
+        "UPDATE outbox SET status = $1, next_attempt_at = $2, claimed_by = NULL, \
+         claimed_until = NULL, last_error = $3 WHERE id = $4 AND claimed_by = $5",
+    )
+    .bind(if give_up { "failed" } else { "pending" })
+    .bind(now + retry_delay_secs(message.attempts))
+    .bind(error)
+    .bind(&message.id)
+    .bind(worker)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Turns a template and its parameters into text, in the message's language.
+pub type Render =
+    fn(template: &str, language: &str, params: &serde_json::Value) -> Option<Rendered>;
+
+#[derive(Clone)]
+pub struct Transports {
+    pub mail: MailTransport,
+    pub sms: SmsTransport,
+}
+
+/// Claims and delivers one message; `Ok(false)` when nothing was due.
+pub async fn deliver_one(
+    db: &Db,
+    transports: &Transports,
+    render: Render,
+    worker: &str,
+    now: i64,
+) -> Result<bool, DbError> {
+    let Some(message) = claim(db, worker, now).await? else {
+        return Ok(false);
+    };
+    let params: serde_json::Value = serde_json::from_str(&message.params).unwrap_or_default();
+    let outcome = match render(&message.template, &message.language, &params) {
+        None => Err(SendError::Permanent(format!(
+            "no template {} in {}",
+            message.template, message.language
+        ))),
+        Some(Rendered::Email {
+            subject,
+            text,
+            html,
+        }) if message.channel == "email" => {
+            transports
+                .mail
+                .send(&message.recipient, &subject, &text, &html)
+                .await
+        }
+        Some(Rendered::Sms { text }) if message.channel == "sms" => {
+            transports.sms.send(&message.recipient, &text).await
+        }
+        Some(_) => Err(SendError::Permanent(format!(
+            "template {} does not fit channel {}",
+            message.template, message.channel
+        ))),
+    };
+    match outcome {
+        Ok(()) => {
+            mark_sent(db, &message.id, worker, super::session::now_secs()).await?;
+            tracing::info!(id = %message.id, template = %message.template, channel = %message.channel, "notification sent");
+        }
+        Err(e) => {
+            let permanent = matches!(e, SendError::Permanent(_));
+            tracing::warn!(id = %message.id, attempts = message.attempts, permanent, error = %e, "notification not sent");
+            mark_failed(
+                db,
+                &message,
+                worker,
+                &e.to_string(),
+                permanent,
+                super::session::now_secs(),
+            )
+            .await?;
+        }
+    }
+    Ok(true)
+}
+
+/// The worker loop of one app server: delivers everything due, then looks again after `idle`.
+pub fn spawn_worker(
+    db: Db,
+    transports: Transports,
+    render: Render,
+    idle: Duration,
+) -> JoinHandle<()> {
+    let worker = format!("worker-{}", uuid::Uuid::new_v4());
+    tokio::spawn(async move {
+        loop {
+            match deliver_one(
+                &db,
+                &transports,
+                render,
+                &worker,
+                super::session::now_secs(),
+            )
+            .await
+            {
+                Ok(true) => continue,
+                Ok(false) => {}
+                // The database being down shows in /readyz; try again after the pause.
+                Err(e) => tracing::warn!(error = %e, "outbox worker could not reach the database"),
+            }
+            tokio::time::sleep(idle).await;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_an_hour() {
+        let delays: Vec<i64> = (1..=MAX_ATTEMPTS).map(retry_delay_secs).collect();
+        assert_eq!(delays[..4], [30, 60, 120, 240]);
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(*delays.last().unwrap(), 3600);
+        assert_eq!(retry_delay_secs(1000), 3600);
+    }
+}

@@ -1,0 +1,179 @@
+//! The outbox delivers through real SMTP, waits out an SMTP outage, and with two workers sends
+//! every message exactly once.
+
+use crate::{on_both_backends, smtp_sink::SmtpSink};
+use bawaba::{
+    features::messages::render,
+    platform::{
+        mail::{MailTransport, SmsTransport},
+        outbox::{self, Channel, Notification, Transports},
+        session::now_secs,
+    },
+};
+use serde_json::json;
+use std::time::Duration;
+
+fn transports(smtp_url: Option<&str>, data_dir: &std::path::Path) -> Transports {
+    Transports {
+        mail: MailTransport::from_config(smtp_url, "Bawaba <no-reply@bawaba.test>", data_dir)
+            .unwrap(),
+        sms: SmsTransport {
+            dir: data_dir.join("sms"),
+        },
+    }
+}
+
+async fn enqueue_verification(db: &bawaba::platform::db::Db, to: &str, code: &str) -> String {
+    let mut tx = db.begin_write().await.unwrap();
+    let id = outbox::enqueue(
+        &mut tx,
+        &Notification {
+            account_id: None,
+            channel: Channel::Email,
+            recipient: to,
+            template: "email_verification",
+            language: "en",
+            params: json!({ "code": code, "link": format!("http://127.0.0.1/verify?c={code}") }),
+        },
+        now_secs(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn status(db: &bawaba::platform::db::Db, id: &str) -> (String, i64) {
+    sqlx::query_as("SELECT status, attempts FROM outbox WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+on_both_backends!(
+    a_message_is_delivered_over_real_smtp,
+    |app: &TestApp| async move {
+        let sink = SmtpSink::start(0).await;
+        let t = transports(Some(&sink.url()), &app.data_dir);
+        let id = enqueue_verification(&app.db, "amina@example.dz", "493817").await;
+        assert!(
+            outbox::deliver_one(&app.db, &t, render, "w1", now_secs())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !outbox::deliver_one(&app.db, &t, render, "w1", now_secs())
+                .await
+                .unwrap()
+        );
+        let got = sink.messages();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].to, ["amina@example.dz"]);
+        assert!(got[0].data.contains("493817"), "{}", got[0].data);
+        assert!(got[0].data.contains("text/html"));
+        assert_eq!(status(&app.db, &id).await, ("sent".to_string(), 1));
+    }
+);
+
+on_both_backends!(
+    with_smtp_down_the_message_waits_and_goes_once_it_is_back,
+    |app: &TestApp| async move {
+        // A port with nothing listening: take a free one and let it go.
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let t = transports(Some(&format!("smtp://127.0.0.1:{port}")), &app.data_dir);
+        let id = enqueue_verification(&app.db, "amina@example.dz", "111222").await;
+        let now = now_secs();
+        assert!(
+            outbox::deliver_one(&app.db, &t, render, "w1", now)
+                .await
+                .unwrap()
+        );
+        assert_eq!(status(&app.db, &id).await, ("pending".to_string(), 1));
+        // Not due again before its backoff.
+        assert!(
+            !outbox::deliver_one(&app.db, &t, render, "w1", now + 1)
+                .await
+                .unwrap()
+        );
+
+        let sink = SmtpSink::start(port).await;
+        let later = now + outbox::retry_delay_secs(1);
+        assert!(
+            outbox::deliver_one(&app.db, &t, render, "w1", later)
+                .await
+                .unwrap()
+        );
+        assert_eq!(status(&app.db, &id).await, ("sent".to_string(), 2));
+        assert_eq!(sink.messages().len(), 1);
+    }
+);
+
+on_both_backends!(
+    two_workers_send_each_message_exactly_once,
+    |app: &TestApp| async move {
+        let sink = SmtpSink::start(0).await;
+        let t = transports(Some(&sink.url()), &app.data_dir);
+        let codes: Vec<String> = (0..20).map(|i| format!("{:06}", 100_000 + i)).collect();
+        for code in &codes {
+            enqueue_verification(&app.db, "amina@example.dz", code).await;
+        }
+        let workers = [
+            outbox::spawn_worker(app.db.clone(), t.clone(), render, Duration::from_millis(20)),
+            outbox::spawn_worker(app.db.clone(), t.clone(), render, Duration::from_millis(20)),
+        ];
+        let mut sent = 0;
+        for _ in 0..300 {
+            (sent,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+            if sent == 20 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for w in workers {
+            w.abort();
+        }
+        assert_eq!(sent, 20);
+        let got = sink.messages();
+        assert_eq!(got.len(), 20, "no message twice");
+        for code in &codes {
+            assert_eq!(
+                got.iter()
+                    .filter(|m| m.data.contains(code.as_str()))
+                    .count(),
+                1,
+                "{code}"
+            );
+        }
+    }
+);
+
+on_both_backends!(
+    without_smtp_e_mails_are_written_as_files,
+    |app: &TestApp| async move {
+        let t = transports(None, &app.data_dir);
+        enqueue_verification(&app.db, "amina@example.dz", "654321").await;
+        assert!(
+            outbox::deliver_one(&app.db, &t, render, "w1", now_secs())
+                .await
+                .unwrap()
+        );
+        let files: Vec<_> = std::fs::read_dir(app.data_dir.join("mail"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].extension().unwrap(), "eml");
+        let eml = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(
+            eml.contains("654321") && eml.contains("To: amina@example.dz"),
+            "{eml}"
+        );
+    }
+);
