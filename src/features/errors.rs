@@ -37,16 +37,45 @@ pub fn panic_response(
     _panic: Box<dyn std::any::Any + Send + 'static>,
 ) -> http::Response<axum::body::Body> {
     use crate::i18n::Locale;
-    use leptos_i18n::Locale as _;
     tracing::error!("request handler panicked");
+    static_page(http::StatusCode::INTERNAL_SERVER_ERROR, |locale: Locale| {
+        [
+            td_string!(locale, error_page.title),
+            td_string!(locale, error_page.body),
+            td_string!(locale, error_page.home_link),
+        ]
+    })
+}
+
+/// A state-changing request from another website (CSRF): refused, 403.
+#[cfg(feature = "ssr")]
+pub fn cross_site_response() -> http::Response<axum::body::Body> {
+    use crate::i18n::Locale;
+    static_page(http::StatusCode::FORBIDDEN, |locale: Locale| {
+        [
+            td_string!(locale, forbidden_page.title),
+            td_string!(locale, forbidden_page.body),
+            td_string!(locale, forbidden_page.home_link),
+        ]
+    })
+}
+
+/// A page that needs nothing but the static stylesheet, in the three languages (Arabic first):
+/// for answers given outside the app (a panic, a refused request), where the user's language
+/// is not known. `texts` gives title, body and home-link text per language.
+#[cfg(feature = "ssr")]
+fn static_page(
+    status: http::StatusCode,
+    texts: impl Fn(crate::i18n::Locale) -> [&'static str; 3],
+) -> http::Response<axum::body::Body> {
+    use crate::i18n::Locale;
+    use leptos_i18n::Locale as _;
     let section = |locale: Locale, h: &str| {
+        let [title, body, link] = texts(locale);
         format!(
             "<section lang=\"{lang}\" dir=\"{dir}\"><{h}>{title}</{h}><p>{body}</p><p><a href=\"/\">{link}</a></p></section>",
             lang = locale.as_str(),
             dir = if locale == Locale::ar { "rtl" } else { "ltr" },
-            title = td_string!(locale, error_page.title),
-            body = td_string!(locale, error_page.body),
-            link = td_string!(locale, error_page.home_link),
         )
     };
     let html = format!(
@@ -56,10 +85,10 @@ pub fn panic_response(
         section(Locale::ar, "h1"),
         section(Locale::fr, "h2"),
         section(Locale::en, "h2"),
-        title = td_string!(Locale::ar, error_page.title),
+        title = texts(Locale::ar)[0],
     );
     http::Response::builder()
-        .status(http::StatusCode::INTERNAL_SERVER_ERROR)
+        .status(status)
         .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")
         .body(axum::body::Body::from(html))
         .expect("static response parts are valid")

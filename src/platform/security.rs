@@ -4,9 +4,61 @@
 //! inline scripts (set by the shell, see `app::shell`); everything else gets a strict default.
 //! `Referrer-Policy` is `strict-origin-when-cross-origin`, not `no-referrer`: forms posted
 //! without JavaScript are redirected back to their Referer.
+//!
+//! Cross-site request forgery: every state-changing request (anything but GET, HEAD, OPTIONS),
+//! whether a plain form post or a server-function call, is refused when the browser says it
+//! comes from another site (`Sec-Fetch-Site`, else `Origin`, else the Referer's origin).
 
 use axum::{extract::Request, middleware::Next, response::Response};
-use http::{HeaderValue, header};
+use http::{HeaderMap, HeaderValue, Method, header};
+
+/// Whether a request is a state change sent by a page of another site. `public_origin` is the
+/// portal's origin as configured (`https://bawaba.example`); the origin the request was
+/// addressed to (its Host) is accepted too, so a portal reached under another name it answers
+/// to (localhost for 127.0.0.1) still works. A request with no origin information at all is
+/// not from a browser page (browsers send `Origin` on every cross-site POST) and carries no
+/// victim's cookies: it is let through.
+pub fn is_cross_site(method: &Method, headers: &HeaderMap, public_origin: &str) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("same-origin") | Some("none") => return false,
+        Some("cross-site") => return true,
+        // `same-site` (a sibling subdomain) or unknown: decide on the origin below.
+        _ => {}
+    }
+    let origin = text(header::ORIGIN)
+        .map(str::to_string)
+        .or_else(|| text(header::REFERER).and_then(origin_of));
+    let Some(origin) = origin else {
+        return false;
+    };
+    let scheme = public_origin.split("://").next().unwrap_or("http");
+    let addressed = text(header::HOST).map(|host| format!("{scheme}://{host}"));
+    origin != public_origin && Some(origin.as_str()) != addressed.as_deref()
+}
+
+/// `https://host:port` of an absolute URL.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty()).then(|| format!("{scheme}://{host}"))
+}
+
+/// Refuses cross-site state changes with a 403 page (see `is_cross_site`).
+pub async fn refuse_cross_site(
+    public_origin: std::sync::Arc<str>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if is_cross_site(req.method(), req.headers(), &public_origin) {
+        tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
+        return crate::features::errors::cross_site_response();
+    }
+    next.run(req).await
+}
 
 /// The policy for server-rendered pages. `'strict-dynamic'` lets the nonce'd hydration script
 /// import the bundle; `'wasm-unsafe-eval'` allows compiling the WebAssembly and nothing else.
@@ -82,6 +134,84 @@ pub fn cache_policy(path: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    const PORTAL: &str = "https://bawaba.example";
+
+    #[test]
+    fn state_changes_from_another_site_are_cross_site() {
+        let post = Method::POST;
+        assert!(is_cross_site(
+            &post,
+            &headers(&[("origin", "https://evil.example")]),
+            PORTAL
+        ));
+        assert!(is_cross_site(
+            &post,
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            PORTAL
+        ));
+        assert!(is_cross_site(
+            &post,
+            &headers(&[("origin", "null")]),
+            PORTAL
+        ));
+        assert!(is_cross_site(
+            &post,
+            &headers(&[("referer", "https://evil.example/page?x=1")]),
+            PORTAL
+        ));
+        // A sibling subdomain is another site for us.
+        assert!(is_cross_site(
+            &post,
+            &headers(&[
+                ("sec-fetch-site", "same-site"),
+                ("origin", "https://x.bawaba.example")
+            ]),
+            PORTAL
+        ));
+    }
+
+    #[test]
+    fn our_own_pages_reads_and_non_browser_clients_pass() {
+        let post = Method::POST;
+        assert!(!is_cross_site(
+            &post,
+            &headers(&[("origin", PORTAL)]),
+            PORTAL
+        ));
+        assert!(!is_cross_site(
+            &post,
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            PORTAL
+        ));
+        assert!(!is_cross_site(
+            &post,
+            &headers(&[("referer", "https://bawaba.example/id-card")]),
+            PORTAL
+        ));
+        assert!(!is_cross_site(
+            &post,
+            &headers(&[
+                ("origin", "https://localhost:3000"),
+                ("host", "localhost:3000")
+            ]),
+            PORTAL
+        ));
+        assert!(!is_cross_site(&post, &HeaderMap::new(), PORTAL));
+        assert!(!is_cross_site(
+            &Method::GET,
+            &headers(&[("origin", "https://evil.example")]),
+            PORTAL
+        ));
+    }
 
     #[test]
     fn page_policy_allows_only_the_nonce_and_wasm() {

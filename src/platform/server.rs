@@ -136,6 +136,11 @@ pub fn router(state: AppState) -> Router {
             ::http::StatusCode::SERVICE_UNAVAILABLE,
             std::time::Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn({
+            let public = &state.config.public_url;
+            let origin: Arc<str> = security::origin_of(public).unwrap_or(public.clone()).into();
+            move |req, next| security::refuse_cross_site(origin.clone(), req, next)
+        }))
         .layer(axum::middleware::from_fn(move |req, next| {
             security::headers(https, req, next)
         }))

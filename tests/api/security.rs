@@ -99,3 +99,57 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    a_cross_site_post_is_refused_and_changes_nothing,
+    |app: &TestApp| async move {
+        let answer = "/api/id-card/eligibility/answer";
+        let body = "step=passport&passport=yes";
+        let post = |origin: Option<&'static str>, site: Option<&'static str>| {
+            let mut req = app
+                .client
+                .post(app.url(answer))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "text/html")
+                .body(body);
+            if let Some(o) = origin {
+                req = req.header("origin", o);
+            }
+            if let Some(s) = site {
+                req = req.header("sec-fetch-site", s);
+            }
+            req.send()
+        };
+        for (origin, site) in [
+            (Some("https://evil.example"), None),
+            (None, Some("cross-site")),
+            (Some("null"), None),
+        ] {
+            let res = post(origin, site).await.unwrap();
+            assert_eq!(res.status(), 403, "{origin:?} {site:?}");
+            assert!(res.headers().get("set-cookie").is_none());
+            let text = res.text().await.unwrap();
+            assert!(text.contains("Request refused") && text.contains("طلب مرفوض"));
+        }
+        let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(sessions, 0, "nothing was written");
+
+        // The same post from the portal's own page goes through.
+        let own = format!("http://{}", app.address);
+        let res = app
+            .client
+            .post(app.url(answer))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html")
+            .header("origin", own)
+            .header("sec-fetch-site", "same-origin")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 302);
+    }
+);
