@@ -9,3 +9,4 @@ pub mod identity;
 pub mod journey;
 pub mod money;
 pub mod reference;
+pub mod sms;
