@@ -219,3 +219,36 @@ on_both_backends!(
         assert!(dup.is_err());
     }
 );
+
+on_both_backends!(
+    countries_match_their_shipped_file,
+    |app: &TestApp| async move {
+        let countries: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT iso_numeric, alpha2, name_ar, name_fr, name_en FROM countries ORDER BY iso_numeric",
+        )
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+        let expected: Vec<_> = csv_rows("countries.csv")
+            .into_iter()
+            .map(|r| {
+                (
+                    r[0].parse::<i64>().unwrap(),
+                    r[1].clone(),
+                    r[2].clone(),
+                    r[3].clone(),
+                    r[4].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(countries.len(), 250);
+        assert_eq!(countries, expected);
+        // The codes a QID carries: Algeria 012, Qatar 634.
+        assert!(
+            countries
+                .iter()
+                .any(|c| c.0 == 12 && c.1 == "DZ" && c.2 == "الجزائر")
+        );
+        assert!(countries.iter().any(|c| c.0 == 634 && c.4 == "Qatar"));
+    }
+);
