@@ -1,7 +1,7 @@
 //! The HTML shell, the root component and the routes table (the site map).
 
 use crate::{
-    features::{errors::NotFound, home::HomePage, idcard, info, vignette},
+    features::{accounts, errors::NotFound, home::HomePage, idcard, info, vignette},
     i18n::*,
     ui::layout::Layout,
 };
@@ -79,6 +79,17 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/id-card/eligibility/check") view=idcard::eligibility::CheckPage ssr=SsrMode::Async />
                         <Route path=path!("/id-card/eligibility/result") view=idcard::eligibility::ResultPage ssr=SsrMode::Async />
                         <Route path=path!("/id-card/eligibility/:step") view=idcard::eligibility::StepPage ssr=SsrMode::Async />
+                        <Route path=path!("/register") view=accounts::register::StartPage />
+                        <Route path=path!("/register/check") view=accounts::register::CheckPage ssr=SsrMode::Async />
+                        <Route path=path!("/register/:step") view=accounts::register::StepPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=accounts::profile::ProfilePage ssr=SsrMode::Async />
+                        <Route path=path!("/account/verify-email") view=accounts::verify::VerifyPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/verify-email/done") view=accounts::verify::DonePage />
+                        <Route path=path!("/account/verify-email/link/problem/:reason") view=accounts::verify::LinkProblemPage />
+                        <Route path=path!("/account/verify-email/link/:token") view=accounts::verify::LinkPage />
+                        <Route path=path!("/sign-in") view=accounts::sign_in::SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("/signed-out") view=accounts::sign_in::SignedOutPage />
+                        <Route path=path!("/terms") view=info::TermsPage />
                         <Route path=path!("/accessibility") view=info::AccessibilityPage />
                         <Route path=path!("/privacy") view=info::PrivacyPage />
                         <Route path=path!("/help") view=info::HelpPage />

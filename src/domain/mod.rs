@@ -9,4 +9,5 @@ pub mod identity;
 pub mod journey;
 pub mod money;
 pub mod reference;
+pub mod registration;
 pub mod sms;

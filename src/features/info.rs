@@ -45,6 +45,25 @@ pub fn PrivacyPage() -> impl IntoView {
     }
 }
 
+/// The conditions of use an account holder accepts when registering.
+#[component]
+pub fn TermsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=td_string!(i18n.get_locale_untracked(), terms.title).to_string() />
+        <h1>{t!(i18n, terms.title)}</h1>
+        <p class="lead">{t!(i18n, terms.intro)}</p>
+        <h2>{t!(i18n, terms.account_heading)}</h2>
+        <p>{t!(i18n, terms.account)}</p>
+        <h2>{t!(i18n, terms.truth_heading)}</h2>
+        <p>{t!(i18n, terms.truth)}</p>
+        <h2>{t!(i18n, terms.messages_heading)}</h2>
+        <p>{t!(i18n, terms.messages)}</p>
+        <h2>{t!(i18n, terms.end_heading)}</h2>
+        <p>{t!(i18n, terms.end)}</p>
+    }
+}
+
 #[component]
 pub fn HelpPage() -> impl IntoView {
     let i18n = use_i18n();

@@ -20,6 +20,13 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
         super::accounts::messages::EMAIL_VERIFICATION => {
             super::accounts::messages::email_verification(locale, &param("code")?, &param("link")?)
         }
+        super::accounts::messages::REGISTRATION_ATTEMPT => {
+            super::accounts::messages::registration_attempt(
+                locale,
+                &param("what")?,
+                &param("sign_in")?,
+            )
+        }
         _ => None,
     }
 }

@@ -52,6 +52,11 @@ pub const SETTINGS: &[Setting] = &[
         help: "Sender of the portal's e-mails (a mailbox the SMTP server accepts).",
     },
     Setting {
+        name: "BAWABA_CLIENT_IP_HEADER",
+        default: "none: the TCP peer address",
+        help: "Behind a reverse proxy: the header it puts the client's address in (X-Forwarded-For, whose last entry is used, or X-Real-IP). Rate limits count per client address.",
+    },
+    Setting {
         name: "BAWABA_LOG",
         default: "info,bawaba=debug",
         help: "Log filter (tracing EnvFilter syntax).",
@@ -77,6 +82,8 @@ pub struct Config {
     /// `None`: e-mails go to files under `<data dir>/mail/`.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// The header a reverse proxy puts the client's address in; `None`: the TCP peer.
+    pub client_ip_header: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,6 +157,7 @@ impl Config {
             smtp_url: get("BAWABA_SMTP_URL"),
             mail_from: get("BAWABA_MAIL_FROM")
                 .unwrap_or_else(|| "Bawaba <no-reply@bawaba.localhost>".into()),
+            client_ip_header: get("BAWABA_CLIENT_IP_HEADER"),
         })
     }
 

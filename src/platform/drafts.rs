@@ -4,7 +4,7 @@ use super::{
     db::{Db, DbError},
     session::SessionId,
 };
-use crate::domain::journey::Draft;
+use crate::domain::journey::{Answers, Draft, JourneyDef, Next, Rejected, StepDef};
 
 pub async fn load(db: &Db, session: &SessionId, journey: &str) -> Result<Draft, DbError> {
     let row: Option<(String,)> =
@@ -53,4 +53,45 @@ pub async fn discard(db: &Db, session: &SessionId, journey: &str) -> Result<(), 
         .execute(db.pool())
         .await?;
     Ok(())
+}
+
+/// Where a journey's "Continue" leads after one page was posted.
+///
+/// Accepted (no problems): the page's answers join the draft and the user goes on to the next
+/// unanswered page, or to the check page. Refused: the submission and its problems are kept
+/// in the draft and the same page is shown again with them, with or without JavaScript.
+/// `validate` sees the page's own fields and the answers accepted so far.
+pub async fn record_answer(
+    db: &Db,
+    session: &SessionId,
+    journey: &JourneyDef,
+    base: &str,
+    step: &StepDef,
+    posted: Vec<(&str, Option<String>)>,
+    validate: impl FnOnce(&Answers, &Answers) -> Vec<(String, String)>,
+) -> Result<String, DbError> {
+    let mut draft = load(db, session, journey.id).await?;
+    let submitted: Answers = posted
+        .into_iter()
+        .filter(|(k, _)| step.fields.contains(k))
+        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+        .collect();
+    let problems = validate(&submitted, &draft.answers);
+    let target = if problems.is_empty() {
+        journey.merge(step, &submitted, &mut draft.answers);
+        draft.rejected = None;
+        match journey.next(step.id, &draft.answers) {
+            Next::Step(next) => format!("{base}/{next}"),
+            Next::CheckAnswers => format!("{base}/check"),
+        }
+    } else {
+        draft.rejected = Some(Rejected {
+            step: step.id.to_string(),
+            values: submitted,
+            problems,
+        });
+        format!("{base}/{}", step.id)
+    };
+    save(db, session, journey.id, &draft, super::session::now_secs()).await?;
+    Ok(target)
 }

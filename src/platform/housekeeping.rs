@@ -1,5 +1,6 @@
-//! Housekeeping that every app server runs in the background: today, removing expired sessions
-//! and their drafts, so answers are not kept longer than the privacy notice says. Each run is
+//! Housekeeping that every app server runs in the background: removing expired sessions and
+//! their drafts, so answers are not kept longer than the privacy notice says, and rate-limit
+//! counters nobody will read again. Each run is
 //! idempotent (a plain DELETE of what has expired), so several servers may run it at once.
 
 use super::{db::Db, session};
@@ -22,6 +23,9 @@ pub fn spawn(db: Db, every: Duration) -> JoinHandle<()> {
                 Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
                 // The next run tries again; a database that stays down shows in /readyz.
                 Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
+            }
+            if let Err(e) = super::throttle::purge_stale(&db, session::now_secs()).await {
+                tracing::warn!(error = %e, "removing stale rate-limit counters failed");
             }
         }
     })

@@ -60,9 +60,48 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The language of a request, chosen as the pages choose it: the cookie set by the switch,
+/// then the first of `Accept-Language` we have, then Arabic. For what is made outside a page
+/// (e-mails, server functions).
+pub fn from_headers(headers: &http::HeaderMap) -> crate::i18n::Locale {
+    use crate::i18n::Locale;
+    let known = |code: &str| {
+        let code = code.trim().to_ascii_lowercase();
+        let primary = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        <Locale as leptos_i18n::Locale>::get_all()
+            .iter()
+            .copied()
+            .find(|l| leptos_i18n::Locale::as_str(*l) == primary)
+    };
+    let from_cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == LOCALE_COOKIE)
+        .and_then(|(_, v)| known(v));
+    let from_accept = || {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.split(',')
+                    .filter_map(|part| known(part.split(';').next().unwrap_or_default()))
+                    .next()
+            })
+    };
+    from_cookie.or_else(from_accept).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::*;
+    use crate::i18n::Locale;
 
     #[test]
     fn next_stays_on_this_site() {
@@ -72,5 +111,18 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/a\r\nSet-Cookie: x=1")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn the_cookie_wins_then_accept_language_then_arabic() {
+        let mut h = http::HeaderMap::new();
+        assert_eq!(from_headers(&h), Locale::ar);
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "de-DE, fr-FR;q=0.8, en;q=0.5".parse().unwrap(),
+        );
+        assert_eq!(from_headers(&h), Locale::fr);
+        h.insert(header::COOKIE, "a=b; i18n_pref_locale=en".parse().unwrap());
+        assert_eq!(from_headers(&h), Locale::en);
     }
 }

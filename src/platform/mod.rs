@@ -14,3 +14,4 @@ pub mod security;
 pub mod server;
 pub mod session;
 pub mod telemetry;
+pub mod throttle;

@@ -125,10 +125,12 @@ pub async fn claim(db: &Db, worker: &str, now: i64) -> Result<Option<Claimed>, D
     ))
 }
 
+/// A delivered message keeps its status, not its contents: parameters can carry one-time
+/// codes and links, which must not outlive their delivery in clear.
 async fn mark_sent(db: &Db, id: &str, worker: &str, now: i64) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_by = NULL, claimed_until = NULL, \
-         last_error = NULL WHERE id = $2 AND claimed_by = $3",
+         last_error = NULL, params = '{}' WHERE id = $2 AND claimed_by = $3",
     )
     .bind(now)
     .bind(id)
@@ -149,7 +151,8 @@ async fn mark_failed(
     let give_up = permanent || message.attempts >= MAX_ATTEMPTS;
     sqlx::query(
         "UPDATE outbox SET status = $1, next_attempt_at = $2, claimed_by = NULL, \
-         claimed_until = NULL, last_error = $3 WHERE id = $4 AND claimed_by = $5",
+         claimed_until = NULL, last_error = $3, \
+         params = CASE WHEN $1 = 'failed' THEN '{}' ELSE params END WHERE id = $4 AND claimed_by = $5",
     )
     .bind(if give_up { "failed" } else { "pending" })
     .bind(now + retry_delay_secs(message.attempts))

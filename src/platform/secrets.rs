@@ -25,6 +25,10 @@ impl SecretKey {
         &self.0
     }
 
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
     fn from_hex(hex_str: &str) -> Result<Self, SecretError> {
         let bytes = hex::decode(hex_str.trim()).map_err(|_| SecretError::BadHex)?;
         let arr: [u8; 32] = bytes.try_into().map_err(|_| SecretError::BadHex)?;

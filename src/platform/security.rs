@@ -131,6 +131,49 @@ pub fn cache_policy(path: &str) -> &'static str {
     }
 }
 
+/// The address a request came from, for rate limits. Behind a reverse proxy every request
+/// comes from the proxy, so `BAWABA_CLIENT_IP_HEADER` names the header it sets
+/// (`X-Forwarded-For`: its last entry, the one the proxy added; `X-Real-IP`); without it the
+/// TCP peer address is used.
+pub fn client_ip_of(parts: &http::request::Parts, header: Option<&str>) -> String {
+    let from_header = header.and_then(|name| {
+        parts
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|v| v.parse::<std::net::IpAddr>().is_ok())
+            .map(str::to_string)
+    });
+    from_header
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// In a server function: the caller's address (see `client_ip_of`).
+pub fn client_ip(config: &super::config::Config) -> String {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .map(|p| client_ip_of(&p, config.client_ip_header.as_deref()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// In a server function: the caller's `User-Agent`, for the activity page.
+pub fn user_agent() -> Option<String> {
+    leptos::prelude::use_context::<http::request::Parts>().and_then(|p| {
+        p.headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(200).collect())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,6 +129,13 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn(
+            crate::features::accounts::require_sign_in,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::session::resolve,
+        ))
         .layer(CompressionLayer::new().br(true).gzip(true))
         // A request that has not produced its response in 30 s gets a 503 instead of holding
         // the connection (and the user) forever, whatever got stuck.

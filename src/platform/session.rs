@@ -1,6 +1,8 @@
-//! Anonymous sessions: a random token in an HttpOnly cookie, its SHA-256 in the database.
-//! Created only when there is something to keep (the first saved answer), so browsing the
-//! portal writes nothing. The accounts feature will attach a user to the same sessions.
+//! Sessions: a random token in an HttpOnly cookie, its SHA-256 in the database. An anonymous
+//! session is created only when there is something to keep (the first saved answer), so
+//! browsing the portal writes nothing. Signing in replaces it with a new one that belongs to
+//! the account (a new token: a session id planted before sign-in is worth nothing after it),
+//! idle for at most 30 minutes and alive for at most 12 hours.
 
 use super::db::{Db, DbError};
 use http::HeaderMap;
@@ -8,6 +10,10 @@ use sha2::{Digest, Sha256};
 
 /// How long an idle anonymous session (and so its drafts) is kept.
 pub const LIFETIME_SECS: i64 = 30 * 24 * 3600;
+/// A signed-in session ends after this long without a request (UX.md warns 2 minutes before).
+pub const IDLE_SECS: i64 = 30 * 60;
+/// A signed-in session ends this long after sign-in, however active.
+pub const ABSOLUTE_SECS: i64 = 12 * 3600;
 
 /// Over HTTPS the `__Host-` prefix makes the browser refuse the cookie unless it is Secure,
 /// host-only and for Path=/.
@@ -56,24 +62,69 @@ pub fn now_secs() -> i64 {
         .unwrap_or_default()
 }
 
-/// The live session the request belongs to, if any; its expiry slides forward.
+/// A live session, as the request that carries its cookie sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub id: SessionId,
+    /// The account signed in with it, if any.
+    pub account_id: Option<String>,
+    /// When it ends unless another request comes first (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// The live session the request belongs to, if any; its expiry slides forward (an anonymous
+/// session by 30 days, a signed-in one by 30 minutes but never past its absolute end).
 pub async fn current(
     db: &Db,
     headers: &HeaderMap,
     https: bool,
     now: i64,
-) -> Result<Option<SessionId>, DbError> {
+) -> Result<Option<Session>, DbError> {
     let Some(token) = token_from(headers, https) else {
         return Ok(None);
     };
     let id = SessionId::from_token(&token);
-    let updated = sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3 AND expires_at > $1")
-        .bind(now)
-        .bind(now + LIFETIME_SECS)
-        .bind(id.hash())
-        .execute(db.pool())
-        .await?;
-    Ok((updated.rows_affected() == 1).then_some(id))
+    let row: Option<(Option<String>, i64)> = sqlx::query_as(
+        "UPDATE sessions SET last_seen_at = $1,
+           expires_at = CASE WHEN account_id IS NULL THEN $2
+                             WHEN $3 < absolute_expires_at THEN $3
+                             ELSE absolute_expires_at END
+         WHERE id_hash = $4 AND expires_at > $1
+         RETURNING account_id, expires_at",
+    )
+    .bind(now)
+    .bind(now + LIFETIME_SECS)
+    .bind(now + IDLE_SECS)
+    .bind(id.hash())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(account_id, expires_at)| Session {
+        id,
+        account_id,
+        expires_at,
+    }))
+}
+
+fn new_token() -> (String, SessionId) {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    let token = hex::encode(bytes);
+    let id = SessionId::from_token(&token);
+    (token, id)
+}
+
+/// The `Set-Cookie` value carrying a session token.
+pub fn cookie(token: &str, https: bool, max_age: i64) -> String {
+    let secure = if https { "; Secure" } else { "" };
+    format!(
+        "{}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+        cookie_name(https)
+    )
+}
+
+/// The `Set-Cookie` value that makes the browser forget its session cookie.
+pub fn removal_cookie(https: bool) -> String {
+    cookie("", https, 0)
 }
 
 /// The request's session, created when there is none (or it expired). Returns the
@@ -84,25 +135,88 @@ pub async fn ensure(
     https: bool,
     now: i64,
 ) -> Result<(SessionId, Option<String>), DbError> {
-    if let Some(id) = current(db, headers, https, now).await? {
-        return Ok((id, None));
+    if let Some(session) = current(db, headers, https, now).await? {
+        return Ok((session.id, None));
     }
-    let mut bytes = [0u8; 32];
-    rand::fill(&mut bytes);
-    let token = hex::encode(bytes);
-    let id = SessionId::from_token(&token);
+    let (token, id) = new_token();
     sqlx::query("INSERT INTO sessions (id_hash, created_at, last_seen_at, expires_at) VALUES ($1, $2, $2, $3)")
         .bind(id.hash())
         .bind(now)
         .bind(now + LIFETIME_SECS)
         .execute(db.pool())
         .await?;
-    let secure = if https { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={token}; Path=/; Max-Age={LIFETIME_SECS}; HttpOnly; SameSite=Lax{secure}",
-        cookie_name(https)
-    );
-    Ok((id, Some(cookie)))
+    Ok((id, Some(cookie(&token, https, LIFETIME_SECS))))
+}
+
+/// Signs `account_id` in: a new session (new token) that owns the drafts of the old one, which
+/// is deleted. Returns the new session and its `Set-Cookie` value.
+pub async fn sign_in(
+    db: &Db,
+    previous: Option<&SessionId>,
+    account_id: &str,
+    user_agent: Option<&str>,
+    https: bool,
+    now: i64,
+) -> Result<(SessionId, String), DbError> {
+    let (token, id) = new_token();
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, created_at, last_seen_at, expires_at, account_id, \
+         absolute_expires_at, signed_in_at, user_agent) VALUES ($1, $2, $2, $3, $4, $5, $2, $6)",
+    )
+    .bind(id.hash())
+    .bind(now)
+    .bind(now + IDLE_SECS)
+    .bind(account_id)
+    .bind(now + ABSOLUTE_SECS)
+    .bind(user_agent.map(|ua| ua.chars().take(200).collect::<String>()))
+    .execute(&mut *tx)
+    .await?;
+    if let Some(old) = previous {
+        sqlx::query("UPDATE drafts SET session_id_hash = $1 WHERE session_id_hash = $2")
+            .bind(id.hash())
+            .bind(old.hash())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(old.hash())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok((id, cookie(&token, https, ABSOLUTE_SECS)))
+}
+
+/// Ends one session (sign out) with its drafts.
+pub async fn end(db: &Db, id: &SessionId) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM drafts WHERE session_id_hash = $1")
+        .bind(id.hash())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id.hash())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of an account (sign out everywhere, a new password). Returns how many.
+pub async fn end_all_for(db: &Db, account_id: &str) -> Result<u64, DbError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "DELETE FROM drafts WHERE session_id_hash IN (SELECT id_hash FROM sessions WHERE account_id = $1)",
+    )
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    let gone = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(gone.rows_affected())
 }
 
 /// Deletes expired sessions and, with them, their drafts.
@@ -120,29 +234,70 @@ pub async fn purge_expired(db: &Db, now: i64) -> Result<u64, DbError> {
     Ok(gone.rows_affected())
 }
 
+/// The request's session, resolved once per request by `resolve` (a layer) and kept in the
+/// request's extensions, where pages and server functions read it through `Parts`.
+#[derive(Clone, Debug, Default)]
+pub struct Resolved(pub Option<Session>);
+
+/// A layer: looks up the session of every request that carries a session cookie (and slides
+/// its expiry). Requests for files never carry work for it, so they skip the lookup.
+pub async fn resolve(
+    state: axum::extract::State<super::server::AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    let is_file = ["/pkg/", "/fonts/", "/icons/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    if !is_file {
+        match current(
+            &state.db,
+            req.headers(),
+            state.config.is_https(),
+            now_secs(),
+        )
+        .await
+        {
+            Ok(session) => {
+                req.extensions_mut().insert(Resolved(session));
+            }
+            // The page still renders, as for a visitor without a session; the cause is logged.
+            Err(e) => tracing::error!(error = %e, "session lookup failed"),
+        }
+    }
+    next.run(req).await
+}
+
 /// In a server function or a page render: the caller's live session, if any.
-pub async fn current_for_request(
-    state: &super::server::AppState,
-) -> Result<Option<SessionId>, DbError> {
-    let headers = leptos::prelude::use_context::<http::request::Parts>()
-        .map(|p| p.headers)
-        .unwrap_or_default();
-    current(&state.db, &headers, state.config.is_https(), now_secs()).await
+pub fn for_request() -> Option<Session> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Resolved>().cloned())
+        .and_then(|r| r.0)
+}
+
+/// Adds a `Set-Cookie` header to the response of the current server function or page.
+pub fn set_cookie(value: &str) {
+    if let (Some(res), Ok(value)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        res.append_header(http::header::SET_COOKIE, value);
+    }
 }
 
 /// In a server function: the caller's session, created (and its cookie added to the
 /// response) if there is none yet.
 pub async fn ensure_for_request(state: &super::server::AppState) -> Result<SessionId, DbError> {
+    if let Some(session) = for_request() {
+        return Ok(session.id);
+    }
     let headers = leptos::prelude::use_context::<http::request::Parts>()
         .map(|p| p.headers)
         .unwrap_or_default();
     let (id, cookie) = ensure(&state.db, &headers, state.config.is_https(), now_secs()).await?;
-    if let (Some(cookie), Some(res)) = (
-        cookie,
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-    ) && let Ok(value) = http::HeaderValue::from_str(&cookie)
-    {
-        res.append_header(http::header::SET_COOKIE, value);
+    if let Some(cookie) = cookie {
+        set_cookie(&cookie);
     }
     Ok(id)
 }

@@ -93,7 +93,9 @@ pub fn TextField(
     #[prop(into)] name: String,
     #[prop(into)] label: Signal<String>,
     #[prop(optional, into)] hint: Option<Signal<String>>,
-    #[prop(optional, into)] error: Option<String>,
+    /// The field's message when the page came back refused.
+    #[prop(default = None)]
+    error: Option<String>,
     #[prop(optional, into)] value: String,
     #[prop(default = InputKind::TEXT)] kind: InputKind,
     #[prop(optional)] required: bool,
@@ -178,4 +180,101 @@ pub fn Button(
 #[component]
 pub fn StartButton(#[prop(into)] href: String, children: Children) -> impl IntoView {
     view! { <a class="button button--start" href=href role="button" draggable="false">{children()}</a> }
+}
+
+/// The ids a field's `aria-describedby` names: its hint and its error, when shown.
+pub fn described_by(hint: bool, error: bool, base: &str) -> Option<String> {
+    let ids: Vec<String> = [
+        hint.then(|| format!("{base}-hint")),
+        error.then(|| format!("{base}-error")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A fieldset's legend with its hint and error. On a one-question page the legend is the
+/// page's only heading (`heading`); in a grouped form it is a plain label.
+#[component]
+pub fn Legend(
+    title: String,
+    #[prop(optional)] heading: bool,
+    hint: Option<String>,
+    hint_id: String,
+    error: Option<String>,
+    error_id: String,
+) -> impl IntoView {
+    view! {
+        <legend class="fieldset__legend">
+            {if heading {
+                view! { <h1 class="fieldset__heading">{title}</h1> }.into_any()
+            } else {
+                view! { <span class="field__label">{title}</span> }.into_any()
+            }}
+        </legend>
+        {hint.map(|h| view! { <p class="field__hint" id=hint_id>{h}</p> })}
+        {error.map(|e| view! { <p class="field__error" id=error_id>{e}</p> })}
+    }
+}
+
+/// Day, month and year as three boxes (people know their birth date as numbers; a picker is
+/// slower and fails with screen readers). Named `{prefix}_day`, `_month`, `_year`; errors link
+/// to the day box. Arabic-Indic digits are accepted by the server.
+#[component]
+pub fn DateInput(
+    prefix: &'static str,
+    legend: String,
+    #[prop(optional)] heading: bool,
+    hint: Option<String>,
+    error: Option<String>,
+    /// Day, month, year as last typed.
+    values: [String; 3],
+    /// `bday` for a date of birth: browsers then offer the saved one.
+    #[prop(optional)]
+    autocomplete: Option<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let has_error = error.is_some();
+    let describedby = described_by(hint.is_some(), has_error, prefix);
+    let [day, month, year] = values;
+    let part = move |part: &'static str, label: String, width: &'static str, value: String| {
+        let name = format!("{prefix}_{part}");
+        view! {
+            <div class="date-input__item">
+                <label class="field__label" for=name.clone()>{label}</label>
+                <input
+                    class=format!("field__input field__input--{width}")
+                    id=name.clone()
+                    name=name
+                    type="text"
+                    inputmode="numeric"
+                    dir="ltr"
+                    autocomplete=autocomplete.map(|a| format!("{a}-{part}"))
+                    value=value
+                    aria-invalid=has_error.then_some("true")
+                />
+            </div>
+        }
+    };
+    let locale = i18n.get_locale_untracked();
+    view! {
+        <div class="field" class:field--error=has_error>
+            <fieldset class="fieldset" role="group" aria-describedby=describedby>
+                <Legend
+                    title=legend
+                    heading
+                    hint
+                    hint_id=format!("{prefix}-hint")
+                    error
+                    error_id=format!("{prefix}-error")
+                />
+                <div class="date-input">
+                    {part("day", td_string!(locale, common.day).to_string(), "2", day)}
+                    {part("month", td_string!(locale, common.month).to_string(), "2", month)}
+                    {part("year", td_string!(locale, common.year).to_string(), "4", year)}
+                </div>
+            </fieldset>
+        </div>
+    }
 }

@@ -20,8 +20,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="site-header__tagline">{t!(i18n, portal_tagline)}</span>
                 </a>
                 <LanguageSwitch />
-                // Filled by the accounts feature (sign in / your account).
-                <div class="site-header__account"></div>
+                <AccountLink />
             </div>
         </header>
         <main id="main" class="page" tabindex="-1">
@@ -39,6 +38,30 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <p>{t!(i18n, footer.owner)}</p>
             </div>
         </footer>
+    }
+}
+
+/// "Sign in", or "Your account" once signed in. Read from the request's session on the
+/// server: every page is rendered there, so no request is needed to know.
+#[component]
+fn AccountLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let signed_in = crate::features::accounts::signed_in_account_id().is_some();
+    let (href, text) = if signed_in {
+        (
+            crate::features::accounts::profile::PATH,
+            td_string!(i18n.get_locale_untracked(), account.your_account_link),
+        )
+    } else {
+        (
+            crate::features::accounts::sign_in::PATH,
+            td_string!(i18n.get_locale_untracked(), account.sign_in_link),
+        )
+    };
+    view! {
+        <nav class="site-header__account" aria-label=td_string!(i18n.get_locale_untracked(), account.header_label)>
+            <a href=href>{text}</a>
+        </nav>
     }
 }
 

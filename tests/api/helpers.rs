@@ -274,3 +274,78 @@ pub fn visible(html: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Another browser on the same app: its own cookies, its own language.
+pub struct Browser {
+    pub client: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
+    base: String,
+}
+
+impl TestApp {
+    /// A new browser whose language is `lang` (the language cookie is set, as the switch does).
+    pub fn browser(&self, lang: &str) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let base = format!("http://{}", self.address);
+        jar.add_cookie_str(
+            &format!("i18n_pref_locale={lang}; Path=/"),
+            &base.parse().unwrap(),
+        );
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(45))
+            .build()
+            .unwrap();
+        Browser { client, jar, base }
+    }
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The page's visible text, asserting it answered 200.
+    pub async fn page(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        visible(&res.text().await.unwrap())
+    }
+
+    /// A form posted without JavaScript; returns where the server sends the browser next.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> String {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .form(fields)
+            .send()
+            .await
+            .expect("request");
+        assert!(
+            res.status().is_redirection(),
+            "POST {path}: {} {}",
+            res.status(),
+            res.text().await.unwrap_or_default()
+        );
+        res.headers()["location"].to_str().unwrap().to_string()
+    }
+
+    /// The session cookie's token, if the browser holds one.
+    pub fn session_token(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let cookies = self.jar.cookies(&self.base.parse().unwrap())?;
+        cookies
+            .to_str()
+            .ok()?
+            .split(';')
+            .filter_map(|p| p.trim().split_once('='))
+            .find(|(k, _)| *k == "bawaba_session")
+            .map(|(_, v)| v.to_string())
+    }
+}

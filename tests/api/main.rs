@@ -15,5 +15,6 @@ mod outbox;
 mod pages;
 mod process;
 mod reference_data;
+mod registration;
 mod security;
 mod smtp_sink;

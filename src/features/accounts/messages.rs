@@ -44,3 +44,40 @@ pub fn email_verification(locale: Locale, code: &str, link: &str) -> Option<Rend
         html,
     })
 }
+
+pub const REGISTRATION_ATTEMPT: &str = "registration_attempt";
+
+/// To the holder of an account when someone tries to register again with its e-mail address
+/// or identity number (`what`: `email` or `identity`). The person registering is told nothing
+/// more than "if this address is new, a code is on its way".
+pub fn registration_attempt(locale: Locale, what: &str, sign_in: &str) -> Option<Rendered> {
+    let t = |s: &str| s.to_string();
+    let subject = t(td_string!(locale, mail.attempt_subject));
+    let intro = match what {
+        "email" => t(td_string!(locale, mail.attempt_email)),
+        "identity" => t(td_string!(locale, mail.attempt_identity)),
+        _ => return None,
+    };
+    let if_you = t(td_string!(locale, mail.attempt_if_you));
+    let if_not = t(td_string!(locale, mail.attempt_if_not));
+    let signature = t(td_string!(locale, mail.signature));
+    let text = format!("{intro}\n\n{if_you}\n{sign_in}\n\n{if_not}\n\n{signature}\n");
+    let html = email_html(
+        locale,
+        &[
+            escape(&intro),
+            format!(
+                "{}<br><a href=\"{l}\" dir=\"ltr\">{l}</a>",
+                escape(&if_you),
+                l = escape(sign_in)
+            ),
+            escape(&if_not),
+            escape(&signature),
+        ],
+    );
+    Some(Rendered::Email {
+        subject,
+        text,
+        html,
+    })
+}

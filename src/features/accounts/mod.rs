@@ -1,15 +1,22 @@
-//! Accounts: registration with an identity number, verified e-mail, sign-in, recovery.
-//! Built in slices (issue 3); this first slice holds the account table, its store and the password rules. The pure
-//! rules for identity numbers, e-mail and mobile numbers are in `domain::identity` and
-//! `domain::contact`, shared with the browser.
+//! Accounts: registration with an identity number, a confirmed e-mail address, sign-in and
+//! sign-out on server-side sessions. Built in slices (issue 3). The pure rules (identity
+//! numbers, e-mail and mobile numbers, passwords, the registration pages) are in `domain`,
+//! shared with the browser; the pages and server functions are here, one file per journey.
 
 #[cfg(feature = "ssr")]
 pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod passwords;
+pub mod profile;
+pub mod register;
+pub mod sign_in;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod verification;
+pub mod verify;
 
+use crate::i18n::*;
 use serde::{Deserialize, Serialize};
 
 /// What an account may do. Officers and administrators must use a second factor.
@@ -28,4 +35,137 @@ impl Role {
             Role::Administrator => "administrator",
         }
     }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Role::Citizen, Role::Officer, Role::Administrator]
+            .into_iter()
+            .find(|r| r.code() == code)
+    }
+}
+
+/// A nationality to choose from (the countries table), named in the page's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Country {
+    /// ISO 3166-1 numeric.
+    pub code: u16,
+    pub name: String,
+}
+
+/// The message for a problem code of the account pages. Codes that carry a number say it
+/// after a colon (`code_wrong:3`, `locked:300`: seconds).
+pub fn problem_message(locale: Locale, code: &str) -> String {
+    let (code, n) = match code.split_once(':') {
+        Some((c, n)) => (c, n.parse::<i64>().unwrap_or(1)),
+        None => (code, 1),
+    };
+    let minutes = (n.max(1) + 59) / 60;
+    let s = |v: &str| v.to_string();
+    match code {
+        "name_missing" => s(td_string!(locale, account.err_name_missing)),
+        "name_too_long" => s(td_string!(locale, account.err_name_too_long)),
+        "name_invalid" => s(td_string!(locale, account.err_name_invalid)),
+        "dob_missing" => s(td_string!(locale, eligibility.err_dob_missing)),
+        "dob_incomplete" => s(td_string!(locale, eligibility.err_dob_incomplete)),
+        "dob_not_real" => s(td_string!(locale, eligibility.err_dob_not_real)),
+        "dob_future" => s(td_string!(locale, eligibility.err_dob_future)),
+        "dob_too_young" => s(td_string!(locale, account.err_dob_too_young)),
+        "nationality_missing" => s(td_string!(locale, account.err_nationality_missing)),
+        "nationality_unknown" => s(td_string!(locale, account.err_nationality_unknown)),
+        "identity_kind_missing" => s(td_string!(locale, account.err_identity_kind_missing)),
+        "id_missing" => s(td_string!(locale, account.err_id_missing)),
+        "nin_length" => s(td_string!(locale, account.err_nin_length)),
+        "qid_length" => s(td_string!(locale, account.err_qid_length)),
+        "qid_first_digit" => s(td_string!(locale, account.err_qid_first_digit)),
+        "qid_birth_year" => s(td_string!(locale, account.err_qid_birth_year)),
+        "qid_nationality" => s(td_string!(locale, account.err_qid_nationality)),
+        "other_id_format" => s(td_string!(locale, account.err_other_id_format)),
+        "identity_taken" => s(td_string!(locale, account.err_identity_taken)),
+        "email_missing" => s(td_string!(locale, account.err_email_missing)),
+        "email_format" => s(td_string!(locale, account.err_email_format)),
+        "email_too_long" => s(td_string!(locale, account.err_email_too_long)),
+        "mobile_missing" => s(td_string!(locale, account.err_mobile_missing)),
+        "mobile_format" => s(td_string!(locale, account.err_mobile_format)),
+        "mobile_dz" => s(td_string!(locale, account.err_mobile_dz)),
+        "mobile_qa" => s(td_string!(locale, account.err_mobile_qa)),
+        "password_missing" => s(td_string!(locale, account.err_password_missing)),
+        "password_too_short" => s(td_string!(locale, account.err_password_too_short)),
+        "password_too_long" => s(td_string!(locale, account.err_password_too_long)),
+        "password_common" => s(td_string!(locale, account.err_password_common)),
+        "consent_missing" => s(td_string!(locale, account.err_consent_missing)),
+        "code_missing" => s(td_string!(locale, account.err_code_missing)),
+        "code_format" => s(td_string!(locale, account.err_code_format)),
+        "code_wrong" => td_string!(locale, account.err_code_wrong, count = n).to_string(),
+        "code_too_many" => s(td_string!(locale, account.err_code_too_many)),
+        "code_expired" => s(td_string!(locale, account.err_code_expired)),
+        "code_unknown" => s(td_string!(locale, account.err_code_unknown)),
+        "resend_wait" => td_string!(locale, account.err_resend_wait, count = n).to_string(),
+        "identifier_missing" => s(td_string!(locale, account.err_identifier_missing)),
+        "locked" => td_string!(locale, account.err_locked, count = minutes).to_string(),
+        "rate_limited" => td_string!(locale, account.err_rate_limited, count = minutes).to_string(),
+        _ => s(td_string!(locale, account.err_sign_in_failed)),
+    }
+}
+
+/// The signed-in account of the current request, if any (server only; always `None` in the
+/// browser, which never renders the pages that ask).
+pub fn signed_in_account_id() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::platform::session::for_request().and_then(|s| s.account_id)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+/// For a page that needs a signed-in holder, rendered for a visitor who is not: the response
+/// becomes a redirect to the sign-in page (which comes back here after), and the body, for
+/// whatever does not follow redirects, says the same with a link.
+#[leptos::component]
+pub fn SignInFirst(#[prop(into)] back_to: String) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let i18n = use_i18n();
+    let to = format!(
+        "{}?next={}",
+        sign_in::PATH,
+        crate::ui::layout::encode_component(&back_to)
+    );
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect(&to);
+    view! {
+        <h1>{t!(i18n, account.sign_in_title)}</h1>
+        <p><a href=to>{t!(i18n, account.sign_in_link)}</a></p>
+    }
+}
+
+/// Pages only a signed-in holder may see: every `/account` page except the e-mail confirmation
+/// pages (reached from an e-mail, or right after registering, before signing in).
+pub fn needs_sign_in(path: &str) -> bool {
+    (path == profile::PATH || path.starts_with("/account/")) && !path.starts_with(verify::PATH)
+}
+
+/// A layer: a visitor who is not signed in is sent to the sign-in page before any of those
+/// pages renders (and comes back after signing in).
+#[cfg(feature = "ssr")]
+pub async fn require_sign_in(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path().to_string();
+    let signed_in = req
+        .extensions()
+        .get::<crate::platform::session::Resolved>()
+        .and_then(|r| r.0.as_ref())
+        .is_some_and(|s| s.account_id.is_some());
+    if needs_sign_in(&path) && !signed_in {
+        let to = format!(
+            "{}?next={}",
+            sign_in::PATH,
+            crate::ui::layout::encode_component(&path)
+        );
+        return (http::StatusCode::FOUND, [(http::header::LOCATION, to)]).into_response();
+    }
+    next.run(req).await
 }

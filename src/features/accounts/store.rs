@@ -9,6 +9,7 @@ use crate::{
     },
     platform::db::{Db, DbError},
 };
+use sqlx::{Any, Transaction};
 
 /// What registration hands to the store; every field already validated and normalised.
 pub struct NewAccount {
@@ -41,8 +42,25 @@ impl From<sqlx::Error> for CreateError {
 /// Inserts the account and returns its id. The unique indexes decide between two registrations
 /// racing for the same number or address; the loser learns which one it lost on.
 pub async fn create(db: &Db, new: &NewAccount, now: i64) -> Result<String, CreateError> {
-    let id = uuid::Uuid::new_v4().to_string();
     let mut tx = db.begin_write().await?;
+    let id = insert(&mut tx, new, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// `create` inside the caller's transaction, so that what comes with a new account (its
+/// verification code, the e-mail carrying it) exists if and only if the account does. On a
+/// duplicate the transaction is rolled back and the caller gets which field was taken.
+pub async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    new: &NewAccount,
+    now: i64,
+) -> Result<String, CreateError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    // A savepoint, so that after a refused insert the transaction can still ask which index
+    // refused it (PostgreSQL refuses every statement after a failed one otherwise), on the
+    // connection that holds the write lock (on SQLite another one would wait for it).
+    let mut savepoint = sqlx::Connection::begin(&mut **tx).await?;
     let inserted = sqlx::query(
         "INSERT INTO accounts (id, full_name, identity_kind, identity_number, date_of_birth, \
          nationality, email, mobile, password_hash, role, email_verified_at, created_at, updated_at) \
@@ -59,31 +77,34 @@ pub async fn create(db: &Db, new: &NewAccount, now: i64) -> Result<String, Creat
     .bind(&new.password_hash)
     .bind(new.role.code())
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *savepoint)
     .await;
     match inserted {
         Ok(_) => {
-            tx.commit().await?;
+            savepoint.commit().await?;
             Ok(id)
         }
         Err(e)
             if e.as_database_error()
                 .is_some_and(|d| d.is_unique_violation()) =>
         {
-            tx.rollback().await?;
-            Err(which_is_taken(db, new).await?)
+            savepoint.rollback().await?;
+            Err(which_is_taken(tx, new).await?)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn which_is_taken(db: &Db, new: &NewAccount) -> Result<CreateError, CreateError> {
+async fn which_is_taken(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewAccount,
+) -> Result<CreateError, CreateError> {
     let (identity,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM accounts WHERE identity_kind = $1 AND identity_number = $2",
     )
     .bind(new.identity.kind().code())
     .bind(new.identity.as_str())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *conn)
     .await?;
     Ok(if identity > 0 {
         CreateError::IdentityTaken
@@ -99,4 +120,95 @@ pub async fn id_by_email(db: &Db, email: &Email) -> Result<Option<String>, DbErr
         .fetch_optional(db.pool())
         .await?;
     Ok(row.map(|(id,)| id))
+}
+
+/// Who may be signing in with `identifier` (an e-mail address, or an identity number of any
+/// kind): (account id, password hash). Normally one; an identity number could in theory match
+/// numbers of two kinds, and the password then tells them apart.
+pub async fn sign_in_candidates(
+    db: &Db,
+    identifier: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    let rows = if let Ok(email) = Email::parse(identifier)
+        && identifier.contains('@')
+    {
+        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = $1")
+            .bind(email.as_str().to_string())
+            .fetch_all(db.pool())
+            .await?
+    } else {
+        let number: String = crate::domain::digits::normalise_digits(identifier)
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        sqlx::query_as("SELECT id, password_hash FROM accounts WHERE identity_number = $1 LIMIT 3")
+            .bind(number)
+            .fetch_all(db.pool())
+            .await?
+    };
+    Ok(rows)
+}
+
+/// An account as its holder sees it on the profile page.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: String,
+    pub full_name: String,
+    pub identity_kind: String,
+    pub identity_number: String,
+    pub date_of_birth: String,
+    pub nationality: i64,
+    pub email: String,
+    pub mobile: String,
+    pub role: String,
+    pub email_verified_at: Option<i64>,
+    pub created_at: i64,
+}
+
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<AccountRow>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, full_name, identity_kind, identity_number, date_of_birth, nationality, email, \
+         mobile, role, email_verified_at, created_at FROM accounts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Something that happened to an account, for its activity page.
+pub async fn record_event(
+    db: &Db,
+    account_id: &str,
+    kind: &str,
+    user_agent: Option<&str>,
+    ip: Option<&str>,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO account_events (id, account_id, kind, at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(account_id)
+    .bind(kind)
+    .bind(now)
+    .bind(user_agent.map(|ua| ua.chars().take(200).collect::<String>()))
+    .bind(ip)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// The account registered with this identity number: (id, e-mail).
+pub async fn by_identity(
+    db: &Db,
+    identity: &IdentityNumber,
+) -> Result<Option<(String, String)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, email FROM accounts WHERE identity_kind = $1 AND identity_number = $2",
+    )
+    .bind(identity.kind().code())
+    .bind(identity.as_str())
+    .fetch_optional(db.pool())
+    .await?)
 }

@@ -14,7 +14,10 @@ use crate::{
     features::errors::{NotFound, ServiceProblem},
     i18n::*,
     ui::{
-        form::{BackLink, Button, ErrorSummary, FieldError, StepIndicator},
+        form::{
+            BackLink, Button, DateInput, ErrorSummary, FieldError, Legend, StepIndicator,
+            described_by,
+        },
         keep_unsent::KeepUnsent,
     },
 };
@@ -44,10 +47,7 @@ mod server {
 pub async fn load_eligibility() -> Result<Draft, AppError> {
     use crate::platform::{drafts, server::AppState, session};
     let state = expect_context::<AppState>();
-    match session::current_for_request(&state)
-        .await
-        .map_err(AppError::internal)?
-    {
+    match session::for_request().map(|s| s.id) {
         None => Ok(Draft::default()),
         Some(id) => drafts::load(&state.db, &id, JOURNEY.id)
             .await
@@ -69,10 +69,7 @@ pub async fn answer_eligibility(
     proof_of_address: Option<String>,
     employer_letter: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::{
-        eligibility::validate,
-        journey::{Answers, Next, Rejected},
-    };
+    use crate::domain::eligibility::validate;
     use crate::platform::{drafts, server::AppState, session};
     let Some(page) = JOURNEY.step(&step) else {
         return Err(AppError::NotFound);
@@ -81,10 +78,7 @@ pub async fn answer_eligibility(
     let id = session::ensure_for_request(&state)
         .await
         .map_err(AppError::internal)?;
-    let mut draft = drafts::load(&state.db, &id, JOURNEY.id)
-        .await
-        .map_err(AppError::internal)?;
-    let submitted: Answers = [
+    let posted = vec![
         ("dob_day", dob_day),
         ("dob_month", dob_month),
         ("dob_year", dob_year),
@@ -92,30 +86,19 @@ pub async fn answer_eligibility(
         ("passport", passport),
         ("proof_of_address", proof_of_address),
         ("employer_letter", employer_letter),
-    ]
-    .into_iter()
-    .filter(|(k, _)| page.fields.contains(k))
-    .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
-    .collect();
-    let problems = validate(&step, &submitted, server::today_in_qatar());
-    let target = if problems.is_empty() {
-        JOURNEY.merge(page, &submitted, &mut draft.answers);
-        draft.rejected = None;
-        match JOURNEY.next(&step, &draft.answers) {
-            Next::Step(next) => format!("{BASE}/{next}"),
-            Next::CheckAnswers => format!("{BASE}/check"),
-        }
-    } else {
-        draft.rejected = Some(Rejected {
-            step: step.clone(),
-            values: submitted,
-            problems,
-        });
-        format!("{BASE}/{step}")
-    };
-    drafts::save(&state.db, &id, JOURNEY.id, &draft, session::now_secs())
-        .await
-        .map_err(AppError::internal)?;
+    ];
+    let today = server::today_in_qatar();
+    let target = drafts::record_answer(
+        &state.db,
+        &id,
+        &JOURNEY,
+        BASE,
+        page,
+        posted,
+        |submitted, _| validate(&step, submitted, today),
+    )
+    .await
+    .map_err(AppError::internal)?;
     leptos_axum::redirect(&target);
     Ok(())
 }
@@ -271,35 +254,7 @@ fn StepForm(step: String, draft: Draft) -> impl IntoView {
     }
 }
 
-/// The question as the fieldset's legend, which is also the page's only heading.
-#[component]
-fn Legend(
-    title: String,
-    hint: Option<String>,
-    hint_id: String,
-    error: Option<String>,
-    error_id: String,
-) -> impl IntoView {
-    view! {
-        <legend class="fieldset__legend">
-            <h1 class="fieldset__heading">{title}</h1>
-        </legend>
-        {hint.map(|h| view! { <p class="field__hint" id=hint_id>{h}</p> })}
-        {error.map(|e| view! { <p class="field__error" id=error_id>{e}</p> })}
-    }
-}
-
-fn described_by(hint: bool, error: bool, base: &str) -> Option<String> {
-    let ids: Vec<String> = [
-        hint.then(|| format!("{base}-hint")),
-        error.then(|| format!("{base}-error")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    (!ids.is_empty()).then(|| ids.join(" "))
-}
-
+/// The date of birth as the page's question.
 #[component]
 fn DateOfBirth(
     title: String,
@@ -307,42 +262,17 @@ fn DateOfBirth(
     error: Option<String>,
     draft: Draft,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let has_error = error.is_some();
-    let describedby = described_by(hint.is_some(), has_error, "dob");
-    let part = move |name: &'static str,
-                     label: String,
-                     width: &'static str,
-                     autocomplete: &'static str| {
-        let value = draft.shown("date-of-birth", name);
-        view! {
-            <div class="date-input__item">
-                <label class="field__label" for=name>{label}</label>
-                <input
-                    class=format!("field__input field__input--{width}")
-                    id=name
-                    name=name
-                    type="text"
-                    inputmode="numeric"
-                    dir="ltr"
-                    autocomplete=autocomplete
-                    value=value
-                    aria-invalid=has_error.then_some("true")
-                />
-            </div>
-        }
-    };
+    let shown = |f: &str| draft.shown("date-of-birth", f);
     view! {
-        <div class="field" class:field--error=has_error>
-            <fieldset class="fieldset" role="group" aria-describedby=describedby>
-                <Legend title hint hint_id="dob-hint".into() error error_id="dob-error".into() />
-                <div class="date-input">
-                    {part("dob_day", td_string!(i18n.get_locale_untracked(), eligibility.day).to_string(), "2", "bday-day")}
-                    {part("dob_month", td_string!(i18n.get_locale_untracked(), eligibility.month).to_string(), "2", "bday-month")}
-                    {part("dob_year", td_string!(i18n.get_locale_untracked(), eligibility.year).to_string(), "4", "bday-year")}
-                </div>
-            </fieldset>
-        </div>
+        <DateInput
+            prefix="dob"
+            legend=title
+            heading=true
+            hint
+            error
+            values=[shown("dob_day"), shown("dob_month"), shown("dob_year")]
+            autocomplete="bday"
+        />
     }
 }
 
@@ -361,7 +291,7 @@ fn YesNo(
     view! {
         <div class="field" class:field--error=has_error>
             <fieldset class="fieldset" aria-describedby=describedby>
-                <Legend title hint hint_id=format!("{field}-hint") error error_id=format!("{field}-error") />
+                <Legend title heading=true hint hint_id=format!("{field}-hint") error error_id=format!("{field}-error") />
                 <div class="radios">
                     <div class="radios__item">
                         <input class="radios__input" id=field name=field type="radio" value="yes" checked=value == "yes" />

@@ -1,0 +1,310 @@
+//! Signing in and out. One generic message for a wrong identifier or password (it never says
+//! which), a lockout with an increasing delay per account (per identifier typed, when no
+//! account has it, so a locked message gives nothing away), and a per-address rate limit.
+//! Signing in replaces the session with a new one (a new id: no session fixation).
+
+use super::problem_message;
+use crate::{
+    domain::journey::Draft,
+    error::AppError,
+    features::errors::ServiceProblem,
+    i18n::*,
+    ui::form::{Button, ErrorSummary, FieldError, InputKind, TextField},
+};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+pub const PATH: &str = "/sign-in";
+pub const SIGNED_OUT_PATH: &str = "/signed-out";
+/// The draft that keeps a refused sign-in's identifier and problem (never the password).
+const DRAFT: &str = "sign-in";
+
+#[cfg(feature = "ssr")]
+mod policy {
+    use crate::platform::throttle::{Limit, Lockout};
+
+    /// Five wrong passwords in a row lock the account for 5 minutes, then 10, 20… up to a day.
+    pub const LOCKOUT: Lockout = Lockout {
+        free: 5,
+        first_lock_secs: 5 * 60,
+        max_lock_secs: 24 * 3600,
+    };
+    /// Attempts from one address: generous for a shared connection, slow for a script.
+    pub const PER_IP: Limit = Limit {
+        max: 30,
+        window_secs: 15 * 60,
+    };
+}
+
+#[server(endpoint = "account/sign-in/view")]
+pub async fn load_sign_in() -> Result<Draft, AppError> {
+    use crate::platform::{drafts, server::AppState, session};
+    let state = expect_context::<AppState>();
+    match session::for_request() {
+        None => Ok(Draft::default()),
+        Some(s) => drafts::load(&state.db, &s.id, DRAFT)
+            .await
+            .map_err(AppError::internal),
+    }
+}
+
+#[server(endpoint = "account/sign-in")]
+pub async fn sign_in(
+    identifier: Option<String>,
+    password: Option<String>,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use super::{passwords, store};
+    use crate::domain::journey::Rejected;
+    use crate::platform::{
+        drafts, locale::safe_next, security, server::AppState, session, throttle,
+    };
+    use sha2::{Digest, Sha256};
+    let state = expect_context::<AppState>();
+    let identifier = identifier.unwrap_or_default().trim().to_string();
+    let password = password.unwrap_or_default();
+    let now = session::now_secs();
+    let ip = security::client_ip(&state.config);
+    let user_agent = security::user_agent();
+
+    let refusal: Option<String> = 'check: {
+        if identifier.is_empty() {
+            break 'check Some("identifier_missing".into());
+        }
+        if let Err(wait) =
+            throttle::hit(&state.db, &format!("sign-in-ip:{ip}"), policy::PER_IP, now)
+                .await
+                .map_err(AppError::internal)?
+        {
+            break 'check Some(format!("rate_limited:{wait}"));
+        }
+        let candidates = store::sign_in_candidates(&state.db, &identifier)
+            .await
+            .map_err(AppError::internal)?;
+        let key = match candidates.first() {
+            Some((id, _)) => format!("sign-in:account:{id}"),
+            None => format!(
+                "sign-in:unknown:{}",
+                hex::encode(Sha256::digest(identifier.to_lowercase().as_bytes()))
+            ),
+        };
+        if let Some(wait) = throttle::locked_for(&state.db, &key, now)
+            .await
+            .map_err(AppError::internal)?
+        {
+            break 'check Some(format!("locked:{wait}"));
+        }
+        let mut matched = None;
+        for (id, hash) in &candidates {
+            if passwords::verify(password.clone(), hash.clone()).await {
+                matched = Some(id.clone());
+                break;
+            }
+        }
+        if candidates.is_empty() {
+            // The same time spent whether or not an account exists.
+            passwords::verify_nobody(password.clone()).await;
+        }
+        let Some(account_id) = matched else {
+            if let Some((id, _)) = candidates.first() {
+                store::record_event(
+                    &state.db,
+                    id,
+                    "sign_in_failed",
+                    user_agent.as_deref(),
+                    Some(&ip),
+                    now,
+                )
+                .await
+                .map_err(AppError::internal)?;
+            }
+            let lock = throttle::fail(&state.db, &key, policy::LOCKOUT, now)
+                .await
+                .map_err(AppError::internal)?;
+            break 'check Some(match lock {
+                Some(secs) => format!("locked:{secs}"),
+                None => "sign_in_failed".into(),
+            });
+        };
+        throttle::clear(&state.db, &key)
+            .await
+            .map_err(AppError::internal)?;
+        let previous = session::for_request().map(|s| s.id);
+        let (new_id, cookie) = session::sign_in(
+            &state.db,
+            previous.as_ref(),
+            &account_id,
+            user_agent.as_deref(),
+            state.config.is_https(),
+            now,
+        )
+        .await
+        .map_err(AppError::internal)?;
+        session::set_cookie(&cookie);
+        drafts::discard(&state.db, &new_id, DRAFT)
+            .await
+            .map_err(AppError::internal)?;
+        store::record_event(
+            &state.db,
+            &account_id,
+            "signed_in",
+            user_agent.as_deref(),
+            Some(&ip),
+            now,
+        )
+        .await
+        .map_err(AppError::internal)?;
+        let verified = store::by_id(&state.db, &account_id)
+            .await
+            .map_err(AppError::internal)?
+            .is_some_and(|a| a.email_verified_at.is_some());
+        let target = if !verified {
+            super::verify::PATH.to_string()
+        } else if next.as_deref().is_some_and(|n| !n.is_empty()) {
+            safe_next(next.as_deref())
+        } else {
+            super::profile::PATH.to_string()
+        };
+        leptos_axum::redirect(&target);
+        return Ok(());
+    };
+
+    if let Some(problem) = refusal {
+        // Every sign-in problem belongs to the identifier field (never says "the password").
+        let field = "identifier";
+        let id = session::ensure_for_request(&state)
+            .await
+            .map_err(AppError::internal)?;
+        let draft = Draft {
+            answers: Default::default(),
+            rejected: Some(Rejected {
+                step: DRAFT.into(),
+                values: [("identifier".to_string(), identifier)].into(),
+                problems: vec![(field.into(), problem)],
+            }),
+        };
+        drafts::save(&state.db, &id, DRAFT, &draft, now)
+            .await
+            .map_err(AppError::internal)?;
+        let back = match next.as_deref() {
+            Some(n) if !n.is_empty() => {
+                format!(
+                    "{PATH}?next={}",
+                    crate::ui::layout::encode_component(&safe_next(Some(n)))
+                )
+            }
+            _ => PATH.to_string(),
+        };
+        leptos_axum::redirect(&back);
+    }
+    Ok(())
+}
+
+/// Ends this browser's session (its drafts go with it).
+#[server(endpoint = "account/sign-out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::platform::{server::AppState, session};
+    let state = expect_context::<AppState>();
+    if let Some(s) = session::for_request() {
+        session::end(&state.db, &s.id)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    session::set_cookie(&session::removal_cookie(state.config.is_https()));
+    leptos_axum::redirect(SIGNED_OUT_PATH);
+    Ok(())
+}
+
+/// Ends every session of the signed-in account, on every device.
+#[server(endpoint = "account/sign-out-everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use super::store;
+    use crate::platform::{security, server::AppState, session};
+    let state = expect_context::<AppState>();
+    if let Some(account_id) = session::for_request().and_then(|s| s.account_id) {
+        session::end_all_for(&state.db, &account_id)
+            .await
+            .map_err(AppError::internal)?;
+        store::record_event(
+            &state.db,
+            &account_id,
+            "signed_out_everywhere",
+            security::user_agent().as_deref(),
+            Some(&security::client_ip(&state.config)),
+            session::now_secs(),
+        )
+        .await
+        .map_err(AppError::internal)?;
+    }
+    session::set_cookie(&session::removal_cookie(state.config.is_https()));
+    leptos_axum::redirect(&format!("{SIGNED_OUT_PATH}?everywhere=1"));
+    Ok(())
+}
+
+/// `/sign-in`.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let draft = Resource::new(|| (), |_| load_sign_in());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let locale = i18n.get_locale_untracked();
+                let Ok(draft) = draft.await else { return view! { <ServiceProblem /> }.into_any() };
+                let errors: Vec<FieldError> = draft
+                    .problems(DRAFT)
+                    .iter()
+                    .map(|(field, code)| FieldError { field_id: field.clone(), message: problem_message(locale, code) })
+                    .collect();
+                let title = td_string!(locale, account.sign_in_title).to_string();
+                let page_title = if errors.is_empty() { title.clone() } else { format!("{} {title}", td_string!(locale, common.error_prefix)) };
+                let error = errors.first().map(|e| e.message.clone());
+                let next = query.read_untracked().get("next").unwrap_or_default();
+                view! {
+                    <Title text=page_title />
+                    <ErrorSummary errors />
+                    <h1>{title}</h1>
+                    <form method="post" action=SignIn::url() novalidate="">
+                        <input type="hidden" name="next" value=next />
+                        <TextField
+                            id="identifier"
+                            name="identifier"
+                            label=td_string!(locale, account.identifier).to_string()
+                            error=error
+                            value=draft.shown(DRAFT, "identifier")
+                            kind=InputKind { input_type: "text", inputmode: None, autocomplete: Some("username"), ltr: true }
+                        />
+                        <TextField
+                            id="password"
+                            name="password"
+                            label=td_string!(locale, account.password_label).to_string()
+                            kind=InputKind { input_type: "password", inputmode: None, autocomplete: Some("current-password"), ltr: true }
+                        />
+                        <Button>{t!(i18n, account.sign_in_button)}</Button>
+                    </form>
+                    <p class="field__hint">{t!(i18n, account.session_note)}</p>
+                    <h2>{t!(i18n, account.no_account)}</h2>
+                    <p><a href=super::register::BASE>{t!(i18n, account.create_link)}</a></p>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// `/signed-out`.
+#[component]
+pub fn SignedOutPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let everywhere = query.read_untracked().get("everywhere").is_some();
+    view! {
+        <Title text=td_string!(i18n.get_locale_untracked(), account.signed_out_title).to_string() />
+        <h1>{t!(i18n, account.signed_out_title)}</h1>
+        {everywhere.then(|| view! { <p>{t!(i18n, account.signed_out_everywhere)}</p> })}
+        <p>{t!(i18n, account.signed_out_body)}</p>
+        <p><a class="button" href=PATH>{t!(i18n, account.sign_in_link)}</a></p>
+    }
+}

@@ -1,0 +1,641 @@
+//! Registration, e-mail confirmation, sign-in and sign-out, through HTTP as a browser without
+//! JavaScript does them: forms posted, redirects followed, cookies kept. The confirmation
+//! code is read from the e-mail delivered over real SMTP (a sink on loopback).
+
+use crate::{
+    helpers::{Browser, TestApp},
+    on_both_backends,
+    smtp_sink::SmtpSink,
+};
+use bawaba::{
+    features::messages::render,
+    platform::{
+        mail::{MailTransport, SmsTransport},
+        outbox::{self, Transports},
+        session::now_secs,
+    },
+};
+
+pub struct Person {
+    pub name: &'static str,
+    pub nin: &'static str,
+    pub email: &'static str,
+}
+
+pub const AMINA: Person = Person {
+    name: "Amina Benali",
+    nin: "109990123456789012",
+    email: "amina@example.dz",
+};
+pub const KARIM: Person = Person {
+    name: "Karim Haddad",
+    nin: "209990123456789013",
+    email: "karim@example.dz",
+};
+pub const PASSWORD: &str = "olive tree harbour lantern";
+
+/// Fills in the three registration pages and the check page.
+pub async fn register(b: &Browser, p: &Person) -> String {
+    let answer = "/api/account/register/answer";
+    let next = b
+        .post_form(
+            answer,
+            &[
+                ("step", "about-you"),
+                ("full_name", p.name),
+                ("dob_day", "27"),
+                ("dob_month", "3"),
+                ("dob_year", "1990"),
+                ("nationality", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(next, "/register/identity");
+    let next = b
+        .post_form(
+            answer,
+            &[
+                ("step", "identity"),
+                ("identity_kind", "nin"),
+                ("identity_number", p.nin),
+            ],
+        )
+        .await;
+    assert_eq!(next, "/register/contact");
+    let next = b
+        .post_form(
+            answer,
+            &[
+                ("step", "contact"),
+                ("email", p.email),
+                ("mobile", "0555 12 34 56"),
+            ],
+        )
+        .await;
+    assert_eq!(next, "/register/check");
+    b.post_form(
+        "/api/account/register/create",
+        &[("password", PASSWORD), ("consent", "yes")],
+    )
+    .await
+}
+
+/// Delivers what the outbox holds to a real SMTP sink; returns the sink.
+pub async fn deliver_mail(app: &TestApp) -> SmtpSink {
+    let sink = SmtpSink::start(0).await;
+    let t = Transports {
+        mail: MailTransport::from_config(
+            Some(&sink.url()),
+            "Bawaba <no-reply@bawaba.test>",
+            &app.data_dir,
+        )
+        .unwrap(),
+        sms: SmsTransport {
+            dir: app.data_dir.join("sms"),
+        },
+    };
+    while outbox::deliver_one(&app.db, &t, render, "test", now_secs())
+        .await
+        .unwrap()
+    {}
+    sink
+}
+
+/// The last confirmation e-mail to `to`, its quoted-printable soft line breaks undone (an
+/// English e-mail: its text part is quoted-printable, not base64).
+fn confirmation_mail(sink: &SmtpSink, to: &str) -> String {
+    let message = sink
+        .messages()
+        .into_iter()
+        .rfind(|m| m.to.iter().any(|t| t == to) && m.data.contains("confirmation code"))
+        .unwrap_or_else(|| panic!("no confirmation e-mail to {to}"));
+    message.data.replace("=\r\n", "").replace("=\n", "")
+}
+
+/// The 6-digit code in the last confirmation e-mail to `to`.
+pub fn code_for(sink: &SmtpSink, to: &str) -> String {
+    confirmation_mail(sink, to)
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
+        .expect("a 6-digit code on its own line")
+        .to_string()
+}
+
+/// The confirmation link's path in the last e-mail to `to`.
+pub fn link_for(sink: &SmtpSink, to: &str) -> String {
+    let data = confirmation_mail(sink, to);
+    let start = data.find("/account/verify-email/link/").unwrap();
+    data[start..start + "/account/verify-email/link/".len() + 64].to_string()
+}
+
+/// Registers, confirms with the e-mailed code; the browser ends signed in.
+pub async fn registered_and_confirmed(app: &TestApp, b: &Browser, p: &Person) {
+    assert_eq!(register(b, p).await, "/account/verify-email");
+    let sink = deliver_mail(app).await;
+    let code = code_for(&sink, p.email);
+    let next = b
+        .post_form("/api/account/verify-email/code", &[("code", &code)])
+        .await;
+    assert_eq!(next, "/account/verify-email/done");
+}
+
+async fn sign_in(b: &Browser, identifier: &str, password: &str) -> String {
+    b.post_form(
+        "/api/account/sign-in",
+        &[
+            ("identifier", identifier),
+            ("password", password),
+            ("next", ""),
+        ],
+    )
+    .await
+}
+
+on_both_backends!(
+    a_new_user_registers_confirms_signs_out_and_signs_in_again,
+    |app: &TestApp| async move {
+        let b = app.browser("en");
+        assert_eq!(register(&b, &AMINA).await, "/account/verify-email");
+        let page = b.page("/account/verify-email").await;
+        assert!(page.contains("amina@example.dz"), "{page}");
+        // Not signed in yet: the header offers to sign in.
+        assert!(page.contains(">Sign in</a>"));
+        let sink = deliver_mail(app).await;
+        let code = code_for(&sink, AMINA.email);
+        let before = b.session_token().unwrap();
+        let next = b
+            .post_form("/api/account/verify-email/code", &[("code", &code)])
+            .await;
+        assert_eq!(next, "/account/verify-email/done");
+        assert_ne!(
+            b.session_token().unwrap(),
+            before,
+            "a new session id at sign-in"
+        );
+        let profile = b.page("/account").await;
+        assert!(
+            profile.contains("Amina Benali") && profile.contains("Confirmed"),
+            "{profile}"
+        );
+        assert!(profile.contains(">Your account</a>"));
+
+        assert_eq!(
+            b.post_form("/api/account/sign-out", &[]).await,
+            "/signed-out"
+        );
+        let res = b.get("/account").await;
+        let status = res.status();
+        let location = res.headers().get("location").cloned();
+        assert_eq!(status, 302, "{}", res.text().await.unwrap());
+        assert_eq!(location.unwrap(), "/sign-in?next=/account");
+
+        // Signed in again with the e-mail address typed in another case, then the NIN.
+        assert_eq!(sign_in(&b, "AMINA@example.DZ", PASSWORD).await, "/account");
+        assert!(b.page("/account").await.contains("Amina Benali"));
+        b.post_form("/api/account/sign-out", &[]).await;
+        assert_eq!(
+            sign_in(&b, "1099 9012 3456 7890 12", PASSWORD).await,
+            "/account"
+        );
+    }
+);
+
+on_both_backends!(
+    a_duplicate_identity_number_is_a_field_error_and_its_holder_is_told,
+    |app: &TestApp| async move {
+        registered_and_confirmed(app, &app.browser("en"), &AMINA).await;
+        deliver_mail(app).await;
+        let other = app.browser("en");
+        let dup = Person {
+            email: "someone@example.dz",
+            ..AMINA
+        };
+        assert_eq!(register(&other, &dup).await, "/register/identity");
+        let page = other.page("/register/identity").await;
+        assert!(
+            page.contains("An account already uses this identity number"),
+            "{page}"
+        );
+        let (accounts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(accounts, 1);
+        let sink = deliver_mail(app).await;
+        let notice = sink.messages();
+        assert_eq!(notice.len(), 1);
+        assert_eq!(notice[0].to, [AMINA.email]);
+        assert!(notice[0].data.contains("identity number"));
+    }
+);
+
+on_both_backends!(
+    a_duplicate_e_mail_in_another_case_looks_like_success_but_only_its_holder_hears,
+    |app: &TestApp| async move {
+        registered_and_confirmed(app, &app.browser("en"), &AMINA).await;
+        deliver_mail(app).await;
+        let other = app.browser("en");
+        let dup = Person {
+            email: "Amina@EXAMPLE.dz",
+            ..KARIM
+        };
+        // The same page as for a new address: nothing says the address is taken…
+        assert_eq!(register(&other, &dup).await, "/account/verify-email");
+        let page = other.page("/account/verify-email").await;
+        assert!(page.contains("If this e-mail address is new to Bawaba"));
+        // …no account was made, and the holder (only) got a notice.
+        let (accounts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(accounts, 1);
+        let sink = deliver_mail(app).await;
+        let notice = sink.messages();
+        assert_eq!(notice.len(), 1);
+        assert_eq!(notice[0].to, [AMINA.email]);
+        assert!(
+            notice[0]
+                .data
+                .contains("tried to create a Bawaba account with your e-mail")
+        );
+        // Codes typed there are wrong like any wrong code, five times, then no more tries.
+        for left in (1..=4).rev() {
+            other
+                .post_form("/api/account/verify-email/code", &[("code", "123456")])
+                .await;
+            let page = other.page("/account/verify-email").await;
+            let expected = if left == 1 {
+                "You have 1 try left".to_string()
+            } else {
+                format!("You have {left} tries left")
+            };
+            assert!(page.contains(&expected), "{page}");
+        }
+        other
+            .post_form("/api/account/verify-email/code", &[("code", "123456")])
+            .await;
+        assert!(
+            other
+                .page("/account/verify-email")
+                .await
+                .contains("Too many wrong codes")
+        );
+    }
+);
+
+on_both_backends!(
+    malformed_answers_and_a_common_password_are_refused_with_their_messages,
+    |app: &TestApp| async move {
+        let b = app.browser("en");
+        let answer = "/api/account/register/answer";
+        let cases: [(&[(&str, &str)], &str, &str); 5] = [
+            (
+                &[
+                    ("step", "identity"),
+                    ("identity_kind", "nin"),
+                    ("identity_number", "12345"),
+                ],
+                "/register/identity",
+                "A national identification number has exactly 18 digits",
+            ),
+            (
+                &[
+                    ("step", "identity"),
+                    ("identity_kind", "qid"),
+                    ("identity_number", "19001212345"),
+                ],
+                "/register/identity",
+                "A Qatar ID starts with 2 or 3",
+            ),
+            (
+                &[
+                    ("step", "contact"),
+                    ("email", "amina@example"),
+                    ("mobile", "0555 12 34 56"),
+                ],
+                "/register/contact",
+                "Enter an e-mail address in the right format",
+            ),
+            (
+                &[
+                    ("step", "contact"),
+                    ("email", "amina@example.dz"),
+                    ("mobile", "+213 455 12 34 56"),
+                ],
+                "/register/contact",
+                "An Algerian mobile number has 9 digits after +213",
+            ),
+            (
+                &[
+                    ("step", "about-you"),
+                    ("full_name", ""),
+                    ("dob_day", "31"),
+                    ("dob_month", "2"),
+                    ("dob_year", "1990"),
+                    ("nationality", "12"),
+                ],
+                "/register/about-you",
+                "Enter your full name",
+            ),
+        ];
+        for (fields, page, message) in cases {
+            assert_eq!(b.post_form(answer, fields).await, page);
+            let html = b.page(page).await;
+            assert!(html.contains(message), "{page}: {message}\n{html}");
+            assert!(html.contains("<title>Error: "), "{page}");
+        }
+        // The QID is checked against the date of birth and nationality given before it.
+        b.post_form(
+            answer,
+            &[
+                ("step", "about-you"),
+                ("full_name", "Amina"),
+                ("dob_day", "27"),
+                ("dob_month", "3"),
+                ("dob_year", "1990"),
+                ("nationality", "504"),
+            ],
+        )
+        .await;
+        b.post_form(
+            answer,
+            &[
+                ("step", "identity"),
+                ("identity_kind", "qid"),
+                ("identity_number", "28850412345"),
+            ],
+        )
+        .await;
+        assert!(
+            b.page("/register/identity")
+                .await
+                .contains("does not match your year of birth")
+        );
+
+        let b = app.browser("en");
+        let person = Person {
+            name: "Nadia",
+            nin: "309990123456789014",
+            email: "nadia@example.dz",
+        };
+        for (step, fields) in [
+            (
+                "about-you",
+                vec![
+                    ("full_name", person.name),
+                    ("dob_day", "1"),
+                    ("dob_month", "1"),
+                    ("dob_year", "1980"),
+                    ("nationality", "12"),
+                ],
+            ),
+            (
+                "identity",
+                vec![("identity_kind", "nin"), ("identity_number", person.nin)],
+            ),
+            (
+                "contact",
+                vec![("email", person.email), ("mobile", "0661 00 00 00")],
+            ),
+        ] {
+            let mut f = vec![("step", step)];
+            f.extend(fields);
+            b.post_form(answer, &f).await;
+        }
+        let next = b
+            .post_form(
+                "/api/account/register/create",
+                &[("password", "password1234")],
+            )
+            .await;
+        assert_eq!(next, "/register/check");
+        let html = b.page("/register/check").await;
+        assert!(
+            html.contains("This password is too easy to guess"),
+            "{html}"
+        );
+        assert!(html.contains("Accept the conditions of use"));
+        assert!(
+            html.contains("nadia@example.dz"),
+            "the other answers are kept"
+        );
+        assert!(
+            !html.contains("password1234"),
+            "a password is never shown back"
+        );
+    }
+);
+
+on_both_backends!(
+    codes_expire_links_die_on_use_and_the_sixth_wrong_code_is_refused,
+    |app: &TestApp| async move {
+        let b = app.browser("en");
+        register(&b, &AMINA).await;
+        let sink = deliver_mail(app).await;
+        let code = code_for(&sink, AMINA.email);
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for _ in 0..5 {
+            b.post_form("/api/account/verify-email/code", &[("code", wrong)])
+                .await;
+        }
+        // The sixth try, even with the right code, needs a new code.
+        b.post_form("/api/account/verify-email/code", &[("code", &code)])
+            .await;
+        assert!(
+            b.page("/account/verify-email")
+                .await
+                .contains("Too many wrong codes")
+        );
+
+        // A new code (the cooldown is a minute: arranged as if the last one were older).
+        app.execute("UPDATE email_verifications SET created_at = created_at - 120")
+            .await;
+        assert_eq!(
+            b.post_form("/api/account/verify-email/resend", &[]).await,
+            "/account/verify-email?sent=1"
+        );
+        // An immediate second resend waits.
+        b.post_form("/api/account/verify-email/resend", &[]).await;
+        assert!(
+            b.page("/account/verify-email")
+                .await
+                .contains("before asking for a new code")
+        );
+        let sink = deliver_mail(app).await;
+        let code = code_for(&sink, AMINA.email);
+        // Expired: 31 minutes later.
+        app.execute("UPDATE email_verifications SET expires_at = expires_at - 1860")
+            .await;
+        b.post_form("/api/account/verify-email/code", &[("code", &code)])
+            .await;
+        assert!(
+            b.page("/account/verify-email")
+                .await
+                .contains("This code has expired")
+        );
+
+        // A fresh code; its link confirms once, and is dead after.
+        app.execute("UPDATE email_verifications SET created_at = created_at - 120")
+            .await;
+        b.post_form("/api/account/verify-email/resend", &[]).await;
+        let sink = deliver_mail(app).await;
+        let link = link_for(&sink, AMINA.email);
+        let stranger = app.browser("en");
+        assert!(stranger.page(&link).await.contains("Press the button"));
+        let token = link.rsplit('/').next().unwrap();
+        assert_eq!(
+            stranger
+                .post_form("/api/account/verify-email/link", &[("token", token)])
+                .await,
+            "/account/verify-email/done"
+        );
+        assert_eq!(
+            stranger
+                .post_form("/api/account/verify-email/link", &[("token", token)])
+                .await,
+            "/account/verify-email/link/problem/used"
+        );
+        let (verified,): (Option<i64>,) = sqlx::query_as("SELECT email_verified_at FROM accounts")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert!(verified.is_some());
+        // The link did not sign the stranger in.
+        assert_eq!(stranger.get("/account").await.status(), 302);
+    }
+);
+
+on_both_backends!(
+    wrong_passwords_lock_the_account_with_a_clear_delay,
+    |app: &TestApp| async move {
+        registered_and_confirmed(app, &app.browser("en"), &AMINA).await;
+        let b = app.browser("en");
+        for _ in 0..4 {
+            assert_eq!(
+                sign_in(&b, AMINA.email, "not the password").await,
+                "/sign-in"
+            );
+            assert!(
+                b.page("/sign-in")
+                    .await
+                    .contains("The e-mail address, identity number or password is not right")
+            );
+        }
+        sign_in(&b, AMINA.email, "not the password").await;
+        assert!(b.page("/sign-in").await.contains("Try again in 5 minutes"));
+        // Locked: even the right password waits.
+        assert_eq!(sign_in(&b, AMINA.email, PASSWORD).await, "/sign-in");
+        assert!(
+            b.page("/sign-in")
+                .await
+                .contains("Too many wrong passwords for this account")
+        );
+        // An unknown identifier reads the same, and locks the same way.
+        for _ in 0..5 {
+            sign_in(&b, "nobody@example.dz", "whatever it is").await;
+        }
+        assert!(b.page("/sign-in").await.contains("Try again in 5 minutes"));
+        // Once the lock is over, the right password works and clears the count.
+        app.execute("UPDATE throttles SET locked_until = 0").await;
+        assert_eq!(sign_in(&b, AMINA.email, PASSWORD).await, "/account");
+    }
+);
+
+on_both_backends!(
+    one_address_is_rate_limited_across_accounts,
+    |app: &TestApp| async move {
+        let b = app.browser("en");
+        for i in 0..30 {
+            sign_in(&b, &format!("user{i}@example.dz"), "wrong password").await;
+        }
+        sign_in(&b, "user99@example.dz", "wrong password").await;
+        let page = b.page("/sign-in").await;
+        assert!(
+            page.contains("Too many attempts from your connection. Try again in 15 minutes"),
+            "{page}"
+        );
+    }
+);
+
+on_both_backends!(
+    the_session_id_changes_at_sign_in_and_the_old_one_is_dead,
+    |app: &TestApp| async move {
+        registered_and_confirmed(app, &app.browser("en"), &AMINA).await;
+        let b = app.browser("en");
+        // An anonymous session first (a refused sign-in keeps the identifier typed).
+        sign_in(&b, AMINA.email, "wrong password").await;
+        let planted = b.session_token().expect("an anonymous session");
+        assert_eq!(sign_in(&b, AMINA.email, PASSWORD).await, "/account");
+        let signed_in = b.session_token().unwrap();
+        assert_ne!(planted, signed_in);
+        // Whoever held the old id (an attacker who planted it) is not signed in.
+        let res = app
+            .get_with(
+                "/account",
+                &[("cookie", &format!("bawaba_session={planted}"))],
+            )
+            .await;
+        assert_eq!(res.status(), 302);
+        // Signing out everywhere ends the other browser's session too.
+        let other = app.browser("en");
+        sign_in(&other, AMINA.nin, PASSWORD).await;
+        assert_eq!(
+            b.post_form("/api/account/sign-out-everywhere", &[]).await,
+            "/signed-out?everywhere=1"
+        );
+        assert_eq!(other.get("/account").await.status(), 302);
+        // Idle for 31 minutes: signed out.
+        sign_in(&b, AMINA.email, PASSWORD).await;
+        app.execute("UPDATE sessions SET expires_at = expires_at - 1860")
+            .await;
+        assert_eq!(b.get("/account").await.status(), 302);
+    }
+);
+
+on_both_backends!(
+    another_user_sees_only_their_own_account,
+    |app: &TestApp| async move {
+        let amina = app.browser("en");
+        registered_and_confirmed(app, &amina, &AMINA).await;
+        let karim = app.browser("en");
+        registered_and_confirmed(app, &karim, &KARIM).await;
+        // Every owner-scoped page and function, as Karim: his data, never Amina's.
+        for path in ["/account", "/account/verify-email"] {
+            let page = karim.page(path).await;
+            assert!(
+                !page.contains(AMINA.name) && !page.contains(AMINA.email),
+                "{path}"
+            );
+        }
+        let res = karim
+            .client
+            .post(app.url("/api/account/profile"))
+            .send()
+            .await
+            .unwrap();
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains(KARIM.email) && !body.contains(AMINA.email),
+            "{body}"
+        );
+        // Karim's "sign out everywhere" ends his sessions, not hers.
+        karim
+            .post_form("/api/account/sign-out-everywhere", &[])
+            .await;
+        assert_eq!(amina.get("/account").await.status(), 200);
+        // Nobody signed in gets nothing.
+        let anon = app.browser("en");
+        assert_eq!(anon.get("/account").await.status(), 302);
+        let body = anon
+            .client
+            .post(app.url("/api/account/profile"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(body, "null");
+    }
+);
