@@ -1,4 +1,7 @@
 import { defineConfig } from "@playwright/test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 // Debian's Chromium (never a downloaded browser), with the flags this network needs.
 const chromium = {
@@ -18,6 +21,11 @@ const chromium = {
 export const launchOptions = () => chromium;
 
 export const PORT = Number(process.env.E2E_PORT ?? 3210);
+/** The SMTP server the portal delivers to in these tests (real SMTP on loopback). */
+export const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 3225);
+// Where that server writes what it receives. Set once here, in the main process, so the
+// workers (which inherit the environment) read the same directory.
+process.env.E2E_MAIL_DIR ??= mkdtempSync(path.join(tmpdir(), "bawaba-e2e-mail-"));
 
 export default defineConfig({
   testDir: "./tests",
@@ -38,14 +46,24 @@ export default defineConfig({
     { name: "js-on", use: { javaScriptEnabled: true } },
     { name: "js-off", use: { javaScriptEnabled: false } },
   ],
-  // The portal as `make run` serves it, on a throwaway database.
-  webServer: {
-    command: `bash end2end/serve.sh ${PORT}`,
-    cwd: "..",
-    url: `http://127.0.0.1:${PORT}/readyz`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      command: `node end2end/support/smtp-sink.mjs ${SMTP_PORT} ${process.env.E2E_MAIL_DIR}`,
+      cwd: "..",
+      port: SMTP_PORT,
+      timeout: 30_000,
+      reuseExistingServer: false,
+    },
+    // The portal as `make run` serves it, on a throwaway database, sending e-mail to the sink.
+    {
+      command: `bash end2end/serve.sh ${PORT}`,
+      cwd: "..",
+      url: `http://127.0.0.1:${PORT}/readyz`,
+      env: { BAWABA_SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}` },
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

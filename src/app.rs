@@ -89,6 +89,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/verify-email/link/:token") view=accounts::verify::LinkPage />
                         <Route path=path!("/sign-in") view=accounts::sign_in::SignInPage ssr=SsrMode::Async />
                         <Route path=path!("/signed-out") view=accounts::sign_in::SignedOutPage />
+                        <Route path=path!("/forgotten-password") view=accounts::recovery::RequestPage ssr=SsrMode::Async />
+                        <Route path=path!("/forgotten-password/sent") view=accounts::recovery::SentPage />
+                        <Route path=path!("/reset-password/done") view=accounts::recovery::DonePage />
+                        <Route path=path!("/reset-password/problem/:reason") view=accounts::recovery::ProblemPage />
+                        <Route path=path!("/reset-password/:token") view=accounts::recovery::ResetPage ssr=SsrMode::Async />
                         <Route path=path!("/terms") view=info::TermsPage />
                         <Route path=path!("/accessibility") view=info::AccessibilityPage />
                         <Route path=path!("/privacy") view=info::PrivacyPage />

@@ -14,6 +14,20 @@ export const PAGES = [
   "/accessibility",
   "/privacy",
   "/help",
+  "/terms",
+  "/register",
+  "/register/about-you",
+  "/register/identity",
+  "/register/contact",
+  "/sign-in",
+  "/signed-out",
+  "/account/verify-email",
+  "/account/verify-email/done",
+  "/account/verify-email/link/0000000000000000000000000000000000000000000000000000000000000000",
+  "/forgotten-password",
+  "/forgotten-password/sent",
+  "/reset-password/0000000000000000000000000000000000000000000000000000000000000000",
+  "/reset-password/done",
 ] as const;
 
 /** Chooses the language the way a returning visitor has it: by the cookie. */
@@ -71,4 +85,50 @@ export async function auditWithoutPageScripts(browser: Browser, baseURL: string,
   await expectNoHorizontalScroll(page, `${path} (${locale}, no JavaScript)`);
   await expectNoAxeViolations(page, `${path} (${locale}, no JavaScript)`);
   await context.close();
+}
+
+/**
+ * The text of the newest e-mail the test SMTP server received for `to` (its plain-text part,
+ * decoded: Arabic e-mails are base64, others quoted-printable), waiting for it to arrive.
+ */
+export async function latestMailText(to: string, after = 0): Promise<string> {
+  const { readdirSync, readFileSync, statSync } = await import("node:fs");
+  const path = await import("node:path");
+  const dir = process.env.E2E_MAIL_DIR!;
+  for (let i = 0; i < 100; i++) {
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith(".eml"))
+      .map((f) => path.join(dir, f))
+      .filter((f) => statSync(f).mtimeMs > after)
+      .sort()
+      .reverse();
+    for (const file of files) {
+      const raw = readFileSync(file, "latin1");
+      if (!raw.split("\r\n", 1)[0].toLowerCase().includes(to.toLowerCase())) continue;
+      return plainText(raw);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no e-mail to ${to} within 20 s`);
+}
+
+function plainText(raw: string): string {
+  for (const part of raw.split(/\r\n--[^\r\n]*\r\n/)) {
+    const split = part.indexOf("\r\n\r\n");
+    if (split < 0) continue;
+    const headers = part.slice(0, split).toLowerCase();
+    if (!headers.includes("content-type: text/plain")) continue;
+    const body = part.slice(split + 4);
+    if (headers.includes("content-transfer-encoding: base64")) {
+      return Buffer.from(body.replace(/[^A-Za-z0-9+/=]/g, ""), "base64").toString("utf8");
+    }
+    if (headers.includes("content-transfer-encoding: quoted-printable")) {
+      const bytes = body
+        .replace(/=\r\n/g, "")
+        .replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+      return Buffer.from(bytes, "latin1").toString("utf8");
+    }
+    return Buffer.from(body, "latin1").toString("utf8");
+  }
+  throw new Error("no text/plain part");
 }

@@ -27,6 +27,12 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
                 &param("sign_in")?,
             )
         }
+        super::accounts::messages::PASSWORD_RESET => {
+            super::accounts::messages::password_reset(locale, &param("link")?)
+        }
+        super::accounts::messages::PASSWORD_CHANGED => {
+            super::accounts::messages::password_changed(locale)
+        }
         _ => None,
     }
 }

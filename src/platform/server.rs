@@ -123,6 +123,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
         .route("/lang/{code}", get(locale::switch))
+        .route(
+            crate::features::accounts::EXTEND_PATH,
+            axum::routing::post(crate::features::accounts::extend_session),
+        )
         .route("/sw.js", get(pwa::service_worker))
         .leptos_routes_with_context(&state, routes, context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<

@@ -2,6 +2,7 @@
 //! landmarks, footer.
 
 use crate::i18n::*;
+use crate::ui::session_timer::SessionTimer;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -46,8 +47,8 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn AccountLink() -> impl IntoView {
     let i18n = use_i18n();
-    let signed_in = crate::features::accounts::signed_in_account_id().is_some();
-    let (href, text) = if signed_in {
+    let session = crate::features::accounts::signed_in();
+    let (href, text) = if session.is_some() {
         (
             crate::features::accounts::profile::PATH,
             td_string!(i18n.get_locale_untracked(), account.your_account_link),
@@ -58,10 +59,24 @@ fn AccountLink() -> impl IntoView {
             td_string!(i18n.get_locale_untracked(), account.sign_in_link),
         )
     };
+    let locale = i18n.get_locale_untracked();
+    let timer = session.map(|(_, seconds_left)| {
+        view! {
+            <SessionTimer
+                seconds_left
+                warning=td_string!(locale, account.timeout_warning).to_string()
+                extend_label=td_string!(locale, account.timeout_extend).to_string()
+                ended=td_string!(locale, account.timeout_ended).to_string()
+                sign_in_label=td_string!(locale, account.sign_in_link).to_string()
+                sign_in_href=crate::features::accounts::sign_in::PATH.to_string()
+            />
+        }
+    });
     view! {
-        <nav class="site-header__account" aria-label=td_string!(i18n.get_locale_untracked(), account.header_label)>
+        <nav class="site-header__account" aria-label=td_string!(locale, account.header_label)>
             <a href=href>{text}</a>
         </nav>
+        {timer}
     }
 }
 

@@ -4,4 +4,5 @@
 pub mod form;
 pub mod keep_unsent;
 pub mod layout;
+pub mod session_timer;
 pub mod text;

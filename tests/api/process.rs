@@ -58,6 +58,17 @@ fn sigterm_finishes_cleanly_and_the_secret_never_appears_in_the_output() {
     stdout.read_line(&mut line).unwrap();
     let url = line.trim().rsplit(' ').next().unwrap().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    // Drain both pipes while the server runs: at trace level it writes more than a pipe holds
+    // (64 KiB), and a server blocked on a full pipe would never finish shutting down.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = drain(Box::new(stdout));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let status =
@@ -86,14 +97,7 @@ fn sigterm_finishes_cleanly_and_the_secret_never_appears_in_the_output() {
     };
     assert!(exit.success(), "exit status {exit:?}");
 
-    let mut output = line;
-    stdout.read_to_string(&mut output).unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut output)
-        .unwrap();
+    let output = line + &stdout.join().unwrap() + &stderr.join().unwrap();
     assert!(output.contains("stopped cleanly"), "{output}");
     assert!(
         !output.contains(secret),

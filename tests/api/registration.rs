@@ -585,8 +585,33 @@ on_both_backends!(
             "/signed-out?everywhere=1"
         );
         assert_eq!(other.get("/account").await.status(), 302);
-        // Idle for 31 minutes: signed out.
+        // "Stay signed in" answers the seconds left: 30 minutes again.
         sign_in(&b, AMINA.email, PASSWORD).await;
+        app.execute("UPDATE sessions SET expires_at = expires_at - 1700")
+            .await;
+        let res = b
+            .client
+            .post(app.url("/account/session/extend"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let left: i64 = res.text().await.unwrap().parse().unwrap();
+        assert!((1790..=1800).contains(&left), "{left}");
+        let page = b.page("/account").await;
+        assert!(
+            page.contains("you will be signed out in 2 minutes"),
+            "the warning is on the page"
+        );
+        let anon = app.browser("en");
+        let res = anon
+            .client
+            .post(app.url("/account/session/extend"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+        // Idle for 31 minutes: signed out.
         app.execute("UPDATE sessions SET expires_at = expires_at - 1860")
             .await;
         assert_eq!(b.get("/account").await.status(), 302);
@@ -637,5 +662,104 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(body, "null");
+    }
+);
+
+/// The path of the password-reset link in the last e-mail to `to`.
+fn reset_link_for(sink: &SmtpSink, to: &str) -> String {
+    let message = sink
+        .messages()
+        .into_iter()
+        .rfind(|m| m.to.iter().any(|t| t == to) && m.data.contains("/reset-password/"))
+        .unwrap_or_else(|| panic!("no reset e-mail to {to}"));
+    let data = message.data.replace("=\r\n", "").replace("=\n", "");
+    let start = data.find("/reset-password/").unwrap();
+    data[start..start + "/reset-password/".len() + 64].to_string()
+}
+
+on_both_backends!(
+    a_forgotten_password_is_reset_by_a_link_that_works_once_and_ends_every_session,
+    |app: &TestApp| async move {
+        let first = app.browser("en");
+        registered_and_confirmed(app, &first, &AMINA).await;
+        let second = app.browser("en");
+        sign_in(&second, AMINA.email, PASSWORD).await;
+        deliver_mail(app).await;
+
+        // The same answer whether or not an account uses the address.
+        let b = app.browser("en");
+        for email in ["nobody@example.dz", "Amina@Example.dz"] {
+            assert_eq!(
+                b.post_form("/api/account/recovery/request", &[("email", email)])
+                    .await,
+                "/forgotten-password/sent"
+            );
+        }
+        let sink = deliver_mail(app).await;
+        assert_eq!(sink.messages().len(), 1, "only the holder gets a link");
+        let link = reset_link_for(&sink, AMINA.email);
+        let token = link.rsplit('/').next().unwrap().to_string();
+        assert!(b.page(&link).await.contains("Choose a new password"));
+
+        // A common password is refused on the same page; nothing changes.
+        assert_eq!(
+            b.post_form(
+                "/api/account/recovery/reset",
+                &[("token", &token), ("password", "password1234")]
+            )
+            .await,
+            link
+        );
+        assert!(
+            b.page(&link)
+                .await
+                .contains("This password is too easy to guess")
+        );
+        let new_password = "copper kettle mountain rain";
+        assert_eq!(
+            b.post_form(
+                "/api/account/recovery/reset",
+                &[("token", &token), ("password", new_password)]
+            )
+            .await,
+            "/reset-password/done"
+        );
+        // Every session ended; the old password is dead, the new one works.
+        assert_eq!(first.get("/account").await.status(), 302);
+        assert_eq!(second.get("/account").await.status(), 302);
+        assert_eq!(sign_in(&b, AMINA.email, PASSWORD).await, "/sign-in");
+        assert_eq!(sign_in(&b, AMINA.email, new_password).await, "/account");
+        // The link works once.
+        assert!(
+            b.page(&link)
+                .await
+                .contains("This link has already been used")
+        );
+        assert_eq!(
+            b.post_form(
+                "/api/account/recovery/reset",
+                &[("token", &token), ("password", "another long phrase here")]
+            )
+            .await,
+            "/reset-password/problem/used"
+        );
+        // The holder is told the password changed.
+        let sink = deliver_mail(app).await;
+        assert!(
+            sink.messages()
+                .iter()
+                .any(|m| m.data.contains("password has been changed"))
+        );
+
+        // A link older than 30 minutes is refused.
+        app.execute("UPDATE password_resets SET created_at = created_at - 3600")
+            .await;
+        b.post_form("/api/account/recovery/request", &[("email", AMINA.email)])
+            .await;
+        let sink = deliver_mail(app).await;
+        let link = reset_link_for(&sink, AMINA.email);
+        app.execute("UPDATE password_resets SET expires_at = expires_at - 1860")
+            .await;
+        assert!(b.page(&link).await.contains("This link has expired"));
     }
 );

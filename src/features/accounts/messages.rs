@@ -81,3 +81,55 @@ pub fn registration_attempt(locale: Locale, what: &str, sign_in: &str) -> Option
         html,
     })
 }
+
+pub const PASSWORD_RESET: &str = "password_reset";
+
+/// The link to choose a new password.
+pub fn password_reset(locale: Locale, link: &str) -> Option<Rendered> {
+    let t = |s: &str| s.to_string();
+    let subject = t(td_string!(locale, mail.reset_subject));
+    let intro = t(td_string!(locale, mail.reset_intro));
+    let expiry = t(td_string!(locale, mail.reset_expiry));
+    let not_you = t(td_string!(locale, mail.reset_not_you));
+    let signature = t(td_string!(locale, mail.signature));
+    let text = format!("{intro}\n{link}\n\n{expiry}\n\n{not_you}\n\n{signature}\n");
+    let html = email_html(
+        locale,
+        &[
+            format!(
+                "{}<br><a href=\"{l}\" dir=\"ltr\">{l}</a>",
+                escape(&intro),
+                l = escape(link)
+            ),
+            escape(&expiry),
+            escape(&not_you),
+            escape(&signature),
+        ],
+    );
+    Some(Rendered::Email {
+        subject,
+        text,
+        html,
+    })
+}
+
+pub const PASSWORD_CHANGED: &str = "password_changed";
+
+/// A security notice: the password was changed.
+pub fn password_changed(locale: Locale) -> Option<Rendered> {
+    let t = |s: &str| s.to_string();
+    let subject = t(td_string!(locale, mail.changed_subject));
+    let body = t(td_string!(locale, mail.changed_body));
+    let not_you = t(td_string!(locale, mail.changed_not_you));
+    let signature = t(td_string!(locale, mail.signature));
+    let text = format!("{body}\n\n{not_you}\n\n{signature}\n");
+    let html = email_html(
+        locale,
+        &[escape(&body), escape(&not_you), escape(&signature)],
+    );
+    Some(Rendered::Email {
+        subject,
+        text,
+        html,
+    })
+}

@@ -8,6 +8,7 @@ pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod passwords;
 pub mod profile;
+pub mod recovery;
 pub mod register;
 pub mod sign_in;
 #[cfg(feature = "ssr")]
@@ -106,16 +107,45 @@ pub fn problem_message(locale: Locale, code: &str) -> String {
     }
 }
 
-/// The signed-in account of the current request, if any (server only; always `None` in the
-/// browser, which never renders the pages that ask).
-pub fn signed_in_account_id() -> Option<String> {
+/// The signed-in account of the current request and the seconds its session has left, if
+/// any (server only; always `None` in the browser, which never renders the pages that ask).
+pub fn signed_in() -> Option<(String, i64)> {
     #[cfg(feature = "ssr")]
     {
-        crate::platform::session::for_request().and_then(|s| s.account_id)
+        crate::platform::session::for_request().and_then(|s| {
+            let left = s.expires_at - crate::platform::session::now_secs();
+            s.account_id.map(|id| (id, left))
+        })
     }
     #[cfg(not(feature = "ssr"))]
     {
         None
+    }
+}
+
+/// `POST /account/session/extend` ("Stay signed in"): the request itself slid the session;
+/// the answer is the seconds now left, as plain text, or 401 once it has ended.
+#[cfg(feature = "ssr")]
+pub async fn extend_session(req: axum::extract::Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use http::{StatusCode, header};
+    let left = req
+        .extensions()
+        .get::<crate::platform::session::Resolved>()
+        .and_then(|r| r.0.as_ref())
+        .filter(|s| s.account_id.is_some())
+        .map(|s| s.expires_at - crate::platform::session::now_secs());
+    match left {
+        Some(secs) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            secs.to_string(),
+        )
+            .into_response(),
+        None => StatusCode::UNAUTHORIZED.into_response(),
     }
 }
 
@@ -142,8 +172,12 @@ pub fn SignInFirst(#[prop(into)] back_to: String) -> impl leptos::IntoView {
 /// Pages only a signed-in holder may see: every `/account` page except the e-mail confirmation
 /// pages (reached from an e-mail, or right after registering, before signing in).
 pub fn needs_sign_in(path: &str) -> bool {
-    (path == profile::PATH || path.starts_with("/account/")) && !path.starts_with(verify::PATH)
+    (path == profile::PATH || path.starts_with("/account/"))
+        && !path.starts_with(verify::PATH)
+        && path != EXTEND_PATH
 }
+
+pub const EXTEND_PATH: &str = "/account/session/extend";
 
 /// A layer: a visitor who is not signed in is sent to the sign-in page before any of those
 /// pages renders (and comes back after signing in).

@@ -284,6 +284,7 @@ pub fn SignInPage() -> impl IntoView {
                         />
                         <Button>{t!(i18n, account.sign_in_button)}</Button>
                     </form>
+                    <p><a href=super::recovery::PATH>{t!(i18n, account.forgot_link)}</a></p>
                     <p class="field__hint">{t!(i18n, account.session_note)}</p>
                     <h2>{t!(i18n, account.no_account)}</h2>
                     <p><a href=super::register::BASE>{t!(i18n, account.create_link)}</a></p>

@@ -1,0 +1,133 @@
+//! The idle-session warning of UX.md: two minutes before a signed-in session would end for
+//! lack of activity, a dialog says so and offers to stay signed in; if nothing is done, it
+//! says the session has ended and links to the sign-in page. Saved answers are in the
+//! database, so nothing typed on an earlier page is lost either way.
+//!
+//! "Stay signed in" posts to `/account/session/extend`, which (like any request) slides the
+//! session and answers the seconds now left as plain text (no JSON library in the bundle).
+//! Without JavaScript nothing shows: the session simply ends after 30 idle minutes.
+
+use leptos::prelude::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Quiet,
+    Warning,
+    Ended,
+}
+
+/// Shown this long before the session ends.
+pub const WARN_SECS: i64 = 120;
+
+#[island]
+pub fn SessionTimer(
+    /// Seconds until the session ends if no request comes.
+    seconds_left: i64,
+    /// The sentences, already in the page's language (islands carry no translations).
+    warning: String,
+    extend_label: String,
+    ended: String,
+    sign_in_label: String,
+    sign_in_href: String,
+) -> impl IntoView {
+    let phase = RwSignal::new(Phase::Quiet);
+    let button = NodeRef::<leptos::html::Button>::new();
+    #[cfg(feature = "hydrate")]
+    let extend = browser::start(phase, button, seconds_left);
+    #[cfg(not(feature = "hydrate"))]
+    let extend = {
+        let _ = (seconds_left, button);
+        |_: leptos::ev::MouseEvent| {}
+    };
+    view! {
+        <div
+            class="session-timer"
+            role="alertdialog"
+            aria-labelledby="session-timer-text"
+            hidden=move || phase.get() != Phase::Warning
+        >
+            <p id="session-timer-text">{warning}</p>
+            <button type="button" class="button" node_ref=button on:click=extend>
+                {extend_label}
+            </button>
+        </div>
+        <div class="session-timer" role="alert" hidden=move || phase.get() != Phase::Ended>
+            {move || (phase.get() == Phase::Ended).then(|| view! {
+                <p>{ended.clone()} " " <a href=sign_in_href.clone()>{sign_in_label.clone()}</a></p>
+            })}
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::{Phase, WARN_SECS};
+    use leptos::{prelude::*, task::spawn_local};
+    use std::time::Duration;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{RequestInit, Response};
+
+    const EXTEND_URL: &str = "/account/session/extend";
+
+    /// Arms the timers for a session ending in `seconds_left`; returns the button's handler.
+    /// Each arming bumps a generation number, so the timers of an earlier arming do nothing.
+    pub fn start(
+        phase: RwSignal<Phase>,
+        button: NodeRef<leptos::html::Button>,
+        seconds_left: i64,
+    ) -> impl Fn(leptos::ev::MouseEvent) + 'static {
+        let generation = StoredValue::new(0u32);
+        let arm = move |seconds: i64| {
+            let current = generation.get_value() + 1;
+            generation.set_value(current);
+            let live = move || generation.get_value() == current;
+            set_timeout(
+                move || {
+                    if live() {
+                        phase.set(Phase::Warning);
+                        if let Some(b) = button.get_untracked() {
+                            let _ = b.focus();
+                        }
+                    }
+                },
+                Duration::from_secs((seconds - WARN_SECS).max(0) as u64),
+            );
+            set_timeout(
+                move || {
+                    if live() {
+                        phase.set(Phase::Ended);
+                    }
+                },
+                Duration::from_secs(seconds.max(0) as u64),
+            );
+        };
+        arm(seconds_left);
+        move |_| {
+            spawn_local(async move {
+                match extend().await {
+                    Some(seconds) if seconds > 0 => {
+                        phase.set(Phase::Quiet);
+                        arm(seconds);
+                    }
+                    _ => phase.set(Phase::Ended),
+                }
+            })
+        }
+    }
+
+    /// The seconds left after the extension, or `None` if the session has already ended.
+    async fn extend() -> Option<i64> {
+        let init = RequestInit::new();
+        init.set_method("POST");
+        let response = JsFuture::from(window().fetch_with_str_and_init(EXTEND_URL, &init))
+            .await
+            .ok()?;
+        let response: Response = response.unchecked_into();
+        if !response.ok() {
+            return None;
+        }
+        let text = JsFuture::from(response.text().ok()?).await.ok()?;
+        JsValue::as_string(&text)?.trim().parse().ok()
+    }
+}
