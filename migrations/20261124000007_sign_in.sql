@@ -47,13 +47,3 @@ CREATE TABLE account_events (
     ip TEXT
 );
 CREATE INDEX account_events_account ON account_events (account_id, at);
-
--- Forgotten passwords: a link by e-mail, dying on use and after 30 minutes. One live link per
--- account (asking again replaces it); only the SHA-256 of its random token is stored.
-CREATE TABLE password_resets (
-    account_id TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
-    token_hash TEXT NOT NULL UNIQUE,
-    created_at BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL,
-    used_at BIGINT
-);

@@ -87,7 +87,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/verify-email/done") view=accounts::verify::DonePage />
                         <Route path=path!("/account/verify-email/link/problem/:reason") view=accounts::verify::LinkProblemPage />
                         <Route path=path!("/account/verify-email/link/:token") view=accounts::verify::LinkPage />
+                        <Route path=path!("/account/two-step") view=accounts::two_step::TwoStepPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/two-step/app") view=accounts::two_step::AppSetupPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/two-step/sms") view=accounts::two_step::SmsSetupPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/two-step/codes") view=accounts::two_step::RecoveryCodesPage ssr=SsrMode::Async />
                         <Route path=path!("/sign-in") view=accounts::sign_in::SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in/second-step") view=accounts::two_step::SecondStepPage ssr=SsrMode::Async />
                         <Route path=path!("/signed-out") view=accounts::sign_in::SignedOutPage />
                         <Route path=path!("/forgotten-password") view=accounts::recovery::RequestPage ssr=SsrMode::Async />
                         <Route path=path!("/forgotten-password/sent") view=accounts::recovery::SentPage />

@@ -1,5 +1,32 @@
 import { test, expect } from "@playwright/test";
+import { createHmac } from "node:crypto";
 import { expectNoAxeViolations, latestMailText, waitForHydration } from "./support";
+
+// What an authenticator app does with the key typed from the set-up page (RFC 6238).
+function base32Decode(text: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const c of text.replace(/\s/g, "")) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+function totp(key: Buffer, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const digest = createHmac("sha1", key).update(counter).digest();
+  const offset = digest[19] & 15;
+  const value = digest.readUInt32BE(offset) & 0x7fffffff;
+  return String(value % 1_000_000).padStart(6, "0");
+}
 
 // A new user, in Arabic, as the portal's typical visitor: creates an account, reads the code
 // from the e-mail the portal delivered over SMTP, confirms, signs out and signs in again.
@@ -95,4 +122,84 @@ test("registering in Arabic, confirming the e-mail, signing out and in", async (
   await page.getByRole("button", { name: "تسجيل الدخول" }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.locator("h1")).toHaveText("حسابك");
+
+  // Two-step sign-in with an authenticator app: the key under the QR code, the first code.
+  await page.getByRole("link", { name: "التحقق بخطوتين" }).click();
+  await expect(page.locator("h1")).toHaveText("التحقق بخطوتين");
+  await page.getByRole("button", { name: "استخدام تطبيق مصادقة" }).click();
+  await expect(page).toHaveURL(/\/account\/two-step\/app$/);
+  await expect(page.getByRole("img", { name: "رمز QR لإضافة حساب بوابة إلى تطبيق المصادقة" })).toBeVisible();
+  await ready();
+  if (javaScriptEnabled) await expectNoAxeViolations(page, "authenticator set-up");
+  const key = base32Decode(await page.locator(".secret-key").innerText());
+  const firstStep = Math.floor(Date.now() / 1000 / 30);
+  await page.getByLabel("الرمز من التطبيق (6 أرقام)").fill(totp(key, firstStep));
+  await page.getByRole("button", { name: "تفعيل التحقق بخطوتين" }).click();
+  await expect(page).toHaveURL(/\/account\/two-step\/codes$/);
+  await expect(page.locator("h1")).toHaveText("احفظ رموز الاسترداد");
+  const recovery = (await page.locator(".recovery-codes li").allInnerTexts()).map((c) => c.trim());
+  expect(recovery).toHaveLength(10);
+  await page.getByRole("button", { name: "حفظت الرموز" }).click();
+  await expect(page.locator("main")).toContainText("التحقق بخطوتين مفعّل الآن");
+
+  // Signing in now asks for the app's code after the password.
+  await page.goto("/account");
+  await page.getByRole("button", { name: "تسجيل الخروج", exact: true }).click();
+  await page.goto("/sign-in");
+  await page.getByLabel("البريد الإلكتروني أو رقم الهوية").fill(email);
+  await page.getByLabel("كلمة المرور", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "تسجيل الدخول" }).click();
+  await expect(page).toHaveURL(/\/sign-in\/second-step$/);
+  await expect(page.locator("h1")).toHaveText("أدخل رمز التحقق");
+  await ready();
+  // The code of the step after the one used to turn it on (a code works once).
+  await page.getByLabel("الرمز من التطبيق (6 أرقام)").fill(totp(key, firstStep + 1));
+  await page.getByRole("button", { name: "تسجيل الدخول" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.locator("h1")).toHaveText("حسابك");
+
+  // A forgotten password: the link by e-mail, a new password, every session ended.
+  await page.getByRole("button", { name: "تسجيل الخروج", exact: true }).click();
+  await page.goto("/sign-in");
+  await page.getByRole("link", { name: "نسيت كلمة المرور؟" }).click();
+  await expect(page.locator("h1")).toHaveText("نسيت كلمة المرور");
+  await ready();
+  await page.getByLabel("البريد الإلكتروني", { exact: true }).fill(email);
+  const resetAfter = Date.now() - 1000;
+  await page.getByRole("button", { name: "أرسل لي رابطًا" }).click();
+  await expect(page.locator("h1")).toHaveText("تحقق من بريدك الإلكتروني");
+  const resetMail = await latestMailText(email, resetAfter);
+  const link = resetMail.match(/https?:\/\/\S+\/reset-password\/[0-9a-f]{64}/)![0];
+  await page.goto(new URL(link).pathname);
+  await expect(page.locator("h1")).toHaveText("اختر كلمة مرور جديدة");
+  await ready();
+  const newPassword = "نخلة واحة قافلة نجوم";
+  await page.getByLabel("أنشئ كلمة مرور").fill(newPassword);
+  await page.getByRole("button", { name: "احفظ كلمة المرور الجديدة" }).click();
+  await expect(page.locator("h1")).toHaveText("تم تغيير كلمة المرور");
+
+  // The new password, then a recovery code instead of the app (as after losing a phone).
+  await page.goto("/sign-in");
+  await page.getByLabel("البريد الإلكتروني أو رقم الهوية").fill(email);
+  await page.getByLabel("كلمة المرور", { exact: true }).fill(newPassword);
+  await page.getByRole("button", { name: "تسجيل الدخول" }).click();
+  await expect(page).toHaveURL(/\/sign-in\/second-step$/);
+  await ready();
+  await page.getByLabel("الرمز من التطبيق (6 أرقام)").fill(recovery[0]);
+  await page.getByRole("button", { name: "تسجيل الدخول" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.locator("main")).toContainText("أمينة بن علي");
+
+  // The signed-in pages in every language pass axe (the anonymous ones are in pages.spec).
+  if (javaScriptEnabled) {
+    for (const locale of ["ar", "fr", "en"] as const) {
+      await page.context().addCookies([{ name: "i18n_pref_locale", value: locale, url: page.url() }]);
+      for (const path of ["/account", "/account/two-step"]) {
+        await page.goto(path);
+        await expect(page.locator("html")).toHaveAttribute("lang", locale);
+        await ready();
+        await expectNoAxeViolations(page, `${path} in ${locale}`);
+      }
+    }
+  }
 });

@@ -28,6 +28,7 @@ export const PAGES = [
   "/forgotten-password/sent",
   "/reset-password/0000000000000000000000000000000000000000000000000000000000000000",
   "/reset-password/done",
+  "/sign-in/second-step",
 ] as const;
 
 /** Chooses the language the way a returning visitor has it: by the cookie. */

@@ -33,6 +33,12 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
         super::accounts::messages::PASSWORD_CHANGED => {
             super::accounts::messages::password_changed(locale)
         }
+        super::accounts::messages::SMS_CODE => {
+            super::accounts::messages::sms_code(locale, &param("code")?)
+        }
+        super::accounts::messages::TWO_STEP_CHANGED => {
+            super::accounts::messages::two_step_changed(locale, &param("what")?)
+        }
         _ => None,
     }
 }

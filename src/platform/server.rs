@@ -133,7 +133,8 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
-        .layer(axum::middleware::from_fn(
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             crate::features::accounts::require_sign_in,
         ))
         .layer(axum::middleware::from_fn_with_state(

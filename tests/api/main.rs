@@ -18,3 +18,4 @@ mod reference_data;
 mod registration;
 mod security;
 mod smtp_sink;
+mod two_step;

@@ -133,3 +133,40 @@ pub fn password_changed(locale: Locale) -> Option<Rendered> {
         html,
     })
 }
+
+pub const SMS_CODE: &str = "sms_code";
+
+/// The 6-digit code by SMS (signing in, or setting up the SMS step). Short: one UCS-2 segment
+/// in Arabic.
+pub fn sms_code(locale: Locale, code: &str) -> Option<Rendered> {
+    let text = td_string!(locale, mail.sms_code, code = code).to_string();
+    Some(Rendered::Sms { text })
+}
+
+pub const TWO_STEP_CHANGED: &str = "two_step_changed";
+
+/// A security notice about the second sign-in step (`what`: on, off, codes_renewed,
+/// recovery_used).
+pub fn two_step_changed(locale: Locale, what: &str) -> Option<Rendered> {
+    let t = |s: &str| s.to_string();
+    let body = match what {
+        "on" => t(td_string!(locale, mail.two_step_on)),
+        "off" => t(td_string!(locale, mail.two_step_off)),
+        "codes_renewed" => t(td_string!(locale, mail.two_step_codes_renewed)),
+        "recovery_used" => t(td_string!(locale, mail.two_step_recovery_used)),
+        _ => return None,
+    };
+    let subject = t(td_string!(locale, mail.two_step_subject));
+    let not_you = t(td_string!(locale, mail.changed_not_you));
+    let signature = t(td_string!(locale, mail.signature));
+    let text = format!("{body}\n\n{not_you}\n\n{signature}\n");
+    let html = email_html(
+        locale,
+        &[escape(&body), escape(&not_you), escape(&signature)],
+    );
+    Some(Rendered::Email {
+        subject,
+        text,
+        html,
+    })
+}

@@ -10,9 +10,12 @@ pub mod passwords;
 pub mod profile;
 pub mod recovery;
 pub mod register;
+#[cfg(feature = "ssr")]
+pub mod second_factor;
 pub mod sign_in;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod two_step;
 #[cfg(feature = "ssr")]
 pub mod verification;
 pub mod verify;
@@ -99,6 +102,10 @@ pub fn problem_message(locale: Locale, code: &str) -> String {
         "code_too_many" => s(td_string!(locale, account.err_code_too_many)),
         "code_expired" => s(td_string!(locale, account.err_code_expired)),
         "code_unknown" => s(td_string!(locale, account.err_code_unknown)),
+        "totp_wrong" => s(td_string!(locale, account.err_totp_wrong)),
+        "second_step_wrong" => s(td_string!(locale, account.err_second_step_wrong)),
+        "password_wrong" => s(td_string!(locale, account.err_password_wrong)),
+        "two_step_required" => s(td_string!(locale, account.err_two_step_required)),
         "resend_wait" => td_string!(locale, account.err_resend_wait, count = n).to_string(),
         "identifier_missing" => s(td_string!(locale, account.err_identifier_missing)),
         "locked" => td_string!(locale, account.err_locked, count = minutes).to_string(),
@@ -180,26 +187,58 @@ pub fn needs_sign_in(path: &str) -> bool {
 pub const EXTEND_PATH: &str = "/account/session/extend";
 
 /// A layer: a visitor who is not signed in is sent to the sign-in page before any of those
-/// pages renders (and comes back after signing in).
+/// pages renders (and comes back after signing in); an officer or administrator without a
+/// second sign-in step is sent to set one up before anything else.
 #[cfg(feature = "ssr")]
 pub async fn require_sign_in(
+    axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let path = req.uri().path().to_string();
-    let signed_in = req
+    if !needs_sign_in(&path) {
+        return next.run(req).await;
+    }
+    let account_id = req
         .extensions()
         .get::<crate::platform::session::Resolved>()
         .and_then(|r| r.0.as_ref())
-        .is_some_and(|s| s.account_id.is_some());
-    if needs_sign_in(&path) && !signed_in {
-        let to = format!(
+        .and_then(|s| s.account_id.clone());
+    let found =
+        |to: String| (http::StatusCode::FOUND, [(http::header::LOCATION, to)]).into_response();
+    let Some(account_id) = account_id else {
+        return found(format!(
             "{}?next={}",
             sign_in::PATH,
             crate::ui::layout::encode_component(&path)
-        );
-        return (http::StatusCode::FOUND, [(http::header::LOCATION, to)]).into_response();
+        ));
+    };
+    if !path.starts_with(two_step::PATH) {
+        match must_add_second_step(&state, &account_id).await {
+            Ok(false) => {}
+            Ok(true) => return found(two_step::PATH.to_string()),
+            Err(e) => {
+                tracing::error!(error = %e, "could not check the second sign-in step");
+                return http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        }
     }
     next.run(req).await
+}
+
+/// An officer or administrator with no second sign-in step yet.
+#[cfg(feature = "ssr")]
+async fn must_add_second_step(
+    state: &crate::platform::server::AppState,
+    account_id: &str,
+) -> Result<bool, crate::platform::db::DbError> {
+    let row: Option<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT a.role, f.confirmed_at FROM accounts a \
+         LEFT JOIN second_factors f ON f.account_id = a.id WHERE a.id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(state.db.pool())
+    .await?;
+    Ok(row.is_some_and(|(role, confirmed)| role != "citizen" && confirmed.is_none()))
 }

@@ -156,6 +156,10 @@ fn ProfileView(p: Profile) -> impl IntoView {
                 })
                 .collect_view()}
         </dl>
+        <h2>{t!(i18n, account.security_heading)}</h2>
+        <ul class="list">
+            <li><a href=super::two_step::PATH>{t!(i18n, account.two_step_link)}</a></li>
+        </ul>
         <form method="post" action=super::sign_in::SignOut::url()>
             <Button kind=ButtonKind::Secondary>{t!(i18n, account.sign_out_button)}</Button>
         </form>

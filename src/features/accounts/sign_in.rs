@@ -21,6 +21,9 @@ pub const SIGNED_OUT_PATH: &str = "/signed-out";
 const DRAFT: &str = "sign-in";
 
 #[cfg(feature = "ssr")]
+pub(super) use policy::{LOCKOUT, PER_IP};
+
+#[cfg(feature = "ssr")]
 mod policy {
     use crate::platform::throttle::{Limit, Lockout};
 
@@ -130,42 +133,18 @@ pub async fn sign_in(
         throttle::clear(&state.db, &key)
             .await
             .map_err(AppError::internal)?;
-        let previous = session::for_request().map(|s| s.id);
-        let (new_id, cookie) = session::sign_in(
-            &state.db,
-            previous.as_ref(),
-            &account_id,
-            user_agent.as_deref(),
-            state.config.is_https(),
-            now,
-        )
-        .await
-        .map_err(AppError::internal)?;
-        session::set_cookie(&cookie);
-        drafts::discard(&state.db, &new_id, DRAFT)
-            .await
-            .map_err(AppError::internal)?;
-        store::record_event(
-            &state.db,
-            &account_id,
-            "signed_in",
-            user_agent.as_deref(),
-            Some(&ip),
-            now,
-        )
-        .await
-        .map_err(AppError::internal)?;
-        let verified = store::by_id(&state.db, &account_id)
-            .await
-            .map_err(AppError::internal)?
-            .is_some_and(|a| a.email_verified_at.is_some());
-        let target = if !verified {
-            super::verify::PATH.to_string()
-        } else if next.as_deref().is_some_and(|n| !n.is_empty()) {
-            safe_next(next.as_deref())
-        } else {
-            super::profile::PATH.to_string()
-        };
+        if let Some(s) = session::for_request() {
+            drafts::discard(&state.db, &s.id, DRAFT)
+                .await
+                .map_err(AppError::internal)?;
+        }
+        let target =
+            match super::two_step::server::begin_sign_in(&state, &account_id, next.as_deref(), now)
+                .await?
+            {
+                Some(second_step) => second_step,
+                None => complete(&state, &account_id, next.as_deref(), now).await?,
+            };
         leptos_axum::redirect(&target);
         return Ok(());
     };
@@ -199,6 +178,64 @@ pub async fn sign_in(
         leptos_axum::redirect(&back);
     }
     Ok(())
+}
+
+/// Signs this browser in as `account_id` (the password, and the second step if it has one,
+/// were right): a new session id, the sign-in recorded. Returns where to go next: the e-mail
+/// confirmation if still needed, the two-step set-up for an officer or administrator without
+/// one, else `next` or the account page.
+#[cfg(feature = "ssr")]
+pub(super) async fn complete(
+    state: &crate::platform::server::AppState,
+    account_id: &str,
+    next: Option<&str>,
+    now: i64,
+) -> Result<String, AppError> {
+    use super::{second_factor, store};
+    use crate::platform::{locale::safe_next, security, session};
+    let user_agent = security::user_agent();
+    let previous = session::for_request().map(|s| s.id);
+    let (_, cookie) = session::sign_in(
+        &state.db,
+        previous.as_ref(),
+        account_id,
+        user_agent.as_deref(),
+        state.config.is_https(),
+        now,
+    )
+    .await
+    .map_err(AppError::internal)?;
+    session::set_cookie(&cookie);
+    store::record_event(
+        &state.db,
+        account_id,
+        "signed_in",
+        user_agent.as_deref(),
+        Some(&security::client_ip(&state.config)),
+        now,
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let account = store::by_id(&state.db, account_id)
+        .await
+        .map_err(AppError::internal)?;
+    let verified = account
+        .as_ref()
+        .is_some_and(|a| a.email_verified_at.is_some());
+    let must_add_step = account.as_ref().is_some_and(|a| a.role != "citizen")
+        && second_factor::confirmed(&state.db, account_id)
+            .await
+            .map_err(AppError::internal)?
+            .is_none();
+    Ok(if !verified {
+        super::verify::PATH.to_string()
+    } else if must_add_step {
+        super::two_step::PATH.to_string()
+    } else if next.is_some_and(|n| !n.is_empty()) {
+        safe_next(next)
+    } else {
+        super::profile::PATH.to_string()
+    })
 }
 
 /// Ends this browser's session (its drafts go with it).

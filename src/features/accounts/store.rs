@@ -212,3 +212,12 @@ pub async fn by_identity(
     .fetch_optional(db.pool())
     .await?)
 }
+
+/// The account's password hash (argon2id PHC string), for asking the password again.
+pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, DbError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|(h,)| h))
+}

@@ -39,7 +39,7 @@ fn link_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn random_code() -> String {
+pub(crate) fn random_code() -> String {
     // Uniform over 000000–999999: reject the top of the u32 range that would bias it.
     loop {
         let n: u32 = rand::random();

@@ -1,0 +1,266 @@
+//! Two-step sign-in through HTTP, as a browser without JavaScript: the authenticator app set
+//! up from the key under the QR code (codes computed here as the app would), asked at every
+//! sign-in, a code good only once, recovery codes good only once, SMS codes read from the SMS
+//! the outbox delivered, and officers and administrators held until they have a second step.
+
+use crate::{
+    helpers::{Browser, TestApp},
+    on_both_backends,
+    registration::{AMINA, KARIM, PASSWORD, deliver_mail, registered_and_confirmed},
+};
+use bawaba::{features::accounts::second_factor, platform::session::now_secs};
+
+/// RFC 4648 base32, as an authenticator app reads a typed key.
+fn base32_decode(text: &str) -> Vec<u8> {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let v = alphabet.iter().position(|&a| a == c).expect("base32") as u32;
+        buffer = (buffer << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            out.push((buffer >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    out
+}
+
+/// The text of the first element with `class` on the page.
+fn text_of_class(html: &str, class: &str) -> String {
+    let start = html.find(&format!("class=\"{class}\"")).expect(class);
+    let open_end = start + html[start..].find('>').unwrap() + 1;
+    let close = open_end + html[open_end..].find("</").unwrap();
+    html[open_end..close].to_string()
+}
+
+async fn html(b: &Browser, path: &str) -> String {
+    let res = b.get(path).await;
+    assert_eq!(res.status(), 200, "GET {path}");
+    res.text().await.unwrap()
+}
+
+async fn sign_in(b: &Browser, identifier: &str) -> String {
+    b.post_form(
+        "/api/account/sign-in",
+        &[
+            ("identifier", identifier),
+            ("password", PASSWORD),
+            ("next", ""),
+        ],
+    )
+    .await
+}
+
+/// Turns on the authenticator step for the signed-in browser; returns the key and the
+/// recovery codes shown.
+async fn turn_on_app(b: &Browser) -> (Vec<u8>, Vec<String>) {
+    let to = b
+        .post_form("/api/account/two-step/start", &[("kind", "totp")])
+        .await;
+    assert_eq!(to, "/account/two-step/app");
+    let page = html(b, "/account/two-step/app").await;
+    assert!(page.contains("<svg"), "a QR code on the page");
+    let key = base32_decode(&text_of_class(&page, "secret-key"));
+    assert_eq!(key.len(), 20);
+    let step = now_secs() / second_factor::STEP_SECS;
+    let code = second_factor::totp_at(&key, step);
+    let to = b
+        .post_form("/api/account/two-step/confirm", &[("code", &code)])
+        .await;
+    assert_eq!(to, "/account/two-step/codes");
+    let page = html(b, "/account/two-step/codes").await;
+    let start = page.find("class=\"recovery-codes\"").expect("the codes");
+    let list = &page[start..start + page[start..].find("</ul>").unwrap()];
+    let codes: Vec<String> = list
+        .split("<code>")
+        .skip(1)
+        .map(|c| c[..11].to_string())
+        .collect();
+    assert_eq!(codes.len(), 10, "{list}");
+    (key, codes)
+}
+
+on_both_backends!(
+    the_authenticator_step_is_asked_at_every_sign_in_and_each_code_works_once,
+    |app: &TestApp| async move {
+        let b = app.browser("en");
+        registered_and_confirmed(app, &b, &AMINA).await;
+        let page = b.page("/account/two-step").await;
+        assert!(page.contains("Use an authenticator app"), "{page}");
+
+        // A wrong first code keeps the set-up going, with the message by the field.
+        b.post_form("/api/account/two-step/start", &[("kind", "totp")])
+            .await;
+        let to = b
+            .post_form("/api/account/two-step/confirm", &[("code", "12345")])
+            .await;
+        assert_eq!(to, "/account/two-step/app");
+        let page = b.page("/account/two-step/app").await;
+        assert!(page.contains("The code has 6 digits"), "{page}");
+
+        let before = b.session_token();
+        let (key, codes) = turn_on_app(&b).await;
+        assert_ne!(b.session_token(), before, "a new session id at the change");
+        // Shown once: after "I have kept them" the page has nothing to show.
+        let to = b.post_form("/api/account/two-step/codes/done", &[]).await;
+        assert_eq!(to, "/account/two-step?done=1");
+        assert!(!b.page("/account/two-step/codes").await.contains(&codes[0]));
+        let page = b.page("/account/two-step").await;
+        assert!(page.contains("10 recovery codes left"), "{page}");
+        // The holder is told by e-mail.
+        let sink = deliver_mail(app).await;
+        assert!(
+            sink.messages()
+                .iter()
+                .any(|m| m.to.iter().any(|t| t == AMINA.email)
+                    && m.data.contains("Two-step sign-in was turned on"))
+        );
+
+        // Signing in now takes the password and then a code; the password alone signs nobody in.
+        b.post_form("/api/account/sign-out", &[]).await;
+        assert_eq!(sign_in(&b, AMINA.email).await, "/sign-in/second-step");
+        assert_eq!(b.get("/account").await.status(), 302);
+        let page = b.page("/sign-in/second-step").await;
+        assert!(page.contains("authenticator app"), "{page}");
+        // The code used to turn it on cannot be used again (same 30 s step).
+        let used = second_factor::totp_at(&key, now_secs() / second_factor::STEP_SECS);
+        let to = b
+            .post_form("/api/sign-in/second-step", &[("code", &used)])
+            .await;
+        assert_eq!(to, "/sign-in/second-step");
+        assert!(b.page("/sign-in/second-step").await.contains("not right"));
+        // The next step's code (accepted: one step of clock drift) signs in, once.
+        let next = second_factor::totp_at(&key, now_secs() / second_factor::STEP_SECS + 1);
+        let to = b
+            .post_form("/api/sign-in/second-step", &[("code", &next)])
+            .await;
+        assert_eq!(to, "/account");
+        assert_eq!(b.get("/account").await.status(), 200);
+
+        // A recovery code instead of the app, typed loosely; then it is spent.
+        let other = app.browser("en");
+        assert_eq!(sign_in(&other, AMINA.email).await, "/sign-in/second-step");
+        let loose = codes[3].to_lowercase().replace('-', " ");
+        let to = other
+            .post_form("/api/sign-in/second-step", &[("code", &loose)])
+            .await;
+        assert_eq!(to, "/account");
+        let third = app.browser("en");
+        sign_in(&third, AMINA.email).await;
+        let to = third
+            .post_form("/api/sign-in/second-step", &[("code", &codes[3])])
+            .await;
+        assert_eq!(to, "/sign-in/second-step");
+        assert_eq!(third.get("/account").await.status(), 302);
+        assert!(
+            other
+                .page("/account/two-step")
+                .await
+                .contains("9 recovery codes left")
+        );
+
+        // Turning it off asks for the password; then the password alone is enough again.
+        let to = b
+            .post_form(
+                "/api/account/two-step/off",
+                &[("password", "not the password")],
+            )
+            .await;
+        assert_eq!(to, "/account/two-step");
+        assert!(
+            b.page("/account/two-step")
+                .await
+                .contains("The password is not right")
+        );
+        let to = b
+            .post_form("/api/account/two-step/off", &[("password", PASSWORD)])
+            .await;
+        assert_eq!(to, "/account/two-step?off=1");
+        let fourth = app.browser("en");
+        assert_eq!(sign_in(&fourth, AMINA.email).await, "/account");
+    }
+);
+
+on_both_backends!(
+    an_sms_step_sends_a_code_to_the_mobile_through_the_outbox,
+    |app: &TestApp| async move {
+        let b = app.browser("en");
+        registered_and_confirmed(app, &b, &AMINA).await;
+        let to = b
+            .post_form("/api/account/two-step/start", &[("kind", "sms")])
+            .await;
+        assert_eq!(to, "/account/two-step/sms");
+        let page = b.page("/account/two-step/sms").await;
+        assert!(page.contains("+213 ••• 3456"), "masked mobile: {page}");
+        let code = last_sms_code(app).await;
+        let to = b
+            .post_form("/api/account/two-step/confirm", &[("code", &code)])
+            .await;
+        assert_eq!(to, "/account/two-step/codes");
+
+        b.post_form("/api/account/sign-out", &[]).await;
+        assert_eq!(sign_in(&b, AMINA.nin).await, "/sign-in/second-step");
+        // The old code died on use; the new one signs in.
+        let to = b
+            .post_form("/api/sign-in/second-step", &[("code", &code)])
+            .await;
+        assert_eq!(to, "/sign-in/second-step");
+        let fresh = last_sms_code(app).await;
+        assert_ne!(fresh, code);
+        let to = b
+            .post_form("/api/sign-in/second-step", &[("code", &fresh)])
+            .await;
+        assert_eq!(to, "/account");
+    }
+);
+
+/// Delivers the outbox and reads the code in the newest SMS written under `data/sms/`.
+async fn last_sms_code(app: &TestApp) -> String {
+    deliver_mail(app).await;
+    let mut files: Vec<_> = std::fs::read_dir(app.data_dir.join("sms"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+    let text = std::fs::read_to_string(files.last().expect("an SMS")).unwrap();
+    assert!(text.starts_with("To: +213555123456"), "{text}");
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a 6-digit code")
+        .to_string()
+}
+
+on_both_backends!(
+    an_administrator_must_set_up_a_second_step_before_anything_else,
+    |app: &TestApp| async move {
+        let b = app.browser("en");
+        registered_and_confirmed(app, &b, &KARIM).await;
+        app.execute(&format!(
+            "UPDATE accounts SET role = 'administrator' WHERE email = '{}'",
+            KARIM.email
+        ))
+        .await;
+        b.post_form("/api/account/sign-out", &[]).await;
+        assert_eq!(sign_in(&b, KARIM.email).await, "/account/two-step");
+        let res = b.get("/account").await;
+        assert_eq!(res.status(), 302);
+        assert_eq!(res.headers()["location"], "/account/two-step");
+        let page = b.page("/account/two-step").await;
+        assert!(page.contains("must turn on two-step sign-in"), "{page}");
+        assert!(!page.contains("Turn it off"));
+        turn_on_app(&b).await;
+        assert_eq!(b.get("/account").await.status(), 200);
+        // Cannot be turned off, even with the password.
+        let to = b
+            .post_form("/api/account/two-step/off", &[("password", PASSWORD)])
+            .await;
+        assert_eq!(to, "/account/two-step");
+        assert!(
+            b.page("/account/two-step")
+                .await
+                .contains("cannot be turned off")
+        );
+    }
+);
