@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/verify-email/done") view=accounts::verify::DonePage />
                         <Route path=path!("/account/verify-email/link/problem/:reason") view=accounts::verify::LinkProblemPage />
                         <Route path=path!("/account/verify-email/link/:token") view=accounts::verify::LinkPage />
+                        <Route path=path!("/account/activity") view=accounts::activity::ActivityPage ssr=SsrMode::Async />
                         <Route path=path!("/account/two-step") view=accounts::two_step::TwoStepPage ssr=SsrMode::Async />
                         <Route path=path!("/account/two-step/app") view=accounts::two_step::AppSetupPage ssr=SsrMode::Async />
                         <Route path=path!("/account/two-step/sms") view=accounts::two_step::SmsSetupPage ssr=SsrMode::Async />

@@ -1,11 +1,16 @@
 //! `bawaba`: serves the portal. Settings come from the environment (`bawaba --help`).
+//! `bawaba admin create --email …` creates an administrator (`bawaba admin --help`).
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     use bawaba::platform::{config::Config, server, telemetry};
     use std::process::ExitCode;
 
-    if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "admin") {
+        return bawaba::features::accounts::admin::run(&args[1..]).await;
+    }
+    if args.iter().any(|a| a == "--help" || a == "-h") {
         print!("{}", Config::help_text());
         return ExitCode::SUCCESS;
     }

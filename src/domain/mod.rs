@@ -3,6 +3,7 @@
 
 pub mod contact;
 pub mod date;
+pub mod device;
 pub mod digits;
 pub mod eligibility;
 pub mod identity;

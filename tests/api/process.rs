@@ -105,3 +105,93 @@ fn sigterm_finishes_cleanly_and_the_secret_never_appears_in_the_output() {
     );
     let _ = std::fs::remove_dir_all(data);
 }
+
+/// `bawaba admin create`, as an operator scripts it: details as options, the password twice
+/// on standard input. A weak password and a second account with the same address are refused
+/// with a message and exit status 2, and nothing is created.
+#[test]
+fn admin_create_makes_an_administrator_and_refuses_bad_input() {
+    use std::io::Write;
+    let data = std::env::temp_dir().join(format!("bawaba-admin-{}", uuid::Uuid::new_v4()));
+    let run = |email: &str, stdin: &str| {
+        let mut child = binary()
+            .args([
+                "admin",
+                "create",
+                "--email",
+                email,
+                "--name",
+                "Nadia Ferhat",
+                "--identity-kind",
+                "nin",
+                "--identity-number",
+                "119850123456789012",
+                "--date-of-birth",
+                "1985-06-02",
+                "--nationality",
+                "12",
+                "--mobile",
+                "+213661234567",
+            ])
+            .env("BAWABA_DATA_DIR", &data)
+            .env_remove("DATABASE_URL")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, text) = run("nadia@example.dz", "password123\npassword123\n");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("at least 12 characters"), "{text}");
+    let (code, text) = run(
+        "nadia@example.dz",
+        "cedar river lantern 7\nsomething else entirely\n",
+    );
+    assert_eq!(code, Some(2));
+    assert!(text.contains("differ"), "{text}");
+
+    let (code, text) = run(
+        "Nadia@Example.dz",
+        "cedar river lantern 7\ncedar river lantern 7\n",
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("Administrator nadia@example.dz created"),
+        "{text}"
+    );
+    let (code, text) = run(
+        "nadia@example.dz",
+        "cedar river lantern 7\ncedar river lantern 7\n",
+    );
+    assert_eq!(code, Some(2));
+    assert!(text.contains("already has this"), "{text}");
+
+    // One administrator, confirmed, with an argon2id hash (never the password).
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let rows: Vec<(String, Option<i64>, String)> = runtime.block_on(async {
+        let url = format!("sqlite://{}", data.join("bawaba.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query_as("SELECT role, email_verified_at, password_hash FROM accounts")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, "administrator");
+    assert!(rows[0].1.is_some());
+    assert!(rows[0].2.starts_with("$argon2id$"));
+    let _ = std::fs::remove_dir_all(data);
+}

@@ -626,7 +626,15 @@ on_both_backends!(
         let karim = app.browser("en");
         registered_and_confirmed(app, &karim, &KARIM).await;
         // Every owner-scoped page and function, as Karim: his data, never Amina's.
-        for path in ["/account", "/account/verify-email"] {
+        for path in [
+            "/account",
+            "/account/verify-email",
+            "/account/activity",
+            "/account/two-step",
+            "/account/two-step/app",
+            "/account/two-step/sms",
+            "/account/two-step/codes",
+        ] {
             let page = karim.page(path).await;
             assert!(
                 !page.contains(AMINA.name) && !page.contains(AMINA.email),
@@ -644,6 +652,51 @@ on_both_backends!(
             body.contains(KARIM.email) && !body.contains(AMINA.email),
             "{body}"
         );
+        // The activity page lists the holder's own events, with the device.
+        let mine = amina.page("/account/activity").await;
+        assert!(
+            mine.contains("Account created") && mine.contains("Signed in"),
+            "{mine}"
+        );
+        let amina_events = amina
+            .client
+            .post(app.url("/api/account/activity"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let karim_events = karim
+            .client
+            .post(app.url("/api/account/activity"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_ne!(amina_events, karim_events);
+        // Amina turns on the authenticator step: Karim's pages and functions stay his own.
+        amina
+            .post_form("/api/account/two-step/start", &[("kind", "totp")])
+            .await;
+        for endpoint in [
+            "/api/account/two-step/app/view",
+            "/api/account/two-step/sms/view",
+            "/api/account/two-step/codes/view",
+        ] {
+            let body = karim
+                .client
+                .post(app.url(endpoint))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(body == "null" || body == "[]", "{endpoint}: {body}");
+        }
         // Karim's "sign out everywhere" ends his sessions, not hers.
         karim
             .post_form("/api/account/sign-out-everywhere", &[])

@@ -3,6 +3,9 @@
 //! numbers, e-mail and mobile numbers, passwords, the registration pages) are in `domain`,
 //! shared with the browser; the pages and server functions are here, one file per journey.
 
+pub mod activity;
+#[cfg(feature = "ssr")]
+pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod messages;
 #[cfg(feature = "ssr")]

@@ -159,6 +159,7 @@ fn ProfileView(p: Profile) -> impl IntoView {
         <h2>{t!(i18n, account.security_heading)}</h2>
         <ul class="list">
             <li><a href=super::two_step::PATH>{t!(i18n, account.two_step_link)}</a></li>
+            <li><a href=super::activity::PATH>{t!(i18n, account.activity_link)}</a></li>
         </ul>
         <form method="post" action=super::sign_in::SignOut::url()>
             <Button kind=ButtonKind::Secondary>{t!(i18n, account.sign_out_button)}</Button>

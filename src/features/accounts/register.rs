@@ -269,6 +269,16 @@ pub async fn create_account(
         Ok(account_id) => {
             super::verify::server::remember(&state, &id, Some(&account_id), &new.email, now)
                 .await?;
+            super::store::record_event(
+                &state.db,
+                &account_id,
+                "account_created",
+                crate::platform::security::user_agent().as_deref(),
+                Some(&crate::platform::security::client_ip(&state.config)),
+                now,
+            )
+            .await
+            .map_err(AppError::internal)?;
         }
         Err(CreateError::EmailTaken) => {
             super::verify::server::tell_holder(&state, &new.email, "email", language, now).await?;

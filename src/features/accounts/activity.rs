@@ -1,0 +1,158 @@
+//! `/account/activity`: what happened to the account lately (sign-ins, failed sign-ins,
+//! changes to how it signs in), with the device and address, so a holder can spot what was
+//! not them. Only the signed-in holder's own events are read: there is no id to tamper with.
+
+use crate::{error::AppError, features::errors::ServiceProblem, i18n::*};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+pub const PATH: &str = "/account/activity";
+/// The page lists this many of the latest events.
+pub const SHOWN: i64 = 30;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub kind: String,
+    /// Unix seconds.
+    pub at: i64,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+#[server(endpoint = "account/activity")]
+pub async fn load_activity() -> Result<Vec<Event>, AppError> {
+    use crate::platform::{server::AppState, session};
+    let state = expect_context::<AppState>();
+    let Some(account_id) = session::for_request().and_then(|s| s.account_id) else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<(String, i64, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT kind, at, user_agent, ip FROM account_events WHERE account_id = $1 \
+         ORDER BY at DESC, id LIMIT $2",
+    )
+    .bind(&account_id)
+    .bind(SHOWN)
+    .fetch_all(state.db.pool())
+    .await
+    .map_err(AppError::internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, at, user_agent, ip)| Event {
+            kind,
+            at,
+            user_agent,
+            ip,
+        })
+        .collect())
+}
+
+fn what(locale: Locale, kind: &str) -> String {
+    let s = |v: &str| v.to_string();
+    match kind {
+        "signed_in" => s(td_string!(locale, account.event_signed_in)),
+        "sign_in_failed" => s(td_string!(locale, account.event_sign_in_failed)),
+        "signed_out_everywhere" => s(td_string!(locale, account.event_signed_out_everywhere)),
+        "email_verified" => s(td_string!(locale, account.event_email_verified)),
+        "password_reset" => s(td_string!(locale, account.event_password_reset)),
+        "account_created" => s(td_string!(locale, account.event_account_created)),
+        "two_step_on" => s(td_string!(locale, account.event_two_step_on)),
+        "two_step_off" => s(td_string!(locale, account.event_two_step_off)),
+        "two_step_codes_renewed" => s(td_string!(locale, account.event_two_step_codes_renewed)),
+        "two_step_recovery_used" => s(td_string!(locale, account.event_two_step_recovery_used)),
+        other => other.to_string(),
+    }
+}
+
+/// "2026-11-24 09:05 UTC": the server does not know the visitor's time zone without
+/// JavaScript, so the page says which one it uses.
+pub fn utc_time(at: i64) -> String {
+    let days = at.div_euclid(86_400);
+    let secs = at.rem_euclid(86_400);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// `/account/activity`.
+#[component]
+pub fn ActivityPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let events = Resource::new(|| (), |_| load_activity());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let locale = i18n.get_locale_untracked();
+                let Ok(events) = events.await else { return view! { <ServiceProblem /> }.into_any() };
+                let title = td_string!(locale, account.activity_title).to_string();
+                let unknown = td_string!(locale, account.activity_unknown_device).to_string();
+                let rows = events
+                    .into_iter()
+                    .map(|e| {
+                        let device = match crate::domain::device::describe(e.user_agent.as_deref().unwrap_or_default()) {
+                            (Some(b), Some(s)) => format!("{b} — {s}"),
+                            (Some(x), None) | (None, Some(x)) => x.to_string(),
+                            (None, None) => unknown.clone(),
+                        };
+                        let alert = e.kind == "sign_in_failed";
+                        view! {
+                            <tr class:activity--alert=alert>
+                                <td>{what(locale, &e.kind)}</td>
+                                <td><bdi dir="ltr">{utc_time(e.at)}</bdi></td>
+                                <td>{device}</td>
+                                <td><bdi dir="ltr">{e.ip.unwrap_or_default()}</bdi></td>
+                            </tr>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <Title text=title.clone() />
+                    <h1>{title}</h1>
+                    <p>{t!(i18n, account.activity_lead)}</p>
+                    <div class="table-wrap" role="region" aria-labelledby="activity-caption" tabindex="0">
+                        <table class="table">
+                            <caption id="activity-caption">{t!(i18n, account.activity_caption)}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, account.activity_what)}</th>
+                                    <th scope="col">{t!(i18n, account.activity_when)}</th>
+                                    <th scope="col">{t!(i18n, account.activity_device)}</th>
+                                    <th scope="col">{t!(i18n, account.activity_address)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                    <p>{t!(i18n, account.activity_not_you)} " "
+                        <a href=super::recovery::PATH>{t!(i18n, account.forgot_link)}</a>
+                    </p>
+                    <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_time;
+
+    #[test]
+    fn times_are_shown_in_utc_with_the_zone_named() {
+        assert_eq!(utc_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_time(1_795_993_500), "2026-11-29 23:05 UTC");
+        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00 UTC");
+    }
+}
