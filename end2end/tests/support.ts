@@ -92,7 +92,7 @@ export async function auditWithoutPageScripts(browser: Browser, baseURL: string,
  * The text of the newest e-mail the test SMTP server received for `to` (its plain-text part,
  * decoded: Arabic e-mails are base64, others quoted-printable), waiting for it to arrive.
  */
-export async function latestMailText(to: string, after = 0): Promise<string> {
+export async function latestMailText(to: string, after = 0, matching?: RegExp): Promise<string> {
   const { readdirSync, readFileSync, statSync } = await import("node:fs");
   const path = await import("node:path");
   const dir = process.env.E2E_MAIL_DIR!;
@@ -106,7 +106,10 @@ export async function latestMailText(to: string, after = 0): Promise<string> {
     for (const file of files) {
       const raw = readFileSync(file, "latin1");
       if (!raw.split("\r\n", 1)[0].toLowerCase().includes(to.toLowerCase())) continue;
-      return plainText(raw);
+      // Another message to the same person may arrive first (the outbox sends in its own time).
+      const text = plainText(raw);
+      if (matching && !matching.test(text)) continue;
+      return text;
     }
     await new Promise((r) => setTimeout(r, 200));
   }
