@@ -57,6 +57,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 #[tokio::main]
 async fn main() {
+    sqlx::any::install_default_drivers();
     let arg = std::env::args().nth(1);
     let data_dir = std::env::temp_dir().join(format!("bawaba-accounts-bench-{}", now_secs()));
     std::fs::create_dir_all(&data_dir).unwrap();
@@ -77,7 +78,6 @@ async fn main() {
             None,
         ),
     };
-    sqlx::any::install_default_drivers();
     let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
 
     // 1. The hash alone.

@@ -40,4 +40,11 @@ echo "| trivial axum handler | $trivial |"
 echo
 awk -v h="$home" -v t="$trivial" 'BEGIN { printf "Ratio home/trivial: %.3f\n", h / t }'
 echo
+# Accounts: argon2id, sign-ins through HTTP, outbox to a loopback SMTP sink (benches/accounts.rs),
+# on SQLite and, when BENCH_DATABASE_URL (or TEST_DATABASE_URL) names a server, on PostgreSQL.
+cargo build --release --features ssr --example accounts_bench
+"$target/release/examples/accounts_bench"
+pg="${BENCH_DATABASE_URL:-${TEST_DATABASE_URL:-}}"
+if [ -n "$pg" ]; then echo; "$target/release/examples/accounts_bench" "$pg"; fi
+echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; rustc $(rustc --version | cut -d" " -f2); $(date -u +%Y-%m-%d)"

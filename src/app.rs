@@ -87,6 +87,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/verify-email/done") view=accounts::verify::DonePage />
                         <Route path=path!("/account/verify-email/link/problem/:reason") view=accounts::verify::LinkProblemPage />
                         <Route path=path!("/account/verify-email/link/:token") view=accounts::verify::LinkPage />
+                        <Route path=path!("/account/change-email") view=accounts::contact_change::ChangeEmailPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/change-email/code") view=accounts::contact_change::ChangeEmailCodePage ssr=SsrMode::Async />
+                        <Route path=path!("/account/change-mobile") view=accounts::contact_change::ChangeMobilePage ssr=SsrMode::Async />
+                        <Route path=path!("/account/change-mobile/code") view=accounts::contact_change::ChangeMobileCodePage ssr=SsrMode::Async />
                         <Route path=path!("/account/activity") view=accounts::activity::ActivityPage ssr=SsrMode::Async />
                         <Route path=path!("/account/two-step") view=accounts::two_step::TwoStepPage ssr=SsrMode::Async />
                         <Route path=path!("/account/two-step/app") view=accounts::two_step::AppSetupPage ssr=SsrMode::Async />

@@ -36,6 +36,11 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
         super::accounts::messages::SMS_CODE => {
             super::accounts::messages::sms_code(locale, &param("code")?)
         }
+        t @ (super::accounts::messages::EMAIL_CHANGED
+        | super::accounts::messages::MOBILE_CHANGED
+        | super::accounts::messages::MOBILE_CHANGED_SMS) => {
+            super::accounts::messages::contact_changed(locale, t, &param("new")?)
+        }
         super::accounts::messages::TWO_STEP_CHANGED => {
             super::accounts::messages::two_step_changed(locale, &param("what")?)
         }

@@ -8,6 +8,7 @@
 mod helpers;
 
 mod accounts;
+mod contact_change;
 mod drafts;
 mod health;
 mod locale;

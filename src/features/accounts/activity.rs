@@ -56,6 +56,8 @@ fn what(locale: Locale, kind: &str) -> String {
         "email_verified" => s(td_string!(locale, account.event_email_verified)),
         "password_reset" => s(td_string!(locale, account.event_password_reset)),
         "account_created" => s(td_string!(locale, account.event_account_created)),
+        "email_changed" => s(td_string!(locale, account.event_email_changed)),
+        "mobile_changed" => s(td_string!(locale, account.event_mobile_changed)),
         "two_step_on" => s(td_string!(locale, account.event_two_step_on)),
         "two_step_off" => s(td_string!(locale, account.event_two_step_off)),
         "two_step_codes_renewed" => s(td_string!(locale, account.event_two_step_codes_renewed)),

@@ -170,3 +170,36 @@ pub fn two_step_changed(locale: Locale, what: &str) -> Option<Rendered> {
         html,
     })
 }
+
+pub const EMAIL_CHANGED: &str = "email_changed";
+pub const MOBILE_CHANGED: &str = "mobile_changed";
+pub const MOBILE_CHANGED_SMS: &str = "mobile_changed_sms";
+
+/// A security notice to the old address: the e-mail address or the mobile number was changed
+/// (to `new`, masked).
+pub fn contact_changed(locale: Locale, template: &str, new: &str) -> Option<Rendered> {
+    let t = |s: &str| s.to_string();
+    let body = match template {
+        EMAIL_CHANGED => td_string!(locale, mail.email_changed, new = new).to_string(),
+        MOBILE_CHANGED => td_string!(locale, mail.mobile_changed, new = new).to_string(),
+        MOBILE_CHANGED_SMS => {
+            return Some(Rendered::Sms {
+                text: td_string!(locale, mail.mobile_changed_sms).to_string(),
+            });
+        }
+        _ => return None,
+    };
+    let subject = t(td_string!(locale, mail.contact_changed_subject));
+    let not_you = t(td_string!(locale, mail.changed_not_you));
+    let signature = t(td_string!(locale, mail.signature));
+    let text = format!("{body}\n\n{not_you}\n\n{signature}\n");
+    let html = email_html(
+        locale,
+        &[escape(&body), escape(&not_you), escape(&signature)],
+    );
+    Some(Rendered::Email {
+        subject,
+        text,
+        html,
+    })
+}

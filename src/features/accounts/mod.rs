@@ -6,6 +6,7 @@
 pub mod activity;
 #[cfg(feature = "ssr")]
 pub mod admin;
+pub mod contact_change;
 #[cfg(feature = "ssr")]
 pub mod messages;
 #[cfg(feature = "ssr")]
@@ -109,6 +110,7 @@ pub fn problem_message(locale: Locale, code: &str) -> String {
         "second_step_wrong" => s(td_string!(locale, account.err_second_step_wrong)),
         "password_wrong" => s(td_string!(locale, account.err_password_wrong)),
         "two_step_required" => s(td_string!(locale, account.err_two_step_required)),
+        "contact_same" => s(td_string!(locale, account.err_contact_same)),
         "resend_wait" => td_string!(locale, account.err_resend_wait, count = n).to_string(),
         "identifier_missing" => s(td_string!(locale, account.err_identifier_missing)),
         "locked" => td_string!(locale, account.err_locked, count = minutes).to_string(),

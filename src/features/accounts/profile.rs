@@ -105,6 +105,15 @@ fn ProfileView(p: Profile) -> impl IntoView {
         }
     };
     let ltr = |v: String| view! { <bdi dir="ltr">{v}</bdi> }.into_any();
+    let changed = match leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("changed")
+        .as_deref()
+    {
+        Some("email") => Some(td_string!(locale, account.changed_email_notice)),
+        Some("mobile") => Some(td_string!(locale, account.changed_mobile_notice)),
+        _ => None,
+    };
     let email_status = if p.email_confirmed {
         td_string!(locale, account.email_confirmed)
     } else {
@@ -130,13 +139,27 @@ fn ProfileView(p: Profile) -> impl IntoView {
         ),
         (
             td_string!(locale, account.email),
-            view! { <bdi dir="ltr">{p.email.clone()}</bdi> " — " {email_status} }.into_any(),
+            view! {
+                <bdi dir="ltr">{p.email.clone()}</bdi> " — " {email_status} " "
+                <a href=super::contact_change::EMAIL_PATH>{t!(i18n, account.change_link)}
+                    <span class="visually-hidden">" " {td_string!(locale, account.email)}</span></a>
+            }
+            .into_any(),
         ),
-        (td_string!(locale, account.mobile), ltr(p.mobile.clone())),
+        (
+            td_string!(locale, account.mobile),
+            view! {
+                <bdi dir="ltr">{p.mobile.clone()}</bdi> " "
+                <a href=super::contact_change::MOBILE_PATH>{t!(i18n, account.change_link)}
+                    <span class="visually-hidden">" " {td_string!(locale, account.mobile)}</span></a>
+            }
+            .into_any(),
+        ),
         (td_string!(locale, account.role), role.into_any()),
     ];
     view! {
         <Title text=td_string!(locale, account.profile_title).to_string() />
+        {changed.map(|n| view! { <div class="panel panel--info" role="status"><p>{n}</p></div> })}
         {(!p.email_confirmed).then(|| view! {
             <div class="panel panel--info" role="status">
                 <p>{t!(i18n, account.unverified_banner)} " "

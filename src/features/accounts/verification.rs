@@ -225,7 +225,9 @@ async fn confirm(
         return Ok(Outcome::Used);
     }
     sqlx::query(
-        "UPDATE accounts SET email_verified_at = $1, updated_at = $1 WHERE id = $2 AND email = $3",
+        // The address confirmed becomes the account's: the same one after registration, the
+        // new one when the holder is changing it.
+        "UPDATE accounts SET email = $3, email_verified_at = $1, updated_at = $1 WHERE id = $2",
     )
     .bind(now)
     .bind(&row.account_id)

@@ -1,0 +1,510 @@
+//! Changing the e-mail address or the mobile number: the password first, then a code sent to
+//! the new one proves it is the holder's; only then does it replace the old one, and the old
+//! one is told (an e-mail to the old address; an SMS to the old number).
+//!
+//! An address another account uses gets the same pages (a code is "sent"; none is): the form
+//! does not tell anyone which addresses have accounts.
+
+use super::problem_message;
+use crate::{
+    error::AppError,
+    features::errors::ServiceProblem,
+    i18n::*,
+    ui::form::{Button, ErrorSummary, FieldError, InputKind, TextField},
+};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+pub const EMAIL_PATH: &str = "/account/change-email";
+pub const EMAIL_CODE_PATH: &str = "/account/change-email/code";
+pub const MOBILE_PATH: &str = "/account/change-mobile";
+pub const MOBILE_CODE_PATH: &str = "/account/change-mobile/code";
+
+/// Which contact is being changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum What {
+    Email,
+    Mobile,
+}
+
+// The pages only link; the server functions use the rest.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+impl What {
+    fn draft(self) -> &'static str {
+        match self {
+            What::Email => "change-email",
+            What::Mobile => "change-mobile",
+        }
+    }
+    fn form_path(self) -> &'static str {
+        match self {
+            What::Email => EMAIL_PATH,
+            What::Mobile => MOBILE_PATH,
+        }
+    }
+    fn code_path(self) -> &'static str {
+        match self {
+            What::Email => EMAIL_CODE_PATH,
+            What::Mobile => MOBILE_CODE_PATH,
+        }
+    }
+}
+
+/// What a change page shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeView {
+    /// The new address or number the code went to (code page), or the current one (form page).
+    pub value: String,
+    pub typed: String,
+    pub problems: Vec<(String, String)>,
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::What;
+    use crate::{
+        domain::journey::{Draft, Rejected},
+        error::AppError,
+        platform::{drafts, server::AppState, session},
+    };
+
+    pub async fn load(state: &AppState, what: What) -> Result<Draft, AppError> {
+        match session::for_request() {
+            Some(s) => drafts::load(&state.db, &s.id, what.draft())
+                .await
+                .map_err(AppError::internal),
+            None => Ok(Draft::default()),
+        }
+    }
+
+    pub async fn save(state: &AppState, what: What, draft: &Draft) -> Result<(), AppError> {
+        let s = session::for_request().ok_or_else(|| AppError::internal("no session"))?;
+        drafts::save(&state.db, &s.id, what.draft(), draft, session::now_secs())
+            .await
+            .map_err(AppError::internal)
+    }
+
+    /// Keeps the problem (and what was typed, never a password) and goes back to `to`.
+    pub async fn refuse(
+        state: &AppState,
+        what: What,
+        field: &str,
+        typed: &str,
+        problem: &str,
+        to: &str,
+    ) -> Result<(), AppError> {
+        let mut draft = load(state, what).await?;
+        draft.rejected = Some(Rejected {
+            step: to.into(),
+            values: [(field.to_string(), typed.to_string())].into(),
+            problems: vec![(field.into(), problem.into())],
+        });
+        save(state, what, &draft).await?;
+        leptos_axum::redirect(to);
+        Ok(())
+    }
+}
+
+#[server(endpoint = "account/change/view")]
+pub async fn load_change(what: What, code_page: bool) -> Result<ChangeView, AppError> {
+    use super::store;
+    use crate::platform::{server::AppState, session};
+    let state = expect_context::<AppState>();
+    let Some(account_id) = session::for_request().and_then(|s| s.account_id) else {
+        return Ok(ChangeView::default());
+    };
+    let draft = server::load(&state, what).await?;
+    let step = if code_page {
+        what.code_path()
+    } else {
+        what.form_path()
+    };
+    let field = if code_page {
+        "code"
+    } else {
+        match what {
+            What::Email => "email",
+            What::Mobile => "mobile",
+        }
+    };
+    let value = if code_page {
+        draft.answers.get("new").cloned().unwrap_or_default()
+    } else {
+        let account = store::by_id(&state.db, &account_id)
+            .await
+            .map_err(AppError::internal)?;
+        account
+            .map(|a| match what {
+                What::Email => a.email,
+                What::Mobile => a.mobile,
+            })
+            .unwrap_or_default()
+    };
+    Ok(ChangeView {
+        value,
+        typed: draft.shown(step, field),
+        problems: draft.problems(step),
+    })
+}
+
+/// The new address or number and the password: sends a code to the new one.
+#[server(endpoint = "account/change/start")]
+pub async fn start_change(
+    what: What,
+    new: Option<String>,
+    password: Option<String>,
+) -> Result<(), AppError> {
+    use super::{second_factor, store, verification};
+    use crate::{
+        domain::{
+            contact::{Email, Mobile},
+            journey::Draft,
+        },
+        platform::{server::AppState, session},
+    };
+    let state = expect_context::<AppState>();
+    let account_id = super::two_step::server::account_id()?;
+    let account = store::by_id(&state.db, &account_id)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(|| AppError::internal("account gone"))?;
+    let typed = new.unwrap_or_default();
+    let field = match what {
+        What::Email => "email",
+        What::Mobile => "mobile",
+    };
+    let back = what.form_path();
+    // Normalised value, and whether it is the current one.
+    let parsed: Result<(String, bool), &'static str> = match what {
+        What::Email => Email::parse(&typed)
+            .map(|e| {
+                let v = e.as_str().to_string();
+                let same = v == account.email;
+                (v, same)
+            })
+            .map_err(|p| p.code()),
+        What::Mobile => Mobile::parse(&typed)
+            .map(|m| {
+                let v = m.as_str().to_string();
+                let same = v == account.mobile;
+                (v, same)
+            })
+            .map_err(|p| p.code()),
+    };
+    let (value, same) = match parsed {
+        Ok(v) => v,
+        Err(code) => return server::refuse(&state, what, field, &typed, code, back).await,
+    };
+    if same {
+        return server::refuse(&state, what, field, &typed, "contact_same", back).await;
+    }
+    let hash = store::password_hash(&state.db, &account_id)
+        .await
+        .map_err(AppError::internal)?
+        .unwrap_or_default();
+    if !super::passwords::verify(password.unwrap_or_default(), hash).await {
+        return server::refuse(&state, what, "password", "", "password_wrong", back).await;
+    }
+    let now = session::now_secs();
+    let wait = match what {
+        What::Email => verification::resend_wait(&state.db, &account_id, now).await,
+        What::Mobile => second_factor::sms_resend_wait(&state.db, &account_id, now).await,
+    }
+    .map_err(AppError::internal)?;
+    if wait > 0 {
+        let problem = format!("resend_wait:{wait}");
+        return server::refuse(&state, what, field, &typed, &problem, back).await;
+    }
+    let language = super::two_step::server::language();
+    match what {
+        What::Email => {
+            let email = Email::parse(&value).map_err(|_| AppError::internal("parsed twice"))?;
+            if store::id_by_email(&state.db, &email)
+                .await
+                .map_err(AppError::internal)?
+                .is_some()
+            {
+                // Taken: a confirmation nobody receives, so the pages look the same and every
+                // code typed is wrong.
+                let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+                verification::issue(&mut tx, &state.secret, &account_id, &email, now)
+                    .await
+                    .map_err(AppError::internal)?;
+                tx.commit().await.map_err(AppError::internal)?;
+            } else {
+                super::verify::server::resend(&state, &account_id, &value, language, now).await?;
+            }
+        }
+        What::Mobile => {
+            super::two_step::server::send_sms_code(&state, &account_id, &value, now).await?;
+        }
+    }
+    let mut draft = Draft::default();
+    draft.answers.insert("new".into(), value);
+    server::save(&state, what, &draft).await?;
+    leptos_axum::redirect(what.code_path());
+    Ok(())
+}
+
+/// The code from the new address or number: the change is made, the old one told.
+#[server(endpoint = "account/change/confirm")]
+pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppError> {
+    use super::{
+        messages,
+        second_factor::{self, SmsOutcome},
+        store,
+        verification::{self, Outcome},
+    };
+    use crate::platform::{
+        outbox::{self, Channel, Notification},
+        security,
+        server::AppState,
+        session,
+    };
+    let state = expect_context::<AppState>();
+    let account_id = super::two_step::server::account_id()?;
+    let draft = server::load(&state, what).await?;
+    let Some(new) = draft.answers.get("new").cloned() else {
+        leptos_axum::redirect(what.form_path());
+        return Ok(());
+    };
+    let back = what.code_path();
+    let code = super::two_step::server::clean_code(&code.unwrap_or_default());
+    if code.is_empty() {
+        return server::refuse(&state, what, "code", &code, "code_missing", back).await;
+    }
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return server::refuse(&state, what, "code", &code, "code_format", back).await;
+    }
+    let old = store::by_id(&state.db, &account_id)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(|| AppError::internal("account gone"))?;
+    let now = session::now_secs();
+    let problem = match what {
+        What::Email => {
+            match verification::check_code(&state.db, &state.secret, &account_id, &code, now)
+                .await
+                .map_err(AppError::internal)?
+            {
+                Outcome::Confirmed => None,
+                Outcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
+                Outcome::TooManyTries => Some("code_too_many".into()),
+                Outcome::Expired => Some("code_expired".into()),
+                Outcome::Used | Outcome::Unknown => Some("code_unknown".into()),
+            }
+        }
+        What::Mobile => {
+            match second_factor::check_sms(&state.db, &state.secret, &account_id, &code, now)
+                .await
+                .map_err(AppError::internal)?
+            {
+                SmsOutcome::Right => None,
+                SmsOutcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
+                SmsOutcome::TooManyTries => Some("code_too_many".into()),
+                SmsOutcome::Expired => Some("code_expired".into()),
+                SmsOutcome::Unknown => Some("code_unknown".into()),
+            }
+        }
+    };
+    if let Some(problem) = problem {
+        return server::refuse(&state, what, "code", &code, &problem, back).await;
+    }
+    // The e-mail check above already wrote the new address (with its confirmation); the mobile
+    // is written here, with the notices to the old contact, in one transaction.
+    let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+    let (kind, template) = match what {
+        What::Email => ("email_changed", messages::EMAIL_CHANGED),
+        What::Mobile => {
+            sqlx::query("UPDATE accounts SET mobile = $2, updated_at = $3 WHERE id = $1")
+                .bind(&account_id)
+                .bind(&new)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(AppError::internal)?;
+            ("mobile_changed", messages::MOBILE_CHANGED)
+        }
+    };
+    let masked = match what {
+        What::Email => mask_email(&new),
+        What::Mobile => super::two_step::masked_mobile(&new),
+    };
+    let language = super::two_step::server::language();
+    // To the old address always (security messages go by e-mail); to the old number too.
+    let mut notices = vec![(Channel::Email, old.email.clone(), template)];
+    if what == What::Mobile {
+        notices.push((
+            Channel::Sms,
+            old.mobile.clone(),
+            messages::MOBILE_CHANGED_SMS,
+        ));
+    }
+    for (channel, recipient, template) in notices {
+        outbox::enqueue(
+            &mut tx,
+            &Notification {
+                account_id: Some(&account_id),
+                channel,
+                recipient: &recipient,
+                template,
+                language,
+                params: serde_json::json!({ "new": masked }),
+            },
+            now,
+        )
+        .await
+        .map_err(AppError::internal)?;
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    store::record_event(
+        &state.db,
+        &account_id,
+        kind,
+        security::user_agent().as_deref(),
+        Some(&security::client_ip(&state.config)),
+        now,
+    )
+    .await
+    .map_err(AppError::internal)?;
+    if let Some(s) = session::for_request() {
+        crate::platform::drafts::discard(&state.db, &s.id, what.draft())
+            .await
+            .map_err(AppError::internal)?;
+    }
+    let changed = match what {
+        What::Email => "email",
+        What::Mobile => "mobile",
+    };
+    leptos_axum::redirect(&format!("{}?changed={changed}", super::profile::PATH));
+    Ok(())
+}
+
+/// "n•••@example.dz": the old address learns where the account went without spelling it out.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".into(),
+    }
+}
+
+#[component]
+fn ChangeForm(what: What) -> impl IntoView {
+    let i18n = use_i18n();
+    let view = Resource::new(move || (), move |_| load_change(what, false));
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let locale = i18n.get_locale_untracked();
+                let Ok(v) = view.await else { return view! { <ServiceProblem /> }.into_any() };
+                let errors: Vec<FieldError> = v.problems.iter()
+                    .map(|(f, c)| FieldError { field_id: f.clone(), message: problem_message(locale, c) })
+                    .collect();
+                let error_for = |field: &str| errors.iter().find(|e| e.field_id == field).map(|e| e.message.clone());
+                let (title, field, label, kind) = match what {
+                    What::Email => (
+                        td_string!(locale, account.change_email_title),
+                        "email",
+                        td_string!(locale, account.change_email_new),
+                        InputKind { input_type: "email", inputmode: Some("email"), autocomplete: Some("email"), ltr: true },
+                    ),
+                    What::Mobile => (
+                        td_string!(locale, account.change_mobile_title),
+                        "mobile",
+                        td_string!(locale, account.change_mobile_new),
+                        InputKind { input_type: "tel", inputmode: Some("tel"), autocomplete: Some("tel"), ltr: true },
+                    ),
+                };
+                let page_title = if errors.is_empty() { title.to_string() } else { format!("{} {title}", td_string!(locale, common.error_prefix)) };
+                let (field_error, password_error) = (error_for(field), error_for("password"));
+                view! {
+                    <Title text=page_title />
+                    <ErrorSummary errors=errors.clone() />
+                    <h1>{title}</h1>
+                    <p>{t!(i18n, account.change_current)} " " <bdi dir="ltr">{v.value}</bdi></p>
+                    <p>{t!(i18n, account.change_lead)}</p>
+                    <form method="post" action=StartChange::url() novalidate="">
+                        <input type="hidden" name="what" value=format!("{what:?}") />
+                        <TextField id=field name="new" label=label.to_string() error=field_error value=v.typed kind=kind />
+                        <TextField
+                            id="password"
+                            name="password"
+                            label=td_string!(locale, account.password_label).to_string()
+                            error=password_error
+                            kind=InputKind { input_type: "password", inputmode: None, autocomplete: Some("current-password"), ltr: true }
+                        />
+                        <Button>{t!(i18n, account.change_send_code)}</Button>
+                    </form>
+                    <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CodeForm(what: What) -> impl IntoView {
+    let i18n = use_i18n();
+    let view = Resource::new(move || (), move |_| load_change(what, true));
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let locale = i18n.get_locale_untracked();
+                let Ok(v) = view.await else { return view! { <ServiceProblem /> }.into_any() };
+                let errors: Vec<FieldError> = v.problems.iter()
+                    .map(|(f, c)| FieldError { field_id: f.clone(), message: problem_message(locale, c) })
+                    .collect();
+                let error = errors.first().map(|e| e.message.clone());
+                let title = td_string!(locale, account.change_code_title).to_string();
+                let page_title = if errors.is_empty() { title.clone() } else { format!("{} {title}", td_string!(locale, common.error_prefix)) };
+                view! {
+                    <Title text=page_title />
+                    <ErrorSummary errors />
+                    <h1>{title}</h1>
+                    <p>{t!(i18n, account.change_code_sent)} " " <bdi dir="ltr">{v.value}</bdi></p>
+                    <form method="post" action=ConfirmChange::url() novalidate="">
+                        <input type="hidden" name="what" value=format!("{what:?}") />
+                        <TextField
+                            id="code"
+                            name="code"
+                            label=td_string!(locale, account.code).to_string()
+                            error=error
+                            value=v.typed
+                            kind=InputKind { input_type: "text", inputmode: Some("numeric"), autocomplete: Some("one-time-code"), ltr: true }
+                        />
+                        <Button>{t!(i18n, account.change_confirm)}</Button>
+                    </form>
+                    <p><a href=what.form_path()>{t!(i18n, account.change_start_again)}</a></p>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// `/account/change-email`.
+#[component]
+pub fn ChangeEmailPage() -> impl IntoView {
+    view! { <ChangeForm what=What::Email /> }
+}
+
+/// `/account/change-email/code`.
+#[component]
+pub fn ChangeEmailCodePage() -> impl IntoView {
+    view! { <CodeForm what=What::Email /> }
+}
+
+/// `/account/change-mobile`.
+#[component]
+pub fn ChangeMobilePage() -> impl IntoView {
+    view! { <ChangeForm what=What::Mobile /> }
+}
+
+/// `/account/change-mobile/code`.
+#[component]
+pub fn ChangeMobileCodePage() -> impl IntoView {
+    view! { <CodeForm what=What::Mobile /> }
+}
