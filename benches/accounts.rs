@@ -202,9 +202,7 @@ async fn main() {
             &data_dir,
         )
         .unwrap(),
-        sms: SmsTransport {
-            dir: data_dir.join("sms"),
-        },
+        sms: SmsTransport::files(data_dir.join("sms")),
     };
     let mut tx = db.begin_write().await.unwrap();
     for i in 0..MESSAGES {

@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account/change-email/code") view=accounts::contact_change::ChangeEmailCodePage ssr=SsrMode::Async />
                         <Route path=path!("/account/change-mobile") view=accounts::contact_change::ChangeMobilePage ssr=SsrMode::Async />
                         <Route path=path!("/account/change-mobile/code") view=accounts::contact_change::ChangeMobileCodePage ssr=SsrMode::Async />
+                        <Route path=path!("/account/notifications") view=accounts::notifications::NotificationsPage ssr=SsrMode::Async />
                         <Route path=path!("/account/activity") view=accounts::activity::ActivityPage ssr=SsrMode::Async />
                         <Route path=path!("/account/two-step") view=accounts::two_step::TwoStepPage ssr=SsrMode::Async />
                         <Route path=path!("/account/two-step/app") view=accounts::two_step::AppSetupPage ssr=SsrMode::Async />

@@ -52,6 +52,26 @@ pub const SETTINGS: &[Setting] = &[
         help: "Sender of the portal's e-mails (a mailbox the SMTP server accepts).",
     },
     Setting {
+        name: "BAWABA_SMS_URL",
+        default: "none: SMS are written as .txt files under <data dir>/sms/",
+        help: "HTTP(S) endpoint of the SMS provider: each SMS is a POST of BAWABA_SMS_BODY as JSON. 2xx is sent; 408, 429 and 5xx are tried again later; other answers fail the message.",
+    },
+    Setting {
+        name: "BAWABA_SMS_TOKEN",
+        default: "none: no Authorization header",
+        help: "Sent as `Authorization: Bearer <token>` to the SMS provider. Never logged.",
+    },
+    Setting {
+        name: "BAWABA_SMS_BODY",
+        default: r#"{"to": {{to}}, "text": {{text}}}"#,
+        help: "JSON body for the SMS provider; {{to}} (E.164) and {{text}} are replaced by JSON strings, so do not quote them.",
+    },
+    Setting {
+        name: "BAWABA_DEV_MAILBOX",
+        default: "off",
+        help: "`on` serves /dev/mailbox: the e-mails and SMS written under <data dir> when no SMTP server or SMS provider is set. For development machines only.",
+    },
+    Setting {
         name: "BAWABA_CLIENT_IP_HEADER",
         default: "none: the TCP peer address",
         help: "Behind a reverse proxy: the header it puts the client's address in (X-Forwarded-For, whose last entry is used, or X-Real-IP). Rate limits count per client address.",
@@ -84,6 +104,12 @@ pub struct Config {
     pub mail_from: String,
     /// The header a reverse proxy puts the client's address in; `None`: the TCP peer.
     pub client_ip_header: Option<String>,
+    /// `None`: SMS go to files under `<data dir>/sms/`.
+    pub sms_url: Option<String>,
+    pub sms_token: Option<String>,
+    pub sms_body: Option<String>,
+    /// Serve `/dev/mailbox` (never on a real deployment).
+    pub dev_mailbox: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,6 +171,16 @@ impl Config {
                 });
             }
         };
+        let dev_mailbox = match get("BAWABA_DEV_MAILBOX").as_deref() {
+            None | Some("off" | "0" | "false") => false,
+            Some("on" | "1" | "true") => true,
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    name: "BAWABA_DEV_MAILBOX",
+                    reason: "expected on or off".into(),
+                });
+            }
+        };
         Ok(Self {
             bind,
             public_url,
@@ -158,6 +194,10 @@ impl Config {
             mail_from: get("BAWABA_MAIL_FROM")
                 .unwrap_or_else(|| "Bawaba <no-reply@bawaba.localhost>".into()),
             client_ip_header: get("BAWABA_CLIENT_IP_HEADER"),
+            sms_url: get("BAWABA_SMS_URL"),
+            sms_token: get("BAWABA_SMS_TOKEN"),
+            sms_body: get("BAWABA_SMS_BODY"),
+            dev_mailbox,
         })
     }
 

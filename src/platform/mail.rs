@@ -48,6 +48,10 @@ pub enum MailConfigError {
     SmtpUrl(String),
     #[error("BAWABA_MAIL_FROM is not a valid mailbox: {0}")]
     From(String),
+    #[error("BAWABA_SMS_URL is not valid: {0}")]
+    SmsUrl(String),
+    #[error("BAWABA_SMS_BODY does not give JSON: {0}")]
+    SmsBody(String),
 }
 
 impl MailTransport {
@@ -115,16 +119,97 @@ impl MailTransport {
     }
 }
 
-/// SMS: by default a file per message under `<data dir>/sms/` (an HTTP provider comes later).
+/// SMS: by default a file per message under `<data dir>/sms/`; with `BAWABA_SMS_URL`, a
+/// generic HTTP provider (most SMS gateways take a JSON POST with a bearer token).
 #[derive(Clone)]
-pub struct SmsTransport {
-    pub dir: PathBuf,
+pub enum SmsTransport {
+    Files { dir: PathBuf },
+    Http(SmsHttp),
 }
 
 impl SmsTransport {
-    pub async fn send(&self, to: &str, text: &str) -> Result<(), SendError> {
-        write_file(&self.dir, "txt", format!("To: {to}\n\n{text}\n").as_bytes()).await
+    pub fn files(dir: PathBuf) -> Self {
+        Self::Files { dir }
     }
+
+    pub async fn send(&self, to: &str, text: &str) -> Result<(), SendError> {
+        match self {
+            Self::Files { dir } => {
+                write_file(dir, "txt", format!("To: {to}\n\n{text}\n").as_bytes()).await
+            }
+            Self::Http(http) => http.send(to, text).await,
+        }
+    }
+}
+
+/// The HTTP provider: `url` gets a POST of `body` with `{{to}}` and `{{text}}` replaced by JSON
+/// strings, and `Authorization: Bearer <token>` when a token is set.
+#[derive(Clone)]
+pub struct SmsHttp {
+    client: reqwest::Client,
+    url: String,
+    token: Option<String>,
+    body: String,
+}
+
+/// The body most providers accept; `BAWABA_SMS_BODY` replaces it.
+pub const DEFAULT_SMS_BODY: &str = r#"{"to": {{to}}, "text": {{text}}}"#;
+
+impl SmsHttp {
+    pub fn new(url: &str, token: Option<&str>, body: &str) -> Result<Self, MailConfigError> {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(MailConfigError::SmsUrl("expected http(s)://…".into()));
+        }
+        // The template must give JSON whatever the message says.
+        let sample = render_sms_body(body, "+213555123456", "نص \"quoted\"\nline");
+        serde_json::from_str::<serde_json::Value>(&sample)
+            .map_err(|e| MailConfigError::SmsBody(e.to_string()))?;
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .map_err(|e| MailConfigError::SmsUrl(e.to_string()))?;
+        Ok(Self {
+            client,
+            url: url.to_string(),
+            token: token.map(str::to_string),
+            body: body.to_string(),
+        })
+    }
+
+    async fn send(&self, to: &str, text: &str) -> Result<(), SendError> {
+        let mut request = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .body(render_sms_body(&self.body, to, text));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        // Errors name the status, never the request (it carries the token and the text).
+        let response = request.send().await.map_err(|e| {
+            SendError::Transient(format!("SMS provider unreachable: {}", e.without_url()))
+        })?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 408 {
+            Err(SendError::Transient(format!(
+                "SMS provider answered {status}"
+            )))
+        } else {
+            Err(SendError::Permanent(format!(
+                "SMS provider refused: {status}"
+            )))
+        }
+    }
+}
+
+/// The provider's body with the recipient and the text as JSON strings.
+pub fn render_sms_body(template: &str, to: &str, text: &str) -> String {
+    let json = |v: &str| serde_json::Value::String(v.to_string()).to_string();
+    template
+        .replace("{{to}}", &json(to))
+        .replace("{{text}}", &json(text))
 }
 
 /// Written under a temporary name, then renamed: a reader never sees half a message.

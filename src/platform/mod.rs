@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod db;
+pub mod dev_mailbox;
 pub mod drafts;
 pub mod housekeeping;
 pub mod http;

@@ -90,8 +90,16 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
             &config.mail_from,
             &config.data_dir,
         )?,
-        sms: SmsTransport {
-            dir: config.data_dir.join("sms"),
+        sms: match &config.sms_url {
+            Some(url) => SmsTransport::Http(super::mail::SmsHttp::new(
+                url,
+                config.sms_token.as_deref(),
+                config
+                    .sms_body
+                    .as_deref()
+                    .unwrap_or(super::mail::DEFAULT_SMS_BODY),
+            )?),
+            None => SmsTransport::files(config.data_dir.join("sms")),
         },
     };
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
@@ -128,6 +136,11 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(crate::features::accounts::extend_session),
         )
         .route("/sw.js", get(pwa::service_worker))
+        .route(super::dev_mailbox::PATH, get(super::dev_mailbox::list))
+        .route(
+            &format!("{}/{{name}}", super::dev_mailbox::PATH),
+            get(super::dev_mailbox::show),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

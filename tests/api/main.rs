@@ -7,6 +7,7 @@
 
 mod helpers;
 
+mod account_settings;
 mod accounts;
 mod contact_change;
 mod drafts;

@@ -17,9 +17,7 @@ fn transports(smtp_url: Option<&str>, data_dir: &std::path::Path) -> Transports 
     Transports {
         mail: MailTransport::from_config(smtp_url, "Bawaba <no-reply@bawaba.test>", data_dir)
             .unwrap(),
-        sms: SmsTransport {
-            dir: data_dir.join("sms"),
-        },
+        sms: SmsTransport::files(data_dir.join("sms")),
     }
 }
 
@@ -101,7 +99,8 @@ on_both_backends!(
         );
 
         let sink = SmtpSink::start(port).await;
-        let later = now + outbox::retry_delay_secs(1);
+        // The backoff counts from when the failure was recorded (the real clock).
+        let later = now_secs() + outbox::retry_delay_secs(1);
         assert!(
             outbox::deliver_one(&app.db, &t, render, "w1", later)
                 .await
@@ -175,5 +174,93 @@ on_both_backends!(
             eml.contains("654321") && eml.contains("To: amina@example.dz"),
             "{eml}"
         );
+    }
+);
+
+/// A stand-in SMS provider on loopback: answers each POST with the next status of `answers`
+/// (then 200) and keeps what it was sent (authorization header, body).
+async fn sms_provider(
+    answers: Vec<u16>,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+) {
+    use axum::{extract::State, http::HeaderMap, routing::post};
+    use std::sync::{Arc, Mutex};
+    type Seen = Arc<Mutex<Vec<(String, String)>>>;
+    let seen: Seen = Arc::default();
+    let answers = Arc::new(Mutex::new(answers.into_iter()));
+    let app = axum::Router::new()
+        .route(
+            "/send",
+            post(
+                |State((seen, answers)): State<(Seen, Arc<Mutex<std::vec::IntoIter<u16>>>)>,
+                 headers: HeaderMap,
+                 body: String| async move {
+                    let auth = headers
+                        .get("authorization")
+                        .map(|v| v.to_str().unwrap().to_string())
+                        .unwrap_or_default();
+                    seen.lock().unwrap().push((auth, body));
+                    let status = answers.lock().unwrap().next().unwrap_or(200);
+                    axum::http::StatusCode::from_u16(status).unwrap()
+                },
+            ),
+        )
+        .with_state((seen.clone(), answers));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/send", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+on_both_backends!(
+    an_sms_goes_to_the_http_provider_as_json_with_the_token_and_is_retried_on_a_5xx,
+    |app: &TestApp| async move {
+        use bawaba::platform::mail::{DEFAULT_SMS_BODY, SmsHttp};
+        let (url, seen) = sms_provider(vec![503]).await;
+        let t = Transports {
+            mail: MailTransport::from_config(None, "Bawaba <no-reply@bawaba.test>", &app.data_dir)
+                .unwrap(),
+            sms: SmsTransport::Http(SmsHttp::new(&url, Some("t0ken"), DEFAULT_SMS_BODY).unwrap()),
+        };
+        let mut tx = app.db.begin_write().await.unwrap();
+        let id = outbox::enqueue(
+            &mut tx,
+            &Notification {
+                account_id: None,
+                channel: Channel::Sms,
+                recipient: "+213555123456",
+                template: "sms_code",
+                language: "ar",
+                params: json!({ "code": "493817" }),
+            },
+            now_secs(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // The provider is down (503): the message waits for a later try.
+        assert!(
+            outbox::deliver_one(&app.db, &t, render, "w1", now_secs())
+                .await
+                .unwrap()
+        );
+        assert_eq!(status(&app.db, &id).await, ("pending".to_string(), 1));
+        let later = now_secs() + outbox::retry_delay_secs(1) + 1;
+        assert!(
+            outbox::deliver_one(&app.db, &t, render, "w1", later)
+                .await
+                .unwrap()
+        );
+        assert_eq!(status(&app.db, &id).await, ("sent".to_string(), 2));
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[1].0, "Bearer t0ken");
+        let body: serde_json::Value = serde_json::from_str(&seen[1].1).unwrap();
+        assert_eq!(body["to"], "+213555123456");
+        assert!(body["text"].as_str().unwrap().contains("493817"));
+        // A template that would not give JSON is refused at start-up.
+        assert!(SmsHttp::new(&url, None, r#"{"to": "{{to}}"}"#).is_err());
     }
 );

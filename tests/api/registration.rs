@@ -90,9 +90,7 @@ pub async fn deliver_mail(app: &TestApp) -> SmtpSink {
             &app.data_dir,
         )
         .unwrap(),
-        sms: SmsTransport {
-            dir: app.data_dir.join("sms"),
-        },
+        sms: SmsTransport::files(app.data_dir.join("sms")),
     };
     while outbox::deliver_one(&app.db, &t, render, "test", now_secs())
         .await

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod contact_change;
 #[cfg(feature = "ssr")]
 pub mod messages;
+pub mod notifications;
 #[cfg(feature = "ssr")]
 pub mod passwords;
 pub mod profile;

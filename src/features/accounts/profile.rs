@@ -183,6 +183,7 @@ fn ProfileView(p: Profile) -> impl IntoView {
         <ul class="list">
             <li><a href=super::two_step::PATH>{t!(i18n, account.two_step_link)}</a></li>
             <li><a href=super::activity::PATH>{t!(i18n, account.activity_link)}</a></li>
+            <li><a href=super::notifications::PATH>{t!(i18n, account.notify_link)}</a></li>
         </ul>
         <form method="post" action=super::sign_in::SignOut::url()>
             <Button kind=ButtonKind::Secondary>{t!(i18n, account.sign_out_button)}</Button>

@@ -1,0 +1,176 @@
+//! `/account/notifications`: how the holder wants non-essential messages (reminders, copies of
+//! receipts): e-mail, SMS or both. Security messages (codes, changes to the account) always go
+//! by e-mail and are not affected. Services enqueue such messages with `enqueue_chosen`, which
+//! reads the choice in the same transaction as the event.
+
+use crate::{
+    error::AppError,
+    features::errors::ServiceProblem,
+    i18n::*,
+    ui::form::{Button, Legend},
+};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+
+pub const PATH: &str = "/account/notifications";
+
+/// The stored choices, in the order the page offers them.
+pub const CHOICES: [&str; 3] = ["email", "sms", "both"];
+
+/// Which channels a choice means (an unknown value falls back to e-mail).
+pub fn channels_of(choice: &str) -> (bool, bool) {
+    match choice {
+        "sms" => (false, true),
+        "both" => (true, true),
+        _ => (true, false),
+    }
+}
+
+#[server(endpoint = "account/notifications/view")]
+pub async fn load_choice() -> Result<Option<String>, AppError> {
+    use crate::platform::{server::AppState, session};
+    let state = expect_context::<AppState>();
+    let Some(account_id) = session::for_request().and_then(|s| s.account_id) else {
+        return Ok(None);
+    };
+    let row: Option<(String,)> = sqlx::query_as("SELECT notify_by FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(state.db.pool())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(row.map(|(c,)| c))
+}
+
+#[server(endpoint = "account/notifications")]
+pub async fn save_choice(notify_by: Option<String>) -> Result<(), AppError> {
+    use crate::platform::{server::AppState, session};
+    let state = expect_context::<AppState>();
+    let account_id = super::two_step::server::account_id()?;
+    let choice = notify_by.unwrap_or_default();
+    // The radios always send one of the three; anything else keeps what was there.
+    if CHOICES.contains(&choice.as_str()) {
+        sqlx::query("UPDATE accounts SET notify_by = $2, updated_at = $3 WHERE id = $1")
+            .bind(&account_id)
+            .bind(&choice)
+            .bind(session::now_secs())
+            .execute(state.db.pool())
+            .await
+            .map_err(AppError::internal)?;
+    }
+    leptos_axum::redirect(&format!("{PATH}?saved=1"));
+    Ok(())
+}
+
+/// Enqueues a non-essential message for an account by the channels it chose, in the caller's
+/// transaction: `email_template` to its address, `sms_template` to its mobile.
+#[cfg(feature = "ssr")]
+pub async fn enqueue_chosen(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    account_id: &str,
+    email_template: &str,
+    sms_template: &str,
+    language: &str,
+    params: serde_json::Value,
+    now: i64,
+) -> Result<(), crate::platform::db::DbError> {
+    use crate::platform::outbox::{self, Channel, Notification};
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT email, mobile, notify_by FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some((email, mobile, choice)) = row else {
+        return Ok(());
+    };
+    let (by_email, by_sms) = channels_of(&choice);
+    let sends = [
+        (by_email, Channel::Email, email.as_str(), email_template),
+        (by_sms, Channel::Sms, mobile.as_str(), sms_template),
+    ];
+    for (wanted, channel, recipient, template) in sends {
+        if wanted {
+            outbox::enqueue(
+                tx,
+                &Notification {
+                    account_id: Some(account_id),
+                    channel,
+                    recipient,
+                    template,
+                    language,
+                    params: params.clone(),
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// `/account/notifications`.
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = leptos_router::hooks::use_query_map();
+    let choice = Resource::new(|| (), |_| load_choice());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let locale = i18n.get_locale_untracked();
+                let Ok(choice) = choice.await else { return view! { <ServiceProblem /> }.into_any() };
+                let current = choice.unwrap_or_else(|| "email".into());
+                let title = td_string!(locale, account.notify_title).to_string();
+                let saved = query.read_untracked().get("saved").is_some();
+                let options = [
+                    ("email", td_string!(locale, account.notify_email)),
+                    ("sms", td_string!(locale, account.notify_sms)),
+                    ("both", td_string!(locale, account.notify_both)),
+                ];
+                view! {
+                    <Title text=title.clone() />
+                    {saved.then(|| view! { <div class="panel panel--info" role="status"><p>{t!(i18n, account.notify_saved)}</p></div> })}
+                    <form method="post" action=SaveChoice::url()>
+                        <div class="field">
+                            <fieldset class="fieldset" aria-describedby="notify_by-hint">
+                                <Legend
+                                    title=title
+                                    heading=true
+                                    hint=Some(td_string!(locale, account.notify_hint).to_string())
+                                    hint_id="notify_by-hint".into()
+                                    error=None
+                                    error_id="notify_by-error".into()
+                                />
+                                <div class="radios">
+                                    {options.into_iter().enumerate().map(|(i, (code, label))| {
+                                        let id = if i == 0 { "notify_by".to_string() } else { format!("notify_by-{code}") };
+                                        view! {
+                                            <div class="radios__item">
+                                                <input class="radios__input" id=id.clone() name="notify_by" type="radio" value=code checked=current == code />
+                                                <label class="radios__label" for=id>{label}</label>
+                                            </div>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                            </fieldset>
+                        </div>
+                        <Button>{t!(i18n, account.notify_save)}</Button>
+                    </form>
+                    <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_choice_names_its_channels_and_anything_else_means_e_mail() {
+        assert_eq!(channels_of("email"), (true, false));
+        assert_eq!(channels_of("sms"), (false, true));
+        assert_eq!(channels_of("both"), (true, true));
+        assert_eq!(channels_of("pigeon"), (true, false));
+    }
+}
