@@ -195,7 +195,7 @@ test("registering in Arabic, confirming the e-mail, signing out and in", async (
   if (javaScriptEnabled) {
     for (const locale of ["ar", "fr", "en"] as const) {
       await page.context().addCookies([{ name: "i18n_pref_locale", value: locale, url: new URL(page.url()).origin }]);
-      for (const path of ["/account", "/account/two-step", "/account/activity"]) {
+      for (const path of ["/account", "/account/two-step", "/account/activity", "/account/notifications", "/account/change-email", "/account/change-mobile"]) {
         await page.goto(path);
         await expect(page.locator("html")).toHaveAttribute("lang", locale);
         await ready();

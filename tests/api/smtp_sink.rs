@@ -38,6 +38,9 @@ impl SmtpSink {
         let store = received.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                // Replies go out at once, as a real server's do (Nagle's algorithm meeting the
+                // client's delayed ACK would add ~40 ms to each exchange).
+                let _ = stream.set_nodelay(true);
                 let store = store.clone();
                 tokio::spawn(async move {
                     let _ = session(stream, store).await;
