@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { createHmac } from "node:crypto";
-import { expectNoAxeViolations, latestMailText, waitForHydration } from "./support";
+import { expectNoAxeViolations, latestMailText, latestSmsCode, waitForHydration } from "./support";
 
 // What an authenticator app does with the key typed from the set-up page (RFC 6238).
 function base32Decode(text: string): Buffer {
@@ -32,6 +32,8 @@ function totp(key: Buffer, step: number): string {
 // from the e-mail the portal delivered over SMTP, confirms, signs out and signs in again.
 // Run with JavaScript on and off.
 test("registering in Arabic, confirming the e-mail, signing out and in", async ({ page, javaScriptEnabled }, info) => {
+  // A whole account's life, and with JavaScript every signed-in page in three languages.
+  test.setTimeout(180_000);
   const ready = async () => {
     if (javaScriptEnabled) await waitForHydration(page);
   };
@@ -201,6 +203,67 @@ test("registering in Arabic, confirming the e-mail, signing out and in", async (
         await ready();
         await expectNoAxeViolations(page, `${path} in ${locale}`);
       }
+      const axe = async (what: string) => {
+        await expect(page.locator("html")).toHaveAttribute("lang", locale);
+        await ready();
+        await expectNoAxeViolations(page, `${what} in ${locale}`);
+      };
+      // A form sent back with its problems.
+      await page.goto("/account/change-email");
+      await page.locator('form[action$="/account/change/start"] button').click();
+      await expect(page.locator(".error-summary")).toBeVisible();
+      await axe("change e-mail with errors");
+      // A new mobile number: its code page, the code read from the SMS (a number per language).
+      const mobile = `+9745512345${["ar", "fr", "en"].indexOf(locale)}`;
+      await page.goto("/account/change-mobile");
+      await page.locator('input[name="new"]').fill(mobile);
+      await page.locator('form[action$="/account/change/start"] input[name=password]').fill(newPassword);
+      await page.locator('form[action$="/account/change/start"] button').click();
+      await expect(page).toHaveURL(/\/account\/change-mobile\/code$/);
+      await axe("change mobile, code");
+      const mobileCode = await latestSmsCode(page.request, mobile);
+      await page.locator("#code").fill(mobileCode);
+      await page.locator('form[action$="/account/change/confirm"] button').click();
+      await expect(page).toHaveURL(/\/account\?changed=mobile$/);
+      // The set-up pages, the recovery codes and the second sign-in page, in this language:
+      // turn the step off, on by SMS, off, on with the app (a new key: its codes start afresh),
+      // then sign out and in.
+      const turnOff = async () => {
+        await page.goto("/account/two-step");
+        await page.locator('form[action$="/account/two-step/off"] input[name=password]').fill(newPassword);
+        await page.locator('form[action$="/account/two-step/off"] button').click();
+        await expect(page).toHaveURL(/\/account\/two-step\?off=1$/);
+      };
+      await turnOff();
+      await page.locator('form[action$="/account/two-step/start"] button').last().click();
+      await expect(page).toHaveURL(/\/account\/two-step\/sms$/);
+      await axe("SMS set-up");
+      await page.locator("#code").fill(await latestSmsCode(page.request, mobile, mobileCode));
+      await page.locator('form[action$="/account/two-step/confirm"] button').click();
+      await expect(page).toHaveURL(/\/account\/two-step\/codes$/);
+      await page.locator('form[action$="/account/two-step/codes/done"] button').click();
+      await turnOff();
+      await page.locator('form[action$="/account/two-step/start"] button').first().click();
+      await expect(page).toHaveURL(/\/account\/two-step\/app$/);
+      await axe("authenticator set-up");
+      const freshKey = base32Decode(await page.locator(".secret-key").innerText());
+      await page.locator("#code").fill(totp(freshKey, Math.floor(Date.now() / 1000 / 30)));
+      await page.locator('form[action$="/account/two-step/confirm"] button').click();
+      await expect(page).toHaveURL(/\/account\/two-step\/codes$/);
+      await axe("recovery codes");
+      const fresh = (await page.locator(".recovery-codes li").allInnerTexts()).map((c) => c.trim());
+      await page.locator('form[action$="/account/two-step/codes/done"] button').click();
+      await page.goto("/account");
+      await page.locator('form[action$="/account/sign-out"] button').click();
+      await page.goto("/sign-in");
+      await page.locator("#identifier").fill(email);
+      await page.locator("#password").fill(newPassword);
+      await page.locator('form[action$="/account/sign-in"] button').click();
+      await expect(page).toHaveURL(/\/sign-in\/second-step$/);
+      await axe("second sign-in step");
+      await page.locator("#code").fill(fresh[0]);
+      await page.locator('form[action$="/sign-in/second-step"] button').click();
+      await expect(page).toHaveURL(/\/account$/);
     }
   }
 });

@@ -1,3 +1,4 @@
+import type { APIRequestContext } from "@playwright/test";
 import { expect, type Browser, type Page, type BrowserContext } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
@@ -135,4 +136,21 @@ function plainText(raw: string): string {
     return Buffer.from(body, "latin1").toString("utf8");
   }
   throw new Error("no text/plain part");
+}
+
+/** The 6-digit code in the newest SMS to `to` (E.164), read through the development mailbox
+ * (the e2e server writes SMS to files and turns the mailbox on). Waits for the outbox. */
+export async function latestSmsCode(request: APIRequestContext, to: string, notThis?: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const list = await (await request.get("/dev/mailbox")).text();
+    const row = list.split("<tr>").find((r) => r.includes(`>${to}<`) && r.includes(">SMS<"));
+    const href = row?.match(/href="([^"]+)"/)?.[1];
+    if (href) {
+      const text = await (await request.get(href)).text();
+      const code = text.match(/\b(\d{6})\b/)?.[1];
+      if (code && code !== notThis) return code;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no SMS to ${to} within 20 s`);
 }
