@@ -9,6 +9,8 @@ pub mod eligibility;
 pub mod identity;
 pub mod journey;
 pub mod money;
+pub mod payment;
+pub mod payment_method;
 pub mod reference;
 pub mod registration;
 pub mod sms;

@@ -7,4 +7,5 @@ pub mod idcard;
 pub mod info;
 #[cfg(feature = "ssr")]
 pub mod messages;
+pub mod payments;
 pub mod vignette;

@@ -72,6 +72,21 @@ pub const SETTINGS: &[Setting] = &[
         help: "`on` serves /dev/mailbox: the e-mails and SMS written under <data dir> when no SMTP server or SMS provider is set. For development machines only.",
     },
     Setting {
+        name: "BAWABA_PAYMENT_TTL_MINUTES",
+        default: "30",
+        help: "How long a started payment may stay unfinished before it expires (the user can then start a new one).",
+    },
+    Setting {
+        name: "BAWABA_SANDBOX_URL",
+        default: "this server: http://<its address>/sandbox-pay",
+        help: "Base URL of the sandbox gateway's API, when it runs elsewhere.",
+    },
+    Setting {
+        name: "BAWABA_SANDBOX_KEY",
+        default: "derived from the secret key",
+        help: "64 hex digits: the merchant key the portal and the sandbox gateway sign requests and notifications with.",
+    },
+    Setting {
         name: "BAWABA_CLIENT_IP_HEADER",
         default: "none: the TCP peer address",
         help: "Behind a reverse proxy: the header it puts the client's address in (X-Forwarded-For, whose last entry is used, or X-Real-IP). Rate limits count per client address.",
@@ -110,6 +125,9 @@ pub struct Config {
     pub sms_body: Option<String>,
     /// Serve `/dev/mailbox` (never on a real deployment).
     pub dev_mailbox: bool,
+    pub payment_ttl_secs: i64,
+    pub sandbox_url: Option<String>,
+    pub sandbox_key_hex: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -181,6 +199,18 @@ impl Config {
                 });
             }
         };
+        let payment_ttl_secs = match get("BAWABA_PAYMENT_TTL_MINUTES") {
+            None => 30 * 60,
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=24 * 60).contains(n))
+                .map(|n| n * 60)
+                .ok_or(ConfigError::Invalid {
+                    name: "BAWABA_PAYMENT_TTL_MINUTES",
+                    reason: "expected minutes between 1 and 1440".into(),
+                })?,
+        };
         Ok(Self {
             bind,
             public_url,
@@ -198,6 +228,9 @@ impl Config {
             sms_token: get("BAWABA_SMS_TOKEN"),
             sms_body: get("BAWABA_SMS_BODY"),
             dev_mailbox,
+            payment_ttl_secs,
+            sandbox_url: get("BAWABA_SANDBOX_URL"),
+            sandbox_key_hex: get("BAWABA_SANDBOX_KEY"),
         })
     }
 

@@ -12,6 +12,7 @@ use super::{
     security, telemetry,
 };
 use crate::app::{App, shell};
+use crate::features::payments::engine::Payments;
 use axum::{Router, extract::FromRef, routing::get};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -31,6 +32,10 @@ pub struct AppState {
     pub secret: SecretKey,
     /// Where the outbox worker sends e-mail and SMS.
     pub transports: Transports,
+    /// The payment engine's gateway and the services' fulfilments.
+    pub payments: Payments,
+    /// The merchant key the sandbox gateway shares with the portal.
+    pub sandbox_key: [u8; 32],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +51,8 @@ pub enum StartupError {
     Mail(#[from] MailConfigError),
     #[error("database: {0}")]
     Db(#[from] DbError),
+    #[error("BAWABA_SANDBOX_KEY must be 64 hex digits (32 bytes)")]
+    SandboxKey,
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -102,6 +109,25 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
             None => SmsTransport::files(config.data_dir.join("sms")),
         },
     };
+    let sandbox_key = match &config.sandbox_key_hex {
+        Some(hex_str) => hex::decode(hex_str.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or(StartupError::SandboxKey)?,
+        None => derive_key(&secret, b"sandbox gateway merchant key"),
+    };
+    let local = super::gateway::sandbox::LocalUrl::default();
+    let payments = Payments {
+        gateway: super::gateway::Gateway::Sandbox(super::gateway::sandbox::SandboxClient::new(
+            config.sandbox_url.clone(),
+            local.clone(),
+            sandbox_key,
+        )),
+        fulfilments: crate::features::payments::fulfilments(),
+        ttl_secs: config.payment_ttl_secs,
+        public_url: config.public_url.clone(),
+        local,
+    };
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     db.migrate().await?;
     tracing::info!(backend = ?db.backend(), "database ready, migrations applied");
@@ -111,7 +137,43 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         config: Arc::new(config),
         secret,
         transports,
+        payments,
+        sandbox_key,
     })
+}
+
+/// A key for one purpose, derived from the server's secret (HMAC-SHA256 with a label), so one
+/// configured secret serves every purpose without reusing it directly.
+fn derive_key(secret: &SecretKey, label: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.bytes())
+        .expect("HMAC takes any key length");
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
+/// The background jobs every app server runs; abort them on shutdown.
+pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    use std::time::Duration;
+    vec![
+        super::housekeeping::spawn(state.db.clone(), super::housekeeping::EVERY),
+        super::outbox::spawn_worker(
+            state.db.clone(),
+            state.transports.clone(),
+            crate::features::messages::render,
+            Duration::from_secs(1),
+        ),
+        crate::features::payments::engine::spawn_poller(
+            state.payments.clone(),
+            state.db.clone(),
+            Duration::from_secs(15),
+        ),
+        crate::sandbox::notifier::spawn(
+            state.db.clone(),
+            std::sync::Arc::new(state.sandbox_key),
+            Duration::from_secs(1),
+        ),
+    ]
 }
 
 /// The whole HTTP application. Layers run outside-in in the order listed last-to-first:
@@ -136,6 +198,18 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(crate::features::accounts::extend_session),
         )
         .route("/sw.js", get(pwa::service_worker))
+        .route(
+            "/payments/notify/{gateway}",
+            axum::routing::post(crate::features::payments::notify),
+        )
+        .nest_service(
+            crate::sandbox::PREFIX,
+            crate::sandbox::router(crate::sandbox::SandboxState {
+                db: state.db.clone(),
+                secret: Arc::new(state.sandbox_key),
+                public_base: format!("{}{}", state.config.public_url, crate::sandbox::PREFIX),
+            }),
+        )
         .route(super::dev_mailbox::PATH, get(super::dev_mailbox::list))
         .route(
             &format!("{}/{{name}}", super::dev_mailbox::PATH),
@@ -186,14 +260,12 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
         .await
         .map_err(|source| StartupError::Bind { addr: bind, source })?;
     let local = listener.local_addr().map_err(StartupError::Serve)?;
+    state
+        .payments
+        .local
+        .set(format!("http://{}", loopback(local)));
     let db = state.db.clone();
-    let housekeeping = super::housekeeping::spawn(db.clone(), super::housekeeping::EVERY);
-    let outbox = super::outbox::spawn_worker(
-        db.clone(),
-        state.transports.clone(),
-        crate::features::messages::render,
-        std::time::Duration::from_secs(1),
-    );
+    let workers = spawn_workers(&state);
     tracing::info!(url = %format!("http://{local}"), public_url = %state.config.public_url, "Bawaba is listening");
     println!("Bawaba is running at http://{local}/");
     axum::serve(
@@ -203,11 +275,23 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(StartupError::Serve)?;
-    housekeeping.abort();
-    outbox.abort();
+    for w in workers {
+        w.abort();
+    }
     db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// The address to reach a listener from the same machine (0.0.0.0 listens, it is not reached).
+pub fn loopback(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => {
+            SocketAddr::from(([127, 0, 0, 1], addr.port()))
+        }
+        ip if ip.is_unspecified() => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port())),
+        _ => addr,
+    }
 }
 
 async fn shutdown_signal() {

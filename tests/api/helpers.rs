@@ -21,6 +21,8 @@ pub struct TestApp {
     jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub db: Db,
     pub data_dir: PathBuf,
+    /// The payment engine as the server has it (its gateway, the services' fulfilments).
+    pub payments: bawaba::features::payments::engine::Payments,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -120,9 +122,15 @@ pub async fn fresh_database(
 /// Starts the app; `None` when the backend is PostgreSQL and no server is configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let (database_url, data_dir, pg_cleanup) = fresh_database(backend).await?;
-    let state = server::build_state(settings(&data_dir, &database_url))
+    let mut state = server::build_state(settings(&data_dir, &database_url))
         .await
         .expect("app starts");
+    // A kind of order whose fulfilments the payment tests count.
+    state.payments.fulfilments = state
+        .payments
+        .fulfilments
+        .clone()
+        .register(crate::payments::COUNTED, crate::payments::fulfil_counted);
     Some(serve(state, data_dir, pg_cleanup).await)
 }
 
@@ -150,6 +158,8 @@ pub async fn serve(
         .await
         .expect("bind");
     let address = listener.local_addr().unwrap();
+    state.payments.local.set(format!("http://{address}"));
+    let payments = state.payments.clone();
     let router = server::router(state);
     tokio::spawn(async move {
         axum::serve(
@@ -173,6 +183,7 @@ pub async fn serve(
         jar,
         db,
         data_dir,
+        payments,
         pg_cleanup,
     }
 }

@@ -52,14 +52,9 @@ fn sigterm_finishes_cleanly_and_the_secret_never_appears_in_the_output() {
         .spawn()
         .unwrap();
 
-    // The binary prints its URL once it listens.
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    // Drain both pipes while the server runs: at trace level it writes more than a pipe holds
-    // (64 KiB), and a server blocked on a full pipe would never finish shutting down.
+    // Drain both pipes from the start: at trace level the server writes more than a pipe holds
+    // (64 KiB) to stderr before it listens, and a server blocked on a full pipe would never
+    // print its address nor finish shutting down.
     let drain = |mut pipe: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
             let mut text = String::new();
@@ -67,8 +62,14 @@ fn sigterm_finishes_cleanly_and_the_secret_never_appears_in_the_output() {
             text
         })
     };
-    let stdout = drain(Box::new(stdout));
     let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    // The binary prints its URL once it listens.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    let stdout = drain(Box::new(stdout));
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let status =

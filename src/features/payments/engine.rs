@@ -1,0 +1,746 @@
+//! The payment engine: one for every service and every gateway.
+//!
+//! - Starting a payment is idempotent: the "Pay" form carries a key; the same key, or a second
+//!   submission while the order has a live payment, leads to the payment already started
+//!   (unique indexes decide, not a check-then-insert race).
+//! - Every change of state goes through `domain::payment::Payment::apply` and is a
+//!   compare-and-set in the database; the success of a payment, the order's fulfilment and the
+//!   service's own fulfilment run in one transaction, so they happen together, once.
+//! - What the gateway says is trusted only when authenticated (signed notifications) or asked
+//!   by us (return page, poller); an amount or currency that differs from ours is refused and
+//!   flagged for a human.
+
+use super::store::{self, Changes, Event, Order, PaymentRow};
+use crate::{
+    domain::{
+        money::Money,
+        payment::{Payment, PaymentEvent, PaymentState, Transition, TransitionError},
+    },
+    platform::{
+        db::{Db, DbError},
+        gateway::{
+            CreateRequest, Gateway, GatewayError, GatewayStatus, NotificationError, Observed,
+            PaymentGateway, sandbox::LocalUrl,
+        },
+    },
+};
+use sqlx::AnyConnection;
+use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc};
+
+/// A service's fulfilment: runs inside the transaction that records the success, so the
+/// vignette exists if and only if the payment succeeded. Must only write to the database.
+pub type Fulfil = for<'c> fn(
+    &'c mut AnyConnection,
+    &'c Order,
+    i64,
+) -> Pin<Box<dyn Future<Output = Result<(), DbError>> + Send + 'c>>;
+
+/// Which fulfilment runs for which kind of order; each service registers its own.
+#[derive(Clone, Default)]
+pub struct Fulfilments(Arc<HashMap<&'static str, Fulfil>>);
+
+impl Fulfilments {
+    pub fn register(self, kind: &'static str, fulfil: Fulfil) -> Self {
+        let mut map = (*self.0).clone();
+        map.insert(kind, fulfil);
+        Self(Arc::new(map))
+    }
+}
+
+/// Everything the engine needs; part of the application state.
+#[derive(Clone)]
+pub struct Payments {
+    pub gateway: Gateway,
+    pub fulfilments: Fulfilments,
+    /// How long a started payment may stay unfinished.
+    pub ttl_secs: i64,
+    /// Where users reach the portal (the gateway sends them back there).
+    pub public_url: String,
+    /// Where the gateway can reach this server for notifications, when it is not public_url.
+    pub local: LocalUrl,
+}
+
+/// After this long without news the poller asks the gateway about a pending payment.
+pub const NOTIFICATION_OVERDUE_SECS: i64 = 120;
+/// A payment still `created` this long after it was made never reached the gateway.
+pub const CREATE_TIMEOUT_SECS: i64 = 60;
+/// After its expiry, how long a gateway that does not expire payments itself is given.
+const EXPIRY_GRACE_SECS: i64 = 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    #[error("no such order or payment for this account")]
+    NotFound,
+    #[error("the order has already been paid")]
+    AlreadyPaid,
+    #[error(transparent)]
+    Refused(#[from] TransitionError),
+    #[error("notification refused: {0}")]
+    Notification(#[from] NotificationError),
+    #[error("another request changed the payment at the same time; try again")]
+    Busy,
+}
+
+impl From<sqlx::Error> for PaymentError {
+    fn from(e: sqlx::Error) -> Self {
+        PaymentError::Db(DbError::Sqlx(e))
+    }
+}
+
+/// A new order, made by a service for its own thing (a vignette for a vehicle and a year).
+pub struct NewOrder<'a> {
+    pub account_id: &'a str,
+    pub kind: &'static str,
+    pub subject: &'a str,
+    /// What the receipt says it is for, in each language.
+    pub description: [(&'static str, String); 3],
+    pub amount: Money,
+}
+
+/// Writes an order inside the service's transaction and returns its id.
+pub async fn create_order(
+    conn: &mut AnyConnection,
+    new: &NewOrder<'_>,
+    now: i64,
+) -> Result<String, DbError> {
+    let description: serde_json::Map<String, serde_json::Value> = new
+        .description
+        .iter()
+        .map(|(lang, text)| (lang.to_string(), serde_json::Value::from(text.as_str())))
+        .collect();
+    let order = Order {
+        id: uuid::Uuid::new_v4().to_string(),
+        account_id: new.account_id.to_string(),
+        kind: new.kind.to_string(),
+        subject: new.subject.to_string(),
+        description: serde_json::Value::Object(description).to_string(),
+        amount: new.amount,
+        fulfilled_at: None,
+        created_at: now,
+    };
+    store::insert_order(conn, &order).await?;
+    Ok(order.id)
+}
+
+/// The order, if it belongs to `account_id` (anyone else gets "not found").
+pub async fn owned_order(db: &Db, account_id: &str, order_id: &str) -> Result<Order, PaymentError> {
+    let mut conn = db.pool().acquire().await?;
+    match store::order(&mut conn, order_id).await? {
+        Some(o) if o.account_id == account_id => Ok(o),
+        _ => Err(PaymentError::NotFound),
+    }
+}
+
+/// The payment, if it belongs to `account_id`.
+pub async fn owned_payment(
+    db: &Db,
+    account_id: &str,
+    payment_id: &str,
+) -> Result<PaymentRow, PaymentError> {
+    let mut conn = db.pool().acquire().await?;
+    match store::payment(&mut conn, payment_id).await? {
+        Some(p) if p.account_id == account_id => Ok(p),
+        _ => Err(PaymentError::NotFound),
+    }
+}
+
+/// Where a "Pay" submission leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Started {
+    /// To the gateway's page.
+    Gateway { payment_id: String, url: String },
+    /// Another request is opening the payment at the gateway right now: show "please wait".
+    Opening { payment_id: String },
+    /// This submission was handled before and its payment has finished: show how it ended.
+    Finished { payment_id: String },
+}
+
+/// A receipt-style reference: `PAY-` and 10 Crockford base-32 characters (no I, L, O, U).
+fn new_reference() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes: [u8; 10] = rand::random();
+    let code: String = bytes
+        .iter()
+        .map(|b| ALPHABET[(*b as usize) % 32] as char)
+        .collect();
+    format!("PAY-{code}")
+}
+
+/// The "Pay" button. `key` comes from the form; `language` is the user's, for the gateway page.
+pub async fn start(
+    p: &Payments,
+    db: &Db,
+    account_id: &str,
+    order_id: &str,
+    key: &str,
+    language: &str,
+    now: i64,
+) -> Result<Started, PaymentError> {
+    let order = owned_order(db, account_id, order_id).await?;
+    // The same submission again (double click, browser retry, back button and resubmit).
+    let same_submission = {
+        let mut conn = db.pool().acquire().await?;
+        store::payment_by_key(&mut conn, account_id, key).await?
+    };
+    if let Some(existing) = same_submission {
+        return follow(db, existing).await;
+    }
+    if order.fulfilled_at.is_some() {
+        return Err(PaymentError::AlreadyPaid);
+    }
+    let row = PaymentRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        reference: new_reference(),
+        order_id: order.id.clone(),
+        account_id: account_id.to_string(),
+        idempotency_key: key.to_string(),
+        gateway: p.gateway.name().to_string(),
+        gateway_ref: None,
+        redirect_url: None,
+        method: None,
+        brand: None,
+        masked: None,
+        // The amount is the order's, computed by the service on the server; never the browser's.
+        payment: Payment::new(order.amount),
+        failure: None,
+        expires_at: now + p.ttl_secs,
+        check_after: now + CREATE_TIMEOUT_SECS,
+        succeeded_at: None,
+        created_at: now,
+    };
+    if !store::insert_payment(db, &row, now).await? {
+        // A unique index said no: this key, or a live payment for the order, exists already.
+        let mut conn = db.pool().acquire().await?;
+        let existing = match store::payment_by_key(&mut conn, account_id, key).await? {
+            Some(e) => Some(e),
+            None => store::live_payment(&mut conn, &order.id).await?,
+        };
+        drop(conn);
+        return match existing {
+            Some(e) => follow(db, e).await,
+            // It finished between the insert and the read: the user may simply press Pay again.
+            None => Err(PaymentError::Busy),
+        };
+    }
+    open_at_gateway(p, db, &row, &order, language, now).await
+}
+
+/// Asks the gateway to open the payment we just recorded, and records its answer.
+async fn open_at_gateway(
+    p: &Payments,
+    db: &Db,
+    row: &PaymentRow,
+    order: &Order,
+    language: &str,
+    now: i64,
+) -> Result<Started, PaymentError> {
+    let base = p.public_url.trim_end_matches('/');
+    let notify_base = p.local.get().unwrap_or(base);
+    let request = CreateRequest {
+        payment_id: row.id.clone(),
+        reference: row.reference.clone(),
+        amount: row.payment.amount,
+        description: order.description_in(language),
+        language: language.to_string(),
+        return_url: format!("{base}/payments/{}/return", row.id),
+        notify_url: format!("{notify_base}/payments/notify/{}", p.gateway.name()),
+        expires_at: row.expires_at,
+    };
+    match p.gateway.create(&request).await {
+        Ok(opened) => {
+            let changes = Changes {
+                gateway_ref: Some(opened.gateway_ref.clone()),
+                redirect_url: Some(opened.redirect_url.clone()),
+                check_after: Some(now + NOTIFICATION_OVERDUE_SECS),
+                ..Changes::default()
+            };
+            transition(
+                p,
+                db,
+                &row.id,
+                PaymentEvent::Accepted,
+                &changes,
+                By::actor("portal"),
+                now,
+            )
+            .await?;
+            Ok(Started::Gateway {
+                payment_id: row.id.clone(),
+                url: opened.redirect_url,
+            })
+        }
+        Err(GatewayError::Refused(why)) => {
+            let changes = Changes {
+                failure: Some("gateway_refused".into()),
+                ..Changes::default()
+            };
+            transition(
+                p,
+                db,
+                &row.id,
+                PaymentEvent::Failed,
+                &changes,
+                By::because("gateway", &why),
+                now,
+            )
+            .await?;
+            Err(PaymentError::Gateway(GatewayError::Refused(why)))
+        }
+        // Unreachable or unreadable: the payment stays `created`; the poller asks the gateway
+        // (which may have opened it after all) once CREATE_TIMEOUT_SECS have passed.
+        Err(e) => Err(PaymentError::Gateway(e)),
+    }
+}
+
+/// Where an existing payment leads: its gateway page while open, its outcome once finished.
+/// A payment another request is still opening is waited for briefly.
+async fn follow(db: &Db, mut existing: PaymentRow) -> Result<Started, PaymentError> {
+    for _ in 0..50 {
+        match (existing.state(), &existing.redirect_url) {
+            (PaymentState::Pending, Some(url)) => {
+                return Ok(Started::Gateway {
+                    payment_id: existing.id,
+                    url: url.clone(),
+                });
+            }
+            (PaymentState::Created, _) => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                let mut conn = db.pool().acquire().await?;
+                match store::payment(&mut conn, &existing.id).await? {
+                    Some(again) => existing = again,
+                    None => return Err(PaymentError::NotFound),
+                }
+            }
+            _ => {
+                return Ok(Started::Finished {
+                    payment_id: existing.id,
+                });
+            }
+        }
+    }
+    Ok(Started::Opening {
+        payment_id: existing.id,
+    })
+}
+
+/// Who caused a transition and why, for the payment's history.
+#[derive(Clone, Copy, Debug, Default)]
+struct By<'a> {
+    actor: &'a str,
+    reason: Option<&'a str>,
+    /// For refunds: the administrator's request id, recorded once.
+    refund_id: Option<&'a str>,
+}
+
+impl<'a> By<'a> {
+    fn actor(actor: &'a str) -> Self {
+        Self {
+            actor,
+            ..Self::default()
+        }
+    }
+
+    fn because(actor: &'a str, reason: &'a str) -> Self {
+        Self {
+            actor,
+            reason: Some(reason),
+            refund_id: None,
+        }
+    }
+}
+
+/// What applying a piece of news did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// The payment moved to this state.
+    Moved(PaymentState),
+    /// It was already so (a repeated notification): nothing changed.
+    Unchanged,
+    /// Refused by the state machine or by the checks (recorded, flagged when money is involved).
+    Ignored,
+}
+
+/// Applies one event to a payment: the state machine decides, the database compares and sets,
+/// and a success fulfils the order in the same transaction. Retries when another request
+/// changed the payment between our read and our write.
+async fn transition(
+    p: &Payments,
+    db: &Db,
+    payment_id: &str,
+    event: PaymentEvent,
+    changes: &Changes,
+    by: By<'_>,
+    now: i64,
+) -> Result<Applied, PaymentError> {
+    let actor = by.actor;
+    for _ in 0..5 {
+        let mut tx = db.begin_write().await?;
+        let Some(row) = store::payment(&mut tx, payment_id).await? else {
+            return Err(PaymentError::NotFound);
+        };
+        let (to, refunded_to) = match row.payment.apply(event) {
+            Ok(Transition::To {
+                state,
+                refunded_minor,
+            }) => (state, refunded_minor),
+            Ok(Transition::AlreadyThere) => return Ok(Applied::Unchanged),
+            Err(e) => {
+                // Money taken for a payment we had closed must be given back by a person.
+                if event == PaymentEvent::Succeeded {
+                    store::flag(
+                        &mut tx,
+                        payment_id,
+                        "paid_after_close",
+                        &format!(
+                            "gateway reports success for a {} payment",
+                            row.state().code()
+                        ),
+                        now,
+                    )
+                    .await?;
+                    tx.commit().await?;
+                }
+                tracing::info!(payment = %payment_id, error = %e, actor, "payment event refused");
+                return match event {
+                    PaymentEvent::Refunded { .. } => Err(PaymentError::Refused(e)),
+                    _ => Ok(Applied::Ignored),
+                };
+            }
+        };
+        let moved = store::move_payment(
+            &mut tx,
+            payment_id,
+            row.state(),
+            row.payment.refunded_minor,
+            to,
+            refunded_to,
+            changes,
+            now,
+        )
+        .await?;
+        if !moved {
+            // Someone else moved it between our read and our write: read again.
+            drop(tx);
+            continue;
+        }
+        store::record_event(
+            &mut tx,
+            &Event {
+                payment_id,
+                actor,
+                event: event.code(),
+                from: row.state(),
+                to,
+                gateway_ref: changes
+                    .gateway_ref
+                    .as_deref()
+                    .or(row.gateway_ref.as_deref()),
+                amount_minor: match event {
+                    PaymentEvent::Refunded { minor } => Some(minor),
+                    _ => None,
+                },
+                reason: by.reason,
+                refund_id: by.refund_id,
+            },
+            now,
+        )
+        .await?;
+        if to == PaymentState::Succeeded {
+            fulfil(p, &mut tx, &row, now).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(payment = %payment_id, from = row.state().code(), to = to.code(), actor, "payment moved");
+        return Ok(Applied::Moved(to));
+    }
+    Err(PaymentError::Busy)
+}
+
+/// The order's fulfilment, inside the success's transaction.
+async fn fulfil(
+    p: &Payments,
+    conn: &mut AnyConnection,
+    row: &PaymentRow,
+    now: i64,
+) -> Result<(), PaymentError> {
+    let order = store::order(conn, &row.order_id)
+        .await?
+        .ok_or(PaymentError::NotFound)?;
+    if !store::mark_fulfilled(conn, &order.id, now).await? {
+        // Paid twice (two payments of one order both succeeded): keep the money's trail and
+        // have a person refund one; the service's thing is not made twice.
+        store::flag(
+            conn,
+            &row.id,
+            "order_paid_twice",
+            "the order was already fulfilled",
+            now,
+        )
+        .await?;
+        return Ok(());
+    }
+    match p.fulfilments.0.get(order.kind.as_str()) {
+        Some(f) => f(conn, &order, now).await?,
+        None => {
+            store::flag(
+                conn,
+                &row.id,
+                "no_fulfilment",
+                &format!("no service fulfils {}", order.kind),
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies the gateway's view of a payment (from a notification, the return page or the poller).
+pub async fn apply_observed(
+    p: &Payments,
+    db: &Db,
+    observed: &Observed,
+    actor: &str,
+    now: i64,
+) -> Result<Applied, PaymentError> {
+    let row = {
+        let mut conn = db.pool().acquire().await?;
+        store::payment(&mut conn, &observed.payment_id)
+            .await?
+            .ok_or(PaymentError::NotFound)?
+    };
+    // A gateway reference that is not the one it gave us is someone else's payment.
+    if let (Some(ours), Some(theirs)) = (&row.gateway_ref, &observed.gateway_ref)
+        && ours != theirs
+    {
+        let mut conn = db.pool().acquire().await?;
+        store::flag(
+            &mut conn,
+            &row.id,
+            "gateway_ref_mismatch",
+            &format!("ours {ours}, theirs {theirs}"),
+            now,
+        )
+        .await?;
+        return Ok(Applied::Ignored);
+    }
+    let mut changes = Changes {
+        gateway_ref: observed.gateway_ref.clone(),
+        method: observed.method.clone(),
+        brand: observed.brand.clone(),
+        masked: observed.masked.clone(),
+        ..Changes::default()
+    };
+    let event = match &observed.status {
+        GatewayStatus::Open | GatewayStatus::Unknown => return Ok(Applied::Unchanged),
+        GatewayStatus::Succeeded => {
+            if observed.amount != Some(row.payment.amount) {
+                let mut conn = db.pool().acquire().await?;
+                store::flag(
+                    &mut conn,
+                    &row.id,
+                    "amount_mismatch",
+                    &format!(
+                        "ours {} {}, gateway's {:?}",
+                        row.payment.amount.minor,
+                        row.payment.amount.currency.code(),
+                        observed.amount.map(|m| (m.minor, m.currency.code()))
+                    ),
+                    now,
+                )
+                .await?;
+                return Ok(Applied::Ignored);
+            }
+            PaymentEvent::Succeeded
+        }
+        GatewayStatus::Failed(reason) => {
+            changes.failure = Some(reason.clone());
+            PaymentEvent::Failed
+        }
+        GatewayStatus::Cancelled => PaymentEvent::Cancelled,
+        GatewayStatus::Expired => PaymentEvent::Expired,
+    };
+    transition(p, db, &row.id, event, &changes, By::actor(actor), now).await
+}
+
+/// A server-to-server notification: authenticated, replays refused, then applied.
+pub async fn notification(
+    p: &Payments,
+    db: &Db,
+    signature_header: Option<&str>,
+    body: &[u8],
+    now: i64,
+) -> Result<Applied, PaymentError> {
+    let notice = p.gateway.verify_notification(signature_header, body, now)?;
+    {
+        let mut conn = db.pool().acquire().await?;
+        if !store::first_sight_of_notification(
+            &mut conn,
+            p.gateway.name(),
+            &notice.notification_id,
+            now,
+        )
+        .await?
+        {
+            tracing::info!(notification = %notice.notification_id, "replayed notification ignored");
+            return Ok(Applied::Unchanged);
+        }
+    }
+    apply_observed(p, db, &notice.observed, "gateway", now).await
+}
+
+/// Asks the gateway about one payment and applies the answer; expires what ran out of time.
+pub async fn check(
+    p: &Payments,
+    db: &Db,
+    payment_id: &str,
+    actor: &str,
+    now: i64,
+) -> Result<Applied, PaymentError> {
+    let row = {
+        let mut conn = db.pool().acquire().await?;
+        store::payment(&mut conn, payment_id)
+            .await?
+            .ok_or(PaymentError::NotFound)?
+    };
+    if !row.state().is_live() {
+        return Ok(Applied::Unchanged);
+    }
+    let observed = p
+        .gateway
+        .status(&row.id, row.gateway_ref.as_deref())
+        .await?;
+    match observed.status {
+        // The gateway never heard of it and it is too late for the request to arrive now.
+        GatewayStatus::Unknown if now >= row.created_at + CREATE_TIMEOUT_SECS => {
+            let changes = Changes {
+                failure: Some("never_opened".into()),
+                ..Changes::default()
+            };
+            transition(
+                p,
+                db,
+                &row.id,
+                PaymentEvent::Failed,
+                &changes,
+                By::because(actor, "unknown to the gateway"),
+                now,
+            )
+            .await
+        }
+        GatewayStatus::Open | GatewayStatus::Unknown
+            if now >= row.expires_at + EXPIRY_GRACE_SECS =>
+        {
+            transition(
+                p,
+                db,
+                &row.id,
+                PaymentEvent::Expired,
+                &Changes::default(),
+                By::actor(actor),
+                now,
+            )
+            .await
+        }
+        GatewayStatus::Open | GatewayStatus::Unknown => {
+            let next = (now + NOTIFICATION_OVERDUE_SECS).min(row.expires_at + EXPIRY_GRACE_SECS);
+            store::postpone_check(db, &row.id, next.max(now + 5)).await?;
+            Ok(Applied::Unchanged)
+        }
+        _ => apply_observed(p, db, &observed, actor, now).await,
+    }
+}
+
+/// One round of the poller: every live payment whose news is overdue is asked about.
+/// Returns how many were checked.
+pub async fn poll_due(p: &Payments, db: &Db, now: i64) -> Result<usize, PaymentError> {
+    let due = store::due_for_check(db, now, 100).await?;
+    for id in &due {
+        match check(p, db, id, "poller", now).await {
+            Ok(_) => {}
+            // One unreachable gateway call must not stop the others; try this one later.
+            Err(PaymentError::Gateway(e)) => {
+                tracing::warn!(payment = %id, error = %e, "poller could not ask the gateway");
+                store::postpone_check(db, id, now + 30).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(due.len())
+}
+
+/// The poller of one app server. Several may run: every change is compare-and-set.
+pub fn spawn_poller(
+    p: Payments,
+    db: Db,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = poll_due(&p, &db, crate::platform::session::now_secs()).await {
+                tracing::warn!(error = %e, "payment poller round failed");
+            }
+        }
+    })
+}
+
+/// Gives back `minor` of a paid payment through the gateway, then records it. `refund_id`
+/// (from the administrator's form) makes a retried request refund once, here and at the gateway.
+#[allow(clippy::too_many_arguments)]
+pub async fn refund(
+    p: &Payments,
+    db: &Db,
+    payment_id: &str,
+    minor: i64,
+    refund_id: &str,
+    actor: &str,
+    reason: &str,
+    now: i64,
+) -> Result<Applied, PaymentError> {
+    let row = {
+        let mut conn = db.pool().acquire().await?;
+        store::payment(&mut conn, payment_id)
+            .await?
+            .ok_or(PaymentError::NotFound)?
+    };
+    let already = {
+        let mut conn = db.pool().acquire().await?;
+        store::refund_recorded(&mut conn, payment_id, refund_id).await?
+    };
+    if already {
+        return Ok(Applied::Unchanged);
+    }
+    // Refused here before the gateway is asked: not more than what is left, not nothing.
+    row.payment.apply(PaymentEvent::Refunded { minor })?;
+    let gateway_ref = row
+        .gateway_ref
+        .clone()
+        .ok_or(PaymentError::Refused(TransitionError::NothingToRefund))?;
+    p.gateway
+        .refund(
+            &gateway_ref,
+            refund_id,
+            Money::new(minor, row.payment.amount.currency),
+        )
+        .await?;
+    transition(
+        p,
+        db,
+        payment_id,
+        PaymentEvent::Refunded { minor },
+        &Changes::default(),
+        By {
+            actor,
+            reason: Some(reason),
+            refund_id: Some(refund_id),
+        },
+        now,
+    )
+    .await
+}

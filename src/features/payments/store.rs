@@ -1,0 +1,465 @@
+//! The payments tables. Changes of state are compare-and-set (`WHERE state = <what we read>`):
+//! whoever changes a payment first wins, and the others see zero rows changed and read again.
+
+use crate::{
+    domain::{
+        money::{Currency, Money},
+        payment::{Payment, PaymentState},
+    },
+    platform::db::{Db, DbError},
+};
+use sqlx::{Any, AnyConnection, Transaction};
+
+/// What is being paid for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Order {
+    pub id: String,
+    pub account_id: String,
+    pub kind: String,
+    pub subject: String,
+    /// JSON `{"ar": …, "fr": …, "en": …}`.
+    pub description: String,
+    pub amount: Money,
+    pub fulfilled_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl Order {
+    /// The description in `lang`, else in any language it has.
+    pub fn description_in(&self, lang: &str) -> String {
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&self.description).unwrap_or_default();
+        map.get(lang)
+            .or_else(|| map.values().next())
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+type OrderRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<i64>,
+    i64,
+);
+
+fn order_from(r: OrderRow) -> Result<Order, DbError> {
+    let currency = Currency::parse(&r.6).ok_or_else(|| corrupt("orders.currency", &r.6))?;
+    Ok(Order {
+        id: r.0,
+        account_id: r.1,
+        kind: r.2,
+        subject: r.3,
+        description: r.4,
+        amount: Money::new(r.5, currency),
+        fulfilled_at: r.7,
+        created_at: r.8,
+    })
+}
+
+fn corrupt(column: &str, value: &str) -> DbError {
+    DbError::Sqlx(sqlx::Error::Decode(
+        format!("unexpected value {value:?} in {column}").into(),
+    ))
+}
+
+const ORDER_COLUMNS: &str =
+    "id, account_id, kind, subject, description, amount_minor, currency, fulfilled_at, created_at";
+
+pub async fn insert_order(conn: &mut AnyConnection, o: &Order) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO orders (id, account_id, kind, subject, description, amount_minor, currency, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&o.id)
+    .bind(&o.account_id)
+    .bind(&o.kind)
+    .bind(&o.subject)
+    .bind(&o.description)
+    .bind(o.amount.minor)
+    .bind(o.amount.currency.code())
+    .bind(o.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn order(conn: &mut AnyConnection, id: &str) -> Result<Option<Order>, DbError> {
+    let row: Option<OrderRow> =
+        sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(order_from).transpose()
+}
+
+/// Marks the order fulfilled; `false` if it already was (the caller must not fulfil again).
+pub async fn mark_fulfilled(
+    conn: &mut AnyConnection,
+    order_id: &str,
+    now: i64,
+) -> Result<bool, DbError> {
+    let n =
+        sqlx::query("UPDATE orders SET fulfilled_at = $1 WHERE id = $2 AND fulfilled_at IS NULL")
+            .bind(now)
+            .bind(order_id)
+            .execute(conn)
+            .await?
+            .rows_affected();
+    Ok(n == 1)
+}
+
+/// One payment as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentRow {
+    pub id: String,
+    pub reference: String,
+    pub order_id: String,
+    pub account_id: String,
+    pub idempotency_key: String,
+    pub gateway: String,
+    pub gateway_ref: Option<String>,
+    pub redirect_url: Option<String>,
+    pub method: Option<String>,
+    pub brand: Option<String>,
+    pub masked: Option<String>,
+    pub payment: Payment,
+    pub failure: Option<String>,
+    pub expires_at: i64,
+    pub check_after: i64,
+    pub succeeded_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl PaymentRow {
+    pub fn state(&self) -> PaymentState {
+        self.payment.state
+    }
+}
+
+const PAYMENT_COLUMNS: &str = "id, reference, order_id, account_id, idempotency_key, gateway, \
+    gateway_ref, redirect_url, method, brand, masked, amount_minor, currency, state, refunded_minor, \
+    failure, expires_at, check_after, succeeded_at, created_at";
+
+#[derive(sqlx::FromRow)]
+struct RawPayment {
+    id: String,
+    reference: String,
+    order_id: String,
+    account_id: String,
+    idempotency_key: String,
+    gateway: String,
+    gateway_ref: Option<String>,
+    redirect_url: Option<String>,
+    method: Option<String>,
+    brand: Option<String>,
+    masked: Option<String>,
+    amount_minor: i64,
+    currency: String,
+    state: String,
+    refunded_minor: i64,
+    failure: Option<String>,
+    expires_at: i64,
+    check_after: i64,
+    succeeded_at: Option<i64>,
+    created_at: i64,
+}
+
+impl TryFrom<RawPayment> for PaymentRow {
+    type Error = DbError;
+
+    fn try_from(r: RawPayment) -> Result<Self, DbError> {
+        let currency = Currency::parse(&r.currency)
+            .ok_or_else(|| corrupt("payments.currency", &r.currency))?;
+        let state =
+            PaymentState::parse(&r.state).ok_or_else(|| corrupt("payments.state", &r.state))?;
+        Ok(PaymentRow {
+            id: r.id,
+            reference: r.reference,
+            order_id: r.order_id,
+            account_id: r.account_id,
+            idempotency_key: r.idempotency_key,
+            gateway: r.gateway,
+            gateway_ref: r.gateway_ref,
+            redirect_url: r.redirect_url,
+            method: r.method,
+            brand: r.brand,
+            masked: r.masked,
+            payment: Payment {
+                state,
+                amount: Money::new(r.amount_minor, currency),
+                refunded_minor: r.refunded_minor,
+            },
+            failure: r.failure,
+            expires_at: r.expires_at,
+            check_after: r.check_after,
+            succeeded_at: r.succeeded_at,
+            created_at: r.created_at,
+        })
+    }
+}
+
+async fn one_payment(
+    conn: &mut AnyConnection,
+    condition: &str,
+    binds: &[&str],
+) -> Result<Option<PaymentRow>, DbError> {
+    let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE {condition}");
+    let mut q = sqlx::query_as::<_, RawPayment>(&sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    q.fetch_optional(conn)
+        .await?
+        .map(PaymentRow::try_from)
+        .transpose()
+}
+
+pub async fn payment(conn: &mut AnyConnection, id: &str) -> Result<Option<PaymentRow>, DbError> {
+    one_payment(conn, "id = $1", &[id]).await
+}
+
+pub async fn payment_by_key(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    key: &str,
+) -> Result<Option<PaymentRow>, DbError> {
+    one_payment(
+        conn,
+        "account_id = $1 AND idempotency_key = $2",
+        &[account_id, key],
+    )
+    .await
+}
+
+pub async fn live_payment(
+    conn: &mut AnyConnection,
+    order_id: &str,
+) -> Result<Option<PaymentRow>, DbError> {
+    one_payment(
+        conn,
+        "order_id = $1 AND state IN ('created', 'pending')",
+        &[order_id],
+    )
+    .await
+}
+
+/// The payment that paid the order, if one did.
+pub async fn paid_payment(
+    conn: &mut AnyConnection,
+    order_id: &str,
+) -> Result<Option<PaymentRow>, DbError> {
+    one_payment(
+        conn,
+        "order_id = $1 AND state IN ('succeeded', 'partially_refunded', 'refunded')",
+        &[order_id],
+    )
+    .await
+}
+
+/// Inserts a `created` payment; `Ok(false)` when a unique index refused it (the same
+/// submission already made one, or the order has a live payment).
+pub async fn insert_payment(db: &Db, p: &PaymentRow, now: i64) -> Result<bool, DbError> {
+    let res = sqlx::query(
+        "INSERT INTO payments (id, reference, order_id, account_id, idempotency_key, gateway, \
+         amount_minor, currency, state, expires_at, check_after, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'created', $9, $10, $11, $11)",
+    )
+    .bind(&p.id)
+    .bind(&p.reference)
+    .bind(&p.order_id)
+    .bind(&p.account_id)
+    .bind(&p.idempotency_key)
+    .bind(&p.gateway)
+    .bind(p.payment.amount.minor)
+    .bind(p.payment.amount.currency.code())
+    .bind(p.expires_at)
+    .bind(p.check_after)
+    .bind(now)
+    .execute(db.pool())
+    .await;
+    match res {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The columns a transition may change besides the state.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    pub gateway_ref: Option<String>,
+    pub redirect_url: Option<String>,
+    pub method: Option<String>,
+    pub brand: Option<String>,
+    pub masked: Option<String>,
+    pub failure: Option<String>,
+    pub check_after: Option<i64>,
+}
+
+/// Moves a payment from `from` (with `refunded_from`) to `to`; `false` when someone else
+/// changed it first.
+#[allow(clippy::too_many_arguments)]
+pub async fn move_payment(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    from: PaymentState,
+    refunded_from: i64,
+    to: PaymentState,
+    refunded_to: i64,
+    changes: &Changes,
+    now: i64,
+) -> Result<bool, DbError> {
+    let n = sqlx::query(
+        "UPDATE payments SET state = $1, refunded_minor = $2, \
+         gateway_ref = COALESCE($3, gateway_ref), redirect_url = COALESCE($4, redirect_url), \
+         method = COALESCE($5, method), brand = COALESCE($6, brand), masked = COALESCE($7, masked), \
+         failure = COALESCE($8, failure), check_after = COALESCE($9, check_after), \
+         succeeded_at = CASE WHEN $1 = 'succeeded' THEN $10 ELSE succeeded_at END, updated_at = $10 \
+         WHERE id = $11 AND state = $12 AND refunded_minor = $13",
+    )
+    .bind(to.code())
+    .bind(refunded_to)
+    .bind(&changes.gateway_ref)
+    .bind(&changes.redirect_url)
+    .bind(&changes.method)
+    .bind(&changes.brand)
+    .bind(&changes.masked)
+    .bind(&changes.failure)
+    .bind(changes.check_after)
+    .bind(now)
+    .bind(id)
+    .bind(from.code())
+    .bind(refunded_from)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// One line of a payment's history.
+pub struct Event<'a> {
+    pub payment_id: &'a str,
+    pub actor: &'a str,
+    pub event: &'a str,
+    pub from: PaymentState,
+    pub to: PaymentState,
+    pub gateway_ref: Option<&'a str>,
+    pub amount_minor: Option<i64>,
+    pub reason: Option<&'a str>,
+    pub refund_id: Option<&'a str>,
+}
+
+pub async fn record_event(
+    conn: &mut AnyConnection,
+    e: &Event<'_>,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO payment_events (id, payment_id, at, actor, event, from_state, to_state, \
+         gateway_ref, amount_minor, reason, refund_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(e.payment_id)
+    .bind(now)
+    .bind(e.actor)
+    .bind(e.event)
+    .bind(e.from.code())
+    .bind(e.to.code())
+    .bind(e.gateway_ref)
+    .bind(e.amount_minor)
+    .bind(e.reason)
+    .bind(e.refund_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Something a human must look at (see the `payment_flags` table).
+pub async fn flag(
+    conn: &mut AnyConnection,
+    payment_id: &str,
+    kind: &str,
+    detail: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    tracing::warn!(payment = %payment_id, kind, detail, "payment flagged for review");
+    sqlx::query(
+        "INSERT INTO payment_flags (id, payment_id, kind, detail, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(payment_id)
+    .bind(kind)
+    .bind(detail)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Live payments the poller should ask the gateway about now.
+pub async fn due_for_check(db: &Db, now: i64, limit: i64) -> Result<Vec<String>, DbError> {
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM payments WHERE state IN ('created', 'pending') AND check_after <= $1 \
+         ORDER BY check_after LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// Pushes back the next check of a payment that is still live.
+pub async fn postpone_check(db: &Db, id: &str, check_after: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE payments SET check_after = $1 WHERE id = $2 AND state IN ('created', 'pending')",
+    )
+    .bind(check_after)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Records a notification id; `false` if it was seen before (a replay).
+pub async fn first_sight_of_notification(
+    conn: &mut AnyConnection,
+    gateway: &str,
+    notification_id: &str,
+    now: i64,
+) -> Result<bool, DbError> {
+    let n = sqlx::query(
+        "INSERT INTO gateway_notifications (gateway, notification_id, received_at) \
+         VALUES ($1, $2, $3) ON CONFLICT (gateway, notification_id) DO NOTHING",
+    )
+    .bind(gateway)
+    .bind(notification_id)
+    .bind(now)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Whether a refund with this id was already recorded for the payment.
+pub async fn refund_recorded(
+    conn: &mut AnyConnection,
+    payment_id: &str,
+    refund_id: &str,
+) -> Result<bool, DbError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM payment_events WHERE payment_id = $1 AND refund_id = $2")
+            .bind(payment_id)
+            .bind(refund_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.is_some())
+}

@@ -1,0 +1,718 @@
+//! The payment engine with the sandbox gateway, through the sandbox's real HTTP pages and API:
+//! exactly one payment per order however often "Pay" is pressed, exactly one fulfilment however
+//! many notifications arrive, forged/stale/replayed/out-of-order news refused or harmless,
+//! expiry, refunds, and the poller for notifications that never come.
+
+use crate::{
+    helpers::{Browser, TestApp},
+    on_both_backends,
+    registration::{AMINA, KARIM, Person, register},
+};
+use bawaba::{
+    domain::{
+        money::{Currency, Money},
+        payment::PaymentState,
+    },
+    features::payments::{
+        engine::{self, Applied, NewOrder, PaymentError, Started},
+        store::Order,
+    },
+    platform::{gateway::signature, session::now_secs},
+    sandbox::protocol::{Notification, PaymentView},
+};
+use std::{
+    collections::HashMap,
+    sync::{LazyLock, Mutex},
+};
+
+/// Orders whose fulfilments are counted (registered by `helpers::spawn_app`).
+pub const COUNTED: &str = "counted";
+
+static FULFILMENTS: LazyLock<Mutex<HashMap<String, usize>>> = LazyLock::new(Default::default);
+
+pub fn fulfil_counted<'c>(
+    _conn: &'c mut sqlx::AnyConnection,
+    order: &'c Order,
+    _now: i64,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), bawaba::platform::db::DbError>> + Send + 'c>,
+> {
+    *FULFILMENTS
+        .lock()
+        .unwrap()
+        .entry(order.id.clone())
+        .or_default() += 1;
+    Box::pin(async { Ok(()) })
+}
+
+fn fulfilled(order_id: &str) -> usize {
+    FULFILMENTS
+        .lock()
+        .unwrap()
+        .get(order_id)
+        .copied()
+        .unwrap_or(0)
+}
+
+const AMOUNT: Money = Money {
+    minor: 200_000,
+    currency: Currency::Dzd,
+};
+
+/// A registered account (through the real pages) and the id of an order of 2 000 DZD for it.
+async fn account_with_order(app: &TestApp, who: &Person) -> (Browser, String, String) {
+    let b = app.browser("ar");
+    register(&b, who).await;
+    let (account_id,): (String,) = sqlx::query_as("SELECT id FROM accounts WHERE email = $1")
+        .bind(who.email)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let order_id = new_order(app, &account_id).await;
+    (b, account_id, order_id)
+}
+
+async fn new_order(app: &TestApp, account_id: &str) -> String {
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    engine::create_order(
+        &mut conn,
+        &NewOrder {
+            account_id,
+            kind: COUNTED,
+            subject: &uuid::Uuid::new_v4().to_string(),
+            description: [
+                ("ar", "طلب تجريبي".into()),
+                ("fr", "Commande d’essai".into()),
+                ("en", "Test order".into()),
+            ],
+            amount: AMOUNT,
+        },
+        now_secs(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn start(app: &TestApp, account_id: &str, order_id: &str, key: &str) -> Started {
+    engine::start(
+        &app.payments,
+        &app.db,
+        account_id,
+        order_id,
+        key,
+        "ar",
+        now_secs(),
+    )
+    .await
+    .unwrap()
+}
+
+/// The path of an absolute URL (the test server's public URL names port 0).
+fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.find('/')
+        .map(|i| rest[i..].to_string())
+        .unwrap_or_default()
+}
+
+/// Starts a payment and returns (payment id, the sandbox page's path).
+async fn started(app: &TestApp, account_id: &str, order_id: &str) -> (String, String) {
+    match start(app, account_id, order_id, &uuid::Uuid::new_v4().to_string()).await {
+        Started::Gateway { payment_id, url } => (payment_id, path_of(&url)),
+        other => panic!("expected the gateway page, got {other:?}"),
+    }
+}
+
+/// Pays on the sandbox's pages as a browser without JavaScript: card form, then the code.
+/// Returns where the sandbox sends the payer back to.
+async fn pay_by_card(b: &Browser, page: &str, number: &str) -> String {
+    let html = b.page(page).await;
+    assert!(
+        html.contains("dir=\"rtl\""),
+        "the Arabic page is right-to-left"
+    );
+    assert!(
+        html.contains("2\u{202F}000"),
+        "the page shows the amount: {html}"
+    );
+    let next = b
+        .post_form(
+            &format!("{page}/card"),
+            &[
+                ("number", number),
+                ("expiry", "12/30"),
+                ("cvv", "123"),
+                ("holder", "AMINA BENALI"),
+            ],
+        )
+        .await;
+    assert!(next.starts_with(&format!("{page}/code")), "{next}");
+    b.post_form(&path_of(&next), &[("code", "123456")]).await
+}
+
+async fn state_of(app: &TestApp, payment_id: &str) -> PaymentState {
+    let (state,): (String,) = sqlx::query_as("SELECT state FROM payments WHERE id = $1")
+        .bind(payment_id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    PaymentState::parse(&state).unwrap()
+}
+
+async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .bind(bind)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    n
+}
+
+/// Delivers every notification the sandbox has due (as its worker would), as of `now`.
+async fn sandbox_notifies(app: &TestApp, now: i64) -> usize {
+    let http = reqwest::Client::new();
+    let mut n = 0;
+    while bawaba::sandbox::notifier::deliver_one(&app.db, &http, &sandbox_key(app), now)
+        .await
+        .unwrap()
+    {
+        n += 1;
+    }
+    n
+}
+
+fn sandbox_key(app: &TestApp) -> [u8; 32] {
+    // The test server derives it from its secret key file, as a real server does.
+    let secret = std::fs::read_to_string(app.data_dir.join("secret.key")).unwrap();
+    let secret: [u8; 32] = hex::decode(secret.trim()).unwrap().try_into().unwrap();
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&secret).unwrap();
+    mac.update(b"sandbox gateway merchant key");
+    mac.finalize().into_bytes().into()
+}
+
+/// A notification as the sandbox would sign it, about a payment of ours.
+fn notification_body(
+    app_payment: &str,
+    gateway_ref: &str,
+    status: &str,
+    amount_minor: i64,
+) -> String {
+    serde_json::to_string(&Notification {
+        notification_id: format!("ntf_{}", uuid::Uuid::new_v4().simple()),
+        seq: 9,
+        payment: PaymentView {
+            id: gateway_ref.to_string(),
+            merchant_ref: app_payment.to_string(),
+            status: status.to_string(),
+            failure: None,
+            amount_minor,
+            currency: "DZD".into(),
+            method: Some("card".into()),
+            brand: Some("visa".into()),
+            masked: Some("•••• 1111".into()),
+            refunded_minor: 0,
+            redirect_url: None,
+        },
+    })
+    .unwrap()
+}
+
+async fn post_notification(app: &TestApp, body: &str, signature: &str) -> u16 {
+    app.client
+        .post(app.url("/payments/notify/sandbox"))
+        .header(signature::HEADER, signature)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn gateway_ref(app: &TestApp, payment_id: &str) -> String {
+    let (r,): (Option<String>,) = sqlx::query_as("SELECT gateway_ref FROM payments WHERE id = $1")
+        .bind(payment_id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    r.unwrap()
+}
+
+on_both_backends!(
+    twenty_simultaneous_pay_submissions_create_one_payment,
+    |app: &TestApp| async move {
+        let (_b, account, order) = account_with_order(app, &AMINA).await;
+        // Ten double clicks (one key each, twice) and ten other tabs, all at once.
+        let keys: Vec<String> = (0..10)
+            .flat_map(|i| [format!("key-{i}"), format!("key-{i}")])
+            .collect();
+        let results =
+            futures::future::join_all(keys.iter().map(|k| start(app, &account, &order, k))).await;
+        let pages: std::collections::HashSet<_> = results
+            .iter()
+            .map(|r| match r {
+                Started::Gateway { payment_id, url } => (payment_id.clone(), url.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            pages.len(),
+            1,
+            "every submission leads to the same payment page"
+        );
+        assert_eq!(
+            count(
+                app,
+                "SELECT COUNT(*) FROM payments WHERE order_id = $1",
+                &order
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            count(app, "SELECT COUNT(*) FROM sandbox_payments WHERE merchant_ref IN (SELECT id FROM payments WHERE order_id = $1)", &order).await,
+            1,
+            "and the gateway opened one payment"
+        );
+    }
+);
+
+on_both_backends!(
+    paying_by_card_with_the_code_succeeds_and_fulfils_the_order_once,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, page) = started(app, &account, &order).await;
+        assert_eq!(state_of(app, &payment).await, PaymentState::Pending);
+        let back = pay_by_card(&b, &page, "4111 1111 1111 1111").await;
+        assert!(
+            back.ends_with(&format!("/payments/{payment}/return")),
+            "{back}"
+        );
+        // The notification arrives and is applied.
+        assert_eq!(sandbox_notifies(app, now_secs()).await, 1);
+        assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
+        assert_eq!(fulfilled(&order), 1);
+        let (fulfilled_at, masked, brand): (Option<i64>, Option<String>, Option<String>) =
+            sqlx::query_as(
+                "SELECT o.fulfilled_at, p.masked, p.brand FROM orders o JOIN payments p ON p.order_id = o.id WHERE p.id = $1",
+            )
+            .bind(&payment)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert!(fulfilled_at.is_some());
+        // Only the masked number and the brand: never the card number or the CVV.
+        assert_eq!(masked.as_deref(), Some("•••• 1111"));
+        assert_eq!(brand.as_deref(), Some("visa"));
+        for table in ["payments", "payment_events", "payment_flags", "orders"] {
+            let dump: Vec<(String,)> =
+                sqlx::query_as(&format!("SELECT CAST(id AS TEXT) FROM {table}"))
+                    .fetch_all(app.db.pool())
+                    .await
+                    .unwrap();
+            assert!(!format!("{dump:?}").contains("4111111111111111"));
+        }
+        // Paying again for a paid order is refused; the same submission shows its outcome.
+        let again = engine::start(
+            &app.payments,
+            &app.db,
+            &account,
+            &order,
+            "another",
+            "ar",
+            now_secs(),
+        )
+        .await;
+        assert!(matches!(again, Err(PaymentError::AlreadyPaid)), "{again:?}");
+    }
+);
+
+on_both_backends!(
+    twenty_simultaneous_success_notifications_fulfil_the_order_once,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, page) = started(app, &account, &order).await;
+        // Paid at the gateway, its own notification lost: twenty copies arrive at once.
+        pay_by_card(&b, &page, "4000 0000 0000 0101").await;
+        assert_eq!(sandbox_notifies(app, now_secs() + 3600).await, 0);
+        let gref = gateway_ref(app, &payment).await;
+        let statuses = futures::future::join_all((0..20).map(|_| {
+            let body = notification_body(&payment, &gref, "succeeded", AMOUNT.minor);
+            let sig = signature::sign(&sandbox_key(app), now_secs(), body.as_bytes());
+            async move { post_notification(app, &body, &sig).await }
+        }))
+        .await;
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+        assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
+        assert_eq!(fulfilled(&order), 1);
+        assert_eq!(
+            count(app, "SELECT COUNT(*) FROM payment_events WHERE payment_id = $1 AND to_state = 'succeeded'", &payment).await,
+            1
+        );
+    }
+);
+
+on_both_backends!(
+    forged_stale_replayed_and_out_of_order_notifications_change_nothing,
+    |app: &TestApp| async move {
+        let (_b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, _page) = started(app, &account, &order).await;
+        let gref = gateway_ref(app, &payment).await;
+        let key = sandbox_key(app);
+        let body = notification_body(&payment, &gref, "succeeded", AMOUNT.minor);
+
+        // Forged: signed with another key, or not signed.
+        let forged = signature::sign(b"not the merchant key", now_secs(), body.as_bytes());
+        assert_eq!(post_notification(app, &body, &forged).await, 401);
+        assert_eq!(post_notification(app, &body, "").await, 401);
+        // Stale: genuinely signed, ten minutes ago (a captured message played back).
+        let stale = signature::sign(&key, now_secs() - 600, body.as_bytes());
+        assert_eq!(post_notification(app, &body, &stale).await, 401);
+        // A body changed after signing.
+        let sig = signature::sign(&key, now_secs(), body.as_bytes());
+        let tampered = body.replace("200000", "100");
+        assert_eq!(post_notification(app, &tampered, &sig).await, 401);
+        assert_eq!(state_of(app, &payment).await, PaymentState::Pending);
+        assert_eq!(fulfilled(&order), 0);
+
+        // The genuine one, then the same one replayed, then older news ("still open").
+        assert_eq!(post_notification(app, &body, &sig).await, 200);
+        assert_eq!(post_notification(app, &body, &sig).await, 200);
+        let older = notification_body(&payment, &gref, "open", AMOUNT.minor);
+        let older_sig = signature::sign(&key, now_secs(), older.as_bytes());
+        assert_eq!(post_notification(app, &older, &older_sig).await, 200);
+        let failed = notification_body(&payment, &gref, "failed", AMOUNT.minor);
+        let failed_sig = signature::sign(&key, now_secs(), failed.as_bytes());
+        assert_eq!(post_notification(app, &failed, &failed_sig).await, 200);
+        assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
+        assert_eq!(fulfilled(&order), 1);
+    }
+);
+
+on_both_backends!(
+    an_amount_that_differs_from_the_order_is_refused_and_flagged,
+    |app: &TestApp| async move {
+        let (_b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, _page) = started(app, &account, &order).await;
+        let gref = gateway_ref(app, &payment).await;
+        let body = notification_body(&payment, &gref, "succeeded", 100);
+        let sig = signature::sign(&sandbox_key(app), now_secs(), body.as_bytes());
+        assert_eq!(post_notification(app, &body, &sig).await, 200);
+        assert_eq!(state_of(app, &payment).await, PaymentState::Pending);
+        assert_eq!(fulfilled(&order), 0);
+        assert_eq!(
+            count(app, "SELECT COUNT(*) FROM payment_flags WHERE payment_id = $1 AND kind = 'amount_mismatch'", &payment).await,
+            1
+        );
+        // Another currency, same number: refused too.
+        let body = notification_body(&payment, &gref, "succeeded", AMOUNT.minor)
+            .replace("\"DZD\"", "\"QAR\"");
+        let sig = signature::sign(&sandbox_key(app), now_secs(), body.as_bytes());
+        assert_eq!(post_notification(app, &body, &sig).await, 200);
+        assert_eq!(state_of(app, &payment).await, PaymentState::Pending);
+        assert_eq!(
+            count(app, "SELECT COUNT(*) FROM payment_flags WHERE payment_id = $1 AND kind = 'amount_mismatch'", &payment).await,
+            2
+        );
+    }
+);
+
+on_both_backends!(
+    an_expired_payment_cannot_succeed_and_a_new_one_can_start,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, page) = started(app, &account, &order).await;
+        let gref = gateway_ref(app, &payment).await;
+        // Its time runs out (moved into the past, as the clock would).
+        app.execute(&format!(
+            "UPDATE payments SET expires_at = {} WHERE id = '{payment}'",
+            now_secs() - 3600
+        ))
+        .await;
+        app.execute(&format!(
+            "UPDATE sandbox_payments SET expires_at = {} WHERE merchant_ref = '{payment}'",
+            now_secs() - 3600
+        ))
+        .await;
+        // The payer's page now says it is over; the poller expires ours.
+        let html = b.page(&page).await;
+        assert!(
+            !html.contains("name=\"number\""),
+            "no card form on an expired payment"
+        );
+        engine::check(&app.payments, &app.db, &payment, "poller", now_secs())
+            .await
+            .unwrap();
+        assert_eq!(state_of(app, &payment).await, PaymentState::Expired);
+        // Success news after that is refused and flagged for a refund by a person.
+        let body = notification_body(&payment, &gref, "succeeded", AMOUNT.minor);
+        let sig = signature::sign(&sandbox_key(app), now_secs(), body.as_bytes());
+        assert_eq!(post_notification(app, &body, &sig).await, 200);
+        assert_eq!(state_of(app, &payment).await, PaymentState::Expired);
+        assert_eq!(fulfilled(&order), 0);
+        assert_eq!(
+            count(app, "SELECT COUNT(*) FROM payment_flags WHERE payment_id = $1 AND kind = 'paid_after_close'", &payment).await,
+            1
+        );
+        // The user starts again and pays.
+        let (second, page) = started(app, &account, &order).await;
+        assert_ne!(second, payment);
+        pay_by_card(&b, &page, "6280 5800 0000 0009").await;
+        sandbox_notifies(app, now_secs()).await;
+        assert_eq!(state_of(app, &second).await, PaymentState::Succeeded);
+        assert_eq!(fulfilled(&order), 1);
+    }
+);
+
+on_both_backends!(
+    a_declined_card_and_three_wrong_codes_fail_and_let_the_user_try_again,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let (first, page) = started(app, &account, &order).await;
+        pay_by_card(&b, &page, "4000 0000 0000 0002").await;
+        sandbox_notifies(app, now_secs()).await;
+        assert_eq!(state_of(app, &first).await, PaymentState::Failed);
+        let (failure,): (Option<String>,) =
+            sqlx::query_as("SELECT failure FROM payments WHERE id = $1")
+                .bind(&first)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(failure.as_deref(), Some("declined"));
+
+        // Second try: three wrong codes.
+        let (second, page) = started(app, &account, &order).await;
+        let next = b
+            .post_form(
+                &format!("{page}/wallet"),
+                &[("mobile", "+213 550 00 00 01")],
+            )
+            .await;
+        let code_page = path_of(&next);
+        for left in [2, 1] {
+            let res = b
+                .client
+                .post(app.url(&code_page))
+                .form(&[("code", "000000")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 422);
+            let html = res.text().await.unwrap();
+            assert!(html.contains(&format!("{left}/3")), "{html}");
+            assert!(html.contains("error-summary"));
+        }
+        let back = b.post_form(&code_page, &[("code", "000000")]).await;
+        assert!(back.ends_with("/return"), "{back}");
+        sandbox_notifies(app, now_secs()).await;
+        assert_eq!(state_of(app, &second).await, PaymentState::Failed);
+
+        // Third try, from a bank account: paid.
+        let (third, page) = started(app, &account, &order).await;
+        let next = b
+            .post_form(
+                &format!("{page}/account"),
+                &[("rib", "007 99999 0000000001 34")],
+            )
+            .await;
+        b.post_form(&path_of(&next), &[("code", "123456")]).await;
+        sandbox_notifies(app, now_secs()).await;
+        assert_eq!(state_of(app, &third).await, PaymentState::Succeeded);
+        assert_eq!(fulfilled(&order), 1);
+    }
+);
+
+on_both_backends!(
+    bad_card_details_are_told_next_to_their_field_and_kept,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, page) = started(app, &account, &order).await;
+        let res = b
+            .client
+            .post(app.url(&format!("{page}/card")))
+            .form(&[
+                ("number", "4111 1111 1111 1112"),
+                ("expiry", "01/20"),
+                ("cvv", "12"),
+                ("holder", "AMINA BENALI"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("رقم البطاقة غير صحيح"),
+            "Luhn typo told in Arabic: {html}"
+        );
+        assert!(
+            html.contains("انتهت صلاحية هذه البطاقة"),
+            "expired card told"
+        );
+        assert!(
+            html.contains("href=\"#cvv\""),
+            "the summary links to the field"
+        );
+        assert!(
+            html.contains("value=\"AMINA BENALI\""),
+            "other answers kept"
+        );
+        assert!(
+            !html.contains("value=\"12\""),
+            "the security code is never echoed"
+        );
+        assert_eq!(state_of(app, &payment).await, PaymentState::Pending);
+    }
+);
+
+on_both_backends!(
+    a_lost_notification_is_made_good_by_the_poller,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, page) = started(app, &account, &order).await;
+        pay_by_card(&b, &page, "4000 0000 0000 0101").await;
+        assert_eq!(
+            sandbox_notifies(app, now_secs() + 3600).await,
+            0,
+            "the sandbox sends nothing"
+        );
+        // Not due yet: nothing asked.
+        assert_eq!(
+            engine::poll_due(&app.payments, &app.db, now_secs())
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(state_of(app, &payment).await, PaymentState::Pending);
+        // Once the notification is overdue, the poller asks and fulfils.
+        let later = now_secs() + engine::NOTIFICATION_OVERDUE_SECS + 1;
+        assert_eq!(
+            engine::poll_due(&app.payments, &app.db, later)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
+        assert_eq!(fulfilled(&order), 1);
+    }
+);
+
+on_both_backends!(
+    duplicated_late_and_reordered_sandbox_notifications_fulfil_once,
+    |app: &TestApp| async move {
+        for card in [
+            "4000 0000 0000 0200",
+            "4000 0000 0000 0309",
+            "4000 0000 0000 0408",
+        ] {
+            let (b, account, order) = account_with_order(
+                app,
+                &if card.ends_with("0200") {
+                    AMINA
+                } else if card.ends_with("0309") {
+                    KARIM
+                } else {
+                    Person {
+                        name: "Nadia Saidi",
+                        nin: "309990123456789014",
+                        email: "nadia@example.dz",
+                    }
+                },
+            )
+            .await;
+            let (payment, page) = started(app, &account, &order).await;
+            pay_by_card(&b, &page, card).await;
+            // Everything the sandbox sends, however late.
+            let sent = sandbox_notifies(app, now_secs() + 3600).await;
+            assert!(sent >= 1, "{card}");
+            assert_eq!(
+                state_of(app, &payment).await,
+                PaymentState::Succeeded,
+                "{card}"
+            );
+            assert_eq!(fulfilled(&order), 1, "{card}");
+        }
+    }
+);
+
+on_both_backends!(
+    refunds_go_through_the_gateway_and_never_exceed_what_was_paid,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, page) = started(app, &account, &order).await;
+        pay_by_card(&b, &page, "4111 1111 1111 1111").await;
+        sandbox_notifies(app, now_secs()).await;
+        let refund = |minor: i64, id: &'static str| {
+            engine::refund(
+                &app.payments,
+                &app.db,
+                &payment,
+                minor,
+                id,
+                "admin:test",
+                "duplicate purchase",
+                now_secs(),
+            )
+        };
+        assert_eq!(
+            refund(50_000, "r1").await.unwrap(),
+            Applied::Moved(PaymentState::PartiallyRefunded)
+        );
+        // The same request again refunds nothing more.
+        assert_eq!(refund(50_000, "r1").await.unwrap(), Applied::Unchanged);
+        assert!(matches!(
+            refund(150_001, "r2").await,
+            Err(PaymentError::Refused(_))
+        ));
+        assert_eq!(
+            refund(150_000, "r3").await.unwrap(),
+            Applied::Moved(PaymentState::Refunded)
+        );
+        assert!(matches!(
+            refund(1, "r4").await,
+            Err(PaymentError::Refused(_))
+        ));
+        let (ours,): (i64,) = sqlx::query_as("SELECT refunded_minor FROM payments WHERE id = $1")
+            .bind(&payment)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let (theirs,): (i64,) =
+            sqlx::query_as("SELECT refunded_minor FROM sandbox_payments WHERE merchant_ref = $1")
+                .bind(&payment)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!((ours, theirs), (200_000, 200_000));
+    }
+);
+
+on_both_backends!(
+    another_account_cannot_pay_or_see_someone_elses_order,
+    |app: &TestApp| async move {
+        let (_b, _amina, order) = account_with_order(app, &AMINA).await;
+        let (_k, karim, _karims_order) = account_with_order(app, &KARIM).await;
+        let r = engine::start(
+            &app.payments,
+            &app.db,
+            &karim,
+            &order,
+            "k",
+            "ar",
+            now_secs(),
+        )
+        .await;
+        assert!(matches!(r, Err(PaymentError::NotFound)), "{r:?}");
+        assert_eq!(
+            count(
+                app,
+                "SELECT COUNT(*) FROM payments WHERE order_id = $1",
+                &order
+            )
+            .await,
+            0
+        );
+    }
+);
