@@ -176,10 +176,20 @@ pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     ]
 }
 
+/// The site's routes, generated once per process. Generating runs the app with resource
+/// loading suppressed by a process-wide flag, and a page another router of the same process is
+/// rendering at that moment would wait forever for its data (leptos#4773). One server builds
+/// one router, but the test suite builds one per test while others serve.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP application. Layers run outside-in in the order listed last-to-first:
 /// the request id is set first so every log line and the panic handler can use it.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let https = state.config.is_https();
     let context = {
         let state = state.clone();
