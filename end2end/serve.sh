@@ -9,6 +9,7 @@ export BAWABA_DATA_DIR="$data"
 export BAWABA_LOG="${BAWABA_LOG:-warn}"
 # SMS go to files (no provider here); the tests read them through the development mailbox.
 export BAWABA_DEV_MAILBOX="on"
+export BAWABA_DEMO_PAYMENTS="on"
 export LEPTOS_SITE_ROOT="target/site"
 export LEPTOS_OUTPUT_NAME="bawaba"
 export LEPTOS_HASH_FILES="true"

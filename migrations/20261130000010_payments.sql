@@ -28,6 +28,8 @@ CREATE TABLE payments (
     -- From the "Pay" form: a double click or a browser retry carries the same key.
     idempotency_key TEXT NOT NULL,
     gateway TEXT NOT NULL,
+    -- The payer's language: the gateway's page and the receipt speak it.
+    language TEXT NOT NULL CHECK (language IN ('ar', 'fr', 'en')),
     -- The gateway's own id for it, and the page it sent the user to.
     gateway_ref TEXT,
     redirect_url TEXT,

@@ -1,7 +1,7 @@
 //! The HTML shell, the root component and the routes table (the site map).
 
 use crate::{
-    features::{accounts, errors::NotFound, home::HomePage, idcard, info, vignette},
+    features::{accounts, errors::NotFound, home::HomePage, idcard, info, payments, vignette},
     i18n::*,
     ui::layout::Layout,
 };
@@ -105,6 +105,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/reset-password/done") view=accounts::recovery::DonePage />
                         <Route path=path!("/reset-password/problem/:reason") view=accounts::recovery::ProblemPage />
                         <Route path=path!("/reset-password/:token") view=accounts::recovery::ResetPage ssr=SsrMode::Async />
+                        <Route path=path!("/payments/demo") view=payments::pages::DemoPage ssr=SsrMode::Async />
+                        <Route path=path!("/payments/order/:id") view=payments::pages::OrderPage ssr=SsrMode::Async />
+                        <Route path=path!("/payments/:id") view=payments::pages::PaymentPage ssr=SsrMode::Async />
                         <Route path=path!("/terms") view=info::TermsPage />
                         <Route path=path!("/accessibility") view=info::AccessibilityPage />
                         <Route path=path!("/privacy") view=info::PrivacyPage />

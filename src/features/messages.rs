@@ -44,6 +44,7 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
         super::accounts::messages::TWO_STEP_CHANGED => {
             super::accounts::messages::two_step_changed(locale, &param("what")?)
         }
+        super::payments::messages::RECEIPT => super::payments::messages::receipt(locale, params),
         _ => None,
     }
 }

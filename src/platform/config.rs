@@ -77,6 +77,11 @@ pub const SETTINGS: &[Setting] = &[
         help: "How long a started payment may stay unfinished before it expires (the user can then start a new one).",
     },
     Setting {
+        name: "BAWABA_DEMO_PAYMENTS",
+        default: "off",
+        help: "`on` serves /payments/demo, where a signed-in user creates a test order to pay through the gateway. For development machines and end-to-end tests.",
+    },
+    Setting {
         name: "BAWABA_SANDBOX_URL",
         default: "this server: http://<its address>/sandbox-pay",
         help: "Base URL of the sandbox gateway's API, when it runs elsewhere.",
@@ -126,6 +131,8 @@ pub struct Config {
     /// Serve `/dev/mailbox` (never on a real deployment).
     pub dev_mailbox: bool,
     pub payment_ttl_secs: i64,
+    /// Serve `/payments/demo`.
+    pub demo_payments: bool,
     pub sandbox_url: Option<String>,
     pub sandbox_key_hex: Option<String>,
 }
@@ -189,16 +196,16 @@ impl Config {
                 });
             }
         };
-        let dev_mailbox = match get("BAWABA_DEV_MAILBOX").as_deref() {
-            None | Some("off" | "0" | "false") => false,
-            Some("on" | "1" | "true") => true,
-            Some(_) => {
-                return Err(ConfigError::Invalid {
-                    name: "BAWABA_DEV_MAILBOX",
-                    reason: "expected on or off".into(),
-                });
-            }
+        let switch = |name: &'static str| match get(name).as_deref() {
+            None | Some("off" | "0" | "false") => Ok(false),
+            Some("on" | "1" | "true") => Ok(true),
+            Some(_) => Err(ConfigError::Invalid {
+                name,
+                reason: "expected on or off".into(),
+            }),
         };
+        let dev_mailbox = switch("BAWABA_DEV_MAILBOX")?;
+        let demo_payments = switch("BAWABA_DEMO_PAYMENTS")?;
         let payment_ttl_secs = match get("BAWABA_PAYMENT_TTL_MINUTES") {
             None => 30 * 60,
             Some(v) => v
@@ -229,6 +236,7 @@ impl Config {
             sms_body: get("BAWABA_SMS_BODY"),
             dev_mailbox,
             payment_ttl_secs,
+            demo_payments,
             sandbox_url: get("BAWABA_SANDBOX_URL"),
             sandbox_key_hex: get("BAWABA_SANDBOX_KEY"),
         })

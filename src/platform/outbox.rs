@@ -11,7 +11,6 @@ use super::{
     db::{Db, DbError},
     mail::{MailTransport, Rendered, SendError, SmsTransport},
 };
-use sqlx::{Any, Transaction};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
@@ -54,7 +53,7 @@ pub struct Notification<'a> {
 
 /// Adds a message inside the caller's transaction: it exists if and only if the event does.
 pub async fn enqueue(
-    tx: &mut Transaction<'static, Any>,
+    conn: &mut sqlx::AnyConnection,
     n: &Notification<'_>,
     now: i64,
 ) -> Result<String, DbError> {
@@ -72,7 +71,7 @@ pub async fn enqueue(
     .bind(n.language)
     .bind(n.params.to_string())
     .bind(now)
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(id)
 }

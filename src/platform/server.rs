@@ -212,6 +212,10 @@ pub fn router(state: AppState) -> Router {
             "/payments/notify/{gateway}",
             axum::routing::post(crate::features::payments::notify),
         )
+        .route(
+            "/payments/{id}/return",
+            get(crate::features::payments::pages::returned),
+        )
         .nest_service(
             crate::sandbox::PREFIX,
             crate::sandbox::router(crate::sandbox::SandboxState {

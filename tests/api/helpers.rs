@@ -97,6 +97,7 @@ pub fn settings(data_dir: &std::path::Path, database_url: &str) -> Config {
     env.insert("BAWABA_DATA_DIR", data_dir.display().to_string());
     env.insert("DATABASE_URL", database_url.to_string());
     env.insert("BAWABA_DB_MAX_CONNECTIONS", "5".to_string());
+    env.insert("BAWABA_DEMO_PAYMENTS", "on".to_string());
     Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration")
 }
 

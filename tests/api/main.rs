@@ -15,6 +15,7 @@ mod health;
 mod locale;
 mod outbox;
 mod pages;
+mod payment_pages;
 mod payments;
 mod process;
 mod reference_data;

@@ -181,7 +181,7 @@ async fn sandbox_notifies(app: &TestApp, now: i64) -> usize {
     n
 }
 
-fn sandbox_key(app: &TestApp) -> [u8; 32] {
+pub fn sandbox_key(app: &TestApp) -> [u8; 32] {
     // The test server derives it from its secret key file, as a real server does.
     let secret = std::fs::read_to_string(app.data_dir.join("secret.key")).unwrap();
     let secret: [u8; 32] = hex::decode(secret.trim()).unwrap().try_into().unwrap();

@@ -138,7 +138,7 @@ pub async fn registered_and_confirmed(app: &TestApp, b: &Browser, p: &Person) {
     assert_eq!(next, "/account/verify-email/done");
 }
 
-async fn sign_in(b: &Browser, identifier: &str, password: &str) -> String {
+pub async fn sign_in(b: &Browser, identifier: &str, password: &str) -> String {
     b.post_form(
         "/api/account/sign-in",
         &[

@@ -59,7 +59,7 @@ pub async fn load_registration(with_countries: bool) -> Result<RegistrationView,
 }
 
 #[cfg(feature = "ssr")]
-pub(super) mod server {
+pub(crate) mod server {
     use super::Country;
     use crate::{
         domain::date::Date,

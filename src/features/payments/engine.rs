@@ -199,6 +199,7 @@ pub async fn start(
         account_id: account_id.to_string(),
         idempotency_key: key.to_string(),
         gateway: p.gateway.name().to_string(),
+        language: language.to_string(),
         gateway_ref: None,
         redirect_url: None,
         method: None,
@@ -451,6 +452,7 @@ async fn transition(
         .await?;
         if to == PaymentState::Succeeded {
             fulfil(p, &mut tx, &row, now).await?;
+            send_receipt(p, &mut tx, payment_id, now).await?;
         }
         tx.commit().await?;
         tracing::info!(payment = %payment_id, from = row.state().code(), to = to.code(), actor, "payment moved");
@@ -495,6 +497,55 @@ async fn fulfil(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// The receipt e-mail, queued in the success's transaction: one per paid payment, in the
+/// payer's language, with the method as the gateway reported it.
+async fn send_receipt(
+    p: &Payments,
+    conn: &mut AnyConnection,
+    payment_id: &str,
+    now: i64,
+) -> Result<(), PaymentError> {
+    use crate::platform::outbox::{self, Channel, Notification};
+    let Some(paid) = store::payment(conn, payment_id).await? else {
+        return Ok(());
+    };
+    let Some(order) = store::order(conn, &paid.order_id).await? else {
+        return Ok(());
+    };
+    let email: Option<(String,)> = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
+        .bind(&paid.account_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some((email,)) = email else {
+        return Ok(());
+    };
+    let params = serde_json::json!({
+        "reference": paid.reference,
+        "description": order.description_in(&paid.language),
+        "amount_minor": paid.payment.amount.minor,
+        "currency": paid.payment.amount.currency.code(),
+        "method": paid.method,
+        "brand": paid.brand,
+        "masked": paid.masked,
+        "paid_at": paid.succeeded_at.unwrap_or(now),
+        "link": format!("{}{}", p.public_url.trim_end_matches('/'), super::pages::payment_path(&paid.id)),
+    });
+    outbox::enqueue(
+        conn,
+        &Notification {
+            account_id: Some(&paid.account_id),
+            channel: Channel::Email,
+            recipient: &email,
+            template: super::messages::RECEIPT,
+            language: &paid.language,
+            params,
+        },
+        now,
+    )
+    .await?;
     Ok(())
 }
 

@@ -5,6 +5,9 @@
 #[cfg(feature = "ssr")]
 pub mod engine;
 #[cfg(feature = "ssr")]
+pub mod messages;
+pub mod pages;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 /// `POST /payments/notify/{gateway}`: a gateway's signed server-to-server notification.

@@ -124,6 +124,7 @@ pub struct PaymentRow {
     pub account_id: String,
     pub idempotency_key: String,
     pub gateway: String,
+    pub language: String,
     pub gateway_ref: Option<String>,
     pub redirect_url: Option<String>,
     pub method: Option<String>,
@@ -143,7 +144,7 @@ impl PaymentRow {
     }
 }
 
-const PAYMENT_COLUMNS: &str = "id, reference, order_id, account_id, idempotency_key, gateway, \
+const PAYMENT_COLUMNS: &str = "id, reference, order_id, account_id, idempotency_key, gateway, language, \
     gateway_ref, redirect_url, method, brand, masked, amount_minor, currency, state, refunded_minor, \
     failure, expires_at, check_after, succeeded_at, created_at";
 
@@ -155,6 +156,7 @@ struct RawPayment {
     account_id: String,
     idempotency_key: String,
     gateway: String,
+    language: String,
     gateway_ref: Option<String>,
     redirect_url: Option<String>,
     method: Option<String>,
@@ -186,6 +188,7 @@ impl TryFrom<RawPayment> for PaymentRow {
             account_id: r.account_id,
             idempotency_key: r.idempotency_key,
             gateway: r.gateway,
+            language: r.language,
             gateway_ref: r.gateway_ref,
             redirect_url: r.redirect_url,
             method: r.method,
@@ -268,8 +271,8 @@ pub async fn paid_payment(
 pub async fn insert_payment(db: &Db, p: &PaymentRow, now: i64) -> Result<bool, DbError> {
     let res = sqlx::query(
         "INSERT INTO payments (id, reference, order_id, account_id, idempotency_key, gateway, \
-         amount_minor, currency, state, expires_at, check_after, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'created', $9, $10, $11, $11)",
+         language, amount_minor, currency, state, expires_at, check_after, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'created', $10, $11, $12, $12)",
     )
     .bind(&p.id)
     .bind(&p.reference)
@@ -277,6 +280,7 @@ pub async fn insert_payment(db: &Db, p: &PaymentRow, now: i64) -> Result<bool, D
     .bind(&p.account_id)
     .bind(&p.idempotency_key)
     .bind(&p.gateway)
+    .bind(&p.language)
     .bind(p.payment.amount.minor)
     .bind(p.payment.amount.currency.code())
     .bind(p.expires_at)

@@ -1,0 +1,124 @@
+//! The payments feature's notifications: the receipt, queued in the transaction that records
+//! the payment's success, so that every paid order gets one and only one.
+
+use crate::{
+    domain::money::{Currency, Money},
+    features::messages::{email_html, escape},
+    i18n::*,
+    platform::mail::Rendered,
+};
+
+pub const RECEIPT: &str = "payment_receipt";
+
+/// The receipt. Parameters: `reference`, `description`, `amount_minor`, `currency`, `method`,
+/// `brand`, `masked`, `paid_at` (Unix seconds), `link`.
+pub fn receipt(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
+    let s = |k: &str| p.get(k).and_then(|v| v.as_str());
+    let amount = Money::new(
+        p.get("amount_minor")?.as_i64()?,
+        Currency::parse(s("currency")?)?,
+    );
+    let reference = s("reference")?;
+    let link = s("link")?;
+    let t = |s: &str| s.to_string();
+    let subject = format!(
+        "{} {reference}",
+        t(td_string!(locale, mail.receipt_subject))
+    );
+    let intro = t(td_string!(locale, mail.receipt_intro));
+    let rows = [
+        (
+            t(td_string!(locale, payments.reference)),
+            reference.to_string(),
+        ),
+        (
+            t(td_string!(locale, payments.for_label)),
+            s("description").unwrap_or_default().to_string(),
+        ),
+        (
+            t(td_string!(locale, payments.amount)),
+            amount.format(leptos_i18n::Locale::as_str(locale)),
+        ),
+        (
+            t(td_string!(locale, payments.method)),
+            super::pages::method_text(locale, s("method"), s("brand"), s("masked")),
+        ),
+        (
+            t(td_string!(locale, payments.paid_at)),
+            crate::features::accounts::activity::utc_time(p.get("paid_at")?.as_i64()?),
+        ),
+    ];
+    let keep = t(td_string!(locale, mail.receipt_keep));
+    let signature = t(td_string!(locale, mail.signature));
+    let text_rows: String = rows.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+    let text = format!("{intro}\n\n{text_rows}\n{keep}\n{link}\n\n{signature}\n");
+    // Each value is isolated: references, amounts and masked numbers keep their order in
+    // Arabic text.
+    let html_rows = rows
+        .iter()
+        .map(|(k, v)| format!("{}: <bdi>{}</bdi>", escape(k), escape(v)))
+        .collect::<Vec<_>>()
+        .join("<br>");
+    let html = email_html(
+        locale,
+        &[
+            escape(&intro),
+            html_rows,
+            format!(
+                "{}<br><a href=\"{l}\" dir=\"ltr\">{l}</a>",
+                escape(&keep),
+                l = escape(link)
+            ),
+            escape(&signature),
+        ],
+    );
+    Some(Rendered::Email {
+        subject,
+        text,
+        html,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{features::messages::render, platform::mail::Rendered};
+    use serde_json::json;
+
+    #[test]
+    fn the_receipt_exists_in_three_languages_with_every_detail() {
+        let params = json!({
+            "reference": "PAY-7K3M9Q2XVB", "description": "Vignette 2026", "amount_minor": 200_000,
+            "currency": "DZD", "method": "card", "brand": "edahabia", "masked": "•••• 0009",
+            "paid_at": 1_795_993_500, "link": "https://bawaba.example/payments/p1",
+        });
+        for language in ["ar", "fr", "en"] {
+            let Some(Rendered::Email {
+                subject,
+                text,
+                html,
+            }) = render(super::RECEIPT, language, &params)
+            else {
+                panic!("no receipt in {language}");
+            };
+            assert!(subject.ends_with("PAY-7K3M9Q2XVB"), "{subject}");
+            for part in [
+                "PAY-7K3M9Q2XVB",
+                "2\u{202F}000",
+                "Edahabia",
+                "•••• 0009",
+                "2026-11-29 23:05 UTC",
+                "https://bawaba.example/payments/p1",
+            ] {
+                assert!(
+                    text.contains(part) && html.contains(part),
+                    "{part} in {language}"
+                );
+            }
+            assert_eq!(html.contains("dir=\"rtl\""), language == "ar");
+        }
+        assert_eq!(
+            render(super::RECEIPT, "en", &json!({ "reference": "x" })),
+            None
+        );
+    }
+}

@@ -1,0 +1,579 @@
+//! The portal's payment pages: the order with its "Pay" button, and the payment's own page
+//! (receipt once paid; otherwise what happened and how to try again). The method is chosen on
+//! the gateway's page. The "Pay" form is a plain form post with or without JavaScript: it leads
+//! to another site's page, so there is nothing for the browser to do in place.
+
+use crate::{
+    domain::{money::Money, payment::PaymentState},
+    error::AppError,
+    features::errors::ServiceProblem,
+    i18n::*,
+    ui::{
+        form::{Button, ButtonKind},
+        text::{Ltr, MoneyText},
+    },
+};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+pub fn order_path(order_id: &str) -> String {
+    format!("/payments/order/{order_id}")
+}
+
+pub fn payment_path(payment_id: &str) -> String {
+    format!("/payments/{payment_id}")
+}
+
+/// "Bank card Visa •••• 1111", "E-payment app •••• 0001", in `locale`.
+pub fn method_text(
+    locale: Locale,
+    method: Option<&str>,
+    brand: Option<&str>,
+    masked: Option<&str>,
+) -> String {
+    let name = match method {
+        Some("card") => format!(
+            "{} {}",
+            td_string!(locale, payments.method_card),
+            brand
+                .and_then(crate::domain::payment_method::CardBrand::parse)
+                .map(|b| b.name())
+                .unwrap_or_default()
+        ),
+        Some("wallet") => td_string!(locale, payments.method_wallet).to_string(),
+        Some("account") => td_string!(locale, payments.method_account).to_string(),
+        _ => String::new(),
+    };
+    match masked {
+        Some(m) => format!("{} {m}", name.trim_end()),
+        None => name.trim_end().to_string(),
+    }
+}
+
+/// An order as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: String,
+    pub description: String,
+    pub amount: Money,
+    /// The payment that paid it, if one did.
+    pub paid_by: Option<String>,
+    /// A payment still open at the gateway (the Pay button then continues it).
+    pub in_progress: bool,
+    /// A fresh key for this rendering of the form: pressing Pay twice sends it twice.
+    pub key: String,
+}
+
+/// A payment as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub id: String,
+    pub reference: String,
+    pub order_id: String,
+    pub description: String,
+    pub amount: Money,
+    pub state: PaymentState,
+    pub failure: Option<String>,
+    pub method: Option<String>,
+    pub brand: Option<String>,
+    pub masked: Option<String>,
+    /// Unix seconds.
+    pub paid_at: Option<i64>,
+    pub refunded: Option<Money>,
+    /// For "Try again": a fresh key.
+    pub key: String,
+    pub email: String,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod server {
+    use super::*;
+    use crate::{
+        features::payments::{engine, store},
+        platform::{server::AppState, session},
+    };
+
+    pub fn account_id() -> Result<String, AppError> {
+        session::for_request()
+            .and_then(|s| s.account_id)
+            .ok_or(AppError::NotFound)
+    }
+
+    pub fn language() -> &'static str {
+        leptos_i18n::Locale::as_str(crate::features::accounts::register::server::locale())
+    }
+
+    pub fn not_found(e: engine::PaymentError) -> AppError {
+        match e {
+            engine::PaymentError::NotFound => AppError::NotFound,
+            other => AppError::internal(other),
+        }
+    }
+
+    pub async fn order_view(state: &AppState, order_id: &str) -> Result<OrderView, AppError> {
+        let account = account_id()?;
+        let order = engine::owned_order(&state.db, &account, order_id)
+            .await
+            .map_err(not_found)?;
+        let mut conn = state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(AppError::internal)?;
+        let paid_by = store::paid_payment(&mut conn, order_id)
+            .await
+            .map_err(AppError::internal)?
+            .map(|p| p.id);
+        let in_progress = store::live_payment(&mut conn, order_id)
+            .await
+            .map_err(AppError::internal)?
+            .is_some();
+        Ok(OrderView {
+            id: order.id.clone(),
+            description: order.description_in(language()),
+            amount: order.amount,
+            paid_by,
+            in_progress,
+            key: uuid::Uuid::new_v4().to_string(),
+        })
+    }
+}
+
+#[server(endpoint = "payments/order")]
+pub async fn load_order(order_id: String) -> Result<OrderView, AppError> {
+    let state = expect_context::<crate::platform::server::AppState>();
+    server::order_view(&state, &order_id).await
+}
+
+#[server(endpoint = "payments/view")]
+pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
+    use crate::features::payments::{engine, store};
+    let state = expect_context::<crate::platform::server::AppState>();
+    let account = server::account_id()?;
+    let p = engine::owned_payment(&state.db, &account, &payment_id)
+        .await
+        .map_err(server::not_found)?;
+    let mut conn = state
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(AppError::internal)?;
+    let order = store::order(&mut conn, &p.order_id)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    let (email,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
+        .bind(&account)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(PaymentView {
+        id: p.id.clone(),
+        reference: p.reference.clone(),
+        order_id: p.order_id.clone(),
+        description: order.description_in(server::language()),
+        amount: p.payment.amount,
+        state: p.state(),
+        failure: p.failure.clone(),
+        method: p.method.clone(),
+        brand: p.brand.clone(),
+        masked: p.masked.clone(),
+        paid_at: p.succeeded_at,
+        refunded: (p.payment.refunded_minor > 0)
+            .then(|| Money::new(p.payment.refunded_minor, p.payment.amount.currency)),
+        key: uuid::Uuid::new_v4().to_string(),
+        email,
+    })
+}
+
+/// The "Pay" button: starts (or continues) the order's payment and sends the browser to the
+/// gateway. The amount is the order's, on the server; the form carries only which order and
+/// the submission's key.
+#[server(endpoint = "payments/pay")]
+pub async fn pay(order_id: String, key: String) -> Result<(), AppError> {
+    use crate::features::payments::engine::{self, PaymentError, Started};
+    let state = expect_context::<crate::platform::server::AppState>();
+    let account = server::account_id()?;
+    // A payment is part of a service, and only a confirmed address may start one.
+    let (confirmed,): (Option<i64>,) =
+        sqlx::query_as("SELECT email_verified_at FROM accounts WHERE id = $1")
+            .bind(&account)
+            .fetch_one(state.db.pool())
+            .await
+            .map_err(AppError::internal)?;
+    if confirmed.is_none() {
+        leptos_axum::redirect(crate::features::accounts::verify::PATH);
+        return Ok(());
+    }
+    let key = if key.is_empty() || key.len() > 64 {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        key
+    };
+    let now = crate::platform::session::now_secs();
+    let to = match engine::start(
+        &state.payments,
+        &state.db,
+        &account,
+        &order_id,
+        &key,
+        server::language(),
+        now,
+    )
+    .await
+    {
+        Ok(Started::Gateway { url, .. }) => url,
+        Ok(Started::Opening { payment_id } | Started::Finished { payment_id }) => {
+            payment_path(&payment_id)
+        }
+        Err(PaymentError::AlreadyPaid) => {
+            let view = server::order_view(&state, &order_id).await?;
+            view.paid_by
+                .map(|id| payment_path(&id))
+                .unwrap_or_else(|| order_path(&order_id))
+        }
+        Err(PaymentError::NotFound) => return Err(AppError::NotFound),
+        Err(PaymentError::Gateway(e)) => {
+            tracing::warn!(error = %e, order = %order_id, "the gateway could not open a payment");
+            format!("{}?problem=gateway", order_path(&order_id))
+        }
+        Err(PaymentError::Busy) => order_path(&order_id),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    leptos_axum::redirect(&to);
+    Ok(())
+}
+
+/// The form that pays an order (on the order page, and "Try again" on a failed payment).
+#[component]
+fn PayForm(
+    order_id: String,
+    key: String,
+    amount: Money,
+    #[prop(optional)] again: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form method="post" action=Pay::url() class="pay-form">
+            <input type="hidden" name="order_id" value=order_id />
+            <input type="hidden" name="key" value=key />
+            <Button>
+                {if again { t!(i18n, payments.try_again).into_any() } else { t!(i18n, payments.pay).into_any() }}
+                " " <MoneyText amount />
+            </Button>
+        </form>
+    }
+}
+
+/// The order's summary: what it is for and the amount.
+#[component]
+fn OrderSummary(
+    description: String,
+    amount: Money,
+    #[prop(optional)] reference: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <dl class="summary-list">
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{t!(i18n, payments.for_label)}</dt>
+                <dd class="summary-list__value">{description}</dd>
+            </div>
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{t!(i18n, payments.amount)}</dt>
+                <dd class="summary-list__value"><MoneyText amount /></dd>
+            </div>
+            {reference.map(|r| view! {
+                <div class="summary-list__row">
+                    <dt class="summary-list__key">{t!(i18n, payments.reference)}</dt>
+                    <dd class="summary-list__value"><Ltr>{r}</Ltr></dd>
+                </div>
+            })}
+        </dl>
+    }
+}
+
+/// `/payments/order/:id`.
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read_untracked().get("id").unwrap_or_default();
+    let order = Resource::new(id, load_order);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let locale = i18n.get_locale_untracked();
+                match order.await {
+                    Err(AppError::NotFound) => view! { <crate::features::errors::NotFound /> }.into_any(),
+                    Err(_) => view! { <ServiceProblem /> }.into_any(),
+                    Ok(o) => {
+                        let title = td_string!(locale, payments.order_title).to_string();
+                        let gateway_problem = query.read_untracked().get("problem").as_deref() == Some("gateway");
+                        view! {
+                            <Title text=title.clone() />
+                            <h1>{title}</h1>
+                            {gateway_problem.then(|| view! {
+                                <div class="panel panel--warning" role="alert"><p>{t!(i18n, payments.gateway_unavailable)}</p></div>
+                            })}
+                            <OrderSummary description=o.description.clone() amount=o.amount />
+                            {match o.paid_by.clone() {
+                                Some(p) => view! {
+                                    <div class="panel panel--success" role="status">
+                                        <p>{t!(i18n, payments.already_paid)}</p>
+                                        <p><a href=payment_path(&p)>{t!(i18n, payments.see_receipt)}</a></p>
+                                    </div>
+                                }.into_any(),
+                                None => view! {
+                                    {o.in_progress.then(|| view! { <p>{t!(i18n, payments.in_progress)}</p> })}
+                                    <p>{t!(i18n, payments.pay_lead)}</p>
+                                    <PayForm order_id=o.id.clone() key=o.key.clone() amount=o.amount />
+                                    <p class="hint">{t!(i18n, payments.methods_hint)}</p>
+                                }.into_any(),
+                            }}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/payments/:id`: the receipt once paid, else what happened.
+#[component]
+pub fn PaymentPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read_untracked().get("id").unwrap_or_default();
+    let payment = Resource::new(id, load_payment);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match payment.await {
+                    Err(AppError::NotFound) => view! { <crate::features::errors::NotFound /> }.into_any(),
+                    Err(_) => view! { <ServiceProblem /> }.into_any(),
+                    Ok(p) => view! { <PaymentOutcome p /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PaymentOutcome(p: PaymentView) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    match p.state {
+        PaymentState::Succeeded | PaymentState::PartiallyRefunded | PaymentState::Refunded => {
+            let title = td_string!(locale, payments.receipt_title).to_string();
+            let method = method_text(locale, p.method.as_deref(), p.brand.as_deref(), None);
+            let paid_at = p
+                .paid_at
+                .map(crate::features::accounts::activity::utc_time)
+                .unwrap_or_default();
+            view! {
+                <Title text=title.clone() />
+                <div class="panel panel--success" role="status">
+                    <h1>{title}</h1>
+                    <p>{t!(i18n, payments.reference)} " " <strong><Ltr>{p.reference.clone()}</Ltr></strong></p>
+                </div>
+                <dl class="summary-list">
+                    <div class="summary-list__row">
+                        <dt class="summary-list__key">{t!(i18n, payments.for_label)}</dt>
+                        <dd class="summary-list__value">{p.description.clone()}</dd>
+                    </div>
+                    <div class="summary-list__row">
+                        <dt class="summary-list__key">{t!(i18n, payments.amount)}</dt>
+                        <dd class="summary-list__value"><MoneyText amount=p.amount /></dd>
+                    </div>
+                    <div class="summary-list__row">
+                        <dt class="summary-list__key">{t!(i18n, payments.method)}</dt>
+                        <dd class="summary-list__value">{method} " " {p.masked.clone().map(|m| view! { <Ltr>{m}</Ltr> })}</dd>
+                    </div>
+                    <div class="summary-list__row">
+                        <dt class="summary-list__key">{t!(i18n, payments.paid_at)}</dt>
+                        <dd class="summary-list__value"><Ltr>{paid_at}</Ltr></dd>
+                    </div>
+                    {p.refunded.map(|r| view! {
+                        <div class="summary-list__row">
+                            <dt class="summary-list__key">{t!(i18n, payments.refunded)}</dt>
+                            <dd class="summary-list__value"><MoneyText amount=r /></dd>
+                        </div>
+                    })}
+                </dl>
+                <p>{t!(i18n, payments.receipt_emailed)} " " <Ltr>{p.email.clone()}</Ltr></p>
+            }
+            .into_any()
+        }
+        PaymentState::Created | PaymentState::Pending => {
+            let title = td_string!(locale, payments.waiting_title).to_string();
+            view! {
+                <Title text=title.clone() />
+                // Without JavaScript too, the page asks again by itself every 5 seconds.
+                <Meta http_equiv="refresh" content="5" />
+                <h1>{title}</h1>
+                <p>{t!(i18n, payments.waiting_body)}</p>
+                <OrderSummary description=p.description.clone() amount=p.amount reference=p.reference.clone() />
+                <p><a href=payment_path(&p.id)>{t!(i18n, payments.check_again)}</a></p>
+            }
+            .into_any()
+        }
+        state => {
+            let (title, body) = match (state, p.failure.as_deref()) {
+                (PaymentState::Cancelled, _) => (
+                    td_string!(locale, payments.cancelled_title),
+                    td_string!(locale, payments.cancelled_body),
+                ),
+                (PaymentState::Expired, _) => (
+                    td_string!(locale, payments.expired_title),
+                    td_string!(locale, payments.expired_body),
+                ),
+                (_, Some("insufficient_funds")) => (
+                    td_string!(locale, payments.failed_title),
+                    td_string!(locale, payments.failed_funds),
+                ),
+                (_, Some("too_many_codes")) => (
+                    td_string!(locale, payments.failed_title),
+                    td_string!(locale, payments.failed_codes),
+                ),
+                (_, Some("declined")) => (
+                    td_string!(locale, payments.failed_title),
+                    td_string!(locale, payments.failed_declined),
+                ),
+                _ => (
+                    td_string!(locale, payments.failed_title),
+                    td_string!(locale, payments.failed_other),
+                ),
+            };
+            let title = title.to_string();
+            view! {
+                <Title text=title.clone() />
+                <div class="panel panel--warning" role="alert">
+                    <h1>{title}</h1>
+                    <p>{body}</p>
+                    <p>{t!(i18n, payments.nothing_taken)}</p>
+                </div>
+                <OrderSummary description=p.description.clone() amount=p.amount reference=p.reference.clone() />
+                <PayForm order_id=p.order_id.clone() key=p.key.clone() amount=p.amount again=true />
+                <p><a href=order_path(&p.order_id)>{t!(i18n, payments.back_to_order)}</a></p>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// `GET /payments/{id}/return`: where the gateway sends the payer back. The address says
+/// nothing about the outcome; we ask the gateway, then show the payment's page.
+#[cfg(feature = "ssr")]
+pub async fn returned(
+    axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
+    axum::extract::Path(payment_id): axum::extract::Path<String>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let account = req
+        .extensions()
+        .get::<crate::platform::session::Resolved>()
+        .and_then(|r| r.0.as_ref())
+        .and_then(|s| s.account_id.clone());
+    if let Some(account) = account
+        && super::engine::owned_payment(&state.db, &account, &payment_id)
+            .await
+            .is_ok()
+    {
+        let now = crate::platform::session::now_secs();
+        if let Err(e) =
+            super::engine::check(&state.payments, &state.db, &payment_id, "return", now).await
+        {
+            // The page shows "waiting"; the notification or the poller will settle it.
+            tracing::warn!(payment = %payment_id, error = %e, "could not ask the gateway on return");
+        }
+    }
+    (
+        http::StatusCode::SEE_OTHER,
+        [(http::header::LOCATION, payment_path(&payment_id))],
+    )
+        .into_response()
+}
+
+/// The amount of a demo order: a fixed, typical fee, for trying the flow (not an official amount).
+#[cfg(feature = "ssr")]
+const DEMO_AMOUNT_MINOR: i64 = 200_000;
+
+#[server(endpoint = "payments/demo/enabled")]
+pub async fn demo_enabled() -> Result<bool, AppError> {
+    let state = expect_context::<crate::platform::server::AppState>();
+    Ok(state.config.demo_payments)
+}
+
+/// Creates a demo order for the signed-in account and opens its page.
+#[server(endpoint = "payments/demo")]
+pub async fn create_demo_order() -> Result<(), AppError> {
+    use crate::{
+        domain::money::Currency,
+        features::payments::{DEMO_KIND, engine},
+    };
+    let state = expect_context::<crate::platform::server::AppState>();
+    if !state.config.demo_payments {
+        return Err(AppError::NotFound);
+    }
+    let account = server::account_id()?;
+    let description = |l: Locale| td_string!(l, payments.demo_description).to_string();
+    let mut conn = state
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(AppError::internal)?;
+    let id = engine::create_order(
+        &mut conn,
+        &engine::NewOrder {
+            account_id: &account,
+            kind: DEMO_KIND,
+            subject: &uuid::Uuid::new_v4().to_string(),
+            description: [
+                ("ar", description(Locale::ar)),
+                ("fr", description(Locale::fr)),
+                ("en", description(Locale::en)),
+            ],
+            amount: Money::new(DEMO_AMOUNT_MINOR, Currency::Dzd),
+        },
+        crate::platform::session::now_secs(),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    leptos_axum::redirect(&order_path(&id));
+    Ok(())
+}
+
+/// `/payments/demo` (development machines: `BAWABA_DEMO_PAYMENTS=on`).
+#[component]
+pub fn DemoPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let enabled = Resource::new(|| (), |_| demo_enabled());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match enabled.await {
+                    Ok(true) => {
+                        let title = td_string!(i18n.get_locale_untracked(), payments.demo_title).to_string();
+                        view! {
+                            <Title text=title.clone() />
+                            <h1>{title}</h1>
+                            <p>{t!(i18n, payments.demo_lead)}</p>
+                            <form method="post" action=CreateDemoOrder::url()>
+                                <Button kind=ButtonKind::Secondary>{t!(i18n, payments.demo_create)}</Button>
+                            </form>
+                        }.into_any()
+                    }
+                    Ok(false) => view! { <crate::features::errors::NotFound /> }.into_any(),
+                    Err(_) => view! { <ServiceProblem /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
