@@ -196,3 +196,240 @@ fn admin_create_makes_an_administrator_and_refuses_bad_input() {
     assert!(rows[0].2.starts_with("$argon2id$"));
     let _ = std::fs::remove_dir_all(data);
 }
+
+/// Starts the server on `data`; returns it and its address once it listens (its output drained).
+fn start_server(data: &std::path::Path, secret: &str) -> (std::process::Child, String) {
+    let mut child = binary()
+        .env("BAWABA_BIND", "127.0.0.1:0")
+        .env("BAWABA_DATA_DIR", data)
+        .env("BAWABA_SECRET_KEY", secret)
+        .env("BAWABA_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    (child, url)
+}
+
+/// The money is taken at the gateway, then the server is killed (SIGKILL) before the payer comes
+/// back and before any notification: after a restart the poller asks the gateway, marks the
+/// payment succeeded and fulfils the order, once.
+#[test]
+fn a_payment_taken_while_the_server_was_killed_is_fulfilled_once_after_restart() {
+    use bawaba::{
+        domain::money::{Currency, Money},
+        features::payments::{self, engine},
+        platform::{db::Db, gateway, session::now_secs},
+    };
+    use std::io::Write;
+    let data = std::env::temp_dir().join(format!("bawaba-kill-{}", uuid::Uuid::new_v4()));
+    let secret = "0a1b2c3d0a1b2c3d0a1b2c3d0a1b2c3d0a1b2c3d0a1b2c3d0a1b2c3d0a1b2c3d";
+    // An account to pay with (the operator's command is the quickest honest way to make one).
+    let mut admin = binary()
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "payer@example.dz",
+            "--name",
+            "Nadia Ferhat",
+        ])
+        .args([
+            "--identity-kind",
+            "nin",
+            "--identity-number",
+            "119850123456789012",
+        ])
+        .args([
+            "--date-of-birth",
+            "1985-06-02",
+            "--nationality",
+            "12",
+            "--mobile",
+            "+213661234567",
+        ])
+        .env("BAWABA_DATA_DIR", &data)
+        .env("BAWABA_SECRET_KEY", secret)
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    admin
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"cedar river lantern 7\ncedar river lantern 7\n")
+        .unwrap();
+    assert!(admin.wait().unwrap().success());
+
+    let (mut first, url) = start_server(&data, secret);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db_url = format!("sqlite://{}", data.join("bawaba.db").display());
+    let db = runtime.block_on(Db::connect(&db_url, 2)).unwrap();
+    let (payment_id, order_id) = runtime.block_on(async {
+        let (account,): (String,) = sqlx::query_as("SELECT id FROM accounts")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let mut conn = db.pool().acquire().await.unwrap();
+        let order = engine::create_order(
+            &mut conn,
+            &engine::NewOrder {
+                account_id: &account,
+                kind: payments::DEMO_KIND,
+                subject: "kill-test",
+                description: [
+                    ("ar", "طلب".into()),
+                    ("fr", "Commande".into()),
+                    ("en", "Order".into()),
+                ],
+                amount: Money::new(200_000, Currency::Dzd),
+            },
+            now_secs(),
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        // The portal's engine as the server has it: the same merchant key, derived from the
+        // same secret.
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            <Hmac<sha2::Sha256> as Mac>::new_from_slice(&hex::decode(secret).unwrap()).unwrap();
+        mac.update(b"sandbox gateway merchant key");
+        let key: [u8; 32] = mac.finalize().into_bytes().into();
+        let local = gateway::sandbox::LocalUrl::default();
+        local.set(url.clone());
+        let p = engine::Payments {
+            gateway: gateway::Gateway::Sandbox(gateway::sandbox::SandboxClient::new(
+                None,
+                local.clone(),
+                key,
+            )),
+            fulfilments: payments::fulfilments(),
+            ttl_secs: 1800,
+            public_url: url.clone(),
+            local,
+        };
+        let started = engine::start(&p, &db, &account, &order, "key-1", "ar", now_secs())
+            .await
+            .unwrap();
+        let engine::Started::Gateway {
+            payment_id,
+            url: page,
+        } = started
+        else {
+            panic!("{started:?}");
+        };
+        // The payer pays on the gateway's page: a card whose notification never comes.
+        let page = &page[page.find("/sandbox-pay").unwrap()..];
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let res = http
+            .post(format!("{url}{page}/card"))
+            .form(&[
+                ("number", "4000000000000101"),
+                ("expiry", "12/30"),
+                ("cvv", "123"),
+                ("holder", "N F"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let res = http
+            .post(format!("{url}{page}/code"))
+            .form(&[("code", "123456")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            303,
+            "the gateway took the money and sends the payer back"
+        );
+        (payment_id, order)
+    });
+
+    // Killed before the payer's browser comes back.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let state = |db: &Db| {
+        runtime.block_on(async {
+            let (s,): (String,) = sqlx::query_as("SELECT state FROM payments WHERE id = $1")
+                .bind(&payment_id)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+            s
+        })
+    };
+    assert_eq!(state(&db), "pending");
+    // Time passes: the notification is overdue.
+    runtime.block_on(async {
+        sqlx::query("UPDATE payments SET check_after = 0 WHERE id = $1")
+            .bind(&payment_id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+    });
+
+    let (mut second, _url) = start_server(&data, secret);
+    let mut waited = Duration::ZERO;
+    while state(&db) != "succeeded" {
+        assert!(
+            waited < Duration::from_secs(30),
+            "the poller did not settle the payment"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        waited += Duration::from_millis(200);
+    }
+    let counts: (i64, i64, Option<i64>) = runtime.block_on(async {
+        let (events,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM payment_events WHERE payment_id = $1 AND to_state = 'succeeded'",
+        )
+        .bind(&payment_id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let (receipts,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE template = 'payment_receipt'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        let (fulfilled,): (Option<i64>,) =
+            sqlx::query_as("SELECT fulfilled_at FROM orders WHERE id = $1")
+                .bind(&order_id)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        (events, receipts, fulfilled)
+    });
+    assert_eq!(counts.0, 1, "one success");
+    assert_eq!(counts.1, 1, "one receipt");
+    assert!(counts.2.is_some(), "the order is fulfilled");
+    Command::new("kill")
+        .args(["-TERM", &second.id().to_string()])
+        .status()
+        .unwrap();
+    second.wait().unwrap();
+    runtime.block_on(db.close());
+    let _ = std::fs::remove_dir_all(data);
+}
