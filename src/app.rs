@@ -108,6 +108,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/payments/demo") view=payments::pages::DemoPage ssr=SsrMode::Async />
                         <Route path=path!("/payments/order/:id") view=payments::pages::OrderPage ssr=SsrMode::Async />
                         <Route path=path!("/payments/:id") view=payments::pages::PaymentPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/payments") view=payments::admin::ReportPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/payments/:id") view=payments::admin::PaymentAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/terms") view=info::TermsPage />
                         <Route path=path!("/accessibility") view=info::AccessibilityPage />
                         <Route path=path!("/privacy") view=info::PrivacyPage />

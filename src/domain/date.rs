@@ -68,6 +68,27 @@ impl Date {
         years
     }
 
+    /// Days since 1970-01-01 (Howard Hinnant's days-from-civil, the inverse of the above).
+    pub fn days_since_epoch(self) -> i64 {
+        let year = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year.rem_euclid(400);
+        let mp = (i64::from(self.month) + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// `YYYY-MM-DD` (what `<input type=date>` and report addresses carry).
+    pub fn parse_iso(text: &str) -> Option<Self> {
+        let mut parts = text.trim().splitn(3, '-');
+        let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+        if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+            return None;
+        }
+        Self::parse(day, month, year).ok()
+    }
+
     /// `YYYY-MM-DD`.
     pub fn iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -120,6 +141,23 @@ mod tests {
         assert_eq!(Date::from_days_since_epoch(11_016), d(2000, 2, 29));
         assert_eq!(Date::from_days_since_epoch(20_780), d(2026, 11, 23));
         assert_eq!(Date::from_days_since_epoch(-1), d(1969, 12, 31));
+    }
+
+    #[test]
+    fn civil_dates_and_days_since_epoch_round_trip() {
+        for days in [-800_000, -1, 0, 1, 11_016, 20_780, 20_787, 2_932_896] {
+            assert_eq!(Date::from_days_since_epoch(days).days_since_epoch(), days);
+        }
+        assert_eq!(d(2026, 11, 30).days_since_epoch(), 20_787);
+    }
+
+    #[test]
+    fn iso_dates_parse_strictly() {
+        assert_eq!(Date::parse_iso("2026-11-30"), Some(d(2026, 11, 30)));
+        assert_eq!(Date::parse_iso("2026-02-29"), None);
+        assert_eq!(Date::parse_iso("2026-1-3"), None);
+        assert_eq!(Date::parse_iso("30/11/2026"), None);
+        assert_eq!(Date::parse_iso(""), None);
     }
 
     #[test]

@@ -94,9 +94,90 @@ impl Money {
     }
 }
 
+/// Why a typed amount is not one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AmountError {
+    Missing,
+    /// Letters, two separators, a sign, or more decimals than the currency has.
+    NotAnAmount,
+    Zero,
+}
+
+impl Money {
+    /// An amount typed in major units: `1500`, `1 500`, `1500.5`, `1500,50`, Arabic-Indic
+    /// digits; spaces (also U+202F, U+00A0) group thousands. Exact: never through a float.
+    pub fn parse_major(text: &str, currency: Currency) -> Result<Self, AmountError> {
+        let cleaned: String = super::digits::normalise_digits(text.trim())
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\u{202F}' | '\u{A0}'))
+            .map(|c| if c == '٫' { '.' } else { c })
+            .collect();
+        if cleaned.is_empty() {
+            return Err(AmountError::Missing);
+        }
+        let (major, fraction) = match cleaned.split_once(['.', ',']) {
+            Some((m, f)) => (m, f),
+            None => (cleaned.as_str(), ""),
+        };
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        let decimals = currency.minor_per_major().ilog10() as usize;
+        if major.is_empty() || !digits(major) || !digits(fraction) || fraction.len() > decimals {
+            return Err(AmountError::NotAnAmount);
+        }
+        let major: i64 = major.parse().map_err(|_| AmountError::NotAnAmount)?;
+        let fraction: i64 = format!("{fraction:0<decimals$}")
+            .parse()
+            .map_err(|_| AmountError::NotAnAmount)?;
+        let minor = major
+            .checked_mul(currency.minor_per_major())
+            .and_then(|m| m.checked_add(fraction))
+            .ok_or(AmountError::NotAnAmount)?;
+        if minor == 0 {
+            return Err(AmountError::Zero);
+        }
+        Ok(Self { minor, currency })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_amounts_are_read_exactly() {
+        let dzd = |minor| Ok(Money::new(minor, Currency::Dzd));
+        assert_eq!(Money::parse_major("1500", Currency::Dzd), dzd(150_000));
+        assert_eq!(Money::parse_major(" 1 500 ", Currency::Dzd), dzd(150_000));
+        assert_eq!(
+            Money::parse_major("1\u{202F}500,5", Currency::Dzd),
+            dzd(150_050)
+        );
+        assert_eq!(Money::parse_major("0.01", Currency::Dzd), dzd(1));
+        assert_eq!(Money::parse_major("١٥٠٠٫٢٥", Currency::Dzd), dzd(150_025));
+        assert_eq!(
+            Money::parse_major("", Currency::Dzd),
+            Err(AmountError::Missing)
+        );
+        assert_eq!(
+            Money::parse_major("0,00", Currency::Dzd),
+            Err(AmountError::Zero)
+        );
+        for bad in [
+            "-5",
+            "1.234",
+            "1.2.3",
+            "abc",
+            ".5",
+            "1e3",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                Money::parse_major(bad, Currency::Dzd),
+                Err(AmountError::NotAnAmount),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn whole_amounts_show_no_decimals() {

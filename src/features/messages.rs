@@ -45,6 +45,7 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
             super::accounts::messages::two_step_changed(locale, &param("what")?)
         }
         super::payments::messages::RECEIPT => super::payments::messages::receipt(locale, params),
+        super::payments::messages::REFUND => super::payments::messages::refund(locale, params),
         _ => None,
     }
 }

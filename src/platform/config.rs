@@ -92,6 +92,26 @@ pub const SETTINGS: &[Setting] = &[
         help: "64 hex digits: the merchant key the portal and the sandbox gateway sign requests and notifications with.",
     },
     Setting {
+        name: "BAWABA_PAYMENT_GATEWAY",
+        default: "sandbox",
+        help: "Which payment company takes payments: `sandbox` (the embedded simulated gateway) or `epay` (a CIB/Edahabia-style ePayment platform: register, redirect, confirm; needs the three BAWABA_EPAY_* settings).",
+    },
+    Setting {
+        name: "BAWABA_EPAY_URL",
+        default: "none",
+        help: "Base URL of the ePayment platform (its API is under /payment/rest/).",
+    },
+    Setting {
+        name: "BAWABA_EPAY_USER",
+        default: "none",
+        help: "The merchant's user name at the ePayment platform.",
+    },
+    Setting {
+        name: "BAWABA_EPAY_PASSWORD",
+        default: "none",
+        help: "The merchant's password at the ePayment platform. Never logged.",
+    },
+    Setting {
         name: "BAWABA_CLIENT_IP_HEADER",
         default: "none: the TCP peer address",
         help: "Behind a reverse proxy: the header it puts the client's address in (X-Forwarded-For, whose last entry is used, or X-Real-IP). Rate limits count per client address.",
@@ -135,6 +155,28 @@ pub struct Config {
     pub demo_payments: bool,
     pub sandbox_url: Option<String>,
     pub sandbox_key_hex: Option<String>,
+    pub gateway: GatewayChoice,
+}
+
+/// Which payment company the engine talks to.
+#[derive(Clone, PartialEq, Eq)]
+pub enum GatewayChoice {
+    Sandbox,
+    Epay {
+        url: String,
+        user: String,
+        password: String,
+    },
+}
+
+impl std::fmt::Debug for GatewayChoice {
+    // The merchant password never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GatewayChoice::Sandbox => f.write_str("Sandbox"),
+            GatewayChoice::Epay { url, .. } => write!(f, "Epay({url})"),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -218,7 +260,30 @@ impl Config {
                     reason: "expected minutes between 1 and 1440".into(),
                 })?,
         };
+        let gateway = match get("BAWABA_PAYMENT_GATEWAY").as_deref() {
+            None | Some("sandbox") => GatewayChoice::Sandbox,
+            Some("epay") => {
+                let need = |name: &'static str| {
+                    get(name).ok_or(ConfigError::Invalid {
+                        name,
+                        reason: "required when BAWABA_PAYMENT_GATEWAY is epay".into(),
+                    })
+                };
+                GatewayChoice::Epay {
+                    url: need("BAWABA_EPAY_URL")?,
+                    user: need("BAWABA_EPAY_USER")?,
+                    password: need("BAWABA_EPAY_PASSWORD")?,
+                }
+            }
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    name: "BAWABA_PAYMENT_GATEWAY",
+                    reason: "expected sandbox or epay".into(),
+                });
+            }
+        };
         Ok(Self {
+            gateway,
             bind,
             public_url,
             data_dir,
@@ -307,6 +372,28 @@ mod tests {
         assert!(e.to_string().contains("DATABASE_URL"));
         let e = config(&[("BAWABA_DB_MAX_CONNECTIONS", "0")]).unwrap_err();
         assert!(e.to_string().contains("BAWABA_DB_MAX_CONNECTIONS"));
+        let e = config(&[("BAWABA_PAYMENT_GATEWAY", "paypal")]).unwrap_err();
+        assert!(e.to_string().contains("BAWABA_PAYMENT_GATEWAY"));
+        let e = config(&[
+            ("BAWABA_PAYMENT_GATEWAY", "epay"),
+            ("BAWABA_EPAY_URL", "http://x"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("BAWABA_EPAY_USER"));
+    }
+
+    #[test]
+    fn the_epay_gateway_is_chosen_with_its_three_settings_and_its_password_stays_hidden() {
+        let c = config(&[
+            ("BAWABA_PAYMENT_GATEWAY", "epay"),
+            ("BAWABA_EPAY_URL", "https://epay.example"),
+            ("BAWABA_EPAY_USER", "merchant"),
+            ("BAWABA_EPAY_PASSWORD", "hunter2-secret"),
+        ])
+        .unwrap();
+        assert!(matches!(c.gateway, GatewayChoice::Epay { .. }));
+        assert!(!format!("{c:?}").contains("hunter2-secret"));
+        assert_eq!(config(&[]).unwrap().gateway, GatewayChoice::Sandbox);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! that tests can start the real router on port 0 against a real database.
 
 use super::{
-    config::Config,
+    config::{Config, GatewayChoice},
     db::{Db, DbError},
     http, locale,
     mail::{MailConfigError, MailTransport, SmsTransport},
@@ -118,11 +118,24 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     };
     let local = super::gateway::sandbox::LocalUrl::default();
     let payments = Payments {
-        gateway: super::gateway::Gateway::Sandbox(super::gateway::sandbox::SandboxClient::new(
-            config.sandbox_url.clone(),
-            local.clone(),
-            sandbox_key,
-        )),
+        gateway: match &config.gateway {
+            GatewayChoice::Sandbox => {
+                super::gateway::Gateway::Sandbox(super::gateway::sandbox::SandboxClient::new(
+                    config.sandbox_url.clone(),
+                    local.clone(),
+                    sandbox_key,
+                ))
+            }
+            GatewayChoice::Epay {
+                url,
+                user,
+                password,
+            } => super::gateway::Gateway::Epay(super::gateway::epay::EpayClient::new(
+                url.clone(),
+                user.clone(),
+                password.clone(),
+            )),
+        },
         fulfilments: crate::features::payments::fulfilments(),
         ttl_secs: config.payment_ttl_secs,
         public_url: config.public_url.clone(),
@@ -215,6 +228,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/payments/{id}/return",
             get(crate::features::payments::pages::returned),
+        )
+        .route(
+            crate::features::payments::admin::CSV_PATH,
+            get(crate::features::payments::admin::csv),
         )
         .nest_service(
             crate::sandbox::PREFIX,

@@ -92,12 +92,22 @@ async fn fresh_postgres_database() -> Option<(String, String, String)> {
 }
 
 pub fn settings(data_dir: &std::path::Path, database_url: &str) -> Config {
+    settings_with(data_dir, database_url, &[])
+}
+
+/// The test settings plus `extra` (a test's own choices, e.g. another payment gateway).
+pub fn settings_with(
+    data_dir: &std::path::Path,
+    database_url: &str,
+    extra: &[(&'static str, String)],
+) -> Config {
     let mut env = HashMap::new();
     env.insert("BAWABA_BIND", "127.0.0.1:0".to_string());
     env.insert("BAWABA_DATA_DIR", data_dir.display().to_string());
     env.insert("DATABASE_URL", database_url.to_string());
     env.insert("BAWABA_DB_MAX_CONNECTIONS", "5".to_string());
     env.insert("BAWABA_DEMO_PAYMENTS", "on".to_string());
+    env.extend(extra.iter().cloned());
     Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration")
 }
 
@@ -122,8 +132,13 @@ pub async fn fresh_database(
 
 /// Starts the app; `None` when the backend is PostgreSQL and no server is configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, &[]).await
+}
+
+/// Starts the app with settings of the test's own added.
+pub async fn spawn_app_with(backend: Backend, extra: &[(&'static str, String)]) -> Option<TestApp> {
     let (database_url, data_dir, pg_cleanup) = fresh_database(backend).await?;
-    let mut state = server::build_state(settings(&data_dir, &database_url))
+    let mut state = server::build_state(settings_with(&data_dir, &database_url, extra))
         .await
         .expect("app starts");
     // A kind of order whose fulfilments the payment tests count.

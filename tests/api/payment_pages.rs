@@ -12,7 +12,7 @@ use crate::{
 use bawaba::domain::payment::PaymentState;
 
 /// The value of the hidden input `name` in a page.
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let key = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&key)
@@ -21,7 +21,7 @@ fn hidden(html: &str, name: &str) -> String {
     html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
-fn path_of(url: &str) -> String {
+pub(crate) fn path_of(url: &str) -> String {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     rest.find('/')
         .map(|i| rest[i..].to_string())
@@ -29,7 +29,7 @@ fn path_of(url: &str) -> String {
 }
 
 /// A confirmed, signed-in browser that then switches to `lang` (the switch in the header).
-async fn signed_in(app: &TestApp, who: &Person, lang: &str) -> Browser {
+pub(crate) async fn signed_in(app: &TestApp, who: &Person, lang: &str) -> Browser {
     let b = app.browser("en");
     registered_and_confirmed(app, &b, who).await;
     sign_in(&b, who.email, PASSWORD).await;
@@ -43,14 +43,14 @@ async fn signed_in(app: &TestApp, who: &Person, lang: &str) -> Browser {
 }
 
 /// Creates a demo order and returns its page's path.
-async fn demo_order(b: &Browser) -> String {
+pub(crate) async fn demo_order(b: &Browser) -> String {
     let to = b.post_form("/api/payments/demo", &[]).await;
     assert!(to.starts_with("/payments/order/"), "{to}");
     to
 }
 
 /// Presses Pay on a page holding the pay form; returns where the browser is sent.
-async fn press_pay(b: &Browser, page_html: &str) -> String {
+pub(crate) async fn press_pay(b: &Browser, page_html: &str) -> String {
     b.post_form(
         "/api/payments/pay",
         &[
@@ -63,7 +63,7 @@ async fn press_pay(b: &Browser, page_html: &str) -> String {
 
 /// On the sandbox's pages: card, code; then back to the portal, which asks the gateway.
 /// Returns the payment page's path.
-async fn pay_on_sandbox(b: &Browser, gateway_url: &str, card: &str) -> String {
+pub(crate) async fn pay_on_sandbox(b: &Browser, gateway_url: &str, card: &str) -> String {
     let page = path_of(gateway_url);
     assert!(page.starts_with("/sandbox-pay/pay/"), "{gateway_url}");
     let code = b

@@ -32,6 +32,12 @@ pub const KARIM: Person = Person {
     nin: "209990123456789013",
     email: "karim@example.dz",
 };
+/// An administrator in the tests that need one.
+pub const SAMIRA: Person = Person {
+    name: "Samira Meziane",
+    nin: "209990123456789014",
+    email: "samira@example.dz",
+};
 pub const PASSWORD: &str = "olive tree harbour lantern";
 
 /// Fills in the three registration pages and the check page.

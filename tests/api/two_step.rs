@@ -54,7 +54,7 @@ async fn sign_in(b: &Browser, identifier: &str) -> String {
 
 /// Turns on the authenticator step for the signed-in browser; returns the key and the
 /// recovery codes shown.
-async fn turn_on_app(b: &Browser) -> (Vec<u8>, Vec<String>) {
+pub(crate) async fn turn_on_app(b: &Browser) -> (Vec<u8>, Vec<String>) {
     let to = b
         .post_form("/api/account/two-step/start", &[("kind", "totp")])
         .await;

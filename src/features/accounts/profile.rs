@@ -185,6 +185,12 @@ fn ProfileView(p: Profile) -> impl IntoView {
             <li><a href=super::activity::PATH>{t!(i18n, account.activity_link)}</a></li>
             <li><a href=super::notifications::PATH>{t!(i18n, account.notify_link)}</a></li>
         </ul>
+        {(p.role == "administrator").then(|| view! {
+            <h2>{t!(i18n, account.role_administrator)}</h2>
+            <ul class="list">
+                <li><a href=crate::features::payments::admin::REPORT_PATH>{t!(i18n, admin.profile_link)}</a></li>
+            </ul>
+        })}
         <form method="post" action=super::sign_in::SignOut::url()>
             <Button kind=ButtonKind::Secondary>{t!(i18n, account.sign_out_button)}</Button>
         </form>

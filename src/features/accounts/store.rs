@@ -176,6 +176,15 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<AccountRow>, DbError> {
     .await?)
 }
 
+/// Whether the account holds `role` (administrator pages check this on every request).
+pub async fn has_role(db: &Db, id: &str, role: super::Role) -> Result<bool, DbError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.is_some_and(|(r,)| r == role.code()))
+}
+
 /// Something that happened to an account, for its activity page.
 pub async fn record_event(
     db: &Db,

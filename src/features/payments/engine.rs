@@ -452,7 +452,12 @@ async fn transition(
         .await?;
         if to == PaymentState::Succeeded {
             fulfil(p, &mut tx, &row, now).await?;
-            send_receipt(p, &mut tx, payment_id, now).await?;
+            tell_payer(p, &mut tx, payment_id, PayerNotice::Receipt, now).await?;
+        }
+        if let PaymentEvent::Refunded { minor } = event {
+            let reason = by.reason.unwrap_or_default();
+            let notice = PayerNotice::Refund { minor, reason };
+            tell_payer(p, &mut tx, payment_id, notice, now).await?;
         }
         tx.commit().await?;
         tracing::info!(payment = %payment_id, from = row.state().code(), to = to.code(), actor, "payment moved");
@@ -500,12 +505,18 @@ async fn fulfil(
     Ok(())
 }
 
-/// The receipt e-mail, queued in the success's transaction: one per paid payment, in the
-/// payer's language, with the method as the gateway reported it.
-async fn send_receipt(
+/// What the payer is told, queued in the transaction of the event it tells about, in the
+/// payer's language: the receipt (a success) or a refund notice.
+enum PayerNotice<'a> {
+    Receipt,
+    Refund { minor: i64, reason: &'a str },
+}
+
+async fn tell_payer(
     p: &Payments,
     conn: &mut AnyConnection,
     payment_id: &str,
+    notice: PayerNotice<'_>,
     now: i64,
 ) -> Result<(), PaymentError> {
     use crate::platform::outbox::{self, Channel, Notification};
@@ -522,24 +533,38 @@ async fn send_receipt(
     let Some((email,)) = email else {
         return Ok(());
     };
-    let params = serde_json::json!({
+    let mut params = serde_json::json!({
         "reference": paid.reference,
         "description": order.description_in(&paid.language),
-        "amount_minor": paid.payment.amount.minor,
         "currency": paid.payment.amount.currency.code(),
-        "method": paid.method,
-        "brand": paid.brand,
-        "masked": paid.masked,
-        "paid_at": paid.succeeded_at.unwrap_or(now),
         "link": format!("{}{}", p.public_url.trim_end_matches('/'), super::pages::payment_path(&paid.id)),
     });
+    let (template, details) = match notice {
+        PayerNotice::Receipt => (
+            super::messages::RECEIPT,
+            serde_json::json!({
+                "amount_minor": paid.payment.amount.minor,
+                "method": paid.method,
+                "brand": paid.brand,
+                "masked": paid.masked,
+                "paid_at": paid.succeeded_at.unwrap_or(now),
+            }),
+        ),
+        PayerNotice::Refund { minor, reason } => (
+            super::messages::REFUND,
+            serde_json::json!({ "amount_minor": minor, "reason": reason }),
+        ),
+    };
+    if let (Some(all), Some(more)) = (params.as_object_mut(), details.as_object()) {
+        all.extend(more.clone());
+    }
     outbox::enqueue(
         conn,
         &Notification {
             account_id: Some(&paid.account_id),
             channel: Channel::Email,
             recipient: &email,
-            template: super::messages::RECEIPT,
+            template,
             language: &paid.language,
             params,
         },

@@ -1,5 +1,5 @@
-//! The payments feature's notifications: the receipt, queued in the transaction that records
-//! the payment's success, so that every paid order gets one and only one.
+//! The payments feature's notifications, each queued in the transaction that records its
+//! event, so that it goes out once per event: the receipt (a success) and the refund notice.
 
 use crate::{
     domain::money::{Currency, Money},
@@ -9,6 +9,7 @@ use crate::{
 };
 
 pub const RECEIPT: &str = "payment_receipt";
+pub const REFUND: &str = "payment_refund";
 
 /// The receipt. Parameters: `reference`, `description`, `amount_minor`, `currency`, `method`,
 /// `brand`, `masked`, `paid_at` (Unix seconds), `link`.
@@ -48,8 +49,50 @@ pub fn receipt(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
             crate::features::accounts::activity::utc_time(p.get("paid_at")?.as_i64()?),
         ),
     ];
-    let keep = t(td_string!(locale, mail.receipt_keep));
-    let signature = t(td_string!(locale, mail.signature));
+    Some(details_email(locale, subject, intro, &rows, link))
+}
+
+/// A refund notice. Parameters: `reference`, `description`, `amount_minor`, `currency`
+/// (what was refunded this time), `reason`, `link`.
+pub fn refund(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
+    let s = |k: &str| p.get(k).and_then(|v| v.as_str());
+    let amount = Money::new(
+        p.get("amount_minor")?.as_i64()?,
+        Currency::parse(s("currency")?)?,
+    );
+    let reference = s("reference")?;
+    let link = s("link")?;
+    let t = |s: &str| s.to_string();
+    let subject = format!("{} {reference}", t(td_string!(locale, mail.refund_subject)));
+    let intro = t(td_string!(locale, mail.refund_intro));
+    let rows = [
+        (t(td_string!(locale, payments.reference)), t(reference)),
+        (
+            t(td_string!(locale, payments.for_label)),
+            t(s("description").unwrap_or_default()),
+        ),
+        (
+            t(td_string!(locale, mail.refund_amount)),
+            amount.format(leptos_i18n::Locale::as_str(locale)),
+        ),
+        (
+            t(td_string!(locale, mail.refund_reason)),
+            t(s("reason").unwrap_or_default()),
+        ),
+    ];
+    Some(details_email(locale, subject, intro, &rows, link))
+}
+
+/// An e-mail made of an introduction, a list of details and a link to the payment's page.
+fn details_email(
+    locale: Locale,
+    subject: String,
+    intro: String,
+    rows: &[(String, String)],
+    link: &str,
+) -> Rendered {
+    let keep = td_string!(locale, mail.receipt_keep).to_string();
+    let signature = td_string!(locale, mail.signature).to_string();
     let text_rows: String = rows.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
     let text = format!("{intro}\n\n{text_rows}\n{keep}\n{link}\n\n{signature}\n");
     // Each value is isolated: references, amounts and masked numbers keep their order in
@@ -72,11 +115,11 @@ pub fn receipt(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
             escape(&signature),
         ],
     );
-    Some(Rendered::Email {
+    Rendered::Email {
         subject,
         text,
         html,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -120,5 +163,40 @@ mod tests {
             render(super::RECEIPT, "en", &json!({ "reference": "x" })),
             None
         );
+    }
+
+    #[test]
+    fn the_refund_notice_says_how_much_and_why_in_three_languages() {
+        let params = json!({
+            "reference": "PAY-7K3M9Q2XVB", "description": "Vignette 2026", "amount_minor": 50_050,
+            "currency": "DZD", "reason": "Paid twice", "link": "https://bawaba.example/payments/p1",
+        });
+        for language in ["ar", "fr", "en"] {
+            let Some(Rendered::Email {
+                subject,
+                text,
+                html,
+            }) = render(super::REFUND, language, &params)
+            else {
+                panic!("no refund notice in {language}");
+            };
+            assert!(subject.ends_with("PAY-7K3M9Q2XVB"), "{subject}");
+            for part in [
+                "500,50",
+                "Paid twice",
+                "Vignette 2026",
+                "https://bawaba.example/payments/p1",
+            ] {
+                let part = if language == "en" {
+                    part.replace("500,50", "500.50")
+                } else {
+                    part.to_string()
+                };
+                assert!(
+                    text.contains(&part) && html.contains(&part),
+                    "{part} in {language}"
+                );
+            }
+        }
     }
 }

@@ -2,11 +2,14 @@
 //! end of the gateway protocol (the notification endpoint). Services create an order in their
 //! own transaction, register a fulfilment for their kind of order, and send the user to pay.
 
+pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod engine;
 #[cfg(feature = "ssr")]
 pub mod messages;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod reconciliation;
 #[cfg(feature = "ssr")]
 pub mod store;
 

@@ -4,7 +4,10 @@
 //!
 //! - [`sandbox::SandboxClient`]: the embedded simulated company (see `crate::sandbox`), with
 //!   hosted pages, signed server-to-server notifications and refunds.
+//! - [`epay::EpayClient`]: a redirect-and-confirm platform without notifications (the
+//!   CIB/Edahabia ePayment style): the engine learns outcomes on return and by polling.
 
+pub mod epay;
 pub mod sandbox;
 pub mod signature;
 
@@ -138,18 +141,21 @@ pub trait PaymentGateway: Send + Sync {
 #[derive(Clone, Debug)]
 pub enum Gateway {
     Sandbox(sandbox::SandboxClient),
+    Epay(epay::EpayClient),
 }
 
 impl PaymentGateway for Gateway {
     fn name(&self) -> &'static str {
         match self {
             Gateway::Sandbox(g) => g.name(),
+            Gateway::Epay(g) => g.name(),
         }
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Opened, GatewayError> {
         match self {
             Gateway::Sandbox(g) => g.create(req).await,
+            Gateway::Epay(g) => g.create(req).await,
         }
     }
 
@@ -161,6 +167,7 @@ impl PaymentGateway for Gateway {
     ) -> Result<Notice, NotificationError> {
         match self {
             Gateway::Sandbox(g) => g.verify_notification(signature_header, body, now),
+            Gateway::Epay(g) => g.verify_notification(signature_header, body, now),
         }
     }
 
@@ -171,6 +178,7 @@ impl PaymentGateway for Gateway {
     ) -> Result<Observed, GatewayError> {
         match self {
             Gateway::Sandbox(g) => g.status(payment_id, gateway_ref).await,
+            Gateway::Epay(g) => g.status(payment_id, gateway_ref).await,
         }
     }
 
@@ -182,6 +190,7 @@ impl PaymentGateway for Gateway {
     ) -> Result<(), GatewayError> {
         match self {
             Gateway::Sandbox(g) => g.refund(gateway_ref, refund_id, amount).await,
+            Gateway::Epay(g) => g.refund(gateway_ref, refund_id, amount).await,
         }
     }
 }

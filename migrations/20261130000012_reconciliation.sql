@@ -1,0 +1,9 @@
+-- Reconciliation (issue 4): the daily report reads payments by the day they started and by the
+-- day their money moved; an administrator closes a flag with what they found or did.
+
+CREATE INDEX payments_created ON payments (created_at);
+CREATE INDEX payments_succeeded ON payments (succeeded_at);
+CREATE INDEX payment_events_kind ON payment_events (event, at);
+
+ALTER TABLE payment_flags ADD COLUMN resolved_by TEXT REFERENCES accounts (id);
+ALTER TABLE payment_flags ADD COLUMN resolution TEXT;
