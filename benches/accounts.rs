@@ -10,22 +10,13 @@
 //! SQLite in a temporary directory by default; a `postgres://…` URL as the argument runs the
 //! same against a new database on that server (dropped afterwards).
 
+#[path = "common.rs"]
+mod common;
 #[path = "../tests/api/smtp_sink.rs"]
 mod smtp_sink;
 
 use bawaba::{
-    domain::{
-        contact::{Email, Mobile},
-        date::Date,
-        identity::{Declared, IdentityKind, IdentityNumber},
-    },
-    features::{
-        accounts::{
-            Role, passwords,
-            store::{self, NewAccount},
-        },
-        messages::render,
-    },
+    features::{accounts::passwords, messages::render},
     platform::{
         config::Config,
         mail::{MailTransport, SmsTransport},
@@ -59,26 +50,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 async fn main() {
     sqlx::any::install_default_drivers();
     let arg = std::env::args().nth(1);
-    let data_dir = std::env::temp_dir().join(format!("bawaba-accounts-bench-{}", now_secs()));
-    std::fs::create_dir_all(&data_dir).unwrap();
-    let (database_url, pg) = match arg.as_deref() {
-        Some(url) if url.starts_with("postgres") => {
-            let name = format!("bawaba_bench_{}", now_secs());
-            let (base, _) = url.rsplit_once('/').expect("postgres://…/database");
-            use sqlx::{Connection, Executor};
-            let mut admin = sqlx::AnyConnection::connect(url).await.unwrap();
-            admin
-                .execute(format!("CREATE DATABASE {name}").as_str())
-                .await
-                .unwrap();
-            (format!("{base}/{name}"), Some((url.to_string(), name)))
-        }
-        _ => (
-            format!("sqlite://{}?mode=rwc", data_dir.join("bawaba.db").display()),
-            None,
-        ),
-    };
-    let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
+    let bench_db = common::BenchDatabase::new("accounts-bench", arg.as_deref()).await;
+    let (database_url, data_dir) = (bench_db.url.clone(), bench_db.data_dir.clone());
+    let backend = bench_db.backend();
 
     // 1. The hash alone.
     let mut hashes = Vec::new();
@@ -106,38 +80,7 @@ async fn main() {
     let config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
     let state = server::build_state(config).await.unwrap();
     let db = state.db.clone();
-    let dob = Date {
-        year: 1990,
-        month: 3,
-        day: 27,
-    };
-    for i in 0..ACCOUNTS {
-        let new = NewAccount {
-            full_name: format!("Bench User {i}"),
-            identity: IdentityNumber::parse(
-                IdentityKind::Nin,
-                &format!("1{i:017}"),
-                Declared {
-                    date_of_birth: Some(dob),
-                    nationality: Some(12),
-                },
-            )
-            .unwrap(),
-            date_of_birth: dob,
-            nationality: 12,
-            email: Email::parse(&format!("user{i}@bench.example")).unwrap(),
-            mobile: Mobile::parse("+213555123456").unwrap(),
-            // One hash for all: setting up 200 accounts should not take 200 hashes.
-            password_hash: stored.clone(),
-            role: Role::Citizen,
-        };
-        let id = store::create(&db, &new, now_secs()).await.unwrap();
-        sqlx::query("UPDATE accounts SET email_verified_at = 1 WHERE id = $1")
-            .bind(id)
-            .execute(db.pool())
-            .await
-            .unwrap();
-    }
+    common::confirmed_accounts(&db, ACCOUNTS, "user", &stored).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = server::router(state);
@@ -273,13 +216,5 @@ async fn main() {
         cores as f64 / verify_time.as_secs_f64()
     );
 
-    db.close().await;
-    let _ = std::fs::remove_dir_all(&data_dir);
-    if let Some((admin_url, name)) = pg {
-        use sqlx::{Connection, Executor};
-        let mut admin = sqlx::AnyConnection::connect(&admin_url).await.unwrap();
-        let _ = admin
-            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-            .await;
-    }
+    bench_db.drop(db).await;
 }

@@ -47,4 +47,9 @@ cargo build --release --features ssr --example accounts_bench
 pg="${BENCH_DATABASE_URL:-${TEST_DATABASE_URL:-}}"
 if [ -n "$pg" ]; then echo; "$target/release/examples/accounts_bench" "$pg"; fi
 echo
+# Payments: the whole flow over HTTP with the sandbox gateway (benches/payments.rs).
+cargo build --release --features ssr --example payments_bench
+"$target/release/examples/payments_bench"
+if [ -n "$pg" ]; then echo; "$target/release/examples/payments_bench" "$pg"; fi
+echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; rustc $(rustc --version | cut -d" " -f2); $(date -u +%Y-%m-%d)"

@@ -26,6 +26,9 @@ export const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 3225);
 // Where that server writes what it receives. Set once here, in the main process, so the
 // workers (which inherit the environment) read the same directory.
 process.env.E2E_MAIL_DIR ??= mkdtempSync(path.join(tmpdir(), "bawaba-e2e-mail-"));
+// The portal's data directory: the administration tests create an administrator in it with
+// `bawaba admin create`, as an operator does on a server.
+process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "bawaba-e2e-data-"));
 
 export default defineConfig({
   testDir: "./tests",
@@ -59,7 +62,7 @@ export default defineConfig({
       command: `bash end2end/serve.sh ${PORT}`,
       cwd: "..",
       url: `http://127.0.0.1:${PORT}/readyz`,
-      env: { BAWABA_SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}` },
+      env: { BAWABA_SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`, BAWABA_DATA_DIR: process.env.E2E_DATA_DIR },
       timeout: 120_000,
       reuseExistingServer: false,
       stdout: "ignore",

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Starts the portal built by `cargo leptos build` on PORT with a fresh SQLite database, as the
-# end-to-end tests need it. Run from the project root.
+# Starts the portal built by `cargo leptos build` on PORT with a fresh SQLite database (in
+# BAWABA_DATA_DIR when given, else a new temporary directory), as the end-to-end tests need it.
+# Run from the project root.
 set -euo pipefail
 port="${1:?port}"
-data="$(mktemp -d -t bawaba-e2e-XXXXXX)"
+data="${BAWABA_DATA_DIR:-$(mktemp -d -t bawaba-e2e-XXXXXX)}"
 export BAWABA_BIND="127.0.0.1:${port}"
 export BAWABA_DATA_DIR="$data"
 export BAWABA_LOG="${BAWABA_LOG:-warn}"

@@ -7,3 +7,12 @@ CREATE INDEX payment_events_kind ON payment_events (event, at);
 
 ALTER TABLE payment_flags ADD COLUMN resolved_by TEXT REFERENCES accounts (id);
 ALTER TABLE payment_flags ADD COLUMN resolution TEXT;
+
+-- Jobs that run once a day across all app servers: the first server to insert the day's row
+-- runs it (the nightly comparison of yesterday's payments with the gateway).
+CREATE TABLE daily_runs (
+    job TEXT NOT NULL,
+    day TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    PRIMARY KEY (job, day)
+);

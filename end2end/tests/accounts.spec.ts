@@ -1,32 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { createHmac } from "node:crypto";
-import { expectNoAxeViolations, latestMailText, latestSmsCode, waitForHydration } from "./support";
-
-// What an authenticator app does with the key typed from the set-up page (RFC 6238).
-function base32Decode(text: string): Buffer {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const c of text.replace(/\s/g, "")) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(key: Buffer, step: number): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const digest = createHmac("sha1", key).update(counter).digest();
-  const offset = digest[19] & 15;
-  const value = digest.readUInt32BE(offset) & 0x7fffffff;
-  return String(value % 1_000_000).padStart(6, "0");
-}
+import { base32Decode, expectNoAxeViolations, latestMailText, latestSmsCode, totp, waitForHydration } from "./support";
 
 // A new user, in Arabic, as the portal's typical visitor: creates an account, reads the code
 // from the e-mail the portal delivered over SMTP, confirms, signs out and signs in again.

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { expectNoAxeViolations, latestMailText, waitForHydration } from "./support";
+import { enterCode, expectNoAxeViolations, latestMailText, payByCard, waitForHydration } from "./support";
 
 // Paying a test order through the sandbox gateway in Arabic, as a citizen on a phone does:
 // by card with the one-time code, by e-payment app, by bank account; a declined card and the
@@ -41,22 +41,6 @@ async function startTestOrder(page: Page, javaScriptEnabled: boolean) {
   await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
   await expect(page.locator(".order")).toContainText("2\u202F000");
   if (javaScriptEnabled) await expectNoAxeViolations(page, "sandbox card page");
-}
-
-async function enterCode(page: Page, code = "123456") {
-  await expect(page).toHaveURL(/\/code/);
-  await expect(page.locator("h1")).toHaveText("أدخل الرمز المؤقت");
-  await page.getByLabel("الرمز المؤقت (6 أرقام)").fill(code);
-  await page.getByRole("button", { name: "تأكيد الدفع" }).click();
-}
-
-async function payByCard(page: Page, number: string) {
-  await page.getByLabel("رقم البطاقة").fill(number);
-  await page.getByLabel("تاريخ انتهاء الصلاحية").fill("12/30");
-  await page.getByLabel("رمز التحقق (CVV2)").fill("123");
-  await page.getByLabel("اسم حامل البطاقة").fill("AMINA BENALI");
-  await page.getByRole("button", { name: "متابعة" }).click();
-  await enterCode(page);
 }
 
 async function expectReceipt(page: Page, method: RegExp) {

@@ -1,6 +1,7 @@
 import type { APIRequestContext } from "@playwright/test";
 import { expect, type Browser, type Page, type BrowserContext } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
+import { createHmac } from "node:crypto";
 
 export const LOCALES = ["ar", "fr", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -153,4 +154,48 @@ export async function latestSmsCode(request: APIRequestContext, to: string, notT
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no SMS to ${to} within 20 s`);
+}
+
+// What an authenticator app does with the key typed from the set-up page (RFC 6238).
+export function base32Decode(text: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const c of text.replace(/\s/g, "")) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+export function totp(key: Buffer, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const digest = createHmac("sha1", key).update(counter).digest();
+  const offset = digest[19] & 15;
+  const value = digest.readUInt32BE(offset) & 0x7fffffff;
+  return String(value % 1_000_000).padStart(6, "0");
+}
+
+/** On the sandbox gateway's code page (Arabic): the test code, then "confirm". */
+export async function enterCode(page: Page, code = "123456") {
+  await expect(page).toHaveURL(/\/code/);
+  await expect(page.locator("h1")).toHaveText("أدخل الرمز المؤقت");
+  await page.getByLabel("الرمز المؤقت (6 أرقام)").fill(code);
+  await page.getByRole("button", { name: "تأكيد الدفع" }).click();
+}
+
+/** On the sandbox gateway's card page (Arabic): a test card, then the code step. */
+export async function payByCard(page: Page, number: string) {
+  await page.getByLabel("رقم البطاقة").fill(number);
+  await page.getByLabel("تاريخ انتهاء الصلاحية").fill("12/30");
+  await page.getByLabel("رمز التحقق (CVV2)").fill("123");
+  await page.getByLabel("اسم حامل البطاقة").fill("AMINA BENALI");
+  await page.getByRole("button", { name: "متابعة" }).click();
+  await enterCode(page);
 }

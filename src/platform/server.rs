@@ -181,6 +181,11 @@ pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
             state.db.clone(),
             Duration::from_secs(15),
         ),
+        crate::features::payments::reconciliation::spawn_nightly(
+            state.payments.clone(),
+            state.db.clone(),
+            Duration::from_secs(600),
+        ),
         crate::sandbox::notifier::spawn(
             state.db.clone(),
             std::sync::Arc::new(state.sandbox_key),

@@ -435,3 +435,32 @@ on_both_backends!(
         assert_eq!(by, samira);
     }
 );
+
+on_both_backends!(
+    the_nightly_comparison_checks_the_previous_day_once_across_servers,
+    |app: &TestApp| async move {
+        use bawaba::features::payments::reconciliation;
+        let (_payer, paid) = paid_order(app, "en").await;
+        app.execute(&format!(
+            "UPDATE payments SET state = 'failed' WHERE id = '{paid}'"
+        ))
+        .await;
+        // Seen from tomorrow: before 01:00 UTC it waits; then one run, whoever asks first.
+        let tomorrow = (now_secs().div_euclid(86_400) + 1) * 86_400;
+        let run = |at: i64| reconciliation::nightly(&app.payments, &app.db, at);
+        assert_eq!(run(tomorrow + 600).await.unwrap(), None);
+        let swept = run(tomorrow + 2 * 3600)
+            .await
+            .unwrap()
+            .expect("the night's run");
+        assert_eq!((swept.compared, swept.found), (1, 1));
+        assert_eq!(run(tomorrow + 3 * 3600).await.unwrap(), None, "once a day");
+        let (kind, _) = one(
+            app,
+            "SELECT kind, at FROM payment_flags WHERE payment_id = $1",
+            &paid,
+        )
+        .await;
+        assert_eq!(kind, "status_mismatch");
+    }
+);

@@ -608,7 +608,7 @@ fn ScrollTable(id: &'static str, caption: String, children: Children) -> impl In
     let caption_id = labelled_by.clone();
     view! {
         <div class="table-wrap" role="region" aria-labelledby=labelled_by tabindex="0">
-            <table class="table" id=id>
+            <table class="table table--data" id=id>
                 <caption id=caption_id>{caption}</caption>
                 {children()}
             </table>
@@ -628,7 +628,7 @@ fn FlagTable(flags: Vec<FlagLine>, caption: String) -> impl IntoView {
                 <tr>
                     <td><a href=payment_path(&f.payment_id)><Ltr>{f.reference}</Ltr></a></td>
                     <td>{flag_name(locale, &f.kind)}</td>
-                    <td><bdi dir="ltr">{f.detail}</bdi></td>
+                    <td class="table__text"><bdi dir="ltr">{f.detail}</bdi></td>
                     <td><bdi dir="ltr">{utc_time(f.at)}</bdi></td>
                 </tr>
             }
@@ -982,7 +982,7 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
                     <td>{state_name(locale, e.from)} " → " {state_name(locale, e.to)}
                         {e.amount.map(|a| view! { " " <MoneyText amount=a /> })}
                     </td>
-                    <td>{e.reason.clone()}</td>
+                    <td class="table__text">{e.reason.clone()}</td>
                 </tr>
             }
         })
@@ -1022,7 +1022,7 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
     view! {
         <Title text=title.clone() />
         <ErrorSummary errors />
-        <h1><span>{t!(i18n, admin.payment_title)}</span> " " <Ltr>{heading_reference}</Ltr></h1>
+        <h1><span>{t!(i18n, admin.payment_title)}</span> " " <span class="nowrap"><Ltr>{heading_reference}</Ltr></span></h1>
         {refunded.then(|| view! {
             <div class="panel panel--success" role="status"><p>{t!(i18n, admin.refund_done)}</p></div>
         })}

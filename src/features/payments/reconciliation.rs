@@ -317,6 +317,52 @@ pub async fn sweep(p: &Payments, db: &Db, day: Day, now: i64) -> Result<Swept, P
     Ok(swept)
 }
 
+/// The nightly comparison: once a day (after 01:00 UTC, when late notifications have had
+/// time to arrive) one app server compares yesterday with the gateway, so the report's list
+/// of differences is complete without anyone pressing the button. Returns what it did, or
+/// `None` when yesterday was already done (by this server or another).
+pub async fn nightly(p: &Payments, db: &Db, now: i64) -> Result<Option<Swept>, PaymentError> {
+    const AFTER_SECS: i64 = 3600;
+    if now.rem_euclid(86_400) < AFTER_SECS {
+        return Ok(None);
+    }
+    let yesterday = Date::from_days_since_epoch(now.div_euclid(86_400) - 1);
+    let claimed = sqlx::query(
+        "INSERT INTO daily_runs (job, day, started_at) VALUES ('payments_sweep', $1, $2) \
+         ON CONFLICT (job, day) DO NOTHING",
+    )
+    .bind(yesterday.iso())
+    .bind(now)
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        return Ok(None);
+    }
+    let swept = sweep(p, db, Day::of(yesterday), now).await?;
+    tracing::info!(day = %yesterday.iso(), compared = swept.compared, found = swept.found,
+        unreachable = swept.unreachable, "nightly payments comparison");
+    Ok(Some(swept))
+}
+
+/// Runs [`nightly`] every `every` on this server.
+pub fn spawn_nightly(
+    p: Payments,
+    db: Db,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = nightly(&p, &db, crate::platform::session::now_secs()).await {
+                tracing::warn!(error = %e, "nightly payments comparison failed");
+            }
+        }
+    })
+}
+
 /// One payment of the day, as the CSV lists it.
 struct CsvLine {
     row: PaymentRow,
