@@ -168,7 +168,7 @@ fn derive_key(secret: &SecretKey, label: &[u8]) -> [u8; 32] {
 /// The background jobs every app server runs; abort them on shutdown.
 pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     use std::time::Duration;
-    vec![
+    let mut workers = vec![
         super::housekeeping::spawn(state.db.clone(), super::housekeeping::EVERY),
         super::outbox::spawn_worker(
             state.db.clone(),
@@ -186,12 +186,16 @@ pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
             state.db.clone(),
             Duration::from_secs(600),
         ),
-        crate::sandbox::notifier::spawn(
+    ];
+    let key = std::sync::Arc::new(state.sandbox_key);
+    for _ in 0..crate::sandbox::notifier::CONCURRENT {
+        workers.push(crate::sandbox::notifier::spawn(
             state.db.clone(),
-            std::sync::Arc::new(state.sandbox_key),
+            key.clone(),
             Duration::from_secs(1),
-        ),
-    ]
+        ));
+    }
+    workers
 }
 
 /// The site's routes, generated once per process. Generating runs the app with resource

@@ -1,12 +1,16 @@
 //! The sandbox's notification worker: posts each queued notification to the merchant, signed,
 //! and tries again with growing pauses until the merchant answers 2xx (or the sandbox gives up,
-//! and the merchant must ask). Every app server runs one; a claim keeps two from posting the
-//! same notification at once.
+//! and the merchant must ask). Every app server runs `CONCURRENT` of them, as a payment company
+//! sends many notifications at once; a claim keeps two from posting the same notification.
 
 use super::store;
 use crate::platform::{db::Db, gateway::signature};
 use std::{sync::Arc, time::Duration};
 use tokio::task::JoinHandle;
+
+/// Notification senders per app server. One sender capped the whole payment flow at the speed
+/// of one notification after another (see docs/BENCHMARKS.md, payments).
+pub const CONCURRENT: usize = 4;
 
 /// Posts one due notification; `Ok(false)` when none was due.
 pub async fn deliver_one(
