@@ -14,3 +14,4 @@ pub mod payment_method;
 pub mod reference;
 pub mod registration;
 pub mod sms;
+pub mod tariff;

@@ -252,3 +252,55 @@ on_both_backends!(
         assert!(countries.iter().any(|c| c.0 == 634 && c.4 == "Qatar"));
     }
 );
+
+on_both_backends!(
+    the_tariff_engine_decides_from_the_rows_the_database_holds,
+    |app: &TestApp| async move {
+        use bawaba::{
+            domain::tariff::{self, ExemptionKind, LocalMinute, Outcome, VehicleFacts},
+            features::vignette::store,
+        };
+        let tariffs = store::tariffs(&app.db).await.unwrap();
+        let exemptions = store::exemptions(&app.db).await.unwrap();
+        let campaigns = store::campaigns(&app.db).await.unwrap();
+        assert_eq!(
+            exemptions.len(),
+            csv_rows("vignette-exemptions-dz.csv").len()
+        );
+        assert!(exemptions[12].reason_en.contains("(motorcycles, mopeds)"));
+        let van = VehicleFacts {
+            plate_category: 3,
+            fuel: "diesel".into(),
+            first_registration_year: 2023,
+            first_registration_date: None,
+            fiscal_hp: None,
+            gross_weight_kg: Some(2500),
+            seats: None,
+            status: None,
+        };
+        let at = |t: &str| LocalMinute::parse(t).unwrap();
+        let quote = |v: &VehicleFacts, when: &str| {
+            tariff::assess(v, 2026, at(when), &tariffs, &exemptions, &campaigns)
+        };
+        // 2.5 t, 3 years old, during the 2026 campaign: 6 000 DZD; after its end, +50 %.
+        let Outcome::Due(q) = quote(&van, "2026-04-01T09:00") else {
+            panic!("a van pays")
+        };
+        assert_eq!((q.base.minor, q.total.minor), (600_000, 600_000));
+        let Outcome::Due(q) = quote(&van, "2026-06-01T09:00") else {
+            panic!("a van pays")
+        };
+        assert_eq!(q.total.minor, 900_000);
+        let moped = VehicleFacts {
+            plate_category: 9,
+            ..van.clone()
+        };
+        assert!(matches!(
+            quote(&moped, "2026-04-01T09:00"),
+            Outcome::NoVignette {
+                kind: ExemptionKind::NotSubject,
+                ..
+            }
+        ));
+    }
+);

@@ -4,6 +4,7 @@ use crate::{
     domain::{
         money::{Currency, Money},
         reference::{Campaign, TariffBasis, TariffFamily, TariffRow},
+        tariff::{Criterion, Exemption, ExemptionKind},
     },
     platform::db::{Db, DbError},
 };
@@ -76,6 +77,32 @@ pub async fn tariffs(db: &Db) -> Result<Vec<TariffRow>, DbError> {
                 })
             },
         )
+        .collect()
+}
+
+/// Who owes no vignette, in the file's order.
+pub async fn exemptions(db: &Db) -> Result<Vec<Exemption>, DbError> {
+    let rows: Vec<(String, String, String, i64, Option<i64>, String)> = sqlx::query_as(
+        "SELECT criterion, value, kind, valid_from_year, valid_to_year, reason_en
+         FROM vignette_exemptions ORDER BY id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(criterion, value, kind, from, to, reason_en)| {
+            let bad = |what: &str, v: &str| {
+                DbError::Sqlx(sqlx::Error::Decode(format!("unknown {what} {v:?}").into()))
+            };
+            Ok(Exemption {
+                criterion: Criterion::parse(&criterion)
+                    .ok_or_else(|| bad("criterion", &criterion))?,
+                value,
+                kind: ExemptionKind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
+                valid_from_year: from as i32,
+                valid_to_year: to.map(|v| v as i32),
+                reason_en,
+            })
+        })
         .collect()
 }
 
