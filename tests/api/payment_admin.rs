@@ -377,6 +377,17 @@ on_both_backends!(
         assert!(to.contains("found=0"), "listed once: {to}");
         let report = admin.page(&to).await;
         assert!(report.contains("The gateway’s state differs"), "{report}");
+        // The CSV names the open difference on the payment's line.
+        let csv = admin
+            .get(&format!("/admin/reports/payments.csv?day={}", today()))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            csv.contains(",failed,demo,") && csv.trim_end().ends_with(",status_mismatch"),
+            "{csv}"
+        );
         assert!(
             report.contains("ours failed, the gateway&#x27;s succeeded")
                 || report.contains("ours failed, the gateway's succeeded"),

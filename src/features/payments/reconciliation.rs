@@ -373,38 +373,29 @@ struct CsvLine {
 /// The day's payments as CSV (RFC 4180, UTF-8 with a byte-order mark so spreadsheet programs
 /// read Arabic right). Amounts are exact: minor units, with the currency beside them.
 pub async fn csv(db: &Db, day: Day) -> Result<String, DbError> {
-    let ids: Vec<(String, String)> = sqlx::query_as(
-        "SELECT p.id, o.kind FROM payments p JOIN orders o ON o.id = p.order_id \
-         WHERE p.created_at >= $1 AND p.created_at < $2 ORDER BY p.created_at, p.id",
+    let mut conn = db.pool().acquire().await?;
+    let payments = store::started_between(&mut conn, day.start, day.end).await?;
+    let flags: Vec<(String, String)> = sqlx::query_as(
+        "SELECT f.payment_id, f.kind FROM payment_flags f JOIN payments p ON p.id = f.payment_id \
+         WHERE f.resolved_at IS NULL AND p.created_at >= $1 AND p.created_at < $2 \
+         ORDER BY f.at, f.id",
     )
     .bind(day.start)
     .bind(day.end)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *conn)
     .await?;
-    let mut conn = db.pool().acquire().await?;
-    let mut lines = Vec::with_capacity(ids.len());
-    for (id, kind) in ids {
-        let Some(row) = store::payment(&mut conn, &id).await? else {
-            continue;
-        };
-        let flags: Vec<(String,)> = sqlx::query_as(
-            "SELECT kind FROM payment_flags WHERE payment_id = $1 AND resolved_at IS NULL \
-             ORDER BY at",
-        )
-        .bind(&id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let open_flags = flags
-            .into_iter()
-            .map(|(k,)| k)
-            .collect::<Vec<_>>()
-            .join(" ");
-        lines.push(CsvLine {
+    let mut open: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (payment, kind) in flags {
+        open.entry(payment).or_default().push(kind);
+    }
+    let lines: Vec<CsvLine> = payments
+        .into_iter()
+        .map(|(row, kind)| CsvLine {
+            open_flags: open.get(&row.id).map(|k| k.join(" ")).unwrap_or_default(),
             row,
             kind,
-            open_flags,
-        });
-    }
+        })
+        .collect();
     Ok(render_csv(&lines))
 }
 

@@ -224,6 +224,36 @@ async fn one_payment(
         .transpose()
 }
 
+/// Payments started in `[start, end)`, oldest first, each with its order's kind (for reports).
+pub async fn started_between(
+    conn: &mut AnyConnection,
+    start: i64,
+    end: i64,
+) -> Result<Vec<(PaymentRow, String)>, DbError> {
+    #[derive(sqlx::FromRow)]
+    struct WithKind {
+        #[sqlx(flatten)]
+        payment: RawPayment,
+        kind: String,
+    }
+    let columns = PAYMENT_COLUMNS
+        .split(", ")
+        .map(|c| format!("p.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows: Vec<WithKind> = sqlx::query_as(&format!(
+        "SELECT {columns}, o.kind FROM payments p JOIN orders o ON o.id = p.order_id \
+         WHERE p.created_at >= $1 AND p.created_at < $2 ORDER BY p.created_at, p.id"
+    ))
+    .bind(start)
+    .bind(end)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| Ok((PaymentRow::try_from(r.payment)?, r.kind)))
+        .collect()
+}
+
 pub async fn payment(conn: &mut AnyConnection, id: &str) -> Result<Option<PaymentRow>, DbError> {
     one_payment(conn, "id = $1", &[id]).await
 }
