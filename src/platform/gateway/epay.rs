@@ -147,16 +147,7 @@ impl EpayClient {
 
     fn observed(&self, payment_id: &str, s: OrderStatus) -> Result<Observed, GatewayError> {
         if s.error_code == UNKNOWN_ORDER {
-            return Ok(Observed {
-                payment_id: payment_id.to_string(),
-                gateway_ref: None,
-                status: GatewayStatus::Unknown,
-                amount: None,
-                method: None,
-                brand: None,
-                masked: None,
-                refunded_minor: 0,
-            });
+            return Ok(Observed::unknown(payment_id));
         }
         if s.error_code != 0 && s.order_status.is_none() {
             return Err(GatewayError::Refused(

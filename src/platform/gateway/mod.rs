@@ -69,6 +69,22 @@ pub struct Observed {
     pub refunded_minor: i64,
 }
 
+impl Observed {
+    /// The gateway has never heard of the payment.
+    pub fn unknown(payment_id: &str) -> Self {
+        Self {
+            payment_id: payment_id.to_string(),
+            gateway_ref: None,
+            status: GatewayStatus::Unknown,
+            amount: None,
+            method: None,
+            brand: None,
+            masked: None,
+            refunded_minor: 0,
+        }
+    }
+}
+
 /// An authenticated server-to-server notification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {

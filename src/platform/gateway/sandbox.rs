@@ -192,16 +192,7 @@ impl PaymentGateway for SandboxClient {
         Ok(
             match self.call(reqwest::Method::GET, &path, Vec::new()).await? {
                 Some(v) => observed(v),
-                None => Observed {
-                    payment_id: payment_id.to_string(),
-                    gateway_ref: None,
-                    status: GatewayStatus::Unknown,
-                    amount: None,
-                    method: None,
-                    brand: None,
-                    masked: None,
-                    refunded_minor: 0,
-                },
+                None => Observed::unknown(payment_id),
             },
         )
     }
