@@ -26,16 +26,23 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null &&
 
 echo "## Bytes on first load (Arabic, no cache)"
 echo
-node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /id-card /id-card/eligibility/date-of-birth /accessibility
+node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /vignette/calculator /id-card /id-card/eligibility/date-of-birth /accessibility
+echo
+echo "## The fee calculator's quote in the browser"
+echo
+node benches/quote-in-browser.mjs "http://127.0.0.1:$port"
 echo
 echo "## Server throughput (wrk, $connections connections, $duration, 2 threads, same machine)"
 echo
 rps() { wrk -t2 -c"$connections" -d"$duration" -H "accept-language: ar" "$1" | awk '/Requests\/sec/ {print $2}'; }
 home=$(rps "http://127.0.0.1:$port/")
+# A quote computed by the server: the calculator page with a car's answers (no JavaScript).
+quote=$(rps "http://127.0.0.1:$port/vignette/calculator?campaign=2026&category=1&fuel=petrol&first_year=2022&fiscal_hp=8&status=")
 trivial=$(rps "http://127.0.0.1:$base_port/")
 echo "| handler | requests/s |"
 echo "|---|---:|"
 echo "| portal home page \`/\` (SSR, Arabic) | $home |"
+echo "| fee calculator with a quote (reference rows read, engine run, page rendered) | $quote |"
 echo "| trivial axum handler | $trivial |"
 echo
 awk -v h="$home" -v t="$trivial" 'BEGIN { printf "Ratio home/trivial: %.3f\n", h / t }'

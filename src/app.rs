@@ -75,6 +75,11 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/vignette") view=vignette::StartPage ssr=SsrMode::Async />
+                        <Route path=path!("/vignette/calculator") view=vignette::calculator::CalculatorPage ssr=SsrMode::Async />
+                        <Route path=path!("/vehicles") view=vignette::vehicles::VehiclesPage ssr=SsrMode::Async />
+                        <Route path=path!("/vehicles/add") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
+                        <Route path=path!("/vehicles/:id") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
+                        <Route path=path!("/vehicles/:id/remove") view=vignette::vehicles::RemovePage ssr=SsrMode::Async />
                         <Route path=path!("/id-card") view=idcard::StartPage ssr=SsrMode::Async />
                         <Route path=path!("/id-card/eligibility/check") view=idcard::eligibility::CheckPage ssr=SsrMode::Async />
                         <Route path=path!("/id-card/eligibility/result") view=idcard::eligibility::ResultPage ssr=SsrMode::Async />
@@ -109,6 +114,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/payments/order/:id") view=payments::pages::OrderPage ssr=SsrMode::Async />
                         <Route path=path!("/payments/:id") view=payments::pages::PaymentPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/payments") view=payments::admin::ReportPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/vehicles/conflicts") view=vignette::admin::ConflictsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/payments/:id") view=payments::admin::PaymentAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/terms") view=info::TermsPage />
                         <Route path=path!("/accessibility") view=info::AccessibilityPage />

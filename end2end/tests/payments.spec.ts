@@ -1,32 +1,9 @@
 import { test, expect, type Page } from "@playwright/test";
-import { enterCode, expectNoAxeViolations, latestMailText, payByCard, waitForHydration } from "./support";
+import { enterCode, expectNoAxeViolations, latestMailText, payByCard, signedInCitizen, waitForHydration } from "./support";
 
 // Paying a test order through the sandbox gateway in Arabic, as a citizen on a phone does:
 // by card with the one-time code, by e-payment app, by bank account; a declined card and the
 // way to try again; the back button after paying. Run with JavaScript on and off.
-
-/** A registered, confirmed and signed-in account, made through the same forms the pages post. */
-async function signedInCitizen(page: Page, tag: string) {
-  const stamp = `${Date.now()}${tag}`;
-  const email = `pay.${stamp}@example.dz`;
-  const nin = ("2" + stamp + "000000000000000000").slice(0, 18);
-  const password = "زيتون ميناء فانوس بحر";
-  const post = async (url: string, form: Record<string, string>) => {
-    const res = await page.request.post(url, { form, maxRedirects: 0, headers: { accept: "text/html" } });
-    expect(res.status(), url).toBeGreaterThanOrEqual(300);
-    expect(res.status(), url).toBeLessThan(400);
-  };
-  const answer = "/api/account/register/answer";
-  await post(answer, { step: "about-you", full_name: "Amina Benali", dob_day: "27", dob_month: "3", dob_year: "1990", nationality: "12" });
-  await post(answer, { step: "identity", identity_kind: "nin", identity_number: nin });
-  await post(answer, { step: "contact", email, mobile: "0555 12 34 56" });
-  const sentAfter = Date.now() - 1000;
-  await post("/api/account/register/create", { password, consent: "yes" });
-  const mail = await latestMailText(email, sentAfter, /\b\d{6}\b/);
-  await post("/api/account/verify-email/code", { code: mail.match(/\b(\d{6})\b/)![1] });
-  await post("/api/account/sign-in", { identifier: email, password, next: "" });
-  return email;
-}
 
 /** From the demo page to the sandbox gateway's page. */
 async function startTestOrder(page: Page, javaScriptEnabled: boolean) {

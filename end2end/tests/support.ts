@@ -9,6 +9,7 @@ export type Locale = (typeof LOCALES)[number];
 export const PAGES = [
   "/",
   "/vignette",
+  "/vignette/calculator",
   "/id-card",
   "/id-card/eligibility/date-of-birth",
   "/id-card/eligibility/passport",
@@ -198,4 +199,27 @@ export async function payByCard(page: Page, number: string) {
   await page.getByLabel("اسم حامل البطاقة").fill("AMINA BENALI");
   await page.getByRole("button", { name: "متابعة" }).click();
   await enterCode(page);
+}
+
+/** A registered, confirmed and signed-in account, made through the same forms the pages post. */
+export async function signedInCitizen(page: Page, tag: string) {
+  const stamp = `${Date.now()}${tag}`;
+  const email = `pay.${stamp}@example.dz`;
+  const nin = ("2" + stamp + "000000000000000000").slice(0, 18);
+  const password = "زيتون ميناء فانوس بحر";
+  const post = async (url: string, form: Record<string, string>) => {
+    const res = await page.request.post(url, { form, maxRedirects: 0, headers: { accept: "text/html" } });
+    expect(res.status(), url).toBeGreaterThanOrEqual(300);
+    expect(res.status(), url).toBeLessThan(400);
+  };
+  const answer = "/api/account/register/answer";
+  await post(answer, { step: "about-you", full_name: "Amina Benali", dob_day: "27", dob_month: "3", dob_year: "1990", nationality: "12" });
+  await post(answer, { step: "identity", identity_kind: "nin", identity_number: nin });
+  await post(answer, { step: "contact", email, mobile: "0555 12 34 56" });
+  const sentAfter = Date.now() - 1000;
+  await post("/api/account/register/create", { password, consent: "yes" });
+  const mail = await latestMailText(email, sentAfter, /\b\d{6}\b/);
+  await post("/api/account/verify-email/code", { code: mail.match(/\b(\d{6})\b/)![1] });
+  await post("/api/account/sign-in", { identifier: email, password, next: "" });
+  return email;
 }

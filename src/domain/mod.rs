@@ -15,3 +15,4 @@ pub mod reference;
 pub mod registration;
 pub mod sms;
 pub mod tariff;
+pub mod vehicle;

@@ -81,6 +81,33 @@ pub struct Campaign {
     pub new_vehicle_days: i32,
 }
 
+/// A text of the reference data in the portal's three languages (exemption reasons, legal
+/// bases): data, not translations in the code, so that a new row brings its own texts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Localized {
+    pub ar: String,
+    pub fr: String,
+    pub en: String,
+}
+
+impl Localized {
+    /// The text for a language code (`ar`, `fr`, `en`); English for any other.
+    pub fn get(&self, lang: &str) -> &str {
+        match lang {
+            "ar" => &self.ar,
+            "fr" => &self.fr,
+            _ => &self.en,
+        }
+    }
+
+    /// Whether every language has its text.
+    pub fn is_complete(&self) -> bool {
+        ![&self.ar, &self.fr, &self.en]
+            .iter()
+            .any(|t| t.trim().is_empty())
+    }
+}
+
 /// A fee of the resident ID card service (`card_new`, `delivery_by_post`, …).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdCardFee {

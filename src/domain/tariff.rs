@@ -16,7 +16,7 @@
 use super::{
     date::Date,
     money::Money,
-    reference::{Campaign, TariffBasis, TariffFamily, TariffRow},
+    reference::{Campaign, Localized, TariffBasis, TariffFamily, TariffRow},
 };
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +29,10 @@ pub struct Exemption {
     pub kind: ExemptionKind,
     pub valid_from_year: i32,
     pub valid_to_year: Option<i32>,
-    pub reason_en: String,
+    /// Who it covers, in words (also the label of a special status in forms).
+    pub reason: Localized,
+    /// The text that grants it.
+    pub legal_basis: Localized,
 }
 
 impl Exemption {
@@ -165,7 +168,8 @@ pub enum Outcome {
         kind: ExemptionKind,
         criterion: Criterion,
         value: String,
-        reason_en: String,
+        reason: Localized,
+        legal_basis: Localized,
     },
     /// No campaign has been published for that year.
     NoCampaign,
@@ -188,6 +192,16 @@ pub fn family_of(plate_category: u8) -> Option<TariffFamily> {
         4 => Some(TariffFamily::Passenger),
         _ => None,
     }
+}
+
+/// The fact a plate category's tariff is measured on for a campaign year (what a form must ask
+/// for), or `None` when the category has no tariff rows that year.
+pub fn basis_for(plate_category: u8, year: i32, tariffs: &[TariffRow]) -> Option<TariffBasis> {
+    let family = family_of(plate_category)?;
+    tariffs
+        .iter()
+        .find(|r| r.family == family && r.in_force(year))
+        .map(|r| r.basis)
 }
 
 /// The fact a basis measures, in thousandths of its unit.
@@ -220,7 +234,8 @@ pub fn assess(
             kind: e.kind,
             criterion: e.criterion,
             value: e.value.clone(),
-            reason_en: e.reason_en.clone(),
+            reason: e.reason.clone(),
+            legal_basis: e.legal_basis.clone(),
         };
     }
     let Some(family) = family_of(v.plate_category) else {
@@ -370,7 +385,11 @@ mod tests {
             valid_from_year: f[3].parse().unwrap(),
             valid_to_year: opt(&f[4]),
             // The last column is free text with an unquoted comma in one row.
-            reason_en: f[5..].join(","),
+            reason: Localized {
+                en: f[5..].join(","),
+                ..Localized::default()
+            },
+            legal_basis: Localized::default(),
         })
         .collect()
     }

@@ -82,6 +82,11 @@ pub const SETTINGS: &[Setting] = &[
         help: "`on` serves /payments/demo, where a signed-in user creates a test order to pay through the gateway. For development machines and end-to-end tests.",
     },
     Setting {
+        name: "BAWABA_ANNOUNCED_WILAYAS",
+        default: "off",
+        help: "`on` accepts plates ending with the wilaya codes 59-69 announced in November 2025 (their numbering is not official yet).",
+    },
+    Setting {
         name: "BAWABA_SANDBOX_URL",
         default: "this server: http://<its address>/sandbox-pay",
         help: "Base URL of the sandbox gateway's API, when it runs elsewhere.",
@@ -153,6 +158,8 @@ pub struct Config {
     pub payment_ttl_secs: i64,
     /// Serve `/payments/demo`.
     pub demo_payments: bool,
+    /// Accept plates of the wilayas announced but not yet in force.
+    pub announced_wilayas: bool,
     pub sandbox_url: Option<String>,
     pub sandbox_key_hex: Option<String>,
     pub gateway: GatewayChoice,
@@ -248,6 +255,7 @@ impl Config {
         };
         let dev_mailbox = switch("BAWABA_DEV_MAILBOX")?;
         let demo_payments = switch("BAWABA_DEMO_PAYMENTS")?;
+        let announced_wilayas = switch("BAWABA_ANNOUNCED_WILAYAS")?;
         let payment_ttl_secs = match get("BAWABA_PAYMENT_TTL_MINUTES") {
             None => 30 * 60,
             Some(v) => v
@@ -302,6 +310,7 @@ impl Config {
             dev_mailbox,
             payment_ttl_secs,
             demo_payments,
+            announced_wilayas,
             sandbox_url: get("BAWABA_SANDBOX_URL"),
             sandbox_key_hex: get("BAWABA_SANDBOX_KEY"),
         })

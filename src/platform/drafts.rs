@@ -45,6 +45,27 @@ pub async fn save(
     Ok(())
 }
 
+/// Keeps a refused one-page form (what was typed and its problems) for the page to show again
+/// with its errors, with or without JavaScript, without putting the answers in the address.
+pub async fn keep_refused(
+    db: &Db,
+    session: &SessionId,
+    name: &str,
+    typed: &std::collections::BTreeMap<String, String>,
+    problems: Vec<(String, String)>,
+    now: i64,
+) -> Result<(), DbError> {
+    let draft = Draft {
+        rejected: Some(Rejected {
+            step: name.to_string(),
+            values: typed.clone().into_iter().collect(),
+            problems,
+        }),
+        ..Draft::default()
+    };
+    save(db, session, name, &draft, now).await
+}
+
 /// Forgets a draft, once its journey is finished or the user starts again.
 pub async fn discard(db: &Db, session: &SessionId, journey: &str) -> Result<(), DbError> {
     sqlx::query("DELETE FROM drafts WHERE session_id_hash = $1 AND journey = $2")

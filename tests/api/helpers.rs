@@ -302,6 +302,20 @@ pub fn visible(html: &str) -> String {
     out
 }
 
+/// A page without its islands' props: they hold every sentence the browser may need, which
+/// would match any assertion about what the page shows.
+pub fn without_island_props(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("data-props=\"") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i + "data-props=\"".len()..];
+        rest = &rest[rest.find('"').map_or(rest.len(), |e| e + 1)..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Another browser on the same app: its own cookies, its own language.
 pub struct Browser {
     pub client: reqwest::Client,

@@ -9,6 +9,7 @@ mod helpers;
 
 mod account_settings;
 mod accounts;
+mod calculator;
 mod contact_change;
 mod drafts;
 mod epay;
@@ -26,3 +27,4 @@ mod registration;
 mod security;
 mod smtp_sink;
 mod two_step;
+mod vehicles;

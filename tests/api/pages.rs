@@ -1,9 +1,10 @@
 use crate::helpers::{html_lang_dir, visible};
 use crate::on_both_backends;
 
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 10] = [
     "/",
     "/vignette",
+    "/vignette/calculator",
     "/id-card",
     "/id-card/eligibility/date-of-birth",
     "/id-card/eligibility/passport",

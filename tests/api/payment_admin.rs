@@ -18,7 +18,7 @@ use bawaba::{
 };
 
 /// An administrator with two-step sign-in, signed in, reading English.
-async fn administrator(app: &TestApp) -> Browser {
+pub(crate) async fn administrator(app: &TestApp) -> Browser {
     let b = app.browser("en");
     registered_and_confirmed(app, &b, &SAMIRA).await;
     app.execute(&format!(

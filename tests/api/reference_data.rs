@@ -267,7 +267,26 @@ on_both_backends!(
             exemptions.len(),
             csv_rows("vignette-exemptions-dz.csv").len()
         );
-        assert!(exemptions[12].reason_en.contains("(motorcycles, mopeds)"));
+        assert!(exemptions[12].reason.en.contains("(motorcycles, mopeds)"));
+        // Every row has its reason and its legal basis in the three languages.
+        for e in &exemptions {
+            assert!(
+                e.reason.is_complete(),
+                "{:?} {} lacks a reason",
+                e.criterion,
+                e.value
+            );
+            assert!(
+                e.legal_basis.is_complete(),
+                "{:?} {} lacks a legal basis",
+                e.criterion,
+                e.value
+            );
+        }
+        assert_eq!(
+            exemptions[12].reason.ar,
+            "المركبات ذات أقل من أربع عجلات (الدراجات النارية والدراجات الآلية)"
+        );
         let van = VehicleFacts {
             plate_category: 3,
             fuel: "diesel".into(),

@@ -184,14 +184,15 @@ pub fn SignInFirst(#[prop(into)] back_to: String) -> impl leptos::IntoView {
 
 /// Pages only a signed-in holder may see: every `/account` page except the e-mail confirmation
 /// pages (reached from an e-mail, or right after registering, before signing in), every
-/// payment page, and every administration page (which also check the role).
+/// payment page, every vehicle page, and every administration page (which also check the role).
 pub fn needs_sign_in(path: &str) -> bool {
     let account = (path == profile::PATH || path.starts_with("/account/"))
         && !path.starts_with(verify::PATH)
         && path != EXTEND_PATH;
     // Orders, payments and receipts; not the gateways' notifications (server to server).
     let payments = path.starts_with("/payments/") && !path.starts_with("/payments/notify/");
-    account || payments || path.starts_with("/admin/")
+    let vehicles = path == "/vehicles" || path.starts_with("/vehicles/");
+    account || payments || vehicles || path.starts_with("/admin/")
 }
 
 pub const EXTEND_PATH: &str = "/account/session/extend";

@@ -179,6 +179,7 @@ fn ProfileView(p: Profile) -> impl IntoView {
                 })
                 .collect_view()}
         </dl>
+        <p><a href=crate::features::vignette::vehicles::PATH>{t!(i18n, vehicles.profile_link)}</a></p>
         <h2>{t!(i18n, account.security_heading)}</h2>
         <ul class="list">
             <li><a href=super::two_step::PATH>{t!(i18n, account.two_step_link)}</a></li>
@@ -189,6 +190,7 @@ fn ProfileView(p: Profile) -> impl IntoView {
             <h2>{t!(i18n, account.role_administrator)}</h2>
             <ul class="list">
                 <li><a href=crate::features::payments::admin::REPORT_PATH>{t!(i18n, admin.profile_link)}</a></li>
+                <li><a href=crate::features::vignette::admin::PATH>{t!(i18n, plate_admin.profile_link)}</a></li>
             </ul>
         })}
         <form method="post" action=super::sign_in::SignOut::url()>

@@ -119,7 +119,7 @@ pub struct AdminPaymentView {
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
     use crate::{
-        domain::journey::{Draft, Rejected},
+        domain::journey::Draft,
         error::AppError,
         features::accounts::{Role, store as accounts},
         platform::{drafts, server::AppState, session},
@@ -158,22 +158,16 @@ pub(crate) mod server {
         problems: Vec<(String, String)>,
     ) -> Result<(), AppError> {
         let s = session::for_request().ok_or_else(|| AppError::internal("no session"))?;
-        let draft = Draft {
-            rejected: Some(Rejected {
-                step: payment_id.into(),
-                values: values
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-                problems,
-            }),
-            ..Draft::default()
-        };
-        drafts::save(
+        let typed = values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        drafts::keep_refused(
             &state.db,
             &s.id,
             &draft_name(payment_id),
-            &draft,
+            &typed,
+            problems,
             session::now_secs(),
         )
         .await

@@ -1,19 +1,23 @@
-//! The vehicle vignette service (Algeria). This slice: the start page, with the campaign and
-//! the tariff read from the database.
+//! The vehicle vignette service (Algeria): the start page (the campaign and the tariff read
+//! from the database) and the public fee calculator.
 
 use crate::{
     domain::reference::{Campaign, TariffBasis, TariffFamily, TariffRow, format_milli},
     error::AppError,
     features::errors::ServiceProblem,
     i18n::*,
-    ui::text::MoneyText,
+    ui::{form::StartButton, text::MoneyText},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
+pub mod admin;
+pub mod calculator;
+pub mod form;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod vehicles;
 
 /// Minutes a citizen with the registration card at hand needs to buy a vignette (the
 /// estimate on the start page).
@@ -42,6 +46,8 @@ pub fn StartPage() -> impl IntoView {
         <Title text=td_string!(i18n.get_locale_untracked(), vignette.title).to_string() />
         <h1>{t!(i18n, vignette.title)}</h1>
         <p class="lead">{t!(i18n, vignette.lead)}</p>
+
+        <p><StartButton href=vehicles::PATH>{t!(i18n, common.start_now)}</StartButton></p>
 
         <h2>{t!(i18n, common.what_you_need)}</h2>
         <ul class="list">
@@ -74,6 +80,7 @@ pub fn StartPage() -> impl IntoView {
             })}
         </Suspense>
         <p>{t!(i18n, vignette.exempt_note)}</p>
+        <p><a href=calculator::PATH>{t!(i18n, calculator.link)}</a></p>
     }
 }
 

@@ -1,0 +1,157 @@
+import { test, expect } from "@playwright/test";
+import { expectNoAxeViolations, expectNoHorizontalScroll, useLocale, waitForHydration, auditWithoutPageScripts, watchConsole, signedInCitizen, LOCALES } from "./support";
+
+// The public fee calculator, in Arabic on a 360 px phone, with JavaScript on (the engine runs in
+// the browser: the result follows the answers with no request) and off (a GET form answered by
+// the server). Same answers, same result.
+test("the fee calculator gives the amount and why", async ({ page, context, browser, baseURL, javaScriptEnabled }) => {
+  const consoleMessages = watchConsole(page);
+  await useLocale(context, baseURL!, "ar");
+  await page.goto("/vignette");
+  await page.getByRole("link", { name: "احسب مبلغ القسيمة لمركبة" }).click();
+  await expect(page).toHaveURL(/\/vignette\/calculator$/);
+  if (javaScriptEnabled) await waitForHydration(page);
+
+  const weight = page.getByLabel("الوزن الإجمالي المرخص به بالطن", { exact: true });
+  const result = page.locator(".calculator__result");
+  const calculate = () => page.getByRole("button", { name: "احسب", exact: true }).click();
+
+  await page.getByLabel("صنف اللوحة", { exact: true }).selectOption("1");
+  await page.getByLabel("بنزين", { exact: true }).check();
+  await page.getByLabel("سنة أول ترقيم", { exact: true }).fill("٢٠٢٢");
+  await page.getByLabel("القوة الجبائية (حصان)", { exact: true }).fill("8");
+  if (javaScriptEnabled) {
+    // Only what a car's tariff needs is asked; the result comes as soon as the answers do.
+    await expect(weight).toBeHidden();
+    await page.keyboard.press("Tab");
+    await expect(result).toContainText(/4\s500\s*د\.ج/);
+    await expect(page).toHaveURL(/\/vignette\/calculator$/);
+  } else {
+    await expect(weight).toBeVisible();
+  }
+  await calculate();
+  await expect(page).toHaveURL(/fiscal_hp=8/);
+  // 7 to 9 CV, four years old: 3 000 DZD, and 50 % more after the end of the 2026 campaign.
+  await expect(result.getByRole("heading", { level: 2 })).toContainText("المبلغ الواجب دفعه");
+  await expect(result).toContainText(/4\s500\s*د\.ج/);
+  await expect(result).toContainText(/3\s000\s*د\.ج/);
+  await expect(result).toContainText("زيادة التأخر في الدفع (50%)");
+  if (javaScriptEnabled) await expect(result.getByRole("heading", { level: 2 })).toBeFocused();
+  await expectNoHorizontalScroll(page, "calculator result");
+  if (javaScriptEnabled) await expectNoAxeViolations(page, "calculator with a result");
+
+  // An electric car owes nothing from 2026: the reason and the legal basis are given.
+  await page.getByLabel("كهربائي", { exact: true }).check();
+  if (!javaScriptEnabled) await calculate();
+  await expect(result).toContainText("لا شيء للدفع: هذه المركبة معفاة");
+  await expect(result).toContainText("قانون المالية لسنة 2026");
+
+  // A year in the future: named in the summary and at the field, the answer kept.
+  await page.getByLabel("سنة أول ترقيم", { exact: true }).fill("2035");
+  await calculate();
+  const summary = page.locator(".error-summary");
+  await expect(summary).toContainText("لا يمكن أن تكون سنة أول ترقيم في المستقبل");
+  await expect(page.locator("#first_year-error")).toContainText("لا يمكن أن تكون سنة أول ترقيم في المستقبل");
+  await expect(page.getByLabel("سنة أول ترقيم", { exact: true })).toHaveValue("2035");
+  await expect(page.getByLabel("القوة الجبائية (حصان)", { exact: true })).toHaveValue("8");
+  await expect(result).not.toContainText("د.ج");
+  if (javaScriptEnabled) {
+    await expect(summary).toBeFocused();
+    await expectNoAxeViolations(page, "calculator with an error");
+  } else {
+    await expect(page).toHaveTitle(/^خطأ/);
+  }
+  expect(consoleMessages).toEqual([]);
+});
+
+// Every language, before and without JavaScript, with a result and with errors.
+test("the calculator's result and errors pass axe in every language", async ({ browser, baseURL, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "one audit run is enough: it blocks the page's scripts itself");
+  for (const locale of LOCALES) {
+    await auditWithoutPageScripts(browser, baseURL!, "/vignette/calculator?campaign=2026&category=3&fuel=diesel&first_year=2020&gross_weight=2.5&status=", locale);
+    await auditWithoutPageScripts(browser, baseURL!, "/vignette/calculator?campaign=2026&category=9&fuel=petrol&first_year=2020", locale);
+    await auditWithoutPageScripts(browser, baseURL!, "/vignette/calculator?campaign=2026&category=1&fuel=&first_year=20x&fiscal_hp=-1", locale);
+  }
+});
+
+// A new citizen adds a car in Arabic on a phone: a plate that contradicts the chosen category
+// is refused at the field and in the summary (before any request with JavaScript), the answers
+// are kept, and the corrected vehicle is listed. Then it is changed, and removed after asking.
+test("adding, changing and removing a vehicle", async ({ page, context, baseURL, javaScriptEnabled }, info) => {
+  test.setTimeout(120_000);
+  const consoleMessages = watchConsole(page);
+  await signedInCitizen(page, info.project.name === "js-on" ? "3" : "4");
+  await useLocale(context, baseURL!, "ar");
+  // A plate of this run only (plates are unique across accounts).
+  const serial = String(100000 + (Date.now() % 900000));
+  const plate = `${serial} 119 16`;
+  const ready = async () => { if (javaScriptEnabled) await waitForHydration(page); };
+
+  await page.goto("/vignette");
+  await page.getByRole("button", { name: "ابدأ الآن" }).click();
+  await expect(page).toHaveURL(/\/vehicles$/);
+  await expect(page.locator("main")).toContainText("لم تضف أي مركبة بعد.");
+  await page.getByRole("button", { name: "أضف مركبة" }).click();
+  await expect(page).toHaveURL(/\/vehicles\/add$/);
+  await ready();
+
+  await page.getByLabel("رقم التسجيل (اللوحة)", { exact: true }).fill(`${serial}-319-16`);
+  await page.getByLabel("رقم الهيكل (VIN)", { exact: true }).fill("vf1rfb00x56123456");
+  await page.getByLabel("صنف اللوحة", { exact: true }).selectOption("1");
+  await page.getByLabel("مازوت", { exact: true }).check();
+  await page.getByLabel("سنة أول ترقيم", { exact: true }).fill("2019");
+  await page.getByLabel("القوة الجبائية (حصان)", { exact: true }).fill("6");
+  if (javaScriptEnabled) await expect(page.getByLabel("عدد المقاعد", { exact: true })).toBeHidden();
+  await page.getByRole("button", { name: "احفظ المركبة" }).click();
+  const summary = page.locator(".error-summary");
+  await expect(summary).toContainText("رقم الصنف في اللوحة لا يطابق الصنف الذي اخترته");
+  await expect(page.locator("#plate-error")).toContainText("رقم الصنف في اللوحة لا يطابق الصنف الذي اخترته");
+  await expect(page).toHaveURL(/\/vehicles\/add$/);
+  await expect(page.getByLabel("رقم الهيكل (VIN)", { exact: true })).toHaveValue(/vf1rfb00x56123456/i);
+  await expect(page.getByLabel("القوة الجبائية (حصان)", { exact: true })).toHaveValue("6");
+  if (javaScriptEnabled) {
+    await expect(summary).toBeFocused();
+    await expectNoAxeViolations(page, "add a vehicle, with an error");
+  } else {
+    await expect(page).toHaveTitle(/^خطأ/);
+  }
+
+  await page.getByLabel("رقم التسجيل (اللوحة)", { exact: true }).fill(plate);
+  await page.getByRole("button", { name: "احفظ المركبة" }).click();
+  await expect(page).toHaveURL(/\/vehicles\?added=/);
+  await expect(page.locator(".panel--success")).toContainText(plate);
+  const card = page.locator(".vehicle-card", { hasText: plate });
+  await expect(card).toContainText("VF1RFB00X56123456");
+  await expect(card).toContainText("1 — السيارات السياحية");
+  await expectNoHorizontalScroll(page, "vehicles list");
+  if (javaScriptEnabled) await expectNoAxeViolations(page, "vehicles list");
+
+  // Change: the form shows the stored answers.
+  await card.getByRole("link", { name: /تعديل/ }).click();
+  await expect(page).toHaveURL(/\/vehicles\/[0-9a-f-]{36}$/);
+  await ready();
+  await expect(page.getByLabel("رقم التسجيل (اللوحة)", { exact: true })).toHaveValue(plate);
+  await page.getByLabel("القوة الجبائية (حصان)", { exact: true }).fill("8");
+  if (javaScriptEnabled) {
+    for (const locale of ["fr", "en", "ar"] as const) {
+      await useLocale(context, baseURL!, locale);
+      await page.reload();
+      await ready();
+      await expectNoAxeViolations(page, `change a vehicle (${locale})`);
+    }
+    await page.getByLabel("القوة الجبائية (حصان)", { exact: true }).fill("8");
+  }
+  await page.getByRole("button", { name: "احفظ المركبة" }).click();
+  await expect(page).toHaveURL(/\/vehicles\?saved=/);
+
+  // Remove, after a confirmation page.
+  await page.locator(".vehicle-card", { hasText: plate }).getByRole("link", { name: /تعديل/ }).click();
+  await page.getByRole("link", { name: "حذف هذه المركبة" }).click();
+  await expect(page.locator("h1")).toContainText(plate);
+  if (javaScriptEnabled) await expectNoAxeViolations(page, "remove a vehicle");
+  await page.getByRole("button", { name: "نعم، احذفها" }).click();
+  await expect(page).toHaveURL(/\/vehicles\?removed=1$/);
+  await expect(page.locator(".panel--success")).toContainText("تم حذف المركبة.");
+  await expect(page.locator("main")).not.toContainText(plate);
+  expect(consoleMessages).toEqual([]);
+});

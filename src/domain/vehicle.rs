@@ -1,0 +1,661 @@
+//! A vehicle as its owner describes it, checked the same way in the browser and on the server:
+//! what is typed (strings, Arabic-Indic digits allowed) becomes the facts the tariff engine
+//! reads, or a list of (field, problem) pairs for the error summary and the fields.
+//!
+//! The plausibility bounds below catch slips of the finger (a horsepower of 750, a weight typed
+//! in kilograms where tonnes are asked); they are not tariff rules, which live in the data.
+
+use super::{
+    date::{Date, DateError},
+    digits::normalise_digits,
+    reference::TariffBasis,
+    tariff::VehicleFacts,
+};
+
+/// The fuels the form offers, as stored and as the exemption rows name them.
+pub const FUELS: [&str; 6] = ["petrol", "diesel", "lpg", "cng", "electric", "hybrid"];
+
+/// Plate category digits (the `C` of `SERIAL CYY WW`).
+pub const CATEGORIES: std::ops::RangeInclusive<u8> = 1..=9;
+
+/// The oldest year of first registration accepted.
+const FIRST_YEAR: i32 = 1900;
+/// Fiscal horsepower: whole numbers; the most powerful road cars are rated in the 60s.
+const HP: std::ops::RangeInclusive<i64> = 1..=99;
+/// Gross weight in kilograms: above zero, at most the 100 t of an exceptional convoy.
+const WEIGHT_KG: std::ops::RangeInclusive<i64> = 1..=100_000;
+/// Seats, the driver's included: a double-decker coach has under 100.
+const SEATS: std::ops::RangeInclusive<i64> = 1..=150;
+
+/// A problem with one field: its form name and a code the page turns into a sentence.
+pub type Problem = (&'static str, &'static str);
+
+/// The form's field names.
+pub mod field {
+    pub const PLATE: &str = "plate";
+    pub const VIN: &str = "vin";
+    pub const CATEGORY: &str = "category";
+    pub const FUEL: &str = "fuel";
+    pub const YEAR: &str = "first_year";
+    pub const REG_DAY: &str = "reg_day";
+    pub const REG_MONTH: &str = "reg_month";
+    pub const HP: &str = "fiscal_hp";
+    pub const WEIGHT: &str = "gross_weight";
+    pub const SEATS: &str = "seats";
+    pub const STATUS: &str = "status";
+}
+
+/// What the tariff needs to know, read from a form.
+///
+/// - `get`: a field's value as typed (missing = empty);
+/// - `this_year`: the current year (a first registration cannot be later);
+/// - `basis_for`: which fact a plate category's tariff is measured on (from the tariff rows);
+///   only that one is asked for and checked;
+/// - `statuses`: the special statuses the data knows (an empty value means none).
+pub fn facts_from_form(
+    get: impl Fn(&str) -> String,
+    this_year: i32,
+    basis_for: impl Fn(u8) -> Option<TariffBasis>,
+    statuses: &[&str],
+) -> Result<VehicleFacts, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let text = |name: &str| normalise_digits(get(name).trim());
+
+    let category = match text(field::CATEGORY).as_str() {
+        "" => Err("category_missing"),
+        c => c
+            .parse::<u8>()
+            .ok()
+            .filter(|c| CATEGORIES.contains(c))
+            .ok_or("category_unknown"),
+    };
+    let fuel = match text(field::FUEL).as_str() {
+        "" => Err("fuel_missing"),
+        f if FUELS.contains(&f) => Ok(f.to_string()),
+        _ => Err("fuel_unknown"),
+    };
+    let year = match text(field::YEAR).as_str() {
+        "" => Err("year_missing"),
+        y => match y.parse::<i32>() {
+            Err(_) => Err("year_not_number"),
+            Ok(y) if y > this_year => Err("year_future"),
+            Ok(y) if y < FIRST_YEAR => Err("year_too_old"),
+            Ok(y) => Ok(y),
+        },
+    };
+    let date = match &year {
+        Ok(y) => registration_date(&text(field::REG_DAY), &text(field::REG_MONTH), *y),
+        Err(_) => Ok(None),
+    };
+    let status = match text(field::STATUS).as_str() {
+        "" | "none" => Ok(None),
+        s if statuses.contains(&s) => Ok(Some(s.to_string())),
+        _ => Err("status_unknown"),
+    };
+    let basis = category.as_ref().ok().and_then(|c| basis_for(*c));
+    let mut measured = |basis: TariffBasis| -> Option<i64> {
+        let result = match basis {
+            TariffBasis::Cv => whole(&text(field::HP), HP, "hp"),
+            TariffBasis::PtcT => tonnes(&text(field::WEIGHT)),
+            TariffBasis::Seats => whole(&text(field::SEATS), SEATS, "seats"),
+        };
+        result.map_err(|p| problems.push(p)).ok()
+    };
+    let value = basis.and_then(&mut measured);
+
+    for (name, result) in [
+        (field::CATEGORY, category.as_ref().err()),
+        (field::FUEL, fuel.as_ref().err()),
+        (field::YEAR, year.as_ref().err()),
+        (field::REG_DAY, date.as_ref().err()),
+        (field::STATUS, status.as_ref().err()),
+    ] {
+        if let Some(code) = result {
+            problems.push((name, code));
+        }
+    }
+    // In the order of the form.
+    let order = [
+        field::CATEGORY,
+        field::FUEL,
+        field::YEAR,
+        field::REG_DAY,
+        field::HP,
+        field::WEIGHT,
+        field::SEATS,
+        field::STATUS,
+    ];
+    problems.sort_by_key(|(name, _)| order.iter().position(|o| o == name));
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let (Ok(plate_category), Ok(fuel), Ok(first_registration_year), Ok(date), Ok(status)) =
+        (category, fuel, year, date, status)
+    else {
+        unreachable!("every error was recorded as a problem");
+    };
+    Ok(VehicleFacts {
+        plate_category,
+        fuel,
+        first_registration_year,
+        first_registration_date: date,
+        fiscal_hp: (basis == Some(TariffBasis::Cv)).then_some(value).flatten(),
+        gross_weight_kg: (basis == Some(TariffBasis::PtcT))
+            .then_some(value)
+            .flatten(),
+        seats: (basis == Some(TariffBasis::Seats))
+            .then_some(value)
+            .flatten(),
+        status,
+    })
+}
+
+/// The optional day and month of first registration (the new-vehicle delay counts from it).
+fn registration_date(day: &str, month: &str, year: i32) -> Result<Option<Date>, &'static str> {
+    match Date::parse(day, month, &year.to_string()) {
+        Ok(d) => Ok(Some(d)),
+        // The year is always there: "missing" means neither day nor month was typed.
+        Err(DateError::Incomplete) if day.is_empty() && month.is_empty() => Ok(None),
+        Err(DateError::Incomplete) => Err("reg_date_incomplete"),
+        Err(_) => Err("reg_date_not_real"),
+    }
+}
+
+/// A whole number in `range`; the field's codes are `{prefix}_missing`, `_not_whole`,
+/// `_out_of_range`.
+fn whole(
+    text: &str,
+    range: std::ops::RangeInclusive<i64>,
+    prefix: &'static str,
+) -> Result<i64, Problem> {
+    let (name, missing, not_whole, out_of_range) = match prefix {
+        "hp" => (field::HP, "hp_missing", "hp_not_whole", "hp_out_of_range"),
+        _ => (
+            field::SEATS,
+            "seats_missing",
+            "seats_not_whole",
+            "seats_out_of_range",
+        ),
+    };
+    if text.is_empty() {
+        return Err((name, missing));
+    }
+    let value: i64 = text.parse().map_err(|_| (name, not_whole))?;
+    if !range.contains(&value) {
+        return Err((name, out_of_range));
+    }
+    Ok(value)
+}
+
+/// Tonnes with up to three decimals (a point, a comma or the Arabic decimal separator), in
+/// kilograms: exact, never through a float.
+fn tonnes(text: &str) -> Result<i64, Problem> {
+    let name = field::WEIGHT;
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if matches!(c, ',' | '٫') { '.' } else { c })
+        .collect();
+    if cleaned.is_empty() {
+        return Err((name, "weight_missing"));
+    }
+    let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 3 {
+        return Err((name, "weight_not_number"));
+    }
+    let kg = whole
+        .parse::<i64>()
+        .ok()
+        .and_then(|t| t.checked_mul(1000))
+        .and_then(|t| t.checked_add(format!("{fraction:0<3}").parse::<i64>().ok()?))
+        .ok_or((name, "weight_out_of_range"))?;
+    if !WEIGHT_KG.contains(&kg) {
+        return Err((name, "weight_out_of_range"));
+    }
+    Ok(kg)
+}
+
+/// A registration plate, `SERIAL CYY WW`: a 3–6 digit serial, the category digit, the last two
+/// digits of the year of first registration, and the wilaya code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Plate {
+    pub serial: String,
+    pub category: u8,
+    /// The year of first registration, modulo 100.
+    pub year2: u8,
+    pub wilaya: String,
+}
+
+impl Plate {
+    /// As typed: groups separated by spaces or dashes, or all the digits run together (the
+    /// last five are always `CYY WW`, so the split is unambiguous). Arabic-Indic digits are
+    /// read. `wilayas` are the codes a plate may end with.
+    pub fn parse(text: &str, wilayas: &[&str]) -> Result<Self, &'static str> {
+        let plate = Self::parse_shape(text)?;
+        if !wilayas.contains(&plate.wilaya.as_str()) {
+            return Err("plate_wilaya_unknown");
+        }
+        Ok(plate)
+    }
+
+    /// The shape alone (a plate as stored, checked when it was added).
+    pub fn parse_shape(text: &str) -> Result<Self, &'static str> {
+        let text = normalise_digits(text.trim());
+        if text.is_empty() {
+            return Err("plate_missing");
+        }
+        let groups: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '/'))
+            .filter(|g| !g.is_empty())
+            .collect();
+        if !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+            return Err("plate_format");
+        }
+        let (serial, cyy, wilaya) = match groups.as_slice() {
+            [serial, cyy, wilaya] => (*serial, *cyy, *wilaya),
+            [all] if all.len() > 5 => {
+                let (rest, wilaya) = all.split_at(all.len() - 2);
+                let (serial, cyy) = rest.split_at(rest.len() - 3);
+                (serial, cyy, wilaya)
+            }
+            _ => return Err("plate_format"),
+        };
+        if !(3..=6).contains(&serial.len()) || cyy.len() != 3 || wilaya.len() != 2 {
+            return Err("plate_format");
+        }
+        let category = cyy.as_bytes()[0] - b'0';
+        if !CATEGORIES.contains(&category) {
+            return Err("plate_format");
+        }
+        Ok(Self {
+            serial: serial.to_string(),
+            category,
+            year2: cyy[1..].parse().map_err(|_| "plate_format")?,
+            wilaya: wilaya.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Plate {
+    /// `12345 119 16`: how the plate is stored, shown and compared.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}{:02} {}",
+            self.serial, self.category, self.year2, self.wilaya
+        )
+    }
+}
+
+/// The year from which chassis numbers follow the 17-character standard (ISO 3779).
+pub const STANDARD_VIN_SINCE: i32 = 1981;
+
+/// A chassis number, upper-cased, without spaces. Since 1981 a VIN is 17 letters and digits
+/// without I, O or Q (they look like 1 and 0); an older vehicle's number may be anything the
+/// maker stamped, so it is accepted with a warning (`Ok(true)`: non-standard).
+pub fn parse_vin(text: &str, first_year: Option<i32>) -> Result<(String, bool), &'static str> {
+    let vin: String = normalise_digits(text)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect();
+    if vin.is_empty() {
+        return Err("vin_missing");
+    }
+    if !vin.chars().all(|c| c.is_ascii_alphanumeric()) || vin.len() > 17 {
+        return Err("vin_characters");
+    }
+    let standard = vin.len() == 17 && !vin.contains(['I', 'O', 'Q']);
+    if standard {
+        return Ok((vin, false));
+    }
+    if first_year.is_some_and(|y| y < STANDARD_VIN_SINCE) {
+        return Ok((vin, true));
+    }
+    Err(if vin.len() != 17 {
+        "vin_length"
+    } else {
+        "vin_letters"
+    })
+}
+
+/// A vehicle as its owner declares it: the plate and the chassis number, checked against the
+/// facts (the plate's category digit and year must agree with the declared ones).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declared {
+    pub plate: Plate,
+    pub vin: String,
+    /// The VIN does not follow the 1981 standard (allowed for older vehicles).
+    pub vin_non_standard: bool,
+    pub facts: VehicleFacts,
+}
+
+/// The add-a-vehicle form: plate and VIN on top of `facts_from_form`'s fields.
+pub fn vehicle_from_form(
+    get: impl Fn(&str) -> String,
+    this_year: i32,
+    basis_for: impl Fn(u8) -> Option<TariffBasis>,
+    statuses: &[&str],
+    wilayas: &[&str],
+) -> Result<Declared, Vec<Problem>> {
+    let facts = facts_from_form(&get, this_year, basis_for, statuses);
+    // The declared category and year, as far as they can be read, even when another answer
+    // is wrong: a plate that disagrees with them is said at once.
+    let declared = |name: &str| normalise_digits(get(name).trim()).parse::<i32>().ok();
+    let (declared_category, declared_year) = (declared(field::CATEGORY), declared(field::YEAR));
+    let plate = Plate::parse(&get(field::PLATE), wilayas).and_then(|p| {
+        if declared_category.is_some_and(|c| c != i32::from(p.category)) {
+            Err("plate_category_mismatch")
+        } else if declared_year.is_some_and(|y| y.rem_euclid(100) != i32::from(p.year2)) {
+            Err("plate_year_mismatch")
+        } else {
+            Ok(p)
+        }
+    });
+    let vin = parse_vin(&get(field::VIN), declared_year);
+    let mut problems: Vec<Problem> = Vec::new();
+    if let Err(code) = &plate {
+        problems.push((field::PLATE, code));
+    }
+    if let Err(code) = &vin {
+        problems.push((field::VIN, code));
+    }
+    if let Err(more) = &facts {
+        problems.extend(more.iter().copied());
+    }
+    match (plate, vin, facts) {
+        (Ok(plate), Ok((vin, vin_non_standard)), Ok(facts)) => Ok(Declared {
+            plate,
+            vin,
+            vin_non_standard,
+            facts,
+        }),
+        _ => Err(problems),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn basis(c: u8) -> Option<TariffBasis> {
+        match c {
+            1 => Some(TariffBasis::Cv),
+            2 | 3 | 5 => Some(TariffBasis::PtcT),
+            4 => Some(TariffBasis::Seats),
+            _ => None,
+        }
+    }
+
+    fn check(fields: &[(&str, &str)]) -> Result<VehicleFacts, Vec<Problem>> {
+        let map: HashMap<String, String> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        facts_from_form(
+            |k| map.get(k).cloned().unwrap_or_default(),
+            2026,
+            basis,
+            &["ambulance", "diplomatic"],
+        )
+    }
+
+    fn codes(r: Result<VehicleFacts, Vec<Problem>>) -> Vec<&'static str> {
+        r.expect_err("refused")
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    #[test]
+    fn a_car_is_read_with_arabic_digits() {
+        let car = check(&[
+            ("category", "١"),
+            ("fuel", "petrol"),
+            ("first_year", "٢٠١٩"),
+            ("fiscal_hp", " 7 "),
+            ("gross_weight", "ignored: not asked for a car"),
+            ("status", "none"),
+        ])
+        .unwrap();
+        assert_eq!(car.plate_category, 1);
+        assert_eq!(car.first_registration_year, 2019);
+        assert_eq!(car.fiscal_hp, Some(7));
+        assert_eq!(
+            (car.gross_weight_kg, car.seats, car.status),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn weights_are_tonnes_with_a_comma_or_a_point() {
+        for (typed, kg) in [
+            ("2,5", 2500),
+            ("2.5", 2500),
+            ("٢٫٥", 2500),
+            ("19", 19_000),
+            ("0.001", 1),
+        ] {
+            let van = check(&[
+                ("category", "3"),
+                ("fuel", "diesel"),
+                ("first_year", "2020"),
+                ("gross_weight", typed),
+            ])
+            .unwrap();
+            assert_eq!(van.gross_weight_kg, Some(kg), "{typed}");
+        }
+    }
+
+    #[test]
+    fn every_problem_is_named_in_the_order_of_the_form() {
+        assert_eq!(
+            codes(check(&[])),
+            ["category_missing", "fuel_missing", "year_missing"]
+        );
+        assert_eq!(
+            codes(check(&[
+                ("category", "0"),
+                ("fuel", "coal"),
+                ("first_year", "2027"),
+                ("status", "king")
+            ])),
+            [
+                "category_unknown",
+                "fuel_unknown",
+                "year_future",
+                "status_unknown"
+            ]
+        );
+        assert_eq!(
+            codes(check(&[
+                ("category", "1"),
+                ("fuel", "lpg"),
+                ("first_year", "1899")
+            ])),
+            ["year_too_old", "hp_missing"]
+        );
+    }
+
+    #[test]
+    fn absurd_or_negative_measures_are_refused() {
+        let with = |category: &str, name: &str, value: &str| {
+            codes(check(&[
+                ("category", category),
+                ("fuel", "diesel"),
+                ("first_year", "2020"),
+                (name, value),
+            ]))
+        };
+        assert_eq!(with("1", "fiscal_hp", "-5"), ["hp_out_of_range"]);
+        assert_eq!(with("1", "fiscal_hp", "0"), ["hp_out_of_range"]);
+        assert_eq!(with("1", "fiscal_hp", "750"), ["hp_out_of_range"]);
+        assert_eq!(with("1", "fiscal_hp", "7.5"), ["hp_not_whole"]);
+        assert_eq!(with("3", "gross_weight", "3500"), ["weight_out_of_range"]);
+        assert_eq!(with("3", "gross_weight", "0"), ["weight_out_of_range"]);
+        assert_eq!(with("3", "gross_weight", "-2"), ["weight_not_number"]);
+        assert_eq!(with("3", "gross_weight", "2.5555"), ["weight_not_number"]);
+        assert_eq!(with("4", "seats", "0"), ["seats_out_of_range"]);
+        assert_eq!(with("4", "seats", "1000"), ["seats_out_of_range"]);
+        assert_eq!(with("4", "seats", "many"), ["seats_not_whole"]);
+    }
+
+    #[test]
+    fn a_category_without_a_tariff_needs_no_measure() {
+        let moped = check(&[
+            ("category", "9"),
+            ("fuel", "petrol"),
+            ("first_year", "2024"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (moped.fiscal_hp, moped.gross_weight_kg, moped.seats),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn the_registration_day_is_optional_but_must_be_real() {
+        let base = [
+            ("category", "9"),
+            ("fuel", "petrol"),
+            ("first_year", "2026"),
+        ];
+        let with = |day: &str, month: &str| {
+            let mut f = base.to_vec();
+            f.extend([("reg_day", day), ("reg_month", month)]);
+            check(&f)
+        };
+        assert_eq!(with("", "").unwrap().first_registration_date, None);
+        assert_eq!(
+            with("١٥", "6").unwrap().first_registration_date,
+            Some(Date {
+                year: 2026,
+                month: 6,
+                day: 15
+            })
+        );
+        assert_eq!(codes(with("15", "")), ["reg_date_incomplete"]);
+        assert_eq!(codes(with("31", "4")), ["reg_date_not_real"]);
+    }
+    const WILAYAS: [&str; 3] = ["01", "16", "58"];
+
+    #[test]
+    fn plates_are_read_in_every_usual_form() {
+        let expected = Plate {
+            serial: "12345".into(),
+            category: 1,
+            year2: 19,
+            wilaya: "16".into(),
+        };
+        for typed in [
+            "12345 119 16",
+            "12345-119-16",
+            " 12345  119 16 ",
+            "1234511916",
+            "١٢٣٤٥ ١١٩ ١٦",
+        ] {
+            assert_eq!(
+                Plate::parse(typed, &WILAYAS),
+                Ok(expected.clone()),
+                "{typed}"
+            );
+        }
+        assert_eq!(expected.to_string(), "12345 119 16");
+        assert_eq!(
+            Plate::parse("123 205 01", &WILAYAS).unwrap().to_string(),
+            "123 205 01"
+        );
+    }
+
+    #[test]
+    fn malformed_plates_say_why() {
+        for (typed, code) in [
+            ("", "plate_missing"),
+            ("12 119 16", "plate_format"),
+            ("1234567 119 16", "plate_format"),
+            ("12345 19 16", "plate_format"),
+            ("12345 019 16", "plate_format"),
+            ("12345 119 6", "plate_format"),
+            ("AB123 119 16", "plate_format"),
+            ("12345 119 99", "plate_wilaya_unknown"),
+            ("12345 119 00", "plate_wilaya_unknown"),
+        ] {
+            assert_eq!(Plate::parse(typed, &WILAYAS), Err(code), "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn vins_follow_the_standard_except_on_old_vehicles() {
+        assert_eq!(
+            parse_vin(" vf1rfb00x56123456 ", Some(2015)),
+            Ok(("VF1RFB00X56123456".into(), false))
+        );
+        assert_eq!(parse_vin("", Some(2015)), Err("vin_missing"));
+        assert_eq!(parse_vin("VF1RFB00X5612345", Some(2015)), Err("vin_length"));
+        assert_eq!(
+            parse_vin("VF1RFBO0X56123456", Some(2015)),
+            Err("vin_letters")
+        );
+        assert_eq!(
+            parse_vin("VF1RFB00X5612345#", Some(2015)),
+            Err("vin_characters")
+        );
+        // Before 1981 anything the maker stamped is accepted, flagged as non-standard.
+        assert_eq!(
+            parse_vin("R1150123", Some(1978)),
+            Ok(("R1150123".into(), true))
+        );
+        assert_eq!(parse_vin("R1150123", None), Err("vin_length"));
+    }
+
+    fn declare(fields: &[(&str, &str)]) -> Result<Declared, Vec<Problem>> {
+        let map: HashMap<String, String> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        vehicle_from_form(
+            |k| map.get(k).cloned().unwrap_or_default(),
+            2026,
+            basis,
+            &[],
+            &WILAYAS,
+        )
+    }
+
+    #[test]
+    fn the_plate_must_agree_with_the_declared_category_and_year() {
+        let car = [
+            ("plate", "12345 119 16"),
+            ("vin", "VF1RFB00X56123456"),
+            ("category", "1"),
+            ("fuel", "diesel"),
+            ("first_year", "2019"),
+            ("fiscal_hp", "6"),
+        ];
+        let ok = declare(&car).unwrap();
+        assert_eq!(
+            (ok.plate.to_string(), ok.facts.fiscal_hp),
+            ("12345 119 16".into(), Some(6))
+        );
+        let with = |name: &str, value: &str| {
+            let mut f = car.to_vec();
+            f.retain(|(k, _)| *k != name);
+            f.push((name, value));
+            codes(declare(&f).map(|d| d.facts))
+        };
+        assert_eq!(
+            with("category", "3"),
+            ["plate_category_mismatch", "weight_missing"]
+        );
+        assert_eq!(with("first_year", "2018"), ["plate_year_mismatch"]);
+        assert_eq!(
+            with("first_year", "2030"),
+            ["plate_year_mismatch", "year_future"]
+        );
+        assert_eq!(with("plate", "12345 119 77"), ["plate_wilaya_unknown"]);
+        assert_eq!(with("vin", "VF1"), ["vin_length"]);
+    }
+}

@@ -1,0 +1,427 @@
+//! `/vignette/calculator`: what a vehicle owes for a campaign, and why, for anyone (no account,
+//! nothing stored).
+//!
+//! One form, one result, computed by the same two pure functions everywhere
+//! (`vehicle::facts_from_form`, then `tariff::assess`) on the reference rows. Without
+//! JavaScript the form is a GET to the page itself and the server renders the result. With it,
+//! the island has the rows (they are small) and recomputes in the browser as the answers
+//! change, with no request at all; only the fields the plate category needs are shown.
+
+use super::form::{FactFields, FormState, FormText, ProblemSummary, SelectField, TariffData};
+use crate::{
+    domain::{
+        date::Date,
+        money::Money,
+        reference::{Campaign, TariffBasis, TariffFamily, format_milli},
+        tariff::{self, ExemptionKind, LocalMinute, Outcome, Quote},
+        vehicle::{self, Problem, field},
+    },
+    error::AppError,
+    features::errors::ServiceProblem,
+    i18n::*,
+    ui::form::BackLink,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use std::collections::BTreeMap;
+
+pub const PATH: &str = "/vignette/calculator";
+/// The query field naming the campaign year.
+const CAMPAIGN: &str = "campaign";
+/// Every field of the form, in its order (what the query and the browser's form data carry).
+const FIELDS: [&str; 10] = [
+    CAMPAIGN,
+    field::CATEGORY,
+    field::FUEL,
+    field::YEAR,
+    field::REG_DAY,
+    field::REG_MONTH,
+    field::HP,
+    field::WEIGHT,
+    field::SEATS,
+    field::STATUS,
+];
+
+/// The reference rows and the server's clock (Unix seconds).
+#[server(endpoint = "vignette/calculator")]
+pub async fn load_calculator() -> Result<(TariffData, i64), AppError> {
+    let state = expect_context::<crate::platform::server::AppState>();
+    let data = super::form::load_tariff_data(&state)
+        .await
+        .map_err(AppError::internal)?;
+    Ok((data, crate::platform::session::now_secs()))
+}
+
+/// The result of a form: the campaign year it is for, and either the problems or the outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub year: Option<i32>,
+    pub problems: Vec<Problem>,
+    pub outcome: Option<Outcome>,
+}
+
+/// What the answers give at `now_unix`.
+pub fn evaluate(values: &BTreeMap<String, String>, data: &TariffData, now_unix: i64) -> Evaluation {
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let at = LocalMinute::from_unix(now_unix);
+    let this_year = super::form::year_at(now_unix);
+    let chosen = get(CAMPAIGN);
+    let year = if chosen.trim().is_empty() {
+        data.latest_year()
+    } else {
+        chosen
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| data.campaigns.iter().any(|c| c.year == *y))
+    };
+    let statuses = data.status_values();
+    let basis_year = year.or(data.latest_year()).unwrap_or(this_year);
+    let facts = vehicle::facts_from_form(
+        get,
+        this_year,
+        |c| tariff::basis_for(c, basis_year, &data.tariffs),
+        &statuses,
+    );
+    let mut problems = match &facts {
+        Ok(_) => Vec::new(),
+        Err(p) => p.clone(),
+    };
+    if year.is_none() {
+        problems.insert(0, (CAMPAIGN, "campaign_unknown"));
+    }
+    let outcome = match (year, facts) {
+        (Some(year), Ok(facts)) if problems.is_empty() => Some(tariff::assess(
+            &facts,
+            year,
+            at,
+            &data.tariffs,
+            &data.exemptions,
+            &data.campaigns,
+        )),
+        _ => None,
+    };
+    Evaluation {
+        year,
+        problems,
+        outcome,
+    }
+}
+
+/// The page's sentences, in its language, for the island (islands carry no translations).
+/// Placeholders are `{name}`.
+fn form_values(query: &leptos_router::params::ParamsMap) -> BTreeMap<String, String> {
+    FIELDS
+        .iter()
+        .filter_map(|f| query.get(f).map(|v| (f.to_string(), v)))
+        .collect()
+}
+
+#[component]
+pub fn CalculatorPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let loaded = Resource::new(|| (), |_| load_calculator());
+    let locale = i18n.get_locale_untracked();
+    let title = td_string!(locale, calculator.title).to_string();
+    view! {
+        <BackLink href="/vignette" />
+        <h1>{title.clone()}</h1>
+        <p class="lead">{t!(i18n, calculator.lead)}</p>
+        <Suspense>
+            {move || Suspend::new({
+                let title = title.clone();
+                async move {
+                    let Ok((data, now)) = loaded.await else {
+                        return view! { <Title text=title /> <ServiceProblem /> }.into_any();
+                    };
+                    let values = form_values(&query.read_untracked());
+                    let submitted = !values.is_empty();
+                    let refused = submitted && !evaluate(&values, &data, now).problems.is_empty();
+                    let page_title = if refused {
+                        format!("{} {title}", td_string!(locale, common.error_prefix))
+                    } else {
+                        title
+                    };
+                    let text = FormText::build(locale);
+                    view! {
+                        <Title text=page_title />
+                        <FeeCalculator data text values=values.into_iter().collect() now submitted />
+                    }
+                    .into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The form and its result. Rendered on the server (the answers come from the query) and,
+/// with JavaScript, recomputed in the browser on every change.
+#[island]
+pub fn FeeCalculator(
+    data: TariffData,
+    text: FormText,
+    /// The answers in the query, in the form's order.
+    values: Vec<(String, String)>,
+    /// The server's clock when the page was made (Unix seconds).
+    now: i64,
+    /// Whether the form was sent (the result or the problems are shown).
+    submitted: bool,
+) -> impl IntoView {
+    let data = StoredValue::new(data);
+    let values = RwSignal::new(values.into_iter().collect::<BTreeMap<_, _>>());
+    let clock = RwSignal::new(now);
+    let evaluation =
+        Memo::new(move |_| data.with_value(|d| values.with(|v| evaluate(v, d, clock.get()))));
+    let state = FormState::new(
+        data,
+        StoredValue::new(text),
+        values,
+        submitted,
+        Signal::derive(move || evaluation.with(|e| e.year)),
+        Signal::derive(move || {
+            evaluation.with(|e| {
+                e.problems
+                    .iter()
+                    .map(|(f, c)| (f.to_string(), c.to_string()))
+                    .collect()
+            })
+        }),
+    );
+    let form = NodeRef::<leptos::html::Form>::new();
+
+    #[cfg(feature = "hydrate")]
+    let (on_change, on_submit) = {
+        use super::form::browser;
+        let on_change = move |_: leptos::ev::Event| {
+            if let Some(f) = form.get_untracked() {
+                clock.set((js_sys::Date::now() / 1000.0) as i64);
+                browser::changed(state, &f, &FIELDS);
+            }
+        };
+        // "Calculate": every problem or the result shows, the answers go into the address (a
+        // reload or a shared link gives the same page), and focus moves to what is shown.
+        let on_submit = move |e: leptos::ev::SubmitEvent| {
+            e.prevent_default();
+            if let Some(f) = form.get_untracked() {
+                clock.set((js_sys::Date::now() / 1000.0) as i64);
+                state.values.set(browser::read(&f, &FIELDS));
+            }
+            state.sent();
+            if let Ok(query) = web_sys::UrlSearchParams::new() {
+                for (k, v) in state.values.get_untracked() {
+                    query.append(&k, &v);
+                }
+                let url = format!("{PATH}?{}", String::from(query.to_string()));
+                if let Ok(history) = window().history() {
+                    let _ = history.replace_state_with_url(
+                        &wasm_bindgen::JsValue::NULL,
+                        "",
+                        Some(&url),
+                    );
+                }
+            }
+            browser::focus_after_submit("result-title");
+        };
+        (on_change, on_submit)
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let (on_change, on_submit) = (|_: leptos::ev::Event| {}, |_: leptos::ev::SubmitEvent| {});
+
+    let latest = state.data.with_value(|d| d.latest_year());
+    let chosen_campaign = state.initial(CAMPAIGN);
+    let campaign_options = state.data.with_value(|d| {
+        let mut years: Vec<i32> = d.campaigns.iter().map(|c| c.year).collect();
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years
+            .into_iter()
+            .map(|y| {
+                let selected = if chosen_campaign.is_empty() {
+                    Some(y) == latest
+                } else {
+                    chosen_campaign == y.to_string()
+                };
+                view! { <option value=y.to_string() selected=selected>{y}</option> }
+            })
+            .collect_view()
+    });
+    let result = move || {
+        let outcome = evaluation.with(|e| e.outcome.clone())?;
+        let year = evaluation.with(|e| e.year).unwrap_or_default();
+        Some(
+            state
+                .text
+                .with_value(|t| state.data.with_value(|d| result_view(&outcome, year, d, t))),
+        )
+    };
+
+    view! {
+        <ProblemSummary state />
+        <form class="calculator" method="get" action=PATH novalidate="" node_ref=form on:input=on_change on:change=on_change on:submit=on_submit>
+            <SelectField name=CAMPAIGN label=state.t("campaign_label") hint=None problem=state.problem(CAMPAIGN) hidden=Signal::from(false)>
+                {campaign_options}
+            </SelectField>
+            <FactFields state />
+            <button type="submit" class="button">{state.t("submit")}</button>
+        </form>
+        <section class="calculator__result" aria-labelledby="result-title" aria-live="polite">
+            {result}
+        </section>
+    }
+}
+
+fn local_time(text: &str) -> String {
+    let (date, time) = text.split_once('T').unwrap_or((text, ""));
+    let shown = Date::parse_iso(date)
+        .map(day_month_year)
+        .unwrap_or_else(|| date.to_string());
+    format!("{shown} {time}").trim().to_string()
+}
+
+fn day_month_year(d: Date) -> String {
+    format!("{:02}/{:02}/{}", d.day, d.month, d.year)
+}
+
+/// The outcome, explained.
+fn result_view(outcome: &Outcome, year: i32, data: &TariffData, t: &FormText) -> AnyView {
+    let campaign = data.campaigns.iter().find(|c| c.year == year);
+    match outcome {
+        Outcome::Due(q) => due_view(q, campaign, t).into_any(),
+        Outcome::NoVignette {
+            kind,
+            reason,
+            legal_basis,
+            ..
+        } => {
+            let heading = match kind {
+                ExemptionKind::Exempt => t.get("exempt_heading"),
+                ExemptionKind::NotSubject => t.get("not_subject_heading"),
+            };
+            view! {
+                <div class="panel panel--success">
+                    <h2 id="result-title" tabindex="-1">{heading}</h2>
+                </div>
+                <dl class="summary-list">
+                    <div class="summary-list__row">
+                        <dt class="summary-list__key">{t.get("row_reason")}</dt>
+                        <dd class="summary-list__value">{reason.get(&t.lang).to_string()}</dd>
+                    </div>
+                    <div class="summary-list__row">
+                        <dt class="summary-list__key">{t.get("row_legal_basis")}</dt>
+                        <dd class="summary-list__value">{legal_basis.get(&t.lang).to_string()}</dd>
+                    </div>
+                </dl>
+                <p>{t.get("no_vignette_note")}</p>
+            }
+            .into_any()
+        }
+        other => {
+            let year_text = year.to_string();
+            let message = match other {
+                Outcome::NoCampaign => t.fill("no_campaign", &[("year", year_text)]),
+                Outcome::NotYetRegistered => t.fill("not_yet_registered", &[("year", year_text)]),
+                _ => t.get("no_tariff"),
+            };
+            view! {
+                <h2 id="result-title" tabindex="-1">{t.get("result_title")}</h2>
+                <p class="notice">{message}</p>
+            }
+            .into_any()
+        }
+    }
+}
+
+fn due_view(q: &Quote, campaign: Option<&Campaign>, t: &FormText) -> impl IntoView + use<> {
+    let money = |m: Money| {
+        let dir = if t.lang == "ar" { "rtl" } else { "ltr" };
+        view! { <bdi dir=dir class="money">{t.money(m)}</bdi> }
+    };
+    let family = match q.family {
+        TariffFamily::Tourism => t.get("family_tourism"),
+        TariffFamily::Utility => t.get("family_utility"),
+        TariffFamily::Passenger => t.get("family_passenger"),
+    };
+    let basis = match q.basis {
+        TariffBasis::Cv => t.get("basis_cv"),
+        TariffBasis::PtcT => t.get("basis_ptc_t"),
+        TariffBasis::Seats => t.get("basis_seats"),
+    };
+    let min = format_milli(q.band_min_milli, t.decimal());
+    let band = match q.band_max_milli {
+        Some(max) => t.fill(
+            "band_range",
+            &[("min", min), ("max", format_milli(max, t.decimal()))],
+        ),
+        None => t.fill("band_from", &[("min", min)]),
+    };
+    let age = t.fill(
+        "age_value",
+        &[
+            ("age", q.age.to_string()),
+            ("first", (q.year - q.age).to_string()),
+        ],
+    );
+    let heading = t.get("due_heading");
+    let (before, after) = heading.split_once("{amount}").unwrap_or((&heading, ""));
+    let (before, after) = (before.to_string(), after.to_string());
+    let surcharge = q.surcharge.as_ref().map(|s| {
+        view! {
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{t.fill("row_surcharge", &[("pct", s.pct.to_string())])}</dt>
+                <dd class="summary-list__value">{money(s.amount)}</dd>
+            </div>
+        }
+    });
+    let note = campaign.map(|c| {
+        let end = local_time(&c.ends_at);
+        let key = if q.surcharge.is_some() {
+            "late_note"
+        } else {
+            "open_note"
+        };
+        let text = t.fill(
+            key,
+            &[
+                ("year", c.year.to_string()),
+                ("end", end),
+                ("pct", c.late_surcharge_pct.to_string()),
+            ],
+        );
+        view! { <p>{text}</p> }
+    });
+    let new_vehicle = q.new_vehicle_due_by.map(|due| {
+        view! { <p>{t.fill("new_vehicle_note", &[("due", day_month_year(due))])}</p> }
+    });
+    view! {
+        <div class="panel panel--info">
+            <h2 id="result-title" tabindex="-1">{before}{money(q.total)}{after}</h2>
+        </div>
+        <dl class="summary-list">
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{t.get("row_family")}</dt>
+                <dd class="summary-list__value">{family}</dd>
+            </div>
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{t.get("row_band")} " (" {basis} ")"</dt>
+                <dd class="summary-list__value">{band}</dd>
+            </div>
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{t.fill("row_age", &[("year", q.year.to_string())])}</dt>
+                <dd class="summary-list__value">{age}</dd>
+            </div>
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{t.get("row_base")}</dt>
+                <dd class="summary-list__value">{money(q.base)}</dd>
+            </div>
+            {surcharge}
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{t.get("row_total")}</dt>
+                <dd class="summary-list__value"><strong>{money(q.total)}</strong></dd>
+            </div>
+        </dl>
+        {note}
+        {new_vehicle}
+        <p><a class="button" href="/vignette">{t.get("buy")}</a></p>
+    }
+}
