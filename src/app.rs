@@ -78,6 +78,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/vignette/calculator") view=vignette::calculator::CalculatorPage ssr=SsrMode::Async />
                         <Route path=path!("/vehicles") view=vignette::vehicles::VehiclesPage ssr=SsrMode::Async />
                         <Route path=path!("/vehicles/add") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
+                        <Route path=path!("/vehicles/import") view=vignette::import::ImportPage />
+                        <Route path=path!("/vehicles/import/report/:id") view=vignette::import::ReportPage ssr=SsrMode::Async />
                         <Route path=path!("/vehicles/:id") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
                         <Route path=path!("/vehicles/:id/remove") view=vignette::vehicles::RemovePage ssr=SsrMode::Async />
                         <Route path=path!("/id-card") view=idcard::StartPage ssr=SsrMode::Async />

@@ -155,3 +155,41 @@ test("adding, changing and removing a vehicle", async ({ page, context, baseURL,
   await expect(page.locator("main")).not.toContainText(plate);
   expect(consoleMessages).toEqual([]);
 });
+
+// A fleet owner imports a file: the good row is added, the bad one is reported with its reason.
+test("importing vehicles from a CSV file", async ({ page, context, baseURL, javaScriptEnabled }, info) => {
+  test.setTimeout(120_000);
+  await signedInCitizen(page, info.project.name === "js-on" ? "5" : "6");
+  await useLocale(context, baseURL!, "ar");
+  const serial = String(100000 + ((Date.now() + 7) % 900000));
+  await page.goto("/vehicles");
+  await page.getByRole("link", { name: "أضف عدة مركبات من ملف (الأساطيل)" }).click();
+  await expect(page).toHaveURL(/\/vehicles\/import$/);
+  if (javaScriptEnabled) {
+    await waitForHydration(page);
+    await expectNoAxeViolations(page, "import page");
+  }
+  const file = `plate,vin,category,fuel,first_year,fiscal_hp\n${serial} 119 16,VF1RFB00X56123456,1,petrol,2019,6\n${serial} 119 77,VF1RFB00X56123457,1,petrol,2019,6\n`;
+  await page.getByLabel("ملف CSV", { exact: true }).setInputFiles({ name: "fleet.csv", mimeType: "text/csv", buffer: Buffer.from(file) });
+  await page.getByRole("button", { name: "استورد المركبات" }).click();
+  await expect(page).toHaveURL(/\/vehicles\/import\/report\//);
+  await expect(page.locator("main")).toContainText("أضيفت: 1، رُفضت: 1.");
+  await expect(page.locator("main")).toContainText("يجب أن يكون آخر رقمين في اللوحة رمز ولاية، من 01 إلى 58");
+  await expectNoHorizontalScroll(page, "import report");
+  if (javaScriptEnabled) {
+    // The report, the import page and the vehicles list in the other two languages.
+    const report = page.url();
+    for (const locale of ["fr", "en"] as const) {
+      await useLocale(context, baseURL!, locale);
+      for (const path of [report, "/vehicles/import?problem=columns", "/vehicles"]) {
+        await page.goto(path);
+        await waitForHydration(page);
+        await expectNoAxeViolations(page, `${path} (${locale})`);
+      }
+    }
+    await useLocale(context, baseURL!, "ar");
+    await page.goto(report);
+  }
+  await page.getByRole("link", { name: "عرض مركباتك" }).click();
+  await expect(page.locator(".vehicle-card", { hasText: `${serial} 119 16` })).toBeVisible();
+});

@@ -239,6 +239,14 @@ pub fn router(state: AppState) -> Router {
             get(crate::features::payments::pages::returned),
         )
         .route(
+            crate::features::vignette::import::TEMPLATE_PATH,
+            get(crate::features::vignette::import::template),
+        )
+        .route(
+            crate::features::vignette::import::UPLOAD_PATH,
+            axum::routing::post(crate::features::vignette::import::upload),
+        )
+        .route(
             crate::features::payments::admin::CSV_PATH,
             get(crate::features::payments::admin::csv),
         )

@@ -27,4 +27,5 @@ mod registration;
 mod security;
 mod smtp_sink;
 mod two_step;
+mod vehicle_import;
 mod vehicles;

@@ -199,6 +199,7 @@ impl FormText {
             "err_plate_year_mismatch" => vehicles.err_plate_year_mismatch,
             "err_plate_held_elsewhere" => vehicles.err_plate_held_elsewhere,
             "err_plate_already_yours" => vehicles.err_plate_already_yours,
+            "err_plate_twice_in_file" => vehicles.err_plate_twice_in_file,
             "err_vin_missing" => vehicles.err_vin_missing,
             "err_vin_characters" => vehicles.err_vin_characters,
             "err_vin_length" => vehicles.err_vin_length,

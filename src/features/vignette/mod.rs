@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 pub mod admin;
 pub mod calculator;
 pub mod form;
+pub mod import;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod vehicles;

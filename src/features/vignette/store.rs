@@ -296,20 +296,7 @@ pub async fn add_vehicle(
 ) -> Result<String, SaveError> {
     let id = uuid::Uuid::new_v4().to_string();
     let mut tx = db.begin_write().await?;
-    let inserted = bind_declared(
-        sqlx::query(
-            "INSERT INTO vehicles (plate, vin, vin_non_standard, category, fuel, first_year,
-                first_registered_on, fiscal_hp, gross_weight_kg, seats, status,
-                id, account_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-        ),
-        declared,
-    )
-    .bind(&id)
-    .bind(account)
-    .bind(now)
-    .execute(&mut *tx)
-    .await;
+    let inserted = insert_vehicle(&mut tx, &id, account, declared, now).await;
     match inserted {
         Ok(_) => {
             tx.commit().await?;
@@ -324,6 +311,30 @@ pub async fn add_vehicle(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn insert_vehicle(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    account: &str,
+    declared: &Declared,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    bind_declared(
+        sqlx::query(
+            "INSERT INTO vehicles (plate, vin, vin_non_standard, category, fuel, first_year,
+                first_registered_on, fiscal_hp, gross_weight_kg, seats, status,
+                id, account_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+        ),
+        declared,
+    )
+    .bind(id)
+    .bind(account)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// Changes an active vehicle's answers (the owner's own, not archived).
@@ -576,4 +587,122 @@ pub async fn resolve_conflict(
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Imports a file's rows (line number, form answers) for `account`: each row is checked as the
+/// vehicle form is; those that hold are added in one transaction, the others reported with
+/// their reasons. Plates held by another account are recorded as conflicts afterwards.
+/// Returns the report's id.
+pub async fn import_vehicles(
+    db: &Db,
+    account: &str,
+    file_name: &str,
+    rows: Vec<super::import::Row>,
+    data: &super::form::TariffData,
+    now: i64,
+) -> Result<String, DbError> {
+    use super::import::{ImportReport, RowReport};
+    use crate::domain::{
+        tariff::basis_for,
+        vehicle::{field, vehicle_from_form},
+    };
+    let this_year = super::form::year_at(now);
+    let latest = data.latest_year().unwrap_or(this_year);
+    let statuses = data.status_values();
+    let wilayas: Vec<&str> = data.wilayas.iter().map(String::as_str).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut held_elsewhere = Vec::new();
+    let mut report = ImportReport {
+        file_name: file_name.to_string(),
+        rows: Vec::with_capacity(rows.len()),
+    };
+    let mut tx = db.begin_write().await?;
+    for (line, answers) in rows {
+        let typed = answers.get(field::PLATE).cloned().unwrap_or_default();
+        let problem = |code: &str| vec![(field::PLATE.to_string(), code.to_string())];
+        let problems = match vehicle_from_form(
+            |k| answers.get(k).cloned().unwrap_or_default(),
+            this_year,
+            |c| basis_for(c, latest, &data.tariffs),
+            &statuses,
+            &wilayas,
+        ) {
+            Err(p) => p
+                .into_iter()
+                .map(|(f, c)| (f.to_string(), c.to_string()))
+                .collect(),
+            Ok(declared) => {
+                let plate = declared.plate.to_string();
+                let holder: Option<(String,)> = sqlx::query_as(
+                    "SELECT account_id FROM vehicles WHERE plate = $1 AND archived_at IS NULL",
+                )
+                .bind(&plate)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match holder {
+                    _ if !seen.insert(plate.clone()) => problem("plate_twice_in_file"),
+                    Some((h,)) if h == account => problem("plate_already_yours"),
+                    Some((h,)) => {
+                        held_elsewhere.push((plate, h));
+                        problem("plate_held_elsewhere")
+                    }
+                    None => {
+                        let id = uuid::Uuid::new_v4().to_string();
+                        insert_vehicle(&mut tx, &id, account, &declared, now).await?;
+                        Vec::new()
+                    }
+                }
+            }
+        };
+        report.rows.push(RowReport {
+            line,
+            plate: typed,
+            problems,
+        });
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let added = report.added() as i64;
+    let json = serde_json::to_string(&report.rows)
+        .map_err(|e| DbError::Sqlx(sqlx::Error::Encode(e.into())))?;
+    sqlx::query(
+        "INSERT INTO vehicle_imports (id, account_id, file_name, added, refused, report, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(account)
+    .bind(file_name)
+    .bind(added)
+    .bind(report.rows.len() as i64 - added)
+    .bind(json)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    for (plate, holder) in held_elsewhere {
+        record_conflict(db, &plate, account, &holder, "refused", None, now).await?;
+    }
+    Ok(id)
+}
+
+/// An import's report, if `account` made it.
+pub async fn import_report(
+    db: &Db,
+    account: &str,
+    id: &str,
+) -> Result<Option<super::import::ImportReport>, DbError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT file_name, report FROM vehicle_imports WHERE id = $1 AND account_id = $2",
+    )
+    .bind(id)
+    .bind(account)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|(file_name, json)| {
+        Ok(super::import::ImportReport {
+            file_name,
+            rows: serde_json::from_str(&json)
+                .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(e.into())))?,
+        })
+    })
+    .transpose()
 }

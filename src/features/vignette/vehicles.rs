@@ -432,7 +432,10 @@ pub fn VehiclesPage() -> impl IntoView {
                     {(!list.verified).then(|| view! { <VerifyFirst /> })}
                     {active.is_empty().then(|| view! { <p>{t!(i18n, vehicles.none)}</p> })}
                     <ul class="vehicle-list">{cards(active)}</ul>
-                    {list.verified.then(|| view! { <StartButton href=ADD_PATH>{t!(i18n, vehicles.add)}</StartButton> })}
+                    {list.verified.then(|| view! {
+                        <StartButton href=ADD_PATH>{t!(i18n, vehicles.add)}</StartButton>
+                        <p><a href=super::import::PATH>{t!(i18n, vehicle_import.link)}</a></p>
+                    })}
                     {has_archived.then(|| view! {
                         <h2>{t!(i18n, vehicles.archived_heading)}</h2>
                         <ul class="vehicle-list">{cards(archived)}</ul>
