@@ -1,6 +1,12 @@
-//! `cargo run --release --features ssr --example payments_bench [DATABASE_URL]`: completed
-//! payments per second through the whole HTTP flow with the sandbox gateway, one app server.
-//! Prints Markdown for docs/BENCHMARKS.md.
+//! `cargo run --release --features ssr --example payments_bench [vignette] [DATABASE_URL]`:
+//! completed payments per second through the whole HTTP flow with the sandbox gateway, one app
+//! server. Prints Markdown for docs/BENCHMARKS.md.
+//!
+//! With `vignette`, each payment is a complete vignette purchase instead of a test order: the
+//! quote page (GET, the tariff engine on the database's rows), "Pay" (POST: the amount checked
+//! again, the order), the gateway's pages as below, then back to the portal (GET: the return
+//! asks the gateway and the fulfilment issues the vignette) and the vignette's page (GET). Each
+//! payer owns enough vehicles (written directly, as a fleet import would) for one purchase each.
 //!
 //! Each of `CLIENTS` concurrent payers (own account, own session, own address) repeats for
 //! `FLOW_SECS`: create a test order (POST), open the order page (GET), Pay (POST), the
@@ -50,6 +56,8 @@ struct Payer {
     client: reqwest::Client,
     base: String,
     ip: String,
+    /// Vignette mode: the payer's vehicles still without a vignette.
+    vehicles: Mutex<Vec<String>>,
 }
 
 impl Payer {
@@ -85,17 +93,32 @@ impl Payer {
 
     /// One payment, as far as the payer goes; returns our payment id.
     async fn pay_one(&self) -> String {
-        let order = self.post("/api/payments/demo", &[]).await;
-        let page = self.get(&order).await;
-        let (order_id, key) = (hidden(&page, "order_id"), hidden(&page, "key"));
-        let gateway = path_of(
-            &self
-                .post(
+        let vehicle = self.vehicles.lock().unwrap().pop();
+        let gateway = match &vehicle {
+            None => {
+                let order = self.post("/api/payments/demo", &[]).await;
+                let page = self.get(&order).await;
+                let (order_id, key) = (hidden(&page, "order_id"), hidden(&page, "key"));
+                self.post(
                     "/api/payments/pay",
                     &[("order_id", &order_id), ("key", &key)],
                 )
-                .await,
-        );
+                .await
+            }
+            Some(id) => {
+                let quote = self.get(&format!("/vignette/buy/{id}")).await;
+                self.post(
+                    "/api/vignette/buy",
+                    &[
+                        ("vehicle_id", &hidden(&quote, "vehicle_id")),
+                        ("amount", &hidden(&quote, "amount")),
+                        ("key", &hidden(&quote, "key")),
+                    ],
+                )
+                .await
+            }
+        };
+        let gateway = path_of(&gateway);
         assert!(gateway.starts_with("/sandbox-pay/pay/"), "{gateway}");
         self.get(&gateway).await;
         let code = path_of(
@@ -113,6 +136,19 @@ impl Payer {
         );
         self.get(&code).await;
         let back = path_of(&self.post(&code, &[("code", "123456")]).await);
+        if vehicle.is_some() {
+            // Back to the portal: the return settles the payment and leads to the vignette.
+            let res = self
+                .client
+                .get(format!("{}{back}", self.base))
+                .header("x-real-ip", &self.ip)
+                .send()
+                .await
+                .unwrap();
+            let to = res.headers()["location"].to_str().unwrap().to_string();
+            assert!(to.starts_with("/vignette/bought/"), "{to}");
+            assert!(self.get(&to).await.contains("vignette-number"));
+        }
         back.trim_start_matches("/payments/")
             .trim_end_matches("/return")
             .to_string()
@@ -122,7 +158,12 @@ impl Payer {
 #[tokio::main]
 async fn main() {
     sqlx::any::install_default_drivers();
-    let arg = std::env::args().nth(1);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let vignettes = args.first().is_some_and(|a| a == "vignette");
+    if vignettes {
+        args.remove(0);
+    }
+    let arg = args.first().cloned();
     let bench_db = common::BenchDatabase::new("payments-bench", arg.as_deref()).await;
     let (database_url, data_dir) = (bench_db.url.clone(), bench_db.data_dir.clone());
     let backend = bench_db.backend();
@@ -167,6 +208,11 @@ async fn main() {
                 .unwrap(),
             base: base.clone(),
             ip: format!("10.1.0.{}", i + 1),
+            vehicles: Mutex::new(if vignettes {
+                vehicles_of(&db, i).await
+            } else {
+                Vec::new()
+            }),
         };
         let to = payer
             .post(
@@ -229,6 +275,13 @@ async fn main() {
     .await
     .unwrap();
     assert_eq!(successes as usize, ids.len(), "one success per payment");
+    if vignettes {
+        let (issued,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM vignettes")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(issued as usize, ids.len(), "one vignette per payment");
+    }
     for w in workers {
         w.abort();
     }
@@ -236,17 +289,30 @@ async fn main() {
     let mut l = latencies.lock().unwrap().clone();
     l.sort();
     let pct = |p: f64| l[((l.len() as f64 * p) as usize).min(l.len() - 1)].as_secs_f64() * 1000.0;
-    println!("### Payments on {backend}");
+    let (what, flow, requests) = if vignettes {
+        (
+            "Vignette purchases",
+            "quote → Pay → gateway page → card → code → return → vignette page",
+            9,
+        )
+    } else {
+        (
+            "Payments",
+            "create → gateway page → card → code → notification → fulfilment",
+            7,
+        )
+    };
+    println!("### {what} on {backend}");
     println!();
     println!("| measure | value |");
     println!("|---|---:|");
     println!(
-        "| completed payments (create → gateway page → card → code → notification → fulfilment), {CLIENTS} concurrent payers, {} payments | {:.1} /s |",
+        "| completed ({flow}), {CLIENTS} concurrent payers, {} in all | {:.1} /s |",
         ids.len(),
         ids.len() as f64 / total.as_secs_f64()
     );
     println!(
-        "| payer's 7 requests per payment, median / 95th percentile | {:.0} ms / {:.0} ms |",
+        "| payer's {requests} requests each, median / 95th percentile | {:.0} ms / {:.0} ms |",
         pct(0.5),
         pct(0.95)
     );
@@ -257,4 +323,34 @@ async fn main() {
     println!();
 
     bench_db.drop(db).await;
+}
+
+/// Vehicles for payer `i` (a 2019 diesel car of 6 CV each, plates of this payer only), written
+/// in one transaction; returns their ids.
+async fn vehicles_of(db: &bawaba::platform::db::Db, i: usize) -> Vec<String> {
+    const PER_PAYER: usize = 400;
+    let (account,): (String,) = sqlx::query_as("SELECT id FROM accounts WHERE email = $1")
+        .bind(format!("payer{i}@bench.example"))
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let mut tx = db.pool().begin().await.unwrap();
+    let mut ids = Vec::with_capacity(PER_PAYER);
+    for n in 0..PER_PAYER {
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO vehicles (id, account_id, plate, vin, vin_non_standard, category, fuel,
+                first_year, fiscal_hp, created_at, updated_at)
+             VALUES ($1, $2, $3, 'VF1RFB00X56123456', 0, 1, 'diesel', 2019, 6, 0, 0)",
+        )
+        .bind(&id)
+        .bind(&account)
+        .bind(format!("{} 119 16", 100000 + i * PER_PAYER + n))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    tx.commit().await.unwrap();
+    ids
 }

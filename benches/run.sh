@@ -59,4 +59,8 @@ cargo build --release --features ssr --example payments_bench
 "$target/release/examples/payments_bench"
 if [ -n "$pg" ]; then echo; "$target/release/examples/payments_bench" "$pg"; fi
 echo
+# Vignette purchases: quote, Pay, the gateway, back to the vignette (the same example).
+"$target/release/examples/payments_bench" vignette
+if [ -n "$pg" ]; then echo; "$target/release/examples/payments_bench" vignette "$pg"; fi
+echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; rustc $(rustc --version | cut -d" " -f2); $(date -u +%Y-%m-%d)"

@@ -76,6 +76,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/vignette") view=vignette::StartPage ssr=SsrMode::Async />
                         <Route path=path!("/vignette/calculator") view=vignette::calculator::CalculatorPage ssr=SsrMode::Async />
+                        <Route path=path!("/vignette/buy") view=vignette::purchase::ChoosePage ssr=SsrMode::Async />
+                        <Route path=path!("/vignette/buy/:vehicle") view=vignette::purchase::QuotePage ssr=SsrMode::Async />
+                        <Route path=path!("/vignette/bought/:order") view=vignette::purchase::BoughtPage ssr=SsrMode::Async />
                         <Route path=path!("/vehicles") view=vignette::vehicles::VehiclesPage ssr=SsrMode::Async />
                         <Route path=path!("/vehicles/add") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
                         <Route path=path!("/vehicles/import") view=vignette::import::ImportPage />

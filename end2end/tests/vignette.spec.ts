@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { expectNoAxeViolations, expectNoHorizontalScroll, useLocale, waitForHydration, auditWithoutPageScripts, watchConsole, signedInCitizen, LOCALES } from "./support";
+import { expectNoAxeViolations, expectNoHorizontalScroll, useLocale, waitForHydration, auditWithoutPageScripts, watchConsole, signedInCitizen, payByCard, LOCALES } from "./support";
 
 // The public fee calculator, in Arabic on a 360 px phone, with JavaScript on (the engine runs in
 // the browser: the result follows the answers with no request) and off (a GET form answered by
@@ -89,7 +89,7 @@ test("adding, changing and removing a vehicle", async ({ page, context, baseURL,
 
   await page.goto("/vignette");
   await page.getByRole("button", { name: "ابدأ الآن" }).click();
-  await expect(page).toHaveURL(/\/vehicles$/);
+  await expect(page).toHaveURL(/\/vignette\/buy$/);
   await expect(page.locator("main")).toContainText("لم تضف أي مركبة بعد.");
   await page.getByRole("button", { name: "أضف مركبة" }).click();
   await expect(page).toHaveURL(/\/vehicles\/add$/);
@@ -192,4 +192,72 @@ test("importing vehicles from a CSV file", async ({ page, context, baseURL, java
   }
   await page.getByRole("link", { name: "عرض مركباتك" }).click();
   await expect(page.locator(".vehicle-card", { hasText: `${serial} 119 16` })).toBeVisible();
+});
+
+// The journey the service exists for: a car, its quote explained, the sandbox card, the
+// vignette number in large type; buying again leads to the vignette, not to a second payment.
+test("buying the vignette for a car", async ({ page, context, baseURL, javaScriptEnabled }, info) => {
+  test.setTimeout(180_000);
+  await signedInCitizen(page, info.project.name === "js-on" ? "7" : "8");
+  await useLocale(context, baseURL!, "ar");
+  const serial = String(100000 + ((Date.now() + 13) % 900000));
+  const plate = `${serial} 119 16`;
+  const ready = async () => { if (javaScriptEnabled) await waitForHydration(page); };
+
+  await page.goto("/vignette/buy");
+  await expect(page.locator("main")).toContainText("لم تضف أي مركبة بعد.");
+  await page.getByRole("button", { name: "أضف مركبة" }).click();
+  await ready();
+  await page.getByLabel("رقم التسجيل (اللوحة)", { exact: true }).fill(plate);
+  await page.getByLabel("رقم الهيكل (VIN)", { exact: true }).fill("VF1RFB00X56123456");
+  await page.getByLabel("صنف اللوحة", { exact: true }).selectOption("1");
+  await page.getByLabel("مازوت", { exact: true }).check();
+  await page.getByLabel("سنة أول ترقيم", { exact: true }).fill("2019");
+  await page.getByLabel("القوة الجبائية (حصان)", { exact: true }).fill("6");
+  await page.getByRole("button", { name: "احفظ المركبة" }).click();
+  await expect(page).toHaveURL(/\/vehicles\?added=/);
+
+  await page.goto("/vignette/buy");
+  const card = page.locator(".vehicle-card", { hasText: plate });
+  await card.getByRole("link", { name: /^اشترِ قسيمة/ }).click();
+  await expect(page).toHaveURL(/\/vignette\/buy\/[0-9a-f-]{36}$/);
+  await expect(page.locator("h1")).toContainText("قسيمتك لسنة");
+  // The quote explained, the answers it rests on, then the amount on the Pay button.
+  await expect(page.locator("main")).toContainText("نوع المركبة");
+  await expect(page.locator("main")).toContainText("VF1RFB00X56123456");
+  const pay = page.getByRole("button", { name: /^ادفع/ });
+  const amount = (await pay.innerText()).replace(/^ادفع\s*/, "").trim();
+  expect(amount).toMatch(/\d/);
+  await expectNoHorizontalScroll(page, "quote");
+  if (javaScriptEnabled) await expectNoAxeViolations(page, "quote");
+  const quoteUrl = page.url();
+  await pay.click();
+  await expect(page).toHaveURL(/\/sandbox-pay\/pay\//);
+  await payByCard(page, "4111 1111 1111 1111");
+
+  await expect(page).toHaveURL(/\/vignette\/bought\/[0-9a-f-]{36}$/);
+  const number = page.locator(".vignette-number");
+  await expect(number).toHaveText(/^\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await expect(number).toHaveAttribute("dir", "ltr");
+  await expect(page.locator("main")).toContainText(plate);
+  await expect(page.locator("main")).toContainText(amount);
+  await expect(page.locator("main")).toContainText(/PAY-[0-9A-Z]{10}/);
+  await expectNoHorizontalScroll(page, "vignette bought");
+  if (javaScriptEnabled) {
+    for (const locale of ["fr", "en", "ar"] as const) {
+      await useLocale(context, baseURL!, locale);
+      await page.reload();
+      await expectNoAxeViolations(page, `vignette bought (${locale})`);
+    }
+  }
+  const vignetteNumber = await number.innerText();
+
+  // The quote page again: bought, no Pay button.
+  await page.goto(quoteUrl);
+  await expect(page.locator("main")).toContainText(vignetteNumber);
+  await expect(page.getByRole("button", { name: /^ادفع/ })).toHaveCount(0);
+  if (javaScriptEnabled) {
+    await page.goto("/vignette/buy");
+    await expectNoAxeViolations(page, "choose a vehicle");
+  }
 });

@@ -16,3 +16,4 @@ pub mod registration;
 pub mod sms;
 pub mod tariff;
 pub mod vehicle;
+pub mod vignette;

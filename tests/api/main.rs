@@ -22,6 +22,7 @@ mod payment_admin;
 mod payment_pages;
 mod payments;
 mod process;
+mod purchase;
 mod reference_data;
 mod registration;
 mod security;

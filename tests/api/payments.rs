@@ -35,14 +35,22 @@ pub fn fulfil_counted<'c>(
     order: &'c Order,
     _now: i64,
 ) -> std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<(), bawaba::platform::db::DbError>> + Send + 'c>,
+    Box<
+        dyn std::future::Future<
+                Output = Result<
+                    bawaba::features::payments::engine::Fulfilled,
+                    bawaba::platform::db::DbError,
+                >,
+            > + Send
+            + 'c,
+    >,
 > {
     *FULFILMENTS
         .lock()
         .unwrap()
         .entry(order.id.clone())
         .or_default() += 1;
-    Box::pin(async { Ok(()) })
+    Box::pin(async { Ok(bawaba::features::payments::engine::Fulfilled::Done) })
 }
 
 fn fulfilled(order_id: &str) -> usize {

@@ -192,7 +192,11 @@ pub fn needs_sign_in(path: &str) -> bool {
     // Orders, payments and receipts; not the gateways' notifications (server to server).
     let payments = path.starts_with("/payments/") && !path.starts_with("/payments/notify/");
     let vehicles = path == "/vehicles" || path.starts_with("/vehicles/");
-    account || payments || vehicles || path.starts_with("/admin/")
+    // Buying a vignette and the vignettes bought (the calculator and the public check are open).
+    let vignettes = path == "/vignette/buy"
+        || path.starts_with("/vignette/buy/")
+        || path.starts_with("/vignette/bought/");
+    account || payments || vehicles || vignettes || path.starts_with("/admin/")
 }
 
 pub const EXTEND_PATH: &str = "/account/session/extend";

@@ -29,11 +29,21 @@ use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc};
 
 /// A service's fulfilment: runs inside the transaction that records the success, so the
 /// vignette exists if and only if the payment succeeded. Must only write to the database.
-pub type Fulfil = for<'c> fn(
-    &'c mut AnyConnection,
-    &'c Order,
-    i64,
-) -> Pin<Box<dyn Future<Output = Result<(), DbError>> + Send + 'c>>;
+pub type Fulfil =
+    for<'c> fn(
+        &'c mut AnyConnection,
+        &'c Order,
+        i64,
+    ) -> Pin<Box<dyn Future<Output = Result<Fulfilled, DbError>> + Send + 'c>>;
+
+/// What a service's fulfilment did with a paid order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fulfilled {
+    Done,
+    /// The service cannot deliver (the vehicle got its vignette through another order): the
+    /// money stays recorded as taken and the payment is flagged for a person to refund.
+    Refused(String),
+}
 
 /// Which fulfilment runs for which kind of order; each service registers its own.
 #[derive(Clone, Default)]
@@ -490,7 +500,12 @@ async fn fulfil(
         return Ok(());
     }
     match p.fulfilments.0.get(order.kind.as_str()) {
-        Some(f) => f(conn, &order, now).await?,
+        Some(f) => {
+            if let Fulfilled::Refused(why) = f(conn, &order, now).await? {
+                tracing::warn!(payment = %row.id, order = %order.id, why = %why, "fulfilment refused");
+                store::flag(conn, &row.id, "fulfilment_refused", &why, now).await?;
+            }
+        }
         None => {
             store::flag(
                 conn,

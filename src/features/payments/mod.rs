@@ -55,7 +55,19 @@ pub async fn notify(
 /// The fulfilment of each kind of order, registered by the service that sells it.
 #[cfg(feature = "ssr")]
 pub fn fulfilments() -> engine::Fulfilments {
-    engine::Fulfilments::default().register(DEMO_KIND, fulfil_demo)
+    engine::Fulfilments::default()
+        .register(DEMO_KIND, fulfil_demo)
+        .register(
+            crate::features::vignette::purchase::KIND,
+            crate::features::vignette::purchase::fulfil,
+        )
+}
+
+/// The page showing what a paid order bought, for the kinds that have one: the payer is sent
+/// there from the gateway once the payment has succeeded, and the receipt links to it.
+pub fn delivered_page(kind: &str, order_id: &str) -> Option<String> {
+    use crate::features::vignette::purchase;
+    (kind == purchase::KIND).then(|| purchase::bought_path(order_id))
 }
 
 /// Orders for trying the payment flow on a development machine (a fixed amount, nothing to
@@ -69,10 +81,14 @@ fn fulfil_demo<'c>(
     order: &'c store::Order,
     _now: i64,
 ) -> std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<(), crate::platform::db::DbError>> + Send + 'c>,
+    Box<
+        dyn std::future::Future<Output = Result<engine::Fulfilled, crate::platform::db::DbError>>
+            + Send
+            + 'c,
+    >,
 > {
     Box::pin(async move {
         tracing::info!(order = %order.id, "demo order fulfilled");
-        Ok(())
+        Ok(engine::Fulfilled::Done)
     })
 }

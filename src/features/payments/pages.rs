@@ -85,6 +85,8 @@ pub struct PaymentView {
     /// For "Try again": a fresh key.
     pub key: String,
     pub email: String,
+    /// The page of what the order bought (the vignette), for kinds that have one.
+    pub delivered: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -140,6 +142,63 @@ pub(crate) mod server {
             key: uuid::Uuid::new_v4().to_string(),
         })
     }
+
+    /// Starts (or continues) the order's payment and says where the browser goes next: the
+    /// gateway's page, the payment's page, or back to the order. Services that sell something
+    /// call it after writing their order (the vignette's "Pay").
+    pub async fn start_payment(
+        state: &AppState,
+        account: &str,
+        order_id: &str,
+        key: String,
+    ) -> Result<String, AppError> {
+        use crate::features::payments::engine::{self, PaymentError, Started};
+        // A payment is part of a service, and only a confirmed address may start one.
+        let (confirmed,): (Option<i64>,) =
+            sqlx::query_as("SELECT email_verified_at FROM accounts WHERE id = $1")
+                .bind(account)
+                .fetch_one(state.db.pool())
+                .await
+                .map_err(AppError::internal)?;
+        if confirmed.is_none() {
+            return Ok(crate::features::accounts::verify::PATH.to_string());
+        }
+        let key = if key.is_empty() || key.len() > 64 {
+            uuid::Uuid::new_v4().to_string()
+        } else {
+            key
+        };
+        let now = crate::platform::session::now_secs();
+        let started = engine::start(
+            &state.payments,
+            &state.db,
+            account,
+            order_id,
+            &key,
+            language(),
+            now,
+        )
+        .await;
+        Ok(match started {
+            Ok(Started::Gateway { url, .. }) => url,
+            Ok(Started::Opening { payment_id } | Started::Finished { payment_id }) => {
+                payment_path(&payment_id)
+            }
+            Err(PaymentError::AlreadyPaid) => {
+                let view = order_view(state, order_id).await?;
+                view.paid_by
+                    .map(|id| payment_path(&id))
+                    .unwrap_or_else(|| order_path(order_id))
+            }
+            Err(PaymentError::NotFound) => return Err(AppError::NotFound),
+            Err(PaymentError::Gateway(e)) => {
+                tracing::warn!(error = %e, order = %order_id, "the gateway could not open a payment");
+                format!("{}?problem=gateway", order_path(order_id))
+            }
+            Err(PaymentError::Busy) => order_path(order_id),
+            Err(e) => return Err(AppError::internal(e)),
+        })
+    }
 }
 
 #[server(endpoint = "payments/order")]
@@ -187,6 +246,7 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
             .then(|| Money::new(p.payment.refunded_minor, p.payment.amount.currency)),
         key: uuid::Uuid::new_v4().to_string(),
         email,
+        delivered: super::delivered_page(&order.kind, &order.id),
     })
 }
 
@@ -195,55 +255,9 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
 /// the submission's key.
 #[server(endpoint = "payments/pay")]
 pub async fn pay(order_id: String, key: String) -> Result<(), AppError> {
-    use crate::features::payments::engine::{self, PaymentError, Started};
     let state = expect_context::<crate::platform::server::AppState>();
     let account = server::account_id()?;
-    // A payment is part of a service, and only a confirmed address may start one.
-    let (confirmed,): (Option<i64>,) =
-        sqlx::query_as("SELECT email_verified_at FROM accounts WHERE id = $1")
-            .bind(&account)
-            .fetch_one(state.db.pool())
-            .await
-            .map_err(AppError::internal)?;
-    if confirmed.is_none() {
-        leptos_axum::redirect(crate::features::accounts::verify::PATH);
-        return Ok(());
-    }
-    let key = if key.is_empty() || key.len() > 64 {
-        uuid::Uuid::new_v4().to_string()
-    } else {
-        key
-    };
-    let now = crate::platform::session::now_secs();
-    let to = match engine::start(
-        &state.payments,
-        &state.db,
-        &account,
-        &order_id,
-        &key,
-        server::language(),
-        now,
-    )
-    .await
-    {
-        Ok(Started::Gateway { url, .. }) => url,
-        Ok(Started::Opening { payment_id } | Started::Finished { payment_id }) => {
-            payment_path(&payment_id)
-        }
-        Err(PaymentError::AlreadyPaid) => {
-            let view = server::order_view(&state, &order_id).await?;
-            view.paid_by
-                .map(|id| payment_path(&id))
-                .unwrap_or_else(|| order_path(&order_id))
-        }
-        Err(PaymentError::NotFound) => return Err(AppError::NotFound),
-        Err(PaymentError::Gateway(e)) => {
-            tracing::warn!(error = %e, order = %order_id, "the gateway could not open a payment");
-            format!("{}?problem=gateway", order_path(&order_id))
-        }
-        Err(PaymentError::Busy) => order_path(&order_id),
-        Err(e) => return Err(AppError::internal(e)),
-    };
+    let to = server::start_payment(&state, &account, &order_id, key).await?;
     leptos_axum::redirect(&to);
     Ok(())
 }
@@ -406,6 +420,7 @@ fn PaymentOutcome(p: PaymentView) -> impl IntoView {
                     })}
                 </dl>
                 <p>{t!(i18n, payments.receipt_emailed)} " " <Ltr>{p.email.clone()}</Ltr></p>
+                {p.delivered.clone().map(|href| view! { <p><a class="button" href=href>{t!(i18n, payments.see_delivered)}</a></p> })}
             }
             .into_any()
         }
@@ -492,12 +507,36 @@ pub async fn returned(
             // The page shows "waiting"; the notification or the poller will settle it.
             tracing::warn!(payment = %payment_id, error = %e, "could not ask the gateway on return");
         }
+        // Paid: straight to what was bought (the vignette), which links to the receipt.
+        if let Some(page) = delivered_after(&state, &payment_id).await {
+            return (
+                http::StatusCode::SEE_OTHER,
+                [(http::header::LOCATION, page)],
+            )
+                .into_response();
+        }
     }
     (
         http::StatusCode::SEE_OTHER,
         [(http::header::LOCATION, payment_path(&payment_id))],
     )
         .into_response()
+}
+
+/// The page of what a succeeded payment bought, if its kind has one.
+#[cfg(feature = "ssr")]
+async fn delivered_after(
+    state: &crate::platform::server::AppState,
+    payment_id: &str,
+) -> Option<String> {
+    use super::store;
+    let mut conn = state.db.pool().acquire().await.ok()?;
+    let p = store::payment(&mut conn, payment_id).await.ok()??;
+    if p.state() != PaymentState::Succeeded {
+        return None;
+    }
+    let order = store::order(&mut conn, &p.order_id).await.ok()??;
+    super::delivered_page(&order.kind, &order.id)
 }
 
 /// The amount of a demo order: a fixed, typical fee, for trying the flow (not an official amount).

@@ -170,7 +170,7 @@ pub fn FeeCalculator(
     submitted: bool,
 ) -> impl IntoView {
     let data = StoredValue::new(data);
-    let values = RwSignal::new(values.into_iter().collect::<BTreeMap<_, _>>());
+    let values = RwSignal::new(super::form::answers(values));
     let clock = RwSignal::new(now);
     let evaluation =
         Memo::new(move |_| data.with_value(|d| values.with(|v| evaluate(v, d, clock.get()))));
@@ -232,10 +232,11 @@ pub fn FeeCalculator(
     let latest = state.data.with_value(|d| d.latest_year());
     let chosen_campaign = state.initial(CAMPAIGN);
     let campaign_options = state.data.with_value(|d| {
-        let mut years: Vec<i32> = d.campaigns.iter().map(|c| c.year).collect();
-        years.sort_unstable_by(|a, b| b.cmp(a));
-        years
-            .into_iter()
+        // Newest first (the rows come in year order: store::campaigns).
+        d.campaigns
+            .iter()
+            .rev()
+            .map(|c| c.year)
             .map(|y| {
                 let selected = if chosen_campaign.is_empty() {
                     Some(y) == latest
@@ -249,11 +250,12 @@ pub fn FeeCalculator(
     let result = move || {
         let outcome = evaluation.with(|e| e.outcome.clone())?;
         let year = evaluation.with(|e| e.year).unwrap_or_default();
-        Some(
-            state
-                .text
-                .with_value(|t| state.data.with_value(|d| result_view(&outcome, year, d, t))),
-        )
+        Some(state.text.with_value(|t| {
+            state.data.with_value(|d| {
+                let campaign = d.campaigns.iter().find(|c| c.year == year);
+                result_view(&outcome, year, campaign, t, true)
+            })
+        }))
     };
 
     view! {
@@ -284,10 +286,19 @@ fn day_month_year(d: Date) -> String {
 }
 
 /// The outcome, explained.
-fn result_view(outcome: &Outcome, year: i32, data: &TariffData, t: &FormText) -> AnyView {
-    let campaign = data.campaigns.iter().find(|c| c.year == year);
+/// Branches are an `EitherOf3`, not `into_any()`: an erased view carries every way of being
+/// rendered (the asynchronous hydration among them, never used here) into the WebAssembly.
+/// `buy_link`: the calculator ends a due amount with "Buy"; the purchase page has its own form.
+pub fn result_view(
+    outcome: &Outcome,
+    year: i32,
+    campaign: Option<&Campaign>,
+    t: &FormText,
+    buy_link: bool,
+) -> impl IntoView + use<> {
+    use leptos::either::EitherOf3;
     match outcome {
-        Outcome::Due(q) => due_view(q, campaign, t).into_any(),
+        Outcome::Due(q) => EitherOf3::A(due_view(q, campaign, t, buy_link)),
         Outcome::NoVignette {
             kind,
             reason,
@@ -298,7 +309,7 @@ fn result_view(outcome: &Outcome, year: i32, data: &TariffData, t: &FormText) ->
                 ExemptionKind::Exempt => t.get("exempt_heading"),
                 ExemptionKind::NotSubject => t.get("not_subject_heading"),
             };
-            view! {
+            EitherOf3::B(view! {
                 <div class="panel panel--success">
                     <h2 id="result-title" tabindex="-1">{heading}</h2>
                 </div>
@@ -313,8 +324,7 @@ fn result_view(outcome: &Outcome, year: i32, data: &TariffData, t: &FormText) ->
                     </div>
                 </dl>
                 <p>{t.get("no_vignette_note")}</p>
-            }
-            .into_any()
+            })
         }
         other => {
             let year_text = year.to_string();
@@ -323,16 +333,20 @@ fn result_view(outcome: &Outcome, year: i32, data: &TariffData, t: &FormText) ->
                 Outcome::NotYetRegistered => t.fill("not_yet_registered", &[("year", year_text)]),
                 _ => t.get("no_tariff"),
             };
-            view! {
+            EitherOf3::C(view! {
                 <h2 id="result-title" tabindex="-1">{t.get("result_title")}</h2>
                 <p class="notice">{message}</p>
-            }
-            .into_any()
+            })
         }
     }
 }
 
-fn due_view(q: &Quote, campaign: Option<&Campaign>, t: &FormText) -> impl IntoView + use<> {
+fn due_view(
+    q: &Quote,
+    campaign: Option<&Campaign>,
+    t: &FormText,
+    buy_link: bool,
+) -> impl IntoView + use<> {
     let money = |m: Money| {
         let dir = if t.lang == "ar" { "rtl" } else { "ltr" };
         view! { <bdi dir=dir class="money">{t.money(m)}</bdi> }
@@ -422,6 +436,6 @@ fn due_view(q: &Quote, campaign: Option<&Campaign>, t: &FormText) -> impl IntoVi
         </dl>
         {note}
         {new_vehicle}
-        <p><a class="button" href="/vignette">{t.get("buy")}</a></p>
+        {buy_link.then(|| view! { <p><a class="button" href=super::purchase::PATH>{t.get("buy")}</a></p> })}
     }
 }

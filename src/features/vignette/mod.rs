@@ -16,6 +16,7 @@ pub mod admin;
 pub mod calculator;
 pub mod form;
 pub mod import;
+pub mod purchase;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod vehicles;
@@ -48,7 +49,7 @@ pub fn StartPage() -> impl IntoView {
         <h1>{t!(i18n, vignette.title)}</h1>
         <p class="lead">{t!(i18n, vignette.lead)}</p>
 
-        <p><StartButton href=vehicles::PATH>{t!(i18n, common.start_now)}</StartButton></p>
+        <p><StartButton href=purchase::PATH>{t!(i18n, common.start_now)}</StartButton></p>
 
         <h2>{t!(i18n, common.what_you_need)}</h2>
         <ul class="list">

@@ -12,7 +12,10 @@
 
 use super::form::{FactFields, FormState, FormText, InputField, ProblemSummary, TariffData};
 use crate::{
-    domain::{tariff, vehicle::field},
+    domain::{
+        tariff,
+        vehicle::{self, field},
+    },
     error::AppError,
     features::errors::{NotFound, ServiceProblem},
     i18n::*,
@@ -346,18 +349,28 @@ pub async fn archive_vehicle(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Deletes one of the account's vehicles (added by mistake).
+/// Deletes one of the account's vehicles (added by mistake). A vehicle that has had a
+/// vignette is archived instead: the vignette stays valid and checkable by its plate.
 #[server(endpoint = "vehicles/remove")]
 pub async fn remove_vehicle(id: String) -> Result<(), AppError> {
+    use super::store;
     let state = expect_context::<crate::platform::server::AppState>();
     let account = server::account()?;
-    if !super::store::remove_vehicle(&state.db, &account, &id)
+    if store::remove_vehicle(&state.db, &account, &id)
+        .await
+        .map_err(AppError::internal)?
+    {
+        leptos_axum::redirect(&format!("{PATH}?removed=1"));
+        return Ok(());
+    }
+    let now = crate::platform::session::now_secs();
+    if !store::archive_vehicle(&state.db, &account, &id, now)
         .await
         .map_err(AppError::internal)?
     {
         return Err(AppError::NotFound);
     }
-    leptos_axum::redirect(&format!("{PATH}?removed=1"));
+    leptos_axum::redirect(&format!("{PATH}?archived={id}"));
     Ok(())
 }
 
@@ -490,6 +503,12 @@ fn VehicleCard(vehicle: VehicleView, text: StoredValue<FormText>) -> impl IntoVi
                         <span class="visually-hidden">" " {plate.clone()}</span>
                     </a>
                 </p>
+                <p>
+                    <a href=super::purchase::quote_path(&vehicle.id)>
+                        {t!(i18n, calculator.buy)}
+                        <span class="visually-hidden">" " {plate.clone()}</span>
+                    </a>
+                </p>
             })}
         </li>
     }
@@ -595,7 +614,7 @@ pub fn VehicleForm(
     submit: String,
 ) -> impl IntoView {
     let data = StoredValue::new(data);
-    let initial: BTreeMap<String, String> = values.into_iter().collect();
+    let initial = super::form::answers(values);
     let values = RwSignal::new(initial.clone());
     let this_year = super::form::year_at(now);
     let submitted = !server_problems.is_empty();
@@ -608,8 +627,7 @@ pub fn VehicleForm(
                 problems.push((f.clone(), code.clone()));
             }
         }
-        problems.sort_by_key(|(f, _)| FIELDS.iter().position(|x| x == f));
-        problems
+        vehicle::in_order(problems, &FIELDS)
     });
     let state = FormState::new(
         data,

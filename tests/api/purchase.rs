@@ -1,0 +1,299 @@
+//! Buying the vignette without JavaScript, through the real pages and the sandbox gateway:
+//! the quote shown is the amount charged, one vignette per vehicle and campaign whatever is
+//! pressed or paid twice, an exempt vehicle pays nothing, a changed amount charges nothing,
+//! and another account sees none of it.
+
+use crate::{
+    helpers::{Browser, TestApp},
+    on_both_backends,
+    payment_pages::{hidden, pay_on_sandbox, signed_in},
+    registration::{AMINA, KARIM},
+};
+
+const BUY: &str = "/api/vignette/buy";
+
+/// Adds a vehicle through the vehicle form; returns its id.
+async fn add(app: &TestApp, b: &Browser, plate: &str, changes: &[(&str, &str)]) -> String {
+    let mut fields = vec![
+        ("id", ""),
+        ("plate", plate),
+        ("vin", "VF1RFB00X56123456"),
+        ("category", "1"),
+        ("fuel", "diesel"),
+        ("first_year", "2019"),
+        ("reg_day", ""),
+        ("reg_month", ""),
+        ("fiscal_hp", "6"),
+        ("gross_weight", ""),
+        ("seats", ""),
+        ("status", ""),
+    ];
+    for (k, v) in changes {
+        fields.iter_mut().find(|(f, _)| f == k).unwrap().1 = v;
+    }
+    let to = b.post_form("/api/vehicles/save", &fields).await;
+    assert!(to.starts_with("/vehicles?added="), "{to}");
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM vehicles WHERE plate = $1")
+        .bind(plate.replace('-', " "))
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    id
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(app.db.pool()).await.unwrap();
+    n
+}
+
+/// Presses "Pay" on a quote page as it was shown.
+async fn press_buy(b: &Browser, quote_html: &str) -> String {
+    b.post_form(
+        BUY,
+        &[
+            ("vehicle_id", &hidden(quote_html, "vehicle_id")),
+            ("amount", &hidden(quote_html, "amount")),
+            ("key", &hidden(quote_html, "key")),
+        ],
+    )
+    .await
+}
+
+on_both_backends!(
+    a_vignette_is_bought_once_for_the_amount_quoted,
+    |app: &TestApp| async move {
+        let amina = signed_in(app, &AMINA, "en").await;
+        let car = add(app, &amina, "12345-119-16", &[]).await;
+
+        let choose = amina.page("/vignette/buy").await;
+        assert!(choose.contains("12345 119 16"), "{choose}");
+        assert!(choose.contains(&format!("/vignette/buy/{car}")), "{choose}");
+
+        let quote = amina.page(&format!("/vignette/buy/{car}")).await;
+        let shown: i64 = hidden(&quote, "amount").parse().unwrap();
+        assert!(shown > 0);
+        // The amount in the pay button is the one in the form (the quote explains it).
+        let major = format!("{}", shown / 100);
+        let grouped = if major.len() > 3 {
+            format!(
+                "{}\u{202F}{}",
+                &major[..major.len() - 3],
+                &major[major.len() - 3..]
+            )
+        } else {
+            major
+        };
+        assert!(quote.contains(&grouped), "{grouped} in {quote}");
+        assert!(quote.contains("Check the vehicle"), "{quote}");
+        assert!(quote.contains("VF1RFB00X56123456"));
+
+        let gateway = press_buy(&amina, &quote).await;
+        assert!(gateway.contains("/sandbox-pay/pay/"), "{gateway}");
+        let (order, ordered): (String, i64) =
+            sqlx::query_as("SELECT id, amount_minor FROM orders WHERE kind = 'vignette'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(ordered, shown, "the order is for the amount shown");
+
+        // Paid: the way back leads to the vignette, number in large type.
+        let back = pay_on_sandbox(&amina, &gateway, "4111 1111 1111 1111").await;
+        assert_eq!(back, format!("/vignette/bought/{order}"));
+        let (number, paid, vignette_amount, plate, year): (String, i64, i64, String, i64) =
+            sqlx::query_as(
+                "SELECT v.number, p.amount_minor, v.amount_minor, v.plate, v.campaign_year
+                 FROM vignettes v JOIN payments p ON p.order_id = v.order_id
+                 WHERE p.state = 'succeeded'",
+            )
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(paid, shown, "the amount charged is the amount quoted");
+        assert_eq!(vignette_amount, shown);
+        assert_eq!(plate, "12345 119 16");
+        let page = amina.page(&back).await;
+        assert!(page.contains(&format!("Your {year} vignette")), "{page}");
+        assert!(
+            page.contains("dir=\"ltr\" class=\"vignette-number\""),
+            "the number is left to right: {page}"
+        );
+        assert!(page.contains(&number), "{page}");
+        assert!(page.contains("PAY-"));
+
+        // Pay pressed again on the old page, and again on a fresh one: the vignette, no charge.
+        assert_eq!(press_buy(&amina, &quote).await, back);
+        let again = amina.page(&format!("/vignette/buy/{car}")).await;
+        assert!(
+            again.contains(&format!("{year} vignette bought")),
+            "{again}"
+        );
+        assert!(!again.contains("name=\"amount\""), "no pay form: {again}");
+        assert_eq!(count(app, "SELECT COUNT(*) FROM payments").await, 1);
+        assert_eq!(count(app, "SELECT COUNT(*) FROM vignettes").await, 1);
+        let listed = amina.page("/vignette/buy").await;
+        assert!(listed.contains(&number), "{listed}");
+
+        // Another account: not found, everywhere, and nothing is bought.
+        let karim = signed_in(app, &KARIM, "en").await;
+        for path in [back.clone(), format!("/vignette/buy/{car}")] {
+            let res = karim.get(&path).await;
+            assert_eq!(res.status(), 404, "{path}");
+        }
+        let to = karim
+            .post_form(
+                BUY,
+                &[
+                    ("vehicle_id", car.as_str()),
+                    ("amount", &shown.to_string()),
+                    ("key", "k"),
+                ],
+            )
+            .await;
+        assert!(!to.contains("sandbox"), "{to}");
+        assert_eq!(count(app, "SELECT COUNT(*) FROM orders").await, 1);
+
+        // The vehicle now has a vignette: "remove" archives it, the vignette stays.
+        let to = amina
+            .post_form("/api/vehicles/remove", &[("id", car.as_str())])
+            .await;
+        assert_eq!(to, format!("/vehicles?archived={car}"));
+        assert_eq!(
+            count(
+                app,
+                "SELECT COUNT(*) FROM vehicles WHERE archived_at IS NOT NULL"
+            )
+            .await,
+            1
+        );
+        assert_eq!(count(app, "SELECT COUNT(*) FROM vignettes").await, 1);
+    }
+);
+
+on_both_backends!(
+    a_changed_amount_or_an_exempt_vehicle_charges_nothing,
+    |app: &TestApp| async move {
+        let amina = signed_in(app, &AMINA, "en").await;
+        let car = add(app, &amina, "22345-119-16", &[]).await;
+        let quote = amina.page(&format!("/vignette/buy/{car}")).await;
+        let shown: i64 = hidden(&quote, "amount").parse().unwrap();
+        let to = amina
+            .post_form(
+                BUY,
+                &[
+                    ("vehicle_id", car.as_str()),
+                    ("amount", &(shown - 100).to_string()),
+                    ("key", &hidden(&quote, "key")),
+                ],
+            )
+            .await;
+        assert_eq!(to, format!("/vignette/buy/{car}?changed=1"));
+        let warned = amina.page(&to).await;
+        assert!(warned.contains("The amount has changed"), "{warned}");
+        assert_eq!(count(app, "SELECT COUNT(*) FROM orders").await, 0);
+
+        // An electric car (2026 campaign onwards): the reason and its basis, no pay form.
+        let electric = add(
+            app,
+            &amina,
+            "32345-121-16",
+            &[("fuel", "electric"), ("first_year", "2021")],
+        )
+        .await;
+        let quote = amina.page(&format!("/vignette/buy/{electric}")).await;
+        assert!(quote.contains("this vehicle is exempt"), "{quote}");
+        assert!(!quote.contains("name=\"amount\""));
+        let to = amina
+            .post_form(
+                BUY,
+                &[
+                    ("vehicle_id", electric.as_str()),
+                    ("amount", "1"),
+                    ("key", "k"),
+                ],
+            )
+            .await;
+        assert_eq!(to, format!("/vignette/buy/{electric}"));
+        assert_eq!(count(app, "SELECT COUNT(*) FROM orders").await, 0);
+    }
+);
+
+on_both_backends!(
+    a_second_paid_order_for_the_same_vignette_is_flagged_not_issued,
+    |app: &TestApp| async move {
+        use bawaba::{
+            domain::{
+                money::{Currency, Money},
+                vignette::Subject,
+            },
+            features::payments::engine,
+        };
+        let amina = signed_in(app, &AMINA, "en").await;
+        let car = add(app, &amina, "42345-119-16", &[]).await;
+        let quote = amina.page(&format!("/vignette/buy/{car}")).await;
+        let first = press_buy(&amina, &quote).await;
+
+        // A second order for the same vehicle and campaign, as a race between two tabs with
+        // different amounts could leave: both paid.
+        let (account, subject): (String, String) =
+            sqlx::query_as("SELECT account_id, subject FROM orders")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(Subject::parse(&subject).unwrap().vehicle_id, car);
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        let second = engine::create_order(
+            &mut conn,
+            &engine::NewOrder {
+                account_id: &account,
+                kind: "vignette",
+                subject: &subject,
+                description: [("ar", "x".into()), ("fr", "x".into()), ("en", "x".into())],
+                amount: Money::new(100, Currency::Dzd),
+            },
+            bawaba::platform::session::now_secs(),
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        pay_on_sandbox(&amina, &first, "4111 1111 1111 1111").await;
+        let to = amina
+            .post_form(
+                "/api/payments/pay",
+                &[("order_id", second.as_str()), ("key", "second")],
+            )
+            .await;
+        pay_on_sandbox(&amina, &to, "4111 1111 1111 1111").await;
+
+        assert_eq!(
+            count(
+                app,
+                "SELECT COUNT(*) FROM payments WHERE state = 'succeeded'"
+            )
+            .await,
+            2
+        );
+        assert_eq!(count(app, "SELECT COUNT(*) FROM vignettes").await, 1);
+        assert_eq!(
+            count(
+                app,
+                "SELECT COUNT(*) FROM payment_flags WHERE kind = 'fulfilment_refused'"
+            )
+            .await,
+            1,
+            "the second payment waits for a person to refund it"
+        );
+        // And the database itself refuses a second vignette for the vehicle and year.
+        let dup = sqlx::query(
+            "INSERT INTO vignettes (id, number, vehicle_id, account_id, campaign_year, plate,
+                vin, category, valid_until, amount_minor, currency, order_id, payment_reference,
+                issued_at)
+             SELECT 'x', 'other', vehicle_id, account_id, campaign_year, 'other plate', vin,
+                category, valid_until, amount_minor, currency, $1, payment_reference, issued_at
+             FROM vignettes",
+        )
+        .bind(&second)
+        .execute(app.db.pool())
+        .await;
+        assert!(dup.is_err(), "unique (vehicle, campaign year)");
+    }
+);
