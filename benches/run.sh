@@ -63,4 +63,8 @@ echo
 "$target/release/examples/payments_bench" vignette
 if [ -n "$pg" ]; then echo; "$target/release/examples/payments_bench" vignette "$pg"; fi
 echo
+# Vignette PDFs per second (benches/pdf.rs).
+cargo build --release --features ssr --example pdf_bench
+"$target/release/examples/pdf_bench"
+echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; rustc $(rustc --version | cut -d" " -f2); $(date -u +%Y-%m-%d)"

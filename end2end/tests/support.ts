@@ -119,6 +119,26 @@ export async function latestMailText(to: string, after = 0, matching?: RegExp): 
   throw new Error(`no e-mail to ${to} within 20 s`);
 }
 
+/** The file `name` attached to the newest e-mail to `to` that has it, decoded, waiting for it. */
+export async function mailAttachment(to: string, name: string): Promise<Buffer> {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const path = await import("node:path");
+  const dir = process.env.E2E_MAIL_DIR!;
+  for (let i = 0; i < 100; i++) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".eml")).sort().reverse()) {
+      const raw = readFileSync(path.join(dir, file), "latin1");
+      if (!raw.split("\r\n", 1)[0].toLowerCase().includes(to.toLowerCase())) continue;
+      for (const part of raw.split(/\r\n--[^\r\n]*\r\n/)) {
+        const split = part.indexOf("\r\n\r\n");
+        if (split < 0 || !part.slice(0, split).includes(`filename="${name}"`)) continue;
+        return Buffer.from(part.slice(split + 4).replace(/[^A-Za-z0-9+/=]/g, ""), "base64");
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no e-mail to ${to} with ${name} within 20 s`);
+}
+
 function plainText(raw: string): string {
   for (const part of raw.split(/\r\n--[^\r\n]*\r\n/)) {
     const split = part.indexOf("\r\n\r\n");

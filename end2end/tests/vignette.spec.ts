@@ -1,5 +1,7 @@
 import { test, expect } from "@playwright/test";
-import { expectNoAxeViolations, expectNoHorizontalScroll, useLocale, waitForHydration, auditWithoutPageScripts, watchConsole, signedInCitizen, payByCard, LOCALES } from "./support";
+import { expectNoAxeViolations, expectNoHorizontalScroll, useLocale, waitForHydration, auditWithoutPageScripts, watchConsole, signedInCitizen, payByCard, mailAttachment, LOCALES } from "./support";
+import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
 
 // The public fee calculator, in Arabic on a 360 px phone, with JavaScript on (the engine runs in
 // the browser: the result follows the answers with no request) and off (a GET form answered by
@@ -198,7 +200,7 @@ test("importing vehicles from a CSV file", async ({ page, context, baseURL, java
 // vignette number in large type; buying again leads to the vignette, not to a second payment.
 test("buying the vignette for a car", async ({ page, context, baseURL, javaScriptEnabled }, info) => {
   test.setTimeout(180_000);
-  await signedInCitizen(page, info.project.name === "js-on" ? "7" : "8");
+  const email = await signedInCitizen(page, info.project.name === "js-on" ? "7" : "8");
   await useLocale(context, baseURL!, "ar");
   const serial = String(100000 + ((Date.now() + 13) % 900000));
   const plate = `${serial} 119 16`;
@@ -243,6 +245,25 @@ test("buying the vignette for a car", async ({ page, context, baseURL, javaScrip
   await expect(page.locator("main")).toContainText(amount);
   await expect(page.locator("main")).toContainText(/PAY-[0-9A-Z]{10}/);
   await expectNoHorizontalScroll(page, "vignette bought");
+  const vignetteNumber = await number.innerText();
+
+  // The PDF: its text has the number and the plate; page 1 renders (pdftoppm) to an image.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "تنزيل القسيمة (PDF)" }).click(),
+  ]);
+  const pdf = info.outputPath("vignette.pdf");
+  await download.saveAs(pdf);
+  expect(download.suggestedFilename()).toBe(`vignette-${vignetteNumber}.pdf`);
+  const pdfText = execFileSync("pdftotext", [pdf, "-"]).toString();
+  expect(pdfText).toContain(vignetteNumber);
+  expect(pdfText).toContain(plate);
+  execFileSync("pdftoppm", ["-png", "-r", "72", "-singlefile", pdf, info.outputPath("vignette")]);
+  expect(statSync(info.outputPath("vignette.png")).size).toBeGreaterThan(10_000);
+  // The e-mail carries the same document.
+  const attached = await mailAttachment(email, `vignette-${vignetteNumber}.pdf`);
+  expect(attached.subarray(0, 5).toString()).toBe("%PDF-");
+
   if (javaScriptEnabled) {
     for (const locale of ["fr", "en", "ar"] as const) {
       await useLocale(context, baseURL!, locale);
@@ -250,7 +271,6 @@ test("buying the vignette for a car", async ({ page, context, baseURL, javaScrip
       await expectNoAxeViolations(page, `vignette bought (${locale})`);
     }
   }
-  const vignetteNumber = await number.innerText();
 
   // The quote page again: bought, no Pay button.
   await page.goto(quoteUrl);

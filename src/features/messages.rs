@@ -46,6 +46,9 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
         }
         super::payments::messages::RECEIPT => super::payments::messages::receipt(locale, params),
         super::payments::messages::REFUND => super::payments::messages::refund(locale, params),
+        super::vignette::messages::VIGNETTE_ISSUED => {
+            super::vignette::messages::vignette_issued(locale, params)
+        }
         _ => None,
     }
 }
@@ -91,6 +94,7 @@ mod tests {
                 subject,
                 text,
                 html,
+                ..
             }) = render("email_verification", language, &params)
             else {
                 panic!("no e-mail in {language}");

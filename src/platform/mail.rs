@@ -3,7 +3,7 @@
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart, SinglePart, header::ContentType},
+    message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart, header::ContentType},
 };
 use std::path::PathBuf;
 
@@ -14,10 +14,21 @@ pub enum Rendered {
         subject: String,
         text: String,
         html: String,
+        /// Documents sent with it (a vignette's PDF).
+        attachments: Vec<Attachment>,
     },
     Sms {
         text: String,
     },
+}
+
+/// A file attached to an e-mail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub file_name: String,
+    /// `application/pdf`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,28 +96,42 @@ impl MailTransport {
         subject: &str,
         text: &str,
         html: &str,
+        attachments: &[Attachment],
     ) -> Result<(), SendError> {
         let (Self::Smtp { from, .. } | Self::Files { from, .. }) = self;
         let to: Mailbox = to
             .parse()
             .map_err(|e: lettre::address::AddressError| SendError::Permanent(e.to_string()))?;
+        let body = MultiPart::alternative()
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(text.to_string()),
+            )
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(html.to_string()),
+            );
+        // With files: multipart/mixed, the text and HTML alternatives first, then each file.
+        let body = if attachments.is_empty() {
+            body
+        } else {
+            let mut mixed = MultiPart::mixed().multipart(body);
+            for a in attachments {
+                let kind = ContentType::parse(&a.content_type)
+                    .map_err(|e| SendError::Permanent(e.to_string()))?;
+                mixed = mixed.singlepart(
+                    MimeAttachment::new(a.file_name.clone()).body(a.bytes.clone(), kind),
+                );
+            }
+            mixed
+        };
         let message = Message::builder()
             .from(from.clone())
             .to(to)
             .subject(subject)
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_PLAIN)
-                            .body(text.to_string()),
-                    )
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_HTML)
-                            .body(html.to_string()),
-                    ),
-            )
+            .multipart(body)
             .map_err(|e| SendError::Permanent(e.to_string()))?;
         match self {
             Self::Smtp { transport, .. } => match transport.send(message).await {

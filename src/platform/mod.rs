@@ -10,6 +10,7 @@ pub mod http;
 pub mod locale;
 pub mod mail;
 pub mod outbox;
+pub mod pdf;
 pub mod pwa;
 pub mod secrets;
 pub mod security;

@@ -194,10 +194,11 @@ pub async fn deliver_one(
             subject,
             text,
             html,
+            attachments,
         }) if message.channel == "email" => {
             transports
                 .mail
-                .send(&message.recipient, &subject, &text, &html)
+                .send(&message.recipient, &subject, &text, &html, &attachments)
                 .await
         }
         Some(Rendered::Sms { text }) if message.channel == "sms" => {

@@ -247,6 +247,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(crate::features::vignette::import::upload),
         )
         .route(
+            "/vignette/bought/{order}/pdf",
+            get(crate::features::vignette::purchase::download),
+        )
+        .route(
             crate::features::payments::admin::CSV_PATH,
             get(crate::features::payments::admin::csv),
         )

@@ -7,8 +7,24 @@ use crate::{
     helpers::{Browser, TestApp},
     on_both_backends,
     payment_pages::{hidden, pay_on_sandbox, signed_in},
-    registration::{AMINA, KARIM},
+    registration::{AMINA, KARIM, deliver_mail},
 };
+
+/// The text of a PDF, as `pdftotext` (poppler, installed by `make setup`) extracts it.
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("bawaba-pdf-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("v.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by `make setup`");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "pdftotext read the file");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
 
 const BUY: &str = "/api/vignette/buy";
 
@@ -120,6 +136,38 @@ on_both_backends!(
         assert!(page.contains(&number), "{page}");
         assert!(page.contains("PAY-"));
 
+        // The PDF, in the reader's language (Arabic here), for its owner.
+        assert!(
+            page.contains(&format!("/vignette/bought/{order}/pdf")),
+            "{page}"
+        );
+        amina.get("/lang/ar").await;
+        let res = amina.get(&format!("{back}/pdf")).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        assert!(
+            res.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains(&format!("vignette-{number}.pdf"))
+        );
+        let text = pdf_text(&res.bytes().await.unwrap());
+        assert!(text.contains(&number), "{text}");
+        assert!(text.contains("12345 119 16"), "{text}");
+        assert!(text.contains("VF1RFB00X56123456"), "{text}");
+        amina.get("/lang/en").await;
+
+        // The e-mail, once, with the PDF attached (besides the payment's receipt).
+        let sink = deliver_mail(app).await;
+        let mails: Vec<_> = sink
+            .messages()
+            .into_iter()
+            .filter(|m| m.data.contains(&format!("vignette-{number}.pdf")))
+            .collect();
+        assert_eq!(mails.len(), 1, "one vignette e-mail");
+        assert!(mails[0].data.contains("application/pdf"));
+        assert!(mails[0].data.contains("JVBERi0"), "a PDF, base64");
+
         // Pay pressed again on the old page, and again on a fresh one: the vignette, no charge.
         assert_eq!(press_buy(&amina, &quote).await, back);
         let again = amina.page(&format!("/vignette/buy/{car}")).await;
@@ -135,7 +183,11 @@ on_both_backends!(
 
         // Another account: not found, everywhere, and nothing is bought.
         let karim = signed_in(app, &KARIM, "en").await;
-        for path in [back.clone(), format!("/vignette/buy/{car}")] {
+        for path in [
+            back.clone(),
+            format!("{back}/pdf"),
+            format!("/vignette/buy/{car}"),
+        ] {
             let res = karim.get(&path).await;
             assert_eq!(res.status(), 404, "{path}");
         }

@@ -42,6 +42,7 @@ pub fn email_verification(locale: Locale, code: &str, link: &str) -> Option<Rend
         subject,
         text,
         html,
+        attachments: Vec::new(),
     })
 }
 
@@ -79,6 +80,7 @@ pub fn registration_attempt(locale: Locale, what: &str, sign_in: &str) -> Option
         subject,
         text,
         html,
+        attachments: Vec::new(),
     })
 }
 
@@ -110,6 +112,7 @@ pub fn password_reset(locale: Locale, link: &str) -> Option<Rendered> {
         subject,
         text,
         html,
+        attachments: Vec::new(),
     })
 }
 
@@ -131,6 +134,7 @@ pub fn password_changed(locale: Locale) -> Option<Rendered> {
         subject,
         text,
         html,
+        attachments: Vec::new(),
     })
 }
 
@@ -168,6 +172,7 @@ pub fn two_step_changed(locale: Locale, what: &str) -> Option<Rendered> {
         subject,
         text,
         html,
+        attachments: Vec::new(),
     })
 }
 
@@ -201,5 +206,6 @@ pub fn contact_changed(locale: Locale, template: &str, new: &str) -> Option<Rend
         subject,
         text,
         html,
+        attachments: Vec::new(),
     })
 }

@@ -119,6 +119,7 @@ fn details_email(
         subject,
         text,
         html,
+        attachments: Vec::new(),
     }
 }
 
@@ -139,6 +140,7 @@ mod tests {
                 subject,
                 text,
                 html,
+                ..
             }) = render(super::RECEIPT, language, &params)
             else {
                 panic!("no receipt in {language}");
@@ -176,6 +178,7 @@ mod tests {
                 subject,
                 text,
                 html,
+                ..
             }) = render(super::REFUND, language, &params)
             else {
                 panic!("no refund notice in {language}");

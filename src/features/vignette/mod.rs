@@ -14,8 +14,12 @@ use serde::{Deserialize, Serialize};
 
 pub mod admin;
 pub mod calculator;
+#[cfg(feature = "ssr")]
+pub mod document;
 pub mod form;
 pub mod import;
+#[cfg(feature = "ssr")]
+pub mod messages;
 pub mod purchase;
 #[cfg(feature = "ssr")]
 pub mod store;

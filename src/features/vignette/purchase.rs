@@ -41,6 +41,11 @@ pub fn bought_path(order_id: &str) -> String {
     format!("/vignette/bought/{order_id}")
 }
 
+/// The vignette and its receipt as a PDF.
+pub fn pdf_path(order_id: &str) -> String {
+    format!("/vignette/bought/{order_id}/pdf")
+}
+
 /// Where a vehicle stands for the current campaign.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Standing {
@@ -78,6 +83,7 @@ pub struct QuoteView {
 /// A vignette as its owner's page shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VignetteView {
+    pub order_id: String,
     pub number: String,
     pub plate: String,
     pub vin: String,
@@ -396,8 +402,9 @@ pub fn fulfil<'c>(
         };
         Ok(
             match store::issue_vignette(conn, order, &subject, now).await? {
-                Issue::Issued(number) => {
-                    tracing::info!(order = %order.id, number = %number, "vignette issued");
+                Issue::Issued(vignette) => {
+                    tracing::info!(order = %order.id, number = %vignette.number, "vignette issued");
+                    send_vignette(conn, order, &vignette, now).await?;
                     Fulfilled::Done
                 }
                 Issue::AlreadyHas(number) => Fulfilled::Refused(format!(
@@ -408,6 +415,45 @@ pub fn fulfil<'c>(
             },
         )
     })
+}
+
+/// Queues the vignette's e-mail (the PDF attached) in the issuing transaction, in the
+/// language the payer paid in.
+#[cfg(feature = "ssr")]
+async fn send_vignette(
+    conn: &mut sqlx::AnyConnection,
+    order: &crate::features::payments::store::Order,
+    vignette: &super::store::VignetteRecord,
+    now: i64,
+) -> Result<(), crate::platform::db::DbError> {
+    use crate::platform::outbox::{self, Channel, Notification};
+    let payer: Option<(String, String)> = sqlx::query_as(
+        "SELECT a.email, p.language FROM payments p JOIN accounts a ON a.id = p.account_id
+         WHERE p.order_id = $1 AND p.state = 'succeeded'
+         ORDER BY p.succeeded_at DESC LIMIT 1",
+    )
+    .bind(&order.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((email, language)) = payer else {
+        return Ok(());
+    };
+    let params =
+        serde_json::to_value(super::document::VignetteDocument::from(vignette)).unwrap_or_default();
+    outbox::enqueue(
+        conn,
+        &Notification {
+            account_id: Some(&order.account_id),
+            channel: Channel::Email,
+            recipient: &email,
+            template: super::messages::VIGNETTE_ISSUED,
+            language: &language,
+            params,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 #[server(endpoint = "vignette/bought")]
@@ -431,6 +477,7 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
         .await
         .map_err(AppError::internal)?;
     Ok(Bought::Vignette(VignetteView {
+        order_id: v.order_id,
         number: v.number,
         plate: v.plate,
         vin: v.vin,
@@ -442,6 +489,55 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
         issued_at: v.issued_at,
         email,
     }))
+}
+
+/// `GET /vignette/bought/{order}/pdf`: the vignette and its receipt as a PDF, in the reader's
+/// language, for its owner only (anyone else: 404, as for the page).
+#[cfg(feature = "ssr")]
+pub async fn download(
+    axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
+    axum::extract::Path(order_id): axum::extract::Path<String>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    use super::document::{VignetteDocument, pdf};
+    use axum::response::IntoResponse;
+    use http::{StatusCode, header};
+    let Some(account) = req
+        .extensions()
+        .get::<crate::platform::session::Resolved>()
+        .and_then(|r| r.0.as_ref())
+        .and_then(|s| s.account_id.clone())
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let vignette = match super::store::vignette_of_order(&state.db, &account, &order_id).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "vignette not read");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let doc = VignetteDocument::from(&vignette);
+    let locale = crate::platform::locale::from_headers(req.headers());
+    match pdf(&doc, locale) {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", doc.file_name()),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "vignette PDF not made");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// `/vignette/buy`: which vehicle.
@@ -701,6 +797,7 @@ fn VignetteDetails(v: VignetteView, locale: Locale) -> impl IntoView {
             {row(td_string!(locale, payments.reference).to_string(), view! { <Ltr>{v.payment_reference.clone()}</Ltr> }.into_any())}
             {row(td_string!(locale, purchase.row_issued).to_string(), view! { <Ltr>{issued}</Ltr> }.into_any())}
         </dl>
+        <p><a class="button" href=pdf_path(&v.order_id) download="">{t!(i18n, purchase.download_pdf)}</a></p>
         <p>{t!(i18n, purchase.receipt_emailed)} " " <Ltr>{v.email.clone()}</Ltr></p>
         <p><a href=PATH>{t!(i18n, purchase.back_to_vehicles)}</a></p>
     }

@@ -856,7 +856,7 @@ pub async fn open_order(
 /// What issuing a paid order's vignette did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Issue {
-    Issued(String),
+    Issued(Box<VignetteRecord>),
     /// The vehicle or its plate already has this campaign's vignette (another order paid).
     AlreadyHas(String),
     /// The order names a vehicle that is not its account's.
@@ -918,11 +918,12 @@ pub async fn issue_vignette(
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        if done.rows_affected() == 1 {
-            return Ok(Issue::Issued(number));
-        }
-        if let Some(existing) = vignette_for_vehicle(conn, &vehicle.id, &plate, year).await? {
-            return Ok(Issue::AlreadyHas(existing.number));
+        let existing = vignette_for_vehicle(conn, &vehicle.id, &plate, year).await?;
+        match existing {
+            Some(v) if done.rows_affected() == 1 => return Ok(Issue::Issued(Box::new(v))),
+            Some(v) => return Ok(Issue::AlreadyHas(v.number)),
+            // The number was taken: try another.
+            None => {}
         }
     }
     Err(DbError::Sqlx(sqlx::Error::Protocol(

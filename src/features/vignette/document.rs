@@ -1,0 +1,278 @@
+//! The vignette as a PDF, with its payment receipt: what the download gives and what the
+//! e-mail carries. Made from `VignetteDocument` alone (no database), so the outbox can make
+//! it again at delivery time from the message's parameters.
+//!
+//! The page follows the reader's language: right to left in Arabic (labels on the right),
+//! left to right otherwise. Plates, chassis numbers, vignette numbers, dates and references
+//! are left-to-right islands in every language.
+
+use super::store::VignetteRecord;
+use crate::{
+    domain::{
+        date::Date,
+        money::{Currency, Money},
+    },
+    i18n::*,
+    platform::pdf::{Line, Weight, color, fill_rect, text_colour},
+};
+use krilla::{Document, page::PageSettings};
+use serde::{Deserialize, Serialize};
+
+/// Everything printed on the vignette and its receipt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VignetteDocument {
+    pub number: String,
+    pub plate: String,
+    pub vin: String,
+    pub category: u8,
+    pub campaign_year: i32,
+    /// YYYY-MM-DD.
+    pub valid_until: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub payment_reference: String,
+    pub issued_at: i64,
+    /// Set on a re-issued copy (a lost vignette): the copy's date is printed on it.
+    pub duplicate_issued_at: Option<i64>,
+}
+
+impl From<&VignetteRecord> for VignetteDocument {
+    fn from(v: &VignetteRecord) -> Self {
+        Self {
+            number: v.number.clone(),
+            plate: v.plate.clone(),
+            vin: v.vin.clone(),
+            category: v.category,
+            campaign_year: v.campaign_year,
+            valid_until: v.valid_until.clone(),
+            amount_minor: v.amount.minor,
+            currency: v.amount.currency.code().to_string(),
+            payment_reference: v.payment_reference.clone(),
+            issued_at: v.issued_at,
+            duplicate_issued_at: v.duplicate_issued_at,
+        }
+    }
+}
+
+impl VignetteDocument {
+    /// The file name a download or an attachment gets.
+    pub fn file_name(&self) -> String {
+        format!("vignette-{}.pdf", self.number)
+    }
+}
+
+fn day_month_year(iso: &str) -> String {
+    Date::parse_iso(iso)
+        .map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
+        .unwrap_or_else(|| iso.to_string())
+}
+
+const A4: (f32, f32) = (595.0, 842.0);
+const MARGIN: f32 = 48.0;
+/// Where values start, from the labels' edge.
+const VALUE_COLUMN: f32 = 215.0;
+
+/// The page, drawn along the reader's direction: `start` is the right edge in Arabic.
+struct Writer {
+    rtl: bool,
+}
+
+impl Writer {
+    /// Left end of `line` placed `from_start` points in from the start edge.
+    fn x(&self, line: &Line, from_start: f32) -> f32 {
+        if self.rtl {
+            A4.0 - MARGIN - from_start - line.width()
+        } else {
+            MARGIN + from_start
+        }
+    }
+}
+
+/// The vignette and its receipt on one A4 page, in `locale`.
+pub fn pdf(doc: &VignetteDocument, locale: Locale) -> Result<Vec<u8>, String> {
+    let lang = leptos_i18n::Locale::as_str(locale);
+    let rtl = lang == "ar";
+    let w = Writer { rtl };
+    let currency = Currency::parse(&doc.currency).ok_or("unknown currency")?;
+    let amount = Money::new(doc.amount_minor, currency).format(lang);
+    let s = |t: &str| t.to_string();
+    let category = match doc.category {
+        1 => s(td_string!(locale, calculator.category_1)),
+        2 => s(td_string!(locale, calculator.category_2)),
+        3 => s(td_string!(locale, calculator.category_3)),
+        4 => s(td_string!(locale, calculator.category_4)),
+        5 => s(td_string!(locale, calculator.category_5)),
+        6 => s(td_string!(locale, calculator.category_6)),
+        7 => s(td_string!(locale, calculator.category_7)),
+        8 => s(td_string!(locale, calculator.category_8)),
+        _ => s(td_string!(locale, calculator.category_9)),
+    };
+    let issued = crate::features::accounts::activity::utc_time(doc.issued_at);
+
+    let mut document = Document::new();
+    let settings = PageSettings::from_wh(A4.0, A4.1).ok_or("page size")?;
+    let mut page = document.start_page_with(settings);
+    let mut surface = page.surface();
+    let ink = color(0x16, 0x20, 0x1d);
+    let muted = color(0x44, 0x52, 0x4d);
+    let green = color(0x0b, 0x5d, 0x4b);
+    let white = color(0xff, 0xff, 0xff);
+
+    // The band: the portal and what the document is.
+    fill_rect(&mut surface, 0.0, 0.0, A4.0, 96.0, green);
+    text_colour(&mut surface, white);
+    let portal = Line::new(td_string!(locale, portal_name), 22.0, Weight::Bold, rtl);
+    portal.draw(&mut surface, w.x(&portal, 0.0), 44.0);
+    let title = Line::new(
+        &td_string!(locale, purchase.pdf_title, year = doc.campaign_year).to_string(),
+        15.0,
+        Weight::Regular,
+        rtl,
+    );
+    title.draw(&mut surface, w.x(&title, 0.0), 76.0);
+
+    // The number, large: what an officer reads out.
+    text_colour(&mut surface, muted);
+    let label = Line::new(
+        td_string!(locale, purchase.number_label),
+        12.0,
+        Weight::Regular,
+        rtl,
+    );
+    label.draw(&mut surface, w.x(&label, 0.0), 140.0);
+    text_colour(&mut surface, ink);
+    let number = Line::new(&doc.number, 34.0, Weight::Bold, false);
+    number.draw(&mut surface, w.x(&number, 0.0), 184.0);
+    let mut y = 214.0;
+    if let Some(at) = doc.duplicate_issued_at {
+        let text = td_string!(
+            locale,
+            purchase.pdf_duplicate,
+            date = crate::features::accounts::activity::utc_time(at)
+        )
+        .to_string();
+        text_colour(&mut surface, color(0xb3, 0x26, 0x1e));
+        let line = Line::new(&text, 13.0, Weight::Bold, rtl);
+        line.draw(&mut surface, w.x(&line, 0.0), y);
+        text_colour(&mut surface, ink);
+        y += 26.0;
+    }
+
+    // label, value, whether the value is a left-to-right island.
+    let vignette_rows = [
+        (
+            s(td_string!(locale, vehicles.plate_label)),
+            doc.plate.clone(),
+            true,
+        ),
+        (
+            s(td_string!(locale, vehicles.vin_label)),
+            doc.vin.clone(),
+            true,
+        ),
+        (
+            s(td_string!(locale, calculator.category_label)),
+            category,
+            false,
+        ),
+        (
+            s(td_string!(locale, purchase.row_campaign)),
+            doc.campaign_year.to_string(),
+            true,
+        ),
+        (
+            s(td_string!(locale, purchase.row_valid_until)),
+            day_month_year(&doc.valid_until),
+            true,
+        ),
+        (
+            s(td_string!(locale, purchase.row_issued)),
+            issued.clone(),
+            true,
+        ),
+    ];
+    let rows =
+        |surface: &mut krilla::surface::Surface, y: &mut f32, rows: &[(String, String, bool)]| {
+            for (label, value, island) in rows {
+                text_colour(surface, muted);
+                let l = Line::new(label, 11.0, Weight::Regular, rtl);
+                l.draw(surface, w.x(&l, 0.0), *y);
+                text_colour(surface, ink);
+                let v = Line::new(value, 13.0, Weight::Regular, rtl && !island);
+                v.draw(surface, w.x(&v, VALUE_COLUMN), *y);
+                *y += 28.0;
+            }
+        };
+    rows(&mut surface, &mut y, &vignette_rows);
+
+    // The receipt, under a rule.
+    y += 14.0;
+    fill_rect(&mut surface, MARGIN, y, A4.0 - 2.0 * MARGIN, 1.0, muted);
+    y += 36.0;
+    let heading = Line::new(
+        td_string!(locale, purchase.pdf_receipt_title),
+        16.0,
+        Weight::Bold,
+        rtl,
+    );
+    heading.draw(&mut surface, w.x(&heading, 0.0), y);
+    y += 32.0;
+    let receipt_rows = [
+        (
+            s(td_string!(locale, payments.reference)),
+            doc.payment_reference.clone(),
+            true,
+        ),
+        (s(td_string!(locale, purchase.row_amount)), amount, !rtl),
+        (s(td_string!(locale, payments.paid_at)), issued, true),
+    ];
+    rows(&mut surface, &mut y, &receipt_rows);
+
+    // The footer.
+    text_colour(&mut surface, muted);
+    let footer = Line::new(
+        td_string!(locale, purchase.pdf_footer),
+        9.5,
+        Weight::Regular,
+        rtl,
+    );
+    footer.draw(&mut surface, w.x(&footer, 0.0), A4.1 - MARGIN);
+
+    surface.finish();
+    page.finish();
+    document.finish().map_err(|e| format!("{e:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> VignetteDocument {
+        VignetteDocument {
+            number: "2026-7K3M-9QX2".into(),
+            plate: "12345 119 16".into(),
+            vin: "VF1RFB00X56123456".into(),
+            category: 1,
+            campaign_year: 2026,
+            valid_until: "2026-12-31".into(),
+            amount_minor: 225_000,
+            currency: "DZD".into(),
+            payment_reference: "PAY-ABCDEFGHJK".into(),
+            issued_at: 1_795_000_000,
+            duplicate_issued_at: None,
+        }
+    }
+
+    #[test]
+    fn a_pdf_is_made_in_every_language() {
+        for locale in [Locale::ar, Locale::fr, Locale::en] {
+            let bytes = pdf(&doc(), locale).unwrap();
+            assert!(bytes.starts_with(b"%PDF-"), "{locale:?}");
+            assert!(bytes.len() > 5_000, "fonts embedded");
+        }
+        let mut copy = doc();
+        copy.duplicate_issued_at = Some(1_796_000_000);
+        assert!(pdf(&copy, Locale::ar).is_ok());
+        assert_eq!(doc().file_name(), "vignette-2026-7K3M-9QX2.pdf");
+    }
+}

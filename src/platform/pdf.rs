@@ -1,0 +1,317 @@
+//! Official documents as PDF (vignettes now; receipts and appointment slips later): pages drawn
+//! with krilla, which subsets and embeds the fonts and keeps the text extractable. Two things
+//! a PDF library does not do for Arabic are done here:
+//!
+//! - shaping (rustybuzz): letters take their joined forms and ligatures;
+//! - ordering (the Unicode bidirectional algorithm, `unicode-bidi`): a line is split into runs of
+//!   one direction, each shaped on its own and placed in visual order, so a plate, a number or
+//!   a French word stays left to right inside an Arabic sentence.
+//!
+//! The fonts ship inside the binary: Noto Naskh Arabic for Arabic runs, Noto Sans (subset to
+//! Latin) for the rest; both under the SIL Open Font License (`pdf/fonts/OFL.txt`).
+
+use krilla::{
+    color::rgb,
+    geom::{PathBuilder, Point, Rect},
+    num::NormalizedF32,
+    paint::Fill,
+    surface::Surface,
+    text::{Font, GlyphId, KrillaGlyph},
+};
+use std::sync::LazyLock;
+use unicode_bidi::{BidiInfo, Level};
+
+static ARABIC_REGULAR: &[u8] = include_bytes!("pdf/fonts/NotoNaskhArabic-Regular.ttf");
+static ARABIC_BOLD: &[u8] = include_bytes!("pdf/fonts/NotoNaskhArabic-Bold.ttf");
+static LATIN_REGULAR: &[u8] = include_bytes!("pdf/fonts/NotoSans-Regular.ttf");
+static LATIN_BOLD: &[u8] = include_bytes!("pdf/fonts/NotoSans-Bold.ttf");
+
+/// The four faces, parsed once per process.
+struct Fonts {
+    arabic: [Font; 2],
+    latin: [Font; 2],
+}
+
+static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
+    let load = |bytes: &'static [u8]| Font::new(bytes.into(), 0).expect("a shipped font parses");
+    Fonts {
+        arabic: [load(ARABIC_REGULAR), load(ARABIC_BOLD)],
+        latin: [load(LATIN_REGULAR), load(LATIN_BOLD)],
+    }
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weight {
+    Regular,
+    Bold,
+}
+
+/// A run of one direction and one font, shaped.
+struct Run {
+    font: Font,
+    text: String,
+    glyphs: Vec<KrillaGlyph>,
+    /// In ems.
+    width: f32,
+}
+
+/// A line of text, laid out: runs in visual order (left to right) at a size in points.
+pub struct Line {
+    runs: Vec<Run>,
+    size: f32,
+}
+
+impl Line {
+    /// Lays out `text` on one line. `rtl`: the paragraph's base direction (Arabic pages), which
+    /// decides where neutral characters (spaces, punctuation) between runs go.
+    pub fn new(text: &str, size: f32, weight: Weight, rtl: bool) -> Self {
+        let base = if rtl { Level::rtl() } else { Level::ltr() };
+        let bidi = BidiInfo::new(text, Some(base));
+        let mut runs = Vec::new();
+        for paragraph in &bidi.paragraphs {
+            let (levels, visual) = bidi.visual_runs(paragraph, paragraph.range.clone());
+            for range in visual {
+                let rtl_run = levels[range.start].is_rtl();
+                let mut pieces = split_by_script(&text[range]);
+                // Pieces come in reading order; a right-to-left run is drawn from its end.
+                if rtl_run {
+                    pieces.reverse();
+                }
+                for (piece, arabic) in pieces {
+                    runs.push(shape(piece, arabic, weight, rtl_run));
+                }
+            }
+        }
+        Self { runs, size }
+    }
+
+    /// Width in points.
+    pub fn width(&self) -> f32 {
+        self.runs.iter().map(|r| r.width).sum::<f32>() * self.size
+    }
+
+    /// Draws the line with its left end at `x` and its baseline at `y`.
+    pub fn draw(&self, surface: &mut Surface, x: f32, y: f32) {
+        let mut x = x;
+        for run in &self.runs {
+            surface.draw_glyphs(
+                Point::from_xy(x, y),
+                &run.glyphs,
+                run.font.clone(),
+                &run.text,
+                self.size,
+                false,
+            );
+            x += run.width * self.size;
+        }
+    }
+
+    /// The glyph ids of the line, in visual order (for tests: shaped Arabic differs from the
+    /// isolated forms a naive writer would use).
+    pub fn glyph_ids(&self) -> Vec<u32> {
+        self.runs
+            .iter()
+            .flat_map(|r| r.glyphs.iter().map(|g| g.glyph_id.to_u32()))
+            .collect()
+    }
+}
+
+fn is_arabic(c: char) -> bool {
+    matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
+}
+
+/// The shaping faces, parsed once (regular and bold of each).
+static FACES: LazyLock<[rustybuzz::Face<'static>; 4]> = LazyLock::new(|| {
+    let face = |bytes: &'static [u8]| {
+        rustybuzz::Face::from_slice(bytes, 0).expect("a shipped font parses")
+    };
+    [
+        face(ARABIC_REGULAR),
+        face(ARABIC_BOLD),
+        face(LATIN_REGULAR),
+        face(LATIN_BOLD),
+    ]
+});
+
+/// Splits a run of one direction into pieces of one face: Arabic letters in the Arabic face,
+/// other letters and digits in the Latin one. A space or a punctuation mark goes with the
+/// letters before it (else after it) when that face has it: the Arabic face has no
+/// parentheses or dashes, so "(VIN)" or " — " after Arabic words takes the Latin face.
+fn split_by_script(text: &str) -> Vec<(&str, bool)> {
+    let has = |arabic: bool, c: char| FACES[if arabic { 0 } else { 2 }].glyph_index(c).is_some();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let strong = |c: char| c.is_alphanumeric().then(|| is_arabic(c));
+    let mut faces: Vec<bool> = Vec::with_capacity(chars.len());
+    for (i, (_, c)) in chars.iter().enumerate() {
+        let face = match strong(*c) {
+            Some(arabic) => arabic,
+            None => {
+                let want = faces
+                    .last()
+                    .copied()
+                    .or_else(|| chars[i..].iter().find_map(|(_, c)| strong(*c)))
+                    .unwrap_or(false);
+                if has(want, *c) {
+                    want
+                } else {
+                    !want && has(true, *c)
+                }
+            }
+        };
+        faces.push(face);
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for i in 1..=chars.len() {
+        if i == chars.len() || faces[i] != faces[start] {
+            let end = chars.get(i).map_or(text.len(), |(b, _)| *b);
+            pieces.push((&text[chars[start].0..end], faces[start]));
+            start = i;
+        }
+    }
+    pieces
+}
+
+/// Shapes one piece in the Arabic or the Latin face, in `rtl` or left-to-right order.
+fn shape(text: &str, arabic: bool, weight: Weight, rtl: bool) -> Run {
+    let fonts = &*FONTS;
+    let w = (weight == Weight::Bold) as usize;
+    let (font, face) = if arabic {
+        (fonts.arabic[w].clone(), &FACES[w])
+    } else {
+        (fonts.latin[w].clone(), &FACES[2 + w])
+    };
+    let mut buffer = rustybuzz::UnicodeBuffer::new();
+    buffer.push_str(text);
+    buffer.guess_segment_properties();
+    buffer.set_direction(if rtl {
+        rustybuzz::Direction::RightToLeft
+    } else {
+        rustybuzz::Direction::LeftToRight
+    });
+    let output = rustybuzz::shape(face, &[], buffer);
+    let upem = font.units_per_em();
+    let infos = output.glyph_infos();
+    let positions = output.glyph_positions();
+    // Each glyph's source text: from its cluster to the next cluster in logical order (glyphs
+    // of a right-to-left run come out in visual order, so clusters decrease).
+    let mut starts: Vec<usize> = infos.iter().map(|i| i.cluster as usize).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let end_of = |start: usize| {
+        starts
+            .iter()
+            .find(|s| **s > start)
+            .copied()
+            .unwrap_or(text.len())
+    };
+    let glyphs: Vec<KrillaGlyph> = infos
+        .iter()
+        .zip(positions)
+        .map(|(info, pos)| {
+            let start = info.cluster as usize;
+            KrillaGlyph::new(
+                GlyphId::new(info.glyph_id),
+                pos.x_advance as f32 / upem,
+                pos.x_offset as f32 / upem,
+                pos.y_offset as f32 / upem,
+                pos.y_advance as f32 / upem,
+                start..end_of(start),
+                None,
+            )
+        })
+        .collect();
+    let width = glyphs.iter().map(|g| g.x_advance).sum();
+    Run {
+        font,
+        text: text.to_string(),
+        glyphs,
+        width,
+    }
+}
+
+/// A colour as the documents use it (`#RRGGBB` parts).
+pub fn color(r: u8, g: u8, b: u8) -> rgb::Color {
+    rgb::Color::new(r, g, b)
+}
+
+/// Fills a rectangle (a band, a rule, a QR module).
+pub fn fill_rect(surface: &mut Surface, x: f32, y: f32, w: f32, h: f32, colour: rgb::Color) {
+    let Some(rect) = Rect::from_xywh(x, y, w, h) else {
+        return;
+    };
+    let mut pb = PathBuilder::new();
+    pb.push_rect(rect);
+    if let Some(path) = pb.finish() {
+        surface.set_fill(Some(Fill {
+            paint: colour.into(),
+            opacity: NormalizedF32::ONE,
+            rule: Default::default(),
+        }));
+        surface.draw_path(&path);
+    }
+}
+
+/// Sets the colour text is drawn in.
+pub fn text_colour(surface: &mut Surface, colour: rgb::Color) {
+    surface.set_fill(Some(Fill {
+        paint: colour.into(),
+        opacity: NormalizedF32::ONE,
+        rule: Default::default(),
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_is_shaped_into_joined_forms() {
+        // "قسيمة": five letters that join; the isolated forms are what the cmap gives.
+        let word = "قسيمة";
+        let line = Line::new(word, 12.0, Weight::Regular, true);
+        let face = rustybuzz::Face::from_slice(ARABIC_REGULAR, 0).unwrap();
+        let isolated: Vec<u32> = word
+            .chars()
+            .rev()
+            .map(|c| face.glyph_index(c).unwrap().0 as u32)
+            .collect();
+        let shaped = line.glyph_ids();
+        assert_eq!(shaped.len(), isolated.len());
+        assert_ne!(shaped, isolated, "joined forms, not isolated letters");
+        // Drawn right to left: the first letter's glyph is the rightmost (last).
+        assert_ne!(shaped.last(), Some(&isolated[isolated.len() - 1]));
+    }
+
+    #[test]
+    fn numbers_stay_left_to_right_inside_arabic() {
+        let line = Line::new("قسيمة 2026", 12.0, Weight::Bold, true);
+        // Visual order on an Arabic line: the number on the left, then the word.
+        let texts: Vec<&str> = line.runs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["2026", "قسيمة "]);
+        assert!(line.width() > 0.0);
+        // A plate is a left-to-right island: on an Arabic base line its groups would swap
+        // (the bidi algorithm treats the spaces between numbers as right to left).
+        let island = Line::new("12345 119 16", 12.0, Weight::Regular, false);
+        let texts: Vec<&str> = island.runs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["12345 119 16"]);
+        let swapped = Line::new("12345 119 16", 12.0, Weight::Regular, true);
+        assert_eq!(swapped.runs[0].text, "16");
+    }
+
+    #[test]
+    fn marks_the_arabic_face_lacks_come_from_the_latin_one() {
+        let pieces = split_by_script("رقم الهيكل (VIN)");
+        assert_eq!(pieces, [("رقم الهيكل ", true), ("(VIN)", false)]);
+        let pieces = split_by_script("1 — السيارات");
+        assert_eq!(pieces, [("1 — ", false), ("السيارات", true)]);
+        // Every glyph drawn exists (no .notdef, glyph 0) in a mixed Arabic line.
+        let line = Line::new(
+            "صنف اللوحة (1 — السيارات السياحية)",
+            12.0,
+            Weight::Regular,
+            true,
+        );
+        assert!(!line.glyph_ids().contains(&0), "{:?}", line.glyph_ids());
+    }
+}
