@@ -168,6 +168,35 @@ on_both_backends!(
         assert!(mails[0].data.contains("application/pdf"));
         assert!(mails[0].data.contains("JVBERi0"), "a PDF, base64");
 
+        // Lost: a duplicate, free, same number, marked with its date, e-mailed again.
+        let to = amina
+            .post_form("/api/vignette/reissue", &[("order_id", order.as_str())])
+            .await;
+        assert_eq!(to, format!("{back}?reissued=1"));
+        let reissued = amina.page(&to).await;
+        assert!(
+            reissued.contains("A duplicate has been issued"),
+            "{reissued}"
+        );
+        assert!(
+            reissued.contains("Duplicate, issued again on"),
+            "{reissued}"
+        );
+        let res = amina.get(&format!("{back}/pdf")).await;
+        let text = pdf_text(&res.bytes().await.unwrap());
+        assert!(text.contains("Duplicate, issued again on"), "{text}");
+        assert!(text.contains(&number), "the same number: {text}");
+        let sink = deliver_mail(app).await;
+        assert_eq!(
+            sink.messages()
+                .iter()
+                .filter(|m| m.data.contains(&format!("vignette-{number}.pdf")))
+                .count(),
+            1,
+            "the duplicate is e-mailed"
+        );
+        assert_eq!(count(app, "SELECT COUNT(*) FROM payments").await, 1, "free");
+
         // Pay pressed again on the old page, and again on a fresh one: the vignette, no charge.
         assert_eq!(press_buy(&amina, &quote).await, back);
         let again = amina.page(&format!("/vignette/buy/{car}")).await;
@@ -203,6 +232,17 @@ on_both_backends!(
             .await;
         assert!(!to.contains("sandbox"), "{to}");
         assert_eq!(count(app, "SELECT COUNT(*) FROM orders").await, 1);
+        let sent = "SELECT COUNT(*) FROM outbox WHERE template = 'vignette_issued'";
+        let before = count(app, sent).await;
+        let to = karim
+            .post_form("/api/vignette/reissue", &[("order_id", order.as_str())])
+            .await;
+        assert!(!to.contains("reissued"), "{to}");
+        assert_eq!(
+            count(app, sent).await,
+            before,
+            "nothing sent for another account"
+        );
 
         // The vehicle now has a vignette: "remove" archives it, the vignette stays.
         let to = amina

@@ -93,6 +93,8 @@ pub struct VignetteView {
     pub amount: Money,
     pub payment_reference: String,
     pub issued_at: i64,
+    /// When a duplicate was last issued (a lost vignette).
+    pub duplicate_issued_at: Option<i64>,
     pub email: String,
 }
 
@@ -456,6 +458,32 @@ async fn send_vignette(
     Ok(())
 }
 
+/// "I lost my vignette": a duplicate, free, with the same number and marked with its date,
+/// e-mailed again (the PDF attached) in the transaction that marks it.
+#[server(endpoint = "vignette/reissue")]
+pub async fn reissue(order_id: String) -> Result<(), AppError> {
+    use super::{store, vehicles::server as vehicles};
+    let state = expect_context::<crate::platform::server::AppState>();
+    let account = vehicles::account()?;
+    let now = crate::platform::session::now_secs();
+    let order = crate::features::payments::engine::owned_order(&state.db, &account, &order_id)
+        .await
+        .map_err(crate::features::payments::pages::server::not_found)?;
+    let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+    let Some(vignette) = store::mark_duplicate(&mut tx, &account, &order_id, now)
+        .await
+        .map_err(AppError::internal)?
+    else {
+        return Err(AppError::NotFound);
+    };
+    send_vignette(&mut tx, &order, &vignette, now)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    leptos_axum::redirect(&format!("{}?reissued=1", bought_path(&order_id)));
+    Ok(())
+}
+
 #[server(endpoint = "vignette/bought")]
 pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
     use super::{store, vehicles::server as vehicles};
@@ -487,6 +515,7 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
         amount: v.amount,
         payment_reference: v.payment_reference,
         issued_at: v.issued_at,
+        duplicate_issued_at: v.duplicate_issued_at,
         email,
     }))
 }
@@ -736,6 +765,7 @@ pub fn BoughtPage() -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let params = use_params_map();
+    let query = use_query_map();
     let id = params.read_untracked().get("order").unwrap_or_default();
     let bought = Resource::new(move || id.clone(), load_bought);
     view! {
@@ -756,7 +786,10 @@ pub fn BoughtPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Ok(Bought::Vignette(v)) => view! { <VignetteDetails v locale /> }.into_any(),
+                    Ok(Bought::Vignette(v)) => {
+                        let reissued = query.read_untracked().get("reissued").is_some();
+                        view! { <VignetteDetails v locale reissued /> }.into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -764,7 +797,7 @@ pub fn BoughtPage() -> impl IntoView {
 }
 
 #[component]
-fn VignetteDetails(v: VignetteView, locale: Locale) -> impl IntoView {
+fn VignetteDetails(v: VignetteView, locale: Locale, reissued: bool) -> impl IntoView {
     let i18n = use_i18n();
     let text = FormText::build(locale);
     let title = td_string!(locale, purchase.bought_title, year = v.campaign_year).to_string();
@@ -780,13 +813,26 @@ fn VignetteDetails(v: VignetteView, locale: Locale) -> impl IntoView {
             </div>
         }
     };
+    let duplicate = v.duplicate_issued_at.map(|at| {
+        let text = td_string!(
+            locale,
+            purchase.pdf_duplicate,
+            date = crate::features::accounts::activity::utc_time(at)
+        )
+        .to_string();
+        view! { <p class="tag">{text}</p> }
+    });
     view! {
         <Title text=title.clone() />
+        {reissued.then(|| view! {
+            <div class="panel panel--info" role="status"><p>{t!(i18n, purchase.reissued)}</p></div>
+        })}
         <div class="panel panel--success vignette-issued">
             <h1>{title}</h1>
             <p>{t!(i18n, purchase.number_label)}</p>
             <p class="vignette-number" dir="ltr">{v.number.clone()}</p>
         </div>
+        {duplicate}
         <dl class="summary-list">
             {row(text.get("plate_label"), view! { <Ltr>{v.plate.clone()}</Ltr> }.into_any())}
             {row(text.get("vin_label"), view! { <Ltr>{v.vin.clone()}</Ltr> }.into_any())}
@@ -799,6 +845,12 @@ fn VignetteDetails(v: VignetteView, locale: Locale) -> impl IntoView {
         </dl>
         <p><a class="button" href=pdf_path(&v.order_id) download="">{t!(i18n, purchase.download_pdf)}</a></p>
         <p>{t!(i18n, purchase.receipt_emailed)} " " <Ltr>{v.email.clone()}</Ltr></p>
+        <h2>{t!(i18n, purchase.lost_title)}</h2>
+        <p>{t!(i18n, purchase.lost_lead)}</p>
+        <form method="post" action=Reissue::url()>
+            <input type="hidden" name="order_id" value=v.order_id.clone() />
+            <button type="submit" class="button button--secondary">{t!(i18n, purchase.reissue)}</button>
+        </form>
         <p><a href=PATH>{t!(i18n, purchase.back_to_vehicles)}</a></p>
     }
 }

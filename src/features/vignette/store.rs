@@ -813,6 +813,34 @@ pub async fn vignettes_of(
     rows.into_iter().map(vignette_from).collect()
 }
 
+/// Marks `account`'s vignette of `order_id` as re-issued now (a lost one: same number, free);
+/// returns it as re-issued, or `None` if it is not theirs. Inside the caller's transaction.
+pub async fn mark_duplicate(
+    conn: &mut sqlx::AnyConnection,
+    account: &str,
+    order_id: &str,
+    now: i64,
+) -> Result<Option<VignetteRecord>, DbError> {
+    let done = sqlx::query(
+        "UPDATE vignettes SET duplicate_issued_at = $1 WHERE order_id = $2 AND account_id = $3",
+    )
+    .bind(now)
+    .bind(order_id)
+    .bind(account)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let row: Option<VignetteRow> = sqlx::query_as(&format!(
+        "SELECT {VIGNETTE_COLUMNS} FROM vignettes WHERE order_id = $1"
+    ))
+    .bind(order_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(vignette_from).transpose()
+}
+
 /// The vignette an order delivered, if `account` owns it.
 pub async fn vignette_of_order(
     db: &Db,
