@@ -239,6 +239,15 @@ pub async fn purge_expired(db: &Db, now: i64) -> Result<u64, DbError> {
 #[derive(Clone, Debug, Default)]
 pub struct Resolved(pub Option<Session>);
 
+/// The signed-in account of a request, for plain axum handlers (downloads, uploads, the
+/// gateway's return): what the session layer resolved.
+pub fn account_of(req: &axum::extract::Request) -> Option<String> {
+    req.extensions()
+        .get::<Resolved>()
+        .and_then(|r| r.0.as_ref())
+        .and_then(|s| s.account_id.clone())
+}
+
 /// A layer: looks up the session of every request that carries a session cookie (and slides
 /// its expiry). Requests for files never carry work for it, so they skip the lookup.
 pub async fn resolve(

@@ -215,11 +215,7 @@ pub async fn require_sign_in(
     if !needs_sign_in(&path) {
         return next.run(req).await;
     }
-    let account_id = req
-        .extensions()
-        .get::<crate::platform::session::Resolved>()
-        .and_then(|r| r.0.as_ref())
-        .and_then(|s| s.account_id.clone());
+    let account_id = crate::platform::session::account_of(&req);
     let found =
         |to: String| (http::StatusCode::FOUND, [(http::header::LOCATION, to)]).into_response();
     let Some(account_id) = account_id else {

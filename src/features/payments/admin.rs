@@ -510,11 +510,7 @@ pub async fn csv(
     use crate::features::accounts::{Role, store as accounts};
     use axum::response::IntoResponse;
     use http::{StatusCode, header};
-    let account = req
-        .extensions()
-        .get::<crate::platform::session::Resolved>()
-        .and_then(|r| r.0.as_ref())
-        .and_then(|s| s.account_id.clone());
+    let account = crate::platform::session::account_of(&req);
     let allowed = match account {
         Some(a) => accounts::has_role(&state.db, &a, Role::Administrator).await,
         None => Ok(false),

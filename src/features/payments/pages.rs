@@ -490,11 +490,7 @@ pub async fn returned(
     req: axum::extract::Request,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let account = req
-        .extensions()
-        .get::<crate::platform::session::Resolved>()
-        .and_then(|r| r.0.as_ref())
-        .and_then(|s| s.account_id.clone());
+    let account = crate::platform::session::account_of(&req);
     if let Some(account) = account
         && super::engine::owned_payment(&state.db, &account, &payment_id)
             .await

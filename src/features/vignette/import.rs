@@ -222,12 +222,7 @@ pub async fn upload(
     use http::{StatusCode, header};
     let found = |to: String| (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
     let refused = |p: FileProblem| found(format!("{PATH}?problem={}", p.code()));
-    let Some(account) = req
-        .extensions()
-        .get::<crate::platform::session::Resolved>()
-        .and_then(|r| r.0.as_ref())
-        .and_then(|s| s.account_id.clone())
-    else {
+    let Some(account) = crate::platform::session::account_of(&req) else {
         return found(crate::features::accounts::sign_in::PATH.to_string());
     };
     let failed = |e: &dyn std::fmt::Display| {

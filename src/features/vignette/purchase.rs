@@ -117,7 +117,12 @@ mod server {
             tariff::{self, LocalMinute, Outcome, VehicleFacts},
             vignette,
         },
-        features::vignette::{form::TariffData, store::VignetteRecord},
+        error::AppError,
+        features::vignette::{
+            form::{TariffData, load_tariff_data},
+            store::{self, VehicleRecord, VignetteRecord},
+        },
+        platform::server::AppState,
     };
 
     /// The current campaign at `now`, and what `facts` owe for it.
@@ -139,6 +144,37 @@ mod server {
             &data.campaigns,
         );
         (Some(campaign.clone()), Some(outcome))
+    }
+
+    /// One of `account`'s active vehicles (anyone else's, or an archived one, is not found),
+    /// the reference rows, and what it owes at `now`: what the quote page shows and "Pay"
+    /// checks again.
+    pub struct Quoted {
+        pub record: VehicleRecord,
+        pub data: TariffData,
+        pub campaign: Option<Campaign>,
+        pub outcome: Option<Outcome>,
+    }
+
+    pub async fn quoted(
+        state: &AppState,
+        account: &str,
+        vehicle_id: &str,
+        now: i64,
+    ) -> Result<Quoted, AppError> {
+        let record = store::vehicle(&state.db, account, vehicle_id)
+            .await
+            .map_err(AppError::internal)?
+            .filter(|r| r.archived_at.is_none())
+            .ok_or(AppError::NotFound)?;
+        let data = load_tariff_data(state).await.map_err(AppError::internal)?;
+        let (campaign, outcome) = assess(&data, &record.declared.facts, now);
+        Ok(Quoted {
+            record,
+            data,
+            campaign,
+            outcome,
+        })
     }
 
     pub fn standing(outcome: Option<&Outcome>, bought: Option<&VignetteRecord>) -> Standing {
@@ -202,15 +238,12 @@ pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
     let account = vehicles::account()?;
     let now = session::now_secs();
-    let record = store::vehicle(&state.db, &account, &vehicle_id)
-        .await
-        .map_err(AppError::internal)?
-        .filter(|r| r.archived_at.is_none())
-        .ok_or(AppError::NotFound)?;
-    let data = super::form::load_tariff_data(&state)
-        .await
-        .map_err(AppError::internal)?;
-    let (campaign, outcome) = server::assess(&data, &record.declared.facts, now);
+    let server::Quoted {
+        record,
+        data,
+        campaign,
+        outcome,
+    } = server::quoted(&state, &account, &vehicle_id, now).await?;
     let bought = match &campaign {
         Some(c) => {
             let mut conn = state
@@ -293,15 +326,12 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
     let state = expect_context::<crate::platform::server::AppState>();
     let account = vehicles::account()?;
     let now = session::now_secs();
-    let record = store::vehicle(&state.db, &account, &vehicle_id)
-        .await
-        .map_err(AppError::internal)?
-        .filter(|r| r.archived_at.is_none())
-        .ok_or(AppError::NotFound)?;
-    let data = super::form::load_tariff_data(&state)
-        .await
-        .map_err(AppError::internal)?;
-    let (campaign, outcome) = server::assess(&data, &record.declared.facts, now);
+    let server::Quoted {
+        record,
+        campaign,
+        outcome,
+        ..
+    } = server::quoted(&state, &account, &vehicle_id, now).await?;
     let back = quote_path(&vehicle_id);
     let (Some(campaign), Some(Outcome::Due(quote))) = (campaign, outcome) else {
         // Exempt, not subject, or no campaign: the quote page says which.
@@ -531,12 +561,7 @@ pub async fn download(
     use super::document::{VignetteDocument, pdf};
     use axum::response::IntoResponse;
     use http::{StatusCode, header};
-    let Some(account) = req
-        .extensions()
-        .get::<crate::platform::session::Resolved>()
-        .and_then(|r| r.0.as_ref())
-        .and_then(|s| s.account_id.clone())
-    else {
+    let Some(account) = crate::platform::session::account_of(&req) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let vignette = match super::store::vignette_of_order(&state.db, &account, &order_id).await {
