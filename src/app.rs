@@ -6,7 +6,7 @@ use crate::{
     ui::layout::Layout,
 };
 use leptos::prelude::*;
-use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
+use leptos_meta::{Html, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -14,7 +14,7 @@ use leptos_router::{
 };
 
 /// The document around the app, rendered on the server only. `<html lang dir>` is filled in by
-/// the localisation context (see `I18nContextProvider`) through leptos_meta.
+/// the localisation context (see `App`) through leptos_meta.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_page_headers();
@@ -64,76 +64,93 @@ fn set_page_headers() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let i18n = provide_locale();
     view! {
-        // The library reads the language cookie but never writes it: `/lang/{code}` does, with
-        // Path=/ and SameSite=Lax. (Written by the library it would lack a Path, and a copy
-        // scoped to a deep page would then outlive every later switch.)
-        <I18nContextProvider cookie_options=read_only_cookie()>
-            <Titles />
-            <Router>
-                <Layout>
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=HomePage />
-                        <Route path=path!("/vignette") view=vignette::StartPage ssr=SsrMode::Async />
-                        <Route path=path!("/vignette/calculator") view=vignette::calculator::CalculatorPage ssr=SsrMode::Async />
-                        <Route path=path!("/vignette/buy") view=vignette::purchase::ChoosePage ssr=SsrMode::Async />
-                        <Route path=path!("/vignette/buy/:vehicle") view=vignette::purchase::QuotePage ssr=SsrMode::Async />
-                        <Route path=path!("/vignette/bought/:order") view=vignette::purchase::BoughtPage ssr=SsrMode::Async />
-                        <Route path=path!("/vehicles") view=vignette::vehicles::VehiclesPage ssr=SsrMode::Async />
-                        <Route path=path!("/vehicles/add") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
-                        <Route path=path!("/vehicles/import") view=vignette::import::ImportPage />
-                        <Route path=path!("/vehicles/import/report/:id") view=vignette::import::ReportPage ssr=SsrMode::Async />
-                        <Route path=path!("/vehicles/:id") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
-                        <Route path=path!("/vehicles/:id/remove") view=vignette::vehicles::RemovePage ssr=SsrMode::Async />
-                        <Route path=path!("/id-card") view=idcard::StartPage ssr=SsrMode::Async />
-                        <Route path=path!("/id-card/eligibility/check") view=idcard::eligibility::CheckPage ssr=SsrMode::Async />
-                        <Route path=path!("/id-card/eligibility/result") view=idcard::eligibility::ResultPage ssr=SsrMode::Async />
-                        <Route path=path!("/id-card/eligibility/:step") view=idcard::eligibility::StepPage ssr=SsrMode::Async />
-                        <Route path=path!("/register") view=accounts::register::StartPage />
-                        <Route path=path!("/register/check") view=accounts::register::CheckPage ssr=SsrMode::Async />
-                        <Route path=path!("/register/:step") view=accounts::register::StepPage ssr=SsrMode::Async />
-                        <Route path=path!("/account") view=accounts::profile::ProfilePage ssr=SsrMode::Async />
-                        <Route path=path!("/account/verify-email") view=accounts::verify::VerifyPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/verify-email/done") view=accounts::verify::DonePage />
-                        <Route path=path!("/account/verify-email/link/problem/:reason") view=accounts::verify::LinkProblemPage />
-                        <Route path=path!("/account/verify-email/link/:token") view=accounts::verify::LinkPage />
-                        <Route path=path!("/account/change-email") view=accounts::contact_change::ChangeEmailPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/change-email/code") view=accounts::contact_change::ChangeEmailCodePage ssr=SsrMode::Async />
-                        <Route path=path!("/account/change-mobile") view=accounts::contact_change::ChangeMobilePage ssr=SsrMode::Async />
-                        <Route path=path!("/account/change-mobile/code") view=accounts::contact_change::ChangeMobileCodePage ssr=SsrMode::Async />
-                        <Route path=path!("/account/notifications") view=accounts::notifications::NotificationsPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/activity") view=accounts::activity::ActivityPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/two-step") view=accounts::two_step::TwoStepPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/two-step/app") view=accounts::two_step::AppSetupPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/two-step/sms") view=accounts::two_step::SmsSetupPage ssr=SsrMode::Async />
-                        <Route path=path!("/account/two-step/codes") view=accounts::two_step::RecoveryCodesPage ssr=SsrMode::Async />
-                        <Route path=path!("/sign-in") view=accounts::sign_in::SignInPage ssr=SsrMode::Async />
-                        <Route path=path!("/sign-in/second-step") view=accounts::two_step::SecondStepPage ssr=SsrMode::Async />
-                        <Route path=path!("/signed-out") view=accounts::sign_in::SignedOutPage />
-                        <Route path=path!("/forgotten-password") view=accounts::recovery::RequestPage ssr=SsrMode::Async />
-                        <Route path=path!("/forgotten-password/sent") view=accounts::recovery::SentPage />
-                        <Route path=path!("/reset-password/done") view=accounts::recovery::DonePage />
-                        <Route path=path!("/reset-password/problem/:reason") view=accounts::recovery::ProblemPage />
-                        <Route path=path!("/reset-password/:token") view=accounts::recovery::ResetPage ssr=SsrMode::Async />
-                        <Route path=path!("/payments/demo") view=payments::pages::DemoPage ssr=SsrMode::Async />
-                        <Route path=path!("/payments/order/:id") view=payments::pages::OrderPage ssr=SsrMode::Async />
-                        <Route path=path!("/payments/:id") view=payments::pages::PaymentPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/payments") view=payments::admin::ReportPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/vehicles/conflicts") view=vignette::admin::ConflictsPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/payments/:id") view=payments::admin::PaymentAdminPage ssr=SsrMode::Async />
-                        <Route path=path!("/terms") view=info::TermsPage />
-                        <Route path=path!("/accessibility") view=info::AccessibilityPage />
-                        <Route path=path!("/privacy") view=info::PrivacyPage />
-                        <Route path=path!("/help") view=info::HelpPage />
-                    </Routes>
-                </Layout>
-            </Router>
-        </I18nContextProvider>
+        <Html
+            attr:lang=move || leptos_i18n::Locale::as_str(i18n.get_locale())
+            attr:dir=move || leptos_i18n::Locale::direction(i18n.get_locale()).as_str()
+        />
+        <Titles />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/vignette") view=vignette::StartPage ssr=SsrMode::Async />
+                    <Route path=path!("/vignette/calculator") view=vignette::calculator::CalculatorPage ssr=SsrMode::Async />
+                    <Route path=path!("/vignette/buy") view=vignette::purchase::ChoosePage ssr=SsrMode::Async />
+                    <Route path=path!("/vignette/buy/:vehicle") view=vignette::purchase::QuotePage ssr=SsrMode::Async />
+                    <Route path=path!("/vignette/bought/:order") view=vignette::purchase::BoughtPage ssr=SsrMode::Async />
+                    <Route path=path!("/vehicles") view=vignette::vehicles::VehiclesPage ssr=SsrMode::Async />
+                    <Route path=path!("/vehicles/add") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/vehicles/import") view=vignette::import::ImportPage />
+                    <Route path=path!("/vehicles/import/report/:id") view=vignette::import::ReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/vehicles/:id") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/vehicles/:id/remove") view=vignette::vehicles::RemovePage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card") view=idcard::StartPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/eligibility/check") view=idcard::eligibility::CheckPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/eligibility/result") view=idcard::eligibility::ResultPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/eligibility/:step") view=idcard::eligibility::StepPage ssr=SsrMode::Async />
+                    <Route path=path!("/register") view=accounts::register::StartPage />
+                    <Route path=path!("/register/check") view=accounts::register::CheckPage ssr=SsrMode::Async />
+                    <Route path=path!("/register/:step") view=accounts::register::StepPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=accounts::profile::ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/account/verify-email") view=accounts::verify::VerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/verify-email/done") view=accounts::verify::DonePage />
+                    <Route path=path!("/account/verify-email/link/problem/:reason") view=accounts::verify::LinkProblemPage />
+                    <Route path=path!("/account/verify-email/link/:token") view=accounts::verify::LinkPage />
+                    <Route path=path!("/account/change-email") view=accounts::contact_change::ChangeEmailPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/change-email/code") view=accounts::contact_change::ChangeEmailCodePage ssr=SsrMode::Async />
+                    <Route path=path!("/account/change-mobile") view=accounts::contact_change::ChangeMobilePage ssr=SsrMode::Async />
+                    <Route path=path!("/account/change-mobile/code") view=accounts::contact_change::ChangeMobileCodePage ssr=SsrMode::Async />
+                    <Route path=path!("/account/notifications") view=accounts::notifications::NotificationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/activity") view=accounts::activity::ActivityPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/two-step") view=accounts::two_step::TwoStepPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/two-step/app") view=accounts::two_step::AppSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/two-step/sms") view=accounts::two_step::SmsSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/two-step/codes") view=accounts::two_step::RecoveryCodesPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=accounts::sign_in::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in/second-step") view=accounts::two_step::SecondStepPage ssr=SsrMode::Async />
+                    <Route path=path!("/signed-out") view=accounts::sign_in::SignedOutPage />
+                    <Route path=path!("/forgotten-password") view=accounts::recovery::RequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgotten-password/sent") view=accounts::recovery::SentPage />
+                    <Route path=path!("/reset-password/done") view=accounts::recovery::DonePage />
+                    <Route path=path!("/reset-password/problem/:reason") view=accounts::recovery::ProblemPage />
+                    <Route path=path!("/reset-password/:token") view=accounts::recovery::ResetPage ssr=SsrMode::Async />
+                    <Route path=path!("/payments/demo") view=payments::pages::DemoPage ssr=SsrMode::Async />
+                    <Route path=path!("/payments/order/:id") view=payments::pages::OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/payments/:id") view=payments::pages::PaymentPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/payments") view=payments::admin::ReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/vehicles/conflicts") view=vignette::admin::ConflictsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/payments/:id") view=payments::admin::PaymentAdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/terms") view=info::TermsPage />
+                    <Route path=path!("/accessibility") view=info::AccessibilityPage />
+                    <Route path=path!("/privacy") view=info::PrivacyPage />
+                    <Route path=path!("/help") view=info::HelpPage />
+                </Routes>
+            </Layout>
+        </Router>
     }
 }
 
-fn read_only_cookie() -> leptos_i18n::context::CookieOptions<Locale> {
-    leptos_i18n::context::CookieOptions::<Locale>::default().readonly(true)
+/// The page's language (the cookie set by `/lang/{code}`, then `Accept-Language`), as the
+/// context every `t!` reads. Made here rather than with the library's `I18nContextProvider`
+/// because the provider also starts a task that copies the locale into the cookie: on the
+/// server that task can first run after the page is rendered and its owner gone, and then
+/// panics reading a disposed signal. The context is made under an owner of its own whose side
+/// effects are paused (nothing here needs them: pages run on the server, islands carry their
+/// own text), kept alive as long as the page.
+fn provide_locale() -> leptos_i18n::I18nContext<Locale> {
+    // The library reads the language cookie but never writes it: `/lang/{code}` does, with
+    // Path=/ and SameSite=Lax. (Written by the library it would lack a Path, and a copy scoped
+    // to a deep page would then outlive every later switch.)
+    let options = leptos_i18n::context::I18nContextOptions::<Locale>::default()
+        .cookie_options(leptos_i18n::context::CookieOptions::<Locale>::default().readonly(true));
+    let owner = Owner::new();
+    let i18n = owner.with(|| leptos_i18n::context::init_i18n_context_with_options(options));
+    owner.pause();
+    on_cleanup(move || drop(owner));
+    provide_context(i18n);
+    i18n
 }
 
 /// Every page title ends with the portal's name, in the page's language; the font the page's
@@ -141,9 +158,8 @@ fn read_only_cookie() -> leptos_i18n::context::CookieOptions<Locale> {
 #[component]
 fn Titles() -> impl IntoView {
     let i18n = use_i18n();
-    // Read once: the language only changes with a full page load (the switch is a link).
+    // Read once: the language only changes with a full page load (the switch is a plain link).
     let suffix = td_string!(i18n.get_locale_untracked(), title_suffix).to_string();
-    // The language only changes with a full page load (the switch is a plain link).
     let font = match i18n.get_locale_untracked() {
         Locale::ar => "/fonts/noto-naskh-arabic-arabic-wght-normal.woff2",
         _ => "/fonts/noto-sans-latin-wght-normal.woff2",
