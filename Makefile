@@ -42,13 +42,13 @@ setup-build:
 	  echo "Installing wasm-opt (binaryen@$(BINARYEN_VERSION) from npm)"; \
 	  mkdir -p "$(TOOLS)" && npm install --prefix "$(TOOLS)" --no-audit --no-fund --silent binaryen@$(BINARYEN_VERSION); fi
 
-# Playwright and axe for end-to-end tests; Debian's Chromium, and poppler-utils (pdftotext and
-# pdftoppm read the PDFs the portal makes) (apt needs root: run as root or
+# Playwright and axe for end-to-end tests; Debian's Chromium, poppler-utils (pdftotext and
+# pdftoppm read the PDFs the portal makes) and zbar-tools (zbarimg reads their QR code) (apt needs root: run as root or
 # install `chromium` yourself — Playwright's own browser download cannot work here).
 setup-e2e:
-	@if ! [ -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
-	  else echo "Chromium or poppler-utils (pdftotext) is missing: run 'sudo apt-get install chromium poppler-utils' and try again"; exit 1; fi; fi
+	@if ! [ -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils zbar-tools >/dev/null; \
+	  else echo "Chromium, poppler-utils (pdftotext) or zbar-tools (zbarimg) is missing: run 'sudo apt-get install chromium poppler-utils zbar-tools' and try again"; exit 1; fi; fi
 	@cd end2end && { [ -d node_modules/@playwright/test ] && [ node_modules/.package-lock.json -nt package-lock.json ]; } || npm ci --no-audit --no-fund --silent
 
 ## Build and run ---------------------------------------------------------------------------

@@ -11,25 +11,9 @@ use std::time::{Duration, Instant};
 
 const SECONDS: u64 = 5;
 
-fn sample() -> VignetteDocument {
-    VignetteDocument {
-        number: "2026-7K3M-9QX2".into(),
-        plate: "12345 119 16".into(),
-        vin: "VF1RFB00X56123456".into(),
-        category: 1,
-        campaign_year: 2026,
-        valid_until: "2026-12-31".into(),
-        amount_minor: 225_000,
-        currency: "DZD".into(),
-        payment_reference: "PAY-ABCDEFGHJK".into(),
-        issued_at: 1_795_000_000,
-        duplicate_issued_at: None,
-    }
-}
-
 /// PDFs made by `threads` threads in `SECONDS`, and the size of one.
 fn run(threads: usize, locale: Locale) -> (f64, usize) {
-    let doc = sample();
+    let doc = VignetteDocument::sample();
     let size = pdf(&doc, locale).unwrap().len();
     let start = Instant::now();
     let deadline = start + Duration::from_secs(SECONDS);
@@ -61,7 +45,7 @@ fn main() {
             Some("en") => Locale::en,
             _ => Locale::ar,
         };
-        std::fs::write(file, pdf(&sample(), locale).unwrap()).unwrap();
+        std::fs::write(file, pdf(&VignetteDocument::sample(), locale).unwrap()).unwrap();
         return;
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -80,6 +80,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/vignette/buy") view=vignette::purchase::ChoosePage ssr=SsrMode::Async />
                     <Route path=path!("/vignette/buy/:vehicle") view=vignette::purchase::QuotePage ssr=SsrMode::Async />
                     <Route path=path!("/vignette/bought/:order") view=vignette::purchase::BoughtPage ssr=SsrMode::Async />
+                    <Route path=path!("/vignette/verify") view=vignette::verify::VerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("/vignette/verify/offline") view=vignette::verify::OfflinePage ssr=SsrMode::Async />
                     <Route path=path!("/vehicles") view=vignette::vehicles::VehiclesPage ssr=SsrMode::Async />
                     <Route path=path!("/vehicles/add") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
                     <Route path=path!("/vehicles/import") view=vignette::import::ImportPage />

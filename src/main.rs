@@ -1,5 +1,6 @@
 //! `bawaba`: serves the portal. Settings come from the environment (`bawaba --help`).
-//! `bawaba admin create --email …` creates an administrator (`bawaba admin --help`).
+//! `bawaba admin create --email …` creates an administrator (`bawaba admin --help`);
+//! `bawaba keys rotate` replaces the key that signs vignettes (`bawaba keys --help`).
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -9,6 +10,9 @@ async fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "admin") {
         return bawaba::features::accounts::admin::run(&args[1..]).await;
+    }
+    if args.first().is_some_and(|a| a == "keys") {
+        return bawaba::platform::signing::run(&args[1..]).await;
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         print!("{}", Config::help_text());

@@ -264,6 +264,73 @@ test("buying the vignette for a car", async ({ page, context, baseURL, javaScrip
   const attached = await mailAttachment(email, `vignette-${vignetteNumber}.pdf`);
   expect(attached.subarray(0, 5).toString()).toBe("%PDF-");
 
+  // The QR code printed on the PDF, read from its image as a phone reads it (zbarimg): the
+  // public check's address with the signed seal, which names this vignette.
+  execFileSync("pdftoppm", ["-png", "-r", "150", "-singlefile", pdf, info.outputPath("vignette-qr")]);
+  const scanned = execFileSync("zbarimg", ["--quiet", "--raw", info.outputPath("vignette-qr.png")], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+  expect(scanned).toMatch(/\/vignette\/verify\?seal=BV1\./);
+  expect(scanned).toContain(`.${vignetteNumber}.${plate.replaceAll(" ", "-")}.`);
+  // Opened as a phone camera opens it: valid, and nothing about the owner.
+  await page.goto(scanned);
+  await expect(page.locator(".verdict__title")).toContainText("صالحة لسنة");
+  await expect(page.locator("main")).not.toContainText("VF1RFB00X56123456");
+  await expect(page.locator("main")).not.toContainText(email);
+  // The public check by plate, as anyone types it.
+  await page.goto("/vignette");
+  await page.getByRole("link", { name: "التحقق من قسيمة مركبة" }).click();
+  await page.getByLabel("رقم التسجيل (اللوحة)", { exact: true }).fill(plate);
+  await page.getByRole("button", { name: "تحقق من اللوحة" }).click();
+  await expect(page.locator(".verdict__title")).toContainText("صالحة لسنة");
+  await expectNoHorizontalScroll(page, "public check");
+  // A plate that cannot be one: the message at the field and in the summary, the text kept.
+  await page.getByLabel("رقم التسجيل (اللوحة)", { exact: true }).fill("12-AB");
+  await page.getByRole("button", { name: "تحقق من اللوحة" }).click();
+  await expect(page.locator(".error-summary")).toBeVisible();
+  await expect(page.locator("#plate")).toHaveValue("12-AB");
+  if (javaScriptEnabled) {
+    for (const locale of ["fr", "en", "ar"] as const) {
+      await useLocale(context, baseURL!, locale);
+      await page.goto(`/vignette/verify?plate=${encodeURIComponent(plate)}`);
+      await expectNoAxeViolations(page, `public check (${locale})`);
+      await page.goto(scanned);
+      await expectNoAxeViolations(page, `public check of a seal (${locale})`);
+      await page.goto("/vignette/verify/offline");
+      await expectNoAxeViolations(page, `offline check (${locale})`);
+    }
+  }
+
+  // The roadside check with the network cut: opened once online, then offline, it verifies the
+  // genuine seal in WebAssembly and refuses a tampered one.
+  if (javaScriptEnabled) {
+    await page.goto("/vignette/verify");
+    await page.getByRole("link", { name: /^التحقق من قسيمة دون شبكة/ }).click();
+    await waitForHydration(page);
+    await page.evaluate(async () => navigator.serviceWorker.ready);
+    await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+    await page.reload();
+    await context.setOffline(true);
+    try {
+      // The network is gone: any other page is the offline notice.
+      await page.goto("/help");
+      await expect(page.locator("h1")).toHaveText("أنت غير متصل بالإنترنت");
+      await page.goto("/vignette/verify/offline");
+      await waitForHydration(page);
+      const code = page.getByLabel("الرمز المقروء من رمز QR", { exact: true });
+      await code.fill(scanned);
+      await page.getByRole("button", { name: "تحقق من الرمز" }).click();
+      await expect(page.locator(".verdict__title")).toContainText("صالحة لسنة");
+      await expect(page.locator(".verdict")).toContainText(vignetteNumber);
+      await code.fill(scanned.replace(plate.replaceAll(" ", "-"), plate.replaceAll(" ", "-").replace(/16$/, "31")));
+      await page.getByRole("button", { name: "تحقق من الرمز" }).click();
+      await expect(page.locator(".verdict__title")).toHaveText("التوقيع غير صالح");
+      await code.fill("not a code");
+      await page.getByRole("button", { name: "تحقق من الرمز" }).click();
+      await expect(page.locator(".error-summary")).toBeVisible();
+    } finally {
+      await context.setOffline(false);
+    }
+  }
+
   if (javaScriptEnabled) {
     for (const locale of ["fr", "en", "ar"] as const) {
       await useLocale(context, baseURL!, locale);

@@ -13,6 +13,7 @@ pub mod payment;
 pub mod payment_method;
 pub mod reference;
 pub mod registration;
+pub mod seal;
 pub mod sms;
 pub mod tariff;
 pub mod vehicle;

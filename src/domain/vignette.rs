@@ -27,15 +27,28 @@ pub fn valid_until(campaign_year: i32) -> Date {
 /// mistaken.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+/// `bytes` in Crockford base 32, five bits a character, most significant first (a last partial
+/// group padded with zero bits).
+pub fn crockford(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in bytes {
+        acc = (acc << 8) | u32::from(*b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(CROCKFORD[((acc >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(CROCKFORD[((acc << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
 /// A vignette number from 40 random bits: `YYYY-XXXX-XXXX`.
 pub fn number(campaign_year: i32, random: [u8; 5]) -> String {
-    let bits = random
-        .iter()
-        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-    let code: String = (0..8)
-        .rev()
-        .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char)
-        .collect();
+    let code = crockford(&random);
     format!("{campaign_year}-{}-{}", &code[..4], &code[4..])
 }
 

@@ -252,6 +252,50 @@ pub fn fill_rect(surface: &mut Surface, x: f32, y: f32, w: f32, h: f32, colour: 
     }
 }
 
+/// Draws `text` as a QR code (error correction M: a creased or smudged print still scans) in a
+/// `side`-point square at (x, y), its four-module quiet zone included. One path for all dark
+/// modules, a run of dark modules in a row being one rectangle.
+pub fn qr_code(
+    surface: &mut Surface,
+    text: &str,
+    x: f32,
+    y: f32,
+    side: f32,
+    colour: rgb::Color,
+) -> Result<(), String> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)
+        .map_err(|e| format!("QR code: {e}"))?;
+    let width = code.width();
+    let module = side / (width + 8) as f32;
+    let mut pb = PathBuilder::new();
+    for row in 0..width {
+        let mut col = 0;
+        while col < width {
+            if code[(col, row)] != qrcode::Color::Dark {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < width && code[(col, row)] == qrcode::Color::Dark {
+                col += 1;
+            }
+            if let Some(rect) = Rect::from_xywh(
+                x + (start + 4) as f32 * module,
+                y + (row + 4) as f32 * module,
+                (col - start) as f32 * module,
+                module,
+            ) {
+                pb.push_rect(rect);
+            }
+        }
+    }
+    if let Some(path) = pb.finish() {
+        text_colour(surface, colour);
+        surface.draw_path(&path);
+    }
+    Ok(())
+}
+
 /// Sets the colour text is drawn in.
 pub fn text_colour(surface: &mut Surface, colour: rgb::Color) {
     surface.set_fill(Some(Fill {

@@ -47,6 +47,8 @@ pub fn assets_from_hashes(output_name: &str, pkg: &str, hashes: &str) -> ShellAs
     };
     let files = vec![
         "/offline.html".to_string(),
+        // The roadside verifier: usable with no network from the first visit to any page.
+        crate::features::vignette::verify::OFFLINE_PATH.to_string(),
         "/static.css".to_string(),
         "/manifest.webmanifest".to_string(),
         "/icons/icon.svg".to_string(),

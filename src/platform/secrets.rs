@@ -1,5 +1,7 @@
 //! The server's secret key: given in the environment, or generated once and kept in the data
-//! directory (mode 0600). Never logged: `SecretKey`'s Debug prints a placeholder.
+//! directory (mode 0600). Never logged: `SecretKey`'s Debug prints a placeholder. And sealing
+//! with it: what must be stored but read back (a TOTP key, a signing key) is encrypted under a
+//! key derived from the secret for that one purpose.
 
 use std::{fmt, io, path::Path};
 
@@ -88,9 +90,69 @@ fn publish_private(path: &Path, contents: &str) -> io::Result<()> {
     result
 }
 
+// ---- Sealing -------------------------------------------------------------------------------
+
+/// A ChaCha20-Poly1305 key of its own for each purpose, derived from the server's secret (the
+/// secret itself signs other things, and one purpose's ciphertext must not open as another's).
+fn sealing_cipher(secret: &SecretKey, purpose: &str) -> chacha20poly1305::ChaCha20Poly1305 {
+    use hmac::Mac;
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.bytes()).expect("any key length");
+    mac.update(purpose.as_bytes());
+    <chacha20poly1305::ChaCha20Poly1305 as chacha20poly1305::KeyInit>::new(
+        &mac.finalize().into_bytes(),
+    )
+}
+
+/// `hex(nonce ‖ ciphertext ‖ tag)`.
+pub fn seal(secret: &SecretKey, purpose: &str, plain: &[u8]) -> String {
+    use chacha20poly1305::aead::{Aead, AeadCore, OsRng};
+    let nonce = chacha20poly1305::ChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let sealed = sealing_cipher(secret, purpose)
+        .encrypt(&nonce, plain)
+        .expect("encrypting a short buffer cannot fail");
+    let mut out = nonce.to_vec();
+    out.extend(sealed);
+    hex::encode(out)
+}
+
+/// The sealed bytes, or `None` if they were tampered with, or sealed under another secret or
+/// for another purpose.
+pub fn open(secret: &SecretKey, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+    use chacha20poly1305::aead::Aead;
+    let bytes = hex::decode(sealed).ok()?;
+    if bytes.len() < 12 {
+        return None;
+    }
+    let (nonce, body) = bytes.split_at(12);
+    sealing_cipher(secret, purpose)
+        .decrypt(chacha20poly1305::Nonce::from_slice(nonce), body)
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_bytes_open_only_with_the_same_secret_and_purpose_and_untouched() {
+        let a = SecretKey::from_bytes([7; 32]);
+        let b = SecretKey::from_bytes([8; 32]);
+        let sealed = seal(&a, "purpose/one", b"key bytes");
+        assert_eq!(
+            open(&a, "purpose/one", &sealed).as_deref(),
+            Some(&b"key bytes"[..])
+        );
+        assert_eq!(open(&b, "purpose/one", &sealed), None);
+        assert_eq!(open(&a, "purpose/two", &sealed), None, "another purpose");
+        let mut tampered = sealed.into_bytes();
+        let last = tampered.len() - 1;
+        tampered[last] = if tampered[last] == b'0' { b'1' } else { b'0' };
+        assert_eq!(
+            open(&a, "purpose/one", &String::from_utf8(tampered).unwrap()),
+            None
+        );
+    }
 
     #[test]
     fn a_generated_key_is_persisted_and_read_back() {

@@ -136,7 +136,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
                 password.clone(),
             )),
         },
-        fulfilments: crate::features::payments::fulfilments(),
+        fulfilments: crate::features::payments::fulfilments(&secret, &config.public_url),
         ttl_secs: config.payment_ttl_secs,
         public_url: config.public_url.clone(),
         local,
@@ -144,6 +144,9 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     db.migrate().await?;
     tracing::info!(backend = ?db.backend(), "database ready, migrations applied");
+    // The vignette signing key exists before the first sale (made on the first run).
+    let key_id = super::signing::ensure(&db, &secret, super::session::now_secs()).await?;
+    tracing::info!(key = %key_id, "signing key ready");
     Ok(AppState {
         leptos_options: leptos_options(config.bind),
         db,
@@ -225,6 +228,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
         .route("/lang/{code}", get(locale::switch))
+        .route(
+            super::signing::KEYS_PATH,
+            get(super::signing::key_set_handler),
+        )
         .route(
             crate::features::accounts::EXTEND_PATH,
             axum::routing::post(crate::features::accounts::extend_session),

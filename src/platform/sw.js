@@ -3,10 +3,13 @@
 //
 // - Precaches the shell: the hashed bundle, fonts, icons, the manifest and the offline page.
 // - Navigations always go to the network (pages can be personal, so they are never stored);
-//   when the network fails, the offline page is shown instead.
+//   when the network fails, the offline page is shown instead. One exception: the roadside
+//   verifier (public text and public keys, nothing personal) is kept, refreshed on every visit
+//   online, and opens from the cache with no network.
 // - Never touches server-function calls (/api/), POSTs or other origins.
 const CACHE = "bawaba-shell-" + VERSION;
 const OFFLINE_URL = "/offline.html";
+const VERIFIER_URL = "/vignette/verify/offline";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -32,6 +35,20 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/")) return;
 
+  if (request.mode === "navigate" && url.pathname === VERIFIER_URL) {
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok) {
+            const copy = response.clone();
+            event.waitUntil(caches.open(CACHE).then((cache) => cache.put(VERIFIER_URL, copy)));
+          }
+          return response;
+        })
+        .catch(() => caches.match(VERIFIER_URL).then((hit) => hit || caches.match(OFFLINE_URL))),
+    );
+    return;
+  }
   if (request.mode === "navigate") {
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
     return;

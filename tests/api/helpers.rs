@@ -146,7 +146,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&'static str, String)]) 
         .payments
         .fulfilments
         .clone()
-        .register(crate::payments::COUNTED, crate::payments::fulfil_counted);
+        .register(crate::payments::COUNTED, crate::payments::FulfilCounted);
     Some(serve(state, data_dir, pg_cleanup).await)
 }
 

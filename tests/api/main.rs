@@ -30,3 +30,4 @@ mod smtp_sink;
 mod two_step;
 mod vehicle_import;
 mod vehicles;
+mod verify;

@@ -30,27 +30,22 @@ pub const COUNTED: &str = "counted";
 
 static FULFILMENTS: LazyLock<Mutex<HashMap<String, usize>>> = LazyLock::new(Default::default);
 
-pub fn fulfil_counted<'c>(
-    _conn: &'c mut sqlx::AnyConnection,
-    order: &'c Order,
-    _now: i64,
-) -> std::pin::Pin<
-    Box<
-        dyn std::future::Future<
-                Output = Result<
-                    bawaba::features::payments::engine::Fulfilled,
-                    bawaba::platform::db::DbError,
-                >,
-            > + Send
-            + 'c,
-    >,
-> {
-    *FULFILMENTS
-        .lock()
-        .unwrap()
-        .entry(order.id.clone())
-        .or_default() += 1;
-    Box::pin(async { Ok(bawaba::features::payments::engine::Fulfilled::Done) })
+pub struct FulfilCounted;
+
+impl bawaba::features::payments::engine::Fulfil for FulfilCounted {
+    fn fulfil<'c>(
+        &'c self,
+        _conn: &'c mut sqlx::AnyConnection,
+        order: &'c Order,
+        _now: i64,
+    ) -> bawaba::features::payments::engine::FulfilFuture<'c> {
+        *FULFILMENTS
+            .lock()
+            .unwrap()
+            .entry(order.id.clone())
+            .or_default() += 1;
+        Box::pin(async { Ok(bawaba::features::payments::engine::Fulfilled::Done) })
+    }
 }
 
 fn fulfilled(order_id: &str) -> usize {

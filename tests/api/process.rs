@@ -384,7 +384,10 @@ fn a_payment_taken_while_the_server_was_killed_is_fulfilled_once_after_restart()
                 local.clone(),
                 key,
             )),
-            fulfilments: payments::fulfilments(),
+            fulfilments: payments::fulfilments(
+                &bawaba::platform::secrets::SecretKey::load_or_create(Some(secret), &data).unwrap(),
+                &url,
+            ),
             ttl_secs: 1800,
             public_url: url.clone(),
             local,
@@ -494,5 +497,51 @@ fn a_payment_taken_while_the_server_was_killed_is_fulfilled_once_after_restart()
         .unwrap();
     second.wait().unwrap();
     runtime.block_on(db.close());
+    let _ = std::fs::remove_dir_all(data);
+}
+
+/// `bawaba keys`, as an operator runs it: the first key is made on first use, `rotate` retires
+/// it and makes a new one, and `list` shows both (the retired one stays published).
+#[test]
+fn keys_rotate_retires_the_active_key_and_makes_a_new_one() {
+    let data = std::env::temp_dir().join(format!("bawaba-keys-{}", uuid::Uuid::new_v4()));
+    let run = |command: &str| {
+        let out = binary()
+            .args(["keys", command])
+            .env("BAWABA_DATA_DIR", &data)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, first, err) = run("list");
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = first.lines().collect();
+    assert_eq!(lines.len(), 1, "{first}");
+    assert!(lines[0].ends_with("active"), "{first}");
+    let first_id = lines[0].split_whitespace().next().unwrap().to_string();
+
+    let (code, rotated, err) = run("rotate");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(rotated.starts_with("New signing key "), "{rotated}");
+    assert!(!rotated.contains(&format!("New signing key {first_id}")));
+    let (_, listed, _) = run("list");
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    assert_eq!(lines.iter().filter(|l| l.ends_with("active")).count(), 1);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&first_id) && l.contains("retired")),
+        "{listed}"
+    );
+
+    let (code, _, err) = run("burn");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown command"), "{err}");
     let _ = std::fs::remove_dir_all(data);
 }

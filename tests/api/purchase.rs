@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// The text of a PDF, as `pdftotext` (poppler, installed by `make setup`) extracts it.
-fn pdf_text(bytes: &[u8]) -> String {
+pub fn pdf_text(bytes: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("bawaba-pdf-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("v.pdf");
@@ -29,7 +29,7 @@ fn pdf_text(bytes: &[u8]) -> String {
 const BUY: &str = "/api/vignette/buy";
 
 /// Adds a vehicle through the vehicle form; returns its id.
-async fn add(app: &TestApp, b: &Browser, plate: &str, changes: &[(&str, &str)]) -> String {
+pub async fn add(app: &TestApp, b: &Browser, plate: &str, changes: &[(&str, &str)]) -> String {
     let mut fields = vec![
         ("id", ""),
         ("plate", plate),
@@ -57,13 +57,13 @@ async fn add(app: &TestApp, b: &Browser, plate: &str, changes: &[(&str, &str)]) 
     id
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(app.db.pool()).await.unwrap();
     n
 }
 
 /// Presses "Pay" on a quote page as it was shown.
-async fn press_buy(b: &Browser, quote_html: &str) -> String {
+pub async fn press_buy(b: &Browser, quote_html: &str) -> String {
     b.post_form(
         BUY,
         &[

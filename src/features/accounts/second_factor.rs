@@ -10,10 +10,6 @@ use crate::platform::{
     db::{Db, DbError},
     secrets::SecretKey,
 };
-use chacha20poly1305::{
-    ChaCha20Poly1305, Nonce,
-    aead::{Aead, AeadCore, OsRng},
-};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use sqlx::{Any, Transaction};
@@ -61,36 +57,16 @@ pub struct Factor {
 
 // ---- Sealing -------------------------------------------------------------------------------
 
-fn sealing_cipher(secret: &SecretKey) -> ChaCha20Poly1305 {
-    // A key of its own, derived from the server's secret: the secret itself signs other things.
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.bytes()).expect("any key length");
-    mac.update(b"bawaba/second-factor/seal/v1");
-    // (KeyInit is named here only: imported, it would clash with Mac::new_from_slice below.)
-    <ChaCha20Poly1305 as chacha20poly1305::KeyInit>::new(&mac.finalize().into_bytes())
-}
+/// The purpose the TOTP key and the shown recovery codes are sealed under (see
+/// `secrets::seal`).
+const SEAL_PURPOSE: &str = "bawaba/second-factor/seal/v1";
 
-/// `hex(nonce ‖ ciphertext ‖ tag)`.
 pub fn seal(secret: &SecretKey, plain: &[u8]) -> String {
-    let cipher = sealing_cipher(secret);
-    let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
-    let sealed = cipher
-        .encrypt(&nonce, plain)
-        .expect("encrypting a short buffer cannot fail");
-    let mut out = nonce.to_vec();
-    out.extend(sealed);
-    hex::encode(out)
+    crate::platform::secrets::seal(secret, SEAL_PURPOSE, plain)
 }
 
-/// The sealed bytes, or `None` if they were tampered with or sealed under another key.
 pub fn open(secret: &SecretKey, sealed: &str) -> Option<Vec<u8>> {
-    let bytes = hex::decode(sealed).ok()?;
-    if bytes.len() < 12 {
-        return None;
-    }
-    let (nonce, body) = bytes.split_at(12);
-    sealing_cipher(secret)
-        .decrypt(Nonce::from_slice(nonce), body)
-        .ok()
+    crate::platform::secrets::open(secret, SEAL_PURPOSE, sealed)
 }
 
 // ---- TOTP ----------------------------------------------------------------------------------
@@ -158,19 +134,6 @@ pub fn otpauth_uri(issuer: &str, account: &str, key: &[u8]) -> String {
         base32(key),
         enc(issuer)
     )
-}
-
-/// The QR code of `text` as an SVG image (dark modules on white, with the quiet zone).
-pub fn qr_svg(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(220, 220)
-        .dark_color(qrcode::render::svg::Color("#000000"))
-        .light_color(qrcode::render::svg::Color("#ffffff"))
-        .build();
-    // Inline in HTML: without the XML declaration the renderer puts first.
-    svg.find("<svg").map(|start| svg[start..].to_string())
 }
 
 // ---- Recovery and SMS codes ----------------------------------------------------------------
@@ -569,19 +532,6 @@ mod tests {
     }
 
     #[test]
-    fn sealed_keys_open_only_with_the_same_secret_and_untouched() {
-        let a = SecretKey::from_bytes([7; 32]);
-        let b = SecretKey::from_bytes([8; 32]);
-        let sealed = seal(&a, b"key bytes");
-        assert_eq!(open(&a, &sealed).as_deref(), Some(&b"key bytes"[..]));
-        assert_eq!(open(&b, &sealed), None);
-        let mut tampered = sealed.into_bytes();
-        let last = tampered.len() - 1;
-        tampered[last] = if tampered[last] == b'0' { b'1' } else { b'0' };
-        assert_eq!(open(&a, &String::from_utf8(tampered).unwrap()), None);
-    }
-
-    #[test]
     fn recovery_codes_are_readable_and_typed_loosely() {
         let code = random_recovery_code();
         assert_eq!(code.len(), 11);
@@ -596,7 +546,7 @@ mod tests {
         assert!(uri.starts_with(
             "otpauth://totp/Bawaba:amina%40example.dz?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&"
         ));
-        let svg = qr_svg(&uri).unwrap();
+        let svg = crate::platform::qr::svg(&uri).unwrap();
         assert!(svg.contains("<svg") && svg.contains("#000000"));
     }
 }

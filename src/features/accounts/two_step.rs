@@ -460,7 +460,7 @@ pub async fn load_app_setup() -> Result<Option<AppSetup>, AppError> {
         .collect();
     let draft = server::problems(&state, DRAFT, "code").await;
     Ok(Some(AppSetup {
-        qr_svg: second_factor::qr_svg(&uri).unwrap_or_default(),
+        qr_svg: crate::platform::qr::svg(&uri).unwrap_or_default(),
         key: key_groups.join(" "),
         problems: draft.problems("code"),
         typed: draft.shown("code", "code"),

@@ -27,14 +27,20 @@ use crate::{
 use sqlx::AnyConnection;
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc};
 
+/// The future a fulfilment returns (it borrows the transaction and the order).
+pub type FulfilFuture<'c> = Pin<Box<dyn Future<Output = Result<Fulfilled, DbError>> + Send + 'c>>;
+
 /// A service's fulfilment: runs inside the transaction that records the success, so the
-/// vignette exists if and only if the payment succeeded. Must only write to the database.
-pub type Fulfil =
-    for<'c> fn(
-        &'c mut AnyConnection,
-        &'c Order,
-        i64,
-    ) -> Pin<Box<dyn Future<Output = Result<Fulfilled, DbError>> + Send + 'c>>;
+/// vignette exists if and only if the payment succeeded. Must only write to the database. A
+/// value, not a function, so a service can carry what it needs (the vignette's signing secret).
+pub trait Fulfil: Send + Sync {
+    fn fulfil<'c>(
+        &'c self,
+        conn: &'c mut AnyConnection,
+        order: &'c Order,
+        now: i64,
+    ) -> FulfilFuture<'c>;
+}
 
 /// What a service's fulfilment did with a paid order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,12 +53,12 @@ pub enum Fulfilled {
 
 /// Which fulfilment runs for which kind of order; each service registers its own.
 #[derive(Clone, Default)]
-pub struct Fulfilments(Arc<HashMap<&'static str, Fulfil>>);
+pub struct Fulfilments(Arc<HashMap<&'static str, Arc<dyn Fulfil>>>);
 
 impl Fulfilments {
-    pub fn register(self, kind: &'static str, fulfil: Fulfil) -> Self {
+    pub fn register(self, kind: &'static str, fulfil: impl Fulfil + 'static) -> Self {
         let mut map = (*self.0).clone();
-        map.insert(kind, fulfil);
+        map.insert(kind, Arc::new(fulfil));
         Self(Arc::new(map))
     }
 }
@@ -501,7 +507,7 @@ async fn fulfil(
     }
     match p.fulfilments.0.get(order.kind.as_str()) {
         Some(f) => {
-            if let Fulfilled::Refused(why) = f(conn, &order, now).await? {
+            if let Fulfilled::Refused(why) = f.fulfil(conn, &order, now).await? {
                 tracing::warn!(payment = %row.id, order = %order.id, why = %why, "fulfilment refused");
                 store::flag(conn, &row.id, "fulfilment_refused", &why, now).await?;
             }

@@ -54,12 +54,18 @@ pub async fn notify(
 
 /// The fulfilment of each kind of order, registered by the service that sells it.
 #[cfg(feature = "ssr")]
-pub fn fulfilments() -> engine::Fulfilments {
+pub fn fulfilments(
+    secret: &crate::platform::secrets::SecretKey,
+    public_url: &str,
+) -> engine::Fulfilments {
     engine::Fulfilments::default()
-        .register(DEMO_KIND, fulfil_demo)
+        .register(DEMO_KIND, FulfilDemo)
         .register(
             crate::features::vignette::purchase::KIND,
-            crate::features::vignette::purchase::fulfil,
+            crate::features::vignette::purchase::IssueVignette {
+                secret: secret.clone(),
+                public_url: public_url.to_string(),
+            },
         )
 }
 
@@ -76,19 +82,19 @@ pub const DEMO_KIND: &str = "demo";
 
 /// A demo order delivers nothing beyond being marked fulfilled, which the engine does.
 #[cfg(feature = "ssr")]
-fn fulfil_demo<'c>(
-    _conn: &'c mut sqlx::AnyConnection,
-    order: &'c store::Order,
-    _now: i64,
-) -> std::pin::Pin<
-    Box<
-        dyn std::future::Future<Output = Result<engine::Fulfilled, crate::platform::db::DbError>>
-            + Send
-            + 'c,
-    >,
-> {
-    Box::pin(async move {
-        tracing::info!(order = %order.id, "demo order fulfilled");
-        Ok(engine::Fulfilled::Done)
-    })
+struct FulfilDemo;
+
+#[cfg(feature = "ssr")]
+impl engine::Fulfil for FulfilDemo {
+    fn fulfil<'c>(
+        &'c self,
+        _conn: &'c mut sqlx::AnyConnection,
+        order: &'c store::Order,
+        _now: i64,
+    ) -> engine::FulfilFuture<'c> {
+        Box::pin(async move {
+            tracing::info!(order = %order.id, "demo order fulfilled");
+            Ok(engine::Fulfilled::Done)
+        })
+    }
 }

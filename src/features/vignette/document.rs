@@ -13,7 +13,7 @@ use crate::{
         money::{Currency, Money},
     },
     i18n::*,
-    platform::pdf::{Line, Weight, color, fill_rect, text_colour},
+    platform::pdf::{Line, Weight, color, fill_rect, qr_code, text_colour},
 };
 use krilla::{Document, page::PageSettings};
 use serde::{Deserialize, Serialize};
@@ -34,10 +34,14 @@ pub struct VignetteDocument {
     pub issued_at: i64,
     /// Set on a re-issued copy (a lost vignette): the copy's date is printed on it.
     pub duplicate_issued_at: Option<i64>,
+    /// What the QR code says: the public check's address with the vignette's seal.
+    #[serde(default)]
+    pub qr: Option<String>,
 }
 
-impl From<&VignetteRecord> for VignetteDocument {
-    fn from(v: &VignetteRecord) -> Self {
+impl VignetteDocument {
+    /// The document of a vignette, its QR code pointing at the public check on `public_url`.
+    pub fn new(v: &VignetteRecord, public_url: &str) -> Self {
         Self {
             number: v.number.clone(),
             plate: v.plate.clone(),
@@ -50,11 +54,38 @@ impl From<&VignetteRecord> for VignetteDocument {
             payment_reference: v.payment_reference.clone(),
             issued_at: v.issued_at,
             duplicate_issued_at: v.duplicate_issued_at,
+            qr: v
+                .seal
+                .as_deref()
+                .map(|seal| super::verify::address(public_url, seal)),
         }
     }
-}
 
-impl VignetteDocument {
+    /// A vignette as printed, sealed (for the tests and the PDF benchmark).
+    #[doc(hidden)]
+    pub fn sample() -> Self {
+        Self {
+            number: "2026-7K3M-9QX2".into(),
+            plate: "12345 119 16".into(),
+            vin: "VF1RFB00X56123456".into(),
+            category: 1,
+            campaign_year: 2026,
+            valid_until: "2026-12-31".into(),
+            amount_minor: 225_000,
+            currency: "DZD".into(),
+            payment_reference: "PAY-ABCDEFGHJK".into(),
+            issued_at: 1_795_000_000,
+            duplicate_issued_at: None,
+            qr: Some(super::verify::address(
+                "https://bawaba.example",
+                &format!(
+                    "BV1.2026-7K3M-9QX2.12345-119-16.2026.20261231.1795000000.K4ZP6R2M0A.{}",
+                    "A".repeat(86)
+                ),
+            )),
+        }
+    }
+
     /// The file name a download or an attachment gets.
     pub fn file_name(&self) -> String {
         format!("vignette-{}.pdf", self.number)
@@ -71,6 +102,8 @@ const A4: (f32, f32) = (595.0, 842.0);
 const MARGIN: f32 = 48.0;
 /// Where values start, from the labels' edge.
 const VALUE_COLUMN: f32 = 215.0;
+/// The QR code's square, quiet zone included (about 0.7 mm a module for a vignette's seal).
+const QR_SIDE: f32 = 124.0;
 
 /// The page, drawn along the reader's direction: `start` is the right edge in Arabic.
 struct Writer {
@@ -143,6 +176,24 @@ pub fn pdf(doc: &VignetteDocument, locale: Locale) -> Result<Vec<u8>, String> {
     text_colour(&mut surface, ink);
     let number = Line::new(&doc.number, 34.0, Weight::Bold, false);
     number.draw(&mut surface, w.x(&number, 0.0), 184.0);
+    // The QR code at the end edge, level with the number: the seal an officer scans.
+    if let Some(qr) = &doc.qr {
+        let x = if rtl { MARGIN } else { A4.0 - MARGIN - QR_SIDE };
+        qr_code(&mut surface, qr, x, 112.0, QR_SIDE, ink)?;
+        text_colour(&mut surface, muted);
+        let caption = Line::new(
+            td_string!(locale, purchase.pdf_qr_caption),
+            8.5,
+            Weight::Regular,
+            rtl,
+        );
+        caption.draw(
+            &mut surface,
+            x + (QR_SIDE - caption.width()) / 2.0,
+            112.0 + QR_SIDE + 10.0,
+        );
+        text_colour(&mut surface, ink);
+    }
     let mut y = 214.0;
     if let Some(at) = doc.duplicate_issued_at {
         let text = td_string!(
@@ -247,32 +298,25 @@ pub fn pdf(doc: &VignetteDocument, locale: Locale) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
 
-    fn doc() -> VignetteDocument {
-        VignetteDocument {
-            number: "2026-7K3M-9QX2".into(),
-            plate: "12345 119 16".into(),
-            vin: "VF1RFB00X56123456".into(),
-            category: 1,
-            campaign_year: 2026,
-            valid_until: "2026-12-31".into(),
-            amount_minor: 225_000,
-            currency: "DZD".into(),
-            payment_reference: "PAY-ABCDEFGHJK".into(),
-            issued_at: 1_795_000_000,
-            duplicate_issued_at: None,
-        }
-    }
-
     #[test]
     fn a_pdf_is_made_in_every_language() {
         for locale in [Locale::ar, Locale::fr, Locale::en] {
-            let bytes = pdf(&doc(), locale).unwrap();
+            let bytes = pdf(&VignetteDocument::sample(), locale).unwrap();
             assert!(bytes.starts_with(b"%PDF-"), "{locale:?}");
             assert!(bytes.len() > 5_000, "fonts embedded");
         }
-        let mut copy = doc();
+        let mut unsealed = VignetteDocument::sample();
+        unsealed.qr = None;
+        assert!(
+            pdf(&unsealed, Locale::fr).is_ok(),
+            "a vignette from before seals"
+        );
+        let mut copy = VignetteDocument::sample();
         copy.duplicate_issued_at = Some(1_796_000_000);
         assert!(pdf(&copy, Locale::ar).is_ok());
-        assert_eq!(doc().file_name(), "vignette-2026-7K3M-9QX2.pdf");
+        assert_eq!(
+            VignetteDocument::sample().file_name(),
+            "vignette-2026-7K3M-9QX2.pdf"
+        );
     }
 }

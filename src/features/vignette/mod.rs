@@ -24,6 +24,7 @@ pub mod purchase;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod vehicles;
+pub mod verify;
 
 /// Minutes a citizen with the registration card at hand needs to buy a vignette (the
 /// estimate on the start page).
@@ -87,6 +88,7 @@ pub fn StartPage() -> impl IntoView {
         </Suspense>
         <p>{t!(i18n, vignette.exempt_note)}</p>
         <p><a href=calculator::PATH>{t!(i18n, calculator.link)}</a></p>
+        <p><a href=verify::PATH>{t!(i18n, verify.link)}</a></p>
     }
 }
 

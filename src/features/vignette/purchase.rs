@@ -96,12 +96,14 @@ pub struct VignetteView {
     /// When a duplicate was last issued (a lost vignette).
     pub duplicate_issued_at: Option<i64>,
     pub email: String,
+    /// The seal's QR code (SVG) and the public check's address it holds.
+    pub qr: Option<(String, String)>,
 }
 
 /// What the confirmation address shows: the vignette, or that the payment is not through yet.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Bought {
-    Vignette(VignetteView),
+    Vignette(Box<VignetteView>),
     /// Paid but not confirmed by the bank yet, or not paid: the order's page says which.
     NotYet {
         order_id: String,
@@ -406,47 +408,52 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
     Ok(())
 }
 
-/// The payment's fulfilment: the vignette, in the transaction that records the success.
+/// The payment's fulfilment: the vignette, sealed with the active signing key, in the
+/// transaction that records the success.
 #[cfg(feature = "ssr")]
-pub fn fulfil<'c>(
-    conn: &'c mut sqlx::AnyConnection,
-    order: &'c crate::features::payments::store::Order,
-    now: i64,
-) -> std::pin::Pin<
-    Box<
-        dyn std::future::Future<
-                Output = Result<
-                    crate::features::payments::engine::Fulfilled,
-                    crate::platform::db::DbError,
-                >,
-            > + Send
-            + 'c,
-    >,
-> {
-    use super::store::{self, Issue};
-    use crate::{domain::vignette::Subject, features::payments::engine::Fulfilled};
-    Box::pin(async move {
-        let Some(subject) = Subject::parse(&order.subject) else {
-            return Ok(Fulfilled::Refused(format!(
-                "unreadable vignette subject {:?}",
-                order.subject
-            )));
-        };
-        Ok(
-            match store::issue_vignette(conn, order, &subject, now).await? {
-                Issue::Issued(vignette) => {
-                    tracing::info!(order = %order.id, number = %vignette.number, "vignette issued");
-                    send_vignette(conn, order, &vignette, now).await?;
-                    Fulfilled::Done
-                }
-                Issue::AlreadyHas(number) => Fulfilled::Refused(format!(
-                    "the vehicle already has vignette {number} for {}",
-                    subject.campaign_year
-                )),
-                Issue::NoSuchVehicle => Fulfilled::Refused("the order's vehicle is gone".into()),
-            },
-        )
-    })
+pub struct IssueVignette {
+    /// Opens the signing key (sealed under the server's secret in the database).
+    pub secret: crate::platform::secrets::SecretKey,
+    /// Where the QR code's public check is.
+    pub public_url: String,
+}
+
+#[cfg(feature = "ssr")]
+impl crate::features::payments::engine::Fulfil for IssueVignette {
+    fn fulfil<'c>(
+        &'c self,
+        conn: &'c mut sqlx::AnyConnection,
+        order: &'c crate::features::payments::store::Order,
+        now: i64,
+    ) -> crate::features::payments::engine::FulfilFuture<'c> {
+        use super::store::{self, Issue};
+        use crate::{domain::vignette::Subject, features::payments::engine::Fulfilled};
+        Box::pin(async move {
+            let Some(subject) = Subject::parse(&order.subject) else {
+                return Ok(Fulfilled::Refused(format!(
+                    "unreadable vignette subject {:?}",
+                    order.subject
+                )));
+            };
+            let signer = crate::platform::signing::active(conn, &self.secret, now).await?;
+            Ok(
+                match store::issue_vignette(conn, order, &subject, &signer, now).await? {
+                    Issue::Issued(vignette) => {
+                        tracing::info!(order = %order.id, number = %vignette.number, "vignette issued");
+                        send_vignette(conn, order, &vignette, &self.public_url, now).await?;
+                        Fulfilled::Done
+                    }
+                    Issue::AlreadyHas(number) => Fulfilled::Refused(format!(
+                        "the vehicle already has vignette {number} for {}",
+                        subject.campaign_year
+                    )),
+                    Issue::NoSuchVehicle => {
+                        Fulfilled::Refused("the order's vehicle is gone".into())
+                    }
+                },
+            )
+        })
+    }
 }
 
 /// Queues the vignette's e-mail (the PDF attached) in the issuing transaction, in the
@@ -456,6 +463,7 @@ async fn send_vignette(
     conn: &mut sqlx::AnyConnection,
     order: &crate::features::payments::store::Order,
     vignette: &super::store::VignetteRecord,
+    public_url: &str,
     now: i64,
 ) -> Result<(), crate::platform::db::DbError> {
     use crate::platform::outbox::{self, Channel, Notification};
@@ -470,8 +478,8 @@ async fn send_vignette(
     let Some((email, language)) = payer else {
         return Ok(());
     };
-    let params =
-        serde_json::to_value(super::document::VignetteDocument::from(vignette)).unwrap_or_default();
+    let params = serde_json::to_value(super::document::VignetteDocument::new(vignette, public_url))
+        .unwrap_or_default();
     outbox::enqueue(
         conn,
         &Notification {
@@ -506,7 +514,7 @@ pub async fn reissue(order_id: String) -> Result<(), AppError> {
     else {
         return Err(AppError::NotFound);
     };
-    send_vignette(&mut tx, &order, &vignette, now)
+    send_vignette(&mut tx, &order, &vignette, &state.config.public_url, now)
         .await
         .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
@@ -534,7 +542,7 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
         .fetch_one(state.db.pool())
         .await
         .map_err(AppError::internal)?;
-    Ok(Bought::Vignette(VignetteView {
+    Ok(Bought::Vignette(Box::new(VignetteView {
         order_id: v.order_id,
         number: v.number,
         plate: v.plate,
@@ -547,7 +555,11 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
         issued_at: v.issued_at,
         duplicate_issued_at: v.duplicate_issued_at,
         email,
-    }))
+        qr: v.seal.as_deref().and_then(|seal| {
+            let address = super::verify::address(&state.config.public_url, seal);
+            Some((crate::platform::qr::svg(&address)?, address))
+        }),
+    })))
 }
 
 /// `GET /vignette/bought/{order}/pdf`: the vignette and its receipt as a PDF, in the reader's
@@ -572,7 +584,7 @@ pub async fn download(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let doc = VignetteDocument::from(&vignette);
+    let doc = VignetteDocument::new(&vignette, &state.config.public_url);
     let locale = crate::platform::locale::from_headers(req.headers());
     match pdf(&doc, locale) {
         Ok(bytes) => (
@@ -813,7 +825,7 @@ pub fn BoughtPage() -> impl IntoView {
                     }
                     Ok(Bought::Vignette(v)) => {
                         let reissued = query.read_untracked().get("reissued").is_some();
-                        view! { <VignetteDetails v locale reissued /> }.into_any()
+                        view! { <VignetteDetails v=*v locale reissued /> }.into_any()
                     }
                 }
             })}
@@ -868,6 +880,15 @@ fn VignetteDetails(v: VignetteView, locale: Locale, reissued: bool) -> impl Into
             {row(td_string!(locale, payments.reference).to_string(), view! { <Ltr>{v.payment_reference.clone()}</Ltr> }.into_any())}
             {row(td_string!(locale, purchase.row_issued).to_string(), view! { <Ltr>{issued}</Ltr> }.into_any())}
         </dl>
+        {v.qr.clone().map(|(svg, address)| view! {
+            <figure class="vignette-qr">
+                <div role="img" aria-label=td_string!(locale, purchase.qr_label) inner_html=svg></div>
+                <figcaption>
+                    {t!(i18n, purchase.qr_caption)} " "
+                    <a href=address>{t!(i18n, purchase.qr_check_link)}</a>
+                </figcaption>
+            </figure>
+        })}
         <p><a class="button" href=pdf_path(&v.order_id) download="">{t!(i18n, purchase.download_pdf)}</a></p>
         <p>{t!(i18n, purchase.receipt_emailed)} " " <Ltr>{v.email.clone()}</Ltr></p>
         <h2>{t!(i18n, purchase.lost_title)}</h2>

@@ -729,6 +729,9 @@ pub struct VignetteRecord {
     pub payment_reference: String,
     pub issued_at: i64,
     pub duplicate_issued_at: Option<i64>,
+    /// The signed text its QR code carries (`domain::seal`); `None` only for vignettes issued
+    /// before seals existed.
+    pub seal: Option<String>,
 }
 
 type VignetteRow = (
@@ -747,11 +750,12 @@ type VignetteRow = (
     String,
     i64,
     Option<i64>,
+    Option<String>,
 );
 
 const VIGNETTE_COLUMNS: &str = "id, number, vehicle_id, account_id, campaign_year, plate, vin, \
     category, valid_until, amount_minor, currency, order_id, payment_reference, issued_at, \
-    duplicate_issued_at";
+    duplicate_issued_at, seal";
 
 fn vignette_from(r: VignetteRow) -> Result<VignetteRecord, DbError> {
     let currency = Currency::parse(&r.10).ok_or_else(|| {
@@ -774,6 +778,7 @@ fn vignette_from(r: VignetteRow) -> Result<VignetteRecord, DbError> {
         payment_reference: r.12,
         issued_at: r.13,
         duplicate_issued_at: r.14,
+        seal: r.15,
     })
 }
 
@@ -898,6 +903,7 @@ pub async fn issue_vignette(
     conn: &mut sqlx::AnyConnection,
     order: &crate::features::payments::store::Order,
     subject: &crate::domain::vignette::Subject,
+    signer: &crate::platform::signing::ActiveKey,
     now: i64,
 ) -> Result<Issue, DbError> {
     let row: Option<VehicleRow> = sqlx::query_as(&format!(
@@ -923,11 +929,20 @@ pub async fn issue_vignette(
     for _ in 0..5 {
         let number = crate::domain::vignette::number(year, rand::random());
         let id = uuid::Uuid::new_v4().to_string();
+        let seal = crate::domain::seal::Sealed {
+            number: number.clone(),
+            plate: plate.clone(),
+            campaign_year: year,
+            valid_until: crate::domain::vignette::valid_until(year),
+            issued_at: now,
+            key_id: signer.key_id.clone(),
+        }
+        .sign(&signer.key);
         let done = sqlx::query(
             "INSERT INTO vignettes (id, number, vehicle_id, account_id, campaign_year, plate, vin,
                 category, valid_until, amount_minor, currency, order_id, payment_reference,
-                issued_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                issued_at, seal)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              ON CONFLICT DO NOTHING",
         )
         .bind(&id)
@@ -944,6 +959,7 @@ pub async fn issue_vignette(
         .bind(&order.id)
         .bind(&reference)
         .bind(now)
+        .bind(&seal)
         .execute(&mut *conn)
         .await?;
         let existing = vignette_for_vehicle(conn, &vehicle.id, &plate, year).await?;
@@ -957,4 +973,29 @@ pub async fn issue_vignette(
     Err(DbError::Sqlx(sqlx::Error::Protocol(
         "no free vignette number after 5 tries".into(),
     )))
+}
+
+/// The plate and campaign of the vignette numbered `number`, for the public check of a seal.
+pub async fn sealed_vignette(db: &Db, number: &str) -> Result<Option<(String, i32)>, DbError> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT plate, campaign_year FROM vignettes WHERE number = $1")
+            .bind(number)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.map(|(plate, year)| (plate, year as i32)))
+}
+
+/// The last valid day of the plate's vignette for `year`, for the public check by plate.
+pub async fn plate_valid_until(
+    db: &Db,
+    plate: &str,
+    year: i32,
+) -> Result<Option<crate::domain::date::Date>, DbError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT valid_until FROM vignettes WHERE plate = $1 AND campaign_year = $2")
+            .bind(plate)
+            .bind(i64::from(year))
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.and_then(|(d,)| crate::domain::date::Date::parse_iso(&d)))
 }
