@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/vignette/bought/:order") view=vignette::purchase::BoughtPage ssr=SsrMode::Async />
                     <Route path=path!("/vignette/verify") view=vignette::verify::VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/vignette/verify/offline") view=vignette::verify::OfflinePage ssr=SsrMode::Async />
+                    <Route path=path!("/vignette/reminders/stop/:token") view=vignette::reminders::StopPage ssr=SsrMode::Async />
                     <Route path=path!("/vehicles") view=vignette::vehicles::VehiclesPage ssr=SsrMode::Async />
                     <Route path=path!("/vehicles/add") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
                     <Route path=path!("/vehicles/import") view=vignette::import::ImportPage />

@@ -124,6 +124,16 @@ impl LocalMinute {
     pub fn end_of(date: Date) -> Self {
         Self(date.days_since_epoch() * 1440 + 1439)
     }
+
+    /// The Unix time of the start of this minute.
+    pub fn unix(self) -> i64 {
+        (self.0 - Self::ALGIERS_OFFSET_MINUTES) * 60
+    }
+
+    /// The local day this minute is in.
+    pub fn date(self) -> Date {
+        Date::from_days_since_epoch(self.0.div_euclid(1440))
+    }
 }
 
 /// Why a surcharge is added.

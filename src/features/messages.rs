@@ -49,6 +49,10 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
         super::vignette::messages::VIGNETTE_ISSUED => {
             super::vignette::messages::vignette_issued(locale, params)
         }
+        super::vignette::messages::REMINDER => super::vignette::messages::reminder(locale, params),
+        super::vignette::messages::REMINDER_SMS => {
+            super::vignette::messages::reminder_sms(locale, params)
+        }
         _ => None,
     }
 }

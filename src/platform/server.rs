@@ -189,6 +189,12 @@ pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
             state.db.clone(),
             Duration::from_secs(600),
         ),
+        // Reminders are due by the day: every 15 minutes is prompt enough and costs one query
+        // per campaign when there is nothing to send.
+        crate::features::vignette::reminders::server::spawn(
+            state.clone(),
+            Duration::from_secs(15 * 60),
+        ),
     ];
     let key = std::sync::Arc::new(state.sandbox_key);
     for _ in 0..crate::sandbox::notifier::CONCURRENT {

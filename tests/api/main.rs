@@ -25,6 +25,7 @@ mod process;
 mod purchase;
 mod reference_data;
 mod registration;
+mod reminders;
 mod security;
 mod smtp_sink;
 mod two_step;

@@ -14,7 +14,7 @@ use crate::{
 use bawaba::domain::seal::{self, PublicKey, Verdict};
 
 /// Buys the vignette of a new car with `plate`; returns the vignette page.
-async fn buy(app: &TestApp, b: &Browser, plate: &str) -> String {
+pub async fn buy(app: &TestApp, b: &Browser, plate: &str) -> String {
     let car = add(app, b, plate, &[]).await;
     let quote = b.page(&format!("/vignette/buy/{car}")).await;
     let gateway = press_buy(b, &quote).await;

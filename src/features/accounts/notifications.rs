@@ -1,5 +1,5 @@
 //! `/account/notifications`: how the holder wants non-essential messages (reminders, copies of
-//! receipts): e-mail, SMS or both. Security messages (codes, changes to the account) always go
+//! receipts): e-mail, SMS or both; and whether to be reminded of vignette campaigns. Security messages (codes, changes to the account) always go
 //! by e-mail and are not affected. Services enqueue such messages with `enqueue_chosen`, which
 //! reads the choice in the same transaction as the event.
 
@@ -26,23 +26,28 @@ pub fn channels_of(choice: &str) -> (bool, bool) {
     }
 }
 
+/// The account's channel choice and whether it wants vignette reminders.
 #[server(endpoint = "account/notifications/view")]
-pub async fn load_choice() -> Result<Option<String>, AppError> {
+pub async fn load_choice() -> Result<Option<(String, bool)>, AppError> {
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
     let Some(account_id) = session::for_request().and_then(|s| s.account_id) else {
         return Ok(None);
     };
-    let row: Option<(String,)> = sqlx::query_as("SELECT notify_by FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_optional(state.db.pool())
-        .await
-        .map_err(AppError::internal)?;
-    Ok(row.map(|(c,)| c))
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT notify_by, vignette_reminders FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(state.db.pool())
+            .await
+            .map_err(AppError::internal)?;
+    Ok(row.map(|(c, r)| (c, r == 1)))
 }
 
 #[server(endpoint = "account/notifications")]
-pub async fn save_choice(notify_by: Option<String>) -> Result<(), AppError> {
+pub async fn save_choice(
+    notify_by: Option<String>,
+    vignette_reminders: Option<String>,
+) -> Result<(), AppError> {
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
     let account_id = super::two_step::server::account_id()?;
@@ -57,6 +62,14 @@ pub async fn save_choice(notify_by: Option<String>) -> Result<(), AppError> {
             .await
             .map_err(AppError::internal)?;
     }
+    // A checkbox left unticked sends nothing.
+    crate::features::vignette::store::set_reminders(
+        &state.db,
+        &account_id,
+        vignette_reminders.is_some(),
+    )
+    .await
+    .map_err(AppError::internal)?;
     leptos_axum::redirect(&format!("{PATH}?saved=1"));
     Ok(())
 }
@@ -118,7 +131,7 @@ pub fn NotificationsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let locale = i18n.get_locale_untracked();
                 let Ok(choice) = choice.await else { return view! { <ServiceProblem /> }.into_any() };
-                let current = choice.unwrap_or_else(|| "email".into());
+                let (current, reminders) = choice.unwrap_or_else(|| ("email".into(), true));
                 let title = td_string!(locale, account.notify_title).to_string();
                 let saved = query.read_untracked().get("saved").is_some();
                 let options = [
@@ -152,6 +165,12 @@ pub fn NotificationsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </div>
                             </fieldset>
+                        </div>
+                        <div class="field">
+                            <div class="checkboxes__item">
+                                <input class="checkboxes__input" id="vignette_reminders" name="vignette_reminders" type="checkbox" value="on" checked=reminders />
+                                <label class="checkboxes__label" for="vignette_reminders">{t!(i18n, reminders.setting)}</label>
+                            </div>
                         </div>
                         <Button>{t!(i18n, account.notify_save)}</Button>
                     </form>

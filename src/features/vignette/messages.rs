@@ -62,6 +62,123 @@ pub fn vignette_issued(locale: Locale, p: &serde_json::Value) -> Option<Rendered
     })
 }
 
+pub const REMINDER: &str = "vignette_reminder";
+pub const REMINDER_SMS: &str = "vignette_reminder_sms";
+
+/// A reminder's facts, from the message's parameters (`reminders::server::run` writes them).
+struct Reminder {
+    ending: bool,
+    plate: String,
+    year: i64,
+    ends: String,
+    amount: String,
+    buy: String,
+    stop: String,
+}
+
+fn reminder_of(locale: Locale, p: &serde_json::Value) -> Option<Reminder> {
+    let s = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let lang = leptos_i18n::Locale::as_str(locale);
+    let currency = crate::domain::money::Currency::parse(&s("currency")?)?;
+    let ends = crate::domain::date::Date::parse_iso(&s("ends")?)?;
+    Some(Reminder {
+        ending: s("kind")? == "ending",
+        plate: s("plate")?,
+        year: p.get("year")?.as_i64()?,
+        ends: format!("{:02}/{:02}/{}", ends.day, ends.month, ends.year),
+        amount: crate::domain::money::Money::new(p.get("amount_minor")?.as_i64()?, currency)
+            .format(lang),
+        buy: s("buy")?,
+        stop: s("stop")?,
+    })
+}
+
+/// The campaign has opened, or ends in a week: the vehicle, the amount, the last day, a link
+/// to buy, and a link to stop these reminders.
+pub fn reminder(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
+    let r = reminder_of(locale, p)?;
+    let (subject, intro) = if r.ending {
+        (
+            td_string!(locale, mail.reminder_ending_subject, year = r.year).to_string(),
+            td_string!(
+                locale,
+                mail.reminder_ending_intro,
+                year = r.year,
+                plate = r.plate.as_str(),
+                date = r.ends.as_str()
+            )
+            .to_string(),
+        )
+    } else {
+        (
+            td_string!(locale, mail.reminder_opened_subject, year = r.year).to_string(),
+            td_string!(
+                locale,
+                mail.reminder_opened_intro,
+                year = r.year,
+                plate = r.plate.as_str(),
+                date = r.ends.as_str()
+            )
+            .to_string(),
+        )
+    };
+    let amount = td_string!(locale, mail.reminder_amount, amount = r.amount.as_str()).to_string();
+    let buy = td_string!(locale, mail.reminder_buy).to_string();
+    let stop = td_string!(locale, mail.reminder_stop).to_string();
+    let signature = td_string!(locale, mail.signature).to_string();
+    let text = format!(
+        "{intro}\n\n{amount}\n\n{buy}: {}\n\n{signature}\n\n{stop}: {}\n",
+        r.buy, r.stop
+    );
+    let html = email_html(
+        locale,
+        &[
+            escape(&intro),
+            escape(&amount),
+            format!("<a href=\"{}\">{}</a>", escape(&r.buy), escape(&buy)),
+            escape(&signature),
+            format!(
+                "<small><a href=\"{}\">{}</a></small>",
+                escape(&r.stop),
+                escape(&stop)
+            ),
+        ],
+    );
+    Some(Rendered::Email {
+        subject,
+        text,
+        html,
+        attachments: vec![],
+    })
+}
+
+/// The same, short, by SMS (the link to buy; the stop link is in the e-mail and the account).
+pub fn reminder_sms(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
+    let r = reminder_of(locale, p)?;
+    let text = if r.ending {
+        td_string!(
+            locale,
+            mail.reminder_ending_sms,
+            year = r.year,
+            plate = r.plate.as_str(),
+            date = r.ends.as_str(),
+            link = r.buy.as_str()
+        )
+        .to_string()
+    } else {
+        td_string!(
+            locale,
+            mail.reminder_opened_sms,
+            year = r.year,
+            plate = r.plate.as_str(),
+            date = r.ends.as_str(),
+            link = r.buy.as_str()
+        )
+        .to_string()
+    };
+    Some(Rendered::Sms { text })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{features::messages::render, platform::mail::Rendered};
@@ -95,5 +212,42 @@ mod tests {
             render(super::VIGNETTE_ISSUED, "en", &json!({ "number": "x" })),
             None
         );
+    }
+
+    #[test]
+    fn reminders_exist_by_e_mail_and_sms_in_three_languages() {
+        for kind in ["opened", "ending"] {
+            let params = json!({
+                "kind": kind, "plate": "12345 119 16", "year": 2026, "ends": "2026-05-31",
+                "amount_minor": 225000, "currency": "DZD",
+                "buy": "https://bawaba.example/vignette/buy/v1",
+                "stop": "https://bawaba.example/vignette/reminders/stop/a.b",
+            });
+            for language in ["ar", "fr", "en"] {
+                let Some(Rendered::Email {
+                    subject,
+                    text,
+                    html,
+                    ..
+                }) = render("vignette_reminder", language, &params)
+                else {
+                    panic!("no reminder e-mail in {language}");
+                };
+                assert!(subject.contains("2026"), "{subject}");
+                for part in [&text, &html] {
+                    assert!(part.contains("12345 119 16") && part.contains("31/05/2026"));
+                    assert!(part.contains("/vignette/buy/v1"), "{part}");
+                    assert!(part.contains("/vignette/reminders/stop/a.b"), "{part}");
+                }
+                let Some(Rendered::Sms { text }) =
+                    render("vignette_reminder_sms", language, &params)
+                else {
+                    panic!("no reminder SMS in {language}");
+                };
+                assert!(text.contains("/vignette/buy/v1") && text.contains("12345 119 16"));
+            }
+        }
+        let params = json!({ "kind": "opened" });
+        assert_eq!(render("vignette_reminder", "en", &params), None);
     }
 }

@@ -21,6 +21,7 @@ pub mod import;
 #[cfg(feature = "ssr")]
 pub mod messages;
 pub mod purchase;
+pub mod reminders;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod vehicles;

@@ -111,7 +111,7 @@ pub enum Bought {
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use super::Standing;
     use crate::{
         domain::{

@@ -999,3 +999,95 @@ pub async fn plate_valid_until(
             .await?;
     Ok(row.and_then(|(d,)| crate::domain::date::Date::parse_iso(&d)))
 }
+
+// ---- Reminders -----------------------------------------------------------------------------
+
+/// Active vehicles of accounts that want reminders, with no vignette for `year` (by vehicle or
+/// plate) and no reminder of `kind` for it yet; added before `added_before` when given. At most
+/// `limit`, oldest first.
+pub async fn vehicles_to_remind(
+    db: &Db,
+    year: i32,
+    kind: &str,
+    added_before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<VehicleRecord>, DbError> {
+    let columns = VEHICLE_COLUMNS
+        .split(", ")
+        .map(|c| format!("v.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows: Vec<VehicleRow> = sqlx::query_as(&format!(
+        "SELECT {columns} FROM vehicles v JOIN accounts a ON a.id = v.account_id
+         WHERE v.archived_at IS NULL AND a.vignette_reminders = 1 AND v.created_at < $3
+           AND NOT EXISTS (SELECT 1 FROM vignettes g
+                           WHERE (g.vehicle_id = v.id OR g.plate = v.plate) AND g.campaign_year = $1)
+           AND NOT EXISTS (SELECT 1 FROM vignette_reminders r
+                           WHERE r.vehicle_id = v.id AND r.campaign_year = $1 AND r.kind = $2)
+         ORDER BY v.created_at, v.id LIMIT $4"
+    ))
+    .bind(i64::from(year))
+    .bind(kind)
+    .bind(added_before.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(VehicleRow::into_record).collect()
+}
+
+/// Records that `kind` was handled for the vehicle and campaign; `false` if it already was
+/// (another server got there first: send nothing).
+pub async fn mark_reminded(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    vehicle_id: &str,
+    year: i32,
+    kind: &str,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "INSERT INTO vignette_reminders (vehicle_id, campaign_year, kind, sent_at)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(vehicle_id)
+    .bind(i64::from(year))
+    .bind(kind)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The language an account last received a message in (the outbox keeps it: registration
+/// queues the first), Arabic if none.
+pub async fn language_of(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    account_id: &str,
+) -> Result<String, DbError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT language FROM outbox WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(l,)| l).unwrap_or_else(|| "ar".into()))
+}
+
+/// Turns an account's vignette reminders on or off.
+pub async fn set_reminders(db: &Db, account_id: &str, on: bool) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET vignette_reminders = $2 WHERE id = $1")
+        .bind(account_id)
+        .bind(i64::from(on))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Whether an account wants vignette reminders.
+pub async fn reminders_on(db: &Db, account_id: &str) -> Result<bool, DbError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT vignette_reminders FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.is_some_and(|(on,)| on == 1))
+}
