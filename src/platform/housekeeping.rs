@@ -13,11 +13,9 @@ pub const EVERY: Duration = Duration::from_secs(10 * 60);
 
 /// Starts the background loop; the first run happens at once. Abort the handle on shutdown.
 pub fn spawn(db: Db, every: Duration) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+    repeat(every, move || {
+        let db = db.clone();
+        async move {
             match session::purge_expired(&db, session::now_secs()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
@@ -27,6 +25,24 @@ pub fn spawn(db: Db, every: Duration) -> JoinHandle<()> {
             if let Err(e) = super::throttle::purge_stale(&db, session::now_secs()).await {
                 tracing::warn!(error = %e, "removing stale rate-limit counters failed");
             }
+        }
+    })
+}
+
+/// Runs `job` every `period` on this server, the first time at once; a run that overruns
+/// delays the next rather than bunching them. The background jobs (this one, the payment
+/// poller, the nightly comparison, the vignette reminders) are all such loops.
+pub fn repeat<F, Fut>(period: Duration, mut job: F) -> JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            job().await;
         }
     })
 }

@@ -85,14 +85,20 @@ on_both_backends!(
 
         // The e-mail, in her language, with the amount, the link to buy and the stop link.
         let sink = deliver_mail(app).await;
-        let mail = sink
-            .messages()
-            .into_iter()
+        let messages = sink.messages();
+        let mail = messages
+            .iter()
             .find(|m| {
                 m.data
                     .contains("Subject: La campagne de vignette 2026 est ouverte")
             })
-            .expect("the reminder e-mail");
+            .unwrap_or_else(|| {
+                let subjects: Vec<&str> = messages
+                    .iter()
+                    .filter_map(|m| m.data.lines().find(|l| l.starts_with("Subject:")))
+                    .collect();
+                panic!("no reminder e-mail among {subjects:?}")
+            });
         // Quoted-printable soft line breaks undone.
         let data = mail.data.replace("=\r\n", "").replace("=\n", "");
         assert!(data.contains(&format!("/vignette/buy/{owes}")), "{data}");

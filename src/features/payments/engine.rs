@@ -775,11 +775,9 @@ pub fn spawn_poller(
     db: Db,
     every: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+    crate::platform::housekeeping::repeat(every, move || {
+        let (p, db) = (p.clone(), db.clone());
+        async move {
             if let Err(e) = poll_due(&p, &db, crate::platform::session::now_secs()).await {
                 tracing::warn!(error = %e, "payment poller round failed");
             }

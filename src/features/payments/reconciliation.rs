@@ -351,11 +351,9 @@ pub fn spawn_nightly(
     db: Db,
     every: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+    crate::platform::housekeeping::repeat(every, move || {
+        let (p, db) = (p.clone(), db.clone());
+        async move {
             if let Err(e) = nightly(&p, &db, crate::platform::session::now_secs()).await {
                 tracing::warn!(error = %e, "nightly payments comparison failed");
             }

@@ -193,22 +193,14 @@ pub mod server {
         state: crate::platform::server::AppState,
         every: std::time::Duration,
     ) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
+        crate::platform::housekeeping::repeat(every, move || {
+            let state = state.clone();
+            async move {
                 let now = crate::platform::session::now_secs();
                 let result = async {
                     let data = crate::features::vignette::form::load_tariff_data(&state).await?;
-                    run(
-                        &state.db,
-                        &state.secret,
-                        &state.config.public_url,
-                        &data,
-                        now,
-                    )
-                    .await
+                    let url = &state.config.public_url;
+                    run(&state.db, &state.secret, url, &data, now).await
                 }
                 .await;
                 match result {

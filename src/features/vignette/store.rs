@@ -1057,19 +1057,26 @@ pub async fn mark_reminded(
     Ok(done.rows_affected() == 1)
 }
 
-/// The language an account last received a message in (the outbox keeps it: registration
-/// queues the first), Arabic if none.
+/// The language to write to an account in: the one it last paid in (the language it chose when
+/// it last used a service), else the one it last received a message in (registration queues the
+/// first), else Arabic.
 pub async fn language_of(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     account_id: &str,
 ) -> Result<String, DbError> {
-    let row: Option<(String,)> = sqlx::query_as(
+    for sql in [
+        "SELECT language FROM payments WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
         "SELECT language FROM outbox WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
-    )
-    .bind(account_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|(l,)| l).unwrap_or_else(|| "ar".into()))
+    ] {
+        let row: Option<(String,)> = sqlx::query_as(sql)
+            .bind(account_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some((language,)) = row {
+            return Ok(language);
+        }
+    }
+    Ok("ar".into())
 }
 
 /// Turns an account's vignette reminders on or off.

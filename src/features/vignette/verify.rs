@@ -246,22 +246,13 @@ pub fn VerifyPage() -> impl IntoView {
                             <Button>{t!(i18n, verify.check_plate)}</Button>
                         </form>
                         <form method="get" action=PATH class="verify-form">
-                            <div class="field" class:field--error=seal_error.is_some()>
-                                <label class="field__label" for="seal">{t!(i18n, verify.seal_label)}</label>
-                                <p class="field__hint" id="seal-hint">{t!(i18n, verify.seal_hint)}</p>
-                                {seal_error.clone().map(|e| view! { <p class="field__error" id="seal-error">{e}</p> })}
-                                <textarea
-                                    class="field__input field__input--code"
-                                    id="seal"
-                                    name="seal"
-                                    rows="4"
-                                    dir="ltr"
-                                    spellcheck="false"
-                                    autocomplete="off"
-                                    aria-invalid=seal_error.is_some().then_some("true")
-                                    aria-describedby=if seal_error.is_some() { "seal-hint seal-error" } else { "seal-hint" }
-                                >{seal}</textarea>
-                            </div>
+                            <SealField
+                                label=td_string!(locale, verify.seal_label)
+                                hint=td_string!(locale, verify.seal_hint)
+                                error=Signal::stored(seal_error.clone())
+                                value=seal
+                                entered=NodeRef::new()
+                            />
                             <Button kind=crate::ui::form::ButtonKind::Secondary>{t!(i18n, verify.check_seal)}</Button>
                         </form>
                         <p>{t!(i18n, verify.privacy_note)}</p>
@@ -282,6 +273,38 @@ fn problem_text(locale: Locale, problem: &str) -> String {
         _ => td_string!(locale, vehicles.err_plate_format),
     }
     .to_string()
+}
+
+/// The seal's text area (left to right, no spelling help), on the online page and in the
+/// offline island: label, hint, and the message when the text is not a seal.
+#[component]
+fn SealField(
+    #[prop(into)] label: String,
+    #[prop(into)] hint: String,
+    error: Signal<Option<String>>,
+    #[prop(optional)] value: String,
+    entered: NodeRef<leptos::html::Textarea>,
+) -> impl IntoView {
+    let refused = move || error.with(Option::is_some);
+    view! {
+        <div class="field" class:field--error=refused>
+            <label class="field__label" for="seal">{label}</label>
+            <p class="field__hint" id="seal-hint">{hint}</p>
+            {move || error.get().map(|e| view! { <p class="field__error" id="seal-error">{e}</p> })}
+            <textarea
+                class="field__input field__input--code"
+                id="seal"
+                name="seal"
+                rows="4"
+                dir="ltr"
+                spellcheck="false"
+                autocomplete="off"
+                node_ref=entered
+                aria-invalid=move || refused().then_some("true")
+                aria-describedby=move || if refused() { "seal-hint seal-error" } else { "seal-hint" }
+            >{value}</textarea>
+        </div>
+    }
 }
 
 /// The answer, announced (a status region) above the forms.
@@ -564,23 +587,12 @@ pub fn OfflineVerifier(
     view! {
         <div aria-live="polite">{result}</div>
         <form method="get" action=PATH class="verify-form" on:submit=on_submit>
-            <div class="field" class:field--error=unreadable>
-                <label class="field__label" for="seal">{t(|t| t.seal_label.clone())}</label>
-                <p class="field__hint" id="seal-hint">{t(|t| t.seal_hint.clone())}</p>
-                {move || unreadable().then(|| view! { <p class="field__error" id="seal-error">{t(|t| t.unreadable.clone())}</p> })}
-                <textarea
-                    class="field__input field__input--code"
-                    id="seal"
-                    name="seal"
-                    rows="4"
-                    dir="ltr"
-                    spellcheck="false"
-                    autocomplete="off"
-                    node_ref=entered
-                    aria-invalid=move || unreadable().then_some("true")
-                    aria-describedby=move || if unreadable() { "seal-hint seal-error" } else { "seal-hint" }
-                ></textarea>
-            </div>
+            <SealField
+                label=t(|t| t.seal_label.clone())
+                hint=t(|t| t.seal_hint.clone())
+                error=Signal::derive(move || unreadable().then(|| t(|t| t.unreadable.clone())))
+                entered
+            />
             <button type="submit" class="button">{t(|t| t.check.clone())}</button>
         </form>
     }
