@@ -66,9 +66,10 @@ export async function expectNoHorizontalScroll(page: Page, label: string) {
 export function watchConsole(page: Page): string[] {
   const messages: string[] = [];
   page.on("console", (msg) => {
-    if (msg.type() === "error" || msg.type() === "warning") messages.push(`${msg.type()}: ${msg.text()}`);
+    // The page's address too: a message can come from any page a test goes through.
+    if (msg.type() === "error" || msg.type() === "warning") messages.push(`${msg.type()}: ${msg.text()} (on ${page.url()})`);
   });
-  page.on("pageerror", (err) => messages.push(`pageerror: ${err.message}`));
+  page.on("pageerror", (err) => messages.push(`pageerror: ${err.message} (on ${page.url()})`));
   return messages;
 }
 

@@ -281,10 +281,7 @@ pub fn router(state: AppState) -> Router {
             get(super::dev_mailbox::show),
         )
         .leptos_routes_with_context(&state, routes, context.clone(), render_shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        .fallback(move |state, req| site_file_or_page(state, req, context.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::features::accounts::require_sign_in,
@@ -315,6 +312,50 @@ pub fn router(state: AppState) -> Router {
         .layer(telemetry::propagate_request_id())
         .layer(telemetry::set_request_id())
         .with_state(state)
+}
+
+/// A file of the site (the bundle and its chunks, fonts, icons, the offline page), else the
+/// page the router gives for that address (the 404 page).
+///
+/// Not leptos_axum's `file_and_error_handler` for the files: it answers a file under
+/// `Owner::new()`, a child of whatever reactive owner the worker thread last left current, and
+/// that is often a page being rendered on the same thread at that moment; it then moves that
+/// page's response headers (the CSP with its nonce, `Vary`) onto the file. The page went out
+/// with the default CSP and its own scripts blocked (1 page load in 3 while the browser fetched
+/// the bundle's chunks).
+async fn site_file_or_page(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    context: impl Fn() + Clone + Send + 'static,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use tower::ServiceExt;
+    let mut file_req = ::http::Request::builder().uri(req.uri().clone());
+    if let Some(encodings) = req.headers().get(::http::header::ACCEPT_ENCODING) {
+        file_req = file_req.header(::http::header::ACCEPT_ENCODING, encodings);
+    }
+    let Ok(file_req) = file_req.body(axum::body::Body::empty()) else {
+        return ::http::StatusCode::BAD_REQUEST.into_response();
+    };
+    let served = tower_http::services::ServeDir::new(state.leptos_options.site_root.as_ref())
+        .append_index_html_on_directories(false)
+        .precompressed_br()
+        .precompressed_gzip()
+        .oneshot(file_req)
+        .await;
+    match served {
+        Ok(file) if file.status() == ::http::StatusCode::OK => file.into_response(),
+        // Not a file: the router's answer (its 404 page), rendered with the page's own headers.
+        _ => {
+            let uri = req.uri().clone();
+            leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell)(
+                uri,
+                axum::extract::State(state),
+                req,
+            )
+            .await
+        }
+    }
 }
 
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight and closes the pool.

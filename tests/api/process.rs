@@ -208,7 +208,17 @@ fn start_server_keeping_stderr(
     data: &std::path::Path,
     secret: &str,
 ) -> (std::process::Child, String, std::thread::JoinHandle<String>) {
+    start_server_with(data, secret, &[])
+}
+
+/// As `start_server_keeping_stderr`, with more environment variables.
+fn start_server_with(
+    data: &std::path::Path,
+    secret: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> (std::process::Child, String, std::thread::JoinHandle<String>) {
     let mut child = binary()
+        .envs(env.iter().copied())
         .env("BAWABA_BIND", "127.0.0.1:0")
         .env("BAWABA_DATA_DIR", data)
         .env("BAWABA_SECRET_KEY", secret)
@@ -285,6 +295,63 @@ fn pages_under_concurrent_load_never_panic() {
     assert_eq!(statuses.len(), 1200);
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     assert!(!log.contains("panicked"), "{log}");
+    let _ = std::fs::remove_dir_all(data);
+}
+
+/// Pages and the bundle's files fetched side by side, as a browser does while the islands'
+/// chunks load: every page keeps its own CSP (the nonce of its scripts) and no file carries a
+/// page's. (Files used to be answered under whatever reactive owner the worker thread had
+/// last left current, often a page being rendered, and took that page's headers with them:
+/// the page then went out under the default CSP and the browser blocked its scripts.)
+#[test]
+fn pages_keep_their_own_headers_while_files_are_served_alongside() {
+    let data = std::env::temp_dir().join(format!("bawaba-files-{}", uuid::Uuid::new_v4()));
+    let site = data.join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/chunk.wasm"), [0u8, 97, 115, 109, 1, 0, 0, 0]).unwrap();
+    std::fs::write(site.join("static.css"), "body { margin: 0 }").unwrap();
+    let secret = "7e57107e57107e57107e57107e57107e57107e57107e57107e57107e57107e57";
+    let (mut server, url, _stderr) =
+        start_server_with(&data, secret, &[("LEPTOS_SITE_ROOT", site.as_os_str())]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let answers = runtime.block_on(async {
+        let mut connections = Vec::new();
+        for c in 0..8 {
+            let url = url.clone();
+            connections.push(tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut answers = Vec::new();
+                for i in 0..120 {
+                    let path =
+                        ["/vignette", "/pkg/chunk.wasm", "/help", "/static.css"][(c + i) % 4];
+                    let res = client.get(format!("{url}{path}")).send().await.unwrap();
+                    let csp = res
+                        .headers()
+                        .get_all("content-security-policy")
+                        .iter()
+                        .map(|v| v.to_str().unwrap().to_string())
+                        .collect::<Vec<_>>();
+                    answers.push((path, res.status().as_u16(), csp));
+                    let _ = res.bytes().await;
+                }
+                answers
+            }));
+        }
+        let mut all = Vec::new();
+        for c in connections {
+            all.extend(c.await.unwrap());
+        }
+        all
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(answers.len(), 960);
+    for (path, status, csp) in &answers {
+        assert_eq!(*status, 200, "{path}");
+        assert_eq!(csp.len(), 1, "{path}: {csp:?}");
+        let page = !path.contains('.');
+        assert_eq!(csp[0].contains("'nonce-"), page, "{path}: {csp:?}");
+    }
     let _ = std::fs::remove_dir_all(data);
 }
 
