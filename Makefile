@@ -53,14 +53,16 @@ setup-e2e:
 
 ## Build and run ---------------------------------------------------------------------------
 
+# `--split`: each island's code is its own WebAssembly chunk, loaded by the pages that show it
+# (`#[island(lazy)]`); the islands need it (their loaders are resolved by the split step).
 build: setup-build
-	cargo leptos build
+	cargo leptos build --split
 
 build-release: setup-build
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 run: setup-build
-	cargo leptos serve --release
+	cargo leptos serve --release --split
 
 ## Tests -----------------------------------------------------------------------------------
 

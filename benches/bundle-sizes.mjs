@@ -1,55 +1,116 @@
-// Bytes a first visit downloads per route: the HTML and everything it references (CSS, JS,
-// WASM, fonts, icons, manifest), raw and brotli-compressed (quality 11, as a build would
-// precompress). Usage: node benches/bundle-sizes.mjs http://127.0.0.1:3300 / /vignette …
+// Bytes a first visit downloads per route, as Chromium (Debian's, headless, 360 px, Arabic)
+// fetches them: the HTML and every CSS, JS, WASM and font file the page loads until it is
+// hydrated, including the islands' lazily loaded WebAssembly chunks (which no static reading
+// of the HTML can see). Each route gets a fresh browser context: no cache, no service worker
+// yet. Bytes are the files' own, raw and brotli-compressed (quality 11, as a build would
+// precompress), so the figure does not depend on the server's on-the-fly compression level.
+//
+// Routes under an account (`/vignette/buy`, `/vehicles/add`: the purchase route) are opened
+// signed in: the script registers a citizen first, reading the e-mail code from the portal's
+// data directory (BENCH_DATA_DIR, where e-mails are written as files when no SMTP server is
+// configured).
+//
+// Usage: BENCH_DATA_DIR=… node benches/bundle-sizes.mjs http://127.0.0.1:3300 / /vignette …
 import zlib from "node:zlib";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(new URL("../end2end/package.json", import.meta.url));
+const { chromium } = require("@playwright/test");
 
 const [base, ...routes] = process.argv.slice(2);
 const brotli = (buf) =>
   zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const SIGNED_IN = ["/vignette/buy", "/vehicles", "/account"];
 
-async function bytes(url) {
-  const res = await fetch(url, { headers: { "accept-encoding": "identity", cookie: "i18n_pref_locale=ar" } });
-  if (!res.ok) throw new Error(`${url}: ${res.status}`);
-  return Buffer.from(await res.arrayBuffer());
+function kindOf(url) {
+  const p = new URL(url).pathname;
+  if (p.endsWith(".css")) return "css";
+  if (p.endsWith(".js")) return "js";
+  if (p.endsWith(".wasm")) return "wasm";
+  if (p.endsWith(".woff2")) return "fonts";
+  return null;
 }
 
-function kindOf(path) {
-  if (path.endsWith(".css")) return "css";
-  if (path.endsWith(".js")) return "js";
-  if (path.endsWith(".wasm")) return "wasm";
-  if (path.endsWith(".woff2")) return "fonts";
-  return "other";
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+});
+
+/** A citizen's session cookies: register, confirm the e-mail with the code from the mail file, sign in. */
+async function signIn() {
+  const dir = process.env.BENCH_DATA_DIR;
+  if (!dir) throw new Error("BENCH_DATA_DIR is needed for routes under an account");
+  const context = await browser.newContext();
+  const stamp = `${Date.now()}`;
+  const email = `bench.${stamp}@example.dz`;
+  const post = async (url, form) => {
+    const res = await context.request.post(base + url, { form, maxRedirects: 0, headers: { accept: "text/html" } });
+    if (res.status() < 300 || res.status() >= 400) throw new Error(`${url}: ${res.status()}`);
+  };
+  const answer = "/api/account/register/answer";
+  await post(answer, { step: "about-you", full_name: "Amina Benali", dob_day: "27", dob_month: "3", dob_year: "1990", nationality: "12" });
+  await post(answer, { step: "identity", identity_kind: "nin", identity_number: ("3" + stamp + "0".repeat(18)).slice(0, 18) });
+  await post(answer, { step: "contact", email, mobile: "0555 12 34 56" });
+  await post("/api/account/register/create", { password: "زيتون ميناء فانوس بحر", consent: "yes" });
+  let code;
+  for (let i = 0; i < 100 && !code; i++) {
+    const mailDir = path.join(dir, "mail");
+    for (const f of fs.existsSync(mailDir) ? fs.readdirSync(mailDir) : []) {
+      const text = fs.readFileSync(path.join(mailDir, f), "latin1");
+      if (text.includes(email)) code = text.match(/\b(\d{6})\b/)?.[1];
+    }
+    if (!code) await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!code) throw new Error("no e-mail code arrived");
+  await post("/api/account/verify-email/code", { code });
+  await post("/api/account/sign-in", { identifier: email, password: "زيتون ميناء فانوس بحر", next: "" });
+  const cookies = await context.cookies();
+  await context.close();
+  return cookies;
 }
 
+let cookies = null;
 const rows = [];
 for (const route of routes) {
-  const html = await bytes(base + route);
-  const text = html.toString("utf8");
-  const refs = new Set();
-  for (const m of text.matchAll(/<link[^>]+href="([^"]+)"[^>]*>/g)) refs.add(m[1]);
-  // The hydration script imports the JS and fetches the WASM by name.
-  for (const m of text.matchAll(/"(\/?pkg\/[^"]+?)"/g)) refs.add(m[1]);
-  const totals = { html: [html.length, brotli(html)] };
-  for (const ref of refs) {
-    if (!ref.startsWith("/")) continue;
-    const kind = kindOf(ref);
-    if (kind === "other") continue;
-    const body = await bytes(base + ref);
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ar-DZ", serviceWorkers: "block" });
+  if (SIGNED_IN.some((p) => route.startsWith(p))) await context.addCookies((cookies ??= await signIn()));
+  await context.addCookies([{ name: "i18n_pref_locale", value: "ar", url: base }]);
+  const page = await context.newPage();
+  const files = new Map();
+  page.on("response", async (res) => {
+    const kind = res.request().resourceType() === "document" ? "html" : kindOf(res.url());
+    if (!kind || res.status() !== 200) return;
+    try {
+      files.set(res.url(), { kind, body: await res.body() });
+    } catch {
+      // A response the page dropped (a navigation away): not part of this page's load.
+    }
+  });
+  const res = await page.goto(base + route);
+  if (!res.ok()) throw new Error(`${route}: ${res.status()}`);
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+  await page.waitForLoadState("networkidle");
+  const totals = {};
+  for (const { kind, body } of files.values()) {
     const [raw, br] = totals[kind] ?? [0, 0];
     totals[kind] = [raw + body.length, br + brotli(body)];
   }
-  rows.push({ route, totals });
+  rows.push({ route, totals, chunks: [...files.keys()].filter((u) => /\/pkg\/(chunk|split)_/.test(u)).length });
+  await context.close();
 }
+await browser.close();
 
 const kinds = ["html", "css", "js", "wasm", "fonts"];
 const kb = (n) => (n / 1024).toFixed(1);
-console.log(`| route | ${kinds.join(" | ")} | JS+WASM | total |`);
-console.log(`|---|${kinds.map(() => "---:").join("|")}|---:|---:|`);
-for (const { route, totals } of rows) {
+console.log(`| route | ${kinds.join(" | ")} | chunks | JS+WASM | total |`);
+console.log(`|---|${kinds.map(() => "---:").join("|")}|---:|---:|---:|`);
+for (const { route, totals, chunks } of rows) {
   const cell = (k) => (totals[k] ? `${kb(totals[k][0])} / ${kb(totals[k][1])}` : "–");
   const sum = (ks) => ks.reduce((a, k) => [a[0] + (totals[k]?.[0] ?? 0), a[1] + (totals[k]?.[1] ?? 0)], [0, 0]);
   const jw = sum(["js", "wasm"]);
   const all = sum(kinds);
-  console.log(`| \`${route}\` | ${kinds.map(cell).join(" | ")} | ${kb(jw[0])} / ${kb(jw[1])} | ${kb(all[0])} / ${kb(all[1])} |`);
+  console.log(`| \`${route}\` | ${kinds.map(cell).join(" | ")} | ${chunks} | ${kb(jw[0])} / ${kb(jw[1])} | ${kb(all[0])} / ${kb(all[1])} |`);
 }
-console.log("\nKiB raw / KiB brotli (q11). Fonts: the one the Arabic page preloads.");
+console.log("\nKiB raw / KiB brotli (q11), as loaded by Chromium until hydrated; chunks: the islands' WebAssembly chunks fetched.");

@@ -12,7 +12,7 @@ connections="${BENCH_CONNECTIONS:-32}"
 command -v wrk >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || {
   echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1; }
 
-cargo leptos build --release
+cargo leptos build --release --split
 cargo build --release --features ssr --example baseline_server
 
 data="$(mktemp -d -t bawaba-bench-XXXXXX)"
@@ -26,7 +26,8 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null &&
 
 echo "## Bytes on first load (Arabic, no cache)"
 echo
-node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /vignette/calculator /id-card /id-card/eligibility/date-of-birth /accessibility
+BENCH_DATA_DIR="$data" node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /vignette/calculator \
+  /vignette/buy /vehicles/add /vignette/verify /vignette/verify/offline /id-card /id-card/eligibility/date-of-birth /accessibility
 echo
 echo "## The fee calculator's quote in the browser"
 echo

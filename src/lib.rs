@@ -22,26 +22,14 @@ pub mod platform;
 pub mod sandbox;
 
 /// Browser entry point. Pages are rendered on the server only; the script Leptos puts in the
-/// page hydrates each `#[island]` right after this.
+/// page hydrates each `#[island]` right after this, in page order, loading each island's own
+/// code first (see `ui::layout::Hydrated` for when the page is done).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    mark_hydrated();
     register_service_worker();
-}
-
-/// `<html data-hydrated>`: tells the end-to-end tests (and CSS, if it ever needs to) that the
-/// page is now interactive.
-#[cfg(feature = "hydrate")]
-fn mark_hydrated() {
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = root.set_attribute("data-hydrated", "");
-    }
 }
 
 /// Installs the service worker (offline page, precached shell). Without JavaScript there is

@@ -77,6 +77,8 @@ pub fn HelpPage() -> impl IntoView {
         <p>{t!(i18n, help.a_saved)}</p>
         <h2>{t!(i18n, help.q_offline)}</h2>
         <p>{t!(i18n, help.a_offline)}</p>
+        <h2>{t!(i18n, help.q_reminders)}</h2>
+        <p>{t!(i18n, help.a_reminders)}</p>
         <h2>{t!(i18n, help.q_contact)}</h2>
         <p>{t!(i18n, help.a_contact)}</p>
     }

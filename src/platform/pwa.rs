@@ -19,7 +19,8 @@ pub struct ShellAssets {
     pub files: Vec<String>,
 }
 
-/// Reads the hashes cargo-leptos wrote next to the binary (`js: …`, `wasm: …`, `css: …`).
+/// Reads the hashes cargo-leptos wrote next to the binary (`js: …`, `wasm: …`, `css: …`, and
+/// with `--split` the `manifest: …` of the islands' chunks and the `split: …` loader).
 pub fn shell_assets(options: &LeptosOptions) -> ShellAssets {
     let hashes = options
         .hash_files
@@ -31,17 +32,41 @@ pub fn shell_assets(options: &LeptosOptions) -> ShellAssets {
         })
         .flatten()
         .unwrap_or_default();
-    assets_from_hashes(&options.output_name, &options.site_pkg_dir, &hashes)
+    let manifest_name = match hash_of(&hashes, "manifest") {
+        Some(h) => format!("__wasm_split_manifest.{h}.json"),
+        None => "__wasm_split_manifest.json".to_string(),
+    };
+    let manifest = std::path::Path::new(options.site_root.as_ref())
+        .join(options.site_pkg_dir.as_ref())
+        .join(manifest_name);
+    let manifest = std::fs::read_to_string(manifest).unwrap_or_default();
+    assets_from_hashes(
+        &options.output_name,
+        &options.site_pkg_dir,
+        &hashes,
+        &manifest,
+    )
 }
 
-pub fn assets_from_hashes(output_name: &str, pkg: &str, hashes: &str) -> ShellAssets {
-    let hash_of = |kind: &str| {
-        hashes.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            (k.trim() == kind).then(|| v.trim().to_string())
-        })
-    };
+fn hash_of(hashes: &str, kind: &str) -> Option<String> {
+    hashes.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        (k.trim() == kind).then(|| v.trim().to_string())
+    })
+}
+
+/// The files to precache, from the hash file and the split manifest (island → the chunks it
+/// needs, names without `.wasm`). Every chunk is precached, not just the verifier's: an
+/// island whose chunk is missing offline would leave its page inert.
+pub fn assets_from_hashes(
+    output_name: &str,
+    pkg: &str,
+    hashes: &str,
+    manifest: &str,
+) -> ShellAssets {
+    let hash_of = |kind: &str| hash_of(hashes, kind);
     let named = |kind: &str, plain: &str, ext: &str| match hash_of(kind) {
+        Some(h) if kind == "split" => format!("/{pkg}/__wasm_split.{h}.{ext}"),
         Some(h) => format!("/{pkg}/{output_name}.{h}.{ext}"),
         None => format!("/{pkg}/{plain}.{ext}"),
     };
@@ -59,6 +84,16 @@ pub fn assets_from_hashes(output_name: &str, pkg: &str, hashes: &str) -> ShellAs
         named("js", output_name, "js"),
         named("wasm", &format!("{output_name}_bg"), "wasm"),
     ];
+    let mut files = files;
+    let chunks: std::collections::HashMap<String, Vec<String>> =
+        serde_json::from_str(manifest).unwrap_or_default();
+    if !chunks.is_empty() {
+        files.push(named("split", "__wasm_split.______________________", "js"));
+        let mut names: Vec<&String> = chunks.values().flatten().collect();
+        names.sort();
+        names.dedup();
+        files.extend(names.into_iter().map(|n| format!("/{pkg}/{n}.wasm")));
+    }
     let version = match (hash_of("js"), hash_of("wasm"), hash_of("css")) {
         (Some(js), Some(wasm), Some(css)) => format!("{js}-{wasm}-{css}"),
         // Unhashed development build: a new version per server start keeps the cache fresh.
@@ -95,7 +130,7 @@ mod tests {
 
     #[test]
     fn hashed_build_precaches_hashed_names_and_versions_by_hash() {
-        let a = assets_from_hashes("bawaba", "pkg", "js: aaa\nwasm: bbb\ncss: ccc\n");
+        let a = assets_from_hashes("bawaba", "pkg", "js: aaa\nwasm: bbb\ncss: ccc\n", "");
         assert!(a.files.contains(&"/pkg/bawaba.aaa.js".to_string()));
         assert!(a.files.contains(&"/pkg/bawaba.bbb.wasm".to_string()));
         assert!(a.files.contains(&"/pkg/bawaba.ccc.css".to_string()));
@@ -104,8 +139,29 @@ mod tests {
     }
 
     #[test]
+    fn split_build_precaches_the_loader_and_every_chunk_once() {
+        let manifest = r#"{"calc_loader_1": ["chunk_6.h6", "split_calc_loader_1.hc"],
+                           "verifier_loader_2": ["chunk_6.h6", "split_verifier_loader_2.hv"]}"#;
+        let a = assets_from_hashes(
+            "bawaba",
+            "pkg",
+            "js: aaa\nwasm: bbb\ncss: ccc\nmanifest: mmm\nsplit: sss\n",
+            manifest,
+        );
+        assert!(a.files.contains(&"/pkg/__wasm_split.sss.js".to_string()));
+        for chunk in [
+            "chunk_6.h6",
+            "split_calc_loader_1.hc",
+            "split_verifier_loader_2.hv",
+        ] {
+            let path = format!("/pkg/{chunk}.wasm");
+            assert_eq!(a.files.iter().filter(|f| **f == path).count(), 1, "{path}");
+        }
+    }
+
+    #[test]
     fn personal_pages_and_server_functions_are_never_precached() {
-        let a = assets_from_hashes("bawaba", "pkg", "");
+        let a = assets_from_hashes("bawaba", "pkg", "", "");
         assert!(a.files.iter().all(|f| !f.starts_with("/api/") && f != "/"));
     }
 }

@@ -15,7 +15,7 @@
 
 use leptos::prelude::*;
 
-#[island]
+#[island(lazy)]
 pub fn KeepUnsent(
     /// Shown (and announced) while an answer waits for the connection, in the page's language.
     message: String,

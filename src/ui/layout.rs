@@ -39,6 +39,18 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <p>{t!(i18n, footer.owner)}</p>
             </div>
         </footer>
+        <Hydrated />
+    }
+}
+
+/// Last on every page. Islands are hydrated one after the other in page order, each awaited
+/// (a lazy one loads its WebAssembly chunk first), so when this one runs every island above it
+/// is live. It then sets `<html data-hydrated>`, which the end-to-end tests wait for.
+#[island]
+fn Hydrated() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "");
     }
 }
 

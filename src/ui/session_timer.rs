@@ -19,7 +19,7 @@ enum Phase {
 /// Shown this long before the session ends.
 pub const WARN_SECS: i64 = 120;
 
-#[island]
+#[island(lazy)]
 pub fn SessionTimer(
     /// Seconds until the session ends if no request comes.
     seconds_left: i64,

@@ -158,7 +158,7 @@ pub fn CalculatorPage() -> impl IntoView {
 
 /// The form and its result. Rendered on the server (the answers come from the query) and,
 /// with JavaScript, recomputed in the browser on every change.
-#[island]
+#[island(lazy)]
 pub fn FeeCalculator(
     data: TariffData,
     text: FormText,

@@ -600,7 +600,7 @@ pub fn VehicleFormPage() -> impl IntoView {
 }
 
 /// The form: plate and chassis number, then the vehicle's facts.
-#[island]
+#[island(lazy)]
 pub fn VehicleForm(
     data: TariffData,
     text: FormText,

@@ -488,7 +488,7 @@ pub async fn published_keys() -> Result<Vec<crate::domain::seal::PublicKey>, App
 }
 
 /// The check, in WebAssembly. Without JavaScript the form is the online check's (same field).
-#[island]
+#[island(lazy)]
 pub fn OfflineVerifier(
     keys: Vec<crate::domain::seal::PublicKey>,
     text: OfflineText,
