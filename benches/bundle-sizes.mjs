@@ -58,8 +58,11 @@ async function signIn() {
   for (let i = 0; i < 100 && !code; i++) {
     const mailDir = path.join(dir, "mail");
     for (const f of fs.existsSync(mailDir) ? fs.readdirSync(mailDir) : []) {
-      const text = fs.readFileSync(path.join(mailDir, f), "latin1");
-      if (text.includes(email)) code = text.match(/\b(\d{6})\b/)?.[1];
+      const raw = fs.readFileSync(path.join(mailDir, f), "latin1");
+      if (!raw.includes(email)) continue;
+      // The text part is base64: decode it before looking for the code.
+      const part = raw.split(/Content-Transfer-Encoding: base64\r?\n\r?\n/)[1]?.split("--")[0] ?? "";
+      code = Buffer.from(part.replace(/\s+/g, ""), "base64").toString("utf8").match(/\b(\d{6})\b/)?.[1];
     }
     if (!code) await new Promise((r) => setTimeout(r, 200));
   }
