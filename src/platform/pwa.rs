@@ -66,11 +66,10 @@ pub fn assets_from_hashes(
 ) -> ShellAssets {
     let hash_of = |kind: &str| hash_of(hashes, kind);
     let named = |kind: &str, plain: &str, ext: &str| match hash_of(kind) {
-        Some(h) if kind == "split" => format!("/{pkg}/__wasm_split.{h}.{ext}"),
         Some(h) => format!("/{pkg}/{output_name}.{h}.{ext}"),
         None => format!("/{pkg}/{plain}.{ext}"),
     };
-    let files = vec![
+    let mut files = vec![
         "/offline.html".to_string(),
         // The roadside verifier: usable with no network from the first visit to any page.
         crate::features::vignette::verify::OFFLINE_PATH.to_string(),
@@ -84,11 +83,14 @@ pub fn assets_from_hashes(
         named("js", output_name, "js"),
         named("wasm", &format!("{output_name}_bg"), "wasm"),
     ];
-    let mut files = files;
     let chunks: std::collections::HashMap<String, Vec<String>> =
         serde_json::from_str(manifest).unwrap_or_default();
     if !chunks.is_empty() {
-        files.push(named("split", "__wasm_split.______________________", "js"));
+        // The loader is named after its own hash, not the output name's.
+        files.push(match hash_of("split") {
+            Some(h) => format!("/{pkg}/__wasm_split.{h}.js"),
+            None => format!("/{pkg}/__wasm_split.______________________.js"),
+        });
         let mut names: Vec<&String> = chunks.values().flatten().collect();
         names.sort();
         names.dedup();

@@ -321,8 +321,8 @@ pub fn router(state: AppState) -> Router {
 /// `Owner::new()`, a child of whatever reactive owner the worker thread last left current, and
 /// that is often a page being rendered on the same thread at that moment; it then moves that
 /// page's response headers (the CSP with its nonce, `Vary`) onto the file. The page went out
-/// with the default CSP and its own scripts blocked (1 page load in 3 while the browser fetched
-/// the bundle's chunks).
+/// with the default CSP and its own scripts blocked (about 3 page loads in 5 while the browser
+/// fetched the bundle's chunks).
 async fn site_file_or_page(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: axum::extract::Request,
