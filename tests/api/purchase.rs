@@ -244,7 +244,14 @@ on_both_backends!(
             "nothing sent for another account"
         );
 
-        // The vehicle now has a vignette: "remove" archives it, the vignette stays.
+        // The vehicle now has a vignette: its page offers archiving, not removing; the
+        // remove address says it archives; and "remove" archives it, the vignette stays.
+        let page = amina.page(&format!("/vehicles/{car}")).await;
+        assert!(!page.contains(&format!("/vehicles/{car}/remove")), "{page}");
+        assert!(page.contains("cannot be removed, only archived"), "{page}");
+        let confirm = amina.page(&format!("/vehicles/{car}/remove")).await;
+        assert!(confirm.contains("Archive vehicle"), "{confirm}");
+        assert!(confirm.contains("/api/vehicles/archive"), "{confirm}");
         let to = amina
             .post_form("/api/vehicles/remove", &[("id", car.as_str())])
             .await;

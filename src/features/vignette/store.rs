@@ -449,8 +449,6 @@ pub async fn archive_vehicle(db: &Db, account: &str, id: &str, now: i64) -> Resu
     Ok(done.rows_affected() == 1)
 }
 
-/// Deletes one of the account's active vehicles. (Once vignettes exist, one with a vignette
-/// can only be archived: the vignette's foreign key refuses the delete.)
 /// Deletes an active vehicle that never had a vignette (`false` otherwise: a vignette keeps
 /// its vehicle row, which can only be archived).
 pub async fn remove_vehicle(db: &Db, account: &str, id: &str) -> Result<bool, DbError> {
@@ -463,6 +461,15 @@ pub async fn remove_vehicle(db: &Db, account: &str, id: &str) -> Result<bool, Db
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Whether a vehicle has ever had a vignette (then it is kept: archived, never deleted).
+pub async fn has_vignette(db: &Db, vehicle_id: &str) -> Result<bool, DbError> {
+    let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM vignettes WHERE vehicle_id = $1 LIMIT 1")
+        .bind(vehicle_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(found.is_some())
 }
 
 /// "This vehicle is now mine": a conflict of kind `reported` with the plate's holder, if the

@@ -85,6 +85,8 @@ pub struct VehicleFormData {
     pub now: i64,
     /// The vehicle being changed (none when adding).
     pub vehicle: Option<VehicleView>,
+    /// The vehicle has had a vignette: it can be archived, not removed.
+    pub has_vignette: bool,
     /// What the form shows: a refused submission as typed, else the vehicle's answers.
     pub values: Vec<(String, String)>,
     /// The refused submission's problems.
@@ -172,6 +174,12 @@ pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> 
             .map_err(AppError::internal)?,
         None => Default::default(),
     };
+    let has_vignette = match &record {
+        Some(r) => super::store::has_vignette(&state.db, &r.id)
+            .await
+            .map_err(AppError::internal)?,
+        None => false,
+    };
     let (values, problems) = match (draft.rejected, &record) {
         (Some(r), _) => (r.values.into_iter().collect(), r.problems),
         (None, Some(r)) => (answers_of(&r.declared), Vec::new()),
@@ -184,6 +192,7 @@ pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> 
             .map_err(AppError::internal)?,
         now: session::now_secs(),
         vehicle: record.as_ref().map(server::view),
+        has_vignette,
         values,
         problems,
     })
@@ -591,7 +600,7 @@ pub fn VehicleFormPage() -> impl IntoView {
                         />
                     </KeepUnsent>
                     {held_elsewhere.map(|plate| view! { <TransferReport plate /> })}
-                    {vehicle.map(|v| view! { <ArchiveOrRemove vehicle=v /> })}
+                    {vehicle.map(|v| view! { <ArchiveOrRemove vehicle=v removable=!form.has_vignette /> })}
                 }
                 .into_any()
             })}
@@ -720,9 +729,10 @@ fn TransferReport(plate: String) -> impl IntoView {
     }
 }
 
-/// Archive (sold, scrapped) or remove (added by mistake: asks first).
+/// Archive (sold, scrapped) or remove (added by mistake: asks first). A vehicle that has had a
+/// vignette is only archived: the vignette stays valid and checkable by its plate.
 #[component]
-fn ArchiveOrRemove(vehicle: VehicleView) -> impl IntoView {
+fn ArchiveOrRemove(vehicle: VehicleView, removable: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="vehicle-actions">
@@ -731,7 +741,11 @@ fn ArchiveOrRemove(vehicle: VehicleView) -> impl IntoView {
                 <p class="field__hint">{t!(i18n, vehicles.archive_hint)}</p>
                 <Button kind=ButtonKind::Secondary>{t!(i18n, vehicles.archive)}</Button>
             </form>
-            <p><a href=remove_path(&vehicle.id)>{t!(i18n, vehicles.remove)}</a></p>
+            {if removable {
+                view! { <p><a href=remove_path(&vehicle.id)>{t!(i18n, vehicles.remove)}</a></p> }.into_any()
+            } else {
+                view! { <p class="field__hint">{t!(i18n, vehicles.kept_for_vignette)}</p> }.into_any()
+            }}
         </section>
     }
 }
@@ -747,21 +761,33 @@ pub fn RemovePage() -> impl IntoView {
     view! {
         <Suspense>
             {move || Suspend::new(async move {
-                let vehicle = match form.await {
-                    Ok(VehicleFormData { vehicle: Some(v), .. }) if !v.archived => v,
+                let (vehicle, kept) = match form.await {
+                    Ok(VehicleFormData { vehicle: Some(v), has_vignette, .. }) if !v.archived => (v, has_vignette),
                     Ok(_) | Err(AppError::NotFound) => return view! { <NotFound /> }.into_any(),
                     Err(_) => return view! { <ServiceProblem /> }.into_any(),
                 };
-                let title = td_string!(locale, vehicles.remove_title).replace("{plate}", &vehicle.plate);
-                let heading = sentence_with_plate(td_string!(locale, vehicles.remove_title), vehicle.plate.clone());
+                // A vehicle that has had a vignette is kept (its vignette stays checkable by
+                // its plate): the page says so and archives it.
+                let sentence = if kept {
+                    td_string!(locale, vehicles.archive_title)
+                } else {
+                    td_string!(locale, vehicles.remove_title)
+                };
+                let title = sentence.replace("{plate}", &vehicle.plate);
+                let heading = sentence_with_plate(sentence, vehicle.plate.clone());
+                let (lead, action, kind, confirm) = if kept {
+                    (td_string!(locale, vehicles.archive_lead), ArchiveVehicle::url(), ButtonKind::Secondary, td_string!(locale, vehicles.archive_confirm))
+                } else {
+                    (td_string!(locale, vehicles.remove_lead), RemoveVehicle::url(), ButtonKind::Warning, td_string!(locale, vehicles.remove_confirm))
+                };
                 view! {
                     <Title text=title />
                     <BackLink href=vehicle_path(&vehicle.id) />
                     <h1>{heading}</h1>
-                    <p>{t!(i18n, vehicles.remove_lead)}</p>
-                    <form method="post" action=RemoveVehicle::url()>
+                    <p>{lead.to_string()}</p>
+                    <form method="post" action=action>
                         <input type="hidden" name="id" value=vehicle.id.clone() />
-                        <Button kind=ButtonKind::Warning>{t!(i18n, vehicles.remove_confirm)}</Button>
+                        <Button kind>{confirm.to_string()}</Button>
                     </form>
                     <p><a href=vehicle_path(&vehicle.id)>{t!(i18n, vehicles.cancel)}</a></p>
                 }
