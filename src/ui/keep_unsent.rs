@@ -49,7 +49,7 @@ mod browser {
     };
 
     /// A kept answer older than this is dropped: the server's draft is gone by then.
-    const MAX_AGE_MS: f64 = 24.0 * 3600.0 * 1000.0;
+    const MAX_AGE_MS: i64 = 24 * 3600 * 1000;
     /// While an answer waits although the browser believes it is online (the server, not the
     /// phone, was unreachable), it is retried this often.
     const RETRY: Duration = Duration::from_secs(20);
@@ -59,6 +59,12 @@ mod browser {
     struct Submission {
         action: String,
         body: String,
+    }
+
+    /// The time in whole milliseconds: an integer, so that writing and reading it does not
+    /// bring floating-point formatting and parsing into the bundle.
+    fn now_ms() -> i64 {
+        js_sys::Date::now() as i64
     }
 
     fn key(action: &str) -> String {
@@ -76,7 +82,7 @@ mod browser {
     /// Stored as three lines: time, action, body (an URL and an url-encoded body have no
     /// newline), which spares the bundle a JSON library.
     fn keep(s: &Submission) {
-        let line = format!("{}\n{}\n{}", js_sys::Date::now(), s.action, s.body);
+        let line = format!("{}\n{}\n{}", now_ms(), s.action, s.body);
         if let Some(storage) = storage() {
             // A full or disabled storage leaves the answer on screen only: nothing else to do.
             let _ = storage.set_item(&key(&s.action), &line);
@@ -87,9 +93,9 @@ mod browser {
         let storage = storage()?;
         let line = storage.get_item(&key(action)).ok()??;
         let mut parts = line.splitn(3, '\n');
-        let saved_at: f64 = parts.next()?.parse().ok()?;
+        let saved_at: i64 = parts.next()?.parse().ok()?;
         let (action, body) = (parts.next()?.to_string(), parts.next()?.to_string());
-        if js_sys::Date::now() - saved_at > MAX_AGE_MS {
+        if now_ms() - saved_at > MAX_AGE_MS {
             forget(&action);
             return None;
         }

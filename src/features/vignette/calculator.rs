@@ -4,10 +4,13 @@
 //! One form, one result, computed by the same two pure functions everywhere
 //! (`vehicle::facts_from_form`, then `tariff::assess`) on the reference rows. Without
 //! JavaScript the form is a GET to the page itself and the server renders the result. With it,
-//! the island has the rows (they are small) and recomputes in the browser as the answers
-//! change, with no request at all; only the fields the plate category needs are shown.
+//! the island around the server's form has the rows (they are small) and recomputes in the
+//! browser as the answers change, with no request at all; only the fields the plate category
+//! needs are shown.
 
-use super::form::{FactFields, FormState, FormText, ProblemSummary, SelectField, TariffData};
+use super::form::{
+    FormState, FormText, Pairs, ProblemSummary, SelectField, Shown, TariffData, fact_fields,
+};
 use crate::{
     domain::{
         date::Date,
@@ -145,9 +148,12 @@ pub fn CalculatorPage() -> impl IntoView {
                         title
                     };
                     let text = FormText::build(locale);
+                    let form = calculator_form(&text, &data, &values, submitted, now);
                     view! {
                         <Title text=page_title />
-                        <FeeCalculator data text values=values.into_iter().collect() now submitted />
+                        <FeeCalculator data text values=Pairs(values.into_iter().collect()) now submitted>
+                            {form}
+                        </FeeCalculator>
                     }
                     .into_any()
                 }
@@ -156,21 +162,75 @@ pub fn CalculatorPage() -> impl IntoView {
     }
 }
 
-/// The form and its result. Rendered on the server (the answers come from the query) and,
-/// with JavaScript, recomputed in the browser on every change.
+/// The form as the server renders it: the campaign, then the vehicle's facts; with the
+/// problems once it has been sent.
+fn calculator_form(
+    text: &FormText,
+    data: &TariffData,
+    values: &BTreeMap<String, String>,
+    submitted: bool,
+    now: i64,
+) -> impl IntoView + use<> {
+    let problems = if submitted {
+        evaluate(values, data, now)
+            .problems
+            .into_iter()
+            .map(|(f, c)| (f.to_string(), c.to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let shown = Shown {
+        text,
+        data,
+        values,
+        problems: &problems,
+    };
+    let latest = data.latest_year();
+    let chosen = shown.value(CAMPAIGN);
+    // Newest first (the rows come in year order: store::campaigns).
+    let campaign_options = data
+        .campaigns
+        .iter()
+        .rev()
+        .map(|c| {
+            let y = c.year;
+            let selected = if chosen.is_empty() {
+                Some(y) == latest
+            } else {
+                chosen == y.to_string()
+            };
+            view! { <option value=y.to_string() selected=selected>{y}</option> }
+        })
+        .collect_view();
+    view! {
+        <form class="calculator" method="get" action=PATH novalidate="">
+            <SelectField name=CAMPAIGN label=shown.t("campaign_label") hint=None problem=shown.problem(CAMPAIGN)>
+                {campaign_options}
+            </SelectField>
+            {fact_fields(&shown)}
+            <button type="submit" class="button">{shown.t("submit")}</button>
+        </form>
+    }
+}
+
+/// Around the server's form: the result, recomputed in the browser on every change. Rendered
+/// on the server too (the answers come from the query).
 #[island(lazy)]
 pub fn FeeCalculator(
     data: TariffData,
     text: FormText,
     /// The answers in the query, in the form's order.
-    values: Vec<(String, String)>,
+    values: Pairs,
     /// The server's clock when the page was made (Unix seconds).
     now: i64,
     /// Whether the form was sent (the result or the problems are shown).
     submitted: bool,
+    /// The form, rendered by the server.
+    children: Children,
 ) -> impl IntoView {
     let data = StoredValue::new(data);
-    let values = RwSignal::new(super::form::answers(values));
+    let values = RwSignal::new(super::form::answers(values.0));
     let clock = RwSignal::new(now);
     let evaluation =
         Memo::new(move |_| data.with_value(|d| values.with(|v| evaluate(v, d, clock.get()))));
@@ -189,25 +249,23 @@ pub fn FeeCalculator(
             })
         }),
     );
-    let form = NodeRef::<leptos::html::Form>::new();
+    let root = NodeRef::<leptos::html::Div>::new();
 
     #[cfg(feature = "hydrate")]
     let (on_change, on_submit) = {
         use super::form::browser;
-        let on_change = move |_: leptos::ev::Event| {
-            if let Some(f) = form.get_untracked() {
+        browser::follow(state, &FIELDS);
+        let read = move || {
+            if let Some(f) = root.get_untracked().and_then(|r| browser::form_in(&r)) {
                 clock.set((js_sys::Date::now() / 1000.0) as i64);
-                browser::changed(state, &f, &FIELDS);
+                state.values.set(browser::read(&f, &FIELDS));
             }
         };
         // "Calculate": every problem or the result shows, the answers go into the address (a
         // reload or a shared link gives the same page), and focus moves to what is shown.
         let on_submit = move |e: leptos::ev::SubmitEvent| {
             e.prevent_default();
-            if let Some(f) = form.get_untracked() {
-                clock.set((js_sys::Date::now() / 1000.0) as i64);
-                state.values.set(browser::read(&f, &FIELDS));
-            }
+            read();
             state.sent();
             if let Ok(query) = web_sys::UrlSearchParams::new() {
                 for (k, v) in state.values.get_untracked() {
@@ -224,29 +282,11 @@ pub fn FeeCalculator(
             }
             browser::focus_after_submit("result-title");
         };
-        (on_change, on_submit)
+        (move |_: leptos::ev::Event| read(), on_submit)
     };
     #[cfg(not(feature = "hydrate"))]
     let (on_change, on_submit) = (|_: leptos::ev::Event| {}, |_: leptos::ev::SubmitEvent| {});
 
-    let latest = state.data.with_value(|d| d.latest_year());
-    let chosen_campaign = state.initial(CAMPAIGN);
-    let campaign_options = state.data.with_value(|d| {
-        // Newest first (the rows come in year order: store::campaigns).
-        d.campaigns
-            .iter()
-            .rev()
-            .map(|c| c.year)
-            .map(|y| {
-                let selected = if chosen_campaign.is_empty() {
-                    Some(y) == latest
-                } else {
-                    chosen_campaign == y.to_string()
-                };
-                view! { <option value=y.to_string() selected=selected>{y}</option> }
-            })
-            .collect_view()
-    });
     let result = move || {
         let outcome = evaluation.with(|e| e.outcome.clone())?;
         let year = evaluation.with(|e| e.year).unwrap_or_default();
@@ -260,13 +300,9 @@ pub fn FeeCalculator(
 
     view! {
         <ProblemSummary state />
-        <form class="calculator" method="get" action=PATH novalidate="" node_ref=form on:input=on_change on:change=on_change on:submit=on_submit>
-            <SelectField name=CAMPAIGN label=state.t("campaign_label") hint=None problem=state.problem(CAMPAIGN) hidden=Signal::from(false)>
-                {campaign_options}
-            </SelectField>
-            <FactFields state />
-            <button type="submit" class="button">{state.t("submit")}</button>
-        </form>
+        <div node_ref=root on:input=on_change on:change=on_change on:submit=on_submit>
+            {children()}
+        </div>
         <section class="calculator__result" aria-labelledby="result-title" aria-live="polite">
             {result}
         </section>

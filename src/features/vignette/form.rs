@@ -1,7 +1,13 @@
-//! The vehicle questions, shared by the fee calculator and the vehicle form (both islands):
-//! plate category, fuel, year and day of first registration, the fact the category's tariff
-//! is measured on, special status. Problems show once the form is sent (then they follow what
-//! is typed); with JavaScript, a field the chosen category does not need is hidden.
+//! The vehicle questions, shared by the fee calculator and the vehicle form: plate category,
+//! fuel, year and day of first registration, the fact the category's tariff is measured on,
+//! special status. Problems show once the form is sent (then they follow what is typed); with
+//! JavaScript, a field the chosen category does not need is hidden.
+//!
+//! The server renders the whole form (`Shown`, `fact_fields`), with the problems of a refused
+//! submission. Each form is the child of an island that only adds behaviour (`FormState`,
+//! `browser`): it re-checks the answers as they are typed with the same pure rules, then sets
+//! the problems and the visibility on the server's elements. The fields' markup is never
+//! hydrated, so none of it is in the browser's WebAssembly; only the error summary is a view.
 //!
 //! Islands carry no translations: the page passes its sentences in (`FormText`), with the
 //! reference rows the rules read (`TariffData`).
@@ -21,8 +27,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The reference rows the rules read: tariffs, exemptions, campaigns, and the wilaya codes a
-/// plate may end with.
+/// plate may end with. Sent to the islands as one line-based text (`wire`), not as JSON
+/// objects: each derived deserializer costs the browser's WebAssembly kilobytes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct TariffData {
     pub tariffs: Vec<TariffRow>,
     pub exemptions: Vec<Exemption>,
@@ -78,7 +86,9 @@ pub fn year_at(now_unix: i64) -> i32 {
     crate::domain::date::Date::from_days_since_epoch(at.0.div_euclid(1440)).year
 }
 
+/// A page's sentences for an island, by key (sent as text lines, as `TariffData` is).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct FormText {
     pub lang: String,
     pub t: BTreeMap<String, String>,
@@ -222,7 +232,472 @@ impl FormText {
     }
 }
 
-/// The state of a vehicle form in an island (all handles: `Copy`).
+/// A form's (field, value) pairs for an island (sent as text lines, as `TariffData` is).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Pairs(pub Vec<(String, String)>);
+
+/// The line-based text the islands' props travel in: one record per line, fields separated by
+/// tabs, an absent value empty. The texts are single lines (a tab or a line break in one
+/// becomes a space). Decoding uses `str::split` and integer parsing, code the browser has
+/// anyway.
+mod wire {
+    use super::{FormText, Pairs, TariffData};
+    use crate::domain::{
+        money::{Currency, Money},
+        reference::{Campaign, Localized, TariffBasis, TariffFamily, TariffRow},
+        tariff::{Criterion, Exemption, ExemptionKind},
+    };
+    use std::str::FromStr;
+
+    pub type Error = &'static str;
+
+    fn push(out: &mut String, fields: &[&str]) {
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push('\t');
+            }
+            out.extend(
+                f.chars()
+                    .map(|c| if c == '\t' || c == '\n' { ' ' } else { c }),
+            );
+        }
+        out.push('\n');
+    }
+
+    fn opt<T: ToString>(v: Option<T>) -> String {
+        v.map(|v| v.to_string()).unwrap_or_default()
+    }
+
+    fn num<T: FromStr>(s: &str) -> Result<T, Error> {
+        s.parse().map_err(|_| "a number")
+    }
+
+    fn opt_num<T: FromStr>(s: &str) -> Result<Option<T>, Error> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            num(s).map(Some)
+        }
+    }
+
+    fn opt_text(s: &str) -> Option<String> {
+        (!s.is_empty()).then(|| s.to_string())
+    }
+
+    impl From<TariffData> for String {
+        fn from(d: TariffData) -> String {
+            let mut out = String::new();
+            for r in &d.tariffs {
+                let family = match r.family {
+                    TariffFamily::Tourism => "tourism",
+                    TariffFamily::Utility => "utility",
+                    TariffFamily::Passenger => "passenger",
+                };
+                let basis = match r.basis {
+                    TariffBasis::Cv => "cv",
+                    TariffBasis::PtcT => "ptc_t",
+                    TariffBasis::Seats => "seats",
+                };
+                let fields = [
+                    family.to_string(),
+                    basis.to_string(),
+                    r.band_min_milli.to_string(),
+                    opt(r.band_max_milli),
+                    r.age_from.to_string(),
+                    opt(r.age_to),
+                    r.amount.minor.to_string(),
+                    r.amount.currency.code().to_string(),
+                    r.valid_from_year.to_string(),
+                    opt(r.valid_to_year),
+                ];
+                let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+                push(&mut out, &[&["t"], &refs[..]].concat());
+            }
+            for e in &d.exemptions {
+                let criterion = match e.criterion {
+                    Criterion::Fuel => "fuel",
+                    Criterion::Status => "status",
+                    Criterion::PlateCategory => "plate_category",
+                };
+                let kind = match e.kind {
+                    ExemptionKind::Exempt => "exempt",
+                    ExemptionKind::NotSubject => "not_subject",
+                };
+                let (from, to) = (e.valid_from_year.to_string(), opt(e.valid_to_year));
+                let (r, l) = (&e.reason, &e.legal_basis);
+                push(
+                    &mut out,
+                    &[
+                        "e", criterion, &e.value, kind, &from, &to, &r.ar, &r.fr, &r.en, &l.ar,
+                        &l.fr, &l.en,
+                    ],
+                );
+            }
+            for c in &d.campaigns {
+                let ints = [
+                    c.year.to_string(),
+                    c.late_surcharge_pct.to_string(),
+                    c.enforcement_surcharge_pct.to_string(),
+                    c.new_vehicle_days.to_string(),
+                ];
+                let extended = c.extended_from.clone().unwrap_or_default();
+                push(
+                    &mut out,
+                    &[
+                        "c",
+                        &ints[0],
+                        &c.starts_at,
+                        &c.ends_at,
+                        &extended,
+                        &ints[1],
+                        &ints[2],
+                        &ints[3],
+                    ],
+                );
+            }
+            for w in &d.wilayas {
+                push(&mut out, &["w", w]);
+            }
+            out
+        }
+    }
+
+    impl TryFrom<String> for TariffData {
+        type Error = Error;
+
+        fn try_from(text: String) -> Result<Self, Error> {
+            let mut d = TariffData::default();
+            for line in text.lines() {
+                let f: Vec<&str> = line.split('\t').collect();
+                match f[..] {
+                    [
+                        "t",
+                        family,
+                        basis,
+                        min,
+                        max,
+                        age_from,
+                        age_to,
+                        minor,
+                        currency,
+                        from,
+                        to,
+                    ] => d.tariffs.push(TariffRow {
+                        family: TariffFamily::parse(family).ok_or("a tariff family")?,
+                        basis: TariffBasis::parse(basis).ok_or("a tariff basis")?,
+                        band_min_milli: num(min)?,
+                        band_max_milli: opt_num(max)?,
+                        age_from: num(age_from)?,
+                        age_to: opt_num(age_to)?,
+                        amount: Money {
+                            minor: num(minor)?,
+                            currency: Currency::parse(currency).ok_or("a currency")?,
+                        },
+                        valid_from_year: num(from)?,
+                        valid_to_year: opt_num(to)?,
+                    }),
+                    [
+                        "e",
+                        criterion,
+                        value,
+                        kind,
+                        from,
+                        to,
+                        r_ar,
+                        r_fr,
+                        r_en,
+                        l_ar,
+                        l_fr,
+                        l_en,
+                    ] => {
+                        let text = |ar: &str, fr: &str, en: &str| Localized {
+                            ar: ar.to_string(),
+                            fr: fr.to_string(),
+                            en: en.to_string(),
+                        };
+                        d.exemptions.push(Exemption {
+                            criterion: Criterion::parse(criterion).ok_or("a criterion")?,
+                            value: value.to_string(),
+                            kind: ExemptionKind::parse(kind).ok_or("an exemption kind")?,
+                            valid_from_year: num(from)?,
+                            valid_to_year: opt_num(to)?,
+                            reason: text(r_ar, r_fr, r_en),
+                            legal_basis: text(l_ar, l_fr, l_en),
+                        })
+                    }
+                    [
+                        "c",
+                        year,
+                        starts,
+                        ends,
+                        extended,
+                        late,
+                        enforcement,
+                        new_days,
+                    ] => d.campaigns.push(Campaign {
+                        year: num(year)?,
+                        starts_at: starts.to_string(),
+                        ends_at: ends.to_string(),
+                        extended_from: opt_text(extended),
+                        late_surcharge_pct: num(late)?,
+                        enforcement_surcharge_pct: num(enforcement)?,
+                        new_vehicle_days: num(new_days)?,
+                    }),
+                    ["w", code] => d.wilayas.push(code.to_string()),
+                    _ => return Err("a reference row"),
+                }
+            }
+            Ok(d)
+        }
+    }
+
+    impl From<FormText> for String {
+        fn from(t: FormText) -> String {
+            let mut out = String::new();
+            push(&mut out, &[&t.lang]);
+            for (k, v) in &t.t {
+                push(&mut out, &[k, v]);
+            }
+            out
+        }
+    }
+
+    impl TryFrom<String> for FormText {
+        type Error = Error;
+
+        fn try_from(text: String) -> Result<Self, Error> {
+            let mut lines = text.lines();
+            let lang = lines.next().unwrap_or_default().to_string();
+            let mut t = std::collections::BTreeMap::new();
+            for line in lines {
+                let (k, v) = line.split_once('\t').ok_or("a sentence")?;
+                t.insert(k.to_string(), v.to_string());
+            }
+            Ok(FormText { lang, t })
+        }
+    }
+
+    impl From<Pairs> for String {
+        fn from(p: Pairs) -> String {
+            let mut out = String::new();
+            for (k, v) in &p.0 {
+                push(&mut out, &[k, v]);
+            }
+            out
+        }
+    }
+
+    impl TryFrom<String> for Pairs {
+        type Error = Error;
+
+        fn try_from(text: String) -> Result<Self, Error> {
+            text.lines()
+                .map(|line| {
+                    let (k, v) = line.split_once('\t').ok_or("a pair")?;
+                    Ok((k.to_string(), v.to_string()))
+                })
+                .collect::<Result<_, _>>()
+                .map(Pairs)
+        }
+    }
+}
+
+/// What the server renders a form with: the answers as they stand and the problems shown (the
+/// form was sent; none before).
+pub struct Shown<'a> {
+    pub text: &'a FormText,
+    pub data: &'a TariffData,
+    pub values: &'a BTreeMap<String, String>,
+    pub problems: &'a [(String, String)],
+}
+
+impl Shown<'_> {
+    pub fn t(&self, key: &str) -> String {
+        self.text.get(key)
+    }
+
+    pub fn value(&self, name: &str) -> String {
+        self.values.get(name).cloned().unwrap_or_default()
+    }
+
+    /// The sentence for a field's problem, if it has one.
+    pub fn problem(&self, name: &str) -> Option<String> {
+        self.problems
+            .iter()
+            .find(|(f, _)| f == name)
+            .map(|(_, code)| self.t(&format!("err_{code}")))
+    }
+
+    /// A text box for `name`, with its label and hint (`{key}_label`, `{key}_hint`) and its
+    /// problem.
+    pub fn input(
+        &self,
+        name: &'static str,
+        key: &str,
+        width: &'static str,
+        inputmode: &'static str,
+    ) -> impl IntoView + use<> {
+        view! {
+            <InputField name label=self.t(&format!("{key}_label")) hint=Some(self.t(&format!("{key}_hint")))
+                problem=self.problem(name) value=self.value(name) width inputmode />
+        }
+    }
+}
+
+/// The element that shows a field's problem (a group's is named after the group).
+pub fn error_id(name: &str) -> String {
+    match name {
+        field::FUEL => "fuel-error".to_string(),
+        field::REG_DAY => "reg-date-error".to_string(),
+        _ => format!("{name}-error"),
+    }
+}
+
+/// Category, fuel, year and day of first registration, the measured fact, special status: as
+/// the server renders them (every field visible: without JavaScript nothing can hide them).
+pub fn fact_fields(f: &Shown) -> impl IntoView + use<> {
+    let chosen_category = f.value(field::CATEGORY);
+    let category_options = vehicle::CATEGORIES
+        .map(|c| {
+            let selected = chosen_category == c.to_string();
+            view! { <option value=c.to_string() selected=selected>{f.t(&format!("category_{c}"))}</option> }
+        })
+        .collect_view();
+    let chosen_fuel = f.value(field::FUEL);
+    let fuel_problem = f.problem(field::FUEL);
+    let fuels = FUELS
+        .iter()
+        .enumerate()
+        .map(|(i, fuel)| {
+            // The first radio carries the field's name as its id: the summary links to it.
+            let id = if i == 0 { field::FUEL.to_string() } else { format!("fuel-{fuel}") };
+            let checked = chosen_fuel == *fuel;
+            view! {
+                <div class="radios__item">
+                    <input class="radios__input" type="radio" id=id.clone() name=field::FUEL value=*fuel checked=checked />
+                    <label class="radios__label" for=id>{f.t(&format!("fuel_{fuel}"))}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    let chosen_status = f.value(field::STATUS);
+    let status_options = f
+        .data
+        .statuses()
+        .into_iter()
+        .map(|e| {
+            let selected = chosen_status == e.value;
+            view! { <option value=e.value.clone() selected=selected>{e.reason.get(&f.text.lang).to_string()}</option> }
+        })
+        .collect_view();
+    // Children are closures: what they show is read here, not from `f` inside them.
+    let (choose, status_none) = (f.t("choose"), f.t("status_none"));
+    let reg_problem = f.problem(field::REG_DAY);
+    let reg_invalid = reg_problem.as_ref().map(|_| "true");
+    view! {
+        <SelectField name=field::CATEGORY label=f.t("category_label") hint=Some(f.t("category_hint")) problem=f.problem(field::CATEGORY)>
+            <option value="">{choose}</option>
+            {category_options}
+        </SelectField>
+        <div class="field" class:field--error=fuel_problem.is_some()>
+            <fieldset class="fieldset" aria-describedby=fuel_problem.as_ref().map(|_| "fuel-error")>
+                <legend class="fieldset__legend"><span class="field__label">{f.t("fuel_label")}</span></legend>
+                <p class="field__error" id="fuel-error" hidden=fuel_problem.is_none()>{fuel_problem.clone()}</p>
+                <div class="radios">{fuels}</div>
+            </fieldset>
+        </div>
+        {f.input(field::YEAR, "year", "4", "numeric")}
+        <div class="field" class:field--error=reg_problem.is_some()>
+            <fieldset class="fieldset" role="group" aria-describedby=described_by(true, reg_problem.is_some(), "reg-date")>
+                <legend class="fieldset__legend"><span class="field__label">{f.t("reg_date_legend")}</span></legend>
+                <p class="field__hint" id="reg-date-hint">{f.t("reg_date_hint")}</p>
+                <p class="field__error" id="reg-date-error" hidden=reg_problem.is_none()>{reg_problem.clone()}</p>
+                <div class="date-input">
+                    <div class="date-input__item">
+                        <label class="field__label" for=field::REG_DAY>{f.t("day")}</label>
+                        <input class="field__input field__input--2" id=field::REG_DAY name=field::REG_DAY type="text" inputmode="numeric" dir="ltr" value=f.value(field::REG_DAY) aria-invalid=reg_invalid />
+                    </div>
+                    <div class="date-input__item">
+                        <label class="field__label" for=field::REG_MONTH>{f.t("month")}</label>
+                        <input class="field__input field__input--2" id=field::REG_MONTH name=field::REG_MONTH type="text" inputmode="numeric" dir="ltr" value=f.value(field::REG_MONTH) aria-invalid=reg_invalid />
+                    </div>
+                </div>
+            </fieldset>
+        </div>
+        {f.input(field::HP, "hp", "2", "numeric")}
+        {f.input(field::WEIGHT, "weight", "4", "decimal")}
+        {f.input(field::SEATS, "seats", "3", "numeric")}
+        <SelectField name=field::STATUS label=f.t("status_label") hint=Some(f.t("status_hint")) problem=f.problem(field::STATUS)>
+            <option value="">{status_none}</option>
+            {status_options}
+        </SelectField>
+    }
+}
+
+/// A labelled text box, as the server renders it.
+#[component]
+pub fn InputField(
+    name: &'static str,
+    label: String,
+    hint: Option<String>,
+    problem: Option<String>,
+    value: String,
+    /// The box's width in characters (`field__input--{width}`).
+    width: &'static str,
+    /// The keyboard: `numeric`, `decimal` (tonnes) or `text` (plate, VIN).
+    inputmode: &'static str,
+) -> impl IntoView {
+    let described = described_by(hint.is_some(), problem.is_some(), name);
+    let invalid = problem.as_ref().map(|_| "true");
+    let text = inputmode == "text";
+    view! {
+        <div class="field" class:field--error=problem.is_some()>
+            <label class="field__label" for=name>{label}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=format!("{name}-hint")>{h}</p> })}
+            <p class="field__error" id=error_id(name) hidden=problem.is_none()>{problem.clone()}</p>
+            <input
+                class=format!("field__input field__input--{width}")
+                id=name
+                name=name
+                type="text"
+                inputmode=inputmode
+                autocapitalize=text.then_some("characters")
+                spellcheck=text.then_some("false")
+                autocomplete="off"
+                dir="ltr"
+                value=value
+                aria-invalid=invalid
+                aria-describedby=described
+            />
+        </div>
+    }
+}
+
+/// A labelled drop-down list, as the server renders it.
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    label: String,
+    hint: Option<String>,
+    problem: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let described = described_by(hint.is_some(), problem.is_some(), name);
+    let invalid = problem.as_ref().map(|_| "true");
+    view! {
+        <div class="field" class:field--error=problem.is_some()>
+            <label class="field__label" for=name>{label}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=format!("{name}-hint")>{h}</p> })}
+            <p class="field__error" id=error_id(name) hidden=problem.is_none()>{problem.clone()}</p>
+            <select class="field__select" id=name name=name aria-invalid=invalid aria-describedby=described>
+                {children()}
+            </select>
+        </div>
+    }
+}
+
+/// The state of a vehicle form's island (all handles: `Copy`).
 #[derive(Clone, Copy)]
 pub struct FormState {
     pub data: StoredValue<TariffData>,
@@ -230,9 +705,6 @@ pub struct FormState {
     /// The answers as the browser holds them (as the server received them, before).
     pub values: RwSignal<BTreeMap<String, String>>,
     pub submitted: RwSignal<bool>,
-    /// False on the server and during hydration (the same HTML); then true: fields the chosen
-    /// category does not need are hidden. Without JavaScript every field stays visible.
-    pub live: RwSignal<bool>,
     /// The campaign year the category's tariff is read for.
     pub year: Signal<Option<i32>>,
     /// Every (field, problem code) of the answers, as they stand.
@@ -252,8 +724,6 @@ impl FormState {
         year: Signal<Option<i32>>,
         problems: Signal<Vec<(String, String)>>,
     ) -> Self {
-        let live = RwSignal::new(false);
-        Effect::new(move |_| live.set(true));
         let summary = if submitted {
             problems.get_untracked()
         } else {
@@ -264,7 +734,6 @@ impl FormState {
             text,
             values,
             submitted: RwSignal::new(submitted),
-            live,
             year,
             problems,
             summary: RwSignal::new(summary),
@@ -283,30 +752,8 @@ impl FormState {
         self.text.with_value(|t| t.get(key))
     }
 
-    /// A field's value when the page was made.
-    pub fn initial(self, name: &str) -> String {
-        self.values
-            .with_untracked(|v| v.get(name).cloned().unwrap_or_default())
-    }
-
-    /// The sentence for a field's problem, once the form has been sent (from then on it
-    /// follows what is typed). Not before: a message appearing when a field is left would move
-    /// the button from under the finger about to press it.
-    pub fn problem(self, name: &'static str) -> Signal<Option<String>> {
-        Signal::derive(move || {
-            if !self.submitted.get() {
-                return None;
-            }
-            self.problems.with(|p| {
-                p.iter()
-                    .find(|(f, _)| f == name)
-                    .map(|(_, code)| self.t(&format!("err_{code}")))
-            })
-        })
-    }
-
     /// Whether the chosen category's tariff is measured on `basis`.
-    fn needs(self, basis: TariffBasis) -> bool {
+    pub fn needs(self, basis: TariffBasis) -> bool {
         let category = self
             .values
             .with(|v| v.get(field::CATEGORY).and_then(|c| c.trim().parse().ok()));
@@ -320,100 +767,13 @@ impl FormState {
         }
     }
 
-    /// Hidden once live unless the category needs `basis`.
-    fn hidden_unless(self, basis: TariffBasis) -> Signal<bool> {
-        Signal::derive(move || self.live.get() && !self.needs(basis))
-    }
-}
-
-/// Category, fuel, year and day of first registration, the measured fact, special status.
-#[component]
-pub fn FactFields(state: FormState) -> impl IntoView {
-    let t = move |key: &str| state.t(key);
-    let chosen_category = state.initial(field::CATEGORY);
-    let category_options = vehicle::CATEGORIES
-        .map(|c| {
-            let selected = chosen_category == c.to_string();
-            view! { <option value=c.to_string() selected=selected>{t(&format!("category_{c}"))}</option> }
-        })
-        .collect_view();
-    let chosen_fuel = state.initial(field::FUEL);
-    let fuel_problem = state.problem(field::FUEL);
-    let fuels = FUELS
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            // The first radio carries the field's name as its id: the summary links to it.
-            let id = if i == 0 { field::FUEL.to_string() } else { format!("fuel-{f}") };
-            let checked = chosen_fuel == *f;
-            view! {
-                <div class="radios__item">
-                    <input class="radios__input" type="radio" id=id.clone() name=field::FUEL value=*f checked=checked />
-                    <label class="radios__label" for=id>{t(&format!("fuel_{f}"))}</label>
-                </div>
-            }
-        })
-        .collect_view();
-    let chosen_status = state.initial(field::STATUS);
-    let status_options = state.data.with_value(|d| {
-        let lang = state.text.with_value(|t| t.lang.clone());
-        d.statuses()
-            .into_iter()
-            .map(|e| {
-                let selected = chosen_status == e.value;
-                view! { <option value=e.value.clone() selected=selected>{e.reason.get(&lang).to_string()}</option> }
-            })
-            .collect_view()
-    });
-    let reg_problem = state.problem(field::REG_DAY);
-    let registered_in_campaign_year = move || {
-        let year = state
+    /// Whether the first registration is in the campaign's year (then its day is asked).
+    pub fn registered_in_campaign_year(self) -> bool {
+        let year = self
             .values
             .with(|v| v.get(field::YEAR).map(|y| y.trim().to_string()));
-        year.zip(state.year.get())
+        year.zip(self.year.get())
             .is_some_and(|(y, c)| y == c.to_string())
-    };
-    let live = state.live;
-    view! {
-        <SelectField name=field::CATEGORY label=t("category_label") hint=Some(t("category_hint")) problem=state.problem(field::CATEGORY) hidden=Signal::from(false)>
-            <option value="">{t("choose")}</option>
-            {category_options}
-        </SelectField>
-        <div class="field" class:field--error=move || fuel_problem.get().is_some()>
-            <fieldset class="fieldset" aria-describedby=move || fuel_problem.get().map(|_| "fuel-error")>
-                <legend class="fieldset__legend"><span class="field__label">{t("fuel_label")}</span></legend>
-                <p class="field__error" id="fuel-error" hidden=move || fuel_problem.get().is_none()>{move || fuel_problem.get()}</p>
-                <div class="radios">{fuels}</div>
-            </fieldset>
-        </div>
-        <InputField name=field::YEAR label=t("year_label") hint=Some(t("year_hint")) problem=state.problem(field::YEAR) value=state.initial(field::YEAR) width="4" hidden=Signal::from(false) />
-        <div class="field" class:field--error=move || reg_problem.get().is_some() hidden=move || live.get() && !registered_in_campaign_year()>
-            <fieldset class="fieldset" role="group" aria-describedby=move || if reg_problem.get().is_some() { "reg-date-hint reg-date-error" } else { "reg-date-hint" }>
-                <legend class="fieldset__legend"><span class="field__label">{t("reg_date_legend")}</span></legend>
-                <p class="field__hint" id="reg-date-hint">{t("reg_date_hint")}</p>
-                <p class="field__error" id="reg-date-error" hidden=move || reg_problem.get().is_none()>{move || reg_problem.get()}</p>
-                <div class="date-input">
-                    <div class="date-input__item">
-                        <label class="field__label" for=field::REG_DAY>{t("day")}</label>
-                        <input class="field__input field__input--2" id=field::REG_DAY name=field::REG_DAY type="text" inputmode="numeric" dir="ltr" value=state.initial(field::REG_DAY) aria-invalid=move || reg_problem.get().map(|_| "true") />
-                    </div>
-                    <div class="date-input__item">
-                        <label class="field__label" for=field::REG_MONTH>{t("month")}</label>
-                        <input class="field__input field__input--2" id=field::REG_MONTH name=field::REG_MONTH type="text" inputmode="numeric" dir="ltr" value=state.initial(field::REG_MONTH) aria-invalid=move || reg_problem.get().map(|_| "true") />
-                    </div>
-                </div>
-            </fieldset>
-        </div>
-        <InputField name=field::HP label=t("hp_label") hint=Some(t("hp_hint")) problem=state.problem(field::HP) value=state.initial(field::HP) width="2"
-            hidden=state.hidden_unless(TariffBasis::Cv) />
-        <InputField name=field::WEIGHT label=t("weight_label") hint=Some(t("weight_hint")) problem=state.problem(field::WEIGHT) value=state.initial(field::WEIGHT) width="4"
-            hidden=state.hidden_unless(TariffBasis::PtcT) inputmode="decimal" />
-        <InputField name=field::SEATS label=t("seats_label") hint=Some(t("seats_hint")) problem=state.problem(field::SEATS) value=state.initial(field::SEATS) width="3"
-            hidden=state.hidden_unless(TariffBasis::Seats) />
-        <SelectField name=field::STATUS label=t("status_label") hint=Some(t("status_hint")) problem=state.problem(field::STATUS) hidden=Signal::from(false)>
-            <option value="">{t("status_none")}</option>
-            {status_options}
-        </SelectField>
     }
 }
 
@@ -441,81 +801,14 @@ pub fn ProblemSummary(state: FormState) -> impl IntoView {
     }
 }
 
-/// A labelled text box whose problem and visibility follow the answers.
-#[component]
-pub fn InputField(
-    name: &'static str,
-    label: String,
-    hint: Option<String>,
-    problem: Signal<Option<String>>,
-    value: String,
-    /// The box's width in characters (`field__input--{width}`).
-    width: &'static str,
-    hidden: Signal<bool>,
-    /// The keyboard: `numeric` (the default), `decimal` (tonnes) or `text` (plate, VIN).
-    #[prop(default = "numeric")]
-    inputmode: &'static str,
-) -> impl IntoView {
-    let hint_id = format!("{name}-hint");
-    let error_id = format!("{name}-error");
-    let has_hint = hint.is_some();
-    let described = move || described_by(has_hint, problem.get().is_some(), name);
-    view! {
-        <div class="field" class:field--error=move || problem.get().is_some() hidden=move || hidden.get()>
-            <label class="field__label" for=name>{label}</label>
-            {hint.map(|h| view! { <p class="field__hint" id=hint_id>{h}</p> })}
-            <p class="field__error" id=error_id hidden=move || problem.get().is_none()>{move || problem.get()}</p>
-            <input
-                class=format!("field__input field__input--{width}")
-                id=name
-                name=name
-                type="text"
-                inputmode=inputmode
-                autocapitalize=(inputmode == "text").then_some("characters")
-                spellcheck=(inputmode == "text").then_some("false")
-                autocomplete="off"
-                dir="ltr"
-                value=value
-                aria-invalid=move || problem.get().map(|_| "true")
-                aria-describedby=described
-            />
-        </div>
-    }
-}
-
-/// A labelled drop-down list.
-#[component]
-pub fn SelectField(
-    name: &'static str,
-    label: String,
-    hint: Option<String>,
-    problem: Signal<Option<String>>,
-    hidden: Signal<bool>,
-    children: Children,
-) -> impl IntoView {
-    let hint_id = format!("{name}-hint");
-    let error_id = format!("{name}-error");
-    let has_hint = hint.is_some();
-    let described = move || described_by(has_hint, problem.get().is_some(), name);
-    view! {
-        <div class="field" class:field--error=move || problem.get().is_some() hidden=move || hidden.get()>
-            <label class="field__label" for=name>{label}</label>
-            {hint.map(|h| view! { <p class="field__hint" id=hint_id>{h}</p> })}
-            <p class="field__error" id=error_id hidden=move || problem.get().is_none()>{move || problem.get()}</p>
-            <select class="field__select" id=name name=name aria-invalid=move || problem.get().map(|_| "true") aria-describedby=described>
-                {children()}
-            </select>
-        </div>
-    }
-}
-
 #[cfg(feature = "hydrate")]
 pub mod browser {
-    use super::FormState;
+    use super::{FormState, error_id};
+    use crate::domain::{reference::TariffBasis, vehicle::field};
     use leptos::prelude::*;
     use std::collections::BTreeMap;
     use wasm_bindgen::JsCast;
-    use web_sys::{FormData, HtmlElement};
+    use web_sys::{Document, Element, FormData, HtmlElement};
 
     /// The form's answers as the browser holds them (`names`: the fields to read).
     pub fn read(form: &web_sys::HtmlFormElement, names: &[&str]) -> BTreeMap<String, String> {
@@ -529,10 +822,87 @@ pub mod browser {
         )
     }
 
-    /// An answer was typed or chosen: the answers are read again (what depends on them, the
-    /// fields shown and the calculator's result, follows as the user types).
-    pub fn changed(state: FormState, form: &web_sys::HtmlFormElement, names: &[&str]) {
-        state.values.set(read(form, names));
+    /// The form inside an island's element.
+    pub fn form_in(root: &Element) -> Option<web_sys::HtmlFormElement> {
+        root.query_selector("form").ok().flatten()?.dyn_into().ok()
+    }
+
+    /// From now on the server's fields follow the state: each shows its problem once the form
+    /// has been sent, and a field the chosen category does not need is hidden.
+    pub fn follow(state: FormState, names: &'static [&'static str]) {
+        Effect::new(move |_| {
+            let submitted = state.submitted.get();
+            let doc = document();
+            state.problems.with(|problems| {
+                for name in names {
+                    let message = problems
+                        .iter()
+                        .find(|(f, _)| f == name)
+                        .filter(|_| submitted)
+                        .map(|(_, code)| state.t(&format!("err_{code}")));
+                    show_problem(&doc, name, message);
+                }
+            });
+            show_field(&doc, field::HP, state.needs(TariffBasis::Cv));
+            show_field(&doc, field::WEIGHT, state.needs(TariffBasis::PtcT));
+            show_field(&doc, field::SEATS, state.needs(TariffBasis::Seats));
+            show_field(&doc, field::REG_DAY, state.registered_in_campaign_year());
+        });
+    }
+
+    /// Sets a field's problem on the server's markup: the message, the field's error style,
+    /// and what assistive technology is told (`aria-invalid`, `aria-describedby`).
+    fn show_problem(doc: &Document, name: &str, message: Option<String>) {
+        let Some(error) = doc.get_element_by_id(&error_id(name)) else {
+            return;
+        };
+        let has = message.is_some();
+        if error.text_content() != message {
+            error.set_text_content(message.as_deref());
+        }
+        let _ = error.toggle_attribute_with_force("hidden", !has);
+        if let Ok(Some(wrapper)) = error.closest(".field") {
+            let _ = wrapper.class_list().toggle_with_force("field--error", has);
+        }
+        // A group (fuel, day of registration) is described on its fieldset; a box on itself.
+        let itself = [name];
+        let (described, base, invalid): (Option<Element>, &str, &[&str]) = match name {
+            field::FUEL => (error.closest("fieldset").ok().flatten(), "fuel", &[]),
+            field::REG_DAY => (
+                error.closest("fieldset").ok().flatten(),
+                "reg-date",
+                &[field::REG_DAY, field::REG_MONTH],
+            ),
+            _ => (doc.get_element_by_id(name), name, &itself),
+        };
+        if let Some(el) = described {
+            let hint = doc.get_element_by_id(&format!("{base}-hint")).is_some();
+            set(
+                &el,
+                "aria-describedby",
+                crate::ui::form::described_by(hint, has, base),
+            );
+        }
+        for id in invalid {
+            if let Some(el) = doc.get_element_by_id(id) {
+                set(&el, "aria-invalid", has.then(|| "true".to_string()));
+            }
+        }
+    }
+
+    fn set(el: &Element, attribute: &str, value: Option<String>) {
+        let _ = match value {
+            Some(v) => el.set_attribute(attribute, &v),
+            None => el.remove_attribute(attribute),
+        };
+    }
+
+    /// Shows or hides the field around the element named `name`.
+    fn show_field(doc: &Document, name: &str, shown: bool) {
+        if let Some(Ok(Some(wrapper))) = doc.get_element_by_id(name).map(|el| el.closest(".field"))
+        {
+            let _ = wrapper.toggle_attribute_with_force("hidden", !shown);
+        }
     }
 
     /// After the page follows a submission: focus the summary if there is one, else `fallback`.
@@ -546,5 +916,115 @@ pub mod browser {
                 let _ = el.focus();
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        money::{Currency, Money},
+        reference::{Campaign, Localized, TariffFamily},
+        tariff::ExemptionKind,
+    };
+
+    fn localized(s: &str) -> Localized {
+        Localized {
+            ar: format!("{s} بالعربية"),
+            fr: format!("{s} en français"),
+            en: s.to_string(),
+        }
+    }
+
+    /// What the islands receive is what the server sent, through the JSON of their props.
+    fn through_json<T: Serialize + serde::de::DeserializeOwned>(v: &T) -> T {
+        serde_json::from_str(&serde_json::to_string(v).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_reference_rows_reach_the_islands_unchanged() {
+        let data = TariffData {
+            tariffs: vec![
+                TariffRow {
+                    family: TariffFamily::Utility,
+                    basis: TariffBasis::PtcT,
+                    band_min_milli: 0,
+                    band_max_milli: Some(2_500),
+                    age_from: 0,
+                    age_to: Some(3),
+                    amount: Money {
+                        minor: 1_200_000,
+                        currency: Currency::Dzd,
+                    },
+                    valid_from_year: 2020,
+                    valid_to_year: None,
+                },
+                TariffRow {
+                    family: TariffFamily::Passenger,
+                    basis: TariffBasis::Seats,
+                    band_min_milli: 10_000,
+                    band_max_milli: None,
+                    age_from: 10,
+                    age_to: None,
+                    amount: Money {
+                        minor: 500_000,
+                        currency: Currency::Dzd,
+                    },
+                    valid_from_year: 2015,
+                    valid_to_year: Some(2025),
+                },
+            ],
+            exemptions: vec![Exemption {
+                criterion: Criterion::Status,
+                value: "ambulance".into(),
+                kind: ExemptionKind::Exempt,
+                valid_from_year: 2000,
+                valid_to_year: None,
+                reason: localized("Ambulance"),
+                legal_basis: localized("Finance law, art. 1"),
+            }],
+            campaigns: vec![Campaign {
+                year: 2026,
+                starts_at: "2026-03-01T00:00".into(),
+                ends_at: "2026-05-31T16:00".into(),
+                extended_from: Some("2026-04-30T16:00".into()),
+                late_surcharge_pct: 50,
+                enforcement_surcharge_pct: 100,
+                new_vehicle_days: 30,
+            }],
+            wilayas: vec!["01".into(), "16".into(), "58".into()],
+        };
+        assert_eq!(through_json(&data), data);
+        assert_eq!(through_json(&TariffData::default()), TariffData::default());
+    }
+
+    #[test]
+    fn sentences_and_answers_reach_the_islands_as_single_lines() {
+        let text = FormText {
+            lang: "ar".into(),
+            t: answers([
+                ("due_heading".to_string(), "المبلغ {amount}".to_string()),
+                ("empty".to_string(), String::new()),
+                ("two_lines".to_string(), "one\ttwo\nthree".to_string()),
+            ]),
+        };
+        let back = through_json(&text);
+        assert_eq!(back.lang, "ar");
+        assert_eq!(back.get("due_heading"), "المبلغ {amount}");
+        assert_eq!(back.get("empty"), "");
+        assert_eq!(back.get("two_lines"), "one two three");
+        let pairs = Pairs(vec![
+            ("plate".into(), "12345-116-16".into()),
+            ("first_year".into(), String::new()),
+        ]);
+        assert_eq!(through_json(&pairs), pairs);
+    }
+
+    #[test]
+    fn a_damaged_prop_is_refused_not_half_read() {
+        let bad = serde_json::to_string("t\tcar\tcv\t0").unwrap();
+        assert!(serde_json::from_str::<TariffData>(&bad).is_err());
+        let bad = serde_json::to_string("ar\nno tab here").unwrap();
+        assert!(serde_json::from_str::<FormText>(&bad).is_err());
     }
 }

@@ -465,10 +465,11 @@ pub async fn remove_vehicle(db: &Db, account: &str, id: &str) -> Result<bool, Db
 
 /// Whether a vehicle has ever had a vignette (then it is kept: archived, never deleted).
 pub async fn has_vignette(db: &Db, vehicle_id: &str) -> Result<bool, DbError> {
-    let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM vignettes WHERE vehicle_id = $1 LIMIT 1")
-        .bind(vehicle_id)
-        .fetch_optional(db.pool())
-        .await?;
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM vignettes WHERE vehicle_id = $1 LIMIT 1")
+            .bind(vehicle_id)
+            .fetch_optional(db.pool())
+            .await?;
     Ok(found.is_some())
 }
 

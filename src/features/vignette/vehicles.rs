@@ -3,14 +3,15 @@
 //! or remove (added by mistake). A plate is active in one account at most; the second owner
 //! is refused with a way to report a transferred vehicle, and administrators see the conflict.
 //!
-//! The form is an island: with JavaScript, every answer is checked as it is given (the same
-//! `vehicle::vehicle_from_form` the server runs) and only the fields the category needs are
-//! shown; without it, it posts to `save_vehicle`, which keeps a refused submission in a draft
-//! and shows the page again with its problems.
+//! The server renders the form; an island around it adds behaviour: with JavaScript, every
+//! answer is checked as it is given (the same `vehicle::vehicle_from_form` the server runs)
+//! and only the fields the category needs are shown; without it, the form posts to
+//! `save_vehicle`, which keeps a refused submission in a draft and shows the page again with
+//! its problems.
 // A server function's arguments are its form's fields.
 #![allow(clippy::too_many_arguments)]
 
-use super::form::{FactFields, FormState, FormText, InputField, ProblemSummary, TariffData};
+use super::form::{FormState, FormText, Pairs, ProblemSummary, Shown, TariffData, fact_fields};
 use crate::{
     domain::{
         tariff,
@@ -583,6 +584,18 @@ pub fn VehicleFormPage() -> impl IntoView {
                 let vehicle = form.vehicle.clone();
                 let vehicle_id = vehicle.as_ref().map(|v| v.id.clone()).unwrap_or_default();
                 let kept = td_string!(locale, common.answer_kept_offline).to_string();
+                let text = FormText::build(locale);
+                let values = super::form::answers(form.values.clone());
+                let shown = Shown { text: &text, data: &form.data, values: &values, problems: &form.problems };
+                let fields = view! {
+                    <form method="post" action=SaveVehicle::url() novalidate="">
+                        <input type="hidden" name="id" value=vehicle_id />
+                        {shown.input(field::PLATE, "plate", "plate", "text")}
+                        {shown.input(field::VIN, "vin", "vin", "text")}
+                        {fact_fields(&shown)}
+                        <button type="submit" class="button">{td_string!(locale, vehicles.save).to_string()}</button>
+                    </form>
+                };
                 view! {
                     <Title text=page_title />
                     <BackLink href=PATH />
@@ -591,13 +604,13 @@ pub fn VehicleFormPage() -> impl IntoView {
                     <KeepUnsent message=kept>
                         <VehicleForm
                             data=form.data
-                            text=FormText::build(locale)
-                            values=form.values
+                            text
+                            values=Pairs(form.values)
                             now=form.now
-                            server_problems=form.problems
-                            vehicle_id
-                            submit=td_string!(locale, vehicles.save).to_string()
-                        />
+                            server_problems=Pairs(form.problems)
+                        >
+                            {fields}
+                        </VehicleForm>
                     </KeepUnsent>
                     {held_elsewhere.map(|plate| view! { <TransferReport plate /> })}
                     {vehicle.map(|v| view! { <ArchiveOrRemove vehicle=v removable=!form.has_vignette /> })}
@@ -608,22 +621,24 @@ pub fn VehicleFormPage() -> impl IntoView {
     }
 }
 
-/// The form: plate and chassis number, then the vehicle's facts.
+/// Around the server's form (plate and chassis number, then the vehicle's facts): checks the
+/// answers as they are given and keeps a form with problems from being sent.
 #[island(lazy)]
 pub fn VehicleForm(
     data: TariffData,
     text: FormText,
     /// What the form shows (a refused submission, or the vehicle's answers).
-    values: Vec<(String, String)>,
+    values: Pairs,
     now: i64,
     /// Problems only the server can find (a plate held in another account), and the refused
     /// submission's: shown until the field is changed.
-    server_problems: Vec<(String, String)>,
-    vehicle_id: String,
-    submit: String,
+    server_problems: Pairs,
+    /// The form, rendered by the server.
+    children: Children,
 ) -> impl IntoView {
     let data = StoredValue::new(data);
-    let initial = super::form::answers(values);
+    let initial = super::form::answers(values.0);
+    let server_problems = server_problems.0;
     let values = RwSignal::new(initial.clone());
     let this_year = super::form::year_at(now);
     let submitted = !server_problems.is_empty();
@@ -646,21 +661,20 @@ pub fn VehicleForm(
         Signal::derive(move || data.with_value(|d| d.latest_year())),
         problems,
     );
-    let form = NodeRef::<leptos::html::Form>::new();
+    let root = NodeRef::<leptos::html::Div>::new();
 
     #[cfg(feature = "hydrate")]
     let (on_change, on_submit) = {
         use super::form::browser;
-        let on_change = move |_: leptos::ev::Event| {
-            if let Some(f) = form.get_untracked() {
-                browser::changed(state, &f, &FIELDS);
+        browser::follow(state, &FIELDS);
+        let read = move || {
+            if let Some(f) = root.get_untracked().and_then(|r| browser::form_in(&r)) {
+                state.values.set(browser::read(&f, &FIELDS));
             }
         };
         // Sent only when every answer holds; else the problems show and focus goes to them.
         let on_submit = move |e: leptos::ev::SubmitEvent| {
-            if let Some(f) = form.get_untracked() {
-                state.values.set(browser::read(&f, &FIELDS));
-            }
+            read();
             state.sent();
             if !state.problems.with_untracked(Vec::is_empty) {
                 e.prevent_default();
@@ -668,22 +682,16 @@ pub fn VehicleForm(
                 browser::focus_after_submit("error-summary");
             }
         };
-        (on_change, on_submit)
+        (move |_: leptos::ev::Event| read(), on_submit)
     };
     #[cfg(not(feature = "hydrate"))]
     let (on_change, on_submit) = (|_: leptos::ev::Event| {}, |_: leptos::ev::SubmitEvent| {});
 
     view! {
         <ProblemSummary state />
-        <form method="post" action=SaveVehicle::url() novalidate="" node_ref=form on:input=on_change on:change=on_change on:submit=on_submit>
-            <input type="hidden" name="id" value=vehicle_id />
-            <InputField name=field::PLATE label=state.t("plate_label") hint=Some(state.t("plate_hint")) problem=state.problem(field::PLATE)
-                value=state.initial(field::PLATE) width="plate" hidden=Signal::from(false) inputmode="text" />
-            <InputField name=field::VIN label=state.t("vin_label") hint=Some(state.t("vin_hint")) problem=state.problem(field::VIN)
-                value=state.initial(field::VIN) width="vin" hidden=Signal::from(false) inputmode="text" />
-            <FactFields state />
-            <button type="submit" class="button">{submit}</button>
-        </form>
+        <div node_ref=root on:input=on_change on:change=on_change on:submit=on_submit>
+            {children()}
+        </div>
     }
 }
 
