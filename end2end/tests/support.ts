@@ -247,3 +247,17 @@ export async function signedInCitizen(page: Page, tag: string) {
   await post("/api/account/sign-in", { identifier: email, password, next: "" });
   return email;
 }
+
+/**
+ * The "stop reminders" address the server puts in a reminder for `accountId`: the account and
+ * its HMAC-SHA256 under the server's secret key (`<data dir>/secret.key`), as
+ * `vignette::reminders::server::stop_signature` makes it. No campaign opens during a test run,
+ * so no reminder is mailed to read the link from.
+ */
+export async function reminderStopPath(accountId: string) {
+  const { readFileSync } = await import("node:fs");
+  const path = await import("node:path");
+  const secret = Buffer.from(readFileSync(path.join(process.env.E2E_DATA_DIR!, "secret.key"), "utf8").trim(), "hex");
+  const mac = createHmac("sha256", secret).update("bawaba/vignette-reminders/stop/v1\0").update(accountId).digest();
+  return `/vignette/reminders/stop/${accountId}.${mac.subarray(0, 16).toString("hex")}`;
+}

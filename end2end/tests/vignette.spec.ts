@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { expectNoAxeViolations, expectNoHorizontalScroll, useLocale, waitForHydration, auditWithoutPageScripts, watchConsole, signedInCitizen, payByCard, mailAttachment, LOCALES } from "./support";
+import { expectNoAxeViolations, expectNoHorizontalScroll, useLocale, waitForHydration, auditWithoutPageScripts, watchConsole, signedInCitizen, payByCard, mailAttachment, reminderStopPath, LOCALES } from "./support";
 import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 
@@ -347,4 +347,39 @@ test("buying the vignette for a car", async ({ page, context, baseURL, javaScrip
     await page.goto("/vignette/buy");
     await expectNoAxeViolations(page, "choose a vehicle");
   }
+});
+
+// A reminder's "stop" link: a button (mail scanners open links, they do not press buttons), then
+// the reminders are stopped; a link whose signature is not the server's stops nothing.
+test("the reminders' stop link, in every language", async ({ page, context, browser, baseURL, javaScriptEnabled }) => {
+  const console = watchConsole(page);
+  for (const locale of LOCALES) {
+    await useLocale(context, baseURL!, locale);
+    const stop = await reminderStopPath(`e2e-stop-${locale}-${Date.now()}`);
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.goto(stop);
+    const button = page.locator("main form button[type=submit]");
+    await expect(button).toHaveCount(1);
+    if (javaScriptEnabled) {
+      await waitForHydration(page);
+      await expectNoAxeViolations(page, `stop reminders (${locale})`);
+    } else {
+      await auditWithoutPageScripts(browser, baseURL!, stop, locale);
+    }
+    await button.click();
+    await expect(page).toHaveURL(/\?stopped=1$/);
+    await expect(page.getByRole("status")).toBeVisible();
+    await expect(page.locator("main a[href='/account/notifications']")).toHaveCount(1);
+    if (javaScriptEnabled) {
+      await waitForHydration(page);
+      await expectNoAxeViolations(page, `reminders stopped (${locale})`);
+    } else {
+      await auditWithoutPageScripts(browser, baseURL!, `${stop}?stopped=1`, locale);
+    }
+    // One character changed: not the server's signature.
+    await page.goto(stop.slice(0, -1) + (stop.endsWith("0") ? "1" : "0"));
+    await expect(page.locator("main form")).toHaveCount(0);
+    await expect(page.locator("main")).toContainText({ ar: "هذا الرابط غير صالح", fr: "Ce lien n'est pas valide", en: "This link is not valid" }[locale]);
+  }
+  expect(console.filter((m) => !/was preloaded using link preload but not used/.test(m)), "console errors or warnings").toEqual([]);
 });
