@@ -15,6 +15,15 @@ pub enum TariffFamily {
 impl TariffFamily {
     pub const ALL: [TariffFamily; 3] = [Self::Tourism, Self::Utility, Self::Passenger];
 
+    /// The reference files' spelling (what `parse` reads).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tourism => "tourism",
+            Self::Utility => "utility",
+            Self::Passenger => "passenger",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "tourism" => Some(Self::Tourism),
@@ -36,6 +45,15 @@ pub enum TariffBasis {
 }
 
 impl TariffBasis {
+    /// The reference files' spelling (what `parse` reads).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cv => "cv",
+            Self::PtcT => "ptc_t",
+            Self::Seats => "seats",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "cv" => Some(Self::Cv),
@@ -164,6 +182,16 @@ mod tests {
         assert!(r.in_force(2016));
         assert!(r.in_force(2024));
         assert!(!r.in_force(2025));
+    }
+
+    #[test]
+    fn families_and_bases_read_back_what_they_write() {
+        for f in TariffFamily::ALL {
+            assert_eq!(TariffFamily::parse(f.as_str()), Some(f));
+        }
+        for b in [TariffBasis::Cv, TariffBasis::PtcT, TariffBasis::Seats] {
+            assert_eq!(TariffBasis::parse(b.as_str()), Some(b));
+        }
     }
 
     #[test]

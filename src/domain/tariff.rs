@@ -49,6 +49,15 @@ pub enum Criterion {
 }
 
 impl Criterion {
+    /// The reference files' spelling (what `parse` reads).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fuel => "fuel",
+            Self::Status => "status",
+            Self::PlateCategory => "plate_category",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "fuel" => Some(Self::Fuel),
@@ -68,6 +77,14 @@ pub enum ExemptionKind {
 }
 
 impl ExemptionKind {
+    /// The reference files' spelling (what `parse` reads).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Exempt => "exempt",
+            Self::NotSubject => "not_subject",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "exempt" => Some(Self::Exempt),

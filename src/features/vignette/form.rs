@@ -289,19 +289,9 @@ mod wire {
         fn from(d: TariffData) -> String {
             let mut out = String::new();
             for r in &d.tariffs {
-                let family = match r.family {
-                    TariffFamily::Tourism => "tourism",
-                    TariffFamily::Utility => "utility",
-                    TariffFamily::Passenger => "passenger",
-                };
-                let basis = match r.basis {
-                    TariffBasis::Cv => "cv",
-                    TariffBasis::PtcT => "ptc_t",
-                    TariffBasis::Seats => "seats",
-                };
                 let fields = [
-                    family.to_string(),
-                    basis.to_string(),
+                    r.family.as_str().to_string(),
+                    r.basis.as_str().to_string(),
                     r.band_min_milli.to_string(),
                     opt(r.band_max_milli),
                     r.age_from.to_string(),
@@ -315,22 +305,23 @@ mod wire {
                 push(&mut out, &[&["t"], &refs[..]].concat());
             }
             for e in &d.exemptions {
-                let criterion = match e.criterion {
-                    Criterion::Fuel => "fuel",
-                    Criterion::Status => "status",
-                    Criterion::PlateCategory => "plate_category",
-                };
-                let kind = match e.kind {
-                    ExemptionKind::Exempt => "exempt",
-                    ExemptionKind::NotSubject => "not_subject",
-                };
                 let (from, to) = (e.valid_from_year.to_string(), opt(e.valid_to_year));
                 let (r, l) = (&e.reason, &e.legal_basis);
                 push(
                     &mut out,
                     &[
-                        "e", criterion, &e.value, kind, &from, &to, &r.ar, &r.fr, &r.en, &l.ar,
-                        &l.fr, &l.en,
+                        "e",
+                        e.criterion.as_str(),
+                        &e.value,
+                        e.kind.as_str(),
+                        &from,
+                        &to,
+                        &r.ar,
+                        &r.fr,
+                        &r.en,
+                        &l.ar,
+                        &l.fr,
+                        &l.en,
                     ],
                 );
             }
@@ -452,13 +443,29 @@ mod wire {
         }
     }
 
+    /// Lines of `key<TAB>value` (a sentence map, a form's answers), and their encoding.
+    fn push_pairs<'a>(out: &mut String, pairs: impl IntoIterator<Item = (&'a String, &'a String)>) {
+        for (k, v) in pairs {
+            push(out, &[k, v]);
+        }
+    }
+
+    fn read_pairs<'a>(
+        lines: impl Iterator<Item = &'a str>,
+    ) -> Result<Vec<(String, String)>, Error> {
+        lines
+            .map(|line| {
+                let (k, v) = line.split_once('\t').ok_or("a key and its value")?;
+                Ok((k.to_string(), v.to_string()))
+            })
+            .collect()
+    }
+
     impl From<FormText> for String {
         fn from(t: FormText) -> String {
             let mut out = String::new();
             push(&mut out, &[&t.lang]);
-            for (k, v) in &t.t {
-                push(&mut out, &[k, v]);
-            }
+            push_pairs(&mut out, &t.t);
             out
         }
     }
@@ -469,21 +476,17 @@ mod wire {
         fn try_from(text: String) -> Result<Self, Error> {
             let mut lines = text.lines();
             let lang = lines.next().unwrap_or_default().to_string();
-            let mut t = std::collections::BTreeMap::new();
-            for line in lines {
-                let (k, v) = line.split_once('\t').ok_or("a sentence")?;
-                t.insert(k.to_string(), v.to_string());
-            }
-            Ok(FormText { lang, t })
+            Ok(FormText {
+                lang,
+                t: super::answers(read_pairs(lines)?),
+            })
         }
     }
 
     impl From<Pairs> for String {
         fn from(p: Pairs) -> String {
             let mut out = String::new();
-            for (k, v) in &p.0 {
-                push(&mut out, &[k, v]);
-            }
+            push_pairs(&mut out, p.0.iter().map(|(k, v)| (k, v)));
             out
         }
     }
@@ -492,13 +495,7 @@ mod wire {
         type Error = Error;
 
         fn try_from(text: String) -> Result<Self, Error> {
-            text.lines()
-                .map(|line| {
-                    let (k, v) = line.split_once('\t').ok_or("a pair")?;
-                    Ok((k.to_string(), v.to_string()))
-                })
-                .collect::<Result<_, _>>()
-                .map(Pairs)
+            read_pairs(text.lines()).map(Pairs)
         }
     }
 }
