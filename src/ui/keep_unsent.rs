@@ -13,14 +13,37 @@
 //! Kept: the last unsent body of each form action, for a day at most, removed once sent.
 //! Nothing is translated here: islands carry no translations, so the page passes its message in.
 
+use super::island_data::{WithIslandData, island_data};
+use crate::island_texts;
 use leptos::prelude::*;
 
-#[island(lazy)]
+/// The page's sentence for the island.
+#[derive(Clone)]
+struct Waiting {
+    message: String,
+}
+island_texts!(Waiting, "keep-unsent", [message]);
+
+/// The page's form(s) in the island (one per page).
+#[component]
 pub fn KeepUnsent(
     /// Shown (and announced) while an answer waits for the connection, in the page's language.
     message: String,
     children: Children,
 ) -> impl IntoView {
+    view! {
+        <WithIslandData data=Waiting { message }>
+            <Keeper>{children()}</Keeper>
+        </WithIslandData>
+    }
+}
+
+#[island(lazy)]
+fn Keeper(children: Children) -> impl IntoView {
+    // Without it (never on a page the server made) the status is announced without words.
+    let message = island_data::<Waiting>()
+        .map(|w| w.message)
+        .unwrap_or_default();
     let waiting = RwSignal::new(false);
     let root = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]

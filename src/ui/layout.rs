@@ -72,18 +72,7 @@ fn AccountLink() -> impl IntoView {
         )
     };
     let locale = i18n.get_locale_untracked();
-    let timer = session.map(|(_, seconds_left)| {
-        view! {
-            <SessionTimer
-                seconds_left
-                warning=td_string!(locale, account.timeout_warning).to_string()
-                extend_label=td_string!(locale, account.timeout_extend).to_string()
-                ended=td_string!(locale, account.timeout_ended).to_string()
-                sign_in_label=td_string!(locale, account.sign_in_link).to_string()
-                sign_in_href=crate::features::accounts::sign_in::PATH.to_string()
-            />
-        }
-    });
+    let timer = session.map(|(_, seconds_left)| view! { <SessionTimer seconds_left /> });
     view! {
         <nav class="site-header__account" aria-label=td_string!(locale, account.header_label)>
             <a href=href>{text}</a>

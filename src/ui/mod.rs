@@ -2,6 +2,7 @@
 //! `aria-*`) so that it works before, and without, JavaScript.
 
 pub mod form;
+pub mod island_data;
 pub mod keep_unsent;
 pub mod layout;
 pub mod session_timer;

@@ -7,6 +7,8 @@
 //! session and answers the seconds now left as plain text (no JSON library in the bundle).
 //! Without JavaScript nothing shows: the session simply ends after 30 idle minutes.
 
+use super::island_data::{IslandData, WithIslandData, island_data};
+use crate::i18n::*;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -19,17 +21,75 @@ enum Phase {
 /// Shown this long before the session ends.
 pub const WARN_SECS: i64 = 120;
 
-#[island(lazy)]
-pub fn SessionTimer(
+/// What the island is given: the time left, and the sentences in the page's language
+/// (islands carry no translations).
+#[derive(Clone)]
+struct Timer {
     /// Seconds until the session ends if no request comes.
     seconds_left: i64,
-    /// The sentences, already in the page's language (islands carry no translations).
     warning: String,
     extend_label: String,
     ended: String,
     sign_in_label: String,
     sign_in_href: String,
-) -> impl IntoView {
+}
+
+impl IslandData for Timer {
+    const ID: &'static str = "session-timer";
+
+    fn write(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("seconds_left", self.seconds_left.to_string()),
+            ("warning", self.warning.clone()),
+            ("extend_label", self.extend_label.clone()),
+            ("ended", self.ended.clone()),
+            ("sign_in_label", self.sign_in_label.clone()),
+            ("sign_in_href", self.sign_in_href.clone()),
+        ]
+    }
+
+    fn read(text: &dyn Fn(&str) -> Option<String>) -> Option<Self> {
+        Some(Self {
+            seconds_left: text("seconds_left")?.parse().ok()?,
+            warning: text("warning")?,
+            extend_label: text("extend_label")?,
+            ended: text("ended")?,
+            sign_in_label: text("sign_in_label")?,
+            sign_in_href: text("sign_in_href")?,
+        })
+    }
+}
+
+/// The dialog for a session ending in `seconds_left`, in the page's language.
+#[component]
+pub fn SessionTimer(seconds_left: i64) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let timer = Timer {
+        seconds_left,
+        warning: td_string!(locale, account.timeout_warning).to_string(),
+        extend_label: td_string!(locale, account.timeout_extend).to_string(),
+        ended: td_string!(locale, account.timeout_ended).to_string(),
+        sign_in_label: td_string!(locale, account.sign_in_link).to_string(),
+        sign_in_href: crate::features::accounts::sign_in::PATH.to_string(),
+    };
+    view! {
+        <WithIslandData data=timer>
+            <SessionTimerIsland />
+        </WithIslandData>
+    }
+}
+
+#[island(lazy)]
+fn SessionTimerIsland() -> impl IntoView {
+    // Without it (never on a page the server made) nothing shows, as without JavaScript.
+    let Timer {
+        seconds_left,
+        warning,
+        extend_label,
+        ended,
+        sign_in_label,
+        sign_in_href,
+    } = island_data::<Timer>()?;
     let phase = RwSignal::new(Phase::Quiet);
     let button = NodeRef::<leptos::html::Button>::new();
     #[cfg(feature = "hydrate")]
@@ -39,7 +99,7 @@ pub fn SessionTimer(
         let _ = (seconds_left, button);
         |_: leptos::ev::MouseEvent| {}
     };
-    view! {
+    Some(view! {
         <div
             class="session-timer"
             role="alertdialog"
@@ -56,7 +116,7 @@ pub fn SessionTimer(
                 <p>{ended.clone()} " " <a href=sign_in_href.clone()>{sign_in_label.clone()}</a></p>
             })}
         </div>
-    }
+    })
 }
 
 #[cfg(feature = "hydrate")]

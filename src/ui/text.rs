@@ -1,4 +1,4 @@
-//! Small text components: left-to-right islands, money, page headings.
+//! Small text components: left-to-right islands, money, summary rows.
 
 use crate::domain::money::Money;
 use crate::i18n::*;
@@ -22,5 +22,22 @@ pub fn MoneyText(amount: Money) -> impl IntoView {
         <bdi dir=move || if lang() == "ar" { "rtl" } else { "ltr" } class="money">
             {move || amount.format(lang())}
         </bdi>
+    }
+}
+
+/// One row of a summary list (`<dl class="summary-list">`): what it is, then its value (the
+/// children). Typed children, not erased ones: the calculator's result and the offline
+/// verifier show rows in the browser too, where an erased view costs WebAssembly.
+#[component]
+pub fn SummaryRow<L, V>(label: L, children: TypedChildren<V>) -> impl IntoView
+where
+    L: IntoView + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <div class="summary-list__row">
+            <dt class="summary-list__key">{label}</dt>
+            <dd class="summary-list__value">{children.into_inner()()}</dd>
+        </div>
     }
 }

@@ -302,15 +302,18 @@ pub fn visible(html: &str) -> String {
     out
 }
 
-/// A page without its islands' props: they hold every sentence the browser may need, which
-/// would match any assertion about what the page shows.
-pub fn without_island_props(html: &str) -> String {
+/// A page without its islands' data (`ui::island_data`): it holds every sentence the browser
+/// may need, which would match any assertion about what the page shows.
+pub fn without_island_data(html: &str) -> String {
+    // `<div hidden id=… data-…=… class="island-data"></div>`: values are escaped, so no `<`
+    // comes between the element's start and its end.
+    const END: &str = r#"class="island-data"></div>"#;
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(i) = rest.find("data-props=\"") {
-        out.push_str(&rest[..i]);
-        rest = &rest[i + "data-props=\"".len()..];
-        rest = &rest[rest.find('"').map_or(rest.len(), |e| e + 1)..];
+    while let Some(end) = rest.find(END) {
+        let start = rest[..end].rfind("<div hidden").unwrap_or(end);
+        out.push_str(&rest[..start]);
+        rest = &rest[end + END.len()..];
     }
     out.push_str(rest);
     out

@@ -1,7 +1,7 @@
 //! Importing vehicles from a CSV file: good rows added in one go, bad rows reported with their
 //! reasons, a bad file refused whole, the report readable by its owner only.
 
-use crate::helpers::{Browser, TestApp, without_island_props};
+use crate::helpers::{Browser, TestApp, without_island_data};
 use crate::on_both_backends;
 use crate::payment_pages::signed_in;
 use crate::registration::{AMINA, KARIM};
@@ -65,7 +65,7 @@ on_both_backends!(
                     ٢٠٢٠;55555 320 16;VF1RFB00X56666666;3;diesel;;3500;;\n\
                     2020;66666 120 16;VF1RFBO0X56777777;1;petrol;7;;;\n";
         let to = upload(app, &karim, "fleet.csv", file.as_bytes()).await;
-        let html = without_island_props(&karim.page(&to).await);
+        let html = without_island_data(&karim.page(&to).await);
         assert!(html.contains("fleet.csv"));
         assert!(html.contains("added: 2, refused: 6."), "{html}");
         for message in [

@@ -47,7 +47,7 @@ async fn vehicles(app: &TestApp) -> Vec<(String, String, Option<i64>)> {
 }
 
 async fn page(b: &Browser, path: &str) -> String {
-    crate::helpers::without_island_props(&b.page(path).await)
+    crate::helpers::without_island_data(&b.page(path).await)
 }
 
 /// A form posted by `b` that must change nothing: "not found" for another account's vehicle

@@ -5,7 +5,10 @@ use crate::{
     error::AppError,
     features::errors::ServiceProblem,
     i18n::*,
-    ui::form::{Button, ButtonKind},
+    ui::{
+        form::{Button, ButtonKind},
+        text::SummaryRow,
+    },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -172,10 +175,7 @@ fn ProfileView(p: Profile) -> impl IntoView {
             {rows
                 .into_iter()
                 .map(|(label, value)| view! {
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{label}</dt>
-                        <dd class="summary-list__value">{value}</dd>
-                    </div>
+                    <SummaryRow label={label}>{value}</SummaryRow>
                 })
                 .collect_view()}
         </dl>

@@ -11,7 +11,7 @@ use crate::{
     i18n::*,
     ui::{
         form::{Button, ButtonKind, ErrorSummary, FieldError, InputKind, TextField},
-        text::{Ltr, MoneyText},
+        text::{Ltr, MoneyText, SummaryRow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -893,10 +893,7 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
     let method = super::pages::method_text(locale, p.method.as_deref(), p.brand.as_deref(), None);
     let row = |key: String, value: AnyView| {
         view! {
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{key}</dt>
-                <dd class="summary-list__value">{value}</dd>
-            </div>
+            <SummaryRow label={key}>{value}</SummaryRow>
         }
     };
     let s = |text: &str| text.to_string();

@@ -10,7 +10,7 @@ use crate::{
     i18n::*,
     ui::{
         form::{Button, ButtonKind},
-        text::Ltr,
+        text::{Ltr, SummaryRow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -138,23 +138,11 @@ fn Conflict(c: ConflictView) -> impl IntoView {
             <h2 class="vehicle-card__plate"><Ltr>{c.plate.clone()}</Ltr></h2>
             <p class="tag">{kind}</p>
             <dl class="summary-list summary-list--compact">
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, plate_admin.holder)}</dt>
-                    <dd class="summary-list__value">{person(c.holder)}</dd>
-                </div>
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, plate_admin.claimant)}</dt>
-                    <dd class="summary-list__value">{person(c.claimant)}</dd>
-                </div>
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, plate_admin.when)}</dt>
-                    <dd class="summary-list__value"><Ltr>{c.at}</Ltr></dd>
-                </div>
+                <SummaryRow label={t!(i18n, plate_admin.holder)}>{person(c.holder)}</SummaryRow>
+                <SummaryRow label={t!(i18n, plate_admin.claimant)}>{person(c.claimant)}</SummaryRow>
+                <SummaryRow label={t!(i18n, plate_admin.when)}><Ltr>{c.at}</Ltr></SummaryRow>
                 {c.note.map(|n| view! {
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{t!(i18n, plate_admin.note)}</dt>
-                        <dd class="summary-list__value">{n}</dd>
-                    </div>
+                    <SummaryRow label={t!(i18n, plate_admin.note)}>{n}</SummaryRow>
                 })}
             </dl>
             <form method="post" action=ResolveConflict::url()>

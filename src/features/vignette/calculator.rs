@@ -9,7 +9,8 @@
 //! needs are shown.
 
 use super::form::{
-    FormState, FormText, Pairs, ProblemSummary, SelectField, Shown, TariffData, fact_fields,
+    FormState, FormText, IslandForm, Pairs, ProblemSummary, SelectField, Shown, TariffData,
+    fact_fields,
 };
 use crate::{
     domain::{
@@ -22,7 +23,11 @@ use crate::{
     error::AppError,
     features::errors::ServiceProblem,
     i18n::*,
-    ui::form::BackLink,
+    ui::{
+        form::BackLink,
+        island_data::{WithIslandData, island_data},
+        text::SummaryRow,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -151,7 +156,14 @@ pub fn CalculatorPage() -> impl IntoView {
                     let form = calculator_form(&text, &data, &values, submitted, now);
                     view! {
                         <Title text=page_title />
-                        <FeeCalculator data text values=Pairs(values.into_iter().collect()) now submitted>
+                        <FeeCalculator form=IslandForm {
+                            data,
+                            text,
+                            values: Pairs(values.into_iter().collect()),
+                            now,
+                            submitted,
+                            server_problems: Pairs::default(),
+                        }>
                             {form}
                         </FeeCalculator>
                     }
@@ -214,31 +226,34 @@ fn calculator_form(
     }
 }
 
+/// The server's form in its island, with the result below it.
+#[component]
+fn FeeCalculator(form: IslandForm, children: Children) -> impl IntoView {
+    view! {
+        <WithIslandData data=form>
+            <FeeCalculatorIsland>{children()}</FeeCalculatorIsland>
+        </WithIslandData>
+    }
+}
+
 /// Around the server's form: the result, recomputed in the browser on every change. Rendered
 /// on the server too (the answers come from the query).
 #[island(lazy)]
-pub fn FeeCalculator(
-    data: TariffData,
-    text: FormText,
-    /// The answers in the query, in the form's order.
-    values: Pairs,
-    /// The server's clock when the page was made (Unix seconds).
-    now: i64,
-    /// Whether the form was sent (the result or the problems are shown).
-    submitted: bool,
-    /// The form, rendered by the server.
-    children: Children,
-) -> impl IntoView {
-    let data = StoredValue::new(data);
-    let values = RwSignal::new(super::form::answers(values.0));
-    let clock = RwSignal::new(now);
+fn FeeCalculatorIsland(children: Children) -> impl IntoView {
+    use leptos::either::Either;
+    let Some(form) = island_data::<IslandForm>() else {
+        return Either::Left(children());
+    };
+    let data = StoredValue::new(form.data);
+    let values = RwSignal::new(super::form::answers(form.values.0));
+    let clock = RwSignal::new(form.now);
     let evaluation =
         Memo::new(move |_| data.with_value(|d| values.with(|v| evaluate(v, d, clock.get()))));
     let state = FormState::new(
         data,
-        StoredValue::new(text),
+        StoredValue::new(form.text),
         values,
-        submitted,
+        form.submitted,
         Signal::derive(move || evaluation.with(|e| e.year)),
         Signal::derive(move || {
             evaluation.with(|e| {
@@ -298,7 +313,7 @@ pub fn FeeCalculator(
         }))
     };
 
-    view! {
+    Either::Right(view! {
         <ProblemSummary state />
         <div node_ref=root on:input=on_change on:change=on_change on:submit=on_submit>
             {children()}
@@ -306,7 +321,7 @@ pub fn FeeCalculator(
         <section class="calculator__result" aria-labelledby="result-title" aria-live="polite">
             {result}
         </section>
-    }
+    })
 }
 
 fn local_time(text: &str) -> String {
@@ -345,19 +360,15 @@ pub fn result_view(
                 ExemptionKind::Exempt => t.get("exempt_heading"),
                 ExemptionKind::NotSubject => t.get("not_subject_heading"),
             };
+            let reason = reason.get(&t.lang).to_string();
+            let legal_basis = legal_basis.get(&t.lang).to_string();
             EitherOf3::B(view! {
                 <div class="panel panel--success">
                     <h2 id="result-title" tabindex="-1">{heading}</h2>
                 </div>
                 <dl class="summary-list">
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{t.get("row_reason")}</dt>
-                        <dd class="summary-list__value">{reason.get(&t.lang).to_string()}</dd>
-                    </div>
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{t.get("row_legal_basis")}</dt>
-                        <dd class="summary-list__value">{legal_basis.get(&t.lang).to_string()}</dd>
-                    </div>
+                    <SummaryRow label={t.get("row_reason")}>{reason}</SummaryRow>
+                    <SummaryRow label={t.get("row_legal_basis")}>{legal_basis}</SummaryRow>
                 </dl>
                 <p>{t.get("no_vignette_note")}</p>
             })
@@ -416,11 +427,9 @@ fn due_view(
     let (before, after) = heading.split_once("{amount}").unwrap_or((&heading, ""));
     let (before, after) = (before.to_string(), after.to_string());
     let surcharge = q.surcharge.as_ref().map(|s| {
+        let amount = money(s.amount);
         view! {
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{t.fill("row_surcharge", &[("pct", s.pct.to_string())])}</dt>
-                <dd class="summary-list__value">{money(s.amount)}</dd>
-            </div>
+            <SummaryRow label={t.fill("row_surcharge", &[("pct", s.pct.to_string())])}>{amount}</SummaryRow>
         }
     });
     let note = campaign.map(|c| {
@@ -443,32 +452,19 @@ fn due_view(
     let new_vehicle = q.new_vehicle_due_by.map(|due| {
         view! { <p>{t.fill("new_vehicle_note", &[("due", day_month_year(due))])}</p> }
     });
+    // Children are closures: what they show is made here, not borrowed.
+    let (base, total) = (money(q.base), money(q.total));
     view! {
         <div class="panel panel--info">
             <h2 id="result-title" tabindex="-1">{before}{money(q.total)}{after}</h2>
         </div>
         <dl class="summary-list">
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{t.get("row_family")}</dt>
-                <dd class="summary-list__value">{family}</dd>
-            </div>
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{t.get("row_band")} " (" {basis} ")"</dt>
-                <dd class="summary-list__value">{band}</dd>
-            </div>
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{t.fill("row_age", &[("year", q.year.to_string())])}</dt>
-                <dd class="summary-list__value">{age}</dd>
-            </div>
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{t.get("row_base")}</dt>
-                <dd class="summary-list__value">{money(q.base)}</dd>
-            </div>
+            <SummaryRow label={t.get("row_family")}>{family}</SummaryRow>
+            <SummaryRow label=format!("{} ({basis})", t.get("row_band"))>{band}</SummaryRow>
+            <SummaryRow label={t.fill("row_age", &[("year", q.year.to_string())])}>{age}</SummaryRow>
+            <SummaryRow label={t.get("row_base")}>{base}</SummaryRow>
             {surcharge}
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{t.get("row_total")}</dt>
-                <dd class="summary-list__value"><strong>{money(q.total)}</strong></dd>
-            </div>
+            <SummaryRow label={t.get("row_total")}><strong>{total}</strong></SummaryRow>
         </dl>
         {note}
         {new_vehicle}

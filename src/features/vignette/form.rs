@@ -20,15 +20,16 @@ use crate::{
         vehicle::{self, FUELS, field},
     },
     i18n::*,
-    ui::form::described_by,
+    ui::{form::described_by, island_data::IslandData},
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The reference rows the rules read: tariffs, exemptions, campaigns, and the wilaya codes a
-/// plate may end with. Sent to the islands as one line-based text (`wire`), not as JSON
-/// objects: each derived deserializer costs the browser's WebAssembly kilobytes.
+/// plate may end with. Handed to the islands as one line-based text (`wire`), which the
+/// browser reads with code it has anyway (no JSON library); server functions send the same
+/// text as a JSON string.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub struct TariffData {
@@ -237,7 +238,49 @@ impl FormText {
 #[serde(into = "String", try_from = "String")]
 pub struct Pairs(pub Vec<(String, String)>);
 
-/// The line-based text the islands' props travel in: one record per line, fields separated by
+/// What a vehicle form's island is given, through the page (`ui::island_data`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IslandForm {
+    pub data: TariffData,
+    pub text: FormText,
+    /// The answers the form shows, in its order.
+    pub values: Pairs,
+    /// The server's clock when the page was made (Unix seconds).
+    pub now: i64,
+    /// Whether the form was sent: its problems show, and the summary lists them.
+    pub submitted: bool,
+    /// Problems only the server can find (a plate held in another account), and the refused
+    /// submission's: shown until the field is changed.
+    pub server_problems: Pairs,
+}
+
+impl IslandData for IslandForm {
+    const ID: &'static str = "form-data";
+
+    fn write(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("tariffs", self.data.clone().into()),
+            ("text", self.text.clone().into()),
+            ("values", self.values.clone().into()),
+            ("now", self.now.to_string()),
+            ("submitted", self.submitted.to_string()),
+            ("problems", self.server_problems.clone().into()),
+        ]
+    }
+
+    fn read(text: &dyn Fn(&str) -> Option<String>) -> Option<Self> {
+        Some(Self {
+            data: text("tariffs")?.try_into().ok()?,
+            text: text("text")?.try_into().ok()?,
+            values: text("values")?.try_into().ok()?,
+            now: text("now")?.parse().ok()?,
+            submitted: text("submitted")? == "true",
+            server_problems: text("problems")?.try_into().ok()?,
+        })
+    }
+}
+
+/// The line-based text the islands' data travels in: one record per line, fields separated by
 /// tabs, an absent value empty. The texts are single lines (a tab or a line break in one
 /// becomes a space). Decoding uses `str::split` and integer parsing, code the browser has
 /// anyway.
@@ -933,9 +976,25 @@ mod tests {
         }
     }
 
-    /// What the islands receive is what the server sent, through the JSON of their props.
+    /// What the islands receive is what the server sent, through the texts in the page.
+    fn through_page(v: &IslandForm) -> IslandForm {
+        crate::ui::island_data::through_page(v).expect("read back")
+    }
+
+    /// Server functions send the same texts as JSON strings.
     fn through_json<T: Serialize + serde::de::DeserializeOwned>(v: &T) -> T {
         serde_json::from_str(&serde_json::to_string(v).unwrap()).unwrap()
+    }
+
+    fn form_with(data: TariffData, text: FormText, values: Pairs) -> IslandForm {
+        IslandForm {
+            data,
+            text,
+            values,
+            now: 1_780_000_000,
+            submitted: true,
+            server_problems: Pairs(vec![("plate".into(), "plate_held_elsewhere".into())]),
+        }
     }
 
     #[test]
@@ -991,8 +1050,10 @@ mod tests {
             }],
             wilayas: vec!["01".into(), "16".into(), "58".into()],
         };
+        let form = form_with(data.clone(), FormText::default(), Pairs::default());
+        assert_eq!(through_page(&form), form);
+        assert_eq!(through_page(&IslandForm::default()), IslandForm::default());
         assert_eq!(through_json(&data), data);
-        assert_eq!(through_json(&TariffData::default()), TariffData::default());
     }
 
     #[test]
@@ -1005,20 +1066,37 @@ mod tests {
                 ("two_lines".to_string(), "one\ttwo\nthree".to_string()),
             ]),
         };
-        let back = through_json(&text);
-        assert_eq!(back.lang, "ar");
-        assert_eq!(back.get("due_heading"), "المبلغ {amount}");
-        assert_eq!(back.get("empty"), "");
-        assert_eq!(back.get("two_lines"), "one two three");
         let pairs = Pairs(vec![
             ("plate".into(), "12345-116-16".into()),
             ("first_year".into(), String::new()),
         ]);
+        let form = through_page(&form_with(TariffData::default(), text, pairs.clone()));
+        assert_eq!(form.values, pairs);
+        let back = form.text;
+        assert_eq!(back.lang, "ar");
+        assert_eq!(back.get("due_heading"), "المبلغ {amount}");
+        assert_eq!(back.get("empty"), "");
+        assert_eq!(back.get("two_lines"), "one two three");
         assert_eq!(through_json(&pairs), pairs);
     }
 
     #[test]
-    fn a_damaged_prop_is_refused_not_half_read() {
+    fn damaged_data_is_refused_not_half_read() {
+        let good = form_with(TariffData::default(), FormText::default(), Pairs::default());
+        let texts = good.write();
+        let damaged = |broken: &str, with: &str| {
+            IslandForm::read(&|name| match name {
+                n if n == broken => (!with.is_empty()).then(|| with.to_string()),
+                _ => texts
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, t)| t.clone()),
+            })
+        };
+        assert_eq!(damaged("now", "soon"), None);
+        assert_eq!(damaged("tariffs", "t\tcar\tcv\t0"), None);
+        assert_eq!(damaged("values", "no tab here"), None);
+        assert_eq!(damaged("problems", ""), None, "missing");
         let bad = serde_json::to_string("t\tcar\tcv\t0").unwrap();
         assert!(serde_json::from_str::<TariffData>(&bad).is_err());
         let bad = serde_json::to_string("ar\nno tab here").unwrap();

@@ -11,7 +11,9 @@
 // A server function's arguments are its form's fields.
 #![allow(clippy::too_many_arguments)]
 
-use super::form::{FormState, FormText, Pairs, ProblemSummary, Shown, TariffData, fact_fields};
+use super::form::{
+    FormState, FormText, IslandForm, Pairs, ProblemSummary, Shown, TariffData, fact_fields,
+};
 use crate::{
     domain::{
         tariff,
@@ -22,8 +24,9 @@ use crate::{
     i18n::*,
     ui::{
         form::{BackLink, Button, ButtonKind, StartButton},
+        island_data::{WithIslandData, island_data},
         keep_unsent::KeepUnsent,
-        text::Ltr,
+        text::{Ltr, SummaryRow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -489,22 +492,10 @@ fn VehicleCard(vehicle: VehicleView, text: StoredValue<FormText>) -> impl IntoVi
             <h2 class="vehicle-card__plate"><Ltr>{shown_plate.clone()}</Ltr></h2>
             {vehicle.archived.then(|| view! { <p class="tag">{t!(i18n, vehicles.archived_badge)}</p> })}
             <dl class="summary-list summary-list--compact">
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, vehicles.row_category)}</dt>
-                    <dd class="summary-list__value">{t(format!("category_{}", vehicle.category))}</dd>
-                </div>
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, vehicles.row_fuel)}</dt>
-                    <dd class="summary-list__value">{t(format!("fuel_{}", vehicle.fuel))}</dd>
-                </div>
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, vehicles.row_year)}</dt>
-                    <dd class="summary-list__value">{vehicle.first_year}</dd>
-                </div>
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, vehicles.row_vin)}</dt>
-                    <dd class="summary-list__value"><Ltr>{vin.clone()}</Ltr></dd>
-                </div>
+                <SummaryRow label={t!(i18n, vehicles.row_category)}>{t(format!("category_{}", vehicle.category))}</SummaryRow>
+                <SummaryRow label={t!(i18n, vehicles.row_fuel)}>{t(format!("fuel_{}", vehicle.fuel))}</SummaryRow>
+                <SummaryRow label={t!(i18n, vehicles.row_year)}>{vehicle.first_year}</SummaryRow>
+                <SummaryRow label={t!(i18n, vehicles.row_vin)}><Ltr>{vin.clone()}</Ltr></SummaryRow>
             </dl>
             {(!vehicle.archived).then(|| view! {
                 <p>
@@ -602,13 +593,14 @@ pub fn VehicleFormPage() -> impl IntoView {
                     <h1>{title}</h1>
                     {vehicle.is_none().then(|| view! { <p class="lead">{t!(i18n, vehicles.add_lead)}</p> })}
                     <KeepUnsent message=kept>
-                        <VehicleForm
-                            data=form.data
-                            text
-                            values=Pairs(form.values)
-                            now=form.now
-                            server_problems=Pairs(form.problems)
-                        >
+                        <VehicleForm form=IslandForm {
+                            submitted: !form.problems.is_empty(),
+                            data: form.data,
+                            text,
+                            values: Pairs(form.values),
+                            now: form.now,
+                            server_problems: Pairs(form.problems),
+                        }>
                             {fields}
                         </VehicleForm>
                     </KeepUnsent>
@@ -621,27 +613,28 @@ pub fn VehicleFormPage() -> impl IntoView {
     }
 }
 
-/// Around the server's form (plate and chassis number, then the vehicle's facts): checks the
-/// answers as they are given and keeps a form with problems from being sent.
+/// The server's form (plate and chassis number, then the vehicle's facts), in its island.
+#[component]
+fn VehicleForm(form: IslandForm, children: Children) -> impl IntoView {
+    view! {
+        <WithIslandData data=form>
+            <VehicleFormIsland>{children()}</VehicleFormIsland>
+        </WithIslandData>
+    }
+}
+
+/// Checks the answers as they are given and keeps a form with problems from being sent.
 #[island(lazy)]
-pub fn VehicleForm(
-    data: TariffData,
-    text: FormText,
-    /// What the form shows (a refused submission, or the vehicle's answers).
-    values: Pairs,
-    now: i64,
-    /// Problems only the server can find (a plate held in another account), and the refused
-    /// submission's: shown until the field is changed.
-    server_problems: Pairs,
-    /// The form, rendered by the server.
-    children: Children,
-) -> impl IntoView {
-    let data = StoredValue::new(data);
-    let initial = super::form::answers(values.0);
-    let server_problems = server_problems.0;
+fn VehicleFormIsland(children: Children) -> impl IntoView {
+    use leptos::either::Either;
+    let Some(form) = island_data::<IslandForm>() else {
+        return Either::Left(children());
+    };
+    let data = StoredValue::new(form.data);
+    let initial = super::form::answers(form.values.0);
+    let server_problems = form.server_problems.0;
     let values = RwSignal::new(initial.clone());
-    let this_year = super::form::year_at(now);
-    let submitted = !server_problems.is_empty();
+    let this_year = super::form::year_at(form.now);
     let checked = Memo::new(move |_| data.with_value(|d| values.with(|v| check(v, d, this_year))));
     let problems = Signal::derive(move || {
         let mut problems = checked.get();
@@ -655,9 +648,9 @@ pub fn VehicleForm(
     });
     let state = FormState::new(
         data,
-        StoredValue::new(text),
+        StoredValue::new(form.text),
         values,
-        submitted,
+        form.submitted,
         Signal::derive(move || data.with_value(|d| d.latest_year())),
         problems,
     );
@@ -687,12 +680,12 @@ pub fn VehicleForm(
     #[cfg(not(feature = "hydrate"))]
     let (on_change, on_submit) = (|_: leptos::ev::Event| {}, |_: leptos::ev::SubmitEvent| {});
 
-    view! {
+    Either::Right(view! {
         <ProblemSummary state />
         <div node_ref=root on:input=on_change on:change=on_change on:submit=on_submit>
             {children()}
         </div>
-    }
+    })
 }
 
 /// The answers' problems, as the server will find them (except what only the database knows).

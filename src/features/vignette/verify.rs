@@ -5,15 +5,20 @@
 //! any phone camera opens the answer.
 
 use crate::{
-    domain::{date::Date, seal::Sealed},
+    domain::{
+        date::Date,
+        seal::{PublicKey, Sealed},
+    },
     error::AppError,
     features::errors::ServiceProblem,
     i18n::*,
     ui::{
         form::{BackLink, Button, ErrorSummary, FieldError, InputKind, TextField},
-        text::Ltr,
+        island_data::{IslandData, WithIslandData, island_data},
+        text::{Ltr, SummaryRow},
     },
 };
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -326,22 +331,10 @@ fn Answer(answer: Check) -> impl IntoView {
         let valid_until = day_month_year(&f.valid_until);
         view! {
             <dl class="summary-list summary-list--compact">
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, purchase.number_label)}</dt>
-                    <dd class="summary-list__value"><Ltr>{f.number}</Ltr></dd>
-                </div>
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, vehicles.plate_label)}</dt>
-                    <dd class="summary-list__value"><Ltr>{f.plate}</Ltr></dd>
-                </div>
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, purchase.row_valid_until)}</dt>
-                    <dd class="summary-list__value"><Ltr>{valid_until}</Ltr></dd>
-                </div>
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, purchase.row_issued)}</dt>
-                    <dd class="summary-list__value"><Ltr>{issued}</Ltr></dd>
-                </div>
+                <SummaryRow label={t!(i18n, purchase.number_label)}><Ltr>{f.number}</Ltr></SummaryRow>
+                <SummaryRow label={t!(i18n, vehicles.plate_label)}><Ltr>{f.plate}</Ltr></SummaryRow>
+                <SummaryRow label={t!(i18n, purchase.row_valid_until)}><Ltr>{valid_until}</Ltr></SummaryRow>
+                <SummaryRow label={t!(i18n, purchase.row_issued)}><Ltr>{issued}</Ltr></SummaryRow>
             </dl>
         }
         .into_any()
@@ -353,14 +346,8 @@ fn Answer(answer: Check) -> impl IntoView {
             td_string!(locale, verify.valid_for, year = year).to_string(),
             view! {
                 <dl class="summary-list summary-list--compact">
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{t!(i18n, vehicles.plate_label)}</dt>
-                        <dd class="summary-list__value"><Ltr>{plate}</Ltr></dd>
-                    </div>
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{t!(i18n, purchase.row_valid_until)}</dt>
-                        <dd class="summary-list__value"><Ltr>{day_month_year(&valid_until)}</Ltr></dd>
-                    </div>
+                    <SummaryRow label={t!(i18n, vehicles.plate_label)}><Ltr>{plate}</Ltr></SummaryRow>
+                    <SummaryRow label={t!(i18n, purchase.row_valid_until)}><Ltr>{day_month_year(&valid_until)}</Ltr></SummaryRow>
                 </dl>
             }
             .into_any(),
@@ -370,10 +357,7 @@ fn Answer(answer: Check) -> impl IntoView {
             td_string!(locale, verify.none_for, year = year).to_string(),
             view! {
                 <dl class="summary-list summary-list--compact">
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{t!(i18n, vehicles.plate_label)}</dt>
-                        <dd class="summary-list__value"><Ltr>{plate}</Ltr></dd>
-                    </div>
+                    <SummaryRow label={t!(i18n, vehicles.plate_label)}><Ltr>{plate}</Ltr></SummaryRow>
                 </dl>
                 <p>{t!(i18n, verify.none_explained)}</p>
             }
@@ -409,7 +393,7 @@ fn Answer(answer: Check) -> impl IntoView {
 pub const OFFLINE_PATH: &str = "/vignette/verify/offline";
 
 /// The offline verifier's sentences (islands carry no translation tables).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OfflineText {
     pub seal_label: String,
     pub seal_hint: String,
@@ -427,6 +411,56 @@ pub struct OfflineText {
     pub valid_until: String,
     pub issued: String,
     pub error_summary_title: String,
+}
+
+crate::island_texts!(
+    OfflineText,
+    "offline-text",
+    [
+        seal_label,
+        seal_hint,
+        check,
+        valid_for,
+        expired,
+        genuine,
+        invalid,
+        invalid_explained,
+        unreadable,
+        number,
+        plate,
+        valid_until,
+        issued,
+        error_summary_title,
+    ]
+);
+
+/// The published keys, for the island: a line per key, its id and its bytes in base64url.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Keys(Vec<PublicKey>);
+
+impl IslandData for Keys {
+    const ID: &'static str = "offline-keys";
+
+    fn write(&self) -> Vec<(&'static str, String)> {
+        let lines = self
+            .0
+            .iter()
+            .map(|k| format!("{}\t{}\n", k.key_id, URL_SAFE_NO_PAD.encode(k.key)))
+            .collect();
+        vec![("keys", lines)]
+    }
+
+    fn read(text: &dyn Fn(&str) -> Option<String>) -> Option<Self> {
+        let lines = text("keys")?;
+        let key = |line: &str| {
+            let (key_id, bytes) = line.split_once('\t')?;
+            Some(PublicKey {
+                key_id: key_id.to_string(),
+                key: URL_SAFE_NO_PAD.decode(bytes).ok()?.try_into().ok()?,
+            })
+        };
+        lines.lines().map(key).collect::<Option<_>>().map(Keys)
+    }
 }
 
 impl OfflineText {
@@ -467,7 +501,11 @@ pub fn OfflinePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match keys.await {
                     Ok(keys) => view! {
-                        <OfflineVerifier keys text=OfflineText::build(locale) />
+                        <WithIslandData data=Keys(keys)>
+                            <WithIslandData data=OfflineText::build(locale)>
+                                <OfflineVerifier />
+                            </WithIslandData>
+                        </WithIslandData>
                     }
                     .into_any(),
                     Err(_) => view! { <ServiceProblem /> }.into_any(),
@@ -480,7 +518,7 @@ pub fn OfflinePage() -> impl IntoView {
 
 /// The public keys, for the offline verifier.
 #[server(endpoint = "vignette/verify/keys")]
-pub async fn published_keys() -> Result<Vec<crate::domain::seal::PublicKey>, AppError> {
+pub async fn published_keys() -> Result<Vec<PublicKey>, AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
     crate::platform::signing::public_keys(&state.db)
         .await
@@ -489,11 +527,13 @@ pub async fn published_keys() -> Result<Vec<crate::domain::seal::PublicKey>, App
 
 /// The check, in WebAssembly. Without JavaScript the form is the online check's (same field).
 #[island(lazy)]
-pub fn OfflineVerifier(
-    keys: Vec<crate::domain::seal::PublicKey>,
-    text: OfflineText,
-) -> impl IntoView {
+fn OfflineVerifier() -> impl IntoView {
     use crate::domain::seal::{Verdict, verify};
+    // Without them (never on a page the server made) the page keeps its explanation only.
+    let (Some(Keys(keys)), Some(text)) = (island_data::<Keys>(), island_data::<OfflineText>())
+    else {
+        return None;
+    };
     let verdict = RwSignal::new(None::<Verdict>);
     let entered = NodeRef::<leptos::html::Textarea>::new();
     let text = StoredValue::new(text);
@@ -561,10 +601,7 @@ pub fn OfflineVerifier(
                 .replace("{year}", &s.campaign_year.to_string());
                 let row = |label: String, value: String| {
                     view! {
-                        <div class="summary-list__row">
-                            <dt class="summary-list__key">{label}</dt>
-                            <dd class="summary-list__value"><span dir="ltr" class="ltr">{value}</span></dd>
-                        </div>
+                        <SummaryRow label={label}><span dir="ltr" class="ltr">{value}</span></SummaryRow>
                     }
                 };
                 panel(
@@ -584,7 +621,7 @@ pub fn OfflineVerifier(
             }
         })
     };
-    view! {
+    Some(view! {
         <div aria-live="polite">{result}</div>
         <form method="get" action=PATH class="verify-form" on:submit=on_submit>
             <SealField
@@ -595,7 +632,7 @@ pub fn OfflineVerifier(
             />
             <button type="submit" class="button">{t(|t| t.check.clone())}</button>
         </form>
-    }
+    })
 }
 
 /// Today in the browser's clock (the officer's phone), as a date.
@@ -615,5 +652,31 @@ fn browser_today() -> Date {
         year: 1970,
         month: 1,
         day: 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::island_data::through_page;
+
+    #[test]
+    fn the_published_keys_reach_the_offline_verifier_unchanged() {
+        let key = |id: &str, byte: u8| PublicKey {
+            key_id: id.into(),
+            key: [byte; 32],
+        };
+        let keys = Keys(vec![key("k1", 7), key("k2", 255)]);
+        assert_eq!(through_page(&keys), Some(keys));
+        assert_eq!(through_page(&Keys(vec![])), Some(Keys(vec![])));
+        assert_eq!(Keys::read(&|_| Some("k1\tAAAA".into())), None, "short key");
+        assert_eq!(Keys::read(&|_| Some("k1 no tab".into())), None);
+    }
+
+    #[test]
+    fn the_offline_sentences_reach_the_island_unchanged() {
+        let text = OfflineText::build(Locale::ar);
+        assert!(!text.valid_for.is_empty());
+        assert_eq!(through_page(&text), Some(text));
     }
 }
