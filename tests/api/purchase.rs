@@ -26,6 +26,87 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The words of a PDF with their boxes (`pdftotext -bbox`): (text, x min, y max, x max). The
+/// bottom, not the top: a label and its value share a baseline, not a height.
+fn pdf_words(bytes: &[u8]) -> Vec<(String, f32, f32, f32)> {
+    let dir = std::env::temp_dir().join(format!("bawaba-pdf-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("v.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by `make setup`");
+    let _ = std::fs::remove_dir_all(&dir);
+    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    let attr = |tag: &str, name: &str| -> f32 {
+        let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[start..start + tag[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|w| {
+            let (tag, rest) = w.split_once('>').unwrap();
+            let text = rest.split_once("</word>").unwrap().0.to_string();
+            (
+                text,
+                attr(tag, "xMin"),
+                attr(tag, "yMax"),
+                attr(tag, "xMax"),
+            )
+        })
+        .collect()
+}
+
+/// The PDF's two columns, in every language: each value starts well clear of its label (the
+/// French plate label, the longest, used to end a few points from its value).
+#[test]
+fn the_pdf_values_stand_clear_of_their_labels() {
+    use bawaba::{
+        features::vignette::document::{VignetteDocument, pdf},
+        i18n::Locale,
+    };
+    let doc = VignetteDocument::sample();
+    for locale in [Locale::fr, Locale::en, Locale::ar] {
+        let words = pdf_words(&pdf(&doc, locale).unwrap());
+        for value in [&doc.plate, &doc.vin, &doc.payment_reference] {
+            let tokens: Vec<&str> = value.split(' ').collect();
+            // The value, left to right inside any text: its first word is its left end.
+            let (_, left, y, _) = words
+                .iter()
+                .find(|(t, ..)| t == tokens[0])
+                .unwrap_or_else(|| panic!("{value} in {locale:?}: {words:?}"));
+            let right = words
+                .iter()
+                .filter(|(t, _, wy, _)| (wy - y).abs() < 6.0 && t == tokens[tokens.len() - 1])
+                .map(|w| w.3)
+                .fold(0.0, f32::max);
+            let row: Vec<_> = words
+                .iter()
+                .filter(|(_, _, wy, _)| (wy - y).abs() < 6.0)
+                .collect();
+            let rtl = locale == Locale::ar;
+            // The label is on the start side (the QR code's caption may be on the other).
+            let label_words: Vec<_> = row
+                .iter()
+                .filter(|(t, x_min, _, x_max)| {
+                    !tokens.contains(&t.as_str())
+                        && if rtl { *x_max > right } else { *x_min < *left }
+                })
+                .collect();
+            assert!(!label_words.is_empty(), "{value} has its label: {row:?}");
+            for (t, x_min, _, x_max) in label_words {
+                let gap = if rtl { x_min - right } else { left - x_max };
+                assert!(gap >= 20.0, "{locale:?}: '{t}' is {gap} pt from {value}");
+            }
+        }
+    }
+}
+
 const BUY: &str = "/api/vignette/buy";
 
 /// Adds a vehicle through the vehicle form; returns its id.

@@ -10,7 +10,7 @@ use crate::{
     i18n::*,
     ui::{
         form::{Button, ButtonKind},
-        text::{Ltr, MoneyText},
+        text::{Ltr, MoneyText, SummaryRow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -293,19 +293,10 @@ fn OrderSummary(
     let i18n = use_i18n();
     view! {
         <dl class="summary-list">
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{t!(i18n, payments.for_label)}</dt>
-                <dd class="summary-list__value">{description}</dd>
-            </div>
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{t!(i18n, payments.amount)}</dt>
-                <dd class="summary-list__value"><MoneyText amount /></dd>
-            </div>
+            <SummaryRow label={t!(i18n, payments.for_label)}>{description}</SummaryRow>
+            <SummaryRow label={t!(i18n, payments.amount)}><MoneyText amount /></SummaryRow>
             {reference.map(|r| view! {
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{t!(i18n, payments.reference)}</dt>
-                    <dd class="summary-list__value"><Ltr>{r}</Ltr></dd>
-                </div>
+                <SummaryRow label={t!(i18n, payments.reference)}><Ltr>{r}</Ltr></SummaryRow>
             })}
         </dl>
     }
@@ -377,6 +368,21 @@ pub fn PaymentPage() -> impl IntoView {
     }
 }
 
+/// "Waiting for the payment company": the page asks again by itself every 5 seconds, without
+/// JavaScript too (a refresh), until the payment is settled. Used by the purchase journey's
+/// last page as well.
+#[component]
+pub fn Waiting(children: Children) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let title = td_string!(locale, payments.waiting_title).to_string();
+    view! {
+        <Title text=title.clone() />
+        <Meta http_equiv="refresh" content="5" />
+        <h1>{title}</h1>
+        {children()}
+    }
+}
+
 #[component]
 fn PaymentOutcome(p: PaymentView) -> impl IntoView {
     let i18n = use_i18n();
@@ -396,27 +402,12 @@ fn PaymentOutcome(p: PaymentView) -> impl IntoView {
                     <p>{t!(i18n, payments.reference)} " " <strong><Ltr>{p.reference.clone()}</Ltr></strong></p>
                 </div>
                 <dl class="summary-list">
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{t!(i18n, payments.for_label)}</dt>
-                        <dd class="summary-list__value">{p.description.clone()}</dd>
-                    </div>
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{t!(i18n, payments.amount)}</dt>
-                        <dd class="summary-list__value"><MoneyText amount=p.amount /></dd>
-                    </div>
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{t!(i18n, payments.method)}</dt>
-                        <dd class="summary-list__value">{method} " " {p.masked.clone().map(|m| view! { <Ltr>{m}</Ltr> })}</dd>
-                    </div>
-                    <div class="summary-list__row">
-                        <dt class="summary-list__key">{t!(i18n, payments.paid_at)}</dt>
-                        <dd class="summary-list__value"><Ltr>{paid_at}</Ltr></dd>
-                    </div>
+                    <SummaryRow label={t!(i18n, payments.for_label)}>{p.description.clone()}</SummaryRow>
+                    <SummaryRow label={t!(i18n, payments.amount)}><MoneyText amount=p.amount /></SummaryRow>
+                    <SummaryRow label={t!(i18n, payments.method)}>{method} " " {p.masked.clone().map(|m| view! { <Ltr>{m}</Ltr> })}</SummaryRow>
+                    <SummaryRow label={t!(i18n, payments.paid_at)}><Ltr>{paid_at}</Ltr></SummaryRow>
                     {p.refunded.map(|r| view! {
-                        <div class="summary-list__row">
-                            <dt class="summary-list__key">{t!(i18n, payments.refunded)}</dt>
-                            <dd class="summary-list__value"><MoneyText amount=r /></dd>
-                        </div>
+                        <SummaryRow label={t!(i18n, payments.refunded)}><MoneyText amount=r /></SummaryRow>
                     })}
                 </dl>
                 <p>{t!(i18n, payments.receipt_emailed)} " " <Ltr>{p.email.clone()}</Ltr></p>
@@ -424,19 +415,14 @@ fn PaymentOutcome(p: PaymentView) -> impl IntoView {
             }
             .into_any()
         }
-        PaymentState::Created | PaymentState::Pending => {
-            let title = td_string!(locale, payments.waiting_title).to_string();
-            view! {
-                <Title text=title.clone() />
-                // Without JavaScript too, the page asks again by itself every 5 seconds.
-                <Meta http_equiv="refresh" content="5" />
-                <h1>{title}</h1>
+        PaymentState::Created | PaymentState::Pending => view! {
+            <Waiting>
                 <p>{t!(i18n, payments.waiting_body)}</p>
                 <OrderSummary description=p.description.clone() amount=p.amount reference=p.reference.clone() />
                 <p><a href=payment_path(&p.id)>{t!(i18n, payments.check_again)}</a></p>
-            }
-            .into_any()
+            </Waiting>
         }
+        .into_any(),
         state => {
             let (title, body) = match (state, p.failure.as_deref()) {
                 (PaymentState::Cancelled, _) => (

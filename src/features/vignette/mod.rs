@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 pub mod admin;
 pub mod calculator;
-#[cfg(feature = "ssr")]
 pub mod document;
 pub mod form;
 pub mod import;

@@ -15,16 +15,19 @@ use super::{
 use crate::{
     domain::{money::Money, reference::Campaign, tariff::Outcome},
     error::AppError,
-    features::errors::{NotFound, ServiceProblem},
+    features::{
+        errors::{NotFound, ServiceProblem},
+        payments::pages::{Waiting, order_path},
+    },
     i18n::*,
     ui::{
         form::{BackLink, Button, StartButton},
-        text::{Ltr, MoneyText},
+        text::{Ltr, MoneyText, SummaryRow},
     },
 };
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -80,24 +83,14 @@ pub struct QuoteView {
     pub key: String,
 }
 
-/// A vignette as its owner's page shows it.
+/// A vignette as its owner's page shows it: what its PDF shows, and where its e-mail went.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VignetteView {
     pub order_id: String,
-    pub number: String,
-    pub plate: String,
-    pub vin: String,
-    pub category: u8,
-    pub campaign_year: i32,
-    pub valid_until: String,
-    pub amount: Money,
-    pub payment_reference: String,
-    pub issued_at: i64,
-    /// When a duplicate was last issued (a lost vignette).
-    pub duplicate_issued_at: Option<i64>,
+    pub document: super::document::VignetteDocument,
     pub email: String,
-    /// The seal's QR code (SVG) and the public check's address it holds.
-    pub qr: Option<(String, String)>,
+    /// The QR code as SVG (the address it holds is `document.qr`).
+    pub qr_svg: Option<String>,
 }
 
 /// What the confirmation address shows: the vignette, or that the payment is not through yet.
@@ -542,23 +535,12 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
         .fetch_one(state.db.pool())
         .await
         .map_err(AppError::internal)?;
+    let document = super::document::VignetteDocument::new(&v, &state.config.public_url);
     Ok(Bought::Vignette(Box::new(VignetteView {
         order_id: v.order_id,
-        number: v.number,
-        plate: v.plate,
-        vin: v.vin,
-        category: v.category,
-        campaign_year: v.campaign_year,
-        valid_until: v.valid_until,
-        amount: v.amount,
-        payment_reference: v.payment_reference,
-        issued_at: v.issued_at,
-        duplicate_issued_at: v.duplicate_issued_at,
+        qr_svg: document.qr.as_deref().and_then(crate::platform::qr::svg),
+        document,
         email,
-        qr: v.seal.as_deref().and_then(|seal| {
-            let address = super::verify::address(&state.config.public_url, seal);
-            Some((crate::platform::qr::svg(&address)?, address))
-        }),
     })))
 }
 
@@ -733,10 +715,7 @@ fn Quote(q: QuoteView, changed: bool, locale: Locale) -> impl IntoView {
                 value.clone()
             };
             view! {
-                <div class="summary-list__row">
-                    <dt class="summary-list__key">{text.get(label)}</dt>
-                    <dd class="summary-list__value">{shown}</dd>
-                </div>
+                <SummaryRow label={text.get(label)}>{shown}</SummaryRow>
             }
         })
         .collect_view();
@@ -780,14 +759,8 @@ fn Quote(q: QuoteView, changed: bool, locale: Locale) -> impl IntoView {
         {explained}
         <h2>{t!(i18n, purchase.check_title)}</h2>
         <dl class="summary-list">
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{text.get("plate_label")}</dt>
-                <dd class="summary-list__value"><Ltr>{plate.clone()}</Ltr></dd>
-            </div>
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{text.get("vin_label")}</dt>
-                <dd class="summary-list__value"><Ltr>{q.vehicle.vin.clone()}</Ltr></dd>
-            </div>
+            <SummaryRow label={text.get("plate_label")}><Ltr>{plate.clone()}</Ltr></SummaryRow>
+            <SummaryRow label={text.get("vin_label")}><Ltr>{q.vehicle.vin.clone()}</Ltr></SummaryRow>
             {answers}
         </dl>
         <p><a href=vehicle_path(&q.vehicle.id)>{t!(i18n, purchase.change_answers)}</a></p>
@@ -811,18 +784,13 @@ pub fn BoughtPage() -> impl IntoView {
                 match bought.await {
                     Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
                     Err(_) => view! { <ServiceProblem /> }.into_any(),
-                    Ok(Bought::NotYet { order_id }) => {
-                        let title = td_string!(locale, payments.waiting_title).to_string();
-                        view! {
-                            <Title text=title.clone() />
-                            // Without JavaScript too, the page asks again by itself.
-                            <Meta http_equiv="refresh" content="5" />
-                            <h1>{title}</h1>
+                    Ok(Bought::NotYet { order_id }) => view! {
+                        <Waiting>
                             <p>{t!(i18n, purchase.not_yet)}</p>
-                            <p><a href=crate::features::payments::pages::order_path(&order_id)>{t!(i18n, payments.back_to_order)}</a></p>
-                        }
-                        .into_any()
+                            <p><a href=order_path(&order_id)>{t!(i18n, payments.back_to_order)}</a></p>
+                        </Waiting>
                     }
+                    .into_any(),
                     Ok(Bought::Vignette(v)) => {
                         let reissued = query.read_untracked().get("reissued").is_some();
                         view! { <VignetteDetails v=*v locale reissued /> }.into_any()
@@ -837,20 +805,15 @@ pub fn BoughtPage() -> impl IntoView {
 fn VignetteDetails(v: VignetteView, locale: Locale, reissued: bool) -> impl IntoView {
     let i18n = use_i18n();
     let text = FormText::build(locale);
-    let title = td_string!(locale, purchase.bought_title, year = v.campaign_year).to_string();
-    let valid_until = crate::domain::date::Date::parse_iso(&v.valid_until)
+    let d = v.document;
+    let title = td_string!(locale, purchase.bought_title, year = d.campaign_year).to_string();
+    let valid_until = crate::domain::date::Date::parse_iso(&d.valid_until)
         .map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
-        .unwrap_or_else(|| v.valid_until.clone());
-    let issued = crate::features::accounts::activity::utc_time(v.issued_at);
-    let row = |label: String, value: AnyView| {
-        view! {
-            <div class="summary-list__row">
-                <dt class="summary-list__key">{label}</dt>
-                <dd class="summary-list__value">{value}</dd>
-            </div>
-        }
-    };
-    let duplicate = v.duplicate_issued_at.map(|at| {
+        .unwrap_or_else(|| d.valid_until.clone());
+    let issued = crate::features::accounts::activity::utc_time(d.issued_at);
+    let category = text.get(&format!("category_{}", d.category));
+    let amount = d.amount();
+    let duplicate = d.duplicate_issued_at.map(|at| {
         let text = td_string!(
             locale,
             purchase.pdf_duplicate,
@@ -858,6 +821,15 @@ fn VignetteDetails(v: VignetteView, locale: Locale, reissued: bool) -> impl Into
         )
         .to_string();
         view! { <p class="tag">{text}</p> }
+    });
+    let qr = v.qr_svg.zip(d.qr.clone()).map(|(svg, address)| view! {
+        <figure class="vignette-qr">
+            <div role="img" aria-label=td_string!(locale, purchase.qr_label) inner_html=svg></div>
+            <figcaption>
+                {t!(i18n, purchase.qr_caption)} " "
+                <a href=address>{t!(i18n, purchase.qr_check_link)}</a>
+            </figcaption>
+        </figure>
     });
     view! {
         <Title text=title.clone() />
@@ -867,28 +839,20 @@ fn VignetteDetails(v: VignetteView, locale: Locale, reissued: bool) -> impl Into
         <div class="panel panel--success vignette-issued">
             <h1>{title}</h1>
             <p>{t!(i18n, purchase.number_label)}</p>
-            <p class="vignette-number" dir="ltr">{v.number.clone()}</p>
+            <p class="vignette-number" dir="ltr">{d.number}</p>
         </div>
         {duplicate}
         <dl class="summary-list">
-            {row(text.get("plate_label"), view! { <Ltr>{v.plate.clone()}</Ltr> }.into_any())}
-            {row(text.get("vin_label"), view! { <Ltr>{v.vin.clone()}</Ltr> }.into_any())}
-            {row(text.get("category_label"), view! { {text.get(&format!("category_{}", v.category))} }.into_any())}
-            {row(td_string!(locale, purchase.row_campaign).to_string(), view! { {v.campaign_year} }.into_any())}
-            {row(td_string!(locale, purchase.row_valid_until).to_string(), view! { <Ltr>{valid_until}</Ltr> }.into_any())}
-            {row(td_string!(locale, purchase.row_amount).to_string(), view! { <MoneyText amount=v.amount /> }.into_any())}
-            {row(td_string!(locale, payments.reference).to_string(), view! { <Ltr>{v.payment_reference.clone()}</Ltr> }.into_any())}
-            {row(td_string!(locale, purchase.row_issued).to_string(), view! { <Ltr>{issued}</Ltr> }.into_any())}
+            <SummaryRow label=text.get("plate_label")><Ltr>{d.plate}</Ltr></SummaryRow>
+            <SummaryRow label=text.get("vin_label")><Ltr>{d.vin}</Ltr></SummaryRow>
+            <SummaryRow label=text.get("category_label")>{category}</SummaryRow>
+            <SummaryRow label={t!(i18n, purchase.row_campaign)}>{d.campaign_year}</SummaryRow>
+            <SummaryRow label={t!(i18n, purchase.row_valid_until)}><Ltr>{valid_until}</Ltr></SummaryRow>
+            <SummaryRow label={t!(i18n, purchase.row_amount)}>{amount.map(|amount| view! { <MoneyText amount /> })}</SummaryRow>
+            <SummaryRow label={t!(i18n, payments.reference)}><Ltr>{d.payment_reference}</Ltr></SummaryRow>
+            <SummaryRow label={t!(i18n, purchase.row_issued)}><Ltr>{issued}</Ltr></SummaryRow>
         </dl>
-        {v.qr.clone().map(|(svg, address)| view! {
-            <figure class="vignette-qr">
-                <div role="img" aria-label=td_string!(locale, purchase.qr_label) inner_html=svg></div>
-                <figcaption>
-                    {t!(i18n, purchase.qr_caption)} " "
-                    <a href=address>{t!(i18n, purchase.qr_check_link)}</a>
-                </figcaption>
-            </figure>
-        })}
+        {qr}
         <p><a class="button" href=pdf_path(&v.order_id) download="">{t!(i18n, purchase.download_pdf)}</a></p>
         <p>{t!(i18n, purchase.receipt_emailed)} " " <Ltr>{v.email.clone()}</Ltr></p>
         <h2>{t!(i18n, purchase.lost_title)}</h2>

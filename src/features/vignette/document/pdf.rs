@@ -1,96 +1,16 @@
-//! The vignette as a PDF, with its payment receipt: what the download gives and what the
-//! e-mail carries. Made from `VignetteDocument` alone (no database), so the outbox can make
-//! it again at delivery time from the message's parameters.
+//! The vignette as a PDF, with its payment receipt, drawn from a `VignetteDocument`.
 //!
 //! The page follows the reader's language: right to left in Arabic (labels on the right),
 //! left to right otherwise. Plates, chassis numbers, vignette numbers, dates and references
 //! are left-to-right islands in every language.
 
-use super::store::VignetteRecord;
+use super::VignetteDocument;
 use crate::{
-    domain::{
-        date::Date,
-        money::{Currency, Money},
-    },
+    domain::date::Date,
     i18n::*,
     platform::pdf::{Line, Weight, color, fill_rect, qr_code, text_colour},
 };
 use krilla::{Document, page::PageSettings};
-use serde::{Deserialize, Serialize};
-
-/// Everything printed on the vignette and its receipt.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VignetteDocument {
-    pub number: String,
-    pub plate: String,
-    pub vin: String,
-    pub category: u8,
-    pub campaign_year: i32,
-    /// YYYY-MM-DD.
-    pub valid_until: String,
-    pub amount_minor: i64,
-    pub currency: String,
-    pub payment_reference: String,
-    pub issued_at: i64,
-    /// Set on a re-issued copy (a lost vignette): the copy's date is printed on it.
-    pub duplicate_issued_at: Option<i64>,
-    /// What the QR code says: the public check's address with the vignette's seal.
-    #[serde(default)]
-    pub qr: Option<String>,
-}
-
-impl VignetteDocument {
-    /// The document of a vignette, its QR code pointing at the public check on `public_url`.
-    pub fn new(v: &VignetteRecord, public_url: &str) -> Self {
-        Self {
-            number: v.number.clone(),
-            plate: v.plate.clone(),
-            vin: v.vin.clone(),
-            category: v.category,
-            campaign_year: v.campaign_year,
-            valid_until: v.valid_until.clone(),
-            amount_minor: v.amount.minor,
-            currency: v.amount.currency.code().to_string(),
-            payment_reference: v.payment_reference.clone(),
-            issued_at: v.issued_at,
-            duplicate_issued_at: v.duplicate_issued_at,
-            qr: v
-                .seal
-                .as_deref()
-                .map(|seal| super::verify::address(public_url, seal)),
-        }
-    }
-
-    /// A vignette as printed, sealed (for the tests and the PDF benchmark).
-    #[doc(hidden)]
-    pub fn sample() -> Self {
-        Self {
-            number: "2026-7K3M-9QX2".into(),
-            plate: "12345 119 16".into(),
-            vin: "VF1RFB00X56123456".into(),
-            category: 1,
-            campaign_year: 2026,
-            valid_until: "2026-12-31".into(),
-            amount_minor: 225_000,
-            currency: "DZD".into(),
-            payment_reference: "PAY-ABCDEFGHJK".into(),
-            issued_at: 1_795_000_000,
-            duplicate_issued_at: None,
-            qr: Some(super::verify::address(
-                "https://bawaba.example",
-                &format!(
-                    "BV1.2026-7K3M-9QX2.12345-119-16.2026.20261231.1795000000.K4ZP6R2M0A.{}",
-                    "A".repeat(86)
-                ),
-            )),
-        }
-    }
-
-    /// The file name a download or an attachment gets.
-    pub fn file_name(&self) -> String {
-        format!("vignette-{}.pdf", self.number)
-    }
-}
 
 fn day_month_year(iso: &str) -> String {
     Date::parse_iso(iso)
@@ -100,8 +20,9 @@ fn day_month_year(iso: &str) -> String {
 
 const A4: (f32, f32) = (595.0, 842.0);
 const MARGIN: f32 = 48.0;
-/// Where values start, from the labels' edge.
-const VALUE_COLUMN: f32 = 215.0;
+/// Between the widest label and the values.
+const LABEL_GAP: f32 = 28.0;
+const LABEL_SIZE: f32 = 11.0;
 /// The QR code's square, quiet zone included (about 0.7 mm a module for a vignette's seal).
 const QR_SIDE: f32 = 124.0;
 
@@ -126,8 +47,7 @@ pub fn pdf(doc: &VignetteDocument, locale: Locale) -> Result<Vec<u8>, String> {
     let lang = leptos_i18n::Locale::as_str(locale);
     let rtl = lang == "ar";
     let w = Writer { rtl };
-    let currency = Currency::parse(&doc.currency).ok_or("unknown currency")?;
-    let amount = Money::new(doc.amount_minor, currency).format(lang);
+    let amount = doc.amount().ok_or("unknown currency")?.format(lang);
     let s = |t: &str| t.to_string();
     let category = match doc.category {
         1 => s(td_string!(locale, calculator.category_1)),
@@ -242,15 +162,31 @@ pub fn pdf(doc: &VignetteDocument, locale: Locale) -> Result<Vec<u8>, String> {
             true,
         ),
     ];
+    let receipt_rows = [
+        (
+            s(td_string!(locale, payments.reference)),
+            doc.payment_reference.clone(),
+            true,
+        ),
+        (s(td_string!(locale, purchase.row_amount)), amount, !rtl),
+        (s(td_string!(locale, payments.paid_at)), issued, true),
+    ];
+    // One value column for both lists, clear of the widest label in this language.
+    let value_column = vignette_rows
+        .iter()
+        .chain(&receipt_rows)
+        .map(|(label, _, _)| Line::new(label, LABEL_SIZE, Weight::Regular, rtl).width())
+        .fold(0.0, f32::max)
+        + LABEL_GAP;
     let rows =
         |surface: &mut krilla::surface::Surface, y: &mut f32, rows: &[(String, String, bool)]| {
             for (label, value, island) in rows {
                 text_colour(surface, muted);
-                let l = Line::new(label, 11.0, Weight::Regular, rtl);
+                let l = Line::new(label, LABEL_SIZE, Weight::Regular, rtl);
                 l.draw(surface, w.x(&l, 0.0), *y);
                 text_colour(surface, ink);
                 let v = Line::new(value, 13.0, Weight::Regular, rtl && !island);
-                v.draw(surface, w.x(&v, VALUE_COLUMN), *y);
+                v.draw(surface, w.x(&v, value_column), *y);
                 *y += 28.0;
             }
         };
@@ -268,15 +204,6 @@ pub fn pdf(doc: &VignetteDocument, locale: Locale) -> Result<Vec<u8>, String> {
     );
     heading.draw(&mut surface, w.x(&heading, 0.0), y);
     y += 32.0;
-    let receipt_rows = [
-        (
-            s(td_string!(locale, payments.reference)),
-            doc.payment_reference.clone(),
-            true,
-        ),
-        (s(td_string!(locale, purchase.row_amount)), amount, !rtl),
-        (s(td_string!(locale, payments.paid_at)), issued, true),
-    ];
     rows(&mut surface, &mut y, &receipt_rows);
 
     // The footer.
