@@ -248,6 +248,62 @@ fn start_server_with(
     (child, url, stderr)
 }
 
+/// One answer of `side_by_side`.
+struct Answer {
+    path: &'static str,
+    status: u16,
+    /// Its `Content-Security-Policy` headers.
+    csp: Vec<String>,
+}
+
+/// `connections` clients at once, each sending `per_connection` GETs one after the other on
+/// its kept-alive connection: `request(c, i)` gives the path and the language cookie. Each
+/// answer is read to its end.
+fn side_by_side(
+    url: &str,
+    connections: usize,
+    per_connection: usize,
+    request: fn(usize, usize) -> (&'static str, Option<&'static str>),
+) -> Vec<Answer> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut tasks = Vec::new();
+        for c in 0..connections {
+            let url = url.to_string();
+            tasks.push(tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut answers = Vec::new();
+                for i in 0..per_connection {
+                    let (path, lang) = request(c, i);
+                    let mut get = client.get(format!("{url}{path}"));
+                    if let Some(lang) = lang {
+                        get = get.header("Cookie", format!("i18n_pref_locale={lang}"));
+                    }
+                    let res = get.send().await.unwrap();
+                    let csp = res
+                        .headers()
+                        .get_all("content-security-policy")
+                        .iter()
+                        .map(|v| v.to_str().unwrap().to_string())
+                        .collect();
+                    answers.push(Answer {
+                        path,
+                        status: res.status().as_u16(),
+                        csp,
+                    });
+                    let _ = res.bytes().await;
+                }
+                answers
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        all
+    })
+}
+
 /// Pages rendered side by side on kept-alive connections, in every language: every answer is a
 /// page and the server never panics. (A task the localisation library spawned per page used to
 /// read the page's locale after the page was gone, about once in sixty requests under two
@@ -257,34 +313,9 @@ fn pages_under_concurrent_load_never_panic() {
     let data = std::env::temp_dir().join(format!("bawaba-load-{}", uuid::Uuid::new_v4()));
     let secret = "7e57107e57107e57107e57107e57107e57107e57107e57107e57107e57107e57";
     let (mut server, url, stderr) = start_server_keeping_stderr(&data, secret);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let statuses = runtime.block_on(async {
-        let mut connections = Vec::new();
-        for c in 0..8 {
-            let url = url.clone();
-            connections.push(tokio::spawn(async move {
-                let client = reqwest::Client::new();
-                let mut statuses = Vec::new();
-                for i in 0..150 {
-                    let lang = ["ar", "fr", "en"][(c + i) % 3];
-                    let path = ["/", "/vignette", "/help"][i % 3];
-                    let res = client
-                        .get(format!("{url}{path}"))
-                        .header("Cookie", format!("i18n_pref_locale={lang}"))
-                        .send()
-                        .await
-                        .unwrap();
-                    statuses.push(res.status().as_u16());
-                    let _ = res.text().await;
-                }
-                statuses
-            }));
-        }
-        let mut all = Vec::new();
-        for c in connections {
-            all.extend(c.await.unwrap());
-        }
-        all
+    let answers = side_by_side(&url, 8, 150, |c, i| {
+        let lang = ["ar", "fr", "en"][(c + i) % 3];
+        (["/", "/vignette", "/help"][i % 3], Some(lang))
     });
     Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
@@ -292,8 +323,10 @@ fn pages_under_concurrent_load_never_panic() {
         .unwrap();
     server.wait().unwrap();
     let log = stderr.join().unwrap();
-    assert_eq!(statuses.len(), 1200);
-    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(answers.len(), 1200);
+    for a in &answers {
+        assert_eq!(a.status, 200, "{}", a.path);
+    }
     assert!(!log.contains("panicked"), "{log}");
     let _ = std::fs::remove_dir_all(data);
 }
@@ -313,40 +346,14 @@ fn pages_keep_their_own_headers_while_files_are_served_alongside() {
     let secret = "7e57107e57107e57107e57107e57107e57107e57107e57107e57107e57107e57";
     let (mut server, url, _stderr) =
         start_server_with(&data, secret, &[("LEPTOS_SITE_ROOT", site.as_os_str())]);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let answers = runtime.block_on(async {
-        let mut connections = Vec::new();
-        for c in 0..8 {
-            let url = url.clone();
-            connections.push(tokio::spawn(async move {
-                let client = reqwest::Client::new();
-                let mut answers = Vec::new();
-                for i in 0..120 {
-                    let path =
-                        ["/vignette", "/pkg/chunk.wasm", "/help", "/static.css"][(c + i) % 4];
-                    let res = client.get(format!("{url}{path}")).send().await.unwrap();
-                    let csp = res
-                        .headers()
-                        .get_all("content-security-policy")
-                        .iter()
-                        .map(|v| v.to_str().unwrap().to_string())
-                        .collect::<Vec<_>>();
-                    answers.push((path, res.status().as_u16(), csp));
-                    let _ = res.bytes().await;
-                }
-                answers
-            }));
-        }
-        let mut all = Vec::new();
-        for c in connections {
-            all.extend(c.await.unwrap());
-        }
-        all
+    let answers = side_by_side(&url, 8, 120, |c, i| {
+        let path = ["/vignette", "/pkg/chunk.wasm", "/help", "/static.css"][(c + i) % 4];
+        (path, None)
     });
     let _ = server.kill();
     let _ = server.wait();
     assert_eq!(answers.len(), 960);
-    for (path, status, csp) in &answers {
+    for Answer { path, status, csp } in &answers {
         assert_eq!(*status, 200, "{path}");
         assert_eq!(csp.len(), 1, "{path}: {csp:?}");
         let page = !path.contains('.');
