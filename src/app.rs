@@ -113,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/two-step/codes") view=accounts::two_step::RecoveryCodesPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=accounts::sign_in::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in/second-step") view=accounts::two_step::SecondStepPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in/pass/:token") view=accounts::lock_pass::PassPage />
                     <Route path=path!("/signed-out") view=accounts::sign_in::SignedOutPage />
                     <Route path=path!("/forgotten-password") view=accounts::recovery::RequestPage ssr=SsrMode::Async />
                     <Route path=path!("/forgotten-password/sent") view=accounts::recovery::SentPage />

@@ -23,7 +23,28 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server, arguments that do not read are the caller's mistake (or a probe):
+        // 400, not the 500 of a server fault.
+        #[cfg(feature = "ssr")]
+        if matches!(
+            value,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_)
+        ) {
+            answer_status(http::StatusCode::BAD_REQUEST);
+        }
         AppError::Transport(value.to_string())
+    }
+
+    /// The error as the response carries it. A refusal is "not found" (404), not the 500 of a
+    /// server fault; set here, where the error becomes the answer, and not where it is made
+    /// (a server function may handle a refusal of its own and go on).
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        if *self == AppError::NotFound {
+            answer_status(http::StatusCode::NOT_FOUND);
+        }
+        <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(b"\"Unavailable\""))
     }
 }
 
@@ -33,5 +54,38 @@ impl AppError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
         AppError::Unavailable
+    }
+
+    /// Something the caller may not have: another account's record, a staff function, or a
+    /// record that does not exist (the answer never says which). Logged as a warning with the
+    /// account and the route, so that probing shows up in the logs as probing rather than as
+    /// server faults; answered 404 (see `ser` below).
+    pub fn refused(reason: &'static str) -> Self {
+        let route = leptos::prelude::use_context::<http::request::Parts>()
+            .map(|p| p.uri.path().to_string());
+        let account = crate::platform::session::for_request().and_then(|s| s.account_id);
+        tracing::warn!(
+            account = account.as_deref().unwrap_or("-"),
+            route = route.as_deref().unwrap_or("-"),
+            reason,
+            "request refused"
+        );
+        AppError::NotFound
+    }
+}
+
+/// Sets the status of the server function's response, unless it is a form posted without
+/// JavaScript: that one goes back to its page (a redirect), which shows the error in its turn.
+#[cfg(feature = "ssr")]
+fn answer_status(status: http::StatusCode) {
+    use leptos::prelude::use_context;
+    let plain_form_post = use_context::<http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if !plain_form_post && let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(status);
     }
 }

@@ -35,6 +35,9 @@ export const PAGES = [
   "/reset-password/0000000000000000000000000000000000000000000000000000000000000000",
   "/reset-password/done",
   "/sign-in/second-step",
+  "/sign-in?pass=1",
+  "/sign-in/pass/0000000000000000000000000000000000000000000000000000000000000000",
+  "/signed-out?locked=1",
 ] as const;
 
 /** Chooses the language the way a returning visitor has it: by the cookie. */

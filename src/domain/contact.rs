@@ -35,6 +35,9 @@ fn is_domain_label(label: &str) -> bool {
         && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+/// The longest address accepted (RFC 5321's path limit, in bytes; an address is ASCII).
+pub const EMAIL_MAX_CHARS: usize = 254;
+
 impl Email {
     /// Deliberately simple (RFC 5321 sizes, one `@`, a domain with a dot, no spaces): the real
     /// check is the code sent to it.
@@ -43,7 +46,7 @@ impl Email {
         if value.is_empty() {
             return Err(EmailProblem::Missing);
         }
-        if value.len() > 254 {
+        if value.len() > EMAIL_MAX_CHARS {
             return Err(EmailProblem::TooLong);
         }
         let Some((local, domain)) = value.split_once('@') else {

@@ -85,6 +85,7 @@ pub static JOURNEY: JourneyDef = JourneyDef {
             applies: always,
         },
     ],
+    max_chars: &[],
 };
 
 /// The yes/no questions: (step, field).

@@ -67,7 +67,14 @@ pub fn always(_: &Answers) -> bool {
 pub struct JourneyDef {
     pub id: &'static str,
     pub steps: &'static [StepDef],
+    /// The longest value kept of a field, for fields longer than `DEFAULT_MAX_CHARS`. Above a
+    /// field's validation limit, so that validation still says "too long" with the text shown.
+    pub max_chars: &'static [(&'static str, usize)],
 }
+
+/// The longest value kept of a field its journey sets no limit for (a date part, a yes/no, a
+/// number: all far shorter).
+pub const DEFAULT_MAX_CHARS: usize = 100;
 
 /// Where "Continue" leads.
 #[derive(Debug, PartialEq, Eq)]
@@ -138,6 +145,21 @@ impl JourneyDef {
     /// Arabic-Indic digits made Latin. Fields of other pages are ignored: a form can only
     /// change what it asks. Answers to pages that no longer apply are dropped, so the check
     /// page and the final record never hold answers to questions that were not asked.
+    pub fn max_chars(&self, field: &str) -> usize {
+        self.max_chars
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(DEFAULT_MAX_CHARS, |(_, max)| *max)
+    }
+
+    /// A posted value as the journey takes it, before validation and before anything is kept:
+    /// free text cleaned (`text::clean_line`) and cut at the field's limit, so that whatever
+    /// was posted, a draft holds no more than its fields can take (issue 18, finding 3).
+    pub fn received(&self, field: &str, value: &str) -> String {
+        let clean = super::text::clean_line(value);
+        super::text::cut(&clean, self.max_chars(field)).to_string()
+    }
+
     pub fn merge(&self, step: &StepDef, submitted: &Answers, answers: &mut Answers) {
         for field in step.fields {
             let value = submitted
@@ -187,6 +209,7 @@ mod tests {
                 applies: always,
             },
         ],
+        max_chars: &[("email", 254)],
     };
 
     fn answers(pairs: &[(&str, &str)]) -> Answers {
@@ -261,6 +284,14 @@ mod tests {
         );
         let done = answers(&[("name", "A"), ("owns_car", "no"), ("email", "a@b.dz")]);
         assert_eq!(SAMPLE.first_unanswered(&done), None);
+    }
+
+    #[test]
+    fn a_value_is_received_clean_and_no_longer_than_its_field_takes() {
+        let huge = "x".repeat(2_000_000);
+        assert_eq!(SAMPLE.received("name", &huge).len(), DEFAULT_MAX_CHARS);
+        assert_eq!(SAMPLE.received("email", &huge).len(), 254);
+        assert_eq!(SAMPLE.received("name", "Bob \u{202E}exe\u{0}"), "Bob exe");
     }
 
     #[test]

@@ -16,5 +16,6 @@ pub mod registration;
 pub mod seal;
 pub mod sms;
 pub mod tariff;
+pub mod text;
 pub mod vehicle;
 pub mod vignette;

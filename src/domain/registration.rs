@@ -40,6 +40,11 @@ pub static JOURNEY: JourneyDef = JourneyDef {
             applies: always,
         },
     ],
+    // Twice the longest accepted, so that "too long" is said with the text still shown.
+    max_chars: &[
+        ("full_name", 2 * NAME_MAX_CHARS),
+        ("email", 2 * super::contact::EMAIL_MAX_CHARS),
+    ],
 };
 
 /// The page that creates the account (its problems are kept under this step name).
@@ -75,7 +80,8 @@ pub fn validate(
     let mut problems = Problems::new();
     match step {
         "about-you" => {
-            let name = get("full_name");
+            let name = super::text::clean_line(get("full_name"));
+            let name = name.trim();
             if name.is_empty() {
                 problems.extend(problem("full_name", "name_missing"));
             } else if name.chars().count() > NAME_MAX_CHARS {
@@ -173,7 +179,7 @@ pub fn applicant(
         nationality: Some(nationality),
     };
     Ok(Applicant {
-        full_name: get("full_name")
+        full_name: super::text::clean_line(get("full_name"))
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" "),
@@ -289,6 +295,24 @@ mod tests {
         assert_eq!(
             codes(validate_final("short", true, common)),
             ["password_too_short"]
+        );
+    }
+
+    #[test]
+    fn a_name_loses_its_direction_overrides_and_controls() {
+        let mut a = complete();
+        a.insert(
+            "full_name".into(),
+            "Bob \u{202E}gnp.exe\u{202C} Belkacem\u{0}".into(),
+        );
+        assert_eq!(
+            applicant(&a, TODAY, known).unwrap().full_name,
+            "Bob gnp.exe Belkacem"
+        );
+        a.insert("full_name".into(), "\u{202E}\u{2066}".into());
+        assert_eq!(
+            codes(validate("about-you", &a, &a, TODAY, known)),
+            ["name_missing"]
         );
     }
 

@@ -60,6 +60,24 @@ pub fn cross_site_response() -> http::Response<axum::body::Body> {
     })
 }
 
+/// Too many requests from one address (a limit that no person reaches by hand): 429, with
+/// `Retry-After`.
+#[cfg(feature = "ssr")]
+pub fn too_many_response(wait_secs: i64) -> http::Response<axum::body::Body> {
+    use crate::i18n::Locale;
+    let mut res = static_page(http::StatusCode::TOO_MANY_REQUESTS, |locale: Locale| {
+        [
+            td_string!(locale, busy_page.title),
+            td_string!(locale, busy_page.body),
+            td_string!(locale, busy_page.home_link),
+        ]
+    });
+    if let Ok(v) = http::HeaderValue::from_str(&wait_secs.max(1).to_string()) {
+        res.headers_mut().insert(http::header::RETRY_AFTER, v);
+    }
+    res
+}
+
 /// A page that needs nothing but the static stylesheet, in the three languages (Arabic first):
 /// for answers given outside the app (a panic, a refused request), where the user's language
 /// is not known. `texts` gives title, body and home-link text per language.

@@ -30,6 +30,9 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
         super::accounts::messages::PASSWORD_RESET => {
             super::accounts::messages::password_reset(locale, &param("link")?)
         }
+        super::accounts::messages::ACCOUNT_LOCKED => {
+            super::accounts::messages::account_locked(locale, &param("link")?)
+        }
         super::accounts::messages::PASSWORD_CHANGED => {
             super::accounts::messages::password_changed(locale)
         }

@@ -11,6 +11,8 @@ use axum::{
 };
 
 pub const PATH: &str = "/dev/mailbox";
+/// One message of the mailbox.
+pub const SHOW_PATH: &str = "/dev/mailbox/{name}";
 /// The list shows this many of the newest messages.
 const SHOWN: usize = 200;
 

@@ -21,6 +21,31 @@ pub async fn load(db: &Db, session: &SessionId, journey: &str) -> Result<Draft, 
     }
 }
 
+/// No value a draft keeps is longer than this: the longest free text a form takes is a
+/// 1 000-character note, and journeys cut their fields shorter (`JourneyDef::received`).
+pub const MAX_VALUE_CHARS: usize = 1000;
+/// No draft is larger than this, whatever its forms (issue 18, finding 3: five posts of
+/// 1.9 MB grew the database by 10 MB).
+pub const MAX_DRAFT_BYTES: usize = 32 * 1024;
+
+/// The draft with every value cut to `MAX_VALUE_CHARS`.
+fn bounded(draft: &Draft) -> Draft {
+    use crate::domain::text::cut;
+    let cut_all = |a: &Answers| -> Answers {
+        a.iter()
+            .map(|(k, v)| (k.clone(), cut(v, MAX_VALUE_CHARS).to_string()))
+            .collect()
+    };
+    Draft {
+        answers: cut_all(&draft.answers),
+        rejected: draft.rejected.as_ref().map(|r| Rejected {
+            step: r.step.clone(),
+            values: cut_all(&r.values),
+            problems: r.problems.clone(),
+        }),
+    }
+}
+
 /// Replaces the draft (one statement: insert, or update the existing draft).
 pub async fn save(
     db: &Db,
@@ -29,8 +54,15 @@ pub async fn save(
     draft: &Draft,
     now: i64,
 ) -> Result<(), DbError> {
-    let json = serde_json::to_string(draft)
-        .map_err(|e| DbError::Sqlx(sqlx::Error::Encode(format!("draft {journey}: {e}").into())))?;
+    let encode = |why: String| {
+        DbError::Sqlx(sqlx::Error::Encode(
+            format!("draft {journey}: {why}").into(),
+        ))
+    };
+    let json = serde_json::to_string(&bounded(draft)).map_err(|e| encode(e.to_string()))?;
+    if json.len() > MAX_DRAFT_BYTES {
+        return Err(encode(format!("{} bytes, over the limit", json.len())));
+    }
     sqlx::query(
         "INSERT INTO drafts (session_id_hash, journey, answers, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (session_id_hash, journey)
@@ -95,7 +127,7 @@ pub async fn record_answer(
     let submitted: Answers = posted
         .into_iter()
         .filter(|(k, _)| step.fields.contains(k))
-        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+        .filter_map(|(k, v)| v.map(|v| (k.to_string(), journey.received(k, &v))))
         .collect();
     let problems = validate(&submitted, &draft.answers);
     let target = if problems.is_empty() {

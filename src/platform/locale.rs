@@ -52,7 +52,7 @@ pub fn safe_next(next: Option<&str>) -> String {
             if n.starts_with('/')
                 && !n.starts_with("//")
                 && !n.starts_with("/\\")
-                && !n.chars().any(|c| c.is_control()) =>
+                && n.chars().all(crate::domain::text::is_allowed) =>
         {
             n.to_string()
         }
@@ -110,6 +110,7 @@ mod tests {
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/a\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/vehicles/\u{202E}fdp.exe")), "/");
         assert_eq!(safe_next(None), "/");
     }
 

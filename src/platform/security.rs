@@ -60,6 +60,106 @@ pub async fn refuse_cross_site(
     next.run(req).await
 }
 
+/// What to do with a request's path before any layer or route looks at it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PathCheck {
+    /// Already in its one spelling.
+    Canonical,
+    /// Another spelling of this path: send the browser there.
+    Respell(String),
+    /// A path no page of ours has (an encoded slash or backslash, a control character).
+    Refuse,
+}
+
+/// Every path has one spelling, so that a check made on the path (the sign-in layer, the
+/// service worker's lists, the logs) sees what the router will route: percent-encoded
+/// unreserved characters are decoded (`/%61dmin` is `/admin`), dot segments are resolved
+/// (`/./admin`, `/x/../admin`) and empty segments dropped (`//admin`). The router normalises
+/// some of these itself, and a layer that saw the raw path let `/./admin/payments` through
+/// (issue 18, finding 1).
+pub fn check_path(path: &str) -> PathCheck {
+    let bytes = path.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\\' || b < 0x20 || b == 0x7f {
+            return PathCheck::Refuse;
+        }
+        if b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
+                return PathCheck::Refuse;
+            };
+            match v {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    decoded.push(v)
+                }
+                b'/' | b'\\' | 0..0x20 | 0x7f => return PathCheck::Refuse,
+                // Anything else stays encoded, its hex digits in capitals (one spelling).
+                _ => decoded.extend(format!("%{v:02X}").bytes()),
+            }
+            i += 3;
+            continue;
+        }
+        decoded.push(b);
+        i += 1;
+    }
+    let Ok(decoded) = String::from_utf8(decoded) else {
+        return PathCheck::Refuse;
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    let raw: Vec<&str> = decoded.split('/').skip(1).collect();
+    for (n, segment) in raw.iter().enumerate() {
+        let last = n + 1 == raw.len();
+        match *segment {
+            "." => {}
+            ".." => {
+                segments.pop();
+            }
+            // A trailing slash is kept (`/vehicles/`); an empty segment inside is dropped.
+            "" if !last => {}
+            s => segments.push(s),
+        }
+    }
+    let mut canonical = format!("/{}", segments.join("/"));
+    if matches!(raw.last(), Some(&".") | Some(&"..")) && canonical != "/" {
+        canonical.push('/');
+    }
+    if canonical == path {
+        PathCheck::Canonical
+    } else {
+        PathCheck::Respell(canonical)
+    }
+}
+
+/// A layer, outside every other that reads the path: a path in another spelling is sent to its
+/// one spelling (308, so a post stays a post), and a path no page has is refused (400).
+pub async fn canonical_paths(req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    match check_path(req.uri().path()) {
+        PathCheck::Canonical => next.run(req).await,
+        PathCheck::Respell(path) => {
+            let to = match req.uri().query() {
+                Some(q) => format!("{path}?{q}"),
+                None => path,
+            };
+            tracing::warn!(path = %req.uri().path(), to = %to, "path respelled");
+            (
+                http::StatusCode::PERMANENT_REDIRECT,
+                [(header::LOCATION, to)],
+            )
+                .into_response()
+        }
+        PathCheck::Refuse => {
+            tracing::warn!(path = %req.uri().path(), "path refused");
+            http::StatusCode::BAD_REQUEST.into_response()
+        }
+    }
+}
+
 /// The policy for server-rendered pages. `'strict-dynamic'` lets the nonce'd hydration script
 /// import the bundle; `'wasm-unsafe-eval'` allows compiling the WebAssembly and nothing else.
 pub fn page_csp(nonce: &str) -> String {
@@ -79,6 +179,7 @@ pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 
 /// Adds the headers every response carries. `https` adds HSTS.
 pub async fn headers(https: bool, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
+    let with_session = super::session::token_from(req.headers(), https).is_some();
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -110,13 +211,38 @@ pub async fn headers(https: bool, req: Request, next: Next) -> Response {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if !h.contains_key(header::CACHE_CONTROL) {
+    // A handler that declares its answer public (the published keys) knows it is the same
+    // for everyone; anything else asked with a session is personal.
+    let declared_public = h
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
+    let personal = !declared_public
+        && (depends_on_session(&path, with_session) || h.contains_key(header::SET_COOKIE));
+    if personal {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(PERSONAL));
+    } else if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static(cache_policy(&path)),
         );
     }
     res
+}
+
+/// What a response that depends on the session carries: no shared cache, no browser cache,
+/// no service worker may keep it (issue 18, finding 5).
+pub const PERSONAL: &str = "private, no-store";
+
+/// Whether the answer to a request may depend on who sent it: anything asked with a session
+/// cookie (pages, server functions, downloads), and every server function's answer; not the
+/// bundle's files, fonts and icons, which are the same for everyone.
+pub fn depends_on_session(path: &str, with_session: bool) -> bool {
+    let shared_file = ["/pkg/", "/fonts/", "/icons/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+        || path == "/sw.js";
+    !shared_file && (with_session || path.starts_with("/api/"))
 }
 
 /// Hashed bundle files never change under the same name; fonts rarely; everything else
@@ -136,9 +262,17 @@ pub fn cache_policy(path: &str) -> &'static str {
 /// (`X-Forwarded-For`: its last entry, the one the proxy added; `X-Real-IP`); without it the
 /// TCP peer address is used.
 pub fn client_ip_of(parts: &http::request::Parts, header: Option<&str>) -> String {
+    client_ip_from(&parts.headers, &parts.extensions, header)
+}
+
+/// `client_ip_of` for a layer, which has the request's headers and extensions.
+pub fn client_ip_from(
+    headers: &HeaderMap,
+    extensions: &http::Extensions,
+    header: Option<&str>,
+) -> String {
     let from_header = header.and_then(|name| {
-        parts
-            .headers
+        headers
             .get_all(name)
             .iter()
             .filter_map(|v| v.to_str().ok())
@@ -149,8 +283,7 @@ pub fn client_ip_of(parts: &http::request::Parts, header: Option<&str>) -> Strin
     });
     from_header
         .or_else(|| {
-            parts
-                .extensions
+            extensions
                 .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
                 .map(|c| c.0.ip().to_string())
         })
@@ -187,6 +320,36 @@ mod tests {
     }
 
     const PORTAL: &str = "https://bawaba.example";
+
+    #[test]
+    fn a_path_has_one_spelling() {
+        let respell = |p: &str| PathCheck::Respell(p.to_string());
+        assert_eq!(check_path("/admin/payments"), PathCheck::Canonical);
+        assert_eq!(check_path("/"), PathCheck::Canonical);
+        assert_eq!(check_path("/vehicles/"), PathCheck::Canonical);
+        assert_eq!(check_path("/./admin/payments"), respell("/admin/payments"));
+        assert_eq!(check_path("/x/../admin"), respell("/admin"));
+        assert_eq!(check_path("/../../admin"), respell("/admin"));
+        assert_eq!(check_path("//admin//payments"), respell("/admin/payments"));
+        assert_eq!(check_path("/%61dmin/payments"), respell("/admin/payments"));
+        assert_eq!(check_path("/%2e/admin"), respell("/admin"));
+        assert_eq!(check_path("/%2E%2E/admin"), respell("/admin"));
+        assert_eq!(check_path("/admin/."), respell("/admin/"));
+        assert_eq!(check_path("/."), respell("/"));
+        assert_eq!(check_path("/a%3ab"), respell("/a%3Ab"));
+        assert_eq!(check_path("/a%3Ab"), PathCheck::Canonical);
+        for refused in [
+            "/admin%2fpayments",
+            "/admin%2Fpayments",
+            "/a\\b",
+            "/a%5cb",
+            "/a%00",
+            "/a%zz",
+            "/a%4",
+        ] {
+            assert_eq!(check_path(refused), PathCheck::Refuse, "{refused}");
+        }
+    }
 
     #[test]
     fn state_changes_from_another_site_are_cross_site() {

@@ -196,13 +196,16 @@ pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
             Duration::from_secs(15 * 60),
         ),
     ];
-    let key = std::sync::Arc::new(state.sandbox_key);
-    for _ in 0..crate::sandbox::notifier::CONCURRENT {
-        workers.push(crate::sandbox::notifier::spawn(
-            state.db.clone(),
-            key.clone(),
-            Duration::from_secs(1),
-        ));
+    // The sandbox's notifications exist only where the sandbox is the gateway.
+    if matches!(state.config.gateway, GatewayChoice::Sandbox) {
+        let key = std::sync::Arc::new(state.sandbox_key);
+        for _ in 0..crate::sandbox::notifier::CONCURRENT {
+            workers.push(crate::sandbox::notifier::spawn(
+                state.db.clone(),
+                key.clone(),
+                Duration::from_secs(1),
+            ));
+        }
     }
     workers
 }
@@ -215,6 +218,88 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
         std::sync::OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// A route the app serves besides its pages and server functions.
+pub struct PlainRoute {
+    pub method: ::http::Method,
+    pub path: &'static str,
+    pub handler: axum::routing::MethodRouter<AppState>,
+}
+
+/// The plain axum routes. The router is built from this table, and the route-walking test
+/// (tests/api/route_walk.rs) walks it with the pages and server functions, so a route added
+/// here is walked as every kind of visitor without anyone listing it twice.
+pub fn plain_routes() -> Vec<PlainRoute> {
+    use ::http::Method;
+    use axum::routing::post;
+    let route = |method: Method, path: &'static str, handler| PlainRoute {
+        method,
+        path,
+        handler,
+    };
+    vec![
+        route(Method::GET, "/healthz", get(http::healthz)),
+        route(Method::GET, "/readyz", get(http::readyz)),
+        route(Method::GET, "/lang/{code}", get(locale::switch)),
+        route(
+            Method::GET,
+            super::signing::KEYS_PATH,
+            get(super::signing::key_set_handler),
+        ),
+        route(
+            Method::POST,
+            crate::features::accounts::EXTEND_PATH,
+            post(crate::features::accounts::extend_session),
+        ),
+        route(Method::GET, "/sw.js", get(pwa::service_worker)),
+        route(
+            Method::POST,
+            "/payments/notify/{gateway}",
+            post(crate::features::payments::notify),
+        ),
+        route(
+            Method::GET,
+            "/payments/{id}/return",
+            get(crate::features::payments::pages::returned),
+        ),
+        route(
+            Method::GET,
+            crate::features::vignette::import::TEMPLATE_PATH,
+            get(crate::features::vignette::import::template),
+        ),
+        route(
+            Method::POST,
+            crate::features::vignette::import::UPLOAD_PATH,
+            post(crate::features::vignette::import::upload),
+        ),
+        route(
+            Method::GET,
+            "/vignette/bought/{order}/pdf",
+            get(crate::features::vignette::purchase::download),
+        ),
+        route(
+            Method::GET,
+            crate::features::payments::admin::CSV_PATH,
+            get(crate::features::payments::admin::csv),
+        ),
+        route(
+            Method::GET,
+            super::dev_mailbox::PATH,
+            get(super::dev_mailbox::list),
+        ),
+        route(
+            Method::GET,
+            super::dev_mailbox::SHOW_PATH,
+            get(super::dev_mailbox::show),
+        ),
+    ]
+}
+
+/// The addresses of the pages (the route table of `app.rs`, as the router serves them, with
+/// `{param}` for each parameter).
+pub fn page_paths() -> Vec<String> {
+    route_list().iter().map(|r| r.path().to_string()).collect()
 }
 
 /// The whole HTTP application. Layers run outside-in in the order listed last-to-first:
@@ -230,56 +315,13 @@ pub fn router(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    Router::new()
-        .route("/healthz", get(http::healthz))
-        .route("/readyz", get(http::readyz))
-        .route("/lang/{code}", get(locale::switch))
-        .route(
-            super::signing::KEYS_PATH,
-            get(super::signing::key_set_handler),
-        )
-        .route(
-            crate::features::accounts::EXTEND_PATH,
-            axum::routing::post(crate::features::accounts::extend_session),
-        )
-        .route("/sw.js", get(pwa::service_worker))
-        .route(
-            "/payments/notify/{gateway}",
-            axum::routing::post(crate::features::payments::notify),
-        )
-        .route(
-            "/payments/{id}/return",
-            get(crate::features::payments::pages::returned),
-        )
-        .route(
-            crate::features::vignette::import::TEMPLATE_PATH,
-            get(crate::features::vignette::import::template),
-        )
-        .route(
-            crate::features::vignette::import::UPLOAD_PATH,
-            axum::routing::post(crate::features::vignette::import::upload),
-        )
-        .route(
-            "/vignette/bought/{order}/pdf",
-            get(crate::features::vignette::purchase::download),
-        )
-        .route(
-            crate::features::payments::admin::CSV_PATH,
-            get(crate::features::payments::admin::csv),
-        )
-        .nest_service(
-            crate::sandbox::PREFIX,
-            crate::sandbox::router(crate::sandbox::SandboxState {
-                db: state.db.clone(),
-                secret: Arc::new(state.sandbox_key),
-                public_base: format!("{}{}", state.config.public_url, crate::sandbox::PREFIX),
-            }),
-        )
-        .route(super::dev_mailbox::PATH, get(super::dev_mailbox::list))
-        .route(
-            &format!("{}/{{name}}", super::dev_mailbox::PATH),
-            get(super::dev_mailbox::show),
-        )
+    let plain = plain_routes()
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, route.handler)
+        });
+    plain
+        .merge(sandbox_gateway(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), render_shell)
         .fallback(move |state, req| site_file_or_page(state, req, context.clone()))
         .layer(axum::middleware::from_fn_with_state(
@@ -297,6 +339,8 @@ pub fn router(state: AppState) -> Router {
             ::http::StatusCode::SERVICE_UNAVAILABLE,
             std::time::Duration::from_secs(30),
         ))
+        // Before anything reads the path: one spelling per path (see `security::check_path`).
+        .layer(axum::middleware::from_fn(security::canonical_paths))
         .layer(axum::middleware::from_fn({
             let public = &state.config.public_url;
             let origin: Arc<str> = security::origin_of(public).unwrap_or(public.clone()).into();
@@ -311,7 +355,24 @@ pub fn router(state: AppState) -> Router {
         .layer(telemetry::trace_layer())
         .layer(telemetry::propagate_request_id())
         .layer(telemetry::set_request_id())
+        .layer(axum::middleware::from_fn(telemetry::accept_request_id))
         .with_state(state)
+}
+
+/// The sandbox payment company under `/sandbox-pay`, only when it is the configured gateway: with
+/// the real one, nobody may open or "pay" a simulated payment on the portal's own address.
+fn sandbox_gateway(state: &AppState) -> Router<AppState> {
+    if !matches!(state.config.gateway, GatewayChoice::Sandbox) {
+        return Router::new();
+    }
+    Router::new().nest_service(
+        crate::sandbox::PREFIX,
+        crate::sandbox::router(crate::sandbox::SandboxState {
+            db: state.db.clone(),
+            secret: Arc::new(state.sandbox_key),
+            public_base: format!("{}{}", state.config.public_url, crate::sandbox::PREFIX),
+        }),
+    )
 }
 
 /// A file of the site (the bundle and its chunks, fonts, icons, the offline page), else the

@@ -260,22 +260,67 @@ pub async fn resolve(
         .iter()
         .any(|p| path.starts_with(p));
     if !is_file {
-        match current(
-            &state.db,
-            req.headers(),
-            state.config.is_https(),
-            now_secs(),
-        )
-        .await
-        {
+        let now = now_secs();
+        match current(&state.db, req.headers(), state.config.is_https(), now).await {
             Ok(session) => {
+                // Only a post can start a session (pages never do): reading pages costs nothing.
+                let may_start = session.is_none() && req.method() == http::Method::POST;
                 req.extensions_mut().insert(Resolved(session));
+                if may_start {
+                    return count_new_session(&state, req, next, now).await;
+                }
             }
             // The page still renders, as for a visitor without a session; the cause is logged.
             Err(e) => tracing::error!(error = %e, "session lookup failed"),
         }
     }
     next.run(req).await
+}
+
+/// New sessions one address may start (issue 18, finding 3): a session is started by the first
+/// answer saved without one, and each may keep drafts for 30 days. Generous for many people
+/// behind one carrier's address, slow for a script.
+pub const NEW_SESSIONS_PER_ADDRESS: super::throttle::Limit = super::throttle::Limit {
+    max: 200,
+    window_secs: 10 * 60,
+};
+
+/// A request without a live session: refused with 429 when its address has started
+/// `NEW_SESSIONS_PER_ADDRESS` already, else served, and counted if it started one.
+async fn count_new_session(
+    state: &super::server::AppState,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+    now: i64,
+) -> axum::response::Response {
+    use super::throttle;
+    let ip = super::security::client_ip_from(
+        req.headers(),
+        req.extensions(),
+        state.config.client_ip_header.as_deref(),
+    );
+    let key = format!("new-session-ip:{ip}");
+    let limit = NEW_SESSIONS_PER_ADDRESS;
+    match throttle::spent(&state.db, &key, limit, now).await {
+        Ok(Some(wait)) => {
+            tracing::warn!(wait, "too many new sessions from one address");
+            return crate::features::errors::too_many_response(wait);
+        }
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = %e, "could not read the new-session count"),
+    }
+    let cookie = format!("{}=", cookie_name(state.config.is_https()));
+    let res = next.run(req).await;
+    let started = res
+        .headers()
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with(&cookie) && !v.contains("Max-Age=0"));
+    if started && let Err(e) = throttle::hit(&state.db, &key, limit, now).await {
+        tracing::error!(error = %e, "could not count a new session");
+    }
+    res
 }
 
 /// In a server function or a page render: the caller's live session, if any.

@@ -27,6 +27,32 @@ pub fn init(filter: &str, json: bool) {
     };
 }
 
+/// Whether a request id given by the client (or a proxy) may be copied into the logs: 1 to 64
+/// letters, digits, `-`, `_` or `.`. Anything else could forge or break log lines.
+pub fn is_well_formed_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// A layer outside `set_request_id`: a malformed given id is dropped, so a new one is made.
+pub async fn accept_request_id(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let malformed = req
+        .headers()
+        .get_all(REQUEST_ID_HEADER)
+        .iter()
+        .any(|v| !is_well_formed_request_id(v.as_bytes()))
+        || req.headers().get_all(REQUEST_ID_HEADER).iter().count() > 1;
+    if malformed {
+        req.headers_mut().remove(REQUEST_ID_HEADER);
+    }
+    next.run(req).await
+}
+
 pub fn set_request_id() -> SetRequestIdLayer<MakeRequestUuid> {
     SetRequestIdLayer::new(
         http::HeaderName::from_static(REQUEST_ID_HEADER),
@@ -53,4 +79,22 @@ pub fn trace_layer() -> TraceLayer<
             .to_string();
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_plain_short_request_id_is_kept() {
+        assert!(is_well_formed_request_id(b"abc-123"));
+        assert!(is_well_formed_request_id(
+            b"0b6c2f1e-4a57-4f5e-9a3c-1d2e3f4a5b6c"
+        ));
+        assert!(!is_well_formed_request_id(b""));
+        assert!(!is_well_formed_request_id(&[b'a'; 65]));
+        assert!(!is_well_formed_request_id(b"a b"));
+        assert!(!is_well_formed_request_id(b"x\" level=\"error"));
+        assert!(!is_well_formed_request_id("id\u{202e}".as_bytes()));
+    }
 }

@@ -35,6 +35,19 @@ pub async fn hit(db: &Db, key: &str, limit: Limit, now: i64) -> Result<Result<()
     })
 }
 
+/// Whether `key`'s limit is spent now, without counting anything: the seconds until its window
+/// ends if so. For limits counted after the fact (`hit` once the event happened).
+pub async fn spent(db: &Db, key: &str, limit: Limit, now: i64) -> Result<Option<i64>, DbError> {
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT count, window_started_at FROM throttles WHERE key = $1")
+            .bind(key)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row
+        .filter(|(count, started)| *count >= limit.max && *started > now - limit.window_secs)
+        .map(|(_, started)| (started + limit.window_secs - now).max(1)))
+}
+
 /// After `free` failures in a row, each further failure locks for `first_lock_secs`, doubled
 /// each time, never more than `max_lock_secs`.
 #[derive(Clone, Copy, Debug)]
@@ -70,16 +83,24 @@ pub async fn locked_for(db: &Db, key: &str, now: i64) -> Result<Option<i64>, DbE
         .map(|until| until - now))
 }
 
+/// After this long without a failure, the count of failures starts again from one, so a lock
+/// that someone else caused does not keep doubling for ever (issue 18, finding 4).
+pub const QUIET_SECS: i64 = 24 * 3600;
+
 /// Records a failure under `key`; returns the seconds of the lock it caused, if any. The count
-/// never resets by itself: only `clear` (a success) does, so the delay keeps growing.
+/// resets on `clear` (a success) or after `QUIET_SECS` without a failure; until then each
+/// further lock doubles. (`window_started_at` holds the last failure's time for these keys.)
 pub async fn fail(db: &Db, key: &str, policy: Lockout, now: i64) -> Result<Option<i64>, DbError> {
     let (failures,): (i64,) = sqlx::query_as(
         "INSERT INTO throttles (key, count, window_started_at) VALUES ($1, 1, $2)
-         ON CONFLICT (key) DO UPDATE SET count = throttles.count + 1
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN throttles.window_started_at <= $3 THEN 1 ELSE throttles.count + 1 END,
+           window_started_at = $2
          RETURNING count",
     )
     .bind(key)
     .bind(now)
+    .bind(now - QUIET_SECS)
     .fetch_one(db.pool())
     .await?;
     let lock = policy.lock_secs(failures);

@@ -1,5 +1,5 @@
 //! The sandbox's merchant API: open a payment, look one up, refund. Every request is signed
-//! with the merchant secret over its body (an empty body for GET), as notifications are.
+//! with the merchant secret over its time, method, path and body (an empty body for GET).
 
 use super::{
     SandboxState,
@@ -11,7 +11,7 @@ use axum::{
     Json,
     body::Bytes,
     extract::{Path, State},
-    http::{HeaderMap, StatusCode},
+    http::{HeaderMap, Method, StatusCode, Uri},
     response::{IntoResponse, Response},
 };
 
@@ -29,10 +29,18 @@ fn error(status: StatusCode, code: &str) -> Response {
         .into_response()
 }
 
-/// `Some(401 answer)` when the request is not signed with the merchant key.
-fn refuse_unsigned(s: &SandboxState, headers: &HeaderMap, body: &[u8]) -> Option<Response> {
+/// `Some(401 answer)` when the request is not signed with the merchant key for this method,
+/// path (below the sandbox's prefix, as the router hands it over) and body.
+fn refuse_unsigned(
+    s: &SandboxState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<Response> {
     let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
-    signature::verify(&*s.secret, header, body, now())
+    let signed = signature::request_message(method.as_str(), uri.path(), body);
+    signature::verify(&*s.secret, header, &signed, now())
         .err()
         .map(|_| error(StatusCode::UNAUTHORIZED, "bad_signature"))
 }
@@ -50,8 +58,14 @@ fn failed(e: SandboxError) -> Response {
     }
 }
 
-pub async fn create(State(s): State<SandboxState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(refusal) = refuse_unsigned(&s, &headers, &body) {
+pub async fn create(
+    State(s): State<SandboxState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(refusal) = refuse_unsigned(&s, &method, &uri, &headers, &body) {
         return refusal;
     }
     let Ok(req) = serde_json::from_slice::<CreatePayment>(&body) else {
@@ -74,9 +88,11 @@ pub async fn create(State(s): State<SandboxState>, headers: HeaderMap, body: Byt
 pub async fn by_merchant_ref(
     State(s): State<SandboxState>,
     Path(merchant_ref): Path<String>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refusal) = refuse_unsigned(&s, &headers, b"") {
+    if let Some(refusal) = refuse_unsigned(&s, &method, &uri, &headers, b"") {
         return refusal;
     }
     let found = match store::by_merchant_ref(&s.db, &merchant_ref).await {
@@ -93,10 +109,12 @@ pub async fn by_merchant_ref(
 pub async fn refund(
     State(s): State<SandboxState>,
     Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(refusal) = refuse_unsigned(&s, &headers, &body) {
+    if let Some(refusal) = refuse_unsigned(&s, &method, &uri, &headers, &body) {
         return refusal;
     }
     let Ok(req) = serde_json::from_slice::<Refund>(&body) else {

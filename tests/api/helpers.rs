@@ -323,7 +323,7 @@ pub fn without_island_data(html: &str) -> String {
 pub struct Browser {
     pub client: reqwest::Client,
     jar: std::sync::Arc<reqwest::cookie::Jar>,
-    base: String,
+    pub base: String,
 }
 
 impl TestApp {

@@ -36,7 +36,7 @@ pub(crate) async fn administrator(app: &TestApp) -> Browser {
 }
 
 /// A payer's order paid by card; returns the payer and the payment's id.
-async fn paid_order(app: &TestApp, lang: &str) -> (Browser, String) {
+pub(crate) async fn paid_order(app: &TestApp, lang: &str) -> (Browser, String) {
     let payer = signed_in(app, &AMINA, lang).await;
     let order = demo_order(&payer).await;
     let gateway = press_pay(&payer, &payer.page(&order).await).await;

@@ -8,7 +8,7 @@ use crate::registration::{AMINA, KARIM};
 
 /// Posts `file` as a browser's file input does (multipart/form-data); returns where the
 /// server sends the browser.
-async fn upload(app: &TestApp, b: &Browser, name: &str, file: &[u8]) -> String {
+pub(crate) async fn upload(app: &TestApp, b: &Browser, name: &str, file: &[u8]) -> String {
     let boundary = "----bawaba-test-boundary";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\

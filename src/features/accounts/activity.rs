@@ -62,6 +62,10 @@ fn what(locale: Locale, kind: &str) -> String {
         "two_step_off" => s(td_string!(locale, account.event_two_step_off)),
         "two_step_codes_renewed" => s(td_string!(locale, account.event_two_step_codes_renewed)),
         "two_step_recovery_used" => s(td_string!(locale, account.event_two_step_recovery_used)),
+        "password_reconfirm_failed" => {
+            s(td_string!(locale, account.event_password_reconfirm_failed))
+        }
+        "sign_in_pass_used" => s(td_string!(locale, account.event_sign_in_pass_used)),
         other => other.to_string(),
     }
 }
@@ -108,7 +112,7 @@ pub fn ActivityPage() -> impl IntoView {
                             (Some(x), None) | (None, Some(x)) => x.to_string(),
                             (None, None) => unknown.clone(),
                         };
-                        let alert = e.kind == "sign_in_failed";
+                        let alert = e.kind == "sign_in_failed" || e.kind == "password_reconfirm_failed";
                         view! {
                             <tr class:activity--alert=alert>
                                 <td>{what(locale, &e.kind)}</td>

@@ -199,12 +199,16 @@ pub async fn start_change(
     if same {
         return server::refuse(&state, what, field, &typed, "contact_same", back).await;
     }
-    let hash = store::password_hash(&state.db, &account_id)
-        .await
-        .map_err(AppError::internal)?
-        .unwrap_or_default();
-    if !super::passwords::verify(password.unwrap_or_default(), hash).await {
-        return server::refuse(&state, what, "password", "", "password_wrong", back).await;
+    match super::sign_in::reconfirm_password(&state, &account_id, password).await? {
+        super::sign_in::Reconfirmed::Right => {}
+        super::sign_in::Reconfirmed::Wrong => {
+            return server::refuse(&state, what, "password", "", "password_wrong", back).await;
+        }
+        super::sign_in::Reconfirmed::Locked(wait) => {
+            let problem = format!("locked:{wait}");
+            return server::refuse(&state, what, "password", "", &problem, back).await;
+        }
+        super::sign_in::Reconfirmed::SignedOut => return Ok(()),
     }
     let now = session::now_secs();
     let wait = match what {

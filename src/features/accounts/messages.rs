@@ -116,6 +116,41 @@ pub fn password_reset(locale: Locale, link: &str) -> Option<Rendered> {
     })
 }
 
+pub const ACCOUNT_LOCKED: &str = "account_locked";
+
+/// To the holder when wrong passwords lock their account: what happened, and the one-time link
+/// that lets them sign in on their own device despite the lock (`lock_pass`).
+pub fn account_locked(locale: Locale, link: &str) -> Option<Rendered> {
+    let t = |s: &str| s.to_string();
+    let subject = t(td_string!(locale, mail.locked_subject));
+    let intro = t(td_string!(locale, mail.locked_intro));
+    let if_you = t(td_string!(locale, mail.locked_link));
+    let expiry = t(td_string!(locale, mail.locked_expiry));
+    let not_you = t(td_string!(locale, mail.locked_not_you));
+    let signature = t(td_string!(locale, mail.signature));
+    let text = format!("{intro}\n\n{if_you}\n{link}\n\n{expiry}\n\n{not_you}\n\n{signature}\n");
+    let html = email_html(
+        locale,
+        &[
+            escape(&intro),
+            format!(
+                "{}<br><a href=\"{l}\" dir=\"ltr\">{l}</a>",
+                escape(&if_you),
+                l = escape(link)
+            ),
+            escape(&expiry),
+            escape(&not_you),
+            escape(&signature),
+        ],
+    );
+    Some(Rendered::Email {
+        subject,
+        text,
+        html,
+        attachments: Vec::new(),
+    })
+}
+
 pub const PASSWORD_CHANGED: &str = "password_changed";
 
 /// A security notice: the password was changed.

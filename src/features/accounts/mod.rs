@@ -7,6 +7,7 @@ pub mod activity;
 #[cfg(feature = "ssr")]
 pub mod admin;
 pub mod contact_change;
+pub mod lock_pass;
 #[cfg(feature = "ssr")]
 pub mod messages;
 pub mod notifications;
@@ -18,6 +19,8 @@ pub mod register;
 #[cfg(feature = "ssr")]
 pub mod second_factor;
 pub mod sign_in;
+#[cfg(feature = "ssr")]
+pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod two_step;
@@ -244,12 +247,7 @@ async fn must_add_second_step(
     state: &crate::platform::server::AppState,
     account_id: &str,
 ) -> Result<bool, crate::platform::db::DbError> {
-    let row: Option<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT a.role, f.confirmed_at FROM accounts a \
-         LEFT JOIN second_factors f ON f.account_id = a.id WHERE a.id = $1",
-    )
-    .bind(account_id)
-    .fetch_optional(state.db.pool())
-    .await?;
-    Ok(row.is_some_and(|(role, confirmed)| role != "citizen" && confirmed.is_none()))
+    Ok(store::standing(&state.db, account_id)
+        .await?
+        .is_some_and(|s| s.role != Role::Citizen.code() && !s.second_step))
 }

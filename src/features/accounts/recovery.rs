@@ -272,9 +272,12 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
     session::end_all_for(&state.db, &account_id)
         .await
         .map_err(AppError::internal)?;
-    throttle::clear(&state.db, &format!("sign-in:account:{account_id}"))
-        .await
-        .map_err(AppError::internal)?;
+    throttle::clear(
+        &state.db,
+        &super::lock_pass::server::account_key(&account_id),
+    )
+    .await
+    .map_err(AppError::internal)?;
     store::record_event(&state.db, &account_id, "password_reset", None, None, now)
         .await
         .map_err(AppError::internal)?;

@@ -136,7 +136,7 @@ pub async fn answer_registration(
     use crate::domain::registration::validate;
     use crate::platform::{drafts, server::AppState, session};
     let Some(page) = JOURNEY.step(&step) else {
-        return Err(AppError::NotFound);
+        return Err(AppError::refused("registration step"));
     };
     let state = expect_context::<AppState>();
     let known = server::known_countries(&state.db)

@@ -65,7 +65,8 @@ pub async fn sign_in(
     };
     use sha2::{Digest, Sha256};
     let state = expect_context::<AppState>();
-    let identifier = identifier.unwrap_or_default().trim().to_string();
+    let identifier = crate::domain::text::clean_line(identifier.unwrap_or_default().trim());
+    let identifier = crate::domain::text::cut(&identifier, 320).to_string();
     let password = password.unwrap_or_default();
     let now = session::now_secs();
     let ip = security::client_ip(&state.config);
@@ -86,7 +87,7 @@ pub async fn sign_in(
             .await
             .map_err(AppError::internal)?;
         let key = match candidates.first() {
-            Some((id, _)) => format!("sign-in:account:{id}"),
+            Some((id, _)) => super::lock_pass::server::lock_key(&state, id, now).await?,
             None => format!(
                 "sign-in:unknown:{}",
                 hex::encode(Sha256::digest(identifier.to_lowercase().as_bytes()))
@@ -125,6 +126,11 @@ pub async fn sign_in(
             let lock = throttle::fail(&state.db, &key, policy::LOCKOUT, now)
                 .await
                 .map_err(AppError::internal)?;
+            if let (Some(_), Some((id, _))) = (lock, candidates.first())
+                && key == super::lock_pass::server::account_key(id)
+            {
+                super::lock_pass::server::offer(&state, id, now).await?;
+            }
             break 'check Some(match lock {
                 Some(secs) => format!("locked:{secs}"),
                 None => "sign_in_failed".into(),
@@ -238,6 +244,87 @@ pub(super) async fn complete(
     })
 }
 
+/// What a password typed again inside a session (turning the second step off, new recovery
+/// codes, changing the e-mail address or mobile number) came to.
+#[cfg(feature = "ssr")]
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Reconfirmed {
+    Right,
+    Wrong,
+    /// The account was already locked (by wrong passwords elsewhere): nothing was checked;
+    /// the seconds left.
+    Locked(i64),
+    /// This wrong answer locked the account: the session has ended and the browser is on its
+    /// way to the signed-out page; the caller has nothing more to do.
+    SignedOut,
+}
+
+/// Checks a password typed again inside a session. Wrong answers count towards the same
+/// lockout as signing in, so that someone holding a stolen session cannot guess the password
+/// and then remove the second step or take the address over; a lockout ends the session
+/// (issue 18, finding 2).
+#[cfg(feature = "ssr")]
+pub(super) async fn reconfirm_password(
+    state: &crate::platform::server::AppState,
+    account_id: &str,
+    password: Option<String>,
+) -> Result<Reconfirmed, AppError> {
+    use super::{passwords, store};
+    use crate::platform::{security, session, throttle};
+    let now = session::now_secs();
+    let key = super::lock_pass::server::account_key(account_id);
+    if let Some(wait) = throttle::locked_for(&state.db, &key, now)
+        .await
+        .map_err(AppError::internal)?
+    {
+        return Ok(Reconfirmed::Locked(wait));
+    }
+    let right = match store::password_hash(&state.db, account_id)
+        .await
+        .map_err(AppError::internal)?
+    {
+        Some(hash) => passwords::verify(password.unwrap_or_default(), hash).await,
+        None => false,
+    };
+    if right {
+        throttle::clear(&state.db, &key)
+            .await
+            .map_err(AppError::internal)?;
+        return Ok(Reconfirmed::Right);
+    }
+    let locked = throttle::fail(&state.db, &key, policy::LOCKOUT, now)
+        .await
+        .map_err(AppError::internal)?
+        .is_some();
+    store::record_event(
+        &state.db,
+        account_id,
+        "password_reconfirm_failed",
+        security::user_agent().as_deref(),
+        Some(&security::client_ip(&state.config)),
+        now,
+    )
+    .await
+    .map_err(AppError::internal)?;
+    if !locked {
+        return Ok(Reconfirmed::Wrong);
+    }
+    // The holder may not be the one guessing: they get the way back in (`lock_pass`).
+    super::lock_pass::server::offer(state, account_id, now).await?;
+    tracing::warn!(
+        account = account_id,
+        "locked by wrong passwords inside a session; session ended"
+    );
+    if let Some(s) = session::for_request() {
+        session::end(&state.db, &s.id)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    session::set_cookie(&session::removal_cookie(state.config.is_https()));
+    leptos_axum::redirect(&format!("{SIGNED_OUT_PATH}?locked=1"));
+    Ok(Reconfirmed::SignedOut)
+}
+
 /// Ends this browser's session (its drafts go with it).
 #[server(endpoint = "account/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
@@ -299,10 +386,15 @@ pub fn SignInPage() -> impl IntoView {
                 let page_title = if errors.is_empty() { title.clone() } else { format!("{} {title}", td_string!(locale, common.error_prefix)) };
                 let error = errors.first().map(|e| e.message.clone());
                 let next = query.read_untracked().get("next").unwrap_or_default();
+                let pass = query.read_untracked().get("pass");
                 view! {
                     <Title text=page_title />
                     <ErrorSummary errors />
                     <h1>{title}</h1>
+                    {pass.map(|p| {
+                        let text = if p == "1" { td_string!(locale, account.pass_ready) } else { td_string!(locale, account.pass_dead) };
+                        view! { <div class="panel panel--info" role="status"><p>{text}</p></div> }
+                    })}
                     <form method="post" action=SignIn::url() novalidate="">
                         <input type="hidden" name="next" value=next />
                         <TextField
@@ -338,9 +430,11 @@ pub fn SignedOutPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let everywhere = query.read_untracked().get("everywhere").is_some();
+    let locked = query.read_untracked().get("locked").is_some();
     view! {
         <Title text=td_string!(i18n.get_locale_untracked(), account.signed_out_title).to_string() />
         <h1>{t!(i18n, account.signed_out_title)}</h1>
+        {locked.then(|| view! { <div class="panel panel--info" role="status"><p>{t!(i18n, account.signed_out_locked)}</p></div> })}
         {everywhere.then(|| view! { <p>{t!(i18n, account.signed_out_everywhere)}</p> })}
         <p>{t!(i18n, account.signed_out_body)}</p>
         <p><a class="button" href=PATH>{t!(i18n, account.sign_in_link)}</a></p>

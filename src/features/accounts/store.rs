@@ -176,13 +176,28 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<AccountRow>, DbError> {
     .await?)
 }
 
-/// Whether the account holds `role` (administrator pages check this on every request).
-pub async fn has_role(db: &Db, id: &str, role: super::Role) -> Result<bool, DbError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(row.is_some_and(|(r,)| r == role.code()))
+/// What a staff check needs to know of an account: its role, whether its second sign-in step
+/// is set up and confirmed, and whether its e-mail address is confirmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub role: String,
+    pub second_step: bool,
+    pub address_confirmed: bool,
+}
+
+pub async fn standing(db: &Db, id: &str) -> Result<Option<Standing>, DbError> {
+    let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT a.role, f.confirmed_at, a.email_verified_at FROM accounts a \
+         LEFT JOIN second_factors f ON f.account_id = a.id WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(role, step, address)| Standing {
+        role,
+        second_step: step.is_some(),
+        address_confirmed: address.is_some(),
+    }))
 }
 
 /// Something that happened to an account, for its activity page.

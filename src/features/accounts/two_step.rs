@@ -111,7 +111,7 @@ pub mod server {
     pub fn account_id() -> Result<String, AppError> {
         session::for_request()
             .and_then(|s| s.account_id)
-            .ok_or_else(|| AppError::internal("two-step page without a signed-in account"))
+            .ok_or_else(|| AppError::refused("two-step settings, not signed in"))
     }
 
     /// Keeps a refused submission's problem for the page it came from, then goes back there.
@@ -613,13 +613,29 @@ pub async fn finish_recovery_codes() -> Result<(), AppError> {
 /// Ten new recovery codes (the old ones stop working); asks for the password.
 #[server(endpoint = "account/two-step/codes/new")]
 pub async fn renew_recovery_codes(password: Option<String>) -> Result<(), AppError> {
-    use super::second_factor;
+    use super::{second_factor, sign_in::Reconfirmed};
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
     let account_id = server::account_id()?;
     let now = session::now_secs();
-    if !password_is_right(&state, &account_id, password).await? {
-        return server::refuse(&state, DRAFT, "password", "", "password_wrong".into(), PATH).await;
+    match super::sign_in::reconfirm_password(&state, &account_id, password).await? {
+        Reconfirmed::Right => {}
+        Reconfirmed::Wrong => {
+            return server::refuse(&state, DRAFT, "password", "", "password_wrong".into(), PATH)
+                .await;
+        }
+        Reconfirmed::Locked(wait) => {
+            return server::refuse(
+                &state,
+                DRAFT,
+                "password",
+                "",
+                format!("locked:{wait}"),
+                PATH,
+            )
+            .await;
+        }
+        Reconfirmed::SignedOut => return Ok(()),
     }
     if second_factor::confirmed(&state.db, &account_id)
         .await
@@ -645,7 +661,7 @@ pub async fn renew_recovery_codes(password: Option<String>) -> Result<(), AppErr
 /// Turns the second step off (citizens only); asks for the password.
 #[server(endpoint = "account/two-step/off")]
 pub async fn turn_off_two_step(password: Option<String>) -> Result<(), AppError> {
-    use super::{second_factor, store};
+    use super::{second_factor, sign_in::Reconfirmed, store};
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
     let account_id = server::account_id()?;
@@ -666,8 +682,24 @@ pub async fn turn_off_two_step(password: Option<String>) -> Result<(), AppError>
         )
         .await;
     }
-    if !password_is_right(&state, &account_id, password).await? {
-        return server::refuse(&state, DRAFT, "password", "", "password_wrong".into(), PATH).await;
+    match super::sign_in::reconfirm_password(&state, &account_id, password).await? {
+        Reconfirmed::Right => {}
+        Reconfirmed::Wrong => {
+            return server::refuse(&state, DRAFT, "password", "", "password_wrong".into(), PATH)
+                .await;
+        }
+        Reconfirmed::Locked(wait) => {
+            return server::refuse(
+                &state,
+                DRAFT,
+                "password",
+                "",
+                format!("locked:{wait}"),
+                PATH,
+            )
+            .await;
+        }
+        Reconfirmed::SignedOut => return Ok(()),
     }
     let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
     second_factor::remove(&mut tx, &account_id)
@@ -678,21 +710,6 @@ pub async fn turn_off_two_step(password: Option<String>) -> Result<(), AppError>
     server::notify(&state, &account_id, "off", now).await?;
     leptos_axum::redirect(&format!("{PATH}?off=1"));
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-async fn password_is_right(
-    state: &crate::platform::server::AppState,
-    account_id: &str,
-    password: Option<String>,
-) -> Result<bool, AppError> {
-    let hash = super::store::password_hash(&state.db, account_id)
-        .await
-        .map_err(AppError::internal)?;
-    Ok(match hash {
-        Some(hash) => super::passwords::verify(password.unwrap_or_default(), hash).await,
-        None => false,
-    })
 }
 
 // ---- The second page of signing in ---------------------------------------------------------
@@ -762,7 +779,7 @@ pub async fn second_step(code: Option<String>) -> Result<(), AppError> {
     {
         return refuse(format!("rate_limited:{wait}")).await;
     }
-    let key = format!("sign-in:account:{account_id}");
+    let key = super::lock_pass::server::lock_key(&state, &account_id, now).await?;
     if let Some(wait) = throttle::locked_for(&state.db, &key, now)
         .await
         .map_err(AppError::internal)?

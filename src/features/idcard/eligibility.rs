@@ -72,7 +72,7 @@ pub async fn answer_eligibility(
     use crate::domain::eligibility::validate;
     use crate::platform::{drafts, server::AppState, session};
     let Some(page) = JOURNEY.step(&step) else {
-        return Err(AppError::NotFound);
+        return Err(AppError::refused("eligibility step"));
     };
     let state = expect_context::<AppState>();
     let id = session::ensure_for_request(&state)

@@ -121,21 +121,8 @@ pub(crate) mod server {
     use crate::{
         domain::journey::Draft,
         error::AppError,
-        features::accounts::{Role, store as accounts},
         platform::{drafts, server::AppState, session},
     };
-
-    /// The signed-in administrator's account id; anyone else: "not found".
-    pub async fn administrator(state: &AppState) -> Result<String, AppError> {
-        let account = session::for_request()
-            .and_then(|s| s.account_id)
-            .ok_or(AppError::NotFound)?;
-        match accounts::has_role(&state.db, &account, Role::Administrator).await {
-            Ok(true) => Ok(account),
-            Ok(false) => Err(AppError::NotFound),
-            Err(e) => Err(AppError::internal(e)),
-        }
-    }
 
     pub fn draft_name(payment_id: &str) -> String {
         format!("admin-payment:{payment_id}")
@@ -196,7 +183,7 @@ pub async fn load_report(day: Option<String>) -> Result<ReportView, AppError> {
     use super::reconciliation::{self, Day};
     use crate::domain::date::Date;
     let state = expect_context::<crate::platform::server::AppState>();
-    server::administrator(&state).await?;
+    crate::features::accounts::staff::administrator(&state).await?;
     let asked = day.as_deref().filter(|d| !d.is_empty());
     let parsed = asked.and_then(Date::parse_iso);
     let date = parsed.unwrap_or_else(server::today);
@@ -225,7 +212,7 @@ pub async fn load_report(day: Option<String>) -> Result<ReportView, AppError> {
 pub async fn sweep_day(day: String) -> Result<(), AppError> {
     use super::reconciliation::{self, Day};
     let state = expect_context::<crate::platform::server::AppState>();
-    server::administrator(&state).await?;
+    crate::features::accounts::staff::administrator(&state).await?;
     let date = crate::domain::date::Date::parse_iso(&day).unwrap_or_else(server::today);
     let now = crate::platform::session::now_secs();
     let swept = reconciliation::sweep(&state.payments, &state.db, Day::of(date), now)
@@ -245,7 +232,7 @@ pub async fn sweep_day(day: String) -> Result<(), AppError> {
 #[server(endpoint = "admin/payments/find")]
 pub async fn find_payment(reference: String, day: String) -> Result<(), AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
-    server::administrator(&state).await?;
+    crate::features::accounts::staff::administrator(&state).await?;
     let wanted = reference.trim().to_ascii_uppercase();
     let found: Option<(String,)> = sqlx::query_as("SELECT id FROM payments WHERE reference = $1")
         .bind(&wanted)
@@ -270,7 +257,7 @@ pub async fn find_payment(reference: String, day: String) -> Result<(), AppError
 pub async fn load_admin_payment(payment_id: String) -> Result<AdminPaymentView, AppError> {
     use super::{reconciliation, store};
     let state = expect_context::<crate::platform::server::AppState>();
-    server::administrator(&state).await?;
+    crate::features::accounts::staff::administrator(&state).await?;
     let mut conn = state
         .db
         .pool()
@@ -280,11 +267,11 @@ pub async fn load_admin_payment(payment_id: String) -> Result<AdminPaymentView, 
     let p = store::payment(&mut conn, &payment_id)
         .await
         .map_err(AppError::internal)?
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(|| AppError::refused("payment (administration)"))?;
     let order = store::order(&mut conn, &p.order_id)
         .await
         .map_err(AppError::internal)?
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(|| AppError::refused("payment (administration)"))?;
     let (payer,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
         .bind(&p.account_id)
         .fetch_one(&mut *conn)
@@ -382,7 +369,7 @@ pub async fn refund_payment(
     };
     use crate::domain::{money::AmountError, payment::TransitionError};
     let state = expect_context::<crate::platform::server::AppState>();
-    let admin = server::administrator(&state).await?;
+    let admin = crate::features::accounts::staff::administrator(&state).await?;
     let p = {
         let mut conn = state
             .db
@@ -393,9 +380,9 @@ pub async fn refund_payment(
         store::payment(&mut conn, &payment_id)
             .await
             .map_err(AppError::internal)?
-            .ok_or(AppError::NotFound)?
+            .ok_or_else(|| AppError::refused("payment (administration)"))?
     };
-    let reason = reason.trim().to_string();
+    let reason = crate::domain::text::clean_line(reason.trim());
     let mut problems = Vec::new();
     let parsed = Money::parse_major(&amount, p.payment.amount.currency);
     match parsed {
@@ -453,7 +440,7 @@ pub async fn refund_payment(
             tracing::warn!(payment = %payment_id, error = %e, "the gateway did not make a refund");
             server::refuse(&state, &payment_id, &typed, refused("gateway")).await
         }
-        Err(PaymentError::NotFound) => Err(AppError::NotFound),
+        Err(PaymentError::NotFound) => Err(AppError::refused("payment (administration)")),
         Err(e) => Err(AppError::internal(e)),
     }
 }
@@ -467,8 +454,9 @@ pub async fn resolve_flag(
 ) -> Result<(), AppError> {
     use super::reconciliation;
     let state = expect_context::<crate::platform::server::AppState>();
-    let admin = server::administrator(&state).await?;
-    let resolution = resolution.trim();
+    let admin = crate::features::accounts::staff::administrator(&state).await?;
+    let resolution = crate::domain::text::clean_line(resolution.trim());
+    let resolution = resolution.as_str();
     let field = format!("flag:{flag_id}");
     if resolution.is_empty() || resolution.chars().count() > 500 {
         let problem = if resolution.is_empty() {
@@ -489,7 +477,7 @@ pub async fn resolve_flag(
             .await
             .map_err(AppError::internal)?;
     if owned.is_none() {
-        return Err(AppError::NotFound);
+        return Err(AppError::refused("payment (administration)"));
     }
     let now = crate::platform::session::now_secs();
     reconciliation::resolve_flag(&state.db, &flag_id, &admin, resolution, now)
@@ -507,21 +495,14 @@ pub async fn csv(
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
     req: axum::extract::Request,
 ) -> axum::response::Response {
-    use crate::features::accounts::{Role, store as accounts};
+    use crate::features::accounts::{Role, staff};
     use axum::response::IntoResponse;
     use http::{StatusCode, header};
     let account = crate::platform::session::account_of(&req);
-    let allowed = match account {
-        Some(a) => accounts::has_role(&state.db, &a, Role::Administrator).await,
-        None => Ok(false),
-    };
-    match allowed {
-        Ok(true) => {}
-        Ok(false) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "could not check the role");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+    match staff::require(&state.db, account.as_deref(), Role::Administrator).await {
+        Ok(_) => {}
+        Err(crate::error::AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
     let Some(day) = query
         .get("day")

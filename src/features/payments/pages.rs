@@ -100,7 +100,7 @@ pub(crate) mod server {
     pub fn account_id() -> Result<String, AppError> {
         session::for_request()
             .and_then(|s| s.account_id)
-            .ok_or(AppError::NotFound)
+            .ok_or_else(|| AppError::refused("payment"))
     }
 
     pub fn language() -> &'static str {
@@ -109,7 +109,7 @@ pub(crate) mod server {
 
     pub fn not_found(e: engine::PaymentError) -> AppError {
         match e {
-            engine::PaymentError::NotFound => AppError::NotFound,
+            engine::PaymentError::NotFound => AppError::refused("payment"),
             other => AppError::internal(other),
         }
     }
@@ -190,7 +190,7 @@ pub(crate) mod server {
                     .map(|id| payment_path(&id))
                     .unwrap_or_else(|| order_path(order_id))
             }
-            Err(PaymentError::NotFound) => return Err(AppError::NotFound),
+            Err(PaymentError::NotFound) => return Err(AppError::refused("payment")),
             Err(PaymentError::Gateway(e)) => {
                 tracing::warn!(error = %e, order = %order_id, "the gateway could not open a payment");
                 format!("{}?problem=gateway", order_path(order_id))
@@ -224,7 +224,7 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
     let order = store::order(&mut conn, &p.order_id)
         .await
         .map_err(AppError::internal)?
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(|| AppError::refused("payment"))?;
     let (email,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
         .bind(&account)
         .fetch_one(&mut *conn)
@@ -540,7 +540,7 @@ pub async fn create_demo_order() -> Result<(), AppError> {
     };
     let state = expect_context::<crate::platform::server::AppState>();
     if !state.config.demo_payments {
-        return Err(AppError::NotFound);
+        return Err(AppError::refused("payment"));
     }
     let account = server::account_id()?;
     let description = |l: Locale| td_string!(l, payments.demo_description).to_string();

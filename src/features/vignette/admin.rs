@@ -36,7 +36,7 @@ pub struct ConflictView {
 #[server(endpoint = "admin/vehicles/conflicts")]
 pub async fn load_conflicts() -> Result<Vec<ConflictView>, AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
-    crate::features::payments::admin::server::administrator(&state).await?;
+    crate::features::accounts::staff::administrator(&state).await?;
     let rows = super::store::open_conflicts(&state.db)
         .await
         .map_err(AppError::internal)?;
@@ -69,21 +69,23 @@ pub async fn resolve_conflict(
     note: Option<String>,
 ) -> Result<(), AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
-    let admin = crate::features::payments::admin::server::administrator(&state).await?;
+    let admin = crate::features::accounts::staff::administrator(&state).await?;
     let transfer = match decision.as_str() {
         "transfer" => true,
         "keep" => false,
-        _ => return Err(AppError::NotFound),
+        _ => return Err(AppError::refused("plate conflict")),
     };
     let note = note
-        .map(|n| n.trim().chars().take(1000).collect::<String>())
+        .map(|n| {
+            crate::domain::text::cut(&crate::domain::text::clean_line(n.trim()), 1000).to_string()
+        })
         .unwrap_or_default();
     let now = crate::platform::session::now_secs();
     let done = super::store::resolve_conflict(&state.db, &id, &admin, transfer, &note, now)
         .await
         .map_err(AppError::internal)?;
     if !done {
-        return Err(AppError::NotFound);
+        return Err(AppError::refused("plate conflict"));
     }
     leptos_axum::redirect(&format!("{PATH}?closed=1"));
     Ok(())

@@ -257,13 +257,8 @@ pub async fn upload(
         if field.name() != Some("file") {
             continue;
         }
-        let name: String = field
-            .file_name()
-            .unwrap_or("vehicles.csv")
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(120)
-            .collect();
+        let name = crate::domain::text::clean_line(field.file_name().unwrap_or("vehicles.csv"));
+        let name = crate::domain::text::cut(name.trim(), 120).to_string();
         let mut field = field;
         let mut bytes = Vec::new();
         loop {
@@ -305,7 +300,7 @@ pub async fn load_report(id: String) -> Result<ImportReport, AppError> {
     super::store::import_report(&state.db, &account, &id)
         .await
         .map_err(AppError::internal)?
-        .ok_or(AppError::NotFound)
+        .ok_or_else(|| AppError::refused("import report"))
 }
 
 /// `/vehicles/import`: the columns, the template, the file.

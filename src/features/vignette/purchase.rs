@@ -161,7 +161,7 @@ pub(crate) mod server {
             .await
             .map_err(AppError::internal)?
             .filter(|r| r.archived_at.is_none())
-            .ok_or(AppError::NotFound)?;
+            .ok_or_else(|| AppError::refused("vignette order"))?;
         let data = load_tariff_data(state).await.map_err(AppError::internal)?;
         let (campaign, outcome) = assess(&data, &record.declared.facts, now);
         Ok(Quoted {
@@ -505,7 +505,7 @@ pub async fn reissue(order_id: String) -> Result<(), AppError> {
         .await
         .map_err(AppError::internal)?
     else {
-        return Err(AppError::NotFound);
+        return Err(AppError::refused("vignette order"));
     };
     send_vignette(&mut tx, &order, &vignette, &state.config.public_url, now)
         .await

@@ -231,7 +231,8 @@ pub async fn check_stop(token: String) -> Result<bool, AppError> {
 #[server(endpoint = "vignette/reminders/stop")]
 pub async fn stop_reminders(token: String) -> Result<(), AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = server::account_of_token(&state.secret, &token).ok_or(AppError::NotFound)?;
+    let account = server::account_of_token(&state.secret, &token)
+        .ok_or_else(|| AppError::refused("reminder stop link"))?;
     super::store::set_reminders(&state.db, &account, false)
         .await
         .map_err(AppError::internal)?;

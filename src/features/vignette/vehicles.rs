@@ -111,7 +111,7 @@ pub(crate) mod server {
     pub fn account() -> Result<String, AppError> {
         session::for_request()
             .and_then(|s| s.account_id)
-            .ok_or(AppError::NotFound)
+            .ok_or_else(|| AppError::refused("vehicle"))
     }
 
     pub async fn verified(state: &AppState, account: &str) -> Result<bool, AppError> {
@@ -169,7 +169,7 @@ pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> 
         let r = super::store::vehicle(&state.db, &account, &id)
             .await
             .map_err(AppError::internal)?
-            .ok_or(AppError::NotFound)?;
+            .ok_or_else(|| AppError::refused("vehicle"))?;
         Some(r)
     };
     let draft = match session::for_request() {
@@ -262,7 +262,7 @@ pub async fn save_vehicle(
             .map_err(AppError::internal)?
             .is_none_or(|v| v.archived_at.is_some())
     {
-        return Err(AppError::NotFound);
+        return Err(AppError::refused("vehicle"));
     }
     let typed: BTreeMap<String, String> = [
         (field::PLATE, plate),
@@ -356,7 +356,7 @@ pub async fn archive_vehicle(id: String) -> Result<(), AppError> {
         .await
         .map_err(AppError::internal)?
     {
-        return Err(AppError::NotFound);
+        return Err(AppError::refused("vehicle"));
     }
     leptos_axum::redirect(&format!("{PATH}?archived={id}"));
     Ok(())
@@ -381,7 +381,7 @@ pub async fn remove_vehicle(id: String) -> Result<(), AppError> {
         .await
         .map_err(AppError::internal)?
     {
-        return Err(AppError::NotFound);
+        return Err(AppError::refused("vehicle"));
     }
     leptos_axum::redirect(&format!("{PATH}?archived={id}"));
     Ok(())
@@ -393,9 +393,11 @@ pub async fn report_transfer(plate: String, note: Option<String>) -> Result<(), 
     use crate::domain::vehicle::Plate;
     let state = expect_context::<crate::platform::server::AppState>();
     let account = server::account()?;
-    let plate = Plate::parse_shape(&plate).map_err(|_| AppError::NotFound)?;
+    let plate = Plate::parse_shape(&plate).map_err(|_| AppError::refused("vehicle"))?;
     let note = note
-        .map(|n| n.trim().chars().take(1000).collect::<String>())
+        .map(|n| {
+            crate::domain::text::cut(&crate::domain::text::clean_line(n.trim()), 1000).to_string()
+        })
         .filter(|n| !n.is_empty());
     let now = crate::platform::session::now_secs();
     super::store::report_transfer(

@@ -81,12 +81,13 @@ impl SandboxClient {
         body: Vec<u8>,
     ) -> Result<Option<PaymentView>, GatewayError> {
         let now = super::super::session::now_secs();
+        let signed = signature::request_message(method.as_str(), path, &body);
         let res = self
             .http
             .request(method, self.url(path)?)
             .header(
                 signature::HEADER,
-                signature::sign(&*self.secret, now, &body),
+                signature::sign(&*self.secret, now, &signed),
             )
             .header("content-type", "application/json")
             .body(body)

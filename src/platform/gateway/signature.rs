@@ -1,6 +1,9 @@
 //! Signed messages between the portal and a gateway: `t=<unix seconds>,v1=<hex HMAC-SHA256 of
 //! "<t>." followed by the body>`. The timestamp inside the MAC makes an old message useless
 //! after `TOLERANCE_SECS`; the comparison is constant-time (hmac's `verify_slice`).
+//! Notifications (always one address) sign time and body; API requests sign time, method,
+//! path and body (`request_message`), so a signature made for one payment's lookup or refund
+//! is worth nothing on another's (issue 18, finding 7).
 
 use super::NotificationError;
 use hmac::{Hmac, Mac};
@@ -25,6 +28,14 @@ pub fn sign(secret: &[u8], t: i64, body: &[u8]) -> String {
         "t={t},v1={}",
         hex::encode(mac(secret, t, body).finalize().into_bytes())
     )
+}
+
+/// What an API request's signature covers besides its time: `METHOD path\n` then the body.
+/// `path` is the address below the gateway's base (`/api/payments/{id}/refunds`).
+pub fn request_message(method: &str, path: &str, body: &[u8]) -> Vec<u8> {
+    let mut message = format!("{method} {path}\n").into_bytes();
+    message.extend_from_slice(body);
+    message
 }
 
 pub fn verify(
@@ -61,6 +72,22 @@ mod tests {
     use super::*;
 
     const KEY: &[u8] = b"merchant secret";
+
+    #[test]
+    fn a_request_signature_is_good_for_its_method_and_path_only() {
+        let signed = request_message("GET", "/api/payments/by-merchant-ref/a", b"");
+        let h = sign(KEY, 1_000, &signed);
+        assert_eq!(verify(KEY, Some(&h), &signed, 1_000), Ok(()));
+        for other in [
+            request_message("GET", "/api/payments/by-merchant-ref/b", b""),
+            request_message("POST", "/api/payments/by-merchant-ref/a", b""),
+        ] {
+            assert_eq!(
+                verify(KEY, Some(&h), &other, 1_000),
+                Err(NotificationError::BadSignature)
+            );
+        }
+    }
 
     #[test]
     fn a_signed_body_verifies_within_the_tolerance() {
