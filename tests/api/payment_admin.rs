@@ -8,7 +8,7 @@ use crate::{
     on_both_backends,
     payment_pages::{demo_order, hidden, pay_on_sandbox, press_pay, signed_in},
     registration::{
-        AMINA, KARIM, PASSWORD, SAMIRA, deliver_mail, registered_and_confirmed, sign_in,
+        AMINA, KARIM, PASSWORD, Person, SAMIRA, deliver_mail, registered_and_confirmed, sign_in,
     },
     two_step::turn_on_app,
 };
@@ -19,19 +19,23 @@ use bawaba::{
 
 /// An administrator with two-step sign-in, signed in, reading English.
 pub(crate) async fn administrator(app: &TestApp) -> Browser {
+    let b = administrator_without_second_step(app, &SAMIRA).await;
+    turn_on_app(&b).await;
+    b
+}
+
+/// `who` made an administrator, signed in with the password alone: held at the set-up of the
+/// second step, which is all they may do.
+pub(crate) async fn administrator_without_second_step(app: &TestApp, who: &Person) -> Browser {
     let b = app.browser("en");
-    registered_and_confirmed(app, &b, &SAMIRA).await;
+    registered_and_confirmed(app, &b, who).await;
     app.execute(&format!(
         "UPDATE accounts SET role = 'administrator' WHERE email = '{}'",
-        SAMIRA.email
+        who.email
     ))
     .await;
     b.post_form("/api/account/sign-out", &[]).await;
-    assert_eq!(
-        sign_in(&b, SAMIRA.email, PASSWORD).await,
-        "/account/two-step"
-    );
-    turn_on_app(&b).await;
+    assert_eq!(sign_in(&b, who.email, PASSWORD).await, "/account/two-step");
     b
 }
 

@@ -4,7 +4,7 @@
 use crate::{
     helpers::{Browser, TestApp},
     on_both_backends,
-    payment_admin::{administrator, paid_order},
+    payment_admin::{administrator, administrator_without_second_step, paid_order},
     payment_pages::signed_in,
     purchase::add,
     registration::{
@@ -12,23 +12,6 @@ use crate::{
     },
 };
 use bawaba::platform::server::{page_paths, plain_routes};
-
-/// An administrator signed in with the password alone, before setting up the second step.
-pub(crate) async fn administrator_without_second_step(app: &TestApp) -> Browser {
-    let b = app.browser("en");
-    registered_and_confirmed(app, &b, &SAMIRA).await;
-    app.execute(&format!(
-        "UPDATE accounts SET role = 'administrator' WHERE email = '{}'",
-        SAMIRA.email
-    ))
-    .await;
-    b.post_form("/api/account/sign-out", &[]).await;
-    assert_eq!(
-        sign_in(&b, SAMIRA.email, PASSWORD).await,
-        "/account/two-step"
-    );
-    b
-}
 
 /// A server function called as a script calls it (no `Accept: text/html`, no Referer).
 async fn call(b: &Browser, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
@@ -107,7 +90,7 @@ on_both_backends!(
     |app: &TestApp| async move {
         let (_payer, paid) = paid_order(app, "en").await;
         let citizen = signed_in(app, &KARIM, "en").await;
-        let half_admin = administrator_without_second_step(app).await;
+        let half_admin = administrator_without_second_step(app, &SAMIRA).await;
         let stranger = app.browser("en");
 
         // Every staff server function, from the registry the router serves them from.

@@ -201,14 +201,10 @@ pub async fn start_change(
     }
     match super::sign_in::reconfirm_password(&state, &account_id, password).await? {
         super::sign_in::Reconfirmed::Right => {}
-        super::sign_in::Reconfirmed::Wrong => {
-            return server::refuse(&state, what, "password", "", "password_wrong", back).await;
-        }
-        super::sign_in::Reconfirmed::Locked(wait) => {
-            let problem = format!("locked:{wait}");
-            return server::refuse(&state, what, "password", "", &problem, back).await;
-        }
         super::sign_in::Reconfirmed::SignedOut => return Ok(()),
+        refused => {
+            return server::refuse(&state, what, "password", "", &refused.problem(), back).await;
+        }
     }
     let now = session::now_secs();
     let wait = match what {

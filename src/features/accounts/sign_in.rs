@@ -259,6 +259,17 @@ pub(super) enum Reconfirmed {
     SignedOut,
 }
 
+#[cfg(feature = "ssr")]
+impl Reconfirmed {
+    /// The problem the form shows for a refused answer (`Wrong`, `Locked`).
+    pub(super) fn problem(&self) -> String {
+        match self {
+            Reconfirmed::Locked(wait) => format!("locked:{wait}"),
+            _ => "password_wrong".into(),
+        }
+    }
+}
+
 /// Checks a password typed again inside a session. Wrong answers count towards the same
 /// lockout as signing in, so that someone holding a stolen session cannot guess the password
 /// and then remove the second step or take the address over; a lockout ends the session

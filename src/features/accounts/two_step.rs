@@ -620,22 +620,10 @@ pub async fn renew_recovery_codes(password: Option<String>) -> Result<(), AppErr
     let now = session::now_secs();
     match super::sign_in::reconfirm_password(&state, &account_id, password).await? {
         Reconfirmed::Right => {}
-        Reconfirmed::Wrong => {
-            return server::refuse(&state, DRAFT, "password", "", "password_wrong".into(), PATH)
-                .await;
-        }
-        Reconfirmed::Locked(wait) => {
-            return server::refuse(
-                &state,
-                DRAFT,
-                "password",
-                "",
-                format!("locked:{wait}"),
-                PATH,
-            )
-            .await;
-        }
         Reconfirmed::SignedOut => return Ok(()),
+        refused => {
+            return server::refuse(&state, DRAFT, "password", "", refused.problem(), PATH).await;
+        }
     }
     if second_factor::confirmed(&state.db, &account_id)
         .await
@@ -684,22 +672,10 @@ pub async fn turn_off_two_step(password: Option<String>) -> Result<(), AppError>
     }
     match super::sign_in::reconfirm_password(&state, &account_id, password).await? {
         Reconfirmed::Right => {}
-        Reconfirmed::Wrong => {
-            return server::refuse(&state, DRAFT, "password", "", "password_wrong".into(), PATH)
-                .await;
-        }
-        Reconfirmed::Locked(wait) => {
-            return server::refuse(
-                &state,
-                DRAFT,
-                "password",
-                "",
-                format!("locked:{wait}"),
-                PATH,
-            )
-            .await;
-        }
         Reconfirmed::SignedOut => return Ok(()),
+        refused => {
+            return server::refuse(&state, DRAFT, "password", "", refused.problem(), PATH).await;
+        }
     }
     let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
     second_factor::remove(&mut tx, &account_id)
