@@ -16,6 +16,12 @@ test("the page hydrates with the strict CSP and no console errors or warnings", 
   expect(console).toEqual([]);
 });
 
+test("a page that names no icon (the sandbox gateway's) gets the portal's, not a 404", async ({ request }) => {
+  const res = await request.get("/favicon.ico");
+  expect(res.status()).toBe(200);
+  expect(res.headers()["content-type"]).toBe("image/png");
+});
+
 test("the manifest is linked and the service worker is registered", async ({ page, request }) => {
   await page.goto("/");
   const href = await page.locator('link[rel="manifest"]').getAttribute("href");

@@ -231,6 +231,35 @@ pub fn basis_for(plate_category: u8, year: i32, tariffs: &[TariffRow]) -> Option
         .map(|r| r.basis)
 }
 
+/// What a form must ask about a vehicle of a plate category for a campaign year: only the
+/// questions whose answer can change the outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Asked {
+    /// The fact its tariff is measured on (none when the category has no tariff rows).
+    pub basis: Option<TariffBasis>,
+    /// Its fuel: not for a category outside the tax (a trailer owes nothing whatever it
+    /// would burn, and has no fuel at all: issue 19).
+    pub fuel: bool,
+}
+
+pub fn asked(
+    plate_category: u8,
+    year: i32,
+    tariffs: &[TariffRow],
+    exemptions: &[Exemption],
+) -> Asked {
+    let outside = exemptions.iter().any(|e| {
+        e.kind == ExemptionKind::NotSubject
+            && e.criterion == Criterion::PlateCategory
+            && e.value == plate_category.to_string()
+            && e.in_force(year)
+    });
+    Asked {
+        basis: basis_for(plate_category, year, tariffs),
+        fuel: !outside,
+    }
+}
+
 /// The fact a basis measures, in thousandths of its unit.
 fn measure(v: &VehicleFacts, basis: TariffBasis) -> Option<i64> {
     match basis {

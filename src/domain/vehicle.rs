@@ -9,7 +9,7 @@ use super::{
     date::{Date, DateError},
     digits::normalise_digits,
     reference::TariffBasis,
-    tariff::VehicleFacts,
+    tariff::{Asked, VehicleFacts},
 };
 
 /// The fuels the form offers, as stored and as the exemption rows name them.
@@ -66,13 +66,14 @@ pub mod field {
 ///
 /// - `get`: a field's value as typed (missing = empty);
 /// - `this_year`: the current year (a first registration cannot be later);
-/// - `basis_for`: which fact a plate category's tariff is measured on (from the tariff rows);
-///   only that one is asked for and checked;
+/// - `asked`: what a plate category's outcome depends on (`tariff::asked`, from the data): only
+///   the fact its tariff is measured on is asked for and checked, and the fuel only where it
+///   can change the outcome;
 /// - `statuses`: the special statuses the data knows (an empty value means none).
 pub fn facts_from_form(
     get: impl Fn(&str) -> String,
     this_year: i32,
-    basis_for: impl Fn(u8) -> Option<TariffBasis>,
+    asked: impl Fn(u8) -> Asked,
     statuses: &[&str],
 ) -> Result<VehicleFacts, Vec<Problem>> {
     let mut problems = Vec::new();
@@ -86,9 +87,12 @@ pub fn facts_from_form(
             .filter(|c| CATEGORIES.contains(c))
             .ok_or("category_unknown"),
     };
+    let asks = category.as_ref().ok().map(|c| asked(*c));
     let fuel = match text(field::FUEL).as_str() {
-        "" => Err("fuel_missing"),
         f if FUELS.contains(&f) => Ok(f.to_string()),
+        // Not asked: whatever the form still holds does not matter.
+        _ if asks.is_some_and(|a| !a.fuel) => Ok(String::new()),
+        "" => Err("fuel_missing"),
         _ => Err("fuel_unknown"),
     };
     let year = match text(field::YEAR).as_str() {
@@ -109,7 +113,7 @@ pub fn facts_from_form(
         s if statuses.contains(&s) => Ok(Some(s.to_string())),
         _ => Err("status_unknown"),
     };
-    let basis = category.as_ref().ok().and_then(|c| basis_for(*c));
+    let basis = asks.and_then(|a| a.basis);
     let mut measured = |basis: TariffBasis| -> Option<i64> {
         let result = match basis {
             TariffBasis::Cv => whole(&text(field::HP), HP, "hp"),
@@ -352,11 +356,11 @@ pub struct Declared {
 pub fn vehicle_from_form(
     get: impl Fn(&str) -> String,
     this_year: i32,
-    basis_for: impl Fn(u8) -> Option<TariffBasis>,
+    asked: impl Fn(u8) -> Asked,
     statuses: &[&str],
     wilayas: &[&str],
 ) -> Result<Declared, Vec<Problem>> {
-    let facts = facts_from_form(&get, this_year, basis_for, statuses);
+    let facts = facts_from_form(&get, this_year, asked, statuses);
     // The declared category and year, as far as they can be read, even when another answer
     // is wrong: a plate that disagrees with them is said at once.
     let declared = |name: &str| normalise_digits(get(name).trim()).parse::<i32>().ok();
@@ -397,13 +401,34 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn basis(c: u8) -> Option<TariffBasis> {
-        match c {
-            1 => Some(TariffBasis::Cv),
-            2 | 3 | 5 => Some(TariffBasis::PtcT),
-            4 => Some(TariffBasis::Seats),
-            _ => None,
+    fn basis(c: u8) -> Asked {
+        Asked {
+            basis: match c {
+                1 => Some(TariffBasis::Cv),
+                2 | 3 | 5 => Some(TariffBasis::PtcT),
+                4 => Some(TariffBasis::Seats),
+                _ => None,
+            },
+            // 6, 8 and 9 are outside the tax, as the shipped exemption rows say.
+            fuel: !matches!(c, 6 | 8 | 9),
         }
+    }
+
+    #[test]
+    fn a_trailer_is_not_asked_its_fuel() {
+        let trailer = check(&[("category", "8"), ("first_year", "2015")]).unwrap();
+        assert_eq!(trailer.fuel, "");
+        let trailer = check(&[("category", "8"), ("fuel", "coal"), ("first_year", "2015")]);
+        assert_eq!(
+            trailer.unwrap().fuel,
+            "",
+            "what a hidden field still held is dropped"
+        );
+        // Category 7 has no tariff rows, but an exemption by fuel could still apply.
+        assert_eq!(
+            codes(check(&[("category", "7"), ("first_year", "2015")])),
+            ["fuel_missing"]
+        );
     }
 
     fn check(fields: &[(&str, &str)]) -> Result<VehicleFacts, Vec<Problem>> {

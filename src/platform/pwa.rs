@@ -104,6 +104,17 @@ pub fn assets_from_hashes(
     ShellAssets { version, files }
 }
 
+/// `/favicon.ico`: browsers ask for it on pages that name no icon (the sandbox gateway's, the
+/// plain error pages): the portal's icon, rather than a 404 in the console.
+pub async fn favicon() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        http::StatusCode::MOVED_PERMANENTLY,
+        [(http::header::LOCATION, "/icons/icon-192.png")],
+    )
+        .into_response()
+}
+
 pub async fn service_worker(State(state): State<AppState>) -> Response {
     let assets = shell_assets(&state.leptos_options);
     let files = assets

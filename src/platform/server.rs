@@ -253,6 +253,7 @@ pub fn plain_routes() -> Vec<PlainRoute> {
             post(crate::features::accounts::extend_session),
         ),
         route(Method::GET, "/sw.js", get(pwa::service_worker)),
+        route(Method::GET, "/favicon.ico", get(pwa::favicon)),
         route(
             Method::POST,
             "/payments/notify/{gateway}",

@@ -11,6 +11,14 @@ pub fn Ltr(children: Children) -> impl IntoView {
     view! { <bdi dir="ltr" class="ltr">{children()}</bdi> }
 }
 
+/// A long left-to-right value (an e-mail address, a payment reference, a VIN, a file name):
+/// isolated like `Ltr`, but it may break anywhere when the line is too short for it, keeping
+/// its order (a plate or a date stays whole: `Ltr`).
+#[component]
+pub fn LtrLong(children: Children) -> impl IntoView {
+    view! { <bdi dir="ltr" class="ltr ltr--long">{children()}</bdi> }
+}
+
 /// An amount with its currency in the page's language, isolated as one token: left-to-right
 /// with a currency code (`2 000 DZD`), right-to-left with the Arabic symbol (`2 000 د.ج`,
 /// read number first).

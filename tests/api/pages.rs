@@ -212,3 +212,12 @@ on_both_backends!(
         assert!(!html.contains("value=\"27\""));
     }
 );
+
+on_both_backends!(
+    the_browsers_favicon_request_gets_the_portals_icon,
+    |app: &TestApp| async move {
+        let res = app.get("/favicon.ico").await;
+        assert_eq!(res.status(), 301);
+        assert_eq!(res.headers()["location"], "/icons/icon-192.png");
+    }
+);

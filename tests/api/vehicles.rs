@@ -396,3 +396,34 @@ on_both_backends!(
         assert_eq!(open, 0);
     }
 );
+
+on_both_backends!(
+    a_trailer_is_recorded_without_a_fuel,
+    |app: &TestApp| async move {
+        let amina = signed_in(app, &AMINA, "en").await;
+        let trailer = with(
+            car(),
+            &[
+                ("plate", "54321-815-16"),
+                ("category", "8"),
+                ("fuel", ""),
+                ("first_year", "2015"),
+                ("fiscal_hp", ""),
+            ],
+        );
+        let to = amina.post_form(SAVE, &trailer).await;
+        assert!(to.starts_with("/vehicles?added="), "{to}");
+        let (fuel,): (String,) =
+            sqlx::query_as("SELECT fuel FROM vehicles WHERE plate = '54321 815 16'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(fuel, "");
+        let list = amina.page("/vehicles").await;
+        assert!(list.contains("54321 815 16"), "{list}");
+        assert!(
+            !list.contains("fuel_"),
+            "no key shown for the missing fuel: {list}"
+        );
+    }
+);

@@ -11,7 +11,7 @@ use crate::{
     i18n::*,
     ui::{
         form::{Button, ButtonKind, ErrorSummary, FieldError, InputKind, TextField},
-        text::{Ltr, MoneyText, SummaryRow},
+        text::{Ltr, LtrLong, MoneyText, SummaryRow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -597,7 +597,7 @@ fn FlagTable(flags: Vec<FlagLine>, caption: String) -> impl IntoView {
         .map(|f| {
             view! {
                 <tr>
-                    <td><a href=payment_path(&f.payment_id)><Ltr>{f.reference}</Ltr></a></td>
+                    <td><a href=payment_path(&f.payment_id)><LtrLong>{f.reference}</LtrLong></a></td>
                     <td>{flag_name(locale, &f.kind)}</td>
                     <td class="table__text"><bdi dir="ltr">{f.detail}</bdi></td>
                     <td><bdi dir="ltr">{utc_time(f.at)}</bdi></td>
@@ -888,7 +888,7 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
     let details = vec![
         row(
             s(td_string!(locale, payments.reference)),
-            view! { <Ltr>{reference}</Ltr> }.into_any(),
+            view! { <LtrLong>{reference}</LtrLong> }.into_any(),
         ),
         row(
             s(td_string!(locale, payments.for_label)),
@@ -912,7 +912,7 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
         ),
         row(
             s(td_string!(locale, admin.payer)),
-            view! { <Ltr>{payer}</Ltr> }.into_any(),
+            view! { <LtrLong>{payer}</LtrLong> }.into_any(),
         ),
         row(
             s(td_string!(locale, admin.col_method)),
@@ -920,7 +920,8 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
         ),
         row(
             s(td_string!(locale, admin.gateway)),
-            view! { <Ltr>{gateway}</Ltr> }.into_any(),
+            // "sandbox" and the gateway's id (a UUID): wider than a 320 px phone.
+            view! { <LtrLong>{gateway}</LtrLong> }.into_any(),
         ),
         row(
             s(td_string!(locale, admin.started_at)),
@@ -990,7 +991,7 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
     view! {
         <Title text=title.clone() />
         <ErrorSummary errors />
-        <h1><span>{t!(i18n, admin.payment_title)}</span> " " <span class="nowrap"><Ltr>{heading_reference}</Ltr></span></h1>
+        <h1><span>{t!(i18n, admin.payment_title)}</span> " " <LtrLong>{heading_reference}</LtrLong></h1>
         {refunded.then(|| view! {
             <div class="panel panel--success" role="status"><p>{t!(i18n, admin.refund_done)}</p></div>
         })}

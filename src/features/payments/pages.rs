@@ -10,7 +10,7 @@ use crate::{
     i18n::*,
     ui::{
         form::{Button, ButtonKind},
-        text::{Ltr, MoneyText, SummaryRow},
+        text::{Ltr, LtrLong, MoneyText, SummaryRow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -296,7 +296,7 @@ fn OrderSummary(
             <SummaryRow label={t!(i18n, payments.for_label)}>{description}</SummaryRow>
             <SummaryRow label={t!(i18n, payments.amount)}><MoneyText amount /></SummaryRow>
             {reference.map(|r| view! {
-                <SummaryRow label={t!(i18n, payments.reference)}><Ltr>{r}</Ltr></SummaryRow>
+                <SummaryRow label={t!(i18n, payments.reference)}><LtrLong>{r}</LtrLong></SummaryRow>
             })}
         </dl>
     }
@@ -399,7 +399,7 @@ fn PaymentOutcome(p: PaymentView) -> impl IntoView {
                 <Title text=title.clone() />
                 <div class="panel panel--success" role="status">
                     <h1>{title}</h1>
-                    <p>{t!(i18n, payments.reference)} " " <strong><Ltr>{p.reference.clone()}</Ltr></strong></p>
+                    <p>{t!(i18n, payments.reference)} " " <strong><LtrLong>{p.reference.clone()}</LtrLong></strong></p>
                 </div>
                 <dl class="summary-list">
                     <SummaryRow label={t!(i18n, payments.for_label)}>{p.description.clone()}</SummaryRow>
@@ -410,7 +410,7 @@ fn PaymentOutcome(p: PaymentView) -> impl IntoView {
                         <SummaryRow label={t!(i18n, payments.refunded)}><MoneyText amount=r /></SummaryRow>
                     })}
                 </dl>
-                <p>{t!(i18n, payments.receipt_emailed)} " " <Ltr>{p.email.clone()}</Ltr></p>
+                <p>{t!(i18n, payments.receipt_emailed)} " " <LtrLong>{p.email.clone()}</LtrLong></p>
                 {p.delivered.clone().map(|href| view! { <p><a class="button" href=href>{t!(i18n, payments.see_delivered)}</a></p> })}
             }
             .into_any()

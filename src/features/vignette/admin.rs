@@ -10,7 +10,7 @@ use crate::{
     i18n::*,
     ui::{
         form::{Button, ButtonKind},
-        text::{Ltr, SummaryRow},
+        text::{Ltr, LtrLong, SummaryRow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -133,7 +133,7 @@ fn Conflict(c: ConflictView) -> impl IntoView {
     };
     let note_id = format!("note-{}", c.id);
     let person = |(name, email): (String, String)| {
-        view! { {name} " " <Ltr>{email}</Ltr> }
+        view! { {name} " " <LtrLong>{email}</LtrLong> }
     };
     view! {
         <li class="vehicle-card">

@@ -86,12 +86,7 @@ pub fn evaluate(values: &BTreeMap<String, String>, data: &TariffData, now_unix: 
     };
     let statuses = data.status_values();
     let basis_year = year.or(data.latest_year()).unwrap_or(this_year);
-    let facts = vehicle::facts_from_form(
-        get,
-        this_year,
-        |c| tariff::basis_for(c, basis_year, &data.tariffs),
-        &statuses,
-    );
+    let facts = vehicle::facts_from_form(get, this_year, |c| data.asked(c, basis_year), &statuses);
     let mut problems = match &facts {
         Ok(_) => Vec::new(),
         Err(p) => p.clone(),
@@ -215,9 +210,15 @@ fn calculator_form(
             view! { <option value=y.to_string() selected=selected>{y}</option> }
         })
         .collect_view();
+    // A year asked for that the data does not have stays chosen, and refused next to the field.
+    let unknown = super::form::kept_option(
+        &chosen,
+        data.campaigns.iter().any(|c| c.year.to_string() == chosen),
+    );
     view! {
         <form class="calculator" method="get" action=PATH novalidate="">
             <SelectField name=CAMPAIGN label=shown.t("campaign_label") hint=None problem=shown.problem(CAMPAIGN)>
+                {unknown}
                 {campaign_options}
             </SelectField>
             {fact_fields(&shown)}

@@ -40,6 +40,11 @@ pub struct TariffData {
 }
 
 impl TariffData {
+    /// What a form asks about a plate category for a campaign year (`tariff::asked`).
+    pub fn asked(&self, plate_category: u8, year: i32) -> crate::domain::tariff::Asked {
+        crate::domain::tariff::asked(plate_category, year, &self.tariffs, &self.exemptions)
+    }
+
     pub fn latest_year(&self) -> Option<i32> {
         self.campaigns.iter().map(|c| c.year).max()
     }
@@ -585,6 +590,16 @@ impl Shown<'_> {
     }
 }
 
+/// For a list whose options do not include `chosen` (a year the data lacks, a category typed in
+/// an address): that value as one more option, selected, so that the browser shows and reads
+/// what the server judged and refused, instead of silently its first option (issue 19).
+pub fn kept_option(chosen: &str, offered: bool) -> Option<impl IntoView + use<>> {
+    (!chosen.is_empty() && !offered).then(|| {
+        let (value, shown) = (chosen.to_string(), chosen.to_string());
+        view! { <option value=value selected=true>{shown}</option> }
+    })
+}
+
 /// The element that shows a field's problem (a group's is named after the group).
 pub fn error_id(name: &str) -> String {
     match name {
@@ -598,6 +613,12 @@ pub fn error_id(name: &str) -> String {
 /// the server renders them (every field visible: without JavaScript nothing can hide them).
 pub fn fact_fields(f: &Shown) -> impl IntoView + use<> {
     let chosen_category = f.value(field::CATEGORY);
+    let unknown_category = kept_option(
+        &chosen_category,
+        vehicle::CATEGORIES
+            .clone()
+            .any(|c| c.to_string() == chosen_category),
+    );
     let category_options = vehicle::CATEGORIES
         .map(|c| {
             let selected = chosen_category == c.to_string();
@@ -622,6 +643,10 @@ pub fn fact_fields(f: &Shown) -> impl IntoView + use<> {
         })
         .collect_view();
     let chosen_status = f.value(field::STATUS);
+    let unknown_status = kept_option(
+        &chosen_status,
+        chosen_status == "none" || f.data.statuses().iter().any(|e| e.value == chosen_status),
+    );
     let status_options = f
         .data
         .statuses()
@@ -638,6 +663,7 @@ pub fn fact_fields(f: &Shown) -> impl IntoView + use<> {
     view! {
         <SelectField name=field::CATEGORY label=f.t("category_label") hint=Some(f.t("category_hint")) problem=f.problem(field::CATEGORY)>
             <option value="">{choose}</option>
+            {unknown_category}
             {category_options}
         </SelectField>
         <div class="field" class:field--error=fuel_problem.is_some()>
@@ -670,6 +696,7 @@ pub fn fact_fields(f: &Shown) -> impl IntoView + use<> {
         {f.input(field::SEATS, "seats", "3", "numeric")}
         <SelectField name=field::STATUS label=f.t("status_label") hint=Some(f.t("status_hint")) problem=f.problem(field::STATUS)>
             <option value="">{status_none}</option>
+            {unknown_status}
             {status_options}
         </SelectField>
     }
@@ -792,19 +819,23 @@ impl FormState {
         self.text.with_value(|t| t.get(key))
     }
 
-    /// Whether the chosen category's tariff is measured on `basis`.
-    pub fn needs(self, basis: TariffBasis) -> bool {
+    /// What the chosen category's outcome depends on, once a category and a campaign are known.
+    fn asked(self) -> Option<tariff::Asked> {
         let category = self
             .values
             .with(|v| v.get(field::CATEGORY).and_then(|c| c.trim().parse().ok()));
-        match (category, self.year.get()) {
-            (Some(c), Some(y)) => {
-                self.data
-                    .with_value(|d| tariff::basis_for(c, y, &d.tariffs))
-                    == Some(basis)
-            }
-            _ => false,
-        }
+        let (c, y) = category.zip(self.year.get())?;
+        Some(self.data.with_value(|d| d.asked(c, y)))
+    }
+
+    /// Whether the chosen category's tariff is measured on `basis`.
+    pub fn needs(self, basis: TariffBasis) -> bool {
+        self.asked().is_some_and(|a| a.basis == Some(basis))
+    }
+
+    /// Whether the fuel can change the outcome (asked until a category says otherwise).
+    pub fn asks_fuel(self) -> bool {
+        self.asked().is_none_or(|a| a.fuel)
     }
 
     /// Whether the first registration is in the campaign's year (then its day is asked).
@@ -883,6 +914,7 @@ pub mod browser {
                     show_problem(&doc, name, message);
                 }
             });
+            show_field(&doc, field::FUEL, state.asks_fuel());
             show_field(&doc, field::HP, state.needs(TariffBasis::Cv));
             show_field(&doc, field::WEIGHT, state.needs(TariffBasis::PtcT));
             show_field(&doc, field::SEATS, state.needs(TariffBasis::Seats));

@@ -14,7 +14,7 @@ use crate::{
     i18n::*,
     ui::{
         form::{BackLink, Button},
-        text::Ltr,
+        text::{Ltr, LtrLong},
     },
 };
 use leptos::prelude::*;
@@ -413,7 +413,7 @@ pub fn ReportPage() -> impl IntoView {
                     <BackLink href=super::vehicles::PATH />
                     <h1>{title}</h1>
                     <p class="lead">
-                        <Ltr>{report.file_name}</Ltr> ": "
+                        <LtrLong>{report.file_name}</LtrLong> ": "
                         {t!(i18n, vehicle_import.summary, added = move || added, refused = move || refused)}
                     </p>
                     <div class="table-wrap" role="region" aria-labelledby="rows-caption" tabindex="0">

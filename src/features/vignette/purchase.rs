@@ -22,7 +22,7 @@ use crate::{
     i18n::*,
     ui::{
         form::{BackLink, Button, StartButton},
-        text::{Ltr, MoneyText, SummaryRow},
+        text::{Ltr, LtrLong, MoneyText, SummaryRow},
     },
 };
 use leptos::prelude::*;
@@ -273,17 +273,18 @@ pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)));
-    let mut answers = vec![
-        (
-            "category_label".to_string(),
-            format!("category_{}", f.plate_category),
-        ),
-        ("fuel_label".to_string(), format!("fuel_{}", f.fuel)),
-        (
-            "year_label".to_string(),
-            f.first_registration_year.to_string(),
-        ),
-    ];
+    let mut answers = vec![(
+        "category_label".to_string(),
+        format!("category_{}", f.plate_category),
+    )];
+    // A trailer has no fuel (it is not asked).
+    if !f.fuel.is_empty() {
+        answers.push(("fuel_label".to_string(), format!("fuel_{}", f.fuel)));
+    }
+    answers.push((
+        "year_label".to_string(),
+        f.first_registration_year.to_string(),
+    ));
     answers.extend(measure);
     // A special status is named by its exemption row, in the reader's language.
     let status = match &f.status {
@@ -760,7 +761,7 @@ fn Quote(q: QuoteView, changed: bool, locale: Locale) -> impl IntoView {
         <h2>{t!(i18n, purchase.check_title)}</h2>
         <dl class="summary-list">
             <SummaryRow label={text.get("plate_label")}><Ltr>{plate.clone()}</Ltr></SummaryRow>
-            <SummaryRow label={text.get("vin_label")}><Ltr>{q.vehicle.vin.clone()}</Ltr></SummaryRow>
+            <SummaryRow label={text.get("vin_label")}><LtrLong>{q.vehicle.vin.clone()}</LtrLong></SummaryRow>
             {answers}
         </dl>
         <p><a href=vehicle_path(&q.vehicle.id)>{t!(i18n, purchase.change_answers)}</a></p>
@@ -844,17 +845,17 @@ fn VignetteDetails(v: VignetteView, locale: Locale, reissued: bool) -> impl Into
         {duplicate}
         <dl class="summary-list">
             <SummaryRow label=text.get("plate_label")><Ltr>{d.plate}</Ltr></SummaryRow>
-            <SummaryRow label=text.get("vin_label")><Ltr>{d.vin}</Ltr></SummaryRow>
+            <SummaryRow label=text.get("vin_label")><LtrLong>{d.vin}</LtrLong></SummaryRow>
             <SummaryRow label=text.get("category_label")>{category}</SummaryRow>
             <SummaryRow label={t!(i18n, purchase.row_campaign)}>{d.campaign_year}</SummaryRow>
             <SummaryRow label={t!(i18n, purchase.row_valid_until)}><Ltr>{valid_until}</Ltr></SummaryRow>
             <SummaryRow label={t!(i18n, purchase.row_amount)}>{amount.map(|amount| view! { <MoneyText amount /> })}</SummaryRow>
-            <SummaryRow label={t!(i18n, payments.reference)}><Ltr>{d.payment_reference}</Ltr></SummaryRow>
+            <SummaryRow label={t!(i18n, payments.reference)}><LtrLong>{d.payment_reference}</LtrLong></SummaryRow>
             <SummaryRow label={t!(i18n, purchase.row_issued)}><Ltr>{issued}</Ltr></SummaryRow>
         </dl>
         {qr}
         <p><a class="button" href=pdf_path(&v.order_id) download="">{t!(i18n, purchase.download_pdf)}</a></p>
-        <p>{t!(i18n, purchase.receipt_emailed)} " " <Ltr>{v.email.clone()}</Ltr></p>
+        <p>{t!(i18n, purchase.receipt_emailed)} " " <LtrLong>{v.email.clone()}</LtrLong></p>
         <h2>{t!(i18n, purchase.lost_title)}</h2>
         <p>{t!(i18n, purchase.lost_lead)}</p>
         <form method="post" action=Reissue::url()>

@@ -613,10 +613,7 @@ pub async fn import_vehicles(
     now: i64,
 ) -> Result<String, DbError> {
     use super::import::{ImportReport, RowReport};
-    use crate::domain::{
-        tariff::basis_for,
-        vehicle::{field, vehicle_from_form},
-    };
+    use crate::domain::vehicle::{field, vehicle_from_form};
     let this_year = super::form::year_at(now);
     let latest = data.latest_year().unwrap_or(this_year);
     let statuses = data.status_values();
@@ -634,7 +631,7 @@ pub async fn import_vehicles(
         let problems = match vehicle_from_form(
             |k| answers.get(k).cloned().unwrap_or_default(),
             this_year,
-            |c| basis_for(c, latest, &data.tariffs),
+            |c| data.asked(c, latest),
             &statuses,
             &wilayas,
         ) {

@@ -15,10 +15,7 @@ use super::form::{
     FormState, FormText, IslandForm, Pairs, ProblemSummary, Shown, TariffData, fact_fields,
 };
 use crate::{
-    domain::{
-        tariff,
-        vehicle::{self, field},
-    },
+    domain::vehicle::{self, field},
     error::AppError,
     features::errors::{NotFound, ServiceProblem},
     i18n::*,
@@ -26,7 +23,7 @@ use crate::{
         form::{BackLink, Button, ButtonKind, StartButton},
         island_data::{WithIslandData, island_data},
         keep_unsent::KeepUnsent,
-        text::{Ltr, SummaryRow},
+        text::{Ltr, LtrLong, SummaryRow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -308,7 +305,7 @@ pub async fn save_vehicle(
     let declared = match vehicle_from_form(
         |k| typed.get(k).cloned().unwrap_or_default(),
         super::form::year_at(now),
-        |c| tariff::basis_for(c, latest, &data.tariffs),
+        |c| data.asked(c, latest),
         &data.status_values(),
         &wilayas,
     ) {
@@ -495,9 +492,10 @@ fn VehicleCard(vehicle: VehicleView, text: StoredValue<FormText>) -> impl IntoVi
             {vehicle.archived.then(|| view! { <p class="tag">{t!(i18n, vehicles.archived_badge)}</p> })}
             <dl class="summary-list summary-list--compact">
                 <SummaryRow label={t!(i18n, vehicles.row_category)}>{t(format!("category_{}", vehicle.category))}</SummaryRow>
-                <SummaryRow label={t!(i18n, vehicles.row_fuel)}>{t(format!("fuel_{}", vehicle.fuel))}</SummaryRow>
+                // A trailer has no fuel (it is not asked).
+                {(!vehicle.fuel.is_empty()).then(|| view! { <SummaryRow label={t!(i18n, vehicles.row_fuel)}>{t(format!("fuel_{}", vehicle.fuel))}</SummaryRow> })}
                 <SummaryRow label={t!(i18n, vehicles.row_year)}>{vehicle.first_year}</SummaryRow>
-                <SummaryRow label={t!(i18n, vehicles.row_vin)}><Ltr>{vin.clone()}</Ltr></SummaryRow>
+                <SummaryRow label={t!(i18n, vehicles.row_vin)}><LtrLong>{vin.clone()}</LtrLong></SummaryRow>
             </dl>
             {(!vehicle.archived).then(|| view! {
                 <p>
@@ -701,7 +699,7 @@ fn check(
     crate::domain::vehicle::vehicle_from_form(
         |k| values.get(k).cloned().unwrap_or_default(),
         this_year,
-        |c| tariff::basis_for(c, latest, &d.tariffs),
+        |c| d.asked(c, latest),
         &d.status_values(),
         &wilayas,
     )
