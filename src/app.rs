@@ -17,7 +17,10 @@ use leptos_router::{
 /// the localisation context (see `App`) through leptos_meta.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    set_page_headers();
+    {
+        set_page_headers();
+        crate::ui::hydration::prepare(options.clone());
+    }
     view! {
         <!DOCTYPE html>
         <html>
@@ -31,7 +34,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
                 <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                // The offline page and the precached shell, on every page (most load no
+                // WebAssembly: see ui::hydration). Without JavaScript, a plain website.
+                <script type="module" nonce=leptos::nonce::use_nonce()>
+                    "if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});"
+                </script>
                 <MetaTags />
             </head>
             <body>

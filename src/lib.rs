@@ -21,25 +21,13 @@ pub mod platform;
 #[cfg(feature = "ssr")]
 pub mod sandbox;
 
-/// Browser entry point. Pages are rendered on the server only; the script Leptos puts in the
-/// page hydrates each `#[island]` right after this, in page order, loading each island's own
-/// code first (see `ui::layout::Hydrated` for when the page is done).
+/// Browser entry point, on pages with an island (`ui::hydration`). Pages are rendered on the
+/// server only; the script Leptos puts in the page hydrates each `#[island]` right after
+/// this, in page order, loading each island's own code first (see `ui::layout::Hydrated` for
+/// when the page is done). The service worker is registered by the shell's own script.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    register_service_worker();
-}
-
-/// Installs the service worker (offline page, precached shell). Without JavaScript there is
-/// no service worker, and the portal works as a plain website.
-#[cfg(feature = "hydrate")]
-fn register_service_worker() {
-    if let Some(window) = web_sys::window() {
-        let container = window.navigator().service_worker();
-        // The promise is left to settle on its own: a browser that refuses (private mode, an
-        // old engine) simply gets no offline page.
-        let _ = container.register("/sw.js");
-    }
 }

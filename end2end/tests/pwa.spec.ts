@@ -16,6 +16,29 @@ test("the page hydrates with the strict CSP and no console errors or warnings", 
   expect(console).toEqual([]);
 });
 
+// Issue 19: a page without an island fetched (or, without JavaScript, preloaded) 141 KB of
+// WebAssembly it never ran. The page's own resources are read from the page, not the network:
+// the service worker may fetch the chunks for the offline cache on its own.
+test("a page without an island loads no WebAssembly; a page with one does", async ({ page }) => {
+  const code = () =>
+    page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .map((e) => e.name)
+        .filter((n) => /\/pkg\/.*\.(wasm|js)$/.test(n)),
+    );
+  for (const path of ["/", "/vignette", "/vignette/verify", "/id-card", "/help"]) {
+    await page.goto(path);
+    await page.waitForLoadState("networkidle");
+    expect(await code(), path).toEqual([]);
+    expect(await page.locator('link[rel="preload"][as="fetch"], link[rel="modulepreload"]').count(), path).toBe(0);
+  }
+  await page.goto("/vignette/calculator");
+  await waitForHydration(page);
+  expect((await code()).some((n) => n.endsWith(".wasm"))).toBe(true);
+  await expect(page.locator("html[data-hydrated]")).toBeAttached();
+});
+
 test("a page that names no icon (the sandbox gateway's) gets the portal's, not a 404", async ({ request }) => {
   const res = await request.get("/favicon.ico");
   expect(res.status()).toBe(200);

@@ -156,8 +156,13 @@ export function watchConsole(page: Page): string[] {
   return messages;
 }
 
-/** With JavaScript on: resolves once the WebAssembly has hydrated the page. */
+/**
+ * With JavaScript on: resolves once the WebAssembly has hydrated the page. A page without an
+ * island loads no WebAssembly (no module preload in its head): nothing to wait for.
+ */
 export async function waitForHydration(page: Page) {
+  await page.waitForLoadState("domcontentloaded");
+  if ((await page.locator('link[rel="modulepreload"]').count()) === 0) return;
   await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
 }
 

@@ -374,14 +374,16 @@ fn exemption<'a>(v: &VehicleFacts, year: i32, rows: &'a [Exemption]) -> Option<&
         .or_else(|| rows.iter().find(applies))
 }
 
+/// The shipped reference rows and the generators of the property tests, for every test that
+/// needs them (the calculator's browser-and-server comparison reuses the same vehicles).
 #[cfg(test)]
-mod tests {
+pub(crate) mod testing {
     use super::*;
     use crate::domain::money::Currency;
     use proptest::prelude::*;
 
     /// The shipped reference files, read as the migration loads them.
-    fn lines(text: &str) -> Vec<Vec<String>> {
+    pub(crate) fn lines(text: &str) -> Vec<Vec<String>> {
         text.lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .skip(1)
@@ -401,16 +403,16 @@ mod tests {
             .collect()
     }
 
-    fn opt<T: std::str::FromStr>(s: &str) -> Option<T> {
+    pub(crate) fn opt<T: std::str::FromStr>(s: &str) -> Option<T> {
         (!s.is_empty()).then(|| s.parse().ok()).flatten()
     }
 
-    fn milli(s: &str) -> i64 {
+    pub(crate) fn milli(s: &str) -> i64 {
         let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
         whole.parse::<i64>().unwrap() * 1000 + format!("{frac:0<3}").parse::<i64>().unwrap()
     }
 
-    fn tariffs() -> Vec<TariffRow> {
+    pub(crate) fn tariffs() -> Vec<TariffRow> {
         lines(include_str!(
             "../../migrations/reference/vignette-tariffs-dz.csv"
         ))
@@ -429,7 +431,7 @@ mod tests {
         .collect()
     }
 
-    fn exemptions() -> Vec<Exemption> {
+    pub(crate) fn exemptions() -> Vec<Exemption> {
         lines(include_str!(
             "../../migrations/reference/vignette-exemptions-dz.csv"
         ))
@@ -450,7 +452,7 @@ mod tests {
         .collect()
     }
 
-    fn campaigns() -> Vec<Campaign> {
+    pub(crate) fn campaigns() -> Vec<Campaign> {
         lines(include_str!(
             "../../migrations/reference/vignette-campaigns-dz.csv"
         ))
@@ -466,6 +468,55 @@ mod tests {
         })
         .collect()
     }
+
+    pub(crate) fn any_vehicle() -> impl Strategy<Value = VehicleFacts> {
+        (
+            1u8..=9,
+            prop::sample::select(vec!["petrol", "diesel", "lpg", "cng", "electric", "hybrid"]),
+            1960i32..=2026,
+            (
+                prop::option::weighted(0.95, 1i64..=60),
+                prop::option::weighted(0.95, 100i64..=60_000),
+                prop::option::weighted(0.95, 1i64..=120),
+            ),
+            prop::option::weighted(
+                0.1,
+                prop::sample::select(vec!["ambulance", "diplomatic", "fire_fighting", "unknown"]),
+            ),
+        )
+            .prop_map(
+                |(category, fuel, year, (hp, kg, seats), status)| VehicleFacts {
+                    plate_category: category,
+                    fuel: fuel.into(),
+                    first_registration_year: year,
+                    first_registration_date: None,
+                    fiscal_hp: hp,
+                    gross_weight_kg: kg,
+                    seats,
+                    status: status.map(String::from),
+                },
+            )
+    }
+
+    pub(crate) fn any_moment() -> impl Strategy<Value = (i32, LocalMinute)> {
+        (2025i32..=2026, 0i64..(2 * 365 * 1440)).prop_map(|(year, m)| {
+            let start = Date {
+                year,
+                month: 1,
+                day: 1,
+            }
+            .days_since_epoch()
+                * 1440;
+            (year, LocalMinute(start + m))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+    use proptest::prelude::*;
 
     /// A campaign for any year, shaped like the published ones (for rows in force in years
     /// whose campaign file is not shipped).
@@ -687,48 +738,6 @@ mod tests {
         );
         assert_eq!(LocalMinute::parse("2026-05-31T24:00"), None);
         assert_eq!(LocalMinute::parse("2026-05-31"), None);
-    }
-
-    fn any_vehicle() -> impl Strategy<Value = VehicleFacts> {
-        (
-            1u8..=9,
-            prop::sample::select(vec!["petrol", "diesel", "lpg", "cng", "electric", "hybrid"]),
-            1960i32..=2026,
-            (
-                prop::option::weighted(0.95, 1i64..=60),
-                prop::option::weighted(0.95, 100i64..=60_000),
-                prop::option::weighted(0.95, 1i64..=120),
-            ),
-            prop::option::weighted(
-                0.1,
-                prop::sample::select(vec!["ambulance", "diplomatic", "fire_fighting", "unknown"]),
-            ),
-        )
-            .prop_map(
-                |(category, fuel, year, (hp, kg, seats), status)| VehicleFacts {
-                    plate_category: category,
-                    fuel: fuel.into(),
-                    first_registration_year: year,
-                    first_registration_date: None,
-                    fiscal_hp: hp,
-                    gross_weight_kg: kg,
-                    seats,
-                    status: status.map(String::from),
-                },
-            )
-    }
-
-    fn any_moment() -> impl Strategy<Value = (i32, LocalMinute)> {
-        (2025i32..=2026, 0i64..(2 * 365 * 1440)).prop_map(|(year, m)| {
-            let start = Date {
-                year,
-                month: 1,
-                day: 1,
-            }
-            .days_since_epoch()
-                * 1440;
-            (year, LocalMinute(start + m))
-        })
     }
 
     proptest! {

@@ -45,7 +45,9 @@ pub fn Layout(children: Children) -> impl IntoView {
 
 /// Last on every page. Islands are hydrated one after the other in page order, each awaited
 /// (a lazy one loads its WebAssembly chunk first), so when this one runs every island above it
-/// is live. It then sets `<html data-hydrated>`, which the end-to-end tests wait for.
+/// is live. It then sets `<html data-hydrated>`, which the end-to-end tests wait for. It does
+/// not ask for the browser's code itself (`ui::hydration::needed`): on a page without another
+/// island it stays inert markup, and nothing is loaded.
 #[island]
 fn Hydrated() -> impl IntoView {
     #[cfg(feature = "hydrate")]

@@ -2,6 +2,10 @@
 //! `aria-*`) so that it works before, and without, JavaScript.
 
 pub mod form;
+/// What a browser would send from server-rendered markup (tests only).
+#[cfg(test)]
+pub mod form_data;
+pub mod hydration;
 pub mod island_data;
 pub mod keep_unsent;
 pub mod layout;

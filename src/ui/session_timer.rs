@@ -81,6 +81,7 @@ pub fn SessionTimer(seconds_left: i64) -> impl IntoView {
 
 #[island(lazy)]
 fn SessionTimerIsland() -> impl IntoView {
+    crate::ui::hydration::needed();
     // Without it (never on a page the server made) nothing shows, as without JavaScript.
     let Timer {
         seconds_left,

@@ -13,7 +13,9 @@
 //! - staff pages and functions answer "not found" to citizens and to an administrator without
 //!   a second step, and work for an administrator with one;
 //! - Amina reaches each of her own records through at least one address (the walk is real);
-//! - after the walk, Amina's records are as they were.
+//! - after the walk, Amina's records are as they were;
+//! - a page loads the browser's code (WebAssembly and its module) exactly when it shows an
+//!   island (issue 19: a page without one preloaded 141 KB that it never ran).
 
 use crate::{
     helpers::{Browser, TestApp},
@@ -170,6 +172,17 @@ async fn still_signed_in(app: &TestApp, b: &Browser, email: &str) {
     }
 }
 
+/// Whether a page shows an island that runs: `Hydrated` only reports when the others are live.
+fn shows_island(body: &str) -> bool {
+    body.match_indices("<leptos-island")
+        .any(|(i, _)| !body[i..].starts_with("<leptos-island data-component=\"Hydrated"))
+}
+
+/// Whether a page loads the browser's code: Leptos' module, its WebAssembly, or a chunk.
+fn loads_code(body: &str) -> bool {
+    body.contains("rel=\"modulepreload\"") || body.contains(".wasm\"")
+}
+
 fn leaks(body: &str) -> Option<&'static str> {
     MARKERS.into_iter().find(|m| body.contains(m))
 }
@@ -207,6 +220,7 @@ on_both_backends!(
         gets.dedup();
         assert!(gets.len() > 40, "{gets:?}");
         let mut owner_reached = std::collections::BTreeSet::new();
+        let mut pages_by_island = std::collections::BTreeMap::<bool, usize>::new();
         for route in &gets {
             let addresses: Vec<(String, Option<&str>)> = if has_param(route) {
                 owned
@@ -243,6 +257,11 @@ on_both_backends!(
                     let body = res.text().await.unwrap_or_default();
                     let here = format!("{who:?} GET {address} ({status} {to})");
                     assert!(status < 500, "{here}");
+                    if body.starts_with("<!DOCTYPE html>") {
+                        let island = shows_island(&body);
+                        assert_eq!(island, loads_code(&body), "{here}: islands and code");
+                        *pages_by_island.entry(island).or_insert(0) += 1;
+                    }
                     if !matches!(who, Who::Owner | Who::Administrator) {
                         assert_eq!(leaks(&body), None, "{here}");
                     }
@@ -277,6 +296,15 @@ on_both_backends!(
                 }
             }
         }
+        // Both kinds were seen: pages that run code, and pages that load none.
+        assert!(
+            pages_by_island.get(&true) > Some(&20),
+            "{pages_by_island:?}"
+        );
+        assert!(
+            pages_by_island.get(&false) > Some(&20),
+            "{pages_by_island:?}"
+        );
         for (id, what) in [
             (&owned.vehicle, "vehicle"),
             (&owned.vignette_order, "vignette"),

@@ -78,8 +78,7 @@ pub fn evaluate(values: &BTreeMap<String, String>, data: &TariffData, now_unix: 
     let year = if chosen.trim().is_empty() {
         data.latest_year()
     } else {
-        chosen
-            .trim()
+        crate::domain::digits::normalise_digits(chosen.trim())
             .parse::<i32>()
             .ok()
             .filter(|y| data.campaigns.iter().any(|c| c.year == *y))
@@ -202,10 +201,10 @@ fn calculator_form(
         .rev()
         .map(|c| {
             let y = c.year;
-            let selected = if chosen.is_empty() {
+            let selected = if chosen.trim().is_empty() {
                 Some(y) == latest
             } else {
-                chosen == y.to_string()
+                super::form::names(&chosen, &y.to_string())
             };
             view! { <option value=y.to_string() selected=selected>{y}</option> }
         })
@@ -213,7 +212,9 @@ fn calculator_form(
     // A year asked for that the data does not have stays chosen, and refused next to the field.
     let unknown = super::form::kept_option(
         &chosen,
-        data.campaigns.iter().any(|c| c.year.to_string() == chosen),
+        data.campaigns
+            .iter()
+            .any(|c| super::form::names(&chosen, &c.year.to_string())),
     );
     view! {
         <form class="calculator" method="get" action=PATH novalidate="">
@@ -241,6 +242,7 @@ fn FeeCalculator(form: IslandForm, children: Children) -> impl IntoView {
 /// on the server too (the answers come from the query).
 #[island(lazy)]
 fn FeeCalculatorIsland(children: Children) -> impl IntoView {
+    crate::ui::hydration::needed();
     use leptos::either::Either;
     let Some(form) = island_data::<IslandForm>() else {
         return Either::Left(children());
@@ -470,5 +472,111 @@ fn due_view(
         {note}
         {new_vehicle}
         {buy_link.then(|| view! { <p><a class="button" href=super::purchase::PATH>{t.get("buy")}</a></p> })}
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::domain::tariff::VehicleFacts;
+    use crate::domain::tariff::testing::{any_vehicle, campaigns, exemptions, tariffs};
+    use proptest::prelude::*;
+
+    fn data() -> TariffData {
+        TariffData {
+            tariffs: tariffs(),
+            exemptions: exemptions(),
+            campaigns: campaigns(),
+            wilayas: Vec::new(),
+        }
+    }
+
+    /// One field's answer: mostly the vehicle's own, else nothing, else something a person
+    /// could type or an address could carry.
+    fn answer(own: String, odd: &'static [&'static str]) -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => Just(own),
+            1 => Just(String::new()),
+            2 => prop::sample::select(odd).prop_map(String::from),
+        ]
+    }
+
+    /// The calculator's form for a generated vehicle (the tariff's own generator), with its
+    /// answers sometimes missing, padded, in Arabic-Indic digits or wrong.
+    fn any_form() -> impl Strategy<Value = BTreeMap<String, String>> {
+        (any_vehicle(), prop::option::of((1u32..=31, 1u32..=12))).prop_flat_map(
+            |(v, day): (VehicleFacts, _)| {
+                let text = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+                let tonnes = v
+                    .gross_weight_kg
+                    .map(|kg| format!("{}.{:03}", kg / 1000, kg % 1000))
+                    .unwrap_or_default();
+                let (d, m) = day.map_or((String::new(), String::new()), |(d, m)| {
+                    (d.to_string(), m.to_string())
+                });
+                (
+                    (
+                        answer(
+                            String::new(),
+                            &["2025", "2026", "2024", "2027", "abc", " 2026", "٢٠٢٦"],
+                        ),
+                        answer(
+                            v.plate_category.to_string(),
+                            &["0", "10", "x", " 3", "٣", "8 "],
+                        ),
+                        answer(
+                            v.fuel.clone(),
+                            &["xyz", "Diesel", " diesel", "electric ", "petrol"],
+                        ),
+                        answer(
+                            v.first_registration_year.to_string(),
+                            &["19x", "2030", "1800", "٢٠١٠", " 2015 "],
+                        ),
+                        answer(d, &["31", "2", "x", "0", "٥"]),
+                    ),
+                    (
+                        answer(m, &["13", "2", "x", "0", "١٢"]),
+                        answer(text(v.fiscal_hp), &["-1", "abc", "1.5", "0", "٧", " 12"]),
+                        answer(tonnes, &["3,5", "abc", "0", "-2", "3.5 t", "٣٫٥"]),
+                        answer(text(v.seats), &["0", "abc", "500", " 30 "]),
+                        answer(
+                            v.status.clone().unwrap_or_default(),
+                            &["unknown", "none", "ambulance ", "x", "diplomatic"],
+                        ),
+                    ),
+                )
+                    .prop_map(
+                        |((c, cat, fuel, year, day), (month, hp, weight, seats, status))| {
+                            FIELDS
+                                .iter()
+                                .zip([c, cat, fuel, year, day, month, hp, weight, seats, status])
+                                .filter(|(_, v)| !v.is_empty())
+                                .map(|(k, v)| (k.to_string(), v))
+                                .collect()
+                        },
+                    )
+            },
+        )
+    }
+
+    proptest! {
+        /// The server judges the answers it was sent; the browser judges what it reads back
+        /// from the form the server rendered for them. Same answers, same judgement: the same
+        /// outcome, or the same problems on the same fields (issue 19).
+        #[test]
+        fn the_browser_reads_back_what_the_server_judged(
+            values in any_form(),
+            // 2025-01-01 to 2026-12-31, Algiers.
+            now in 1_735_686_000i64..1_798_758_000,
+        ) {
+            let data = data();
+            let text = FormText::build(Locale::en);
+            let server = evaluate(&values, &data, now);
+            let html = Owner::new()
+                .with(|| calculator_form(&text, &data, &values, true, now).to_html());
+            let read = super::super::form::answers(crate::ui::form_data::entries(&html));
+            let browser = evaluate(&read, &data, now);
+            prop_assert_eq!(&server, &browser, "sent {:?}, read back {:?}", values, read);
+        }
     }
 }

@@ -590,11 +590,16 @@ impl Shown<'_> {
     }
 }
 
+/// Whether a value sent names an option, read as the rules read it: trimmed, in any digits.
+pub fn names(chosen: &str, option: &str) -> bool {
+    crate::domain::digits::normalise_digits(chosen.trim()) == option
+}
+
 /// For a list whose options do not include `chosen` (a year the data lacks, a category typed in
 /// an address): that value as one more option, selected, so that the browser shows and reads
 /// what the server judged and refused, instead of silently its first option (issue 19).
 pub fn kept_option(chosen: &str, offered: bool) -> Option<impl IntoView + use<>> {
-    (!chosen.is_empty() && !offered).then(|| {
+    (!chosen.trim().is_empty() && !offered).then(|| {
         let (value, shown) = (chosen.to_string(), chosen.to_string());
         view! { <option value=value selected=true>{shown}</option> }
     })
@@ -617,11 +622,11 @@ pub fn fact_fields(f: &Shown) -> impl IntoView + use<> {
         &chosen_category,
         vehicle::CATEGORIES
             .clone()
-            .any(|c| c.to_string() == chosen_category),
+            .any(|c| names(&chosen_category, &c.to_string())),
     );
     let category_options = vehicle::CATEGORIES
         .map(|c| {
-            let selected = chosen_category == c.to_string();
+            let selected = names(&chosen_category, &c.to_string());
             view! { <option value=c.to_string() selected=selected>{f.t(&format!("category_{c}"))}</option> }
         })
         .collect_view();
@@ -633,7 +638,7 @@ pub fn fact_fields(f: &Shown) -> impl IntoView + use<> {
         .map(|(i, fuel)| {
             // The first radio carries the field's name as its id: the summary links to it.
             let id = if i == 0 { field::FUEL.to_string() } else { format!("fuel-{fuel}") };
-            let checked = chosen_fuel == *fuel;
+            let checked = names(&chosen_fuel, fuel);
             view! {
                 <div class="radios__item">
                     <input class="radios__input" type="radio" id=id.clone() name=field::FUEL value=*fuel checked=checked />
@@ -642,17 +647,33 @@ pub fn fact_fields(f: &Shown) -> impl IntoView + use<> {
             }
         })
         .collect_view();
+    // A fuel the list does not have stays chosen, as one more choice, and refused (as
+    // `kept_option` does for lists).
+    let unknown_fuel = (!chosen_fuel.trim().is_empty() && !FUELS.iter().any(|fuel| names(&chosen_fuel, fuel)))
+        .then(|| {
+            let (value, shown) = (chosen_fuel.clone(), chosen_fuel.clone());
+            view! {
+                <div class="radios__item">
+                    <input class="radios__input" type="radio" id="fuel-kept" name=field::FUEL value=value checked=true />
+                    <label class="radios__label" for="fuel-kept" dir="auto">{shown}</label>
+                </div>
+            }
+        });
     let chosen_status = f.value(field::STATUS);
     let unknown_status = kept_option(
         &chosen_status,
-        chosen_status == "none" || f.data.statuses().iter().any(|e| e.value == chosen_status),
+        names(&chosen_status, "none")
+            || f.data
+                .statuses()
+                .iter()
+                .any(|e| names(&chosen_status, &e.value)),
     );
     let status_options = f
         .data
         .statuses()
         .into_iter()
         .map(|e| {
-            let selected = chosen_status == e.value;
+            let selected = names(&chosen_status, &e.value);
             view! { <option value=e.value.clone() selected=selected>{e.reason.get(&f.text.lang).to_string()}</option> }
         })
         .collect_view();
@@ -670,7 +691,7 @@ pub fn fact_fields(f: &Shown) -> impl IntoView + use<> {
             <fieldset class="fieldset" aria-describedby=fuel_problem.as_ref().map(|_| "fuel-error")>
                 <legend class="fieldset__legend"><span class="field__label">{f.t("fuel_label")}</span></legend>
                 <p class="field__error" id="fuel-error" hidden=fuel_problem.is_none()>{fuel_problem.clone()}</p>
-                <div class="radios">{fuels}</div>
+                <div class="radios">{fuels}{unknown_fuel}</div>
             </fieldset>
         </div>
         {f.input(field::YEAR, "year", "4", "numeric")}

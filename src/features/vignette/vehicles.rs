@@ -626,6 +626,7 @@ fn VehicleForm(form: IslandForm, children: Children) -> impl IntoView {
 /// Checks the answers as they are given and keeps a form with problems from being sent.
 #[island(lazy)]
 fn VehicleFormIsland(children: Children) -> impl IntoView {
+    crate::ui::hydration::needed();
     use leptos::either::Either;
     let Some(form) = island_data::<IslandForm>() else {
         return Either::Left(children());

@@ -528,6 +528,7 @@ pub async fn published_keys() -> Result<Vec<PublicKey>, AppError> {
 /// The check, in WebAssembly. Without JavaScript the form is the online check's (same field).
 #[island(lazy)]
 fn OfflineVerifier() -> impl IntoView {
+    crate::ui::hydration::needed();
     use crate::domain::seal::{Verdict, verify};
     // Without them (never on a page the server made) the page keeps its explanation only.
     let (Some(Keys(keys)), Some(text)) = (island_data::<Keys>(), island_data::<OfflineText>())
