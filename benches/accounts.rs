@@ -9,6 +9,8 @@
 //!
 //! SQLite in a temporary directory by default; a `postgres://…` URL as the argument runs the
 //! same against a new database on that server (dropped afterwards).
+// A benchmark may unwrap: it measures, and stops at the first failure.
+#![allow(clippy::unwrap_used)]
 
 #[path = "common.rs"]
 mod common;

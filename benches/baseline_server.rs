@@ -1,5 +1,7 @@
 //! The yardstick for server throughput: a trivial axum handler returning a small HTML page,
 //! measured in the same run as the portal's home page (`make bench`).
+// A benchmark may unwrap: it measures, and stops at the first failure.
+#![allow(clippy::unwrap_used)]
 
 #[tokio::main]
 async fn main() {

@@ -2,6 +2,8 @@
 //! (layout, Arabic shaping, font subsetting, serialisation), on one core and on every core.
 //! Prints Markdown for docs/BENCHMARKS.md. `pdf_bench sample <file> [ar|fr|en]` writes the
 //! sample vignette instead, to look at.
+// A benchmark may unwrap: it measures, and stops at the first failure.
+#![allow(clippy::unwrap_used)]
 
 use bawaba::{
     features::vignette::document::{VignetteDocument, pdf},

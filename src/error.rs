@@ -50,9 +50,12 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 impl AppError {
-    /// Logs an internal failure with its cause and returns what the user may see.
+    /// Logs an internal failure with its cause and where it happened (the caller's file and
+    /// line), and returns what the user may see.
+    #[track_caller]
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
+        let at = std::panic::Location::caller();
+        tracing::error!(error = %cause, at = %format_args!("{}:{}", at.file(), at.line()), "internal error");
         AppError::Unavailable
     }
 
@@ -71,6 +74,41 @@ impl AppError {
             "request refused"
         );
         AppError::NotFound
+    }
+}
+
+/// A plain handler answers with the same error: `Result<Response, AppError>` and `?`.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use http::StatusCode;
+        match self {
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Transport(_) => StatusCode::BAD_REQUEST,
+        }
+        .into_response()
+    }
+}
+
+/// `.or_unavailable()?`: a failure on our side (the database, a dependency) becomes
+/// `AppError::Unavailable`, logged with its cause and the file and line of the call. (With
+/// `.or_unavailable()` the log could only say "somewhere": a function passed by
+/// name does not know its caller.)
+#[cfg(feature = "ssr")]
+pub trait OrUnavailable<T> {
+    #[track_caller]
+    fn or_unavailable(self) -> Result<T, AppError>;
+}
+
+#[cfg(feature = "ssr")]
+impl<T, E: std::fmt::Display> OrUnavailable<T> for Result<T, E> {
+    #[track_caller]
+    fn or_unavailable(self) -> Result<T, AppError> {
+        match self {
+            Ok(value) => Ok(value),
+            Err(cause) => Err(AppError::internal(cause)),
+        }
     }
 }
 

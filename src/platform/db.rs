@@ -162,3 +162,25 @@ fn create_sqlite_parent_dir(url: &str) -> Result<(), DbError> {
     }
     Ok(())
 }
+
+/// A write that a unique index may refuse. The database decides races and duplicates (two
+/// registrations with one address, two vehicles with one plate, a payment key used twice):
+/// `Ok(None)` is its "already there", for the caller to explain; other failures stay errors.
+pub trait OnUnique<T> {
+    fn on_unique(self) -> Result<Option<T>, sqlx::Error>;
+}
+
+impl<T> OnUnique<T> for Result<T, sqlx::Error> {
+    fn on_unique(self) -> Result<Option<T>, sqlx::Error> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(e)
+                if e.as_database_error()
+                    .is_some_and(|d| d.is_unique_violation()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! Operational endpoints for load balancers and orchestrators.
+//! Operational endpoints for load balancers and orchestrators, and the one shape of a
+//! download.
 
 use super::server::AppState;
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
@@ -22,4 +23,26 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             )
         }
     }
+}
+
+/// A file to download (a vignette's PDF, a staff report, an import template): its type, the
+/// name the browser saves it under, and never kept by a cache (most are personal records).
+pub fn attachment(
+    content_type: &'static str,
+    file_name: &str,
+    body: impl Into<axum::body::Body>,
+) -> axum::response::Response {
+    use axum::http::header;
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        body.into(),
+    )
+        .into_response()
 }

@@ -160,22 +160,18 @@ pub fn key_set(keys: &[KeyInfo]) -> serde_json::Value {
 /// within that; retired keys never leave the set).
 pub async fn key_set_handler(
     axum::extract::State(state): axum::extract::State<super::server::AppState>,
-) -> axum::response::Response {
+) -> Result<axum::response::Response, crate::error::AppError> {
+    use crate::error::OrUnavailable;
     use axum::response::IntoResponse;
-    match keys(&state.db).await {
-        Ok(keys) => (
-            [
-                (http::header::CACHE_CONTROL, "public, max-age=300"),
-                (http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
-            ],
-            axum::Json(key_set(&keys)),
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "key set not read");
-            http::StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-    }
+    let keys = keys(&state.db).await.or_unavailable()?;
+    Ok((
+        [
+            (http::header::CACHE_CONTROL, "public, max-age=300"),
+            (http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        axum::Json(key_set(&keys)),
+    )
+        .into_response())
 }
 
 /// `bawaba keys list|rotate`: the operator's commands.

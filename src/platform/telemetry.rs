@@ -22,7 +22,13 @@ pub fn init(filter: &str, json: bool) {
             .try_init()
     } else {
         registry
-            .with(fmt::layer().compact().with_writer(std::io::stderr))
+            .with(
+                fmt::layer()
+                    .compact()
+                    // Colours for a person at a terminal; plain text for a log file or a pipe.
+                    .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                    .with_writer(std::io::stderr),
+            )
             .try_init()
     };
 }

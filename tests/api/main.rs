@@ -2,6 +2,8 @@
 //! on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` points at a server (each test then gets
 //! a fresh database of its own).
 #![cfg(feature = "ssr")]
+// A test may unwrap: a panic there is a failed test, with its line.
+#![allow(clippy::unwrap_used)]
 // Rows are read as tuples to compare them field by field with the CSV files.
 #![allow(clippy::type_complexity)]
 

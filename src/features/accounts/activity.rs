@@ -2,6 +2,8 @@
 //! changes to how it signs in), with the device and address, so a holder can spot what was
 //! not them. Only the signed-in holder's own events are read: there is no id to tamper with.
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{error::AppError, features::errors::ServiceProblem, i18n::*};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -35,7 +37,7 @@ pub async fn load_activity() -> Result<Vec<Event>, AppError> {
     .bind(SHOWN)
     .fetch_all(state.db.pool())
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     Ok(rows
         .into_iter()
         .map(|(kind, at, user_agent, ip)| Event {

@@ -6,6 +6,8 @@
 //! does not tell anyone which addresses have accounts.
 
 use super::problem_message;
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
     features::errors::ServiceProblem,
@@ -63,6 +65,7 @@ pub struct ChangeView {
 #[cfg(feature = "ssr")]
 mod server {
     use super::What;
+    use crate::error::OrUnavailable;
     use crate::{
         domain::journey::{Draft, Rejected},
         error::AppError,
@@ -73,7 +76,7 @@ mod server {
         match session::for_request() {
             Some(s) => drafts::load(&state.db, &s.id, what.draft())
                 .await
-                .map_err(AppError::internal),
+                .or_unavailable(),
             None => Ok(Draft::default()),
         }
     }
@@ -82,7 +85,7 @@ mod server {
         let s = session::for_request().ok_or_else(|| AppError::internal("no session"))?;
         drafts::save(&state.db, &s.id, what.draft(), draft, session::now_secs())
             .await
-            .map_err(AppError::internal)
+            .or_unavailable()
     }
 
     /// Keeps the problem (and what was typed, never a password) and goes back to `to`.
@@ -133,7 +136,7 @@ pub async fn load_change(what: What, code_page: bool) -> Result<ChangeView, AppE
     } else {
         let account = store::by_id(&state.db, &account_id)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         account
             .map(|a| match what {
                 What::Email => a.email,
@@ -167,7 +170,7 @@ pub async fn start_change(
     let account_id = super::two_step::server::account_id()?;
     let account = store::by_id(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .ok_or_else(|| AppError::internal("account gone"))?;
     let typed = new.unwrap_or_default();
     let field = match what {
@@ -211,7 +214,7 @@ pub async fn start_change(
         What::Email => verification::resend_wait(&state.db, &account_id, now).await,
         What::Mobile => second_factor::sms_resend_wait(&state.db, &account_id, now).await,
     }
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     if wait > 0 {
         let problem = format!("resend_wait:{wait}");
         return server::refuse(&state, what, field, &typed, &problem, back).await;
@@ -222,16 +225,16 @@ pub async fn start_change(
             let email = Email::parse(&value).map_err(|_| AppError::internal("parsed twice"))?;
             if store::id_by_email(&state.db, &email)
                 .await
-                .map_err(AppError::internal)?
+                .or_unavailable()?
                 .is_some()
             {
                 // Taken: a confirmation nobody receives, so the pages look the same and every
                 // code typed is wrong.
-                let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+                let mut tx = state.db.begin_write().await.or_unavailable()?;
                 verification::issue(&mut tx, &state.secret, &account_id, &email, now)
                     .await
-                    .map_err(AppError::internal)?;
-                tx.commit().await.map_err(AppError::internal)?;
+                    .or_unavailable()?;
+                tx.commit().await.or_unavailable()?;
             } else {
                 super::verify::server::resend(&state, &account_id, &value, language, now).await?;
             }
@@ -279,14 +282,14 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
     }
     let old = store::by_id(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .ok_or_else(|| AppError::internal("account gone"))?;
     let now = session::now_secs();
     let problem = match what {
         What::Email => {
             match verification::check_code(&state.db, &state.secret, &account_id, &code, now)
                 .await
-                .map_err(AppError::internal)?
+                .or_unavailable()?
             {
                 Outcome::Confirmed => None,
                 Outcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
@@ -298,7 +301,7 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
         What::Mobile => {
             match second_factor::check_sms(&state.db, &state.secret, &account_id, &code, now)
                 .await
-                .map_err(AppError::internal)?
+                .or_unavailable()?
             {
                 SmsOutcome::Right => None,
                 SmsOutcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
@@ -313,7 +316,7 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
     }
     // The e-mail check above already wrote the new address (with its confirmation); the mobile
     // is written here, with the notices to the old contact, in one transaction.
-    let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+    let mut tx = state.db.begin_write().await.or_unavailable()?;
     let (kind, template) = match what {
         What::Email => ("email_changed", messages::EMAIL_CHANGED),
         What::Mobile => {
@@ -323,7 +326,7 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
                 .bind(now)
                 .execute(&mut *tx)
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
             ("mobile_changed", messages::MOBILE_CHANGED)
         }
     };
@@ -355,9 +358,9 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
             now,
         )
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     }
-    tx.commit().await.map_err(AppError::internal)?;
+    tx.commit().await.or_unavailable()?;
     store::record_event(
         &state.db,
         &account_id,
@@ -367,11 +370,11 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
         now,
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     if let Some(s) = session::for_request() {
         crate::platform::drafts::discard(&state.db, &s.id, what.draft())
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
     }
     let changed = match what {
         What::Email => "email",

@@ -7,6 +7,8 @@
 //! their own, so strangers' guesses elsewhere do not block it. The password, and the second
 //! step if the account has one, are still asked.
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{error::AppError, i18n::*, ui::form::Button};
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -17,6 +19,7 @@ pub const PATH: &str = "/sign-in/pass";
 
 #[cfg(feature = "ssr")]
 pub mod server {
+    use crate::error::OrUnavailable;
     use crate::{
         error::AppError,
         features::accounts::{messages, store},
@@ -52,7 +55,7 @@ pub mod server {
         if let Some(s) = session::for_request() {
             let draft = drafts::load(&state.db, &s.id, DRAFT)
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
             let until = draft
                 .answers
                 .get("until")
@@ -75,14 +78,11 @@ pub mod server {
             now,
         )
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
         if first.is_err() {
             return Ok(());
         }
-        let Some(account) = store::by_id(&state.db, account_id)
-            .await
-            .map_err(AppError::internal)?
-        else {
+        let Some(account) = store::by_id(&state.db, account_id).await.or_unavailable()? else {
             return Ok(());
         };
         let language: Option<(String,)> = sqlx::query_as(
@@ -91,7 +91,7 @@ pub mod server {
         .bind(account_id)
         .fetch_optional(state.db.pool())
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
         let language = match language.as_ref().map(|(l,)| l.as_str()) {
             Some("fr") => "fr",
             Some("en") => "en",
@@ -101,7 +101,7 @@ pub mod server {
         rand::fill(&mut token);
         let token = hex::encode(token);
         let link = format!("{}{}/{token}", state.config.public_url, super::PATH);
-        let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+        let mut tx = state.db.begin_write().await.or_unavailable()?;
         sqlx::query(
             "INSERT INTO sign_in_passes (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
@@ -111,7 +111,7 @@ pub mod server {
         .bind(now + LIFETIME_SECS)
         .execute(&mut *tx)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
         outbox::enqueue(
             &mut tx,
             &Notification {
@@ -125,8 +125,8 @@ pub mod server {
             now,
         )
         .await
-        .map_err(AppError::internal)?;
-        tx.commit().await.map_err(AppError::internal)?;
+        .or_unavailable()?;
+        tx.commit().await.or_unavailable()?;
         Ok(())
     }
 }
@@ -152,14 +152,12 @@ pub async fn use_pass(token: String) -> Result<(), AppError> {
     .bind(super::recovery::server::token_hash(&token))
     .fetch_optional(state.db.pool())
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     let Some((account_id,)) = live else {
         leptos_axum::redirect(&format!("{}?pass=dead", super::sign_in::PATH));
         return Ok(());
     };
-    let id = session::ensure_for_request(&state)
-        .await
-        .map_err(AppError::internal)?;
+    let id = session::ensure_for_request(&state).await.or_unavailable()?;
     let draft = Draft {
         answers: [
             ("account".to_string(), account_id.clone()),
@@ -173,7 +171,7 @@ pub async fn use_pass(token: String) -> Result<(), AppError> {
     };
     drafts::save(&state.db, &id, server::DRAFT, &draft, now)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     super::store::record_event(
         &state.db,
         &account_id,
@@ -183,7 +181,7 @@ pub async fn use_pass(token: String) -> Result<(), AppError> {
         now,
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     leptos_axum::redirect(&format!("{}?pass=1", super::sign_in::PATH));
     Ok(())
 }

@@ -3,6 +3,8 @@
 //! by e-mail and are not affected. Services enqueue such messages with `enqueue_chosen`, which
 //! reads the choice in the same transaction as the event.
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
     features::errors::ServiceProblem,
@@ -39,7 +41,7 @@ pub async fn load_choice() -> Result<Option<(String, bool)>, AppError> {
             .bind(account_id)
             .fetch_optional(state.db.pool())
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
     Ok(row.map(|(c, r)| (c, r == 1)))
 }
 
@@ -60,7 +62,7 @@ pub async fn save_choice(
             .bind(session::now_secs())
             .execute(state.db.pool())
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
     }
     // A checkbox left unticked sends nothing.
     crate::features::vignette::store::set_reminders(
@@ -69,7 +71,7 @@ pub async fn save_choice(
         vignette_reminders.is_some(),
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     leptos_axum::redirect(&format!("{PATH}?saved=1"));
     Ok(())
 }

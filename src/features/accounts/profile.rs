@@ -1,6 +1,8 @@
 //! `/account`: what the portal holds about the signed-in person, whether their e-mail address
 //! is confirmed, and the ways out (sign out, sign out on every device).
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
     features::errors::ServiceProblem,
@@ -41,14 +43,14 @@ pub async fn load_profile() -> Result<Option<Profile>, AppError> {
     };
     let Some(a) = super::store::by_id(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     else {
         return Ok(None);
     };
     let locale = super::register::server::locale();
     let nationality = super::register::server::countries(&state.db, locale)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .into_iter()
         .find(|c| i64::from(c.code) == a.nationality)
         .map(|c| c.name)

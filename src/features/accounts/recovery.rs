@@ -3,6 +3,8 @@
 //! use and after 30 minutes, and using it ends every session of the account.
 
 use super::problem_message;
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::journey::Draft,
     error::AppError,
@@ -83,15 +85,13 @@ pub async fn request_reset(email: Option<String>) -> Result<(), AppError> {
             };
             throttle::hit(&state.db, &key, limit, now)
                 .await
-                .map_err(AppError::internal)?
+                .or_unavailable()?
                 .err()
                 .map(|wait| format!("rate_limited:{wait}"))
         }
     };
     if let Some(problem) = problem {
-        let id = session::ensure_for_request(&state)
-            .await
-            .map_err(AppError::internal)?;
+        let id = session::ensure_for_request(&state).await.or_unavailable()?;
         let draft = Draft {
             answers: Default::default(),
             rejected: Some(Rejected {
@@ -102,33 +102,33 @@ pub async fn request_reset(email: Option<String>) -> Result<(), AppError> {
         };
         drafts::save(&state.db, &id, DRAFT, &draft, now)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         leptos_axum::redirect(PATH);
         return Ok(());
     }
     let email = Email::parse(&typed).map_err(|_| AppError::Unavailable)?;
     if let Some(account_id) = store::id_by_email(&state.db, &email)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         let recent: Option<(i64,)> =
             sqlx::query_as("SELECT created_at FROM password_resets WHERE account_id = $1")
                 .bind(&account_id)
                 .fetch_optional(state.db.pool())
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
         if recent.is_none_or(|(at,)| at + server::COOLDOWN_SECS <= now) {
             let mut token = [0u8; 32];
             rand::fill(&mut token);
             let token = hex::encode(token);
             let link = format!("{}{RESET_PATH}/{token}", state.config.public_url);
             let language = leptos_i18n::Locale::as_str(super::register::server::locale());
-            let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+            let mut tx = state.db.begin_write().await.or_unavailable()?;
             sqlx::query("DELETE FROM password_resets WHERE account_id = $1")
                 .bind(&account_id)
                 .execute(&mut *tx)
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
             sqlx::query(
                 "INSERT INTO password_resets (account_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
             )
@@ -138,7 +138,7 @@ pub async fn request_reset(email: Option<String>) -> Result<(), AppError> {
             .bind(now + server::LIFETIME_SECS)
             .execute(&mut *tx)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
             outbox::enqueue(
                 &mut tx,
                 &Notification {
@@ -152,14 +152,14 @@ pub async fn request_reset(email: Option<String>) -> Result<(), AppError> {
                 now,
             )
             .await
-            .map_err(AppError::internal)?;
-            tx.commit().await.map_err(AppError::internal)?;
+            .or_unavailable()?;
+            tx.commit().await.or_unavailable()?;
         }
     }
     if let Some(s) = session::for_request() {
         drafts::discard(&state.db, &s.id, DRAFT)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
     }
     leptos_axum::redirect(SENT_PATH);
     Ok(())
@@ -186,7 +186,7 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
         .collect();
     let account_id = match server::look_up(&state.db, &token, now)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         Link::Live { account_id } => account_id,
         Link::Used => return redirect_to(&format!("{RESET_PATH}/problem/used")),
@@ -202,9 +202,7 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
             .map(|p| p.code())
     };
     if let Some(problem) = problem {
-        let id = session::ensure_for_request(&state)
-            .await
-            .map_err(AppError::internal)?;
+        let id = session::ensure_for_request(&state).await.or_unavailable()?;
         let draft = Draft {
             answers: Default::default(),
             rejected: Some(Rejected {
@@ -215,20 +213,18 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
         };
         drafts::save(&state.db, &id, DRAFT, &draft, now)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         return redirect_to(&format!("{RESET_PATH}/{token}"));
     }
-    let hash = passwords::hash(password)
-        .await
-        .map_err(AppError::internal)?;
+    let hash = passwords::hash(password).await.or_unavailable()?;
     let Some(account) = store::by_id(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     else {
         return redirect_to(&format!("{RESET_PATH}/problem/unknown"));
     };
     let language = leptos_i18n::Locale::as_str(super::register::server::locale());
-    let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+    let mut tx = state.db.begin_write().await.or_unavailable()?;
     // Only the first of two posts of the same link changes anything.
     let used = sqlx::query(
         "UPDATE password_resets SET used_at = $1 WHERE account_id = $2 AND token_hash = $3 AND used_at IS NULL",
@@ -238,7 +234,7 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
     .bind(server::token_hash(&token))
     .execute(&mut *tx)
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     if used.rows_affected() == 0 {
         return redirect_to(&format!("{RESET_PATH}/problem/used"));
     }
@@ -252,7 +248,7 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
     .bind(&account_id)
     .execute(&mut *tx)
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     outbox::enqueue(
         &mut tx,
         &Notification {
@@ -266,21 +262,21 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
         now,
     )
     .await
-    .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    .or_unavailable()?;
+    tx.commit().await.or_unavailable()?;
     // Whoever was signed in with the old password is not any more; the lockout is lifted.
     session::end_all_for(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     throttle::clear(
         &state.db,
         &super::lock_pass::server::account_key(&account_id),
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     store::record_event(&state.db, &account_id, "password_reset", None, None, now)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     session::set_cookie(&session::removal_cookie(state.config.is_https()));
     redirect_to(DONE_PATH)
 }
@@ -297,9 +293,7 @@ pub async fn load_recovery() -> Result<Draft, AppError> {
     let state = expect_context::<AppState>();
     match session::for_request() {
         None => Ok(Draft::default()),
-        Some(s) => drafts::load(&state.db, &s.id, DRAFT)
-            .await
-            .map_err(AppError::internal),
+        Some(s) => drafts::load(&state.db, &s.id, DRAFT).await.or_unavailable(),
     }
 }
 
@@ -312,7 +306,7 @@ pub async fn load_reset(token: String) -> Result<(Draft, Option<String>), AppErr
     let state = expect_context::<AppState>();
     let problem = match server::look_up(&state.db, &token, session::now_secs())
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         Link::Live { .. } => None,
         Link::Used => Some("used"),

@@ -7,6 +7,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use super::{Country, problem_message};
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::{
         journey::Draft,
@@ -46,12 +48,12 @@ pub async fn load_registration(with_countries: bool) -> Result<RegistrationView,
         None => Draft::default(),
         Some(s) => drafts::load(&state.db, &s.id, JOURNEY.id)
             .await
-            .map_err(AppError::internal)?,
+            .or_unavailable()?,
     };
     let countries = if with_countries {
         server::countries(&state.db, server::locale())
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
     } else {
         Vec::new()
     };
@@ -139,12 +141,8 @@ pub async fn answer_registration(
         return Err(AppError::refused("registration step"));
     };
     let state = expect_context::<AppState>();
-    let known = server::known_countries(&state.db)
-        .await
-        .map_err(AppError::internal)?;
-    let id = session::ensure_for_request(&state)
-        .await
-        .map_err(AppError::internal)?;
+    let known = server::known_countries(&state.db).await.or_unavailable()?;
+    let id = session::ensure_for_request(&state).await.or_unavailable()?;
     let posted = vec![
         ("full_name", full_name),
         ("dob_day", dob_day),
@@ -170,7 +168,7 @@ pub async fn answer_registration(
         },
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     leptos_axum::redirect(&target);
     Ok(())
 }
@@ -194,15 +192,11 @@ pub async fn create_account(
     };
     use crate::platform::{drafts, server::AppState, session, throttle};
     let state = expect_context::<AppState>();
-    let id = session::ensure_for_request(&state)
-        .await
-        .map_err(AppError::internal)?;
+    let id = session::ensure_for_request(&state).await.or_unavailable()?;
     let mut draft = drafts::load(&state.db, &id, JOURNEY.id)
         .await
-        .map_err(AppError::internal)?;
-    let known = server::known_countries(&state.db)
-        .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
+    let known = server::known_countries(&state.db).await.or_unavailable()?;
     let applicant = match applicant(&draft.answers, server::today(), |c| known.contains(&c)) {
         Ok(a) => a,
         Err((step, problems)) => {
@@ -214,7 +208,7 @@ pub async fn create_account(
                 });
                 drafts::save(&state.db, &id, JOURNEY.id, &draft, session::now_secs())
                     .await
-                    .map_err(AppError::internal)?;
+                    .or_unavailable()?;
             }
             leptos_axum::redirect(&format!("{BASE}/{step}"));
             return Ok(());
@@ -229,7 +223,7 @@ pub async fn create_account(
         let key = format!("register-ip:{ip}");
         if let Err(wait) = throttle::hit(&state.db, &key, REGISTRATIONS_PER_IP, now)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
         {
             problems.push(("password".into(), format!("rate_limited:{wait}")));
         }
@@ -247,13 +241,11 @@ pub async fn create_account(
         });
         drafts::save(&state.db, &id, JOURNEY.id, &draft, now)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         leptos_axum::redirect(&format!("{BASE}/check"));
         return Ok(());
     }
-    let password_hash = passwords::hash(password)
-        .await
-        .map_err(AppError::internal)?;
+    let password_hash = passwords::hash(password).await.or_unavailable()?;
     let new = NewAccount {
         full_name: applicant.full_name,
         identity: applicant.identity,
@@ -278,7 +270,7 @@ pub async fn create_account(
                 now,
             )
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         }
         Err(CreateError::EmailTaken) => {
             super::verify::server::tell_holder(&state, &new.email, "email", language, now).await?;
@@ -293,7 +285,7 @@ pub async fn create_account(
             });
             drafts::save(&state.db, &id, JOURNEY.id, &draft, now)
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
             leptos_axum::redirect(&format!("{BASE}/identity"));
             return Ok(());
         }
@@ -301,7 +293,7 @@ pub async fn create_account(
     }
     drafts::discard(&state.db, &id, JOURNEY.id)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     leptos_axum::redirect(super::verify::PATH);
     Ok(())
 }

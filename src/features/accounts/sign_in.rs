@@ -4,6 +4,8 @@
 //! Signing in replaces the session with a new one (a new id: no session fixation).
 
 use super::problem_message;
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::journey::Draft,
     error::AppError,
@@ -46,9 +48,7 @@ pub async fn load_sign_in() -> Result<Draft, AppError> {
     let state = expect_context::<AppState>();
     match session::for_request() {
         None => Ok(Draft::default()),
-        Some(s) => drafts::load(&state.db, &s.id, DRAFT)
-            .await
-            .map_err(AppError::internal),
+        Some(s) => drafts::load(&state.db, &s.id, DRAFT).await.or_unavailable(),
     }
 }
 
@@ -79,13 +79,13 @@ pub async fn sign_in(
         if let Err(wait) =
             throttle::hit(&state.db, &format!("sign-in-ip:{ip}"), policy::PER_IP, now)
                 .await
-                .map_err(AppError::internal)?
+                .or_unavailable()?
         {
             break 'check Some(format!("rate_limited:{wait}"));
         }
         let candidates = store::sign_in_candidates(&state.db, &identifier)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         let key = match candidates.first() {
             Some((id, _)) => super::lock_pass::server::lock_key(&state, id, now).await?,
             None => format!(
@@ -95,7 +95,7 @@ pub async fn sign_in(
         };
         if let Some(wait) = throttle::locked_for(&state.db, &key, now)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
         {
             break 'check Some(format!("locked:{wait}"));
         }
@@ -121,11 +121,11 @@ pub async fn sign_in(
                     now,
                 )
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
             }
             let lock = throttle::fail(&state.db, &key, policy::LOCKOUT, now)
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
             if let (Some(_), Some((id, _))) = (lock, candidates.first())
                 && key == super::lock_pass::server::account_key(id)
             {
@@ -136,13 +136,11 @@ pub async fn sign_in(
                 None => "sign_in_failed".into(),
             });
         };
-        throttle::clear(&state.db, &key)
-            .await
-            .map_err(AppError::internal)?;
+        throttle::clear(&state.db, &key).await.or_unavailable()?;
         if let Some(s) = session::for_request() {
             drafts::discard(&state.db, &s.id, DRAFT)
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
         }
         let target =
             match super::two_step::server::begin_sign_in(&state, &account_id, next.as_deref(), now)
@@ -158,9 +156,7 @@ pub async fn sign_in(
     if let Some(problem) = refusal {
         // Every sign-in problem belongs to the identifier field (never says "the password").
         let field = "identifier";
-        let id = session::ensure_for_request(&state)
-            .await
-            .map_err(AppError::internal)?;
+        let id = session::ensure_for_request(&state).await.or_unavailable()?;
         let draft = Draft {
             answers: Default::default(),
             rejected: Some(Rejected {
@@ -171,7 +167,7 @@ pub async fn sign_in(
         };
         drafts::save(&state.db, &id, DRAFT, &draft, now)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         let back = match next.as_deref() {
             Some(n) if !n.is_empty() => {
                 format!(
@@ -210,7 +206,7 @@ pub(super) async fn complete(
         now,
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     session::set_cookie(&cookie);
     store::record_event(
         &state.db,
@@ -221,17 +217,15 @@ pub(super) async fn complete(
         now,
     )
     .await
-    .map_err(AppError::internal)?;
-    let account = store::by_id(&state.db, account_id)
-        .await
-        .map_err(AppError::internal)?;
+    .or_unavailable()?;
+    let account = store::by_id(&state.db, account_id).await.or_unavailable()?;
     let verified = account
         .as_ref()
         .is_some_and(|a| a.email_verified_at.is_some());
     let must_add_step = account.as_ref().is_some_and(|a| a.role != "citizen")
         && second_factor::confirmed(&state.db, account_id)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .is_none();
     Ok(if !verified {
         super::verify::PATH.to_string()
@@ -286,26 +280,24 @@ pub(super) async fn reconfirm_password(
     let key = super::lock_pass::server::account_key(account_id);
     if let Some(wait) = throttle::locked_for(&state.db, &key, now)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         return Ok(Reconfirmed::Locked(wait));
     }
     let right = match store::password_hash(&state.db, account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         Some(hash) => passwords::verify(password.unwrap_or_default(), hash).await,
         None => false,
     };
     if right {
-        throttle::clear(&state.db, &key)
-            .await
-            .map_err(AppError::internal)?;
+        throttle::clear(&state.db, &key).await.or_unavailable()?;
         return Ok(Reconfirmed::Right);
     }
     let locked = throttle::fail(&state.db, &key, policy::LOCKOUT, now)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .is_some();
     store::record_event(
         &state.db,
@@ -316,7 +308,7 @@ pub(super) async fn reconfirm_password(
         now,
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     if !locked {
         return Ok(Reconfirmed::Wrong);
     }
@@ -327,9 +319,7 @@ pub(super) async fn reconfirm_password(
         "locked by wrong passwords inside a session; session ended"
     );
     if let Some(s) = session::for_request() {
-        session::end(&state.db, &s.id)
-            .await
-            .map_err(AppError::internal)?;
+        session::end(&state.db, &s.id).await.or_unavailable()?;
     }
     session::set_cookie(&session::removal_cookie(state.config.is_https()));
     leptos_axum::redirect(&format!("{SIGNED_OUT_PATH}?locked=1"));
@@ -342,9 +332,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
     if let Some(s) = session::for_request() {
-        session::end(&state.db, &s.id)
-            .await
-            .map_err(AppError::internal)?;
+        session::end(&state.db, &s.id).await.or_unavailable()?;
     }
     session::set_cookie(&session::removal_cookie(state.config.is_https()));
     leptos_axum::redirect(SIGNED_OUT_PATH);
@@ -360,7 +348,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     if let Some(account_id) = session::for_request().and_then(|s| s.account_id) {
         session::end_all_for(&state.db, &account_id)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         store::record_event(
             &state.db,
             &account_id,
@@ -370,7 +358,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
             session::now_secs(),
         )
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     }
     session::set_cookie(&session::removal_cookie(state.config.is_https()));
     leptos_axum::redirect(&format!("{SIGNED_OUT_PATH}?everywhere=1"));

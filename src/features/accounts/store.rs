@@ -7,7 +7,7 @@ use crate::{
         date::Date,
         identity::IdentityNumber,
     },
-    platform::db::{Db, DbError},
+    platform::db::{Db, DbError, OnUnique},
 };
 use sqlx::{Any, Transaction};
 
@@ -79,19 +79,15 @@ pub async fn insert(
     .bind(now)
     .execute(&mut *savepoint)
     .await;
-    match inserted {
-        Ok(_) => {
+    match inserted.on_unique()? {
+        Some(_) => {
             savepoint.commit().await?;
             Ok(id)
         }
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|d| d.is_unique_violation()) =>
-        {
+        None => {
             savepoint.rollback().await?;
             Err(which_is_taken(tx, new).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -6,6 +6,8 @@
 //! (anonymous) session names the account waiting for its code, for at most ten minutes.
 
 use super::problem_message;
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::journey::Draft,
     error::AppError,
@@ -87,6 +89,7 @@ pub fn masked_mobile(e164: &str) -> String {
 #[cfg(feature = "ssr")]
 pub mod server {
     use super::*;
+    use crate::error::OrUnavailable;
     use crate::{
         domain::journey::Rejected,
         features::accounts::{
@@ -123,12 +126,10 @@ pub mod server {
         problem: String,
         back: &str,
     ) -> Result<(), AppError> {
-        let id = session::ensure_for_request(state)
-            .await
-            .map_err(AppError::internal)?;
+        let id = session::ensure_for_request(state).await.or_unavailable()?;
         let mut draft = drafts::load(&state.db, &id, draft_name)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         draft.rejected = Some(Rejected {
             step: field.into(),
             values: [(field.to_string(), typed.to_string())].into(),
@@ -136,7 +137,7 @@ pub mod server {
         });
         drafts::save(&state.db, &id, draft_name, &draft, session::now_secs())
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         leptos_axum::redirect(back);
         Ok(())
     }
@@ -145,7 +146,7 @@ pub mod server {
         if let Some(s) = session::for_request() {
             drafts::discard(&state.db, &s.id, draft_name)
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
         }
         Ok(())
     }
@@ -180,10 +181,10 @@ pub mod server {
         mobile: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+        let mut tx = state.db.begin_write().await.or_unavailable()?;
         let code = second_factor::issue_sms_code(&mut tx, &state.secret, account_id, now)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         outbox::enqueue(
             &mut tx,
             &Notification {
@@ -197,8 +198,8 @@ pub mod server {
             now,
         )
         .await
-        .map_err(AppError::internal)?;
-        tx.commit().await.map_err(AppError::internal)
+        .or_unavailable()?;
+        tx.commit().await.or_unavailable()
     }
 
     /// A security notice by e-mail (always e-mail, whatever the holder's channel choice).
@@ -208,13 +209,10 @@ pub mod server {
         what: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        let Some(account) = store::by_id(&state.db, account_id)
-            .await
-            .map_err(AppError::internal)?
-        else {
+        let Some(account) = store::by_id(&state.db, account_id).await.or_unavailable()? else {
             return Ok(());
         };
-        let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+        let mut tx = state.db.begin_write().await.or_unavailable()?;
         outbox::enqueue(
             &mut tx,
             &Notification {
@@ -228,8 +226,8 @@ pub mod server {
             now,
         )
         .await
-        .map_err(AppError::internal)?;
-        tx.commit().await.map_err(AppError::internal)?;
+        .or_unavailable()?;
+        tx.commit().await.or_unavailable()?;
         store::record_event(
             &state.db,
             account_id,
@@ -239,7 +237,7 @@ pub mod server {
             now,
         )
         .await
-        .map_err(AppError::internal)
+        .or_unavailable()
     }
 
     /// Keeps freshly made recovery codes (sealed) for the page that shows them once.
@@ -256,17 +254,17 @@ pub mod server {
         );
         drafts::save(&state.db, session, CODES_DRAFT, &draft, now)
             .await
-            .map_err(AppError::internal)
+            .or_unavailable()
     }
 
     /// Turns on the set-up second step, rotates the session id (a change of privilege) and
     /// leads to the recovery codes.
     pub async fn turn_on(state: &AppState, account_id: &str, now: i64) -> Result<(), AppError> {
-        let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+        let mut tx = state.db.begin_write().await.or_unavailable()?;
         let codes = second_factor::confirm(&mut tx, &state.secret, account_id, now)
             .await
-            .map_err(AppError::internal)?;
-        tx.commit().await.map_err(AppError::internal)?;
+            .or_unavailable()?;
+        tx.commit().await.or_unavailable()?;
         let previous = session::for_request().map(|s| s.id);
         let (new_id, cookie) = session::sign_in(
             &state.db,
@@ -277,11 +275,11 @@ pub mod server {
             now,
         )
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
         session::set_cookie(&cookie);
         drafts::discard(&state.db, &new_id, DRAFT)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         keep_codes(state, &new_id, &codes, now).await?;
         notify(state, account_id, "on", now).await?;
         leptos_axum::redirect(CODES_PATH);
@@ -299,21 +297,19 @@ pub mod server {
     ) -> Result<Option<String>, AppError> {
         let Some(kind) = second_factor::confirmed(&state.db, account_id)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
         else {
             return Ok(None);
         };
         if kind == Kind::Sms {
             let mobile = store::by_id(&state.db, account_id)
                 .await
-                .map_err(AppError::internal)?
+                .or_unavailable()?
                 .map(|a| a.mobile)
                 .unwrap_or_default();
             send_sms_code(state, account_id, &mobile, now).await?;
         }
-        let id = session::ensure_for_request(state)
-            .await
-            .map_err(AppError::internal)?;
+        let id = session::ensure_for_request(state).await.or_unavailable()?;
         let mut draft = Draft::default();
         draft
             .answers
@@ -324,7 +320,7 @@ pub mod server {
             .insert("next".into(), next.unwrap_or_default().to_string());
         drafts::save(&state.db, &id, PENDING, &draft, now)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         Ok(Some(SIGN_IN_STEP_PATH.to_string()))
     }
 
@@ -335,7 +331,7 @@ pub mod server {
         };
         let draft = drafts::load(&state.db, &s.id, PENDING)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         let since: i64 = draft
             .answers
             .get("since")
@@ -374,14 +370,14 @@ pub async fn load_two_step() -> Result<TwoStepView, AppError> {
     let account_id = server::account_id()?;
     let account = store::by_id(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .ok_or_else(|| AppError::internal("account gone"))?;
     let kind = second_factor::confirmed(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     let recovery_left = second_factor::recovery_codes_left(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     Ok(TwoStepView {
         kind: kind.map(|k| k.code().to_string()),
         recovery_left,
@@ -407,7 +403,7 @@ pub async fn start_two_step(kind: String) -> Result<(), AppError> {
     };
     let began = second_factor::begin(&state.db, &state.secret, &account_id, kind, now)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     if began.is_none() {
         // Already on: the settings page says so.
         leptos_axum::redirect(PATH);
@@ -417,7 +413,7 @@ pub async fn start_two_step(kind: String) -> Result<(), AppError> {
     if kind == second_factor::Kind::Sms {
         let mobile = store::by_id(&state.db, &account_id)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .map(|a| a.mobile)
             .unwrap_or_default();
         server::send_sms_code(&state, &account_id, &mobile, now).await?;
@@ -436,19 +432,19 @@ pub async fn load_app_setup() -> Result<Option<AppSetup>, AppError> {
     let account_id = server::account_id()?;
     let factor = second_factor::factor(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     if !factor.is_some_and(|f| !f.confirmed && f.kind == second_factor::Kind::Totp) {
         return Ok(None);
     }
     let Some(key) = second_factor::totp_key(&state.db, &state.secret, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     else {
         return Ok(None);
     };
     let email = store::by_id(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .map(|a| a.email)
         .unwrap_or_default();
     let uri = second_factor::otpauth_uri("Bawaba", &email, &key);
@@ -478,7 +474,7 @@ pub async fn confirm_two_step(code: Option<String>) -> Result<(), AppError> {
     let code = server::clean_code(&code.unwrap_or_default());
     let Some(factor) = second_factor::factor(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .filter(|f| !f.confirmed)
     else {
         leptos_axum::redirect(PATH);
@@ -496,12 +492,12 @@ pub async fn confirm_two_step(code: Option<String>) -> Result<(), AppError> {
     } else if factor.kind == Kind::Totp {
         (!second_factor::check_totp(&state.db, &state.secret, &account_id, &code, now)
             .await
-            .map_err(AppError::internal)?)
+            .or_unavailable()?)
         .then(|| "totp_wrong".to_string())
     } else {
         match second_factor::check_sms(&state.db, &state.secret, &account_id, &code, now)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
         {
             SmsOutcome::Right => None,
             SmsOutcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
@@ -526,7 +522,7 @@ pub async fn resend_setup_sms() -> Result<(), AppError> {
     let now = session::now_secs();
     let wait = second_factor::sms_resend_wait(&state.db, &account_id, now)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     if wait > 0 {
         return server::refuse(
             &state,
@@ -540,7 +536,7 @@ pub async fn resend_setup_sms() -> Result<(), AppError> {
     }
     let mobile = store::by_id(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .map(|a| a.mobile)
         .unwrap_or_default();
     server::send_sms_code(&state, &account_id, &mobile, now).await?;
@@ -557,14 +553,14 @@ pub async fn load_sms_setup() -> Result<Option<(String, Draft)>, AppError> {
     let account_id = server::account_id()?;
     let setting_up = second_factor::factor(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .is_some_and(|f| !f.confirmed && f.kind == second_factor::Kind::Sms);
     if !setting_up {
         return Ok(None);
     }
     let mobile = store::by_id(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .map(|a| masked_mobile(&a.mobile))
         .unwrap_or_default();
     Ok(Some((
@@ -585,7 +581,7 @@ pub async fn load_recovery_codes() -> Result<Vec<String>, AppError> {
     };
     let draft = drafts::load(&state.db, &s.id, server::CODES)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     Ok(draft
         .answers
         .get("sealed")
@@ -627,17 +623,17 @@ pub async fn renew_recovery_codes(password: Option<String>) -> Result<(), AppErr
     }
     if second_factor::confirmed(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .is_none()
     {
         leptos_axum::redirect(PATH);
         return Ok(());
     }
-    let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+    let mut tx = state.db.begin_write().await.or_unavailable()?;
     let codes = second_factor::new_recovery_codes(&mut tx, &state.secret, &account_id)
         .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+        .or_unavailable()?;
+    tx.commit().await.or_unavailable()?;
     let session = session::for_request().ok_or_else(|| AppError::internal("no session"))?;
     server::keep_codes(&state, &session.id, &codes, now).await?;
     server::clear(&state, DRAFT).await?;
@@ -656,7 +652,7 @@ pub async fn turn_off_two_step(password: Option<String>) -> Result<(), AppError>
     let now = session::now_secs();
     let role = store::by_id(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .map(|a| a.role)
         .unwrap_or_default();
     if role != "citizen" {
@@ -677,11 +673,11 @@ pub async fn turn_off_two_step(password: Option<String>) -> Result<(), AppError>
             return server::refuse(&state, DRAFT, "password", "", refused.problem(), PATH).await;
         }
     }
-    let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+    let mut tx = state.db.begin_write().await.or_unavailable()?;
     second_factor::remove(&mut tx, &account_id)
         .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+        .or_unavailable()?;
+    tx.commit().await.or_unavailable()?;
     server::clear(&state, DRAFT).await?;
     server::notify(&state, &account_id, "off", now).await?;
     leptos_axum::redirect(&format!("{PATH}?off=1"));
@@ -701,10 +697,10 @@ pub async fn load_second_step() -> Result<SecondStepView, AppError> {
     };
     let kind = second_factor::confirmed(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     let mobile = store::by_id(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .map(|a| masked_mobile(&a.mobile))
         .unwrap_or_default();
     Ok(SecondStepView {
@@ -751,14 +747,14 @@ pub async fn second_step(code: Option<String>) -> Result<(), AppError> {
         now,
     )
     .await
-    .map_err(AppError::internal)?
+    .or_unavailable()?
     {
         return refuse(format!("rate_limited:{wait}")).await;
     }
     let key = super::lock_pass::server::lock_key(&state, &account_id, now).await?;
     if let Some(wait) = throttle::locked_for(&state.db, &key, now)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         return refuse(format!("locked:{wait}")).await;
     }
@@ -768,7 +764,7 @@ pub async fn second_step(code: Option<String>) -> Result<(), AppError> {
     }
     let kind = second_factor::confirmed(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     let six_digits = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
     let mut recovery_left = None;
     let right = if six_digits {
@@ -776,12 +772,12 @@ pub async fn second_step(code: Option<String>) -> Result<(), AppError> {
             Some(Kind::Totp) => {
                 second_factor::check_totp(&state.db, &state.secret, &account_id, &code, now)
                     .await
-                    .map_err(AppError::internal)?
+                    .or_unavailable()?
             }
             Some(Kind::Sms) => {
                 match second_factor::check_sms(&state.db, &state.secret, &account_id, &code, now)
                     .await
-                    .map_err(AppError::internal)?
+                    .or_unavailable()?
                 {
                     SmsOutcome::Right => true,
                     SmsOutcome::Expired => return refuse("code_expired".into()).await,
@@ -795,22 +791,20 @@ pub async fn second_step(code: Option<String>) -> Result<(), AppError> {
         recovery_left =
             second_factor::use_recovery_code(&state.db, &state.secret, &account_id, &code, now)
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
         recovery_left.is_some()
     };
     if !right {
         let lock = throttle::fail(&state.db, &key, super::sign_in::LOCKOUT, now)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         return refuse(match lock {
             Some(secs) => format!("locked:{secs}"),
             None => "second_step_wrong".into(),
         })
         .await;
     }
-    throttle::clear(&state.db, &key)
-        .await
-        .map_err(AppError::internal)?;
+    throttle::clear(&state.db, &key).await.or_unavailable()?;
     server::end_pending(&state).await?;
     if recovery_left.is_some() {
         server::notify(&state, &account_id, "recovery_used", now).await?;
@@ -833,7 +827,7 @@ pub async fn resend_second_step_sms() -> Result<(), AppError> {
     };
     let wait = second_factor::sms_resend_wait(&state.db, &account_id, now)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     if wait > 0 {
         return server::refuse(
             &state,
@@ -847,12 +841,12 @@ pub async fn resend_second_step_sms() -> Result<(), AppError> {
     }
     if second_factor::confirmed(&state.db, &account_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         == Some(second_factor::Kind::Sms)
     {
         let mobile = store::by_id(&state.db, &account_id)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .map(|a| a.mobile)
             .unwrap_or_default();
         server::send_sms_code(&state, &account_id, &mobile, now).await?;

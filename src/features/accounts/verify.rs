@@ -7,6 +7,8 @@
 //! looks the same either way). The right code signs that browser in, with a new session id.
 
 use super::problem_message;
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
     features::errors::ServiceProblem,
@@ -38,6 +40,7 @@ pub struct VerifyView {
 #[cfg(feature = "ssr")]
 pub mod server {
     use super::{DRAFT, LINK_PATH};
+    use crate::error::OrUnavailable;
     use crate::{
         domain::{contact::Email, journey::Draft},
         error::AppError,
@@ -68,9 +71,7 @@ pub mod server {
             return Ok(None);
         };
         if let Some(account_id) = &session.account_id {
-            let account = store::by_id(&state.db, account_id)
-                .await
-                .map_err(AppError::internal)?;
+            let account = store::by_id(&state.db, account_id).await.or_unavailable()?;
             return Ok(account.map(|a| Target {
                 account_id: Some(a.id),
                 email: a.email,
@@ -80,7 +81,7 @@ pub mod server {
         }
         let draft = drafts::load(&state.db, &session.id, DRAFT)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         Ok(draft.answers.get("email").map(|email| Target {
             account_id: draft.answers.get("account_id").cloned(),
             email: email.clone(),
@@ -141,11 +142,11 @@ pub mod server {
         now: i64,
     ) -> Result<(), AppError> {
         let email = Email::parse(email).map_err(|_| AppError::internal("stored e-mail invalid"))?;
-        let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+        let mut tx = state.db.begin_write().await.or_unavailable()?;
         send_code(state, &mut tx, account_id, &email, language, now)
             .await
-            .map_err(AppError::internal)?;
-        tx.commit().await.map_err(AppError::internal)
+            .or_unavailable()?;
+        tx.commit().await.or_unavailable()
     }
 
     /// Remembers, under this browser's session, what it is confirming.
@@ -166,7 +167,7 @@ pub mod server {
         }
         drafts::save(&state.db, session, DRAFT, &draft, now)
             .await
-            .map_err(AppError::internal)
+            .or_unavailable()
     }
 
     /// Holders hear about attempts on their address or number at most once an hour.
@@ -188,7 +189,7 @@ pub mod server {
         .bind(now - NOTICE_EVERY_SECS)
         .fetch_one(state.db.pool())
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
         if recent > 0 {
             return Ok(());
         }
@@ -197,7 +198,7 @@ pub mod server {
             state.config.public_url,
             crate::features::accounts::sign_in::PATH
         );
-        let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+        let mut tx = state.db.begin_write().await.or_unavailable()?;
         outbox::enqueue(
             &mut tx,
             &Notification {
@@ -211,8 +212,8 @@ pub mod server {
             now,
         )
         .await
-        .map_err(AppError::internal)?;
-        tx.commit().await.map_err(AppError::internal)
+        .or_unavailable()?;
+        tx.commit().await.or_unavailable()
     }
 
     /// Tells the holder of `email` that someone tried to register with it.
@@ -225,7 +226,7 @@ pub mod server {
     ) -> Result<(), AppError> {
         if let Some(id) = store::id_by_email(&state.db, email)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
         {
             notify_holder(state, &id, email.as_str(), what, language, now).await?;
         }
@@ -241,7 +242,7 @@ pub mod server {
     ) -> Result<(), AppError> {
         if let Some((id, email)) = store::by_identity(&state.db, &new.identity)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
         {
             notify_holder(state, &id, &email, "identity", language, now).await?;
         }
@@ -259,14 +260,14 @@ pub mod server {
         match &target.account_id {
             Some(id) => verification::check_code(&state.db, &state.secret, id, code, now)
                 .await
-                .map_err(AppError::internal),
+                .or_unavailable(),
             None => {
                 let Some(session) = session::for_request() else {
                     return Ok(Outcome::Unknown);
                 };
                 let mut draft = drafts::load(&state.db, &session.id, DRAFT)
                     .await
-                    .map_err(AppError::internal)?;
+                    .or_unavailable()?;
                 let tries: i64 = draft
                     .answers
                     .get("wrong_tries")
@@ -277,7 +278,7 @@ pub mod server {
                     .insert("wrong_tries".into(), (tries + 1).to_string());
                 drafts::save(&state.db, &session.id, DRAFT, &draft, now)
                     .await
-                    .map_err(AppError::internal)?;
+                    .or_unavailable()?;
                 let left = verification::MAX_WRONG_TRIES - tries - 1;
                 Ok(if left > 0 {
                     Outcome::Wrong { tries_left: left }
@@ -299,7 +300,7 @@ pub async fn load_verify() -> Result<VerifyView, AppError> {
     let problems = match session::for_request() {
         Some(s) => drafts::load(&state.db, &s.id, DRAFT)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .problems("code"),
         None => Vec::new(),
     };
@@ -321,12 +322,8 @@ async fn refuse(
 ) -> Result<(), AppError> {
     use crate::domain::journey::Rejected;
     use crate::platform::{drafts, session};
-    let id = session::ensure_for_request(state)
-        .await
-        .map_err(AppError::internal)?;
-    let mut draft = drafts::load(&state.db, &id, DRAFT)
-        .await
-        .map_err(AppError::internal)?;
+    let id = session::ensure_for_request(state).await.or_unavailable()?;
+    let mut draft = drafts::load(&state.db, &id, DRAFT).await.or_unavailable()?;
     draft.rejected = Some(Rejected {
         step: "code".into(),
         values: [("code".to_string(), code.to_string())].into(),
@@ -334,7 +331,7 @@ async fn refuse(
     });
     drafts::save(&state.db, &id, DRAFT, &draft, session::now_secs())
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     leptos_axum::redirect(PATH);
     Ok(())
 }
@@ -376,7 +373,7 @@ pub async fn confirm_email(code: Option<String>) -> Result<(), AppError> {
     if let Some(current) = &current {
         drafts::discard(&state.db, &current.id, DRAFT)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
     }
     let user_agent = security::user_agent();
     if !target.signed_in {
@@ -390,7 +387,7 @@ pub async fn confirm_email(code: Option<String>) -> Result<(), AppError> {
             now,
         )
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
         session::set_cookie(&cookie);
         let ip = security::client_ip(&state.config);
         store::record_event(
@@ -402,7 +399,7 @@ pub async fn confirm_email(code: Option<String>) -> Result<(), AppError> {
             now,
         )
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     }
     store::record_event(
         &state.db,
@@ -413,7 +410,7 @@ pub async fn confirm_email(code: Option<String>) -> Result<(), AppError> {
         now,
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     leptos_axum::redirect(DONE_PATH);
     Ok(())
 }
@@ -432,13 +429,13 @@ pub async fn resend_code() -> Result<(), AppError> {
     let wait = match &target.account_id {
         Some(id) => verification::resend_wait(&state.db, id, now)
             .await
-            .map_err(AppError::internal)?,
+            .or_unavailable()?,
         None => {
             // No account behind the page: the same cooldown, counted in the draft.
             let sent_at = match session::for_request() {
                 Some(s) => drafts::load(&state.db, &s.id, DRAFT)
                     .await
-                    .map_err(AppError::internal)?
+                    .or_unavailable()?
                     .answers
                     .get("sent_at")
                     .and_then(|t| t.parse::<i64>().ok())
@@ -459,13 +456,13 @@ pub async fn resend_code() -> Result<(), AppError> {
     if let Some(s) = session::for_request() {
         let mut draft = drafts::load(&state.db, &s.id, DRAFT)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         draft.rejected = None;
         draft.answers.insert("sent_at".into(), now.to_string());
         draft.answers.remove("wrong_tries");
         drafts::save(&state.db, &s.id, DRAFT, &draft, now)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
     }
     leptos_axum::redirect(&format!("{PATH}?sent=1"));
     Ok(())
@@ -488,13 +485,13 @@ pub async fn confirm_link(token: String) -> Result<(), AppError> {
         .collect();
     let (outcome, account) = verification::check_link(&state.db, &token, now)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     let target = match outcome {
         Outcome::Confirmed => {
             if let Some(account_id) = account {
                 store::record_event(&state.db, &account_id, "email_verified", None, None, now)
                     .await
-                    .map_err(AppError::internal)?;
+                    .or_unavailable()?;
             }
             DONE_PATH.to_string()
         }

@@ -5,6 +5,8 @@
 // A server function's arguments are its form's fields, one per question.
 #![allow(clippy::too_many_arguments)]
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::{
         eligibility::{Condition, JOURNEY, YES_NO},
@@ -51,7 +53,7 @@ pub async fn load_eligibility() -> Result<Draft, AppError> {
         None => Ok(Draft::default()),
         Some(id) => drafts::load(&state.db, &id, JOURNEY.id)
             .await
-            .map_err(AppError::internal),
+            .or_unavailable(),
     }
 }
 
@@ -75,9 +77,7 @@ pub async fn answer_eligibility(
         return Err(AppError::refused("eligibility step"));
     };
     let state = expect_context::<AppState>();
-    let id = session::ensure_for_request(&state)
-        .await
-        .map_err(AppError::internal)?;
+    let id = session::ensure_for_request(&state).await.or_unavailable()?;
     let posted = vec![
         ("dob_day", dob_day),
         ("dob_month", dob_month),
@@ -98,7 +98,7 @@ pub async fn answer_eligibility(
         |submitted, _| validate(&step, submitted, today),
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     leptos_axum::redirect(&target);
     Ok(())
 }

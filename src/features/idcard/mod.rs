@@ -1,6 +1,8 @@
 //! The resident smart ID card service (Qatar). This slice: the start page, with the fees and
 //! the service centres read from the database.
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::reference::{IdCardFee, ServiceCentre},
     error::AppError,
@@ -33,10 +35,8 @@ pub struct IdCardInfo {
 #[server(endpoint = "id-card/info")]
 pub async fn load_idcard_info() -> Result<IdCardInfo, AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
-    let fees = store::fees(&state.db).await.map_err(AppError::internal)?;
-    let centres = store::centres(&state.db)
-        .await
-        .map_err(AppError::internal)?;
+    let fees = store::fees(&state.db).await.or_unavailable()?;
+    let centres = store::centres(&state.db).await.or_unavailable()?;
     Ok(IdCardInfo { fees, centres })
 }
 

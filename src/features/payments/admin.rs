@@ -4,6 +4,8 @@
 //! Only administrators see any of it; anyone else gets "page not found", as for a payment
 //! that is not theirs. Every form is a plain post that comes back with its errors.
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::{money::Money, payment::PaymentState},
     error::AppError,
@@ -118,6 +120,7 @@ pub struct AdminPaymentView {
 
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
+    use crate::error::OrUnavailable;
     use crate::{
         domain::journey::Draft,
         error::AppError,
@@ -132,7 +135,7 @@ pub(crate) mod server {
         match session::for_request() {
             Some(s) => drafts::load(&state.db, &s.id, &draft_name(payment_id))
                 .await
-                .map_err(AppError::internal),
+                .or_unavailable(),
             None => Ok(Draft::default()),
         }
     }
@@ -158,7 +161,7 @@ pub(crate) mod server {
             session::now_secs(),
         )
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
         leptos_axum::redirect(&super::payment_path(payment_id));
         Ok(())
     }
@@ -167,7 +170,7 @@ pub(crate) mod server {
         if let Some(s) = session::for_request() {
             drafts::discard(&state.db, &s.id, &draft_name(payment_id))
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
         }
         Ok(())
     }
@@ -196,13 +199,13 @@ pub async fn load_report(day: Option<String>) -> Result<ReportView, AppError> {
         day_problem: asked.is_some() && parsed.is_none(),
         totals: reconciliation::totals(&state.db, range)
             .await
-            .map_err(AppError::internal)?,
+            .or_unavailable()?,
         money: reconciliation::money(&state.db, range)
             .await
-            .map_err(AppError::internal)?,
+            .or_unavailable()?,
         flags: reconciliation::open_flags(&state.db, None)
             .await
-            .map_err(AppError::internal)?,
+            .or_unavailable()?,
     })
 }
 
@@ -217,7 +220,7 @@ pub async fn sweep_day(day: String) -> Result<(), AppError> {
     let now = crate::platform::session::now_secs();
     let swept = reconciliation::sweep(&state.payments, &state.db, Day::of(date), now)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     leptos_axum::redirect(&format!(
         "{}&compared={}&found={}&unreachable={}",
         report_path(&date.iso()),
@@ -238,7 +241,7 @@ pub async fn find_payment(reference: String, day: String) -> Result<(), AppError
         .bind(&wanted)
         .fetch_optional(state.db.pool())
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     match found {
         Some((id,)) => leptos_axum::redirect(&payment_path(&id)),
         None => {
@@ -258,25 +261,20 @@ pub async fn load_admin_payment(payment_id: String) -> Result<AdminPaymentView, 
     use super::{reconciliation, store};
     let state = expect_context::<crate::platform::server::AppState>();
     crate::features::accounts::staff::administrator(&state).await?;
-    let mut conn = state
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(AppError::internal)?;
+    let mut conn = state.db.pool().acquire().await.or_unavailable()?;
     let p = store::payment(&mut conn, &payment_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .ok_or_else(|| AppError::refused("payment (administration)"))?;
     let order = store::order(&mut conn, &p.order_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .ok_or_else(|| AppError::refused("payment (administration)"))?;
     let (payer,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
         .bind(&p.account_id)
         .fetch_one(&mut *conn)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     type Raw = (
         i64,
         String,
@@ -294,7 +292,7 @@ pub async fn load_admin_payment(payment_id: String) -> Result<AdminPaymentView, 
     .bind(&payment_id)
     .fetch_all(&mut *conn)
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     drop(conn);
     let currency = p.payment.amount.currency;
     let events = raw
@@ -312,7 +310,7 @@ pub async fn load_admin_payment(payment_id: String) -> Result<AdminPaymentView, 
         .collect();
     let flags = reconciliation::open_flags(&state.db, Some(&payment_id))
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     let draft = server::load_draft(&state, &payment_id).await?;
     let (typed, problems) = draft
         .rejected
@@ -371,15 +369,10 @@ pub async fn refund_payment(
     let state = expect_context::<crate::platform::server::AppState>();
     let admin = crate::features::accounts::staff::administrator(&state).await?;
     let p = {
-        let mut conn = state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(AppError::internal)?;
+        let mut conn = state.db.pool().acquire().await.or_unavailable()?;
         store::payment(&mut conn, &payment_id)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .ok_or_else(|| AppError::refused("payment (administration)"))?
     };
     let reason = crate::domain::text::clean_line(reason.trim());
@@ -475,14 +468,14 @@ pub async fn resolve_flag(
             .bind(&payment_id)
             .fetch_optional(state.db.pool())
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
     if owned.is_none() {
         return Err(AppError::refused("payment (administration)"));
     }
     let now = crate::platform::session::now_secs();
     reconciliation::resolve_flag(&state.db, &flag_id, &admin, resolution, now)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     server::forget(&state, &payment_id).await?;
     leptos_axum::redirect(&payment_path(&payment_id));
     Ok(())
@@ -494,40 +487,25 @@ pub async fn csv(
     axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
     req: axum::extract::Request,
-) -> axum::response::Response {
+) -> Result<axum::response::Response, AppError> {
     use crate::features::accounts::{Role, staff};
     use axum::response::IntoResponse;
-    use http::{StatusCode, header};
     let account = crate::platform::session::account_of(&req);
-    match staff::require(&state.db, account.as_deref(), Role::Administrator).await {
-        Ok(_) => {}
-        Err(crate::error::AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    }
+    staff::require(&state.db, account.as_deref(), Role::Administrator).await?;
     let Some(day) = query
         .get("day")
         .and_then(|d| crate::domain::date::Date::parse_iso(d))
     else {
-        return (StatusCode::BAD_REQUEST, "day=YYYY-MM-DD").into_response();
+        return Ok((http::StatusCode::BAD_REQUEST, "day=YYYY-MM-DD").into_response());
     };
-    match super::reconciliation::csv(&state.db, super::reconciliation::Day::of(day)).await {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"bawaba-payments-{}.csv\"", day.iso()),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "payments CSV failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-    }
+    let body = super::reconciliation::csv(&state.db, super::reconciliation::Day::of(day))
+        .await
+        .or_unavailable()?;
+    Ok(crate::platform::http::attachment(
+        "text/csv; charset=utf-8",
+        &format!("bawaba-payments-{}.csv", day.iso()),
+        body,
+    ))
 }
 
 fn state_name(locale: Locale, state: PaymentState) -> &'static str {

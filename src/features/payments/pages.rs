@@ -3,6 +3,8 @@
 //! the gateway's page. The "Pay" form is a plain form post with or without JavaScript: it leads
 //! to another site's page, so there is nothing for the browser to do in place.
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::{money::Money, payment::PaymentState},
     error::AppError,
@@ -92,6 +94,7 @@ pub struct PaymentView {
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
     use super::*;
+    use crate::error::OrUnavailable;
     use crate::{
         features::payments::{engine, store},
         platform::{server::AppState, session},
@@ -119,19 +122,14 @@ pub(crate) mod server {
         let order = engine::owned_order(&state.db, &account, order_id)
             .await
             .map_err(not_found)?;
-        let mut conn = state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(AppError::internal)?;
+        let mut conn = state.db.pool().acquire().await.or_unavailable()?;
         let paid_by = store::paid_payment(&mut conn, order_id)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .map(|p| p.id);
         let in_progress = store::live_payment(&mut conn, order_id)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .is_some();
         Ok(OrderView {
             id: order.id.clone(),
@@ -159,7 +157,7 @@ pub(crate) mod server {
                 .bind(account)
                 .fetch_one(state.db.pool())
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
         if confirmed.is_none() {
             return Ok(crate::features::accounts::verify::PATH.to_string());
         }
@@ -215,21 +213,16 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
     let p = engine::owned_payment(&state.db, &account, &payment_id)
         .await
         .map_err(server::not_found)?;
-    let mut conn = state
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(AppError::internal)?;
+    let mut conn = state.db.pool().acquire().await.or_unavailable()?;
     let order = store::order(&mut conn, &p.order_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .ok_or_else(|| AppError::refused("payment"))?;
     let (email,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
         .bind(&account)
         .fetch_one(&mut *conn)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     Ok(PaymentView {
         id: p.id.clone(),
         reference: p.reference.clone(),
@@ -544,12 +537,7 @@ pub async fn create_demo_order() -> Result<(), AppError> {
     }
     let account = server::account_id()?;
     let description = |l: Locale| td_string!(l, payments.demo_description).to_string();
-    let mut conn = state
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(AppError::internal)?;
+    let mut conn = state.db.pool().acquire().await.or_unavailable()?;
     let id = engine::create_order(
         &mut conn,
         &engine::NewOrder {
@@ -566,7 +554,7 @@ pub async fn create_demo_order() -> Result<(), AppError> {
         crate::platform::session::now_secs(),
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     leptos_axum::redirect(&order_path(&id));
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::{
         money::{Currency, Money},
         payment::{Payment, PaymentState},
     },
-    platform::db::{Db, DbError},
+    platform::db::{Db, DbError, OnUnique},
 };
 use sqlx::{Any, AnyConnection, Transaction};
 
@@ -318,11 +318,7 @@ pub async fn insert_payment(db: &Db, p: &PaymentRow, now: i64) -> Result<bool, D
     .bind(now)
     .execute(db.pool())
     .await;
-    match res {
-        Ok(_) => Ok(true),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    Ok(res.on_unique()?.is_some())
 }
 
 /// The columns a transition may change besides the state.

@@ -4,6 +4,8 @@
 //! is archived, so the claimant can add it) or closes the case as it stands. Administrators
 //! only: anyone else gets "not found".
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
     features::errors::{NotFound, ServiceProblem},
@@ -39,7 +41,7 @@ pub async fn load_conflicts() -> Result<Vec<ConflictView>, AppError> {
     crate::features::accounts::staff::administrator(&state).await?;
     let rows = super::store::open_conflicts(&state.db)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     Ok(rows
         .into_iter()
         .map(|c| ConflictView {
@@ -83,7 +85,7 @@ pub async fn resolve_conflict(
     let now = crate::platform::session::now_secs();
     let done = super::store::resolve_conflict(&state.db, &id, &admin, transfer, &note, now)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     if !done {
         return Err(AppError::refused("plate conflict"));
     }

@@ -12,6 +12,8 @@ use super::form::{
     FormState, FormText, IslandForm, Pairs, ProblemSummary, SelectField, Shown, TariffData,
     fact_fields,
 };
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::{
         date::Date,
@@ -57,7 +59,7 @@ pub async fn load_calculator() -> Result<(TariffData, i64), AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
     let data = super::form::load_tariff_data(&state)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     Ok((data, crate::platform::session::now_secs()))
 }
 

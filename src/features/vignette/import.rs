@@ -8,6 +8,8 @@
 //! and without JavaScript); the report is kept in the database and shown by its own page, so a
 //! reload does not import twice.
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
     features::errors::{NotFound, ServiceProblem},
@@ -190,24 +192,16 @@ pub fn rows_of(bytes: &[u8]) -> Result<Vec<Row>, FileProblem> {
 /// `GET /vehicles/import/template.csv`: the columns and two example rows (a car and a van).
 #[cfg(feature = "ssr")]
 pub async fn template() -> axum::response::Response {
-    use axum::response::IntoResponse;
-    use http::header;
     let body = format!(
         "\u{FEFF}{}\r\n12345 119 16,VF1RFB00X56123456,1,diesel,2019,,6,,,\r\n\
          4567 322 31,WDB9066331S123456,3,diesel,2022,2022-03-14,,3.5,,\r\n",
         COLUMNS.join(",")
     );
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"bawaba-vehicles-template.csv\"",
-            ),
-        ],
+    crate::platform::http::attachment(
+        "text/csv; charset=utf-8",
+        "bawaba-vehicles-template.csv",
         body,
     )
-        .into_response()
 }
 
 /// `POST /vehicles/import/upload`: reads the file (counting bytes: multipart bodies are not
@@ -299,7 +293,7 @@ pub async fn load_report(id: String) -> Result<ImportReport, AppError> {
     let account = super::vehicles::server::account()?;
     super::store::import_report(&state.db, &account, &id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
         .ok_or_else(|| AppError::refused("import report"))
 }
 

@@ -1,6 +1,8 @@
 //! The vehicle vignette service (Algeria): the start page (the campaign and the tariff read
 //! from the database) and the public fee calculator.
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::reference::{Campaign, TariffBasis, TariffFamily, TariffRow, format_milli},
     error::AppError,
@@ -42,7 +44,7 @@ pub async fn load_vignette_fees() -> Result<VignetteFees, AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
     store::fees_for_latest_campaign(&state.db)
         .await
-        .map_err(AppError::internal)
+        .or_unavailable()
 }
 
 #[component]

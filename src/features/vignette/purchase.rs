@@ -12,6 +12,8 @@ use super::{
     form::FormText,
     vehicles::{VehicleView, vehicle_path},
 };
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::{money::Money, reference::Campaign, tariff::Outcome},
     error::AppError,
@@ -106,6 +108,7 @@ pub enum Bought {
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
     use super::Standing;
+    use crate::error::OrUnavailable;
     use crate::{
         domain::{
             reference::Campaign,
@@ -159,10 +162,10 @@ pub(crate) mod server {
     ) -> Result<Quoted, AppError> {
         let record = store::vehicle(&state.db, account, vehicle_id)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .filter(|r| r.archived_at.is_none())
             .ok_or_else(|| AppError::refused("vignette order"))?;
-        let data = load_tariff_data(state).await.map_err(AppError::internal)?;
+        let data = load_tariff_data(state).await.or_unavailable()?;
         let (campaign, outcome) = assess(&data, &record.declared.facts, now);
         Ok(Quoted {
             record,
@@ -195,19 +198,19 @@ pub async fn load_choices() -> Result<Choices, AppError> {
     let now = session::now_secs();
     let data = super::form::load_tariff_data(&state)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     let year =
         crate::domain::vignette::current_campaign(&data.campaigns, LocalMinute::from_unix(now))
             .map(|c| c.year);
     let bought = match year {
         Some(y) => store::vignettes_of(&state.db, &account, y)
             .await
-            .map_err(AppError::internal)?,
+            .or_unavailable()?,
         None => Vec::new(),
     };
     let records = store::vehicles_of(&state.db, &account)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     let vehicles = records
         .iter()
         .filter(|r| r.archived_at.is_none())
@@ -241,12 +244,7 @@ pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
     } = server::quoted(&state, &account, &vehicle_id, now).await?;
     let bought = match &campaign {
         Some(c) => {
-            let mut conn = state
-                .db
-                .pool()
-                .acquire()
-                .await
-                .map_err(AppError::internal)?;
+            let mut conn = state.db.pool().acquire().await.or_unavailable()?;
             store::vignette_for_vehicle(
                 &mut conn,
                 &record.id,
@@ -254,7 +252,7 @@ pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
                 c.year,
             )
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
         }
         None => None,
     };
@@ -335,15 +333,10 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
         return Ok(());
     };
     let plate = record.declared.plate.to_string();
-    let mut conn = state
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(AppError::internal)?;
+    let mut conn = state.db.pool().acquire().await.or_unavailable()?;
     if let Some(v) = store::vignette_for_vehicle(&mut conn, &record.id, &plate, campaign.year)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         // Bought already (here or by the plate's previous owner): show it, charge nothing.
         leptos_axum::redirect(&if v.account_id == account {
@@ -364,7 +357,7 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
     .encode();
     let order_id = match store::open_order(&state.db, &account, &subject, quote.total)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         Some(id) => id,
         None => {
@@ -393,7 +386,7 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
                 now,
             )
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
         }
     };
     drop(conn);
@@ -501,17 +494,17 @@ pub async fn reissue(order_id: String) -> Result<(), AppError> {
     let order = crate::features::payments::engine::owned_order(&state.db, &account, &order_id)
         .await
         .map_err(crate::features::payments::pages::server::not_found)?;
-    let mut tx = state.db.begin_write().await.map_err(AppError::internal)?;
+    let mut tx = state.db.begin_write().await.or_unavailable()?;
     let Some(vignette) = store::mark_duplicate(&mut tx, &account, &order_id, now)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     else {
         return Err(AppError::refused("vignette order"));
     };
     send_vignette(&mut tx, &order, &vignette, &state.config.public_url, now)
         .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+        .or_unavailable()?;
+    tx.commit().await.or_unavailable()?;
     leptos_axum::redirect(&format!("{}?reissued=1", bought_path(&order_id)));
     Ok(())
 }
@@ -527,7 +520,7 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
         .map_err(crate::features::payments::pages::server::not_found)?;
     let Some(v) = store::vignette_of_order(&state.db, &account, &order_id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     else {
         return Ok(Bought::NotYet { order_id });
     };
@@ -535,7 +528,7 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
         .bind(&account)
         .fetch_one(state.db.pool())
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     let document = super::document::VignetteDocument::new(&v, &state.config.public_url);
     Ok(Bought::Vignette(Box::new(VignetteView {
         order_id: v.order_id,
@@ -552,41 +545,21 @@ pub async fn download(
     axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
     axum::extract::Path(order_id): axum::extract::Path<String>,
     req: axum::extract::Request,
-) -> axum::response::Response {
+) -> Result<axum::response::Response, AppError> {
     use super::document::{VignetteDocument, pdf};
-    use axum::response::IntoResponse;
-    use http::{StatusCode, header};
-    let Some(account) = crate::platform::session::account_of(&req) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let vignette = match super::store::vignette_of_order(&state.db, &account, &order_id).await {
-        Ok(Some(v)) => v,
-        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "vignette not read");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
-    };
+    let account = crate::platform::session::account_of(&req).ok_or(AppError::NotFound)?;
+    let vignette = super::store::vignette_of_order(&state.db, &account, &order_id)
+        .await
+        .or_unavailable()?
+        .ok_or(AppError::NotFound)?;
     let doc = VignetteDocument::new(&vignette, &state.config.public_url);
     let locale = crate::platform::locale::from_headers(req.headers());
-    match pdf(&doc, locale) {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}\"", doc.file_name()),
-                ),
-                (header::CACHE_CONTROL, "private, no-store".to_string()),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "vignette PDF not made");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    let bytes = pdf(&doc, locale).or_unavailable()?;
+    Ok(crate::platform::http::attachment(
+        "application/pdf",
+        &doc.file_name(),
+        bytes,
+    ))
 }
 
 /// `/vignette/buy`: which vehicle.

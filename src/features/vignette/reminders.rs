@@ -6,6 +6,8 @@
 //! Every reminder carries a link that stops them, no sign-in needed; the notifications page
 //! turns them back on.
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::{reference::Campaign, tariff::LocalMinute},
     error::AppError,
@@ -235,7 +237,7 @@ pub async fn stop_reminders(token: String) -> Result<(), AppError> {
         .ok_or_else(|| AppError::refused("reminder stop link"))?;
     super::store::set_reminders(&state.db, &account, false)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     leptos_axum::redirect(&format!("{STOP_PATH}/{token}?stopped=1"));
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::{
         tariff::{Criterion, Exemption, ExemptionKind, VehicleFacts},
         vehicle::{Declared, Plate},
     },
-    platform::db::{Db, DbError},
+    platform::db::{Db, DbError, OnUnique},
 };
 
 type CampaignRecord = (i64, String, String, Option<String>, i64, i64, i64);
@@ -297,19 +297,15 @@ pub async fn add_vehicle(
     let id = uuid::Uuid::new_v4().to_string();
     let mut tx = db.begin_write().await?;
     let inserted = insert_vehicle(&mut tx, &id, account, declared, now).await;
-    match inserted {
-        Ok(_) => {
+    match inserted.on_unique()? {
+        Some(_) => {
             tx.commit().await?;
             Ok(id)
         }
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|d| d.is_unique_violation()) =>
-        {
+        None => {
             tx.rollback().await?;
             Err(refuse_plate(db, account, &declared.plate.to_string(), now).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -360,19 +356,15 @@ pub async fn update_vehicle(
     .bind(account)
     .execute(&mut *tx)
     .await;
-    match updated {
-        Ok(r) => {
+    match updated.on_unique()? {
+        Some(r) => {
             tx.commit().await?;
             Ok(r.rows_affected() == 1)
         }
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|d| d.is_unique_violation()) =>
-        {
+        None => {
             tx.rollback().await?;
             Err(refuse_plate(db, account, &declared.plate.to_string(), now).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }
 

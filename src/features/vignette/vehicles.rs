@@ -14,6 +14,8 @@
 use super::form::{
     FormState, FormText, IslandForm, Pairs, ProblemSummary, Shown, TariffData, fact_fields,
 };
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::vehicle::{self, field},
     error::AppError,
@@ -97,6 +99,7 @@ pub struct VehicleFormData {
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
     use super::VehicleView;
+    use crate::error::OrUnavailable;
     use crate::{
         error::AppError,
         features::vignette::store::VehicleRecord,
@@ -117,7 +120,7 @@ pub(crate) mod server {
                 .bind(account)
                 .fetch_one(state.db.pool())
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
         Ok(at.is_some())
     }
 
@@ -147,7 +150,7 @@ pub async fn list_vehicles() -> Result<VehicleList, AppError> {
     let account = server::account()?;
     let vehicles = super::store::vehicles_of(&state.db, &account)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     Ok(VehicleList {
         verified: server::verified(&state, &account).await?,
         vehicles: vehicles.iter().map(server::view).collect(),
@@ -165,20 +168,20 @@ pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> 
     } else {
         let r = super::store::vehicle(&state.db, &account, &id)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .ok_or_else(|| AppError::refused("vehicle"))?;
         Some(r)
     };
     let draft = match session::for_request() {
         Some(s) => drafts::load(&state.db, &s.id, &server::draft_name(&id))
             .await
-            .map_err(AppError::internal)?,
+            .or_unavailable()?,
         None => Default::default(),
     };
     let has_vignette = match &record {
         Some(r) => super::store::has_vignette(&state.db, &r.id)
             .await
-            .map_err(AppError::internal)?,
+            .or_unavailable()?,
         None => false,
     };
     let (values, problems) = match (draft.rejected, &record) {
@@ -190,7 +193,7 @@ pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> 
         verified: server::verified(&state, &account).await?,
         data: super::form::load_tariff_data(&state)
             .await
-            .map_err(AppError::internal)?,
+            .or_unavailable()?,
         now: session::now_secs(),
         vehicle: record.as_ref().map(server::view),
         has_vignette,
@@ -256,7 +259,7 @@ pub async fn save_vehicle(
     if !id.is_empty()
         && store::vehicle(&state.db, &account, &id)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .is_none_or(|v| v.archived_at.is_some())
     {
         return Err(AppError::refused("vehicle"));
@@ -279,7 +282,7 @@ pub async fn save_vehicle(
     .collect();
     let data = super::form::load_tariff_data(&state)
         .await
-        .map_err(AppError::internal)?;
+        .or_unavailable()?;
     let now = session::now_secs();
     let here = if id.is_empty() {
         ADD_PATH.to_string()
@@ -295,7 +298,7 @@ pub async fn save_vehicle(
         async move {
             drafts::keep_refused(db, session_id, &name, typed, problems, now)
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
             leptos_axum::redirect(here);
             Ok(())
         }
@@ -332,7 +335,7 @@ pub async fn save_vehicle(
         Ok(saved_id) => {
             drafts::discard(&state.db, &session_id, &server::draft_name(&id))
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
             let flag = if id.is_empty() { "added" } else { "saved" };
             leptos_axum::redirect(&format!("{PATH}?{flag}={saved_id}"));
             Ok(())
@@ -351,7 +354,7 @@ pub async fn archive_vehicle(id: String) -> Result<(), AppError> {
     let now = crate::platform::session::now_secs();
     if !super::store::archive_vehicle(&state.db, &account, &id, now)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         return Err(AppError::refused("vehicle"));
     }
@@ -368,7 +371,7 @@ pub async fn remove_vehicle(id: String) -> Result<(), AppError> {
     let account = server::account()?;
     if store::remove_vehicle(&state.db, &account, &id)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         leptos_axum::redirect(&format!("{PATH}?removed=1"));
         return Ok(());
@@ -376,7 +379,7 @@ pub async fn remove_vehicle(id: String) -> Result<(), AppError> {
     let now = crate::platform::session::now_secs();
     if !store::archive_vehicle(&state.db, &account, &id, now)
         .await
-        .map_err(AppError::internal)?
+        .or_unavailable()?
     {
         return Err(AppError::refused("vehicle"));
     }
@@ -405,7 +408,7 @@ pub async fn report_transfer(plate: String, note: Option<String>) -> Result<(), 
         now,
     )
     .await
-    .map_err(AppError::internal)?;
+    .or_unavailable()?;
     leptos_axum::redirect(&format!("{PATH}?reported=1"));
     Ok(())
 }

@@ -4,6 +4,8 @@
 //! address, counted in the database. The QR code holds this page's address with the seal, so
 //! any phone camera opens the answer.
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::{
         date::Date,
@@ -88,6 +90,7 @@ pub fn in_force(valid_until: Date, today: Date) -> bool {
 #[cfg(feature = "ssr")]
 pub mod server {
     use super::*;
+    use crate::error::OrUnavailable;
     use crate::{
         domain::{seal::Verdict, tariff::LocalMinute, vehicle::Plate},
         features::vignette::store,
@@ -118,7 +121,7 @@ pub mod server {
         let ip = crate::platform::security::client_ip(&state.config);
         if let Err(wait) = throttle::hit(&state.db, &format!("verify-ip:{ip}"), CHECKS_PER_IP, now)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
         {
             return Ok(Check::TooMany {
                 minutes: (wait + 59) / 60,
@@ -131,7 +134,7 @@ pub mod server {
         if !seal.is_empty() {
             let keys = crate::platform::signing::public_keys(&state.db)
                 .await
-                .map_err(AppError::internal)?;
+                .or_unavailable()?;
             return Ok(match crate::domain::seal::verify(seal, &keys) {
                 Verdict::Unreadable => refused("seal", "seal_unreadable"),
                 Verdict::BadSignature | Verdict::UnknownKey(_) => Check::SealInvalid,
@@ -139,7 +142,7 @@ pub mod server {
                     // Signed by us, and still on record as it was signed.
                     let on_record = store::sealed_vignette(&state.db, &sealed.number)
                         .await
-                        .map_err(AppError::internal)?
+                        .or_unavailable()?
                         .is_some_and(|(plate, year)| {
                             plate == sealed.plate && year == sealed.campaign_year
                         });
@@ -155,22 +158,20 @@ pub mod server {
         }
         let wilayas = store::wilaya_codes(&state.db, true)
             .await
-            .map_err(AppError::internal)?;
+            .or_unavailable()?;
         let wilayas: Vec<&str> = wilayas.iter().map(String::as_str).collect();
         let plate = match Plate::parse(plate, &wilayas) {
             Ok(p) => p.to_string(),
             Err(problem) => return Ok(refused("plate", problem)),
         };
-        let campaigns = store::campaigns(&state.db)
-            .await
-            .map_err(AppError::internal)?;
+        let campaigns = store::campaigns(&state.db).await.or_unavailable()?;
         let year =
             crate::domain::vignette::current_campaign(&campaigns, LocalMinute::from_unix(now))
                 .map(|c| c.year)
                 .unwrap_or(today(now).year);
         let valid_until = store::plate_valid_until(&state.db, &plate, year)
             .await
-            .map_err(AppError::internal)?
+            .or_unavailable()?
             .filter(|until| in_force(*until, today(now)));
         Ok(match valid_until {
             Some(until) => Check::PlateValid {
@@ -522,7 +523,7 @@ pub async fn published_keys() -> Result<Vec<PublicKey>, AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
     crate::platform::signing::public_keys(&state.db)
         .await
-        .map_err(AppError::internal)
+        .or_unavailable()
 }
 
 /// The check, in WebAssembly. Without JavaScript the form is the online check's (same field).
