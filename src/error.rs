@@ -66,7 +66,7 @@ impl AppError {
     pub fn refused(reason: &'static str) -> Self {
         let route = leptos::prelude::use_context::<http::request::Parts>()
             .map(|p| p.uri.path().to_string());
-        let account = crate::platform::session::for_request().and_then(|s| s.account_id);
+        let account = crate::platform::request::account();
         tracing::warn!(
             account = account.as_deref().unwrap_or("-"),
             route = route.as_deref().unwrap_or("-"),

@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod pdf;
 pub mod pwa;
 pub mod qr;
+pub mod request;
 pub mod secrets;
 pub mod security;
 pub mod server;

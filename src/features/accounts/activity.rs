@@ -24,9 +24,9 @@ pub struct Event {
 
 #[server(endpoint = "account/activity")]
 pub async fn load_activity() -> Result<Vec<Event>, AppError> {
-    use crate::platform::{server::AppState, session};
+    use crate::platform::server::AppState;
     let state = expect_context::<AppState>();
-    let Some(account_id) = session::for_request().and_then(|s| s.account_id) else {
+    let Some(account_id) = crate::platform::request::account() else {
         return Ok(Vec::new());
     };
     let rows: Vec<(String, i64, Option<String>, Option<String>)> = sqlx::query_as(

@@ -112,9 +112,9 @@ mod server {
 #[server(endpoint = "account/change/view")]
 pub async fn load_change(what: What, code_page: bool) -> Result<ChangeView, AppError> {
     use super::store;
-    use crate::platform::{server::AppState, session};
+    use crate::platform::server::AppState;
     let state = expect_context::<AppState>();
-    let Some(account_id) = session::for_request().and_then(|s| s.account_id) else {
+    let Some(account_id) = crate::platform::request::account() else {
         return Ok(ChangeView::default());
     };
     let draft = server::load(&state, what).await?;
@@ -167,7 +167,7 @@ pub async fn start_change(
         platform::{server::AppState, session},
     };
     let state = expect_context::<AppState>();
-    let account_id = super::two_step::server::account_id()?;
+    let account_id = crate::platform::request::owner("account settings")?;
     let account = store::by_id(&state.db, &account_id)
         .await
         .or_unavailable()?
@@ -219,7 +219,7 @@ pub async fn start_change(
         let problem = format!("resend_wait:{wait}");
         return server::refuse(&state, what, field, &typed, &problem, back).await;
     }
-    let language = super::two_step::server::language();
+    let language = crate::platform::request::language();
     match what {
         What::Email => {
             let email = Email::parse(&value).map_err(|_| AppError::internal("parsed twice"))?;
@@ -266,7 +266,7 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
         session,
     };
     let state = expect_context::<AppState>();
-    let account_id = super::two_step::server::account_id()?;
+    let account_id = crate::platform::request::owner("account settings")?;
     let draft = server::load(&state, what).await?;
     let Some(new) = draft.answers.get("new").cloned() else {
         leptos_axum::redirect(what.form_path());
@@ -334,7 +334,7 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
         What::Email => mask_email(&new),
         What::Mobile => super::two_step::masked_mobile(&new),
     };
-    let language = super::two_step::server::language();
+    let language = crate::platform::request::language();
     // To the old address always (security messages go by e-mail); to the old number too.
     let mut notices = vec![(Channel::Email, old.email.clone(), template)];
     if what == What::Mobile {

@@ -31,9 +31,9 @@ pub fn channels_of(choice: &str) -> (bool, bool) {
 /// The account's channel choice and whether it wants vignette reminders.
 #[server(endpoint = "account/notifications/view")]
 pub async fn load_choice() -> Result<Option<(String, bool)>, AppError> {
-    use crate::platform::{server::AppState, session};
+    use crate::platform::server::AppState;
     let state = expect_context::<AppState>();
-    let Some(account_id) = session::for_request().and_then(|s| s.account_id) else {
+    let Some(account_id) = crate::platform::request::account() else {
         return Ok(None);
     };
     let row: Option<(String, i64)> =
@@ -52,7 +52,7 @@ pub async fn save_choice(
 ) -> Result<(), AppError> {
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
-    let account_id = super::two_step::server::account_id()?;
+    let account_id = crate::platform::request::owner("account settings")?;
     let choice = notify_by.unwrap_or_default();
     // The radios always send one of the three; anything else keeps what was there.
     if CHOICES.contains(&choice.as_str()) {

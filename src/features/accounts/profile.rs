@@ -36,9 +36,9 @@ pub struct Profile {
 /// session belongs to: there is no account id to tamper with.
 #[server(endpoint = "account/profile")]
 pub async fn load_profile() -> Result<Option<Profile>, AppError> {
-    use crate::platform::{server::AppState, session};
+    use crate::platform::server::AppState;
     let state = expect_context::<AppState>();
-    let Some(account_id) = session::for_request().and_then(|s| s.account_id) else {
+    let Some(account_id) = crate::platform::request::account() else {
         return Ok(None);
     };
     let Some(a) = super::store::by_id(&state.db, &account_id)
@@ -47,7 +47,7 @@ pub async fn load_profile() -> Result<Option<Profile>, AppError> {
     else {
         return Ok(None);
     };
-    let locale = super::register::server::locale();
+    let locale = crate::platform::request::locale();
     let nationality = super::register::server::countries(&state.db, locale)
         .await
         .or_unavailable()?

@@ -122,7 +122,7 @@ pub async fn request_reset(email: Option<String>) -> Result<(), AppError> {
             rand::fill(&mut token);
             let token = hex::encode(token);
             let link = format!("{}{RESET_PATH}/{token}", state.config.public_url);
-            let language = leptos_i18n::Locale::as_str(super::register::server::locale());
+            let language = crate::platform::request::language();
             let mut tx = state.db.begin_write().await.or_unavailable()?;
             sqlx::query("DELETE FROM password_resets WHERE account_id = $1")
                 .bind(&account_id)
@@ -223,7 +223,7 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
     else {
         return redirect_to(&format!("{RESET_PATH}/problem/unknown"));
     };
-    let language = leptos_i18n::Locale::as_str(super::register::server::locale());
+    let language = crate::platform::request::language();
     let mut tx = state.db.begin_write().await.or_unavailable()?;
     // Only the first of two posts of the same link changes anything.
     let used = sqlx::query(

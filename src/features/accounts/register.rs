@@ -51,7 +51,7 @@ pub async fn load_registration(with_countries: bool) -> Result<RegistrationView,
             .or_unavailable()?,
     };
     let countries = if with_countries {
-        server::countries(&state.db, server::locale())
+        server::countries(&state.db, crate::platform::request::locale())
             .await
             .or_unavailable()?
     } else {
@@ -76,14 +76,6 @@ pub(crate) mod server {
     /// of the two calendars is never a day early anywhere.
     pub fn today() -> Date {
         Date::from_days_since_epoch((now_secs() + 3600).div_euclid(86_400))
-    }
-
-    /// The language of the request (cookie, then Accept-Language), for e-mails and names.
-    pub fn locale() -> Locale {
-        let parts = leptos::prelude::use_context::<http::request::Parts>();
-        parts
-            .map(|p| crate::platform::locale::from_headers(&p.headers))
-            .unwrap_or_default()
     }
 
     /// Every nationality, Algeria and Qatar first (most users), then by name in `locale`.
@@ -256,7 +248,7 @@ pub async fn create_account(
         password_hash,
         role: super::Role::Citizen,
     };
-    let language = leptos_i18n::Locale::as_str(server::locale());
+    let language = crate::platform::request::language();
     match super::verify::server::create_with_confirmation(&state, &new, language, now).await {
         Ok(account_id) => {
             super::verify::server::remember(&state, &id, Some(&account_id), &new.email, now)

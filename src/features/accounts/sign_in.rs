@@ -345,7 +345,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use super::store;
     use crate::platform::{security, server::AppState, session};
     let state = expect_context::<AppState>();
-    if let Some(account_id) = session::for_request().and_then(|s| s.account_id) {
+    if let Some(account_id) = crate::platform::request::account() {
         session::end_all_for(&state.db, &account_id)
             .await
             .or_unavailable()?;

@@ -106,17 +106,6 @@ pub mod server {
         },
     };
 
-    pub fn language() -> &'static str {
-        leptos_i18n::Locale::as_str(crate::features::accounts::register::server::locale())
-    }
-
-    /// The signed-in account (the pages are behind the sign-in layer; this is the owner check).
-    pub fn account_id() -> Result<String, AppError> {
-        session::for_request()
-            .and_then(|s| s.account_id)
-            .ok_or_else(|| AppError::refused("two-step settings, not signed in"))
-    }
-
     /// Keeps a refused submission's problem for the page it came from, then goes back there.
     pub async fn refuse(
         state: &AppState,
@@ -192,7 +181,7 @@ pub mod server {
                 channel: Channel::Sms,
                 recipient: mobile,
                 template: messages::SMS_CODE,
-                language: language(),
+                language: crate::platform::request::language(),
                 params: serde_json::json!({ "code": code }),
             },
             now,
@@ -220,7 +209,7 @@ pub mod server {
                 channel: Channel::Email,
                 recipient: &account.email,
                 template: messages::TWO_STEP_CHANGED,
-                language: language(),
+                language: crate::platform::request::language(),
                 params: serde_json::json!({ "what": what }),
             },
             now,
@@ -367,7 +356,7 @@ pub async fn load_two_step() -> Result<TwoStepView, AppError> {
     use super::{second_factor, store};
     use crate::platform::server::AppState;
     let state = expect_context::<AppState>();
-    let account_id = server::account_id()?;
+    let account_id = crate::platform::request::owner("two-step settings")?;
     let account = store::by_id(&state.db, &account_id)
         .await
         .or_unavailable()?
@@ -395,7 +384,7 @@ pub async fn start_two_step(kind: String) -> Result<(), AppError> {
     use super::{second_factor, store};
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
-    let account_id = server::account_id()?;
+    let account_id = crate::platform::request::owner("two-step settings")?;
     let now = session::now_secs();
     let kind = match kind.as_str() {
         "sms" => second_factor::Kind::Sms,
@@ -429,7 +418,7 @@ pub async fn load_app_setup() -> Result<Option<AppSetup>, AppError> {
     use super::{second_factor, store};
     use crate::platform::server::AppState;
     let state = expect_context::<AppState>();
-    let account_id = server::account_id()?;
+    let account_id = crate::platform::request::owner("two-step settings")?;
     let factor = second_factor::factor(&state.db, &account_id)
         .await
         .or_unavailable()?;
@@ -469,7 +458,7 @@ pub async fn confirm_two_step(code: Option<String>) -> Result<(), AppError> {
     use super::second_factor::{self, Kind, SmsOutcome};
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
-    let account_id = server::account_id()?;
+    let account_id = crate::platform::request::owner("two-step settings")?;
     let now = session::now_secs();
     let code = server::clean_code(&code.unwrap_or_default());
     let Some(factor) = second_factor::factor(&state.db, &account_id)
@@ -518,7 +507,7 @@ pub async fn resend_setup_sms() -> Result<(), AppError> {
     use super::{second_factor, store};
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
-    let account_id = server::account_id()?;
+    let account_id = crate::platform::request::owner("two-step settings")?;
     let now = session::now_secs();
     let wait = second_factor::sms_resend_wait(&state.db, &account_id, now)
         .await
@@ -550,7 +539,7 @@ pub async fn load_sms_setup() -> Result<Option<(String, Draft)>, AppError> {
     use super::{second_factor, store};
     use crate::platform::server::AppState;
     let state = expect_context::<AppState>();
-    let account_id = server::account_id()?;
+    let account_id = crate::platform::request::owner("two-step settings")?;
     let setting_up = second_factor::factor(&state.db, &account_id)
         .await
         .or_unavailable()?
@@ -575,7 +564,7 @@ pub async fn load_recovery_codes() -> Result<Vec<String>, AppError> {
     use super::second_factor;
     use crate::platform::{drafts, server::AppState, session};
     let state = expect_context::<AppState>();
-    server::account_id()?;
+    crate::platform::request::owner("two-step settings")?;
     let Some(s) = session::for_request() else {
         return Ok(Vec::new());
     };
@@ -600,7 +589,7 @@ pub async fn load_recovery_codes() -> Result<Vec<String>, AppError> {
 pub async fn finish_recovery_codes() -> Result<(), AppError> {
     use crate::platform::server::AppState;
     let state = expect_context::<AppState>();
-    server::account_id()?;
+    crate::platform::request::owner("two-step settings")?;
     server::clear(&state, server::CODES).await?;
     leptos_axum::redirect(&format!("{PATH}?done=1"));
     Ok(())
@@ -612,7 +601,7 @@ pub async fn renew_recovery_codes(password: Option<String>) -> Result<(), AppErr
     use super::{second_factor, sign_in::Reconfirmed};
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
-    let account_id = server::account_id()?;
+    let account_id = crate::platform::request::owner("two-step settings")?;
     let now = session::now_secs();
     match super::sign_in::reconfirm_password(&state, &account_id, password).await? {
         Reconfirmed::Right => {}
@@ -648,7 +637,7 @@ pub async fn turn_off_two_step(password: Option<String>) -> Result<(), AppError>
     use super::{second_factor, sign_in::Reconfirmed, store};
     use crate::platform::{server::AppState, session};
     let state = expect_context::<AppState>();
-    let account_id = server::account_id()?;
+    let account_id = crate::platform::request::owner("two-step settings")?;
     let now = session::now_secs();
     let role = store::by_id(&state.db, &account_id)
         .await

@@ -425,7 +425,7 @@ pub async fn resend_code() -> Result<(), AppError> {
         return Ok(());
     };
     let now = session::now_secs();
-    let language = leptos_i18n::Locale::as_str(super::register::server::locale());
+    let language = crate::platform::request::language();
     let wait = match &target.account_id {
         Some(id) => verification::resend_wait(&state.db, id, now)
             .await

@@ -328,7 +328,7 @@ pub async fn load_admin_payment(payment_id: String) -> Result<AdminPaymentView, 
     Ok(AdminPaymentView {
         id: p.id.clone(),
         reference: p.reference.clone(),
-        description: order.description_in(crate::features::payments::pages::server::language()),
+        description: order.description_in(crate::platform::request::language()),
         kind: order.kind.clone(),
         payer,
         state: p.state(),

@@ -97,18 +97,8 @@ pub(crate) mod server {
     use crate::error::OrUnavailable;
     use crate::{
         features::payments::{engine, store},
-        platform::{server::AppState, session},
+        platform::server::AppState,
     };
-
-    pub fn account_id() -> Result<String, AppError> {
-        session::for_request()
-            .and_then(|s| s.account_id)
-            .ok_or_else(|| AppError::refused("payment"))
-    }
-
-    pub fn language() -> &'static str {
-        leptos_i18n::Locale::as_str(crate::features::accounts::register::server::locale())
-    }
 
     pub fn not_found(e: engine::PaymentError) -> AppError {
         match e {
@@ -118,7 +108,7 @@ pub(crate) mod server {
     }
 
     pub async fn order_view(state: &AppState, order_id: &str) -> Result<OrderView, AppError> {
-        let account = account_id()?;
+        let account = crate::platform::request::owner("payment")?;
         let order = engine::owned_order(&state.db, &account, order_id)
             .await
             .map_err(not_found)?;
@@ -133,7 +123,7 @@ pub(crate) mod server {
             .is_some();
         Ok(OrderView {
             id: order.id.clone(),
-            description: order.description_in(language()),
+            description: order.description_in(crate::platform::request::language()),
             amount: order.amount,
             paid_by,
             in_progress,
@@ -173,7 +163,7 @@ pub(crate) mod server {
             account,
             order_id,
             &key,
-            language(),
+            crate::platform::request::language(),
             now,
         )
         .await;
@@ -209,7 +199,7 @@ pub async fn load_order(order_id: String) -> Result<OrderView, AppError> {
 pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
     use crate::features::payments::{engine, store};
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = server::account_id()?;
+    let account = crate::platform::request::owner("payment")?;
     let p = engine::owned_payment(&state.db, &account, &payment_id)
         .await
         .map_err(server::not_found)?;
@@ -227,7 +217,7 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
         id: p.id.clone(),
         reference: p.reference.clone(),
         order_id: p.order_id.clone(),
-        description: order.description_in(server::language()),
+        description: order.description_in(crate::platform::request::language()),
         amount: p.payment.amount,
         state: p.state(),
         failure: p.failure.clone(),
@@ -249,7 +239,7 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
 #[server(endpoint = "payments/pay")]
 pub async fn pay(order_id: String, key: String) -> Result<(), AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = server::account_id()?;
+    let account = crate::platform::request::owner("payment")?;
     let to = server::start_payment(&state, &account, &order_id, key).await?;
     leptos_axum::redirect(&to);
     Ok(())
@@ -535,7 +525,7 @@ pub async fn create_demo_order() -> Result<(), AppError> {
     if !state.config.demo_payments {
         return Err(AppError::refused("payment"));
     }
-    let account = server::account_id()?;
+    let account = crate::platform::request::owner("payment")?;
     let description = |l: Locale| td_string!(l, payments.demo_description).to_string();
     let mut conn = state.db.pool().acquire().await.or_unavailable()?;
     let id = engine::create_order(

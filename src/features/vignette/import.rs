@@ -290,7 +290,7 @@ pub async fn upload(
 #[server(endpoint = "vehicles/import/report")]
 pub async fn load_report(id: String) -> Result<ImportReport, AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = super::vehicles::server::account()?;
+    let account = crate::platform::request::owner("vehicle import")?;
     super::store::import_report(&state.db, &account, &id)
         .await
         .or_unavailable()?

@@ -194,7 +194,7 @@ pub async fn load_choices() -> Result<Choices, AppError> {
     use super::{store, vehicles::server as vehicles};
     use crate::{domain::tariff::LocalMinute, platform::session};
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = vehicles::account()?;
+    let account = crate::platform::request::owner("vignette purchase")?;
     let now = session::now_secs();
     let data = super::form::load_tariff_data(&state)
         .await
@@ -234,7 +234,7 @@ pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
     use super::{store, vehicles::server as vehicles};
     use crate::{domain::reference::format_milli, platform::session};
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = vehicles::account()?;
+    let account = crate::platform::request::owner("vignette purchase")?;
     let now = session::now_secs();
     let server::Quoted {
         record,
@@ -257,7 +257,7 @@ pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
         None => None,
     };
     let f = &record.declared.facts;
-    let language = crate::features::payments::pages::server::language();
+    let language = crate::platform::request::language();
     let measure = [
         ("hp_label", f.fiscal_hp.map(|v| v.to_string())),
         (
@@ -311,14 +311,14 @@ pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
 /// if the server's amount differs now, nothing is charged and the page says so.
 #[server(endpoint = "vignette/buy")]
 pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), AppError> {
-    use super::{store, vehicles::server as vehicles};
+    use super::store;
     use crate::{
         domain::vignette::Subject,
         features::payments::{engine, pages::server::start_payment},
         platform::session,
     };
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = vehicles::account()?;
+    let account = crate::platform::request::owner("vignette purchase")?;
     let now = session::now_secs();
     let server::Quoted {
         record,
@@ -487,9 +487,9 @@ async fn send_vignette(
 /// e-mailed again (the PDF attached) in the transaction that marks it.
 #[server(endpoint = "vignette/reissue")]
 pub async fn reissue(order_id: String) -> Result<(), AppError> {
-    use super::{store, vehicles::server as vehicles};
+    use super::store;
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = vehicles::account()?;
+    let account = crate::platform::request::owner("vignette purchase")?;
     let now = crate::platform::session::now_secs();
     let order = crate::features::payments::engine::owned_order(&state.db, &account, &order_id)
         .await
@@ -511,9 +511,9 @@ pub async fn reissue(order_id: String) -> Result<(), AppError> {
 
 #[server(endpoint = "vignette/bought")]
 pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
-    use super::{store, vehicles::server as vehicles};
+    use super::store;
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = vehicles::account()?;
+    let account = crate::platform::request::owner("vignette purchase")?;
     // Someone else's order is "not found", like one that does not exist.
     crate::features::payments::engine::owned_order(&state.db, &account, &order_id)
         .await

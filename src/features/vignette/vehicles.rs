@@ -101,18 +101,8 @@ pub(crate) mod server {
     use super::VehicleView;
     use crate::error::OrUnavailable;
     use crate::{
-        error::AppError,
-        features::vignette::store::VehicleRecord,
-        platform::{server::AppState, session},
+        error::AppError, features::vignette::store::VehicleRecord, platform::server::AppState,
     };
-
-    /// The signed-in account (the sign-in layer sends visitors away before any page renders;
-    /// a server function called without a session is "not found").
-    pub fn account() -> Result<String, AppError> {
-        session::for_request()
-            .and_then(|s| s.account_id)
-            .ok_or_else(|| AppError::refused("vehicle"))
-    }
 
     pub async fn verified(state: &AppState, account: &str) -> Result<bool, AppError> {
         let (at,): (Option<i64>,) =
@@ -147,7 +137,7 @@ pub(crate) mod server {
 #[server(endpoint = "vehicles/list")]
 pub async fn list_vehicles() -> Result<VehicleList, AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = server::account()?;
+    let account = crate::platform::request::owner("vehicle")?;
     let vehicles = super::store::vehicles_of(&state.db, &account)
         .await
         .or_unavailable()?;
@@ -162,7 +152,7 @@ pub async fn list_vehicles() -> Result<VehicleList, AppError> {
 pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> {
     use crate::platform::{drafts, session};
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = server::account()?;
+    let account = crate::platform::request::owner("vehicle")?;
     let record = if id.is_empty() {
         None
     } else {
@@ -250,7 +240,7 @@ pub async fn save_vehicle(
     use crate::domain::vehicle::vehicle_from_form;
     use crate::platform::{drafts, session};
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = server::account()?;
+    let account = crate::platform::request::owner("vehicle")?;
     // A service starts only from a confirmed address: checked at its first step.
     if !server::verified(&state, &account).await? {
         leptos_axum::redirect(crate::features::accounts::verify::PATH);
@@ -350,7 +340,7 @@ pub async fn save_vehicle(
 #[server(endpoint = "vehicles/archive")]
 pub async fn archive_vehicle(id: String) -> Result<(), AppError> {
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = server::account()?;
+    let account = crate::platform::request::owner("vehicle")?;
     let now = crate::platform::session::now_secs();
     if !super::store::archive_vehicle(&state.db, &account, &id, now)
         .await
@@ -368,7 +358,7 @@ pub async fn archive_vehicle(id: String) -> Result<(), AppError> {
 pub async fn remove_vehicle(id: String) -> Result<(), AppError> {
     use super::store;
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = server::account()?;
+    let account = crate::platform::request::owner("vehicle")?;
     if store::remove_vehicle(&state.db, &account, &id)
         .await
         .or_unavailable()?
@@ -392,7 +382,7 @@ pub async fn remove_vehicle(id: String) -> Result<(), AppError> {
 pub async fn report_transfer(plate: String, note: Option<String>) -> Result<(), AppError> {
     use crate::domain::vehicle::Plate;
     let state = expect_context::<crate::platform::server::AppState>();
-    let account = server::account()?;
+    let account = crate::platform::request::owner("vehicle")?;
     let plate = Plate::parse_shape(&plate).map_err(|_| AppError::refused("vehicle"))?;
     let note = note
         .map(|n| {
