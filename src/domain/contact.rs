@@ -239,9 +239,46 @@ fn is_trivial(password: &str) -> bool {
     distinct.len() < 4 || sequential(1) || sequential(-1)
 }
 
+/// "+213 ••• •• 45 67" style: enough to recognise one's own number, not to learn someone's.
+pub fn masked_mobile(e164: &str) -> String {
+    let digits: Vec<char> = e164.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 6 {
+        return "•••".into();
+    }
+    let country = if e164.starts_with("+213") || e164.starts_with("+974") {
+        3
+    } else {
+        digits.len().min(3)
+    };
+    let last: String = digits[digits.len() - 4..].iter().collect();
+    let cc: String = digits[..country].iter().collect();
+    format!("+{cc} ••• {last}")
+}
+
+/// "n•••@example.dz": the old address learns where the account went without spelling it out.
+pub fn masked_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_contacts_are_recognisable_not_readable() {
+        assert_eq!(masked_mobile("+213551234567"), "+213 ••• 4567");
+        assert_eq!(masked_mobile("+97455123456"), "+974 ••• 3456");
+        assert_eq!(masked_mobile("+1234"), "•••");
+        assert_eq!(masked_email("nadia@example.dz"), "n•••@example.dz");
+        assert_eq!(masked_email("نادية@example.dz"), "ن•••@example.dz");
+        assert_eq!(masked_email("no-at-sign"), "•••");
+    }
 
     #[test]
     fn e_mail_addresses_are_trimmed_and_lower_cased() {

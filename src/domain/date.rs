@@ -95,6 +95,19 @@ impl Date {
     }
 }
 
+/// "2026-11-24 09:05 UTC", from Unix seconds: the server does not know the visitor's time zone
+/// without JavaScript, so the text says which one it uses.
+pub fn utc_time(at: i64) -> String {
+    let day = Date::from_days_since_epoch(at.div_euclid(86_400));
+    let secs = at.rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02} UTC",
+        day.iso(),
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
 pub fn is_leap_year(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -111,6 +124,14 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn times_are_shown_in_utc_with_the_zone_named() {
+        assert_eq!(utc_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_time(1_795_993_500), "2026-11-29 23:05 UTC");
+        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc_time(-60), "1969-12-31 23:59 UTC");
+    }
+
     use super::*;
 
     fn d(year: i32, month: u32, day: u32) -> Date {

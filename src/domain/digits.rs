@@ -30,9 +30,25 @@ pub fn group_thousands(value: u64) -> String {
     out
 }
 
+/// A one-time code as typed: Arabic-Indic digits, spaces and dashes allowed ("١٢٣ ٤٥٦" and
+/// "123-456" are "123456").
+pub fn clean_code(typed: &str) -> String {
+    normalise_digits(typed)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_time_codes_are_read_as_typed() {
+        assert_eq!(clean_code("١٢٣ ٤٥٦"), "123456");
+        assert_eq!(clean_code(" 123-456 "), "123456");
+        assert_eq!(clean_code("12a456"), "12a456");
+    }
 
     #[test]
     fn arabic_indic_digits_become_latin() {

@@ -72,28 +72,6 @@ fn what(locale: Locale, kind: &str) -> String {
     }
 }
 
-/// "2026-11-24 09:05 UTC": the server does not know the visitor's time zone without
-/// JavaScript, so the page says which one it uses.
-pub fn utc_time(at: i64) -> String {
-    let days = at.div_euclid(86_400);
-    let secs = at.rem_euclid(86_400);
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
-}
-
 /// `/account/activity`.
 #[component]
 pub fn ActivityPage() -> impl IntoView {
@@ -118,7 +96,7 @@ pub fn ActivityPage() -> impl IntoView {
                         view! {
                             <tr class:activity--alert=alert>
                                 <td>{what(locale, &e.kind)}</td>
-                                <td><bdi dir="ltr">{utc_time(e.at)}</bdi></td>
+                                <td><bdi dir="ltr">{crate::domain::date::utc_time(e.at)}</bdi></td>
                                 <td>{device}</td>
                                 <td><bdi dir="ltr">{e.ip.unwrap_or_default()}</bdi></td>
                             </tr>
@@ -150,17 +128,5 @@ pub fn ActivityPage() -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::utc_time;
-
-    #[test]
-    fn times_are_shown_in_utc_with_the_zone_named() {
-        assert_eq!(utc_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(utc_time(1_795_993_500), "2026-11-29 23:05 UTC");
-        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00 UTC");
     }
 }

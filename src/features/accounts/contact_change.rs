@@ -273,7 +273,7 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
         return Ok(());
     };
     let back = what.code_path();
-    let code = super::two_step::server::clean_code(&code.unwrap_or_default());
+    let code = crate::domain::digits::clean_code(&code.unwrap_or_default());
     if code.is_empty() {
         return server::refuse(&state, what, "code", &code, "code_missing", back).await;
     }
@@ -331,8 +331,8 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
         }
     };
     let masked = match what {
-        What::Email => mask_email(&new),
-        What::Mobile => super::two_step::masked_mobile(&new),
+        What::Email => crate::domain::contact::masked_email(&new),
+        What::Mobile => crate::domain::contact::masked_mobile(&new),
     };
     let language = crate::platform::request::language();
     // To the old address always (security messages go by e-mail); to the old number too.
@@ -382,17 +382,6 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
     };
     leptos_axum::redirect(&format!("{}?changed={changed}", super::profile::PATH));
     Ok(())
-}
-
-/// "n•••@example.dz": the old address learns where the account went without spelling it out.
-pub fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}•••@{domain}")
-        }
-        None => "•••".into(),
-    }
 }
 
 #[component]

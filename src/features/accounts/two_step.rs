@@ -70,22 +70,6 @@ pub struct SecondStepView {
     pub problems: Vec<(String, String)>,
 }
 
-/// "+213 ••• •• 45 67" style: enough to recognise one's own number, not to learn someone's.
-pub fn masked_mobile(e164: &str) -> String {
-    let digits: Vec<char> = e164.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() < 6 {
-        return "•••".into();
-    }
-    let country = if e164.starts_with("+213") || e164.starts_with("+974") {
-        3
-    } else {
-        digits.len().min(3)
-    };
-    let last: String = digits[digits.len() - 4..].iter().collect();
-    let cc: String = digits[..country].iter().collect();
-    format!("+{cc} ••• {last}")
-}
-
 #[cfg(feature = "ssr")]
 pub mod server {
     use super::*;
@@ -152,14 +136,6 @@ pub mod server {
                 .unwrap_or_default(),
             None => Draft::default(),
         }
-    }
-
-    /// A 6-digit code as typed: Arabic-Indic digits, spaces and dashes allowed.
-    pub fn clean_code(typed: &str) -> String {
-        crate::domain::digits::normalise_digits(typed)
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect()
     }
 
     /// Sends a new SMS code to the account's mobile (the SMS goes through the outbox, in the
@@ -371,7 +347,7 @@ pub async fn load_two_step() -> Result<TwoStepView, AppError> {
         kind: kind.map(|k| k.code().to_string()),
         recovery_left,
         required: account.role != "citizen",
-        mobile: masked_mobile(&account.mobile),
+        mobile: crate::domain::contact::masked_mobile(&account.mobile),
         problems: server::problems(&state, DRAFT, "password")
             .await
             .problems("password"),
@@ -460,7 +436,7 @@ pub async fn confirm_two_step(code: Option<String>) -> Result<(), AppError> {
     let state = expect_context::<AppState>();
     let account_id = crate::platform::request::owner("two-step settings")?;
     let now = session::now_secs();
-    let code = server::clean_code(&code.unwrap_or_default());
+    let code = crate::domain::digits::clean_code(&code.unwrap_or_default());
     let Some(factor) = second_factor::factor(&state.db, &account_id)
         .await
         .or_unavailable()?
@@ -550,7 +526,7 @@ pub async fn load_sms_setup() -> Result<Option<(String, Draft)>, AppError> {
     let mobile = store::by_id(&state.db, &account_id)
         .await
         .or_unavailable()?
-        .map(|a| masked_mobile(&a.mobile))
+        .map(|a| crate::domain::contact::masked_mobile(&a.mobile))
         .unwrap_or_default();
     Ok(Some((
         mobile,
@@ -690,7 +666,7 @@ pub async fn load_second_step() -> Result<SecondStepView, AppError> {
     let mobile = store::by_id(&state.db, &account_id)
         .await
         .or_unavailable()?
-        .map(|a| masked_mobile(&a.mobile))
+        .map(|a| crate::domain::contact::masked_mobile(&a.mobile))
         .unwrap_or_default();
     Ok(SecondStepView {
         kind: kind.map(|k| k.code().to_string()),
@@ -747,7 +723,7 @@ pub async fn second_step(code: Option<String>) -> Result<(), AppError> {
     {
         return refuse(format!("locked:{wait}")).await;
     }
-    let code = server::clean_code(&typed);
+    let code = crate::domain::digits::clean_code(&typed);
     if code.is_empty() {
         return refuse("code_missing".into()).await;
     }

@@ -9,7 +9,7 @@ use crate::error::OrUnavailable;
 use crate::{
     domain::{money::Money, payment::PaymentState},
     error::AppError,
-    features::{accounts::activity::utc_time, errors::ServiceProblem},
+    features::errors::ServiceProblem,
     i18n::*,
     ui::{
         form::{Button, ButtonKind, ErrorSummary, FieldError, InputKind, TextField},
@@ -578,7 +578,7 @@ fn FlagTable(flags: Vec<FlagLine>, caption: String) -> impl IntoView {
                     <td><a href=payment_path(&f.payment_id)><LtrLong>{f.reference}</LtrLong></a></td>
                     <td>{flag_name(locale, &f.kind)}</td>
                     <td class="table__text"><bdi dir="ltr">{f.detail}</bdi></td>
-                    <td><bdi dir="ltr">{utc_time(f.at)}</bdi></td>
+                    <td><bdi dir="ltr">{crate::domain::date::utc_time(f.at)}</bdi></td>
                 </tr>
             }
         })
@@ -903,13 +903,13 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
         ),
         row(
             s(td_string!(locale, admin.started_at)),
-            view! { <Ltr>{utc_time(p.created_at)}</Ltr> }.into_any(),
+            view! { <Ltr>{crate::domain::date::utc_time(p.created_at)}</Ltr> }.into_any(),
         ),
     ];
     let paid_at = p.succeeded_at.map(|t| {
         row(
             s(td_string!(locale, payments.paid_at)),
-            view! { <Ltr>{utc_time(t)}</Ltr> }.into_any(),
+            view! { <Ltr>{crate::domain::date::utc_time(t)}</Ltr> }.into_any(),
         )
     });
     let failure = p.failure.clone().map(|f| {
@@ -924,7 +924,7 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
         .map(|e| {
             view! {
                 <tr>
-                    <td><bdi dir="ltr">{utc_time(e.at)}</bdi></td>
+                    <td><bdi dir="ltr">{crate::domain::date::utc_time(e.at)}</bdi></td>
                     <td><bdi dir="ltr">{e.by.clone()}</bdi></td>
                     <td>{state_name(locale, e.from)} " → " {state_name(locale, e.to)}
                         {e.amount.map(|a| view! { " " <MoneyText amount=a /> })}
@@ -943,7 +943,7 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
             view! {
                 <li class="flag">
                     <p><strong>{flag_name(locale, &f.kind)}</strong> " — " <bdi dir="ltr">{f.detail.clone()}</bdi>
-                        " (" <bdi dir="ltr">{utc_time(f.at)}</bdi> ")"</p>
+                        " (" <bdi dir="ltr">{crate::domain::date::utc_time(f.at)}</bdi> ")"</p>
                     <form method="post" action=ResolveFlag::url()>
                         <input type="hidden" name="payment_id" value=p.id.clone() />
                         <input type="hidden" name="flag_id" value=f.id.clone() />

@@ -46,7 +46,7 @@ pub fn receipt(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
         ),
         (
             t(td_string!(locale, payments.paid_at)),
-            crate::features::accounts::activity::utc_time(p.get("paid_at")?.as_i64()?),
+            crate::domain::date::utc_time(p.get("paid_at")?.as_i64()?),
         ),
     ];
     Some(details_email(locale, subject, intro, &rows, link))

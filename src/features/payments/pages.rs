@@ -376,7 +376,7 @@ fn PaymentOutcome(p: PaymentView) -> impl IntoView {
             let method = method_text(locale, p.method.as_deref(), p.brand.as_deref(), None);
             let paid_at = p
                 .paid_at
-                .map(crate::features::accounts::activity::utc_time)
+                .map(crate::domain::date::utc_time)
                 .unwrap_or_default();
             view! {
                 <Title text=title.clone() />

@@ -416,7 +416,7 @@ const CSV_HEADER: [&str; 15] = [
 ];
 
 fn render_csv(lines: &[CsvLine]) -> String {
-    let time = |t: i64| crate::features::accounts::activity::utc_time(t);
+    let time = |t: i64| crate::domain::date::utc_time(t);
     let mut out = String::from("\u{FEFF}");
     out.push_str(&CSV_HEADER.join(","));
     out.push_str("\r\n");
@@ -596,7 +596,7 @@ mod tests {
         assert_eq!(day.start, 1_795_996_800);
         assert_eq!(day.end - day.start, 86_400);
         assert_eq!(
-            crate::features::accounts::activity::utc_time(day.start),
+            crate::domain::date::utc_time(day.start),
             "2026-11-30 00:00 UTC"
         );
     }

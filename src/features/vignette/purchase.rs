@@ -784,14 +784,14 @@ fn VignetteDetails(v: VignetteView, locale: Locale, reissued: bool) -> impl Into
     let valid_until = crate::domain::date::Date::parse_iso(&d.valid_until)
         .map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
         .unwrap_or_else(|| d.valid_until.clone());
-    let issued = crate::features::accounts::activity::utc_time(d.issued_at);
+    let issued = crate::domain::date::utc_time(d.issued_at);
     let category = text.get(&format!("category_{}", d.category));
     let amount = d.amount();
     let duplicate = d.duplicate_issued_at.map(|at| {
         let text = td_string!(
             locale,
             purchase.pdf_duplicate,
-            date = crate::features::accounts::activity::utc_time(at)
+            date = crate::domain::date::utc_time(at)
         )
         .to_string();
         view! { <p class="tag">{text}</p> }

@@ -328,7 +328,7 @@ fn Answer(answer: Check) -> impl IntoView {
         .into_any()
     };
     let facts = |f: SealFacts| {
-        let issued = crate::features::accounts::activity::utc_time(f.issued_at);
+        let issued = crate::domain::date::utc_time(f.issued_at);
         let valid_until = day_month_year(&f.valid_until);
         view! {
             <dl class="summary-list summary-list--compact">
@@ -615,7 +615,7 @@ fn OfflineVerifier() -> impl IntoView {
                             {row(t(|t| t.number.clone()), s.number.clone())}
                             {row(t(|t| t.plate.clone()), s.plate.clone())}
                             {row(t(|t| t.valid_until.clone()), format!("{:02}/{:02}/{}", s.valid_until.day, s.valid_until.month, s.valid_until.year))}
-                            {row(t(|t| t.issued.clone()), crate::features::accounts::activity::utc_time(s.issued_at))}
+                            {row(t(|t| t.issued.clone()), crate::domain::date::utc_time(s.issued_at))}
                         </dl>
                     }
                     .into_any(),

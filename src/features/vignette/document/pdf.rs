@@ -60,7 +60,7 @@ pub fn pdf(doc: &VignetteDocument, locale: Locale) -> Result<Vec<u8>, String> {
         8 => s(td_string!(locale, calculator.category_8)),
         _ => s(td_string!(locale, calculator.category_9)),
     };
-    let issued = crate::features::accounts::activity::utc_time(doc.issued_at);
+    let issued = crate::domain::date::utc_time(doc.issued_at);
 
     let mut document = Document::new();
     let settings = PageSettings::from_wh(A4.0, A4.1).ok_or("page size")?;
@@ -119,7 +119,7 @@ pub fn pdf(doc: &VignetteDocument, locale: Locale) -> Result<Vec<u8>, String> {
         let text = td_string!(
             locale,
             purchase.pdf_duplicate,
-            date = crate::features::accounts::activity::utc_time(at)
+            date = crate::domain::date::utc_time(at)
         )
         .to_string();
         text_colour(&mut surface, color(0xb3, 0x26, 0x1e));
