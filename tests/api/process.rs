@@ -626,25 +626,8 @@ fn keys_rotate_retires_the_active_key_and_makes_a_new_one() {
 #[test]
 fn an_internal_error_is_logged_with_its_file_and_line() {
     let data = std::env::temp_dir().join(format!("bawaba-errors-{}", uuid::Uuid::new_v4()));
-    let mut child = binary()
-        .env("BAWABA_BIND", "127.0.0.1:0")
-        .env("BAWABA_DATA_DIR", &data)
-        .env("BAWABA_LOG", "warn")
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let stderr = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    let secret = "e7707e7707e7707e7707e7707e7707e7707e7707e7707e7707e7707e7707e770";
+    let (mut child, url, stderr) = start_server_keeping_stderr(&data, secret);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
@@ -660,7 +643,7 @@ fn an_internal_error_is_logged_with_its_file_and_line() {
             .unwrap();
         db.close().await;
         // The page says the service has a problem; the cause goes to the log only.
-        reqwest::get(format!("{url}vignette/calculator"))
+        reqwest::get(format!("{url}/vignette/calculator"))
             .await
             .unwrap();
     });
