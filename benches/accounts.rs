@@ -18,14 +18,15 @@ mod common;
 mod smtp_sink;
 
 use bawaba::{
-    features::{accounts::passwords, messages::render},
+    features::accounts::passwords,
+    messages::render,
     platform::{
         config::Config,
         mail::{MailTransport, SmsTransport},
         outbox::{self, Channel, Notification, Transports},
-        server,
         session::now_secs,
     },
+    server,
 };
 use std::{
     collections::HashMap,

@@ -25,10 +25,7 @@
 #[path = "common.rs"]
 mod common;
 
-use bawaba::{
-    features::accounts::passwords,
-    platform::{config::Config, server},
-};
+use bawaba::{features::accounts::passwords, platform::config::Config, server};
 use std::{
     collections::HashMap,
     net::SocketAddr,

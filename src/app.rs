@@ -1,9 +1,9 @@
 //! The HTML shell, the root component and the routes table (the site map).
 
 use crate::{
-    features::{accounts, errors::NotFound, home::HomePage, idcard, info, payments, vignette},
+    features::{accounts, home::HomePage, idcard, info, payments, vignette},
     i18n::*,
-    ui::layout::Layout,
+    ui::{layout::Layout, problem::NotFound},
 };
 use leptos::prelude::*;
 use leptos_meta::{Html, Link, MetaTags, Title, provide_meta_context};
@@ -79,31 +79,31 @@ pub fn App() -> impl IntoView {
         />
         <Titles />
         <Router>
-            <Layout>
+            <Layout account=accounts::account_link::AccountLink>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/vignette") view=vignette::StartPage ssr=SsrMode::Async />
                     <Route path=path!("/vignette/calculator") view=vignette::calculator::CalculatorPage ssr=SsrMode::Async />
-                    <Route path=path!("/vignette/buy") view=vignette::purchase::ChoosePage ssr=SsrMode::Async />
-                    <Route path=path!("/vignette/buy/:vehicle") view=vignette::purchase::QuotePage ssr=SsrMode::Async />
-                    <Route path=path!("/vignette/bought/:order") view=vignette::purchase::BoughtPage ssr=SsrMode::Async />
+                    <Route path=path!("/vignette/buy") view=vignette::purchase::choose::ChoosePage ssr=SsrMode::Async />
+                    <Route path=path!("/vignette/buy/:vehicle") view=vignette::purchase::quote::QuotePage ssr=SsrMode::Async />
+                    <Route path=path!("/vignette/bought/:order") view=vignette::purchase::bought::BoughtPage ssr=SsrMode::Async />
                     <Route path=path!("/vignette/verify") view=vignette::verify::VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/vignette/verify/offline") view=vignette::verify::OfflinePage ssr=SsrMode::Async />
                     <Route path=path!("/vignette/reminders/stop/:token") view=vignette::reminders::StopPage ssr=SsrMode::Async />
                     <Route path=path!("/vehicles") view=vignette::vehicles::VehiclesPage ssr=SsrMode::Async />
-                    <Route path=path!("/vehicles/add") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/vehicles/add") view=vignette::vehicles::edit::VehicleFormPage ssr=SsrMode::Async />
                     <Route path=path!("/vehicles/import") view=vignette::import::ImportPage />
                     <Route path=path!("/vehicles/import/report/:id") view=vignette::import::ReportPage ssr=SsrMode::Async />
-                    <Route path=path!("/vehicles/:id") view=vignette::vehicles::VehicleFormPage ssr=SsrMode::Async />
-                    <Route path=path!("/vehicles/:id/remove") view=vignette::vehicles::RemovePage ssr=SsrMode::Async />
+                    <Route path=path!("/vehicles/:id") view=vignette::vehicles::edit::VehicleFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/vehicles/:id/remove") view=vignette::vehicles::remove::RemovePage ssr=SsrMode::Async />
                     <Route path=path!("/id-card") view=idcard::StartPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/eligibility/check") view=idcard::eligibility::CheckPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/eligibility/result") view=idcard::eligibility::ResultPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/eligibility/:step") view=idcard::eligibility::StepPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=accounts::register::StartPage />
-                    <Route path=path!("/register/check") view=accounts::register::CheckPage ssr=SsrMode::Async />
-                    <Route path=path!("/register/:step") view=accounts::register::StepPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=accounts::profile::ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/register/check") view=accounts::register::check::CheckPage ssr=SsrMode::Async />
+                    <Route path=path!("/register/:step") view=accounts::register::steps::StepPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=|| view! { <accounts::profile::ProfilePage links=PROFILE_LINKS /> } ssr=SsrMode::Async />
                     <Route path=path!("/account/verify-email") view=accounts::verify::VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/account/verify-email/done") view=accounts::verify::DonePage />
                     <Route path=path!("/account/verify-email/link/problem/:reason") view=accounts::verify::LinkProblemPage />
@@ -115,11 +115,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/notifications") view=accounts::notifications::NotificationsPage ssr=SsrMode::Async />
                     <Route path=path!("/account/activity") view=accounts::activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("/account/two-step") view=accounts::two_step::TwoStepPage ssr=SsrMode::Async />
-                    <Route path=path!("/account/two-step/app") view=accounts::two_step::AppSetupPage ssr=SsrMode::Async />
-                    <Route path=path!("/account/two-step/sms") view=accounts::two_step::SmsSetupPage ssr=SsrMode::Async />
-                    <Route path=path!("/account/two-step/codes") view=accounts::two_step::RecoveryCodesPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/two-step/app") view=accounts::two_step::app::AppSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/two-step/sms") view=accounts::two_step::sms::SmsSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/two-step/codes") view=accounts::two_step::codes::RecoveryCodesPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=accounts::sign_in::SignInPage ssr=SsrMode::Async />
-                    <Route path=path!("/sign-in/second-step") view=accounts::two_step::SecondStepPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in/second-step") view=accounts::two_step::second_step::SecondStepPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in/pass/:token") view=accounts::lock_pass::PassPage />
                     <Route path=path!("/signed-out") view=accounts::sign_in::SignedOutPage />
                     <Route path=path!("/forgotten-password") view=accounts::recovery::RequestPage ssr=SsrMode::Async />
@@ -130,9 +130,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/payments/demo") view=payments::pages::DemoPage ssr=SsrMode::Async />
                     <Route path=path!("/payments/order/:id") view=payments::pages::OrderPage ssr=SsrMode::Async />
                     <Route path=path!("/payments/:id") view=payments::pages::PaymentPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/payments") view=payments::admin::ReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/payments") view=payments::admin::report::ReportPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/vehicles/conflicts") view=vignette::admin::ConflictsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/payments/:id") view=payments::admin::PaymentAdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/payments/:id") view=payments::admin::payment::PaymentAdminPage ssr=SsrMode::Async />
                     <Route path=path!("/terms") view=info::TermsPage />
                     <Route path=path!("/accessibility") view=info::AccessibilityPage />
                     <Route path=path!("/privacy") view=info::PrivacyPage />
@@ -142,6 +142,25 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+/// What the services add to the account's profile page.
+const PROFILE_LINKS: &[accounts::profile::ServiceLink] = &[
+    accounts::profile::ServiceLink {
+        href: vignette::vehicles::PATH,
+        text: |l| td_string!(l, vehicles.profile_link),
+        administrators_only: false,
+    },
+    accounts::profile::ServiceLink {
+        href: payments::admin::REPORT_PATH,
+        text: |l| td_string!(l, admin.profile_link),
+        administrators_only: true,
+    },
+    accounts::profile::ServiceLink {
+        href: vignette::admin::PATH,
+        text: |l| td_string!(l, plate_admin.profile_link),
+        administrators_only: true,
+    },
+];
 
 /// The page's language (the cookie set by `/lang/{code}`, then `Accept-Language`), as the
 /// context every `t!` reads. Made here rather than with the library's `I18nContextProvider`

@@ -4,7 +4,10 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    use bawaba::platform::{config::Config, server, telemetry};
+    use bawaba::{
+        platform::{config::Config, telemetry},
+        server,
+    };
     use std::process::ExitCode;
 
     let args: Vec<String> = std::env::args().skip(1).collect();

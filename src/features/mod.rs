@@ -1,11 +1,8 @@
 //! One module per capability: its pages, its server functions and (server only) its store.
 
 pub mod accounts;
-pub mod errors;
 pub mod home;
 pub mod idcard;
 pub mod info;
-#[cfg(feature = "ssr")]
-pub mod messages;
 pub mod payments;
 pub mod vignette;

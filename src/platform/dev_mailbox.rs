@@ -3,7 +3,7 @@
 //! viewable as sent. Off unless `BAWABA_DEV_MAILBOX=on`: it shows codes and links meant for
 //! other people, so a real deployment never serves it (404, as if it did not exist).
 
-use super::server::AppState;
+use super::state::AppState;
 use axum::{
     extract::{Path, State},
     http::{StatusCode, header},
@@ -17,7 +17,7 @@ pub const SHOW_PATH: &str = "/dev/mailbox/{name}";
 const SHOWN: usize = 200;
 
 fn escape(text: &str) -> String {
-    crate::features::messages::escape(text)
+    super::mail::escape(text)
 }
 
 /// A file name the outbox could have written: no path, only its own characters.

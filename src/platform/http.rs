@@ -1,9 +1,60 @@
-//! Operational endpoints for load balancers and orchestrators, and the one shape of a
-//! download.
+//! The plain (non-page) routes and their table type, operational endpoints for load
+//! balancers and orchestrators, and the one shape of a download.
 
-use super::server::AppState;
+use super::state::AppState;
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde_json::json;
+
+/// A route the app serves besides its pages and server functions. Each feature lists its own
+/// (`routes()`); the composition root (`crate::server`) builds the router from the lists, and
+/// the route-walking test (tests/api/route_walk.rs) walks them, so a route added to a list is
+/// walked as every kind of visitor without anyone listing it twice.
+pub struct PlainRoute {
+    pub method: ::http::Method,
+    pub path: &'static str,
+    pub handler: axum::routing::MethodRouter<AppState>,
+}
+
+impl PlainRoute {
+    pub fn get<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        Self {
+            method: ::http::Method::GET,
+            path,
+            handler: axum::routing::get(handler),
+        }
+    }
+
+    pub fn post<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        Self {
+            method: ::http::Method::POST,
+            path,
+            handler: axum::routing::post(handler),
+        }
+    }
+}
+
+/// The platform's own routes: health, language switch, the vignette keys' public set, the
+/// icon browsers ask for, and the development mailbox (off unless configured).
+pub fn routes() -> Vec<PlainRoute> {
+    use super::{dev_mailbox, locale, pwa, signing};
+    vec![
+        PlainRoute::get("/healthz", healthz),
+        PlainRoute::get("/readyz", readyz),
+        PlainRoute::get("/lang/{code}", locale::switch),
+        PlainRoute::get(signing::KEYS_PATH, signing::key_set_handler),
+        PlainRoute::get("/favicon.ico", pwa::favicon),
+        PlainRoute::get(dev_mailbox::PATH, dev_mailbox::list),
+        PlainRoute::get(dev_mailbox::SHOW_PATH, dev_mailbox::show),
+    ]
+}
 
 /// The process is alive and serving HTTP. Touches nothing else, so a slow database never makes
 /// an orchestrator kill a healthy process.

@@ -2,7 +2,7 @@
 //! JavaScript: it remembers the choice in the cookie the localisation library reads on every
 //! request, then sends the user back to the page they were on.
 
-use super::server::AppState;
+use super::state::AppState;
 use axum::{
     extract::{Path, Query, State},
     http::{HeaderValue, StatusCode, header},

@@ -7,6 +7,44 @@ use lettre::{
 };
 use std::path::PathBuf;
 
+/// The language of a stored message (`ar`, `fr`, `en`); `None` for any other.
+pub fn locale_of(language: &str) -> Option<crate::i18n::Locale> {
+    match language {
+        "ar" => Some(crate::i18n::Locale::ar),
+        "fr" => Some(crate::i18n::Locale::fr),
+        "en" => Some(crate::i18n::Locale::en),
+        _ => None,
+    }
+}
+
+/// Text for HTML bodies.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The HTML frame of every e-mail: the language and direction of the recipient's language, so
+/// an Arabic e-mail reads right to left in mail clients; inline styles only (clients drop
+/// `<style>` and never load our CSS).
+pub fn email_html(locale: crate::i18n::Locale, paragraphs: &[String]) -> String {
+    let (lang, dir) = match locale {
+        crate::i18n::Locale::ar => ("ar", "rtl"),
+        crate::i18n::Locale::fr => ("fr", "ltr"),
+        crate::i18n::Locale::en => ("en", "ltr"),
+    };
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<p style=\"margin:0 0 16px\">{p}</p>"))
+        .collect();
+    format!(
+        "<!DOCTYPE html><html lang=\"{lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\"></head>\
+         <body style=\"font-family:'Noto Naskh Arabic','Noto Sans',Arial,sans-serif;font-size:16px;\
+         line-height:1.6;color:#16201d;text-align:start\" dir=\"{dir}\">{body}</body></html>"
+    )
+}
+
 /// A message ready to send, in the recipient's language.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rendered {

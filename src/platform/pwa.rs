@@ -2,9 +2,7 @@
 //! precache. Its version changes with the build's hashes, so a new release replaces the old
 //! cache, while an unchanged build keeps it.
 
-use super::server::AppState;
 use axum::{
-    extract::State,
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
@@ -71,8 +69,6 @@ pub fn assets_from_hashes(
     };
     let mut files = vec![
         "/offline.html".to_string(),
-        // The roadside verifier: usable with no network from the first visit to any page.
-        crate::features::vignette::verify::OFFLINE_PATH.to_string(),
         "/static.css".to_string(),
         "/manifest.webmanifest".to_string(),
         "/icons/icon.svg".to_string(),
@@ -115,11 +111,15 @@ pub async fn favicon() -> axum::response::Response {
         .into_response()
 }
 
-pub async fn service_worker(State(state): State<AppState>) -> Response {
-    let assets = shell_assets(&state.leptos_options);
+/// `/sw.js`: the worker with this build's files and `offline_pages`, the pages a feature makes
+/// usable with no network from the first visit to any page (the roadside verifier).
+pub async fn service_worker(options: LeptosOptions, offline_pages: &[&str]) -> Response {
+    let assets = shell_assets(&options);
     let files = assets
         .files
         .iter()
+        .map(String::as_str)
+        .chain(offline_pages.iter().copied())
         .map(|f| format!("{f:?}"))
         .collect::<Vec<_>>()
         .join(", ");

@@ -55,7 +55,7 @@ pub async fn refuse_cross_site(
 ) -> Response {
     if is_cross_site(req.method(), req.headers(), &public_origin) {
         tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
-        return crate::features::errors::cross_site_response();
+        return super::plain_pages::cross_site_response();
     }
     next.run(req).await
 }

@@ -251,7 +251,7 @@ pub fn account_of(req: &axum::extract::Request) -> Option<String> {
 /// A layer: looks up the session of every request that carries a session cookie (and slides
 /// its expiry). Requests for files never carry work for it, so they skip the lookup.
 pub async fn resolve(
-    state: axum::extract::State<super::server::AppState>,
+    state: axum::extract::State<super::state::AppState>,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -288,7 +288,7 @@ pub const NEW_SESSIONS_PER_ADDRESS: super::throttle::Limit = super::throttle::Li
 /// A request without a live session: refused with 429 when its address has started
 /// `NEW_SESSIONS_PER_ADDRESS` already, else served, and counted if it started one.
 async fn count_new_session(
-    state: &super::server::AppState,
+    state: &super::state::AppState,
     req: axum::extract::Request,
     next: axum::middleware::Next,
     now: i64,
@@ -304,7 +304,7 @@ async fn count_new_session(
     match throttle::spent(&state.db, &key, limit, now).await {
         Ok(Some(wait)) => {
             tracing::warn!(wait, "too many new sessions from one address");
-            return crate::features::errors::too_many_response(wait);
+            return super::plain_pages::too_many_response(wait);
         }
         Ok(None) => {}
         Err(e) => tracing::error!(error = %e, "could not read the new-session count"),
@@ -342,7 +342,7 @@ pub fn set_cookie(value: &str) {
 
 /// In a server function: the caller's session, created (and its cookie added to the
 /// response) if there is none yet.
-pub async fn ensure_for_request(state: &super::server::AppState) -> Result<SessionId, DbError> {
+pub async fn ensure_for_request(state: &super::state::AppState) -> Result<SessionId, DbError> {
     if let Some(session) = for_request() {
         return Ok(session.id);
     }

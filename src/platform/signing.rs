@@ -159,7 +159,7 @@ pub fn key_set(keys: &[KeyInfo]) -> serde_json::Value {
 /// `GET /.well-known/jwks.json`: public, cached for five minutes (a rotation reaches verifiers
 /// within that; retired keys never leave the set).
 pub async fn key_set_handler(
-    axum::extract::State(state): axum::extract::State<super::server::AppState>,
+    axum::extract::State(state): axum::extract::State<super::state::AppState>,
 ) -> Result<axum::response::Response, crate::error::AppError> {
     use crate::error::OrUnavailable;
     use axum::response::IntoResponse;
@@ -193,7 +193,7 @@ pub async fn run(args: &[String]) -> std::process::ExitCode {
     }
     let result = async {
         let config = super::config::Config::from_env().map_err(|e| e.to_string())?;
-        let state = super::server::build_state(config)
+        let state = super::state::build_state(config, |_, _| Default::default())
             .await
             .map_err(|e| e.to_string())?;
         let now = super::session::now_secs();

@@ -13,6 +13,40 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// The errors of a refused form: each (field, problem code) with its message.
+    pub fn all<'a>(
+        problems: impl IntoIterator<Item = &'a (String, String)>,
+        message: impl Fn(&str) -> String,
+    ) -> Vec<FieldError> {
+        problems
+            .into_iter()
+            .map(|(field, code)| FieldError {
+                field_id: field.clone(),
+                message: message(code),
+            })
+            .collect()
+    }
+
+    /// The message of `field`'s error, if it has one.
+    pub fn of(errors: &[FieldError], field: &str) -> Option<String> {
+        errors
+            .iter()
+            .find(|e| e.field_id == field)
+            .map(|e| e.message.clone())
+    }
+}
+
+/// A page's title, "Error:" first when its form came back with problems: the title is the
+/// first thing a screen reader announces (WCAG 3.3.1).
+pub fn page_title(locale: Locale, title: &str, has_errors: bool) -> String {
+    if has_errors {
+        format!("{} {title}", td_string!(locale, common.error_prefix))
+    } else {
+        title.to_string()
+    }
+}
+
 /// Listed at the top of a page that came back with errors: each links to its field. It takes
 /// focus on load (`autofocus`: every page comes from the server, with or without JavaScript)
 /// so screen readers announce it first.

@@ -2,12 +2,13 @@
 //! landmarks, footer.
 
 use crate::i18n::*;
-use crate::ui::session_timer::SessionTimer;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+/// `account` is the header's account corner (the accounts feature's "Sign in" or "Your
+/// account"), passed in so that the frame knows no feature.
 #[component]
-pub fn Layout(children: Children) -> impl IntoView {
+pub fn Layout(#[prop(into)] account: ViewFn, children: Children) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <a class="skip-link" href="#main">{t!(i18n, skip_link)}</a>
@@ -21,7 +22,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="site-header__tagline">{t!(i18n, portal_tagline)}</span>
                 </a>
                 <LanguageSwitch />
-                <AccountLink />
+                {account.run()}
             </div>
         </header>
         <main id="main" class="page" tabindex="-1">
@@ -53,33 +54,6 @@ fn Hydrated() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("data-hydrated", "");
-    }
-}
-
-/// "Sign in", or "Your account" once signed in. Read from the request's session on the
-/// server: every page is rendered there, so no request is needed to know.
-#[component]
-fn AccountLink() -> impl IntoView {
-    let i18n = use_i18n();
-    let session = crate::features::accounts::signed_in();
-    let (href, text) = if session.is_some() {
-        (
-            crate::features::accounts::profile::PATH,
-            td_string!(i18n.get_locale_untracked(), account.your_account_link),
-        )
-    } else {
-        (
-            crate::features::accounts::sign_in::PATH,
-            td_string!(i18n.get_locale_untracked(), account.sign_in_link),
-        )
-    };
-    let locale = i18n.get_locale_untracked();
-    let timer = session.map(|(_, seconds_left)| view! { <SessionTimer seconds_left /> });
-    view! {
-        <nav class="site-header__account" aria-label=td_string!(locale, account.header_label)>
-            <a href=href>{text}</a>
-        </nav>
-        {timer}
     }
 }
 

@@ -9,5 +9,6 @@ pub mod hydration;
 pub mod island_data;
 pub mod keep_unsent;
 pub mod layout;
+pub mod problem;
 pub mod session_timer;
 pub mod text;

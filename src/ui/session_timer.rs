@@ -62,7 +62,11 @@ impl IslandData for Timer {
 
 /// The dialog for a session ending in `seconds_left`, in the page's language.
 #[component]
-pub fn SessionTimer(seconds_left: i64) -> impl IntoView {
+pub fn SessionTimer(
+    seconds_left: i64,
+    /// Where "Sign in again" leads once the session has ended.
+    sign_in_href: &'static str,
+) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     let timer = Timer {
         seconds_left,
@@ -70,7 +74,7 @@ pub fn SessionTimer(seconds_left: i64) -> impl IntoView {
         extend_label: td_string!(locale, account.timeout_extend).to_string(),
         ended: td_string!(locale, account.timeout_ended).to_string(),
         sign_in_label: td_string!(locale, account.sign_in_link).to_string(),
-        sign_in_href: crate::features::accounts::sign_in::PATH.to_string(),
+        sign_in_href: sign_in_href.to_string(),
     };
     view! {
         <WithIslandData data=timer>

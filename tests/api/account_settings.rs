@@ -6,8 +6,7 @@ use crate::{
     registration::{AMINA, registered_and_confirmed},
 };
 use bawaba::{
-    features::accounts::notifications::enqueue_chosen,
-    platform::{server, session::now_secs},
+    features::accounts::notifications::enqueue_chosen, platform::session::now_secs, server,
 };
 
 on_both_backends!(
@@ -114,7 +113,7 @@ async fn the_development_mailbox_is_off_unless_turned_on() {
 /// Registers Amina and lets the outbox write her confirmation e-mail as a file (no SMTP).
 async fn registered_and_confirmed_without_sink(app: &helpers::TestApp, b: &helpers::Browser) {
     use bawaba::{
-        features::messages::render,
+        messages::render,
         platform::{
             mail::{MailTransport, SmsTransport},
             outbox::{self, Transports},

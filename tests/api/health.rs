@@ -41,8 +41,8 @@ on_both_backends!(
         // backend: their migrations must not collide.
         let (url, data_dir, pg) = helpers::fresh_database(app.backend()).await.unwrap();
         let (a, b) = tokio::join!(
-            bawaba::platform::server::build_state(helpers::settings(&data_dir, &url)),
-            bawaba::platform::server::build_state(helpers::settings(&data_dir, &url)),
+            bawaba::server::build_state(helpers::settings(&data_dir, &url)),
+            bawaba::server::build_state(helpers::settings(&data_dir, &url)),
         );
         let (a, b) = (
             a.expect("first server starts"),

@@ -1,9 +1,8 @@
 //! `spawn_app`: starts the portal exactly as `bawaba` does (configuration, migrations, router)
 //! on port 0, and a `TestApp` whose methods are what a browser does.
 
-use bawaba::platform::{
-    config::Config,
-    db::Db,
+use bawaba::{
+    platform::{config::Config, db::Db},
     server::{self, AppState},
 };
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf};

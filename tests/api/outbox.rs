@@ -3,7 +3,7 @@
 
 use crate::{on_both_backends, smtp_sink::SmtpSink};
 use bawaba::{
-    features::messages::render,
+    messages::render,
     platform::{
         mail::{MailTransport, SmsTransport},
         outbox::{self, Channel, Notification, Transports},

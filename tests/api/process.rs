@@ -458,7 +458,7 @@ fn a_payment_taken_while_the_server_was_killed_is_fulfilled_once_after_restart()
                 local.clone(),
                 key,
             )),
-            fulfilments: payments::fulfilments(
+            fulfilments: bawaba::server::fulfilments(
                 &bawaba::platform::secrets::SecretKey::load_or_create(Some(secret), &data).unwrap(),
                 &url,
             ),

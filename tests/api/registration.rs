@@ -8,7 +8,7 @@ use crate::{
     smtp_sink::SmtpSink,
 };
 use bawaba::{
-    features::messages::render,
+    messages::render,
     platform::{
         mail::{MailTransport, SmsTransport},
         outbox::{self, Transports},

@@ -27,7 +27,7 @@ use crate::{
 };
 use bawaba::{
     features::accounts::needs_sign_in,
-    platform::server::{page_paths, plain_routes},
+    server::{page_paths, plain_routes},
 };
 
 const NADIA: Person = Person {

@@ -11,7 +11,7 @@ use crate::{
         AMINA, KARIM, PASSWORD, SAMIRA, deliver_mail, registered_and_confirmed, sign_in,
     },
 };
-use bawaba::platform::server::{page_paths, plain_routes};
+use bawaba::server::{page_paths, plain_routes};
 
 /// A server function called as a script calls it (no `Accept: text/html`, no Referer).
 async fn call(b: &Browser, path: &str, form: &[(&str, &str)]) -> reqwest::Response {

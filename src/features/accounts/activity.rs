@@ -4,7 +4,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
-use crate::{error::AppError, features::errors::ServiceProblem, i18n::*};
+use crate::{error::AppError, i18n::*, ui::problem::ServiceProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ pub struct Event {
 
 #[server(endpoint = "account/activity")]
 pub async fn load_activity() -> Result<Vec<Event>, AppError> {
-    use crate::platform::server::AppState;
+    use crate::platform::state::AppState;
     let state = expect_context::<AppState>();
     let Some(account_id) = crate::platform::request::account() else {
         return Ok(Vec::new());

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     domain::{journey::Answers, registration},
     i18n::Locale,
-    platform::{config::Config, server, session::now_secs},
+    platform::{config::Config, session::now_secs},
 };
 use std::{
     io::{BufRead, IsTerminal, Write},
@@ -134,7 +134,7 @@ async fn create(args: &[String]) -> Result<String, String> {
     }
 
     let config = Config::from_env().map_err(|e| e.to_string())?;
-    let state = server::build_state(config)
+    let state = crate::platform::state::build_state(config, |_, _| Default::default())
         .await
         .map_err(|e| e.to_string())?;
     let known = super::register::server::known_countries(&state.db)

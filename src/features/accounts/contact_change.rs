@@ -10,9 +10,9 @@ use super::problem_message;
 use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
     ui::form::{Button, ErrorSummary, FieldError, InputKind, TextField},
+    ui::problem::ServiceProblem,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -69,7 +69,7 @@ mod server {
     use crate::{
         domain::journey::{Draft, Rejected},
         error::AppError,
-        platform::{drafts, server::AppState, session},
+        platform::{drafts, session, state::AppState},
     };
 
     pub async fn load(state: &AppState, what: What) -> Result<Draft, AppError> {
@@ -112,7 +112,7 @@ mod server {
 #[server(endpoint = "account/change/view")]
 pub async fn load_change(what: What, code_page: bool) -> Result<ChangeView, AppError> {
     use super::store;
-    use crate::platform::server::AppState;
+    use crate::platform::state::AppState;
     let state = expect_context::<AppState>();
     let Some(account_id) = crate::platform::request::account() else {
         return Ok(ChangeView::default());
@@ -164,7 +164,7 @@ pub async fn start_change(
             contact::{Email, Mobile},
             journey::Draft,
         },
-        platform::{server::AppState, session},
+        platform::{session, state::AppState},
     };
     let state = expect_context::<AppState>();
     let account_id = crate::platform::request::owner("account settings")?;
@@ -261,9 +261,8 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
     };
     use crate::platform::{
         outbox::{self, Channel, Notification},
-        security,
-        server::AppState,
-        session,
+        security, session,
+        state::AppState,
     };
     let state = expect_context::<AppState>();
     let account_id = crate::platform::request::owner("account settings")?;
@@ -411,7 +410,7 @@ fn ChangeForm(what: What) -> impl IntoView {
                         InputKind { input_type: "tel", inputmode: Some("tel"), autocomplete: Some("tel"), ltr: true },
                     ),
                 };
-                let page_title = if errors.is_empty() { title.to_string() } else { format!("{} {title}", td_string!(locale, common.error_prefix)) };
+                let page_title = crate::ui::form::page_title(locale, title, !errors.is_empty());
                 let (field_error, password_error) = (error_for(field), error_for("password"));
                 view! {
                     <Title text=page_title />
@@ -452,7 +451,7 @@ fn CodeForm(what: What) -> impl IntoView {
                     .collect();
                 let error = errors.first().map(|e| e.message.clone());
                 let title = td_string!(locale, account.change_code_title).to_string();
-                let page_title = if errors.is_empty() { title.clone() } else { format!("{} {title}", td_string!(locale, common.error_prefix)) };
+                let page_title = crate::ui::form::page_title(locale, &title, !errors.is_empty());
                 view! {
                     <Title text=page_title />
                     <ErrorSummary errors />

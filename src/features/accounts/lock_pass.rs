@@ -26,8 +26,9 @@ pub mod server {
         platform::{
             drafts,
             outbox::{self, Channel, Notification},
-            server::AppState,
-            session, throttle,
+            session,
+            state::AppState,
+            throttle,
         },
     };
 
@@ -135,7 +136,7 @@ pub mod server {
 #[server(endpoint = "account/sign-in/pass")]
 pub async fn use_pass(token: String) -> Result<(), AppError> {
     use crate::domain::journey::Draft;
-    use crate::platform::{drafts, security, server::AppState, session};
+    use crate::platform::{drafts, security, session, state::AppState};
     let state = expect_context::<AppState>();
     let now = session::now_secs();
     let token: String = token

@@ -1,10 +1,35 @@
 //! The accounts feature's notifications.
 
 use crate::{
-    features::messages::{email_html, escape},
     i18n::*,
     platform::mail::Rendered,
+    platform::mail::{email_html, escape},
 };
+
+/// This feature's notification `template` in `language`; `None` for another feature's
+/// template, another language or a missing parameter.
+pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Option<Rendered> {
+    let locale = crate::platform::mail::locale_of(language)?;
+    let param = |name: &str| {
+        params
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    match template {
+        EMAIL_VERIFICATION => email_verification(locale, &param("code")?, &param("link")?),
+        REGISTRATION_ATTEMPT => registration_attempt(locale, &param("what")?, &param("sign_in")?),
+        PASSWORD_RESET => password_reset(locale, &param("link")?),
+        ACCOUNT_LOCKED => account_locked(locale, &param("link")?),
+        PASSWORD_CHANGED => password_changed(locale),
+        SMS_CODE => sms_code(locale, &param("code")?),
+        t @ (EMAIL_CHANGED | MOBILE_CHANGED | MOBILE_CHANGED_SMS) => {
+            contact_changed(locale, t, &param("new")?)
+        }
+        TWO_STEP_CHANGED => two_step_changed(locale, &param("what")?),
+        _ => None,
+    }
+}
 
 pub const EMAIL_VERIFICATION: &str = "email_verification";
 

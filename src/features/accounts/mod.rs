@@ -3,6 +3,7 @@
 //! numbers, e-mail and mobile numbers, passwords, the registration pages) are in `domain`,
 //! shared with the browser; the pages and server functions are here, one file per journey.
 
+pub mod account_link;
 pub mod activity;
 #[cfg(feature = "ssr")]
 pub mod admin;
@@ -61,6 +62,14 @@ pub struct Country {
     /// ISO 3166-1 numeric.
     pub code: u16,
     pub name: String,
+}
+
+/// A refused form's errors, each with its problem's message in `locale`.
+pub fn field_errors<'a>(
+    locale: Locale,
+    problems: impl IntoIterator<Item = &'a (String, String)>,
+) -> Vec<crate::ui::form::FieldError> {
+    crate::ui::form::FieldError::all(problems, |code| problem_message(locale, code))
 }
 
 /// The message for a problem code of the account pages. Codes that carry a number say it
@@ -139,6 +148,15 @@ pub fn signed_in() -> Option<(String, i64)> {
     }
 }
 
+/// The accounts feature's plain routes (its pages are in the app's table).
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
+    vec![crate::platform::http::PlainRoute::post(
+        EXTEND_PATH,
+        extend_session,
+    )]
+}
+
 /// `POST /account/session/extend` ("Stay signed in"): the request itself slid the session;
 /// the answer is the seconds now left, as plain text, or 401 once it has ended.
 #[cfg(feature = "ssr")]
@@ -209,7 +227,7 @@ pub const EXTEND_PATH: &str = "/account/session/extend";
 /// second sign-in step is sent to set one up before anything else.
 #[cfg(feature = "ssr")]
 pub async fn require_sign_in(
-    axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -244,7 +262,7 @@ pub async fn require_sign_in(
 /// An officer or administrator with no second sign-in step yet.
 #[cfg(feature = "ssr")]
 async fn must_add_second_step(
-    state: &crate::platform::server::AppState,
+    state: &crate::platform::state::AppState,
     account_id: &str,
 ) -> Result<bool, crate::platform::db::DbError> {
     Ok(store::standing(&state.db, account_id)

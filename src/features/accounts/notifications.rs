@@ -7,9 +7,9 @@
 use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
     ui::form::{Button, Legend},
+    ui::problem::ServiceProblem,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -31,7 +31,7 @@ pub fn channels_of(choice: &str) -> (bool, bool) {
 /// The account's channel choice and whether it wants vignette reminders.
 #[server(endpoint = "account/notifications/view")]
 pub async fn load_choice() -> Result<Option<(String, bool)>, AppError> {
-    use crate::platform::server::AppState;
+    use crate::platform::state::AppState;
     let state = expect_context::<AppState>();
     let Some(account_id) = crate::platform::request::account() else {
         return Ok(None);
@@ -50,7 +50,7 @@ pub async fn save_choice(
     notify_by: Option<String>,
     vignette_reminders: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::platform::{server::AppState, session};
+    use crate::platform::{session, state::AppState};
     let state = expect_context::<AppState>();
     let account_id = crate::platform::request::owner("account settings")?;
     let choice = notify_by.unwrap_or_default();
@@ -65,13 +65,9 @@ pub async fn save_choice(
             .or_unavailable()?;
     }
     // A checkbox left unticked sends nothing.
-    crate::features::vignette::store::set_reminders(
-        &state.db,
-        &account_id,
-        vignette_reminders.is_some(),
-    )
-    .await
-    .or_unavailable()?;
+    super::store::set_reminders(&state.db, &account_id, vignette_reminders.is_some())
+        .await
+        .or_unavailable()?;
     leptos_axum::redirect(&format!("{PATH}?saved=1"));
     Ok(())
 }

@@ -5,8 +5,8 @@
 use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
+    ui::problem::ServiceProblem,
     ui::{
         form::{Button, ButtonKind},
         text::SummaryRow,
@@ -36,7 +36,7 @@ pub struct Profile {
 /// session belongs to: there is no account id to tamper with.
 #[server(endpoint = "account/profile")]
 pub async fn load_profile() -> Result<Option<Profile>, AppError> {
-    use crate::platform::server::AppState;
+    use crate::platform::state::AppState;
     let state = expect_context::<AppState>();
     let Some(account_id) = crate::platform::request::account() else {
         return Ok(None);
@@ -68,8 +68,17 @@ pub async fn load_profile() -> Result<Option<Profile>, AppError> {
     }))
 }
 
+/// A link the other services put on the profile page (the app lists them, so this page knows
+/// no service): to the holder's own records, or to a tool for administrators.
+#[derive(Clone, Copy)]
+pub struct ServiceLink {
+    pub href: &'static str,
+    pub text: fn(Locale) -> &'static str,
+    pub administrators_only: bool,
+}
+
 #[component]
-pub fn ProfilePage() -> impl IntoView {
+pub fn ProfilePage(links: &'static [ServiceLink]) -> impl IntoView {
     let profile = Resource::new(|| (), |_| load_profile());
     view! {
         <Suspense>
@@ -77,7 +86,7 @@ pub fn ProfilePage() -> impl IntoView {
                 match profile.await {
                     Err(_) => view! { <ServiceProblem /> }.into_any(),
                     Ok(None) => view! { <super::SignInFirst back_to=PATH /> }.into_any(),
-                    Ok(Some(p)) => view! { <ProfileView p /> }.into_any(),
+                    Ok(Some(p)) => view! { <ProfileView p links /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -85,7 +94,7 @@ pub fn ProfilePage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileView(p: Profile) -> impl IntoView {
+fn ProfileView(p: Profile, links: &'static [ServiceLink]) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let kind = match p.identity_kind.as_str() {
@@ -181,7 +190,11 @@ fn ProfileView(p: Profile) -> impl IntoView {
                 })
                 .collect_view()}
         </dl>
-        <p><a href=crate::features::vignette::vehicles::PATH>{t!(i18n, vehicles.profile_link)}</a></p>
+        {links
+            .iter()
+            .filter(|l| !l.administrators_only)
+            .map(|l| view! { <p><a href=l.href>{(l.text)(locale)}</a></p> })
+            .collect_view()}
         <h2>{t!(i18n, account.security_heading)}</h2>
         <ul class="list">
             <li><a href=super::two_step::PATH>{t!(i18n, account.two_step_link)}</a></li>
@@ -191,8 +204,11 @@ fn ProfileView(p: Profile) -> impl IntoView {
         {(p.role == "administrator").then(|| view! {
             <h2>{t!(i18n, account.role_administrator)}</h2>
             <ul class="list">
-                <li><a href=crate::features::payments::admin::REPORT_PATH>{t!(i18n, admin.profile_link)}</a></li>
-                <li><a href=crate::features::vignette::admin::PATH>{t!(i18n, plate_admin.profile_link)}</a></li>
+                {links
+                    .iter()
+                    .filter(|l| l.administrators_only)
+                    .map(|l| view! { <li><a href=l.href>{(l.text)(locale)}</a></li> })
+                    .collect_view()}
             </ul>
         })}
         <form method="post" action=super::sign_in::SignOut::url()>

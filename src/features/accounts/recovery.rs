@@ -2,15 +2,14 @@
 //! whether or not an account uses it); the link opens a page to choose a new password, dies on
 //! use and after 30 minutes, and using it ends every session of the account.
 
-use super::problem_message;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::{
     domain::journey::Draft,
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
-    ui::form::{Button, ErrorSummary, FieldError, InputKind, TextField},
+    ui::form::{Button, ErrorSummary, InputKind, TextField},
+    ui::problem::ServiceProblem,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -68,9 +67,9 @@ pub async fn request_reset(email: Option<String>) -> Result<(), AppError> {
     use crate::platform::{
         drafts,
         outbox::{self, Channel, Notification},
-        security,
-        server::AppState,
-        session, throttle,
+        security, session,
+        state::AppState,
+        throttle,
     };
     let state = expect_context::<AppState>();
     let now = session::now_secs();
@@ -173,8 +172,9 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
     use crate::platform::{
         drafts,
         outbox::{self, Channel, Notification},
-        server::AppState,
-        session, throttle,
+        session,
+        state::AppState,
+        throttle,
     };
     use server::Link;
     let state = expect_context::<AppState>();
@@ -289,7 +289,7 @@ fn redirect_to(path: &str) -> Result<(), AppError> {
 
 #[server(endpoint = "account/recovery/view")]
 pub async fn load_recovery() -> Result<Draft, AppError> {
-    use crate::platform::{drafts, server::AppState, session};
+    use crate::platform::{drafts, session, state::AppState};
     let state = expect_context::<AppState>();
     match session::for_request() {
         None => Ok(Draft::default()),
@@ -301,7 +301,7 @@ pub async fn load_recovery() -> Result<Draft, AppError> {
 /// be used, why (`used`, `expired`, `unknown`), so the page says so before anything is typed.
 #[server(endpoint = "account/recovery/link")]
 pub async fn load_reset(token: String) -> Result<(Draft, Option<String>), AppError> {
-    use crate::platform::{server::AppState, session};
+    use crate::platform::{session, state::AppState};
     use server::Link;
     let state = expect_context::<AppState>();
     let problem = match server::look_up(&state.db, &token, session::now_secs())
@@ -316,25 +316,6 @@ pub async fn load_reset(token: String) -> Result<(Draft, Option<String>), AppErr
     Ok((load_recovery().await?, problem.map(str::to_string)))
 }
 
-fn errors(locale: Locale, draft: &Draft, step: &str) -> Vec<FieldError> {
-    draft
-        .problems(step)
-        .iter()
-        .map(|(field, code)| FieldError {
-            field_id: field.clone(),
-            message: problem_message(locale, code),
-        })
-        .collect()
-}
-
-fn titled(locale: Locale, title: &str, has_errors: bool) -> String {
-    if has_errors {
-        format!("{} {title}", td_string!(locale, common.error_prefix))
-    } else {
-        title.to_string()
-    }
-}
-
 /// `/forgotten-password`.
 #[component]
 pub fn RequestPage() -> impl IntoView {
@@ -345,11 +326,11 @@ pub fn RequestPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let locale = i18n.get_locale_untracked();
                 let Ok(draft) = draft.await else { return view! { <ServiceProblem /> }.into_any() };
-                let errors = errors(locale, &draft, "request");
+                let errors = super::field_errors(locale, &draft.problems("request"));
                 let title = td_string!(locale, account.forgotten_title).to_string();
                 let error = errors.first().map(|e| e.message.clone());
                 view! {
-                    <Title text=titled(locale, &title, !errors.is_empty()) />
+                    <Title text=crate::ui::form::page_title(locale, &title, !errors.is_empty()) />
                     <ErrorSummary errors />
                     <h1>{title}</h1>
                     <p>{t!(i18n, account.forgotten_lead)}</p>
@@ -408,11 +389,11 @@ pub fn ResetPage() -> impl IntoView {
                     if let Some(reason) = problem {
                         return view! { <LinkProblem reason /> }.into_any();
                     }
-                    let errors = errors(locale, &draft, "reset");
+                    let errors = super::field_errors(locale, &draft.problems("reset"));
                     let title = td_string!(locale, account.reset_title).to_string();
                     let error = errors.first().map(|e| e.message.clone());
                     view! {
-                        <Title text=titled(locale, &title, !errors.is_empty()) />
+                        <Title text=crate::ui::form::page_title(locale, &title, !errors.is_empty()) />
                         <ErrorSummary errors />
                         <h1>{title}</h1>
                         <form method="post" action=ResetPassword::url() novalidate="">

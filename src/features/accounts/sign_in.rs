@@ -9,9 +9,9 @@ use crate::error::OrUnavailable;
 use crate::{
     domain::journey::Draft,
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
     ui::form::{Button, ErrorSummary, FieldError, InputKind, TextField},
+    ui::problem::ServiceProblem,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -44,7 +44,7 @@ mod policy {
 
 #[server(endpoint = "account/sign-in/view")]
 pub async fn load_sign_in() -> Result<Draft, AppError> {
-    use crate::platform::{drafts, server::AppState, session};
+    use crate::platform::{drafts, session, state::AppState};
     let state = expect_context::<AppState>();
     match session::for_request() {
         None => Ok(Draft::default()),
@@ -61,7 +61,7 @@ pub async fn sign_in(
     use super::{passwords, store};
     use crate::domain::journey::Rejected;
     use crate::platform::{
-        drafts, locale::safe_next, security, server::AppState, session, throttle,
+        drafts, locale::safe_next, security, session, state::AppState, throttle,
     };
     use sha2::{Digest, Sha256};
     let state = expect_context::<AppState>();
@@ -188,7 +188,7 @@ pub async fn sign_in(
 /// one, else `next` or the account page.
 #[cfg(feature = "ssr")]
 pub(super) async fn complete(
-    state: &crate::platform::server::AppState,
+    state: &crate::platform::state::AppState,
     account_id: &str,
     next: Option<&str>,
     now: i64,
@@ -270,7 +270,7 @@ impl Reconfirmed {
 /// (issue 18, finding 2).
 #[cfg(feature = "ssr")]
 pub(super) async fn reconfirm_password(
-    state: &crate::platform::server::AppState,
+    state: &crate::platform::state::AppState,
     account_id: &str,
     password: Option<String>,
 ) -> Result<Reconfirmed, AppError> {
@@ -329,7 +329,7 @@ pub(super) async fn reconfirm_password(
 /// Ends this browser's session (its drafts go with it).
 #[server(endpoint = "account/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::platform::{server::AppState, session};
+    use crate::platform::{session, state::AppState};
     let state = expect_context::<AppState>();
     if let Some(s) = session::for_request() {
         session::end(&state.db, &s.id).await.or_unavailable()?;
@@ -343,7 +343,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(endpoint = "account/sign-out-everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use super::store;
-    use crate::platform::{security, server::AppState, session};
+    use crate::platform::{security, session, state::AppState};
     let state = expect_context::<AppState>();
     if let Some(account_id) = crate::platform::request::account() {
         session::end_all_for(&state.db, &account_id)
@@ -382,7 +382,7 @@ pub fn SignInPage() -> impl IntoView {
                     .map(|(field, code)| FieldError { field_id: field.clone(), message: problem_message(locale, code) })
                     .collect();
                 let title = td_string!(locale, account.sign_in_title).to_string();
-                let page_title = if errors.is_empty() { title.clone() } else { format!("{} {title}", td_string!(locale, common.error_prefix)) };
+                let page_title = crate::ui::form::page_title(locale, &title, !errors.is_empty());
                 let error = errors.first().map(|e| e.message.clone());
                 let next = query.read_untracked().get("next").unwrap_or_default();
                 let pass = query.read_untracked().get("pass");

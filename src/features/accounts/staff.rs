@@ -27,7 +27,7 @@ pub async fn require(db: &Db, account: Option<&str>, role: Role) -> Result<Strin
 }
 
 /// In a server function or a page: the signed-in administrator's account id.
-pub async fn administrator(state: &crate::platform::server::AppState) -> Result<String, AppError> {
+pub async fn administrator(state: &crate::platform::state::AppState) -> Result<String, AppError> {
     let account = crate::platform::request::account();
     require(&state.db, account.as_deref(), Role::Administrator).await
 }

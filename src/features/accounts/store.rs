@@ -241,3 +241,14 @@ pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, DbError>
         .await?;
     Ok(row.map(|(h,)| h))
 }
+
+/// Turns an account's vignette reminders on or off (its notification settings; the
+/// vignette's reminder job reads them).
+pub async fn set_reminders(db: &Db, account_id: &str, on: bool) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET vignette_reminders = $2 WHERE id = $1")
+        .bind(account_id)
+        .bind(i64::from(on))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

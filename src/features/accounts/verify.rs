@@ -11,9 +11,9 @@ use super::problem_message;
 use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
     ui::form::{Button, ButtonKind, ErrorSummary, FieldError, InputKind, TextField},
+    ui::problem::ServiceProblem,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -52,8 +52,8 @@ pub mod server {
         platform::{
             drafts,
             outbox::{self, Channel, Notification},
-            server::AppState,
             session::{self, SessionId},
+            state::AppState,
         },
     };
 
@@ -292,7 +292,7 @@ pub mod server {
 
 #[server(endpoint = "account/verify-email/view")]
 pub async fn load_verify() -> Result<VerifyView, AppError> {
-    use crate::platform::{drafts, server::AppState, session};
+    use crate::platform::{drafts, session, state::AppState};
     let state = expect_context::<AppState>();
     let Some(target) = server::target(&state).await? else {
         return Ok(VerifyView::default());
@@ -316,7 +316,7 @@ pub async fn load_verify() -> Result<VerifyView, AppError> {
 /// the page shows it with or without JavaScript.
 #[cfg(feature = "ssr")]
 async fn refuse(
-    state: &crate::platform::server::AppState,
+    state: &crate::platform::state::AppState,
     code: &str,
     problem: String,
 ) -> Result<(), AppError> {
@@ -339,7 +339,7 @@ async fn refuse(
 #[server(endpoint = "account/verify-email/code")]
 pub async fn confirm_email(code: Option<String>) -> Result<(), AppError> {
     use super::{store, verification::Outcome};
-    use crate::platform::{drafts, security, server::AppState, session};
+    use crate::platform::{drafts, security, session, state::AppState};
     let state = expect_context::<AppState>();
     let code: String = crate::domain::digits::normalise_digits(&code.unwrap_or_default())
         .chars()
@@ -418,7 +418,7 @@ pub async fn confirm_email(code: Option<String>) -> Result<(), AppError> {
 #[server(endpoint = "account/verify-email/resend")]
 pub async fn resend_code() -> Result<(), AppError> {
     use super::verification;
-    use crate::platform::{drafts, server::AppState, session};
+    use crate::platform::{drafts, session, state::AppState};
     let state = expect_context::<AppState>();
     let Some(target) = server::target(&state).await? else {
         leptos_axum::redirect(PATH);
@@ -475,7 +475,7 @@ pub async fn confirm_link(token: String) -> Result<(), AppError> {
         store,
         verification::{self, Outcome},
     };
-    use crate::platform::{server::AppState, session};
+    use crate::platform::{session, state::AppState};
     let state = expect_context::<AppState>();
     let now = session::now_secs();
     let token: String = token
@@ -537,7 +537,7 @@ pub fn VerifyPage() -> impl IntoView {
                     .collect();
                 let error = errors.first().map(|e| e.message.clone());
                 let sent = query.read_untracked().get("sent").is_some() && errors.is_empty();
-                let page_title = if errors.is_empty() { title.clone() } else { format!("{} {title}", td_string!(locale, common.error_prefix)) };
+                let page_title = crate::ui::form::page_title(locale, &title, !errors.is_empty());
                 let lead = if v.signed_in { td_string!(locale, account.verify_sent_account) } else { td_string!(locale, account.verify_sent_new) };
                 view! {
                     <Title text=page_title />

@@ -13,8 +13,8 @@ use crate::{
         journey::Draft,
     },
     error::AppError,
-    features::errors::{NotFound, ServiceProblem},
     i18n::*,
+    ui::problem::{NotFound, ServiceProblem},
     ui::{
         form::{
             BackLink, Button, DateInput, ErrorSummary, FieldError, Legend, StepIndicator,
@@ -47,7 +47,7 @@ mod server {
 
 #[server(endpoint = "id-card/eligibility/draft")]
 pub async fn load_eligibility() -> Result<Draft, AppError> {
-    use crate::platform::{drafts, server::AppState, session};
+    use crate::platform::{drafts, session, state::AppState};
     let state = expect_context::<AppState>();
     match session::for_request().map(|s| s.id) {
         None => Ok(Draft::default()),
@@ -72,7 +72,7 @@ pub async fn answer_eligibility(
     employer_letter: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::eligibility::validate;
-    use crate::platform::{drafts, server::AppState, session};
+    use crate::platform::{drafts, session, state::AppState};
     let Some(page) = JOURNEY.step(&step) else {
         return Err(AppError::refused("eligibility step"));
     };
@@ -217,14 +217,8 @@ fn StepForm(step: String, draft: Draft) -> impl IntoView {
         .unwrap_or("/id-card".into());
     let (current, total) = JOURNEY.progress(&step, &draft.answers).unwrap_or((1, 1));
     let title = question(i18n, &step);
-    let page_title = if errors.is_empty() {
-        title.clone()
-    } else {
-        format!(
-            "{} {title}",
-            td_string!(i18n.get_locale_untracked(), common.error_prefix)
-        )
-    };
+    let page_title =
+        crate::ui::form::page_title(i18n.get_locale_untracked(), &title, !errors.is_empty());
     let error = errors.first().map(|e| e.message.clone());
     let hint = hint(i18n, &step);
     let fields = if step == "date-of-birth" {

@@ -6,8 +6,8 @@ use crate::error::OrUnavailable;
 use crate::{
     domain::reference::{IdCardFee, ServiceCentre},
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
+    ui::problem::ServiceProblem,
     ui::{
         form::StartButton,
         text::{Ltr, MoneyText},
@@ -34,7 +34,7 @@ pub struct IdCardInfo {
 
 #[server(endpoint = "id-card/info")]
 pub async fn load_idcard_info() -> Result<IdCardInfo, AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     let fees = store::fees(&state.db).await.or_unavailable()?;
     let centres = store::centres(&state.db).await.or_unavailable()?;
     Ok(IdCardInfo { fees, centres })

@@ -3,10 +3,21 @@
 
 use crate::{
     domain::money::{Currency, Money},
-    features::messages::{email_html, escape},
     i18n::*,
     platform::mail::Rendered,
+    platform::mail::{email_html, escape},
 };
+
+/// This feature's notification `template` in `language`; `None` for another feature's
+/// template, another language or a missing parameter.
+pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Option<Rendered> {
+    let locale = crate::platform::mail::locale_of(language)?;
+    match template {
+        RECEIPT => receipt(locale, params),
+        REFUND => refund(locale, params),
+        _ => None,
+    }
+}
 
 pub const RECEIPT: &str = "payment_receipt";
 pub const REFUND: &str = "payment_refund";
@@ -125,7 +136,8 @@ fn details_email(
 
 #[cfg(test)]
 mod tests {
-    use crate::{features::messages::render, platform::mail::Rendered};
+    use super::render;
+    use crate::platform::mail::Rendered;
     use serde_json::json;
 
     #[test]

@@ -13,12 +13,42 @@ pub mod reconciliation;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+/// The gateway's two ends (its notifications, the payer's return) and the staff CSV.
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
+    use crate::platform::http::PlainRoute;
+    vec![
+        PlainRoute::post("/payments/notify/{gateway}", notify),
+        PlainRoute::get("/payments/{id}/return", pages::returned),
+        PlainRoute::get(admin::CSV_PATH, admin::csv::csv),
+    ]
+}
+
+/// The poller (asks the gateway about payments it has not told us about) and the nightly
+/// reconciliation.
+#[cfg(feature = "ssr")]
+pub fn workers(state: &crate::platform::state::AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    use std::time::Duration;
+    vec![
+        engine::spawn_poller(
+            state.payments.clone(),
+            state.db.clone(),
+            Duration::from_secs(15),
+        ),
+        reconciliation::spawn_nightly(
+            state.payments.clone(),
+            state.db.clone(),
+            Duration::from_secs(600),
+        ),
+    ]
+}
+
 /// `POST /payments/notify/{gateway}`: a gateway's signed server-to-server notification.
 /// 200 when applied or harmless (a replay, a repeat, news older than ours), 401 when forged or
 /// stale, 404 for a payment we do not know; the gateway tries again on anything else.
 #[cfg(feature = "ssr")]
 pub async fn notify(
-    axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
     axum::extract::Path(gateway): axum::extract::Path<String>,
     headers: http::HeaderMap,
     body: axum::body::Bytes,
@@ -52,37 +82,13 @@ pub async fn notify(
     }
 }
 
-/// The fulfilment of each kind of order, registered by the service that sells it.
-#[cfg(feature = "ssr")]
-pub fn fulfilments(
-    secret: &crate::platform::secrets::SecretKey,
-    public_url: &str,
-) -> engine::Fulfilments {
-    engine::Fulfilments::default()
-        .register(DEMO_KIND, FulfilDemo)
-        .register(
-            crate::features::vignette::purchase::KIND,
-            crate::features::vignette::purchase::IssueVignette {
-                secret: secret.clone(),
-                public_url: public_url.to_string(),
-            },
-        )
-}
-
-/// The page showing what a paid order bought, for the kinds that have one: the payer is sent
-/// there from the gateway once the payment has succeeded, and the receipt links to it.
-pub fn delivered_page(kind: &str, order_id: &str) -> Option<String> {
-    use crate::features::vignette::purchase;
-    (kind == purchase::KIND).then(|| purchase::bought_path(order_id))
-}
-
 /// Orders for trying the payment flow on a development machine (a fixed amount, nothing to
 /// deliver): what the end-to-end tests pay.
 pub const DEMO_KIND: &str = "demo";
 
 /// A demo order delivers nothing beyond being marked fulfilled, which the engine does.
 #[cfg(feature = "ssr")]
-struct FulfilDemo;
+pub struct FulfilDemo;
 
 #[cfg(feature = "ssr")]
 impl engine::Fulfil for FulfilDemo {

@@ -8,8 +8,8 @@ use crate::error::OrUnavailable;
 use crate::{
     domain::{money::Money, payment::PaymentState},
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
+    ui::problem::ServiceProblem,
     ui::{
         form::{Button, ButtonKind},
         text::{Ltr, LtrLong, MoneyText, SummaryRow},
@@ -97,7 +97,7 @@ pub(crate) mod server {
     use crate::error::OrUnavailable;
     use crate::{
         features::payments::{engine, store},
-        platform::server::AppState,
+        platform::state::AppState,
     };
 
     pub fn not_found(e: engine::PaymentError) -> AppError {
@@ -191,14 +191,14 @@ pub(crate) mod server {
 
 #[server(endpoint = "payments/order")]
 pub async fn load_order(order_id: String) -> Result<OrderView, AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     server::order_view(&state, &order_id).await
 }
 
 #[server(endpoint = "payments/view")]
 pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
     use crate::features::payments::{engine, store};
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("payment")?;
     let p = engine::owned_payment(&state.db, &account, &payment_id)
         .await
@@ -229,7 +229,10 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
             .then(|| Money::new(p.payment.refunded_minor, p.payment.amount.currency)),
         key: uuid::Uuid::new_v4().to_string(),
         email,
-        delivered: super::delivered_page(&order.kind, &order.id),
+        delivered: state
+            .payments
+            .fulfilments
+            .delivered_page(&order.kind, &order.id),
     })
 }
 
@@ -238,7 +241,7 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
 /// the submission's key.
 #[server(endpoint = "payments/pay")]
 pub async fn pay(order_id: String, key: String) -> Result<(), AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("payment")?;
     let to = server::start_payment(&state, &account, &order_id, key).await?;
     leptos_axum::redirect(&to);
@@ -298,7 +301,7 @@ pub fn OrderPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let locale = i18n.get_locale_untracked();
                 match order.await {
-                    Err(AppError::NotFound) => view! { <crate::features::errors::NotFound /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::ui::problem::NotFound /> }.into_any(),
                     Err(_) => view! { <ServiceProblem /> }.into_any(),
                     Ok(o) => {
                         let title = td_string!(locale, payments.order_title).to_string();
@@ -342,7 +345,7 @@ pub fn PaymentPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match payment.await {
-                    Err(AppError::NotFound) => view! { <crate::features::errors::NotFound /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <crate::ui::problem::NotFound /> }.into_any(),
                     Err(_) => view! { <ServiceProblem /> }.into_any(),
                     Ok(p) => view! { <PaymentOutcome p /> }.into_any(),
                 }
@@ -454,7 +457,7 @@ fn PaymentOutcome(p: PaymentView) -> impl IntoView {
 /// nothing about the outcome; we ask the gateway, then show the payment's page.
 #[cfg(feature = "ssr")]
 pub async fn returned(
-    axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
     axum::extract::Path(payment_id): axum::extract::Path<String>,
     req: axum::extract::Request,
 ) -> axum::response::Response {
@@ -491,7 +494,7 @@ pub async fn returned(
 /// The page of what a succeeded payment bought, if its kind has one.
 #[cfg(feature = "ssr")]
 async fn delivered_after(
-    state: &crate::platform::server::AppState,
+    state: &crate::platform::state::AppState,
     payment_id: &str,
 ) -> Option<String> {
     use super::store;
@@ -501,7 +504,10 @@ async fn delivered_after(
         return None;
     }
     let order = store::order(&mut conn, &p.order_id).await.ok()??;
-    super::delivered_page(&order.kind, &order.id)
+    state
+        .payments
+        .fulfilments
+        .delivered_page(&order.kind, &order.id)
 }
 
 /// The amount of a demo order: a fixed, typical fee, for trying the flow (not an official amount).
@@ -510,7 +516,7 @@ const DEMO_AMOUNT_MINOR: i64 = 200_000;
 
 #[server(endpoint = "payments/demo/enabled")]
 pub async fn demo_enabled() -> Result<bool, AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     Ok(state.config.demo_payments)
 }
 
@@ -521,7 +527,7 @@ pub async fn create_demo_order() -> Result<(), AppError> {
         domain::money::Currency,
         features::payments::{DEMO_KIND, engine},
     };
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     if !state.config.demo_payments {
         return Err(AppError::refused("payment"));
     }
@@ -569,7 +575,7 @@ pub fn DemoPage() -> impl IntoView {
                             </form>
                         }.into_any()
                     }
-                    Ok(false) => view! { <crate::features::errors::NotFound /> }.into_any(),
+                    Ok(false) => view! { <crate::ui::problem::NotFound /> }.into_any(),
                     Err(_) => view! { <ServiceProblem /> }.into_any(),
                 }
             })}

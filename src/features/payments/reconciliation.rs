@@ -5,7 +5,7 @@
 //! engine as news arrives, and by [`sweep`], which asks the gateway about a whole day.
 
 use super::{
-    admin::{FlagLine, MoneyLine, TotalLine},
+    admin::report::{FlagLine, MoneyLine, TotalLine},
     engine::{self, PaymentError, Payments},
     store::{self, PaymentRow},
 };

@@ -10,32 +10,7 @@ use crate::{
 };
 use sqlx::{Any, AnyConnection, Transaction};
 
-/// What is being paid for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Order {
-    pub id: String,
-    pub account_id: String,
-    pub kind: String,
-    pub subject: String,
-    /// JSON `{"ar": …, "fr": …, "en": …}`.
-    pub description: String,
-    pub amount: Money,
-    pub fulfilled_at: Option<i64>,
-    pub created_at: i64,
-}
-
-impl Order {
-    /// The description in `lang`, else in any language it has.
-    pub fn description_in(&self, lang: &str) -> String {
-        let map: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&self.description).unwrap_or_default();
-        map.get(lang)
-            .or_else(|| map.values().next())
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    }
-}
+pub use crate::platform::orders::Order;
 
 type OrderRow = (
     String,

@@ -8,8 +8,8 @@
 use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
-    features::errors::{NotFound, ServiceProblem},
     i18n::*,
+    ui::problem::{NotFound, ServiceProblem},
     ui::{
         form::{Button, ButtonKind},
         text::{Ltr, LtrLong, SummaryRow},
@@ -37,7 +37,7 @@ pub struct ConflictView {
 
 #[server(endpoint = "admin/vehicles/conflicts")]
 pub async fn load_conflicts() -> Result<Vec<ConflictView>, AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     crate::features::accounts::staff::administrator(&state).await?;
     let rows = super::store::open_conflicts(&state.db)
         .await
@@ -70,7 +70,7 @@ pub async fn resolve_conflict(
     decision: String,
     note: Option<String>,
 ) -> Result<(), AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     let admin = crate::features::accounts::staff::administrator(&state).await?;
     let transfer = match decision.as_str() {
         "transfer" => true,

@@ -23,8 +23,8 @@ use crate::{
         vehicle::{self, Problem, field},
     },
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
+    ui::problem::ServiceProblem,
     ui::{
         form::BackLink,
         island_data::{WithIslandData, island_data},
@@ -56,7 +56,7 @@ const FIELDS: [&str; 10] = [
 /// The reference rows and the server's clock (Unix seconds).
 #[server(endpoint = "vignette/calculator")]
 pub async fn load_calculator() -> Result<(TariffData, i64), AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     let data = super::form::load_tariff_data(&state)
         .await
         .or_unavailable()?;
@@ -143,11 +143,7 @@ pub fn CalculatorPage() -> impl IntoView {
                     let values = form_values(&query.read_untracked());
                     let submitted = !values.is_empty();
                     let refused = submitted && !evaluate(&values, &data, now).problems.is_empty();
-                    let page_title = if refused {
-                        format!("{} {title}", td_string!(locale, common.error_prefix))
-                    } else {
-                        title
-                    };
+                    let page_title = crate::ui::form::page_title(locale, &title, refused);
                     let text = FormText::build(locale);
                     let form = calculator_form(&text, &data, &values, submitted, now);
                     view! {

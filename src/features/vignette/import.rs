@@ -12,8 +12,8 @@
 use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
-    features::errors::{NotFound, ServiceProblem},
     i18n::*,
+    ui::problem::{NotFound, ServiceProblem},
     ui::{
         form::{BackLink, Button},
         text::{Ltr, LtrLong},
@@ -209,7 +209,7 @@ pub async fn template() -> axum::response::Response {
 /// the browser to it. A file refused as a whole goes back to the import page with the reason.
 #[cfg(feature = "ssr")]
 pub async fn upload(
-    axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
     req: axum::extract::Request,
 ) -> axum::response::Response {
     use axum::{extract::FromRequest, response::IntoResponse};
@@ -289,7 +289,7 @@ pub async fn upload(
 
 #[server(endpoint = "vehicles/import/report")]
 pub async fn load_report(id: String) -> Result<ImportReport, AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("vehicle import")?;
     super::store::import_report(&state.db, &account, &id)
         .await
@@ -316,10 +316,7 @@ pub fn ImportPage() -> impl IntoView {
         .to_string()
     });
     let title = td_string!(locale, vehicle_import.title).to_string();
-    let page_title = match &message {
-        Some(_) => format!("{} {title}", td_string!(locale, common.error_prefix)),
-        None => title.clone(),
-    };
+    let page_title = crate::ui::form::page_title(locale, &title, message.is_some());
     let has_error = message.is_some();
     view! {
         <Title text=page_title />

@@ -4,10 +4,22 @@
 
 use super::document::{VignetteDocument, pdf};
 use crate::{
-    features::messages::{email_html, escape},
     i18n::*,
     platform::mail::{Attachment, Rendered},
+    platform::mail::{email_html, escape},
 };
+
+/// This feature's notification `template` in `language`; `None` for another feature's
+/// template, another language or a missing parameter.
+pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Option<Rendered> {
+    let locale = crate::platform::mail::locale_of(language)?;
+    match template {
+        VIGNETTE_ISSUED => vignette_issued(locale, params),
+        REMINDER => reminder(locale, params),
+        REMINDER_SMS => reminder_sms(locale, params),
+        _ => None,
+    }
+}
 
 pub const VIGNETTE_ISSUED: &str = "vignette_issued";
 
@@ -181,7 +193,8 @@ pub fn reminder_sms(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{features::messages::render, platform::mail::Rendered};
+    use super::render;
+    use crate::platform::mail::Rendered;
     use serde_json::json;
 
     #[test]

@@ -6,8 +6,8 @@ use crate::error::OrUnavailable;
 use crate::{
     domain::reference::{Campaign, TariffBasis, TariffFamily, TariffRow, format_milli},
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
+    ui::problem::ServiceProblem,
     ui::{form::StartButton, text::MoneyText},
 };
 use leptos::prelude::*;
@@ -28,6 +28,27 @@ pub mod store;
 pub mod vehicles;
 pub mod verify;
 
+/// The import's template and upload, and the bought vignette's PDF.
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
+    use crate::platform::http::PlainRoute;
+    vec![
+        PlainRoute::get(import::TEMPLATE_PATH, import::template),
+        PlainRoute::post(import::UPLOAD_PATH, import::upload),
+        PlainRoute::get("/vignette/bought/{order}/pdf", purchase::bought::download),
+    ]
+}
+
+/// The renewal reminders. They are due by the day: every 15 minutes is prompt enough and costs
+/// one query per campaign when there is nothing to send.
+#[cfg(feature = "ssr")]
+pub fn workers(state: &crate::platform::state::AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    vec![reminders::server::spawn(
+        state.clone(),
+        std::time::Duration::from_secs(15 * 60),
+    )]
+}
+
 /// Minutes a citizen with the registration card at hand needs to buy a vignette (the
 /// estimate on the start page).
 const MINUTES_TO_COMPLETE: u32 = 5;
@@ -41,7 +62,7 @@ pub struct VignetteFees {
 
 #[server(endpoint = "vignette/fees")]
 pub async fn load_vignette_fees() -> Result<VignetteFees, AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     store::fees_for_latest_campaign(&state.db)
         .await
         .or_unavailable()

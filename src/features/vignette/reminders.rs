@@ -192,7 +192,7 @@ pub mod server {
 
     /// The background loop every app server runs (the database keeps it to once).
     pub fn spawn(
-        state: crate::platform::server::AppState,
+        state: crate::platform::state::AppState,
         every: std::time::Duration,
     ) -> tokio::task::JoinHandle<()> {
         crate::platform::housekeeping::repeat(every, move || {
@@ -225,17 +225,17 @@ pub mod server {
 /// Whether the token is genuine, for the stop page.
 #[server(endpoint = "vignette/reminders/check-stop")]
 pub async fn check_stop(token: String) -> Result<bool, AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     Ok(server::account_of_token(&state.secret, &token).is_some())
 }
 
 /// Stops the reminders of the account the token names.
 #[server(endpoint = "vignette/reminders/stop")]
 pub async fn stop_reminders(token: String) -> Result<(), AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     let account = server::account_of_token(&state.secret, &token)
         .ok_or_else(|| AppError::refused("reminder stop link"))?;
-    super::store::set_reminders(&state.db, &account, false)
+    crate::features::accounts::store::set_reminders(&state.db, &account, false)
         .await
         .or_unavailable()?;
     leptos_axum::redirect(&format!("{STOP_PATH}/{token}?stopped=1"));

@@ -12,8 +12,8 @@ use crate::{
         seal::{PublicKey, Sealed},
     },
     error::AppError,
-    features::errors::ServiceProblem,
     i18n::*,
+    ui::problem::ServiceProblem,
     ui::{
         form::{BackLink, Button, ErrorSummary, FieldError, InputKind, TextField},
         island_data::{IslandData, WithIslandData, island_data},
@@ -95,8 +95,8 @@ pub mod server {
         domain::{seal::Verdict, tariff::LocalMinute, vehicle::Plate},
         features::vignette::store,
         platform::{
-            server::AppState,
             session::now_secs,
+            state::AppState,
             throttle::{self, Limit},
         },
     };
@@ -187,7 +187,7 @@ pub mod server {
 /// The check behind the page (and for a script that posts to it: the same limit applies).
 #[server(endpoint = "vignette/verify")]
 pub async fn check_vignette(plate: String, seal: String) -> Result<Check, AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     server::check(&state, &plate, &seal).await
 }
 
@@ -228,11 +228,7 @@ pub fn VerifyPage() -> impl IntoView {
                         .into_iter()
                         .filter_map(|(id, e)| e.clone().map(|message| FieldError { field_id: id.into(), message }))
                         .collect();
-                    let page_title = if errors.is_empty() {
-                        title.clone()
-                    } else {
-                        format!("{} {title}", td_string!(locale, common.error_prefix))
-                    };
+                    let page_title = crate::ui::form::page_title(locale, &title, !errors.is_empty());
                     view! {
                         <Title text=page_title />
                         <ErrorSummary errors />
@@ -520,7 +516,7 @@ pub fn OfflinePage() -> impl IntoView {
 /// The public keys, for the offline verifier.
 #[server(endpoint = "vignette/verify/keys")]
 pub async fn published_keys() -> Result<Vec<PublicKey>, AppError> {
-    let state = expect_context::<crate::platform::server::AppState>();
+    let state = expect_context::<crate::platform::state::AppState>();
     crate::platform::signing::public_keys(&state.db)
         .await
         .or_unavailable()

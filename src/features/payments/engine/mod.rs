@@ -10,7 +10,8 @@
 //!   by us (return page, poller); an amount or currency that differs from ours is refused and
 //!   flagged for a human.
 
-use super::store::{self, Changes, Event, Order, PaymentRow};
+use super::store::{self, Changes, Event, PaymentRow};
+pub use crate::platform::orders::{Fulfil, FulfilFuture, Fulfilled, Fulfilments, Order, Payments};
 use crate::{
     domain::{
         money::Money,
@@ -19,62 +20,17 @@ use crate::{
     platform::{
         db::{Db, DbError},
         gateway::{
-            CreateRequest, Gateway, GatewayError, GatewayStatus, NotificationError, Observed,
-            PaymentGateway, sandbox::LocalUrl,
+            CreateRequest, GatewayError, GatewayStatus, NotificationError, Observed, PaymentGateway,
         },
     },
 };
 use sqlx::AnyConnection;
-use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc};
 
-/// The future a fulfilment returns (it borrows the transaction and the order).
-pub type FulfilFuture<'c> = Pin<Box<dyn Future<Output = Result<Fulfilled, DbError>> + Send + 'c>>;
+mod news;
+mod refund;
 
-/// A service's fulfilment: runs inside the transaction that records the success, so the
-/// vignette exists if and only if the payment succeeded. Must only write to the database. A
-/// value, not a function, so a service can carry what it needs (the vignette's signing secret).
-pub trait Fulfil: Send + Sync {
-    fn fulfil<'c>(
-        &'c self,
-        conn: &'c mut AnyConnection,
-        order: &'c Order,
-        now: i64,
-    ) -> FulfilFuture<'c>;
-}
-
-/// What a service's fulfilment did with a paid order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Fulfilled {
-    Done,
-    /// The service cannot deliver (the vehicle got its vignette through another order): the
-    /// money stays recorded as taken and the payment is flagged for a person to refund.
-    Refused(String),
-}
-
-/// Which fulfilment runs for which kind of order; each service registers its own.
-#[derive(Clone, Default)]
-pub struct Fulfilments(Arc<HashMap<&'static str, Arc<dyn Fulfil>>>);
-
-impl Fulfilments {
-    pub fn register(self, kind: &'static str, fulfil: impl Fulfil + 'static) -> Self {
-        let mut map = (*self.0).clone();
-        map.insert(kind, Arc::new(fulfil));
-        Self(Arc::new(map))
-    }
-}
-
-/// Everything the engine needs; part of the application state.
-#[derive(Clone)]
-pub struct Payments {
-    pub gateway: Gateway,
-    pub fulfilments: Fulfilments,
-    /// How long a started payment may stay unfinished.
-    pub ttl_secs: i64,
-    /// Where users reach the portal (the gateway sends them back there).
-    pub public_url: String,
-    /// Where the gateway can reach this server for notifications, when it is not public_url.
-    pub local: LocalUrl,
-}
+pub use news::*;
+pub use refund::*;
 
 /// After this long without news the poller asks the gateway about a pending payment.
 pub const NOTIFICATION_OVERDUE_SECS: i64 = 120;
@@ -505,7 +461,7 @@ async fn fulfil(
         .await?;
         return Ok(());
     }
-    match p.fulfilments.0.get(order.kind.as_str()) {
+    match p.fulfilments.of(&order.kind) {
         Some(f) => {
             if let Fulfilled::Refused(why) = f.fulfil(conn, &order, now).await? {
                 tracing::warn!(payment = %row.id, order = %order.id, why = %why, "fulfilment refused");
@@ -661,181 +617,4 @@ pub async fn apply_observed(
         GatewayStatus::Expired => PaymentEvent::Expired,
     };
     transition(p, db, &row.id, event, &changes, By::actor(actor), now).await
-}
-
-/// A server-to-server notification: authenticated, replays refused, then applied.
-pub async fn notification(
-    p: &Payments,
-    db: &Db,
-    signature_header: Option<&str>,
-    body: &[u8],
-    now: i64,
-) -> Result<Applied, PaymentError> {
-    let notice = p.gateway.verify_notification(signature_header, body, now)?;
-    {
-        let mut conn = db.pool().acquire().await?;
-        if !store::first_sight_of_notification(
-            &mut conn,
-            p.gateway.name(),
-            &notice.notification_id,
-            now,
-        )
-        .await?
-        {
-            tracing::info!(notification = %notice.notification_id, "replayed notification ignored");
-            return Ok(Applied::Unchanged);
-        }
-    }
-    apply_observed(p, db, &notice.observed, "gateway", now).await
-}
-
-/// Asks the gateway about one payment and applies the answer; expires what ran out of time.
-pub async fn check(
-    p: &Payments,
-    db: &Db,
-    payment_id: &str,
-    actor: &str,
-    now: i64,
-) -> Result<Applied, PaymentError> {
-    let row = {
-        let mut conn = db.pool().acquire().await?;
-        store::payment(&mut conn, payment_id)
-            .await?
-            .ok_or(PaymentError::NotFound)?
-    };
-    if !row.state().is_live() {
-        return Ok(Applied::Unchanged);
-    }
-    let observed = p
-        .gateway
-        .status(&row.id, row.gateway_ref.as_deref())
-        .await?;
-    match observed.status {
-        // The gateway never heard of it and it is too late for the request to arrive now.
-        GatewayStatus::Unknown if now >= row.created_at + CREATE_TIMEOUT_SECS => {
-            let changes = Changes {
-                failure: Some("never_opened".into()),
-                ..Changes::default()
-            };
-            transition(
-                p,
-                db,
-                &row.id,
-                PaymentEvent::Failed,
-                &changes,
-                By::because(actor, "unknown to the gateway"),
-                now,
-            )
-            .await
-        }
-        GatewayStatus::Open | GatewayStatus::Unknown
-            if now >= row.expires_at + EXPIRY_GRACE_SECS =>
-        {
-            transition(
-                p,
-                db,
-                &row.id,
-                PaymentEvent::Expired,
-                &Changes::default(),
-                By::actor(actor),
-                now,
-            )
-            .await
-        }
-        GatewayStatus::Open | GatewayStatus::Unknown => {
-            let next = (now + NOTIFICATION_OVERDUE_SECS).min(row.expires_at + EXPIRY_GRACE_SECS);
-            store::postpone_check(db, &row.id, next.max(now + 5)).await?;
-            Ok(Applied::Unchanged)
-        }
-        _ => apply_observed(p, db, &observed, actor, now).await,
-    }
-}
-
-/// One round of the poller: every live payment whose news is overdue is asked about.
-/// Returns how many were checked.
-pub async fn poll_due(p: &Payments, db: &Db, now: i64) -> Result<usize, PaymentError> {
-    let due = store::due_for_check(db, now, 100).await?;
-    for id in &due {
-        match check(p, db, id, "poller", now).await {
-            Ok(_) => {}
-            // One unreachable gateway call must not stop the others; try this one later.
-            Err(PaymentError::Gateway(e)) => {
-                tracing::warn!(payment = %id, error = %e, "poller could not ask the gateway");
-                store::postpone_check(db, id, now + 30).await?;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(due.len())
-}
-
-/// The poller of one app server. Several may run: every change is compare-and-set.
-pub fn spawn_poller(
-    p: Payments,
-    db: Db,
-    every: std::time::Duration,
-) -> tokio::task::JoinHandle<()> {
-    crate::platform::housekeeping::repeat(every, move || {
-        let (p, db) = (p.clone(), db.clone());
-        async move {
-            if let Err(e) = poll_due(&p, &db, crate::platform::session::now_secs()).await {
-                tracing::warn!(error = %e, "payment poller round failed");
-            }
-        }
-    })
-}
-
-/// Gives back `minor` of a paid payment through the gateway, then records it. `refund_id`
-/// (from the administrator's form) makes a retried request refund once, here and at the gateway.
-#[allow(clippy::too_many_arguments)]
-pub async fn refund(
-    p: &Payments,
-    db: &Db,
-    payment_id: &str,
-    minor: i64,
-    refund_id: &str,
-    actor: &str,
-    reason: &str,
-    now: i64,
-) -> Result<Applied, PaymentError> {
-    let row = {
-        let mut conn = db.pool().acquire().await?;
-        store::payment(&mut conn, payment_id)
-            .await?
-            .ok_or(PaymentError::NotFound)?
-    };
-    let already = {
-        let mut conn = db.pool().acquire().await?;
-        store::refund_recorded(&mut conn, payment_id, refund_id).await?
-    };
-    if already {
-        return Ok(Applied::Unchanged);
-    }
-    // Refused here before the gateway is asked: not more than what is left, not nothing.
-    row.payment.apply(PaymentEvent::Refunded { minor })?;
-    let gateway_ref = row
-        .gateway_ref
-        .clone()
-        .ok_or(PaymentError::Refused(TransitionError::NothingToRefund))?;
-    p.gateway
-        .refund(
-            &gateway_ref,
-            refund_id,
-            Money::new(minor, row.payment.amount.currency),
-        )
-        .await?;
-    transition(
-        p,
-        db,
-        payment_id,
-        PaymentEvent::Refunded { minor },
-        &Changes::default(),
-        By {
-            actor,
-            reason: Some(reason),
-            refund_id: Some(refund_id),
-        },
-        now,
-    )
-    .await
 }

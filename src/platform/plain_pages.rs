@@ -1,38 +1,11 @@
-//! The 404 page, the error page, and the last-resort answer when a request handler panics.
+//! Plain pages for answers given outside the app (a panic, a cross-site request, too many
+//! requests), where neither the page machinery nor the user's language can be relied on: the
+//! three languages at once, Arabic first, with the static stylesheet only.
 
 use crate::i18n::*;
-use leptos::prelude::*;
-use leptos_meta::Title;
-
-#[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::NOT_FOUND);
-    }
-    let i18n = use_i18n();
-    view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), not_found.title).to_string() />
-        <h1>{t!(i18n, not_found.title)}</h1>
-        <p>{t!(i18n, not_found.body)}</p>
-        <p><a href="/">{t!(i18n, not_found.home_link)}</a></p>
-    }
-}
-
-/// Shown in place of a page section whose data could not be loaded.
-#[component]
-pub fn ServiceProblem() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <div class="notice notice--problem" role="status">
-            <p>{t!(i18n, common.data_unavailable)}</p>
-        </div>
-    }
-}
 
 /// A panic anywhere in a request: a plain page in the three languages, no details (they are
 /// in the log with the request id), status 500.
-#[cfg(feature = "ssr")]
 pub fn panic_response(
     _panic: Box<dyn std::any::Any + Send + 'static>,
 ) -> http::Response<axum::body::Body> {
@@ -48,7 +21,6 @@ pub fn panic_response(
 }
 
 /// A state-changing request from another website (CSRF): refused, 403.
-#[cfg(feature = "ssr")]
 pub fn cross_site_response() -> http::Response<axum::body::Body> {
     use crate::i18n::Locale;
     static_page(http::StatusCode::FORBIDDEN, |locale: Locale| {
@@ -62,7 +34,6 @@ pub fn cross_site_response() -> http::Response<axum::body::Body> {
 
 /// Too many requests from one address (a limit that no person reaches by hand): 429, with
 /// `Retry-After`.
-#[cfg(feature = "ssr")]
 pub fn too_many_response(wait_secs: i64) -> http::Response<axum::body::Body> {
     use crate::i18n::Locale;
     let mut res = static_page(http::StatusCode::TOO_MANY_REQUESTS, |locale: Locale| {
@@ -81,7 +52,6 @@ pub fn too_many_response(wait_secs: i64) -> http::Response<axum::body::Body> {
 /// A page that needs nothing but the static stylesheet, in the three languages (Arabic first):
 /// for answers given outside the app (a panic, a refused request), where the user's language
 /// is not known. `texts` gives title, body and home-link text per language.
-#[cfg(feature = "ssr")]
 fn static_page(
     status: http::StatusCode,
     texts: impl Fn(crate::i18n::Locale) -> [&'static str; 3],

@@ -1,0 +1,187 @@
+//! "Create an account": a start page, three short grouped pages (about you, identity number,
+//! contact), then a check-your-answers page where the password is chosen and the terms are
+//! accepted. Answers are kept in a draft under the (anonymous) session like every journey;
+//! the password never is. Creating the account, its confirmation code and the e-mail that
+//! carries the code is one transaction.
+// A server function's arguments are its form's fields.
+#![allow(clippy::too_many_arguments)]
+
+use super::Country;
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
+use crate::{
+    domain::{journey::Draft, registration::JOURNEY},
+    error::AppError,
+    i18n::*,
+    ui::form::StartButton,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+pub mod check;
+pub mod steps;
+
+pub const BASE: &str = "/register";
+
+/// What the registration pages render from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegistrationView {
+    pub draft: Draft,
+    /// Only for the pages that show a nationality.
+    pub countries: Vec<Country>,
+}
+
+#[server(endpoint = "account/register/draft")]
+pub async fn load_registration(with_countries: bool) -> Result<RegistrationView, AppError> {
+    use crate::platform::{drafts, session, state::AppState};
+    let state = expect_context::<AppState>();
+    let draft = match session::for_request() {
+        None => Draft::default(),
+        Some(s) => drafts::load(&state.db, &s.id, JOURNEY.id)
+            .await
+            .or_unavailable()?,
+    };
+    let countries = if with_countries {
+        server::countries(&state.db, crate::platform::request::locale())
+            .await
+            .or_unavailable()?
+    } else {
+        Vec::new()
+    };
+    Ok(RegistrationView { draft, countries })
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod server {
+    use super::Country;
+    use crate::{
+        domain::date::Date,
+        i18n::Locale,
+        platform::{
+            db::{Db, DbError},
+            session::now_secs,
+        },
+    };
+
+    /// Accounts are opened in Algeria (UTC+1) and Qatar (UTC+3): an age checked on the later
+    /// of the two calendars is never a day early anywhere.
+    pub fn today() -> Date {
+        Date::from_days_since_epoch((now_secs() + 3600).div_euclid(86_400))
+    }
+
+    /// Every nationality, Algeria and Qatar first (most users), then by name in `locale`.
+    pub async fn countries(db: &Db, locale: Locale) -> Result<Vec<Country>, DbError> {
+        let column = match locale {
+            Locale::ar => "name_ar",
+            Locale::fr => "name_fr",
+            Locale::en => "name_en",
+        };
+        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT iso_numeric, {column} FROM countries ORDER BY {column}"
+        ))
+        .fetch_all(db.pool())
+        .await?;
+        let mut countries: Vec<Country> = rows
+            .into_iter()
+            .map(|(code, name)| Country {
+                code: code as u16,
+                name,
+            })
+            .collect();
+        countries.sort_by_key(|c| match c.code {
+            12 => 0,
+            634 => 1,
+            _ => 2,
+        });
+        Ok(countries)
+    }
+
+    pub async fn known_countries(db: &Db) -> Result<Vec<u16>, DbError> {
+        let rows: Vec<(i64,)> = sqlx::query_as("SELECT iso_numeric FROM countries")
+            .fetch_all(db.pool())
+            .await?;
+        Ok(rows.into_iter().map(|(c,)| c as u16).collect())
+    }
+}
+
+/// Saves one of the three pages (see `drafts::record_answer`).
+#[server(endpoint = "account/register/answer")]
+pub async fn answer_registration(
+    step: String,
+    full_name: Option<String>,
+    dob_day: Option<String>,
+    dob_month: Option<String>,
+    dob_year: Option<String>,
+    nationality: Option<String>,
+    identity_kind: Option<String>,
+    identity_number: Option<String>,
+    email: Option<String>,
+    mobile: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::registration::validate;
+    use crate::platform::{drafts, session, state::AppState};
+    let Some(page) = JOURNEY.step(&step) else {
+        return Err(AppError::refused("registration step"));
+    };
+    let state = expect_context::<AppState>();
+    let known = server::known_countries(&state.db).await.or_unavailable()?;
+    let id = session::ensure_for_request(&state).await.or_unavailable()?;
+    let posted = vec![
+        ("full_name", full_name),
+        ("dob_day", dob_day),
+        ("dob_month", dob_month),
+        ("dob_year", dob_year),
+        ("nationality", nationality),
+        ("identity_kind", identity_kind),
+        ("identity_number", identity_number),
+        ("email", email),
+        ("mobile", mobile),
+    ];
+    let target = drafts::record_answer(
+        &state.db,
+        &id,
+        &JOURNEY,
+        BASE,
+        page,
+        posted,
+        |submitted, accepted| {
+            validate(&step, submitted, accepted, server::today(), |c| {
+                known.contains(&c)
+            })
+        },
+    )
+    .await
+    .or_unavailable()?;
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+/// `/register`: what an account is for, what to have at hand.
+#[component]
+pub fn StartPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=td_string!(i18n.get_locale_untracked(), account.register_title).to_string() />
+        <h1>{t!(i18n, account.register_title)}</h1>
+        <p class="lead">{t!(i18n, account.register_lead)}</p>
+        <p>
+            <StartButton href=format!("{BASE}/{}", JOURNEY.steps[0].id)>
+                {t!(i18n, account.register_start)}
+            </StartButton>
+        </p>
+        <p>
+            {t!(i18n, account.have_account)} " "
+            <a href=super::sign_in::PATH>{t!(i18n, account.sign_in_link)}</a>
+        </p>
+    }
+}
+
+fn step_title(locale: Locale, step: &str) -> String {
+    match step {
+        "about-you" => td_string!(locale, account.about_title),
+        "identity" => td_string!(locale, account.identity_title),
+        _ => td_string!(locale, account.contact_title),
+    }
+    .to_string()
+}

@@ -1,0 +1,117 @@
+//! `/account/two-step/sms`: setting up codes by text message (the code sent to the mobile, a
+//! new one on request).
+
+use super::*;
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
+use crate::{
+    domain::journey::Draft,
+    error::AppError,
+    ui::form::{Button, ButtonKind, ErrorSummary, TextField},
+    ui::problem::ServiceProblem,
+};
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+
+/// A new SMS code while setting up the SMS step.
+#[server(endpoint = "account/two-step/sms/resend")]
+pub async fn resend_setup_sms() -> Result<(), AppError> {
+    use crate::features::accounts::{second_factor, store};
+    use crate::platform::{session, state::AppState};
+    let state = expect_context::<AppState>();
+    let account_id = crate::platform::request::owner("two-step settings")?;
+    let now = session::now_secs();
+    let wait = second_factor::sms_resend_wait(&state.db, &account_id, now)
+        .await
+        .or_unavailable()?;
+    if wait > 0 {
+        return server::refuse(
+            &state,
+            DRAFT,
+            "code",
+            "",
+            format!("resend_wait:{wait}"),
+            SMS_PATH,
+        )
+        .await;
+    }
+    let mobile = store::by_id(&state.db, &account_id)
+        .await
+        .or_unavailable()?
+        .map(|a| a.mobile)
+        .unwrap_or_default();
+    server::send_sms_code(&state, &account_id, &mobile, now).await?;
+    server::clear(&state, DRAFT).await?;
+    leptos_axum::redirect(&format!("{SMS_PATH}?sent=1"));
+    Ok(())
+}
+
+#[server(endpoint = "account/two-step/sms/view")]
+pub async fn load_sms_setup() -> Result<Option<(String, Draft)>, AppError> {
+    use crate::features::accounts::{second_factor, store};
+    use crate::platform::state::AppState;
+    let state = expect_context::<AppState>();
+    let account_id = crate::platform::request::owner("two-step settings")?;
+    let setting_up = second_factor::factor(&state.db, &account_id)
+        .await
+        .or_unavailable()?
+        .is_some_and(|f| !f.confirmed && f.kind == second_factor::Kind::Sms);
+    if !setting_up {
+        return Ok(None);
+    }
+    let mobile = store::by_id(&state.db, &account_id)
+        .await
+        .or_unavailable()?
+        .map(|a| crate::domain::contact::masked_mobile(&a.mobile))
+        .unwrap_or_default();
+    Ok(Some((
+        mobile,
+        server::problems(&state, DRAFT, "code").await,
+    )))
+}
+
+/// `/account/two-step/sms`: the code sent to the mobile.
+#[component]
+pub fn SmsSetupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = leptos_router::hooks::use_query_map();
+    let setup = Resource::new(|| (), |_| load_sms_setup());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let locale = i18n.get_locale_untracked();
+                let (mobile, draft) = match setup.await {
+                    Err(_) => return view! { <ServiceProblem /> }.into_any(),
+                    Ok(None) => return view! { <NothingToSetUp /> }.into_any(),
+                    Ok(Some(s)) => s,
+                };
+                let errors = crate::features::accounts::field_errors(locale, &draft.problems("code"));
+                let title = td_string!(locale, account.two_step_sms_title).to_string();
+                let error = errors.first().map(|e| e.message.clone());
+                let sent = query.read_untracked().get("sent").is_some();
+                view! {
+                    <Title text=crate::ui::form::page_title(locale, &title, !errors.is_empty()) />
+                    <ErrorSummary errors />
+                    {sent.then(|| view! { <div class="panel panel--info" role="status"><p>{t!(i18n, account.two_step_sms_resent)}</p></div> })}
+                    <h1>{title}</h1>
+                    <p>{t!(i18n, account.two_step_sms_sent)} " " <bdi dir="ltr">{mobile}</bdi></p>
+                    <form method="post" action=ConfirmTwoStep::url() novalidate="">
+                        <TextField
+                            id="code"
+                            name="code"
+                            label=td_string!(locale, account.two_step_sms_code).to_string()
+                            error=error
+                            value=draft.shown("code", "code")
+                            kind=code_kind()
+                        />
+                        <Button>{t!(i18n, account.two_step_confirm_button)}</Button>
+                    </form>
+                    <form method="post" action=ResendSetupSms::url()>
+                        <Button kind=ButtonKind::Secondary>{t!(i18n, account.two_step_sms_resend)}</Button>
+                    </form>
+                    <p><a href=PATH>{t!(i18n, account.two_step_cancel)}</a></p>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}

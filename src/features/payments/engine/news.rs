@@ -1,0 +1,134 @@
+//! News of a payment: a gateway's signed notification, and the questions we ask it ourselves
+//! (the return page, the poller), each applied through the same state machine.
+
+use super::*;
+use crate::features::payments::store::{self, Changes};
+use crate::{
+    domain::payment::PaymentEvent,
+    platform::{
+        db::Db,
+        gateway::{GatewayStatus, PaymentGateway},
+    },
+};
+
+/// A server-to-server notification: authenticated, replays refused, then applied.
+pub async fn notification(
+    p: &Payments,
+    db: &Db,
+    signature_header: Option<&str>,
+    body: &[u8],
+    now: i64,
+) -> Result<Applied, PaymentError> {
+    let notice = p.gateway.verify_notification(signature_header, body, now)?;
+    {
+        let mut conn = db.pool().acquire().await?;
+        if !store::first_sight_of_notification(
+            &mut conn,
+            p.gateway.name(),
+            &notice.notification_id,
+            now,
+        )
+        .await?
+        {
+            tracing::info!(notification = %notice.notification_id, "replayed notification ignored");
+            return Ok(Applied::Unchanged);
+        }
+    }
+    apply_observed(p, db, &notice.observed, "gateway", now).await
+}
+
+/// Asks the gateway about one payment and applies the answer; expires what ran out of time.
+pub async fn check(
+    p: &Payments,
+    db: &Db,
+    payment_id: &str,
+    actor: &str,
+    now: i64,
+) -> Result<Applied, PaymentError> {
+    let row = {
+        let mut conn = db.pool().acquire().await?;
+        store::payment(&mut conn, payment_id)
+            .await?
+            .ok_or(PaymentError::NotFound)?
+    };
+    if !row.state().is_live() {
+        return Ok(Applied::Unchanged);
+    }
+    let observed = p
+        .gateway
+        .status(&row.id, row.gateway_ref.as_deref())
+        .await?;
+    match observed.status {
+        // The gateway never heard of it and it is too late for the request to arrive now.
+        GatewayStatus::Unknown if now >= row.created_at + CREATE_TIMEOUT_SECS => {
+            let changes = Changes {
+                failure: Some("never_opened".into()),
+                ..Changes::default()
+            };
+            transition(
+                p,
+                db,
+                &row.id,
+                PaymentEvent::Failed,
+                &changes,
+                By::because(actor, "unknown to the gateway"),
+                now,
+            )
+            .await
+        }
+        GatewayStatus::Open | GatewayStatus::Unknown
+            if now >= row.expires_at + EXPIRY_GRACE_SECS =>
+        {
+            transition(
+                p,
+                db,
+                &row.id,
+                PaymentEvent::Expired,
+                &Changes::default(),
+                By::actor(actor),
+                now,
+            )
+            .await
+        }
+        GatewayStatus::Open | GatewayStatus::Unknown => {
+            let next = (now + NOTIFICATION_OVERDUE_SECS).min(row.expires_at + EXPIRY_GRACE_SECS);
+            store::postpone_check(db, &row.id, next.max(now + 5)).await?;
+            Ok(Applied::Unchanged)
+        }
+        _ => apply_observed(p, db, &observed, actor, now).await,
+    }
+}
+
+/// One round of the poller: every live payment whose news is overdue is asked about.
+/// Returns how many were checked.
+pub async fn poll_due(p: &Payments, db: &Db, now: i64) -> Result<usize, PaymentError> {
+    let due = store::due_for_check(db, now, 100).await?;
+    for id in &due {
+        match check(p, db, id, "poller", now).await {
+            Ok(_) => {}
+            // One unreachable gateway call must not stop the others; try this one later.
+            Err(PaymentError::Gateway(e)) => {
+                tracing::warn!(payment = %id, error = %e, "poller could not ask the gateway");
+                store::postpone_check(db, id, now + 30).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(due.len())
+}
+
+/// The poller of one app server. Several may run: every change is compare-and-set.
+pub fn spawn_poller(
+    p: Payments,
+    db: Db,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    crate::platform::housekeeping::repeat(every, move || {
+        let (p, db) = (p.clone(), db.clone());
+        async move {
+            if let Err(e) = poll_due(&p, &db, crate::platform::session::now_secs()).await {
+                tracing::warn!(error = %e, "payment poller round failed");
+            }
+        }
+    })
+}

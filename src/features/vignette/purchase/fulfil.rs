@@ -1,0 +1,98 @@
+//! What a paid vignette order delivers, in the transaction that records the payment: the
+//! vignette, sealed with the active signing key, and its e-mail with the PDF.
+
+use super::*;
+
+/// The payment's fulfilment: the vignette, sealed with the active signing key, in the
+/// transaction that records the success.
+#[cfg(feature = "ssr")]
+pub struct IssueVignette {
+    /// Opens the signing key (sealed under the server's secret in the database).
+    pub secret: crate::platform::secrets::SecretKey,
+    /// Where the QR code's public check is.
+    pub public_url: String,
+}
+
+#[cfg(feature = "ssr")]
+impl crate::features::payments::engine::Fulfil for IssueVignette {
+    fn delivered_page(&self, order_id: &str) -> Option<String> {
+        Some(bought_path(order_id))
+    }
+
+    fn fulfil<'c>(
+        &'c self,
+        conn: &'c mut sqlx::AnyConnection,
+        order: &'c crate::features::payments::store::Order,
+        now: i64,
+    ) -> crate::features::payments::engine::FulfilFuture<'c> {
+        use crate::features::vignette::store::{self, Issue};
+        use crate::{domain::vignette::Subject, features::payments::engine::Fulfilled};
+        Box::pin(async move {
+            let Some(subject) = Subject::parse(&order.subject) else {
+                return Ok(Fulfilled::Refused(format!(
+                    "unreadable vignette subject {:?}",
+                    order.subject
+                )));
+            };
+            let signer = crate::platform::signing::active(conn, &self.secret, now).await?;
+            Ok(
+                match store::issue_vignette(conn, order, &subject, &signer, now).await? {
+                    Issue::Issued(vignette) => {
+                        tracing::info!(order = %order.id, number = %vignette.number, "vignette issued");
+                        send_vignette(conn, order, &vignette, &self.public_url, now).await?;
+                        Fulfilled::Done
+                    }
+                    Issue::AlreadyHas(number) => Fulfilled::Refused(format!(
+                        "the vehicle already has vignette {number} for {}",
+                        subject.campaign_year
+                    )),
+                    Issue::NoSuchVehicle => {
+                        Fulfilled::Refused("the order's vehicle is gone".into())
+                    }
+                },
+            )
+        })
+    }
+}
+
+/// Queues the vignette's e-mail (the PDF attached) in the issuing transaction, in the
+/// language the payer paid in.
+#[cfg(feature = "ssr")]
+pub(super) async fn send_vignette(
+    conn: &mut sqlx::AnyConnection,
+    order: &crate::features::payments::store::Order,
+    vignette: &crate::features::vignette::store::VignetteRecord,
+    public_url: &str,
+    now: i64,
+) -> Result<(), crate::platform::db::DbError> {
+    use crate::platform::outbox::{self, Channel, Notification};
+    let payer: Option<(String, String)> = sqlx::query_as(
+        "SELECT a.email, p.language FROM payments p JOIN accounts a ON a.id = p.account_id
+         WHERE p.order_id = $1 AND p.state = 'succeeded'
+         ORDER BY p.succeeded_at DESC LIMIT 1",
+    )
+    .bind(&order.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((email, language)) = payer else {
+        return Ok(());
+    };
+    let params = serde_json::to_value(crate::features::vignette::document::VignetteDocument::new(
+        vignette, public_url,
+    ))
+    .unwrap_or_default();
+    outbox::enqueue(
+        conn,
+        &Notification {
+            account_id: Some(&order.account_id),
+            channel: Channel::Email,
+            recipient: &email,
+            template: crate::features::vignette::messages::VIGNETTE_ISSUED,
+            language: &language,
+            params,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,296 @@
+//! Vignettes: issuing one for a paid order (once per vehicle and campaign), finding them, and
+//! the public check's sealed copy.
+
+use super::vehicles::{VEHICLE_COLUMNS, VehicleRow};
+use crate::{
+    domain::money::{Currency, Money},
+    platform::db::{Db, DbError},
+};
+
+/// A vignette as its owner's pages and its documents read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VignetteRecord {
+    pub id: String,
+    pub number: String,
+    pub vehicle_id: String,
+    pub account_id: String,
+    pub campaign_year: i32,
+    pub plate: String,
+    pub vin: String,
+    pub category: u8,
+    pub valid_until: String,
+    pub amount: Money,
+    pub order_id: String,
+    pub payment_reference: String,
+    pub issued_at: i64,
+    pub duplicate_issued_at: Option<i64>,
+    /// The signed text its QR code carries (`domain::seal`); `None` only for vignettes issued
+    /// before seals existed.
+    pub seal: Option<String>,
+}
+
+type VignetteRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
+
+const VIGNETTE_COLUMNS: &str = "id, number, vehicle_id, account_id, campaign_year, plate, vin, \
+    category, valid_until, amount_minor, currency, order_id, payment_reference, issued_at, \
+    duplicate_issued_at, seal";
+
+fn vignette_from(r: VignetteRow) -> Result<VignetteRecord, DbError> {
+    let currency = Currency::parse(&r.10).ok_or_else(|| {
+        DbError::Sqlx(sqlx::Error::Decode(
+            format!("bad vignettes.currency {:?}", r.10).into(),
+        ))
+    })?;
+    Ok(VignetteRecord {
+        id: r.0,
+        number: r.1,
+        vehicle_id: r.2,
+        account_id: r.3,
+        campaign_year: r.4 as i32,
+        plate: r.5,
+        vin: r.6,
+        category: r.7 as u8,
+        valid_until: r.8,
+        amount: Money::new(r.9, currency),
+        order_id: r.11,
+        payment_reference: r.12,
+        issued_at: r.13,
+        duplicate_issued_at: r.14,
+        seal: r.15,
+    })
+}
+
+/// The vignette a vehicle (or its plate, under any row) has for a campaign, whoever owns it.
+pub async fn vignette_for_vehicle(
+    conn: &mut sqlx::AnyConnection,
+    vehicle_id: &str,
+    plate: &str,
+    year: i32,
+) -> Result<Option<VignetteRecord>, DbError> {
+    let row: Option<VignetteRow> = sqlx::query_as(&format!(
+        "SELECT {VIGNETTE_COLUMNS} FROM vignettes
+         WHERE (vehicle_id = $1 OR plate = $2) AND campaign_year = $3"
+    ))
+    .bind(vehicle_id)
+    .bind(plate)
+    .bind(i64::from(year))
+    .fetch_optional(conn)
+    .await?;
+    row.map(vignette_from).transpose()
+}
+
+/// An account's vignettes for a campaign year, by vehicle row.
+pub async fn vignettes_of(
+    db: &Db,
+    account: &str,
+    year: i32,
+) -> Result<Vec<VignetteRecord>, DbError> {
+    let rows: Vec<VignetteRow> = sqlx::query_as(&format!(
+        "SELECT {VIGNETTE_COLUMNS} FROM vignettes WHERE account_id = $1 AND campaign_year = $2
+         ORDER BY issued_at DESC"
+    ))
+    .bind(account)
+    .bind(i64::from(year))
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(vignette_from).collect()
+}
+
+/// Marks `account`'s vignette of `order_id` as re-issued now (a lost one: same number, free);
+/// returns it as re-issued, or `None` if it is not theirs. Inside the caller's transaction.
+pub async fn mark_duplicate(
+    conn: &mut sqlx::AnyConnection,
+    account: &str,
+    order_id: &str,
+    now: i64,
+) -> Result<Option<VignetteRecord>, DbError> {
+    let done = sqlx::query(
+        "UPDATE vignettes SET duplicate_issued_at = $1 WHERE order_id = $2 AND account_id = $3",
+    )
+    .bind(now)
+    .bind(order_id)
+    .bind(account)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let row: Option<VignetteRow> = sqlx::query_as(&format!(
+        "SELECT {VIGNETTE_COLUMNS} FROM vignettes WHERE order_id = $1"
+    ))
+    .bind(order_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(vignette_from).transpose()
+}
+
+/// The vignette an order delivered, if `account` owns it.
+pub async fn vignette_of_order(
+    db: &Db,
+    account: &str,
+    order_id: &str,
+) -> Result<Option<VignetteRecord>, DbError> {
+    let row: Option<VignetteRow> = sqlx::query_as(&format!(
+        "SELECT {VIGNETTE_COLUMNS} FROM vignettes WHERE order_id = $1 AND account_id = $2"
+    ))
+    .bind(order_id)
+    .bind(account)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(vignette_from).transpose()
+}
+
+/// An unpaid vignette order of `account` for `subject` at `amount`: "Pay" pressed again (or
+/// in two tabs) continues it rather than opening a second order for the same vignette.
+pub async fn open_order(
+    db: &Db,
+    account: &str,
+    subject: &str,
+    amount: Money,
+) -> Result<Option<String>, DbError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM orders
+         WHERE account_id = $1 AND kind = $2 AND subject = $3 AND amount_minor = $4
+           AND currency = $5 AND fulfilled_at IS NULL
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(account)
+    .bind(crate::features::vignette::purchase::KIND)
+    .bind(subject)
+    .bind(amount.minor)
+    .bind(amount.currency.code())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// What issuing a paid order's vignette did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Issue {
+    Issued(Box<VignetteRecord>),
+    /// The vehicle or its plate already has this campaign's vignette (another order paid).
+    AlreadyHas(String),
+    /// The order names a vehicle that is not its account's.
+    NoSuchVehicle,
+}
+
+/// Issues the vignette of a paid order, inside the payment's transaction. `INSERT … ON
+/// CONFLICT DO NOTHING`, not a caught error: on PostgreSQL a failed statement would abort the
+/// payment's whole transaction.
+pub async fn issue_vignette(
+    conn: &mut sqlx::AnyConnection,
+    order: &crate::features::payments::store::Order,
+    subject: &crate::domain::vignette::Subject,
+    signer: &crate::platform::signing::ActiveKey,
+    now: i64,
+) -> Result<Issue, DbError> {
+    let row: Option<VehicleRow> = sqlx::query_as(&format!(
+        "SELECT {VEHICLE_COLUMNS} FROM vehicles WHERE id = $1 AND account_id = $2"
+    ))
+    .bind(&subject.vehicle_id)
+    .bind(&order.account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(vehicle) = row.map(VehicleRow::into_record).transpose()? else {
+        return Ok(Issue::NoSuchVehicle);
+    };
+    let plate = vehicle.declared.plate.to_string();
+    let year = subject.campaign_year;
+    let (reference,): (String,) = sqlx::query_as(
+        "SELECT reference FROM payments WHERE order_id = $1 AND state = 'succeeded'
+         ORDER BY succeeded_at DESC LIMIT 1",
+    )
+    .bind(&order.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    // A new number on the rare collision (40 random bits per campaign year).
+    for _ in 0..5 {
+        let number = crate::domain::vignette::number(year, rand::random());
+        let id = uuid::Uuid::new_v4().to_string();
+        let seal = crate::domain::seal::Sealed {
+            number: number.clone(),
+            plate: plate.clone(),
+            campaign_year: year,
+            valid_until: crate::domain::vignette::valid_until(year),
+            issued_at: now,
+            key_id: signer.key_id.clone(),
+        }
+        .sign(&signer.key);
+        let done = sqlx::query(
+            "INSERT INTO vignettes (id, number, vehicle_id, account_id, campaign_year, plate, vin,
+                category, valid_until, amount_minor, currency, order_id, payment_reference,
+                issued_at, seal)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&number)
+        .bind(&vehicle.id)
+        .bind(&order.account_id)
+        .bind(i64::from(year))
+        .bind(&plate)
+        .bind(&vehicle.declared.vin)
+        .bind(i64::from(vehicle.declared.facts.plate_category))
+        .bind(crate::domain::vignette::valid_until(year).iso())
+        .bind(order.amount.minor)
+        .bind(order.amount.currency.code())
+        .bind(&order.id)
+        .bind(&reference)
+        .bind(now)
+        .bind(&seal)
+        .execute(&mut *conn)
+        .await?;
+        let existing = vignette_for_vehicle(conn, &vehicle.id, &plate, year).await?;
+        match existing {
+            Some(v) if done.rows_affected() == 1 => return Ok(Issue::Issued(Box::new(v))),
+            Some(v) => return Ok(Issue::AlreadyHas(v.number)),
+            // The number was taken: try another.
+            None => {}
+        }
+    }
+    Err(DbError::Sqlx(sqlx::Error::Protocol(
+        "no free vignette number after 5 tries".into(),
+    )))
+}
+
+/// The plate and campaign of the vignette numbered `number`, for the public check of a seal.
+pub async fn sealed_vignette(db: &Db, number: &str) -> Result<Option<(String, i32)>, DbError> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT plate, campaign_year FROM vignettes WHERE number = $1")
+            .bind(number)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.map(|(plate, year)| (plate, year as i32)))
+}
+
+/// The last valid day of the plate's vignette for `year`, for the public check by plate.
+pub async fn plate_valid_until(
+    db: &Db,
+    plate: &str,
+    year: i32,
+) -> Result<Option<crate::domain::date::Date>, DbError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT valid_until FROM vignettes WHERE plate = $1 AND campaign_year = $2")
+            .bind(plate)
+            .bind(i64::from(year))
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.and_then(|(d,)| crate::domain::date::Date::parse_iso(&d)))
+}
