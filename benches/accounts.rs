@@ -14,7 +14,7 @@
 
 #[path = "common.rs"]
 mod common;
-#[path = "../tests/api/smtp_sink.rs"]
+#[path = "../tests/api/support/smtp_sink.rs"]
 mod smtp_sink;
 
 use bawaba::{

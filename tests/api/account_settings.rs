@@ -1,9 +1,11 @@
 //! The holder's choice of channel for non-essential messages, and the development mailbox.
 
 use crate::{
-    helpers::{self, Backend},
     on_both_backends,
-    registration::{AMINA, registered_and_confirmed},
+    support::{
+        app::{self, Backend},
+        people::{AMINA, registered_and_confirmed},
+    },
 };
 use bawaba::{
     features::accounts::notifications::enqueue_chosen, platform::session::now_secs, server,
@@ -84,15 +86,15 @@ on_both_backends!(
 /// nothing but those files.
 #[tokio::test]
 async fn the_development_mailbox_is_off_unless_turned_on() {
-    let off = helpers::spawn_app(Backend::Sqlite).await.unwrap();
+    let off = app::spawn_app(Backend::Sqlite).await.unwrap();
     assert_eq!(off.get("/dev/mailbox").await.status(), 404);
     off.cleanup().await;
 
-    let (url, data_dir, pg) = helpers::fresh_database(Backend::Sqlite).await.unwrap();
-    let mut config = helpers::settings(&data_dir, &url);
+    let (url, data_dir, pg) = app::fresh_database(Backend::Sqlite).await.unwrap();
+    let mut config = app::settings(&data_dir, &url);
     config.dev_mailbox = true;
     let state = server::build_state(config).await.unwrap();
-    let app = helpers::serve(state, data_dir, pg).await;
+    let app = app::serve(state, data_dir, pg).await;
     let b = app.browser("en");
     registered_and_confirmed_without_sink(&app, &b).await;
     let list = app.get_html("/dev/mailbox").await;
@@ -111,7 +113,7 @@ async fn the_development_mailbox_is_off_unless_turned_on() {
 }
 
 /// Registers Amina and lets the outbox write her confirmation e-mail as a file (no SMTP).
-async fn registered_and_confirmed_without_sink(app: &helpers::TestApp, b: &helpers::Browser) {
+async fn registered_and_confirmed_without_sink(app: &app::TestApp, b: &app::Browser) {
     use bawaba::{
         messages::render,
         platform::{
@@ -119,7 +121,7 @@ async fn registered_and_confirmed_without_sink(app: &helpers::TestApp, b: &helpe
             outbox::{self, Transports},
         },
     };
-    crate::registration::register(b, &AMINA).await;
+    crate::support::people::register(b, &AMINA).await;
     let t = Transports {
         mail: MailTransport::from_config(None, "Bawaba <no-reply@bawaba.test>", &app.data_dir)
             .unwrap(),

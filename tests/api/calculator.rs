@@ -4,11 +4,11 @@
 use crate::on_both_backends;
 
 /// The page as a visitor in `lang` reads it, without the island's data.
-async fn calculator(app: &crate::helpers::TestApp, lang: &str, query: &str) -> String {
+async fn calculator(app: &crate::support::app::TestApp, lang: &str, query: &str) -> String {
     let html = app
         .text_in(lang, &format!("/vignette/calculator?{query}"))
         .await;
-    crate::helpers::without_island_data(&html)
+    crate::support::html::without_island_data(&html)
 }
 
 /// Narrow no-break space (thousands) and no-break space (before the currency).

@@ -3,7 +3,10 @@
 
 use crate::{
     on_both_backends,
-    registration::{AMINA, KARIM, PASSWORD, code_for, deliver_mail, registered_and_confirmed},
+    support::{
+        mail::{code_for, deliver_mail},
+        people::{AMINA, KARIM, PASSWORD, registered_and_confirmed},
+    },
 };
 
 on_both_backends!(

@@ -1,5 +1,4 @@
-use crate::helpers;
-use crate::on_both_backends;
+use crate::{on_both_backends, support::app};
 
 on_both_backends!(
     healthz_answers_while_the_process_runs,
@@ -39,10 +38,10 @@ on_both_backends!(
     |app: &TestApp| async move {
         // Two more servers start at the same moment against a new, empty database of the same
         // backend: their migrations must not collide.
-        let (url, data_dir, pg) = helpers::fresh_database(app.backend()).await.unwrap();
+        let (url, data_dir, pg) = app::fresh_database(app.backend()).await.unwrap();
         let (a, b) = tokio::join!(
-            bawaba::server::build_state(helpers::settings(&data_dir, &url)),
-            bawaba::server::build_state(helpers::settings(&data_dir, &url)),
+            bawaba::server::build_state(app::settings(&data_dir, &url)),
+            bawaba::server::build_state(app::settings(&data_dir, &url)),
         );
         let (a, b) = (
             a.expect("first server starts"),
@@ -52,6 +51,6 @@ on_both_backends!(
         b.db.check_ready().await.expect("second ready");
         a.db.close().await;
         b.db.close().await;
-        helpers::drop_database(data_dir, pg).await;
+        app::drop_database(data_dir, pg).await;
     }
 );

@@ -1,5 +1,4 @@
-use crate::helpers::html_lang_dir;
-use crate::on_both_backends;
+use crate::{on_both_backends, support::html::html_lang_dir};
 
 on_both_backends!(
     home_is_arabic_right_to_left_by_default,

@@ -1,13 +1,14 @@
 //! Integration tests: the real router on a real port against a real database. Every test runs
 //! on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` points at a server (each test then gets
 //! a fresh database of its own).
+
 #![cfg(feature = "ssr")]
 // A test may unwrap: a panic there is a failed test, with its line.
 #![allow(clippy::unwrap_used)]
 // Rows are read as tuples to compare them field by field with the CSV files.
 #![allow(clippy::type_complexity)]
 
-mod helpers;
+mod support;
 
 mod account_settings;
 mod accounts;
@@ -15,7 +16,6 @@ mod calculator;
 mod contact_change;
 mod drafts;
 mod epay;
-mod epay_fake;
 mod health;
 mod locale;
 mod outbox;
@@ -31,7 +31,6 @@ mod reminders;
 mod route_walk;
 mod security;
 mod security_review;
-mod smtp_sink;
 mod two_step;
 mod vehicle_import;
 mod vehicles;

@@ -1,7 +1,7 @@
 //! The outbox delivers through real SMTP, waits out an SMTP outage, and with two workers sends
 //! every message exactly once.
 
-use crate::{on_both_backends, smtp_sink::SmtpSink};
+use crate::{on_both_backends, support::mail::SmtpSink};
 use bawaba::{
     messages::render,
     platform::{
@@ -85,12 +85,12 @@ on_both_backends!(
         let t = transports(Some(&format!("smtp://127.0.0.1:{port}")), &app.data_dir);
         // Sign-up does not wait for the mail: the account and its message are committed.
         let b = app.browser("en");
-        let to = crate::registration::register(&b, &crate::registration::AMINA).await;
+        let to = crate::support::people::register(&b, &crate::support::people::AMINA).await;
         assert_eq!(to, "/account/verify-email");
         let (id,): (String,) = sqlx::query_as(
             "SELECT id FROM outbox WHERE recipient = $1 AND template = 'email_verification'",
         )
-        .bind(crate::registration::AMINA.email)
+        .bind(crate::support::people::AMINA.email)
         .fetch_one(app.db.pool())
         .await
         .unwrap();
@@ -119,7 +119,7 @@ on_both_backends!(
         assert_eq!(status(&app.db, &id).await, ("sent".to_string(), 2));
         assert_eq!(sink.messages().len(), 1);
         // The code in the mail that waited confirms the address.
-        let code = crate::registration::code_for(&sink, crate::registration::AMINA.email);
+        let code = crate::support::mail::code_for(&sink, crate::support::people::AMINA.email);
         assert_eq!(
             b.post_form("/api/account/verify-email/code", &[("code", &code)])
                 .await,

@@ -1,5 +1,7 @@
-use crate::helpers::{html_lang_dir, visible};
-use crate::on_both_backends;
+use crate::{
+    on_both_backends,
+    support::html::{html_lang_dir, visible},
+};
 
 const PAGES: [&str; 10] = [
     "/",

@@ -4,49 +4,20 @@
 //! citizen and to a visitor who is not signed in.
 
 use crate::{
-    helpers::{Browser, TestApp},
     on_both_backends,
-    payment_pages::{demo_order, hidden, pay_on_sandbox, press_pay, signed_in},
-    registration::{
-        AMINA, KARIM, PASSWORD, Person, SAMIRA, deliver_mail, registered_and_confirmed, sign_in,
+    support::{
+        app::TestApp,
+        html::hidden,
+        mail::deliver_mail,
+        payments::{demo_order, paid_order, press_pay},
+        people::{AMINA, KARIM, SAMIRA, administrator, signed_in},
     },
-    two_step::turn_on_app,
 };
+
 use bawaba::{
     domain::{date::Date, payment::PaymentState},
     platform::session::now_secs,
 };
-
-/// An administrator with two-step sign-in, signed in, reading English.
-pub(crate) async fn administrator(app: &TestApp) -> Browser {
-    let b = administrator_without_second_step(app, &SAMIRA).await;
-    turn_on_app(&b).await;
-    b
-}
-
-/// `who` made an administrator, signed in with the password alone: held at the set-up of the
-/// second step, which is all they may do.
-pub(crate) async fn administrator_without_second_step(app: &TestApp, who: &Person) -> Browser {
-    let b = app.browser("en");
-    registered_and_confirmed(app, &b, who).await;
-    app.execute(&format!(
-        "UPDATE accounts SET role = 'administrator' WHERE email = '{}'",
-        who.email
-    ))
-    .await;
-    b.post_form("/api/account/sign-out", &[]).await;
-    assert_eq!(sign_in(&b, who.email, PASSWORD).await, "/account/two-step");
-    b
-}
-
-/// A payer's order paid by card; returns the payer and the payment's id.
-pub(crate) async fn paid_order(app: &TestApp, lang: &str) -> (Browser, String) {
-    let payer = signed_in(app, &AMINA, lang).await;
-    let order = demo_order(&payer).await;
-    let gateway = press_pay(&payer, &payer.page(&order).await).await;
-    let paid = pay_on_sandbox(&payer, &gateway, "4111 1111 1111 1111").await;
-    (payer, paid.trim_start_matches("/payments/").to_string())
-}
 
 fn today() -> String {
     Date::from_days_since_epoch(now_secs().div_euclid(86_400)).iso()

@@ -3,89 +3,17 @@
 //! and a second press of Pay, a declined card, and another account trying every address.
 
 use crate::{
-    helpers::{Browser, TestApp},
     on_both_backends,
-    registration::{
-        AMINA, KARIM, PASSWORD, Person, deliver_mail, register, registered_and_confirmed, sign_in,
+    support::{
+        app::TestApp,
+        html::{hidden, path_of},
+        mail::deliver_mail,
+        payments::{demo_order, pay_on_sandbox, press_pay},
+        people::{AMINA, KARIM, PASSWORD, register, sign_in, signed_in},
     },
 };
+
 use bawaba::domain::payment::PaymentState;
-
-/// The value of the hidden input `name` in a page.
-pub(crate) fn hidden(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&key)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + key.len();
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
-
-pub(crate) fn path_of(url: &str) -> String {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.find('/')
-        .map(|i| rest[i..].to_string())
-        .unwrap_or_default()
-}
-
-/// A confirmed, signed-in browser that then switches to `lang` (the switch in the header).
-pub(crate) async fn signed_in(app: &TestApp, who: &Person, lang: &str) -> Browser {
-    let b = app.browser("en");
-    registered_and_confirmed(app, &b, who).await;
-    sign_in(&b, who.email, PASSWORD).await;
-    assert!(
-        b.get(&format!("/lang/{lang}"))
-            .await
-            .status()
-            .is_redirection()
-    );
-    b
-}
-
-/// Creates a demo order and returns its page's path.
-pub(crate) async fn demo_order(b: &Browser) -> String {
-    let to = b.post_form("/api/payments/demo", &[]).await;
-    assert!(to.starts_with("/payments/order/"), "{to}");
-    to
-}
-
-/// Presses Pay on a page holding the pay form; returns where the browser is sent.
-pub(crate) async fn press_pay(b: &Browser, page_html: &str) -> String {
-    b.post_form(
-        "/api/payments/pay",
-        &[
-            ("order_id", &hidden(page_html, "order_id")),
-            ("key", &hidden(page_html, "key")),
-        ],
-    )
-    .await
-}
-
-/// On the sandbox's pages: card, code; then back to the portal, which asks the gateway.
-/// Returns the payment page's path.
-pub(crate) async fn pay_on_sandbox(b: &Browser, gateway_url: &str, card: &str) -> String {
-    let page = path_of(gateway_url);
-    assert!(page.starts_with("/sandbox-pay/pay/"), "{gateway_url}");
-    let code = b
-        .post_form(
-            &format!("{page}/card"),
-            &[
-                ("number", card),
-                ("expiry", "12/30"),
-                ("cvv", "123"),
-                ("holder", "A BENALI"),
-            ],
-        )
-        .await;
-    let back = b.post_form(&path_of(&code), &[("code", "123456")]).await;
-    let res = b.get(&path_of(&back)).await;
-    assert_eq!(
-        res.status(),
-        303,
-        "the return address answers with the payment's page"
-    );
-    res.headers()["location"].to_str().unwrap().to_string()
-}
 
 async fn payment_state(app: &TestApp, payment_path: &str) -> PaymentState {
     let id = payment_path.trim_start_matches("/payments/");
@@ -131,7 +59,7 @@ on_both_backends!(
         while bawaba::sandbox::notifier::deliver_one(
             &app.db,
             &http,
-            &crate::payments::sandbox_key(app),
+            &crate::support::payments::sandbox_key(app),
             bawaba::platform::session::now_secs(),
         )
         .await

@@ -4,58 +4,23 @@
 //! expiry, refunds, and the poller for notifications that never come.
 
 use crate::{
-    helpers::{Browser, TestApp},
     on_both_backends,
-    registration::{AMINA, KARIM, Person, register},
+    support::{
+        app::{Browser, TestApp},
+        payments::{COUNTED, fulfilled, refunds_never_exceed_what_was_paid, sandbox_key},
+        people::{AMINA, KARIM, Person, register},
+    },
 };
+
 use bawaba::{
     domain::{
         money::{Currency, Money},
         payment::PaymentState,
     },
-    features::payments::{
-        engine::{self, Applied, NewOrder, PaymentError, Started},
-        store::Order,
-    },
+    features::payments::engine::{self, NewOrder, PaymentError, Started},
     platform::{gateway::signature, session::now_secs},
     sandbox::protocol::{Notification, PaymentView},
 };
-use std::{
-    collections::HashMap,
-    sync::{LazyLock, Mutex},
-};
-
-/// Orders whose fulfilments are counted (registered by `helpers::spawn_app`).
-pub const COUNTED: &str = "counted";
-
-static FULFILMENTS: LazyLock<Mutex<HashMap<String, usize>>> = LazyLock::new(Default::default);
-
-pub struct FulfilCounted;
-
-impl bawaba::features::payments::engine::Fulfil for FulfilCounted {
-    fn fulfil<'c>(
-        &'c self,
-        _conn: &'c mut sqlx::AnyConnection,
-        order: &'c Order,
-        _now: i64,
-    ) -> bawaba::features::payments::engine::FulfilFuture<'c> {
-        *FULFILMENTS
-            .lock()
-            .unwrap()
-            .entry(order.id.clone())
-            .or_default() += 1;
-        Box::pin(async { Ok(bawaba::features::payments::engine::Fulfilled::Done) })
-    }
-}
-
-fn fulfilled(order_id: &str) -> usize {
-    FULFILMENTS
-        .lock()
-        .unwrap()
-        .get(order_id)
-        .copied()
-        .unwrap_or(0)
-}
 
 const AMOUNT: Money = Money {
     minor: 200_000,
@@ -182,16 +147,6 @@ async fn sandbox_notifies(app: &TestApp, now: i64) -> usize {
         n += 1;
     }
     n
-}
-
-pub fn sandbox_key(app: &TestApp) -> [u8; 32] {
-    // The test server derives it from its secret key file, as a real server does.
-    let secret = std::fs::read_to_string(app.data_dir.join("secret.key")).unwrap();
-    let secret: [u8; 32] = hex::decode(secret.trim()).unwrap().try_into().unwrap();
-    use hmac::{Hmac, Mac};
-    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&secret).unwrap();
-    mac.update(b"sandbox gateway merchant key");
-    mac.finalize().into_bytes().into()
 }
 
 /// A notification as the sandbox would sign it, about a payment of ours.
@@ -647,36 +602,7 @@ on_both_backends!(
         let (payment, page) = started(app, &account, &order).await;
         pay_by_card(&b, &page, "4111 1111 1111 1111").await;
         sandbox_notifies(app, now_secs()).await;
-        let refund = |minor: i64, id: &'static str| {
-            engine::refund(
-                &app.payments,
-                &app.db,
-                &payment,
-                minor,
-                id,
-                "admin:test",
-                "duplicate purchase",
-                now_secs(),
-            )
-        };
-        assert_eq!(
-            refund(50_000, "r1").await.unwrap(),
-            Applied::Moved(PaymentState::PartiallyRefunded)
-        );
-        // The same request again refunds nothing more.
-        assert_eq!(refund(50_000, "r1").await.unwrap(), Applied::Unchanged);
-        assert!(matches!(
-            refund(150_001, "r2").await,
-            Err(PaymentError::Refused(_))
-        ));
-        assert_eq!(
-            refund(150_000, "r3").await.unwrap(),
-            Applied::Moved(PaymentState::Refunded)
-        );
-        assert!(matches!(
-            refund(1, "r4").await,
-            Err(PaymentError::Refused(_))
-        ));
+        refunds_never_exceed_what_was_paid(app, &payment).await;
         let (ours,): (i64,) = sqlx::query_as("SELECT refunded_minor FROM payments WHERE id = $1")
             .bind(&payment)
             .fetch_one(app.db.pool())

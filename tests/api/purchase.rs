@@ -4,27 +4,15 @@
 //! and another account sees none of it.
 
 use crate::{
-    helpers::{Browser, TestApp},
     on_both_backends,
-    payment_pages::{hidden, pay_on_sandbox, signed_in},
-    registration::{AMINA, KARIM, deliver_mail},
+    support::{
+        html::hidden,
+        mail::deliver_mail,
+        payments::pay_on_sandbox,
+        people::{AMINA, KARIM, signed_in},
+        vignette::{BUY, add, count, pdf_text, press_buy},
+    },
 };
-
-/// The text of a PDF, as `pdftotext` (poppler, installed by `make setup`) extracts it.
-pub fn pdf_text(bytes: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("bawaba-pdf-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("v.pdf");
-    std::fs::write(&file, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed by `make setup`");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(out.status.success(), "pdftotext read the file");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The words of a PDF with their boxes (`pdftotext -bbox`): (text, x min, y max, x max). The
 /// bottom, not the top: a label and its value share a baseline, not a height.
@@ -105,55 +93,6 @@ fn the_pdf_values_stand_clear_of_their_labels() {
             }
         }
     }
-}
-
-const BUY: &str = "/api/vignette/buy";
-
-/// Adds a vehicle through the vehicle form; returns its id.
-pub async fn add(app: &TestApp, b: &Browser, plate: &str, changes: &[(&str, &str)]) -> String {
-    let mut fields = vec![
-        ("id", ""),
-        ("plate", plate),
-        ("vin", "VF1RFB00X56123456"),
-        ("category", "1"),
-        ("fuel", "diesel"),
-        ("first_year", "2019"),
-        ("reg_day", ""),
-        ("reg_month", ""),
-        ("fiscal_hp", "6"),
-        ("gross_weight", ""),
-        ("seats", ""),
-        ("status", ""),
-    ];
-    for (k, v) in changes {
-        fields.iter_mut().find(|(f, _)| f == k).unwrap().1 = v;
-    }
-    let to = b.post_form("/api/vehicles/save", &fields).await;
-    assert!(to.starts_with("/vehicles?added="), "{to}");
-    let (id,): (String,) = sqlx::query_as("SELECT id FROM vehicles WHERE plate = $1")
-        .bind(plate.replace('-', " "))
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
-    id
-}
-
-pub async fn count(app: &TestApp, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(app.db.pool()).await.unwrap();
-    n
-}
-
-/// Presses "Pay" on a quote page as it was shown.
-pub async fn press_buy(b: &Browser, quote_html: &str) -> String {
-    b.post_form(
-        BUY,
-        &[
-            ("vehicle_id", &hidden(quote_html, "vehicle_id")),
-            ("amount", &hidden(quote_html, "amount")),
-            ("key", &hidden(quote_html, "key")),
-        ],
-    )
-    .await
 }
 
 on_both_backends!(

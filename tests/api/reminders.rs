@@ -4,12 +4,13 @@
 //! and cannot be made for another account; the notifications page turns them back on.
 
 use crate::{
-    helpers::TestApp,
     on_both_backends,
-    payment_pages::signed_in,
-    purchase::{add, count},
-    registration::{AMINA, deliver_mail},
-    verify::buy,
+    support::{
+        app::TestApp,
+        mail::deliver_mail,
+        people::{AMINA, signed_in},
+        vignette::{add, buy, count},
+    },
 };
 use bawaba::{
     domain::tariff::LocalMinute,

@@ -18,12 +18,15 @@
 //!   island (issue 19: a page without one preloaded 141 KB that it never ran).
 
 use crate::{
-    helpers::{Browser, TestApp},
     on_both_backends,
-    payment_admin::{administrator, administrator_without_second_step},
-    payment_pages::signed_in,
-    purchase::{add, press_buy},
-    registration::{AMINA, KARIM, PASSWORD, Person, sign_in},
+    support::{
+        app::{Browser, TestApp},
+        people::{
+            AMINA, KARIM, PASSWORD, Person, administrator, administrator_without_second_step,
+            sign_in, signed_in,
+        },
+        vignette::{add, press_buy},
+    },
 };
 use bawaba::{
     features::accounts::needs_sign_in,
@@ -101,7 +104,8 @@ async fn arrange(app: &TestApp) -> (Browser, Owned) {
     let vehicle = add(app, &amina, "12345-119-16", &[]).await;
     let quote = amina.page(&format!("/vignette/buy/{vehicle}")).await;
     let gateway = press_buy(&amina, &quote).await;
-    let back = crate::payment_pages::pay_on_sandbox(&amina, &gateway, "4111 1111 1111 1111").await;
+    let back =
+        crate::support::payments::pay_on_sandbox(&amina, &gateway, "4111 1111 1111 1111").await;
     let vignette_order = back.trim_start_matches("/vignette/bought/").to_string();
     let (vignette_payment,): (String,) =
         sqlx::query_as("SELECT id FROM payments WHERE order_id = $1")
@@ -109,9 +113,10 @@ async fn arrange(app: &TestApp) -> (Browser, Owned) {
             .fetch_one(app.db.pool())
             .await
             .unwrap();
-    let order = crate::payment_pages::demo_order(&amina).await;
-    let gateway = crate::payment_pages::press_pay(&amina, &amina.page(&order).await).await;
-    let paid = crate::payment_pages::pay_on_sandbox(&amina, &gateway, "4111 1111 1111 1111").await;
+    let order = crate::support::payments::demo_order(&amina).await;
+    let gateway = crate::support::payments::press_pay(&amina, &amina.page(&order).await).await;
+    let paid =
+        crate::support::payments::pay_on_sandbox(&amina, &gateway, "4111 1111 1111 1111").await;
     let demo_payment = paid.trim_start_matches("/payments/").to_string();
     let template = amina
         .get("/vehicles/import/template.csv")
@@ -120,7 +125,7 @@ async fn arrange(app: &TestApp) -> (Browser, Owned) {
         .await
         .unwrap()
         .replace("12345 119 16", "54321 119 16");
-    let to = crate::vehicle_import::upload(app, &amina, "fleet.csv", template.as_bytes()).await;
+    let to = crate::support::vignette::upload(app, &amina, "fleet.csv", template.as_bytes()).await;
     let import = to
         .trim_start_matches("/vehicles/import/report/")
         .to_string();
@@ -204,7 +209,7 @@ on_both_backends!(
             (
                 Who::Administrator,
                 &admin,
-                crate::registration::SAMIRA.email,
+                crate::support::people::SAMIRA.email,
             ),
         ];
 

@@ -2,13 +2,16 @@
 //! Every test here failed on the main branch the review read.
 
 use crate::{
-    helpers::{Browser, TestApp},
     on_both_backends,
-    payment_admin::{administrator, administrator_without_second_step, paid_order},
-    payment_pages::signed_in,
-    purchase::add,
-    registration::{
-        AMINA, KARIM, PASSWORD, SAMIRA, deliver_mail, registered_and_confirmed, sign_in,
+    support::{
+        app::{Browser, TestApp},
+        mail::deliver_mail,
+        payments::paid_order,
+        people::{
+            AMINA, KARIM, PASSWORD, SAMIRA, administrator, administrator_without_second_step,
+            registered_and_confirmed, sign_in, signed_in,
+        },
+        vignette::add,
     },
 };
 use bawaba::server::{page_paths, plain_routes};
@@ -258,7 +261,7 @@ on_both_backends!(
         // Turning the second step off counts the same way.
         app.execute("DELETE FROM throttles").await;
         let c = signed_in(app, &KARIM, "en").await;
-        crate::two_step::turn_on_app(&c).await;
+        crate::support::people::turn_on_app(&c).await;
         for _ in 0..4 {
             let to = c
                 .post_form(
@@ -598,7 +601,7 @@ on_both_backends!(
             .text()
             .await
             .unwrap();
-        let to = crate::vehicle_import::upload(
+        let to = crate::support::vignette::upload(
             app,
             &owner,
             "fleet\u{202E}vsc.exe\u{202C}.csv",
@@ -665,7 +668,7 @@ on_both_backends!(
     |app: &TestApp| async move {
         use bawaba::platform::{gateway::signature, session::now_secs};
         let (_payer, paid) = paid_order(app, "en").await;
-        let key = crate::payments::sandbox_key(app);
+        let key = crate::support::payments::sandbox_key(app);
         let lookup = |merchant_ref: &str| format!("/api/payments/by-merchant-ref/{merchant_ref}");
         let get = |path: String, header: String| {
             app.client
@@ -710,7 +713,7 @@ on_both_backends!(
         assert_eq!(res.status(), 401);
 
         // With the real gateway configured, the sandbox is not there at all.
-        let epay = crate::helpers::spawn_app_with(
+        let epay = crate::support::app::spawn_app_with(
             app.backend(),
             &[
                 ("BAWABA_PAYMENT_GATEWAY", "epay".into()),

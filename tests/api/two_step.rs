@@ -4,41 +4,15 @@
 //! the outbox delivered, and officers and administrators held until they have a second step.
 
 use crate::{
-    helpers::{Browser, TestApp},
     on_both_backends,
-    registration::{AMINA, KARIM, PASSWORD, deliver_mail, registered_and_confirmed},
+    support::{
+        app::{Browser, TestApp},
+        mail::deliver_mail,
+        people::{AMINA, KARIM, PASSWORD, registered_and_confirmed, turn_on_app},
+    },
 };
+
 use bawaba::{features::accounts::second_factor, platform::session::now_secs};
-
-/// RFC 4648 base32, as an authenticator app reads a typed key.
-fn base32_decode(text: &str) -> Vec<u8> {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        let v = alphabet.iter().position(|&a| a == c).expect("base32") as u32;
-        buffer = (buffer << 5) | v;
-        bits += 5;
-        if bits >= 8 {
-            out.push((buffer >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    out
-}
-
-/// The text of the first element with `class` on the page.
-fn text_of_class(html: &str, class: &str) -> String {
-    let start = html.find(&format!("class=\"{class}\"")).expect(class);
-    let open_end = start + html[start..].find('>').unwrap() + 1;
-    let close = open_end + html[open_end..].find("</").unwrap();
-    html[open_end..close].to_string()
-}
-
-async fn html(b: &Browser, path: &str) -> String {
-    let res = b.get(path).await;
-    assert_eq!(res.status(), 200, "GET {path}");
-    res.text().await.unwrap()
-}
 
 async fn sign_in(b: &Browser, identifier: &str) -> String {
     b.post_form(
@@ -50,35 +24,6 @@ async fn sign_in(b: &Browser, identifier: &str) -> String {
         ],
     )
     .await
-}
-
-/// Turns on the authenticator step for the signed-in browser; returns the key and the
-/// recovery codes shown.
-pub(crate) async fn turn_on_app(b: &Browser) -> (Vec<u8>, Vec<String>) {
-    let to = b
-        .post_form("/api/account/two-step/start", &[("kind", "totp")])
-        .await;
-    assert_eq!(to, "/account/two-step/app");
-    let page = html(b, "/account/two-step/app").await;
-    assert!(page.contains("<svg"), "a QR code on the page");
-    let key = base32_decode(&text_of_class(&page, "secret-key"));
-    assert_eq!(key.len(), 20);
-    let step = now_secs() / second_factor::STEP_SECS;
-    let code = second_factor::totp_at(&key, step);
-    let to = b
-        .post_form("/api/account/two-step/confirm", &[("code", &code)])
-        .await;
-    assert_eq!(to, "/account/two-step/codes");
-    let page = html(b, "/account/two-step/codes").await;
-    let start = page.find("class=\"recovery-codes\"").expect("the codes");
-    let list = &page[start..start + page[start..].find("</ul>").unwrap()];
-    let codes: Vec<String> = list
-        .split("<code>")
-        .skip(1)
-        .map(|c| c[..11].to_string())
-        .collect();
-    assert_eq!(codes.len(), 10, "{list}");
-    (key, codes)
 }
 
 on_both_backends!(

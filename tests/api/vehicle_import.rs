@@ -1,36 +1,11 @@
 //! Importing vehicles from a CSV file: good rows added in one go, bad rows reported with their
 //! reasons, a bad file refused whole, the report readable by its owner only.
 
-use crate::helpers::{Browser, TestApp, without_island_data};
-use crate::on_both_backends;
-use crate::payment_pages::signed_in;
-use crate::registration::{AMINA, KARIM};
-
-/// Posts `file` as a browser's file input does (multipart/form-data); returns where the
-/// server sends the browser.
-pub(crate) async fn upload(app: &TestApp, b: &Browser, name: &str, file: &[u8]) -> String {
-    let boundary = "----bawaba-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: text/csv\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let res = b
-        .client
-        .post(app.url("/vehicles/import/upload"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "upload answers with a redirect");
-    res.headers()["location"].to_str().unwrap().to_string()
-}
+use crate::{
+    on_both_backends,
+    support::people::{AMINA, KARIM},
+    support::{app::TestApp, html::without_island_data, people::signed_in, vignette::upload},
+};
 
 async fn plates(app: &TestApp) -> Vec<String> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT plate FROM vehicles ORDER BY plate")

@@ -1,10 +1,12 @@
 //! Vehicles without JavaScript: add, refuse bad answers (kept, nothing written), one active
 //! plate across accounts, change, archive, remove, owner checks as another user.
 
-use crate::helpers::{Browser, TestApp};
-use crate::on_both_backends;
-use crate::payment_pages::signed_in;
-use crate::registration::{AMINA, KARIM, PASSWORD, register, sign_in};
+use crate::{
+    on_both_backends,
+    support::app::{Browser, TestApp},
+    support::people::signed_in,
+    support::people::{AMINA, KARIM, PASSWORD, register, sign_in},
+};
 
 const SAVE: &str = "/api/vehicles/save";
 
@@ -47,7 +49,7 @@ async fn vehicles(app: &TestApp) -> Vec<(String, String, Option<i64>)> {
 }
 
 async fn page(b: &Browser, path: &str) -> String {
-    crate::helpers::without_island_data(&b.page(path).await)
+    crate::support::html::without_island_data(&b.page(path).await)
 }
 
 /// A form posted by `b` that must change nothing: "not found" for another account's vehicle
@@ -356,7 +358,7 @@ on_both_backends!(
         for who in [&amina, &karim] {
             assert_eq!(who.get("/admin/vehicles/conflicts").await.status(), 404);
         }
-        let admin = crate::payment_admin::administrator(app).await;
+        let admin = crate::support::people::administrator(app).await;
         let html = page(&admin, "/admin/vehicles/conflicts").await;
         assert!(html.contains("12345 119 16"));
         assert!(html.contains("Transfer reported"));

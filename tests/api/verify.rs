@@ -5,22 +5,15 @@
 //! verifying what it signed.
 
 use crate::{
-    helpers::{Browser, TestApp},
     on_both_backends,
-    payment_pages::{pay_on_sandbox, signed_in},
-    purchase::{add, count, press_buy},
-    registration::AMINA,
+    support::{
+        app::Browser,
+        people::{AMINA, signed_in},
+        vignette::{buy, count},
+    },
 };
-use bawaba::domain::seal::{self, PublicKey, Verdict};
 
-/// Buys the vignette of a new car with `plate`; returns the vignette page.
-pub async fn buy(app: &TestApp, b: &Browser, plate: &str) -> String {
-    let car = add(app, b, plate, &[]).await;
-    let quote = b.page(&format!("/vignette/buy/{car}")).await;
-    let gateway = press_buy(b, &quote).await;
-    let back = pay_on_sandbox(b, &gateway, "4111 1111 1111 1111").await;
-    b.page(&back).await
-}
+use bawaba::domain::seal::{self, PublicKey, Verdict};
 
 /// The seal in a page's link to the public check.
 fn seal_in(page: &str) -> String {

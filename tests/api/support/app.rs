@@ -1,6 +1,7 @@
 //! `spawn_app`: starts the portal exactly as `bawaba` does (configuration, migrations, router)
 //! on port 0, and a `TestApp` whose methods are what a browser does.
 
+use super::html::visible;
 use bawaba::{
     platform::{config::Config, db::Db},
     server::{self, AppState},
@@ -36,11 +37,11 @@ macro_rules! on_both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let owned = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite)
+                let owned = $crate::support::app::spawn_app($crate::support::app::Backend::Sqlite)
                     .await
                     .unwrap();
                 {
-                    let $app: &$crate::helpers::TestApp = &owned;
+                    let $app: &$crate::support::app::TestApp = &owned;
                     $body
                 }
                 owned.cleanup().await;
@@ -49,13 +50,13 @@ macro_rules! on_both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some(owned) =
-                    $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
+                    $crate::support::app::spawn_app($crate::support::app::Backend::Postgres).await
                 else {
                     eprintln!("PostgreSQL half skipped: TEST_DATABASE_URL is not set");
                     return;
                 };
                 {
-                    let $app: &$crate::helpers::TestApp = &owned;
+                    let $app: &$crate::support::app::TestApp = &owned;
                     $body
                 }
                 owned.cleanup().await;
@@ -141,11 +142,10 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&'static str, String)]) 
         .await
         .expect("app starts");
     // A kind of order whose fulfilments the payment tests count.
-    state.payments.fulfilments = state
-        .payments
-        .fulfilments
-        .clone()
-        .register(crate::payments::COUNTED, crate::payments::FulfilCounted);
+    state.payments.fulfilments = state.payments.fulfilments.clone().register(
+        crate::support::payments::COUNTED,
+        crate::support::payments::FulfilCounted,
+    );
     Some(serve(state, data_dir, pg_cleanup).await)
 }
 
@@ -261,61 +261,6 @@ impl TestApp {
             bawaba::platform::db::Backend::Postgres => Backend::Postgres,
         }
     }
-}
-
-/// The `lang` and `dir` attributes of the `<html>` element.
-pub fn html_lang_dir(html: &str) -> (String, String) {
-    let start = html.find("<html").expect("an <html> element");
-    let tag = &html[start..start + html[start..].find('>').unwrap()];
-    let attr = |name: &str| {
-        let key = format!("{name}=\"");
-        tag.find(&key)
-            .map(|i| {
-                let rest = &tag[i + key.len()..];
-                rest[..rest.find('"').unwrap()].to_string()
-            })
-            .unwrap_or_default()
-    };
-    (attr("lang"), attr("dir"))
-}
-
-/// The page as a reader sees its text: Leptos's hydration markers (`<!>`, `<!--…-->`) removed,
-/// so that "Campaign <!>2026" reads "Campaign 2026".
-pub fn visible(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find("<!") {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = if rest.starts_with("<!--") {
-            rest.find("-->").map(|e| e + 3)
-        } else {
-            rest.find('>').map(|e| e + 1)
-        };
-        match end {
-            Some(e) => rest = &rest[e..],
-            None => break,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A page without its islands' data (`ui::island_data`): it holds every sentence the browser
-/// may need, which would match any assertion about what the page shows.
-pub fn without_island_data(html: &str) -> String {
-    // `<div hidden id=… data-…=… class="island-data"></div>`: values are escaped, so no `<`
-    // comes between the element's start and its end.
-    const END: &str = r#"class="island-data"></div>"#;
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(end) = rest.find(END) {
-        let start = rest[..end].rfind("<div hidden").unwrap_or(end);
-        out.push_str(&rest[..start]);
-        rest = &rest[end + END.len()..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Another browser on the same app: its own cookies, its own language.
