@@ -1,6 +1,7 @@
 //! Pure domain rules, compiled for the browser and the server alike: no I/O, no Leptos, no async.
 //! The browser runs the same validation and arithmetic the server runs.
 
+pub mod account;
 pub mod contact;
 pub mod date;
 pub mod device;

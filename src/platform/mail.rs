@@ -60,6 +60,75 @@ pub enum Rendered {
     },
 }
 
+/// An e-mail written once, paragraph by paragraph, and rendered as both of its parts: the text
+/// part (paragraphs apart by a blank line) and the HTML part (`email_html`, every text
+/// escaped), so that the two always say the same thing.
+pub struct Letter {
+    locale: crate::i18n::Locale,
+    subject: String,
+    text: Vec<String>,
+    html: Vec<String>,
+    attachments: Vec<Attachment>,
+}
+
+impl Letter {
+    pub fn new(locale: crate::i18n::Locale, subject: &str) -> Self {
+        Letter {
+            locale,
+            subject: subject.to_string(),
+            text: Vec::new(),
+            html: Vec::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// A paragraph of plain text.
+    pub fn para(mut self, text: &str) -> Self {
+        self.text.push(text.to_string());
+        self.html.push(escape(text));
+        self
+    }
+
+    /// A one-time code, large in HTML, indented in text, always left to right.
+    pub fn code(mut self, code: &str) -> Self {
+        self.text.push(format!("    {code}"));
+        self.html.push(format!(
+            "<strong dir=\"ltr\" style=\"font-size:28px;letter-spacing:4px\">{}</strong>",
+            escape(code)
+        ));
+        self
+    }
+
+    /// A sentence and, under it, the address it is about, written out (left to right).
+    pub fn link(mut self, text: &str, url: &str) -> Self {
+        self.text.push(format!("{text}\n{url}"));
+        self.html.push(format!(
+            "{}<br><a href=\"{l}\" dir=\"ltr\">{l}</a>",
+            escape(text),
+            l = escape(url)
+        ));
+        self
+    }
+
+    /// A document sent with the e-mail.
+    pub fn attach(mut self, attachment: Attachment) -> Self {
+        self.attachments.push(attachment);
+        self
+    }
+
+    /// The portal's signature, last, and the e-mail.
+    pub fn signed(self) -> Rendered {
+        let signature = crate::i18n::td_string!(self.locale, mail.signature);
+        let letter = self.para(signature);
+        Rendered::Email {
+            text: format!("{}\n", letter.text.join("\n\n")),
+            html: email_html(letter.locale, &letter.html),
+            subject: letter.subject,
+            attachments: letter.attachments,
+        }
+    }
+}
+
 /// A file attached to an e-mail.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attachment {

@@ -2,8 +2,7 @@
 
 use crate::{
     i18n::*,
-    platform::mail::Rendered,
-    platform::mail::{email_html, escape},
+    platform::mail::{Letter, Rendered},
 };
 
 /// This feature's notification `template` in `language`; `None` for another feature's
@@ -35,40 +34,15 @@ pub const EMAIL_VERIFICATION: &str = "email_verification";
 
 /// The 6-digit code and the link that confirm an e-mail address.
 pub fn email_verification(locale: Locale, code: &str, link: &str) -> Option<Rendered> {
-    let t = |s: &str| s.to_string();
-    let subject = t(td_string!(locale, mail.verify_subject));
-    let intro = t(td_string!(locale, mail.verify_intro));
-    let or_link = t(td_string!(locale, mail.verify_link));
-    let expiry = t(td_string!(locale, mail.verify_expiry));
-    let not_you = t(td_string!(locale, mail.verify_not_you));
-    let signature = t(td_string!(locale, mail.signature));
-    let text = format!(
-        "{intro}\n\n    {code}\n\n{or_link}\n{link}\n\n{expiry}\n\n{not_you}\n\n{signature}\n"
-    );
-    let html = email_html(
-        locale,
-        &[
-            escape(&intro),
-            format!(
-                "<strong dir=\"ltr\" style=\"font-size:28px;letter-spacing:4px\">{}</strong>",
-                escape(code)
-            ),
-            format!(
-                "{}<br><a href=\"{l}\" dir=\"ltr\">{l}</a>",
-                escape(&or_link),
-                l = escape(link)
-            ),
-            escape(&expiry),
-            escape(&not_you),
-            escape(&signature),
-        ],
-    );
-    Some(Rendered::Email {
-        subject,
-        text,
-        html,
-        attachments: Vec::new(),
-    })
+    Some(
+        Letter::new(locale, td_string!(locale, mail.verify_subject))
+            .para(td_string!(locale, mail.verify_intro))
+            .code(code)
+            .link(td_string!(locale, mail.verify_link), link)
+            .para(td_string!(locale, mail.verify_expiry))
+            .para(td_string!(locale, mail.verify_not_you))
+            .signed(),
+    )
 }
 
 pub const REGISTRATION_ATTEMPT: &str = "registration_attempt";
@@ -77,68 +51,31 @@ pub const REGISTRATION_ATTEMPT: &str = "registration_attempt";
 /// or identity number (`what`: `email` or `identity`). The person registering is told nothing
 /// more than "if this address is new, a code is on its way".
 pub fn registration_attempt(locale: Locale, what: &str, sign_in: &str) -> Option<Rendered> {
-    let t = |s: &str| s.to_string();
-    let subject = t(td_string!(locale, mail.attempt_subject));
     let intro = match what {
-        "email" => t(td_string!(locale, mail.attempt_email)),
-        "identity" => t(td_string!(locale, mail.attempt_identity)),
+        "email" => td_string!(locale, mail.attempt_email),
+        "identity" => td_string!(locale, mail.attempt_identity),
         _ => return None,
     };
-    let if_you = t(td_string!(locale, mail.attempt_if_you));
-    let if_not = t(td_string!(locale, mail.attempt_if_not));
-    let signature = t(td_string!(locale, mail.signature));
-    let text = format!("{intro}\n\n{if_you}\n{sign_in}\n\n{if_not}\n\n{signature}\n");
-    let html = email_html(
-        locale,
-        &[
-            escape(&intro),
-            format!(
-                "{}<br><a href=\"{l}\" dir=\"ltr\">{l}</a>",
-                escape(&if_you),
-                l = escape(sign_in)
-            ),
-            escape(&if_not),
-            escape(&signature),
-        ],
-    );
-    Some(Rendered::Email {
-        subject,
-        text,
-        html,
-        attachments: Vec::new(),
-    })
+    Some(
+        Letter::new(locale, td_string!(locale, mail.attempt_subject))
+            .para(intro)
+            .link(td_string!(locale, mail.attempt_if_you), sign_in)
+            .para(td_string!(locale, mail.attempt_if_not))
+            .signed(),
+    )
 }
 
 pub const PASSWORD_RESET: &str = "password_reset";
 
 /// The link to choose a new password.
 pub fn password_reset(locale: Locale, link: &str) -> Option<Rendered> {
-    let t = |s: &str| s.to_string();
-    let subject = t(td_string!(locale, mail.reset_subject));
-    let intro = t(td_string!(locale, mail.reset_intro));
-    let expiry = t(td_string!(locale, mail.reset_expiry));
-    let not_you = t(td_string!(locale, mail.reset_not_you));
-    let signature = t(td_string!(locale, mail.signature));
-    let text = format!("{intro}\n{link}\n\n{expiry}\n\n{not_you}\n\n{signature}\n");
-    let html = email_html(
-        locale,
-        &[
-            format!(
-                "{}<br><a href=\"{l}\" dir=\"ltr\">{l}</a>",
-                escape(&intro),
-                l = escape(link)
-            ),
-            escape(&expiry),
-            escape(&not_you),
-            escape(&signature),
-        ],
-    );
-    Some(Rendered::Email {
-        subject,
-        text,
-        html,
-        attachments: Vec::new(),
-    })
+    Some(
+        Letter::new(locale, td_string!(locale, mail.reset_subject))
+            .link(td_string!(locale, mail.reset_intro), link)
+            .para(td_string!(locale, mail.reset_expiry))
+            .para(td_string!(locale, mail.reset_not_you))
+            .signed(),
+    )
 }
 
 pub const ACCOUNT_LOCKED: &str = "account_locked";
@@ -146,56 +83,33 @@ pub const ACCOUNT_LOCKED: &str = "account_locked";
 /// To the holder when wrong passwords lock their account: what happened, and the one-time link
 /// that lets them sign in on their own device despite the lock (`lock_pass`).
 pub fn account_locked(locale: Locale, link: &str) -> Option<Rendered> {
-    let t = |s: &str| s.to_string();
-    let subject = t(td_string!(locale, mail.locked_subject));
-    let intro = t(td_string!(locale, mail.locked_intro));
-    let if_you = t(td_string!(locale, mail.locked_link));
-    let expiry = t(td_string!(locale, mail.locked_expiry));
-    let not_you = t(td_string!(locale, mail.locked_not_you));
-    let signature = t(td_string!(locale, mail.signature));
-    let text = format!("{intro}\n\n{if_you}\n{link}\n\n{expiry}\n\n{not_you}\n\n{signature}\n");
-    let html = email_html(
-        locale,
-        &[
-            escape(&intro),
-            format!(
-                "{}<br><a href=\"{l}\" dir=\"ltr\">{l}</a>",
-                escape(&if_you),
-                l = escape(link)
-            ),
-            escape(&expiry),
-            escape(&not_you),
-            escape(&signature),
-        ],
-    );
-    Some(Rendered::Email {
-        subject,
-        text,
-        html,
-        attachments: Vec::new(),
-    })
+    Some(
+        Letter::new(locale, td_string!(locale, mail.locked_subject))
+            .para(td_string!(locale, mail.locked_intro))
+            .link(td_string!(locale, mail.locked_link), link)
+            .para(td_string!(locale, mail.locked_expiry))
+            .para(td_string!(locale, mail.locked_not_you))
+            .signed(),
+    )
 }
 
 pub const PASSWORD_CHANGED: &str = "password_changed";
 
 /// A security notice: the password was changed.
 pub fn password_changed(locale: Locale) -> Option<Rendered> {
-    let t = |s: &str| s.to_string();
-    let subject = t(td_string!(locale, mail.changed_subject));
-    let body = t(td_string!(locale, mail.changed_body));
-    let not_you = t(td_string!(locale, mail.changed_not_you));
-    let signature = t(td_string!(locale, mail.signature));
-    let text = format!("{body}\n\n{not_you}\n\n{signature}\n");
-    let html = email_html(
+    Some(security_notice(
         locale,
-        &[escape(&body), escape(&not_you), escape(&signature)],
-    );
-    Some(Rendered::Email {
-        subject,
-        text,
-        html,
-        attachments: Vec::new(),
-    })
+        td_string!(locale, mail.changed_subject),
+        td_string!(locale, mail.changed_body),
+    ))
+}
+
+/// A change to the account the holder should know of, and what to do if it was not them.
+fn security_notice(locale: Locale, subject: &str, body: &str) -> Rendered {
+    Letter::new(locale, subject)
+        .para(body)
+        .para(td_string!(locale, mail.changed_not_you))
+        .signed()
 }
 
 pub const SMS_CODE: &str = "sms_code";
@@ -212,28 +126,18 @@ pub const TWO_STEP_CHANGED: &str = "two_step_changed";
 /// A security notice about the second sign-in step (`what`: on, off, codes_renewed,
 /// recovery_used).
 pub fn two_step_changed(locale: Locale, what: &str) -> Option<Rendered> {
-    let t = |s: &str| s.to_string();
     let body = match what {
-        "on" => t(td_string!(locale, mail.two_step_on)),
-        "off" => t(td_string!(locale, mail.two_step_off)),
-        "codes_renewed" => t(td_string!(locale, mail.two_step_codes_renewed)),
-        "recovery_used" => t(td_string!(locale, mail.two_step_recovery_used)),
+        "on" => td_string!(locale, mail.two_step_on),
+        "off" => td_string!(locale, mail.two_step_off),
+        "codes_renewed" => td_string!(locale, mail.two_step_codes_renewed),
+        "recovery_used" => td_string!(locale, mail.two_step_recovery_used),
         _ => return None,
     };
-    let subject = t(td_string!(locale, mail.two_step_subject));
-    let not_you = t(td_string!(locale, mail.changed_not_you));
-    let signature = t(td_string!(locale, mail.signature));
-    let text = format!("{body}\n\n{not_you}\n\n{signature}\n");
-    let html = email_html(
+    Some(security_notice(
         locale,
-        &[escape(&body), escape(&not_you), escape(&signature)],
-    );
-    Some(Rendered::Email {
-        subject,
-        text,
-        html,
-        attachments: Vec::new(),
-    })
+        td_string!(locale, mail.two_step_subject),
+        body,
+    ))
 }
 
 pub const EMAIL_CHANGED: &str = "email_changed";
@@ -243,7 +147,6 @@ pub const MOBILE_CHANGED_SMS: &str = "mobile_changed_sms";
 /// A security notice to the old address: the e-mail address or the mobile number was changed
 /// (to `new`, masked).
 pub fn contact_changed(locale: Locale, template: &str, new: &str) -> Option<Rendered> {
-    let t = |s: &str| s.to_string();
     let body = match template {
         EMAIL_CHANGED => td_string!(locale, mail.email_changed, new = new).to_string(),
         MOBILE_CHANGED => td_string!(locale, mail.mobile_changed, new = new).to_string(),
@@ -254,18 +157,9 @@ pub fn contact_changed(locale: Locale, template: &str, new: &str) -> Option<Rend
         }
         _ => return None,
     };
-    let subject = t(td_string!(locale, mail.contact_changed_subject));
-    let not_you = t(td_string!(locale, mail.changed_not_you));
-    let signature = t(td_string!(locale, mail.signature));
-    let text = format!("{body}\n\n{not_you}\n\n{signature}\n");
-    let html = email_html(
+    Some(security_notice(
         locale,
-        &[escape(&body), escape(&not_you), escape(&signature)],
-    );
-    Some(Rendered::Email {
-        subject,
-        text,
-        html,
-        attachments: Vec::new(),
-    })
+        td_string!(locale, mail.contact_changed_subject),
+        &body,
+    ))
 }

@@ -29,7 +29,7 @@ pub struct Profile {
     pub email: String,
     pub email_confirmed: bool,
     pub mobile: String,
-    pub role: String,
+    pub role: super::Role,
 }
 
 /// The signed-in holder's own account (`None`: not signed in). Reads only the account the
@@ -102,10 +102,10 @@ fn ProfileView(p: Profile, links: &'static [ServiceLink]) -> impl IntoView {
         "qid" => td_string!(locale, account.kind_qid),
         _ => td_string!(locale, account.kind_other),
     };
-    let role = match p.role.as_str() {
-        "officer" => td_string!(locale, account.role_officer),
-        "administrator" => td_string!(locale, account.role_administrator),
-        _ => td_string!(locale, account.role_citizen),
+    let role = match p.role {
+        super::Role::Citizen => td_string!(locale, account.role_citizen),
+        super::Role::Officer => td_string!(locale, account.role_officer),
+        super::Role::Administrator => td_string!(locale, account.role_administrator),
     };
     let dob = {
         let parts: Vec<&str> = p.date_of_birth.split('-').collect();
@@ -201,7 +201,7 @@ fn ProfileView(p: Profile, links: &'static [ServiceLink]) -> impl IntoView {
             <li><a href=super::activity::PATH>{t!(i18n, account.activity_link)}</a></li>
             <li><a href=super::notifications::PATH>{t!(i18n, account.notify_link)}</a></li>
         </ul>
-        {(p.role == "administrator").then(|| view! {
+        {(p.role == super::Role::Administrator).then(|| view! {
             <h2>{t!(i18n, account.role_administrator)}</h2>
             <ul class="list">
                 {links

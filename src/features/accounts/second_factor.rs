@@ -25,27 +25,7 @@ pub const SMS_MAX_WRONG_TRIES: i64 = 5;
 pub const SMS_RESEND_SECS: i64 = 60;
 pub const RECOVERY_CODES: usize = 10;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Totp,
-    Sms,
-}
-
-impl Kind {
-    pub fn code(self) -> &'static str {
-        match self {
-            Kind::Totp => "totp",
-            Kind::Sms => "sms",
-        }
-    }
-    fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "totp" => Some(Kind::Totp),
-            "sms" => Some(Kind::Sms),
-            _ => None,
-        }
-    }
-}
+pub use crate::domain::account::SecondStepKind as Kind;
 
 /// An account's second step, confirmed or still being set up.
 #[derive(Clone, Debug)]

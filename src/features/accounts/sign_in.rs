@@ -222,7 +222,7 @@ pub(super) async fn complete(
     let verified = account
         .as_ref()
         .is_some_and(|a| a.email_verified_at.is_some());
-    let must_add_step = account.as_ref().is_some_and(|a| a.role != "citizen")
+    let must_add_step = account.as_ref().is_some_and(|a| a.role.needs_second_step())
         && second_factor::confirmed(&state.db, account_id)
             .await
             .or_unavailable()?

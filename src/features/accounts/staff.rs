@@ -9,7 +9,7 @@ use crate::{error::AppError, platform::db::Db};
 
 /// Whether an account in this standing may act as `role` (pure, so the rule has its tests).
 pub fn may_act_as(standing: &store::Standing, role: Role) -> bool {
-    standing.role == role.code() && standing.second_step && standing.address_confirmed
+    standing.role == role && standing.second_step && standing.address_confirmed
 }
 
 /// `account` (the signed-in one, if any) when it may act as `role`; else a refusal.
@@ -38,7 +38,7 @@ mod tests {
 
     fn standing(role: &str, second_step: bool, address_confirmed: bool) -> store::Standing {
         store::Standing {
-            role: role.into(),
+            role: crate::domain::account::Role::from_code(role).unwrap(),
             second_step,
             address_confirmed,
         }

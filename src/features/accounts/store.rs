@@ -157,7 +157,8 @@ pub struct AccountRow {
     pub nationality: i64,
     pub email: String,
     pub mobile: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub email_verified_at: Option<i64>,
     pub created_at: i64,
 }
@@ -176,7 +177,7 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<AccountRow>, DbError> {
 /// is set up and confirmed, and whether its e-mail address is confirmed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Standing {
-    pub role: String,
+    pub role: Role,
     pub second_step: bool,
     pub address_confirmed: bool,
 }
@@ -189,11 +190,18 @@ pub async fn standing(db: &Db, id: &str) -> Result<Option<Standing>, DbError> {
     .bind(id)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(role, step, address)| Standing {
-        role,
-        second_step: step.is_some(),
-        address_confirmed: address.is_some(),
-    }))
+    row.map(|(role, step, address)| {
+        Ok(Standing {
+            role: Role::from_code(&role).ok_or_else(|| {
+                DbError::Sqlx(sqlx::Error::Decode(
+                    format!("unexpected value {role:?} in accounts.role").into(),
+                ))
+            })?,
+            second_step: step.is_some(),
+            address_confirmed: address.is_some(),
+        })
+    })
+    .transpose()
 }
 
 /// Something that happened to an account, for its activity page.

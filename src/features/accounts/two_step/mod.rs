@@ -9,6 +9,7 @@
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::{
+    domain::account::SecondStepKind,
     error::AppError,
     i18n::*,
     ui::form::{Button, ButtonKind, ErrorSummary, InputKind, TextField},
@@ -46,8 +47,8 @@ const PENDING_SECS: i64 = 10 * 60;
 /// The settings page.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoStepView {
-    /// "totp" or "sms" when on.
-    pub kind: Option<String>,
+    /// `None` while off.
+    pub kind: Option<SecondStepKind>,
     pub recovery_left: i64,
     /// Officers and administrators cannot turn it off, and must turn it on.
     pub required: bool,
@@ -72,9 +73,9 @@ pub async fn load_two_step() -> Result<TwoStepView, AppError> {
         .await
         .or_unavailable()?;
     Ok(TwoStepView {
-        kind: kind.map(|k| k.code().to_string()),
+        kind,
         recovery_left,
-        required: account.role != "citizen",
+        required: account.role.needs_second_step(),
         mobile: crate::domain::contact::masked_mobile(&account.mobile),
         problems: server::problems(&state, DRAFT, "password")
             .await
@@ -90,10 +91,8 @@ pub async fn start_two_step(kind: String) -> Result<(), AppError> {
     let state = expect_context::<AppState>();
     let account_id = crate::platform::request::owner("two-step settings")?;
     let now = session::now_secs();
-    let kind = match kind.as_str() {
-        "sms" => second_factor::Kind::Sms,
-        _ => second_factor::Kind::Totp,
-    };
+    // The two buttons send "totp" or "sms"; anything else is the app, the default choice.
+    let kind = SecondStepKind::from_code(&kind).unwrap_or(SecondStepKind::Totp);
     let began = second_factor::begin(&state.db, &state.secret, &account_id, kind, now)
         .await
         .or_unavailable()?;
@@ -178,8 +177,8 @@ pub async fn turn_off_two_step(password: Option<String>) -> Result<(), AppError>
         .await
         .or_unavailable()?
         .map(|a| a.role)
-        .unwrap_or_default();
-    if role != "citizen" {
+        .unwrap_or(crate::domain::account::Role::Citizen);
+    if role.needs_second_step() {
         return server::refuse(
             &state,
             DRAFT,
@@ -248,7 +247,7 @@ pub fn TwoStepPage() -> impl IntoView {
                         kind=InputKind { input_type: "password", inputmode: None, autocomplete: Some("current-password"), ltr: true }
                     />
                 };
-                let body = match v.kind.as_deref() {
+                let body = match v.kind {
                     None => view! {
                         {v.required.then(|| view! {
                             <div class="panel panel--info" role="note"><p>{t!(i18n, account.two_step_required)}</p></div>
@@ -268,7 +267,7 @@ pub fn TwoStepPage() -> impl IntoView {
                         </form>
                     }.into_any(),
                     Some(kind) => {
-                        let how = if kind == "totp" { td_string!(locale, account.two_step_is_app) } else { td_string!(locale, account.two_step_is_sms) };
+                        let how = if kind == SecondStepKind::Totp { td_string!(locale, account.two_step_is_app) } else { td_string!(locale, account.two_step_is_sms) };
                         view! {
                             <p>{how}</p>
                             <p>{td_string!(locale, account.two_step_codes_left, count = v.recovery_left).to_string()}</p>

@@ -5,6 +5,7 @@ use super::*;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::{
+    domain::account::SecondStepKind,
     error::AppError,
     ui::form::{Button, ButtonKind, ErrorSummary, InputKind, TextField},
     ui::problem::ServiceProblem,
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondStepView {
     /// `None`: nothing is waiting (expired, or never started).
-    pub kind: Option<String>,
+    pub kind: Option<SecondStepKind>,
     pub mobile: String,
     pub next: String,
     pub problems: Vec<(String, String)>,
@@ -41,7 +42,7 @@ pub async fn load_second_step() -> Result<SecondStepView, AppError> {
         .map(|a| crate::domain::contact::masked_mobile(&a.mobile))
         .unwrap_or_default();
     Ok(SecondStepView {
-        kind: kind.map(|k| k.code().to_string()),
+        kind,
         mobile,
         next,
         problems: server::pending_problems(&state).await,
@@ -214,7 +215,7 @@ pub fn SecondStepPage() -> impl IntoView {
                 let locale = i18n.get_locale_untracked();
                 let Ok(v) = view.await else { return view! { <ServiceProblem /> }.into_any() };
                 let title = td_string!(locale, account.second_step_title).to_string();
-                let Some(kind) = v.kind.clone() else {
+                let Some(kind) = v.kind else {
                     return view! {
                         <Title text=title.clone() />
                         <h1>{title}</h1>
@@ -224,7 +225,7 @@ pub fn SecondStepPage() -> impl IntoView {
                 };
                 let errors = crate::features::accounts::field_errors(locale, &v.problems);
                 let error = errors.first().map(|e| e.message.clone());
-                let sms = kind == "sms";
+                let sms = kind == SecondStepKind::Sms;
                 let sent = query.read_untracked().get("sent").is_some();
                 let (intro, label) = if sms {
                     (td_string!(locale, account.second_step_sms), td_string!(locale, account.two_step_sms_code))

@@ -15,8 +15,17 @@ pub struct FormText {
 }
 
 impl FormText {
+    /// The sentence `key`. A key missing from the page's table is a mistake in the code (the
+    /// table is `build`'s list): it fails every debug build, tests included, where it is asked
+    /// for; a release shows the key rather than nothing.
     pub fn get(&self, key: &str) -> String {
-        self.t.get(key).cloned().unwrap_or_else(|| key.to_string())
+        match self.t.get(key) {
+            Some(text) => text.clone(),
+            None => {
+                debug_assert!(self.t.is_empty(), "no sentence `{key}` in FormText::build");
+                key.to_string()
+            }
+        }
     }
 
     pub fn fill(&self, key: &str, args: &[(&str, String)]) -> String {
