@@ -39,6 +39,15 @@ pub fn clean_code(typed: &str) -> String {
         .collect()
 }
 
+/// A link's token as typed or pasted: its hex digits only, at most 64 (a longer or odder
+/// string is no token of ours and must not reach the database as it is).
+pub fn link_token(raw: &str) -> String {
+    raw.chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(64)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +57,12 @@ mod tests {
         assert_eq!(clean_code("١٢٣ ٤٥٦"), "123456");
         assert_eq!(clean_code(" 123-456 "), "123456");
         assert_eq!(clean_code("12a456"), "12a456");
+    }
+
+    #[test]
+    fn a_link_token_keeps_its_hex_digits_and_no_more_than_64() {
+        assert_eq!(link_token("ab12<script>ef"), "ab12cef");
+        assert_eq!(link_token(&"f".repeat(500)).len(), 64);
     }
 
     #[test]

@@ -1,15 +1,14 @@
 //! The home page: the catalogue of services.
 
 use crate::i18n::*;
+use crate::ui::form::PageHeading;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), home.title).to_string() />
-        <h1>{t!(i18n, home.title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), home.title) />
         <p class="lead">{t!(i18n, home.lead)}</p>
         <h2>{t!(i18n, home.services_heading)}</h2>
         <ul class="service-list">

@@ -1,15 +1,14 @@
 //! Information pages linked from every footer: accessibility statement, privacy, help.
 
 use crate::i18n::*;
+use crate::ui::form::PageHeading;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AccessibilityPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), accessibility.title).to_string() />
-        <h1>{t!(i18n, accessibility.title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), accessibility.title) />
         <p class="lead">{t!(i18n, accessibility.intro)}</p>
         <h2>{t!(i18n, accessibility.standard_heading)}</h2>
         <p>{t!(i18n, accessibility.standard)}</p>
@@ -31,8 +30,7 @@ pub fn AccessibilityPage() -> impl IntoView {
 pub fn PrivacyPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), privacy.title).to_string() />
-        <h1>{t!(i18n, privacy.title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), privacy.title) />
         <p class="lead">{t!(i18n, privacy.intro)}</p>
         <h2>{t!(i18n, privacy.what_heading)}</h2>
         <p>{t!(i18n, privacy.what)}</p>
@@ -50,8 +48,7 @@ pub fn PrivacyPage() -> impl IntoView {
 pub fn TermsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), terms.title).to_string() />
-        <h1>{t!(i18n, terms.title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), terms.title) />
         <p class="lead">{t!(i18n, terms.intro)}</p>
         <h2>{t!(i18n, terms.account_heading)}</h2>
         <p>{t!(i18n, terms.account)}</p>
@@ -68,8 +65,7 @@ pub fn TermsPage() -> impl IntoView {
 pub fn HelpPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), help.title).to_string() />
-        <h1>{t!(i18n, help.title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), help.title) />
         <p class="lead">{t!(i18n, help.intro)}</p>
         <h2>{t!(i18n, help.q_language)}</h2>
         <p>{t!(i18n, help.a_language)}</p>

@@ -148,3 +148,28 @@ pub async fn record_answer(
     save(db, session, journey.id, &draft, super::session::now_secs()).await?;
     Ok(target)
 }
+
+/// The whole of a journey page's server function: the page named `step` is saved or refused
+/// (see `record_answer`) under the request's session, started here if the user had none, and
+/// the browser is sent where "Continue" leads.
+pub async fn answer_page(
+    journey: &JourneyDef,
+    base: &str,
+    step: &str,
+    posted: Vec<(&str, Option<String>)>,
+    validate: impl FnOnce(&Answers, &Answers) -> Vec<(String, String)>,
+) -> Result<(), crate::error::AppError> {
+    use crate::error::{AppError, OrUnavailable};
+    let Some(page) = journey.step(step) else {
+        return Err(AppError::refused("no such journey page"));
+    };
+    let state = leptos::prelude::expect_context::<super::state::AppState>();
+    let session = super::session::ensure_for_request(&state)
+        .await
+        .or_unavailable()?;
+    let target = record_answer(&state.db, &session, journey, base, page, posted, validate)
+        .await
+        .or_unavailable()?;
+    leptos_axum::redirect(&target);
+    Ok(())
+}

@@ -23,6 +23,7 @@ pub fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// The HTML frame of every e-mail: the language and direction of the recipient's language, so

@@ -51,6 +51,42 @@ pub struct Notification<'a> {
     pub params: serde_json::Value,
 }
 
+impl<'a> Notification<'a> {
+    /// An e-mail from `template` to `recipient`, in `language` (`ar`, `fr` or `en`).
+    pub fn email(template: &'a str, recipient: &'a str, language: &'a str) -> Self {
+        Self::new(Channel::Email, template, recipient, language)
+    }
+
+    /// An SMS from `template` to `recipient`, in `language`.
+    pub fn sms(template: &'a str, recipient: &'a str, language: &'a str) -> Self {
+        Self::new(Channel::Sms, template, recipient, language)
+    }
+
+    pub fn new(channel: Channel, template: &'a str, recipient: &'a str, language: &'a str) -> Self {
+        Self {
+            account_id: None,
+            channel,
+            recipient,
+            template,
+            language,
+            params: serde_json::Value::Null,
+        }
+    }
+
+    /// The account the message is about (its activity page lists it).
+    pub fn account(self, account_id: &'a str) -> Self {
+        Self {
+            account_id: Some(account_id),
+            ..self
+        }
+    }
+
+    /// What the template fills in.
+    pub fn params(self, params: serde_json::Value) -> Self {
+        Self { params, ..self }
+    }
+}
+
 /// Adds a message inside the caller's transaction: it exists if and only if the event does.
 pub async fn enqueue(
     conn: &mut sqlx::AnyConnection,

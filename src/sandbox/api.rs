@@ -10,8 +10,8 @@ use crate::platform::gateway::signature;
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, State},
-    http::{HeaderMap, Method, StatusCode, Uri},
+    extract::{FromRequest, Path, Request, State},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 
@@ -29,20 +29,28 @@ fn error(status: StatusCode, code: &str) -> Response {
         .into_response()
 }
 
-/// `Some(401 answer)` when the request is not signed with the merchant key for this method,
-/// path (below the sandbox's prefix, as the router hands it over) and body.
-fn refuse_unsigned(
-    s: &SandboxState,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Option<Response> {
-    let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
-    let signed = signature::request_message(method.as_str(), uri.path(), body);
-    signature::verify(&*s.secret, header, &signed, now())
-        .err()
-        .map(|_| error(StatusCode::UNAUTHORIZED, "bad_signature"))
+/// A request signed with the merchant key over its method, path (below the sandbox's prefix,
+/// as the router hands it over) and body; holds the body. Anything else is answered 401.
+pub struct Signed(Bytes);
+
+impl FromRequest<SandboxState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, s: &SandboxState) -> Result<Self, Response> {
+        let (method, path) = (req.method().clone(), req.uri().path().to_string());
+        let header = req
+            .headers()
+            .get(signature::HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = Bytes::from_request(req, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let signed = signature::request_message(method.as_str(), &path, &body);
+        signature::verify(&*s.secret, header.as_deref(), &signed, now())
+            .map_err(|_| error(StatusCode::UNAUTHORIZED, "bad_signature"))?;
+        Ok(Signed(body))
+    }
 }
 
 fn failed(e: SandboxError) -> Response {
@@ -58,16 +66,7 @@ fn failed(e: SandboxError) -> Response {
     }
 }
 
-pub async fn create(
-    State(s): State<SandboxState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if let Some(refusal) = refuse_unsigned(&s, &method, &uri, &headers, &body) {
-        return refusal;
-    }
+pub async fn create(State(s): State<SandboxState>, Signed(body): Signed) -> Response {
     let Ok(req) = serde_json::from_slice::<CreatePayment>(&body) else {
         return error(StatusCode::BAD_REQUEST, "malformed");
     };
@@ -88,13 +87,8 @@ pub async fn create(
 pub async fn by_merchant_ref(
     State(s): State<SandboxState>,
     Path(merchant_ref): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    _signed: Signed,
 ) -> Response {
-    if let Some(refusal) = refuse_unsigned(&s, &method, &uri, &headers, b"") {
-        return refusal;
-    }
     let found = match store::by_merchant_ref(&s.db, &merchant_ref).await {
         Ok(Some(row)) => store::get(&s.db, &row.id, now()).await,
         Ok(None) => Err(SandboxError::NotFound),
@@ -109,14 +103,8 @@ pub async fn by_merchant_ref(
 pub async fn refund(
     State(s): State<SandboxState>,
     Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed(body): Signed,
 ) -> Response {
-    if let Some(refusal) = refuse_unsigned(&s, &method, &uri, &headers, &body) {
-        return refusal;
-    }
     let Ok(req) = serde_json::from_slice::<Refund>(&body) else {
         return error(StatusCode::BAD_REQUEST, "malformed");
     };

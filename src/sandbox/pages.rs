@@ -31,18 +31,7 @@ fn now() -> i64 {
 }
 
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::platform::mail::escape(s)
 }
 
 #[derive(Deserialize, Default)]
@@ -225,15 +214,31 @@ fn finished_page(row: &Row, lang: Lang) -> Response {
         esc(&row.return_url),
         t(lang, W::back_to_merchant)
     );
-    Html(render(Page {
+    respond(Page {
         lang,
         row,
         title,
         path: format!("{}/pay/{}", super::PREFIX, row.id),
         body,
         problems: &Vec::new(),
-    }))
-    .into_response()
+    })
+}
+
+/// A page answers 422 while it shows problems, so that a script can tell a refusal from a page.
+fn respond(page: Page<'_>) -> Response {
+    let status = if page.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (status, Html(render(page))).into_response()
+}
+
+/// The payment `id` and the page's language, or the page that says why there is none.
+async fn load(s: &SandboxState, id: &str, q: &PageQuery) -> Result<(Row, Lang), Response> {
+    let row = store::get(&s.db, id, now()).await.map_err(failure)?;
+    let lang = lang_of(q, &row);
+    Ok((row, lang))
 }
 
 fn not_found() -> Response {
@@ -366,23 +371,14 @@ fn method_page(
         tr(W::continue_),
         cancel_form(row, lang)
     );
-    let status = if problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    (
-        status,
-        Html(render(Page {
-            lang,
-            row,
-            title: tr(W::pay_title),
-            path: format!("{}/pay/{}", super::PREFIX, row.id),
-            body,
-            problems,
-        })),
-    )
-        .into_response()
+    respond(Page {
+        lang,
+        row,
+        title: tr(W::pay_title),
+        path: format!("{}/pay/{}", super::PREFIX, row.id),
+        body,
+        problems,
+    })
 }
 
 pub async fn show(
@@ -390,11 +386,10 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    let row = match store::get(&s.db, &id, now()).await {
-        Ok(r) => r,
-        Err(e) => return failure(e),
+    let (row, lang) = match load(&s, &id, &q).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    let lang = lang_of(&q, &row);
     if !row.is_open() {
         return finished_page(&row, lang);
     }
@@ -482,11 +477,10 @@ pub async fn submit_method(
     Query(q): Query<PageQuery>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let row = match store::get(&s.db, &id, now()).await {
-        Ok(r) => r,
-        Err(e) => return failure(e),
+    let (row, lang) = match load(&s, &id, &q).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    let lang = lang_of(&q, &row);
     if !row.is_open() {
         return finished_page(&row, lang);
     }
@@ -543,23 +537,14 @@ fn code_page(row: &Row, lang: Lang, problems: &Problems) -> Response {
         tr(W::confirm),
         cancel_form(row, lang)
     );
-    let status = if problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    (
-        status,
-        Html(render(Page {
-            lang,
-            row,
-            title: tr(W::code_title),
-            path: format!("{}/pay/{}/code", super::PREFIX, row.id),
-            body,
-            problems,
-        })),
-    )
-        .into_response()
+    respond(Page {
+        lang,
+        row,
+        title: tr(W::code_title),
+        path: format!("{}/pay/{}/code", super::PREFIX, row.id),
+        body,
+        problems,
+    })
 }
 
 pub async fn show_code(
@@ -567,11 +552,10 @@ pub async fn show_code(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    let row = match store::get(&s.db, &id, now()).await {
-        Ok(r) => r,
-        Err(e) => return failure(e),
+    let (row, lang) = match load(&s, &id, &q).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    let lang = lang_of(&q, &row);
     match row.status.as_str() {
         "awaiting_code" => code_page(&row, lang, &Vec::new()),
         "open" => Redirect::to(&format!("{}/pay/{id}?lang={}", super::PREFIX, lang.code()))
@@ -592,11 +576,10 @@ pub async fn submit_code(
     Query(q): Query<PageQuery>,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    let row = match store::get(&s.db, &id, now()).await {
-        Ok(r) => r,
-        Err(e) => return failure(e),
+    let (row, lang) = match load(&s, &id, &q).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    let lang = lang_of(&q, &row);
     let code = crate::domain::digits::normalise_digits(&form.code);
     match store::submit_code(&s.db, &id, &code, now()).await {
         Ok(CodeOutcome::Finished) => Redirect::to(&row.return_url).into_response(),

@@ -117,6 +117,25 @@ impl InputKind {
         autocomplete: Some("off"),
         ltr: true,
     };
+    /// A code sent by SMS or e-mail: the phone offers it from the message.
+    pub const ONE_TIME_CODE: Self = Self {
+        input_type: "text",
+        inputmode: Some("numeric"),
+        autocomplete: Some("one-time-code"),
+        ltr: true,
+    };
+    pub const CURRENT_PASSWORD: Self = Self {
+        input_type: "password",
+        inputmode: None,
+        autocomplete: Some("current-password"),
+        ltr: true,
+    };
+    pub const NEW_PASSWORD: Self = Self {
+        input_type: "password",
+        inputmode: None,
+        autocomplete: Some("new-password"),
+        ltr: true,
+    };
 }
 
 /// A labelled text input. The current value is rendered as a `value` attribute (not only a
@@ -126,7 +145,9 @@ pub fn TextField(
     #[prop(into)] id: String,
     #[prop(into)] name: String,
     #[prop(into)] label: Signal<String>,
-    #[prop(optional, into)] hint: Option<Signal<String>>,
+    /// Under the label; `None` (or no prop) for none.
+    #[prop(optional, into)]
+    hint: MaybeProp<String>,
     /// The field's message when the page came back refused.
     #[prop(default = None)]
     error: Option<String>,
@@ -134,6 +155,7 @@ pub fn TextField(
     #[prop(default = InputKind::TEXT)] kind: InputKind,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
+    let hint = hint.get_untracked();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = [
@@ -148,7 +170,7 @@ pub fn TextField(
     view! {
         <div class="field" class:field--error=has_error>
             <label class="field__label" for=id.clone()>{move || label.get()}</label>
-            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{move || h.get()}</p> })}
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
             {error.map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}
             <input
                 class="field__input"
@@ -164,6 +186,32 @@ pub fn TextField(
                 aria-describedby=(!described_by.is_empty()).then_some(described_by)
             />
         </div>
+    }
+}
+
+/// The tab's title and the page's heading, the same words.
+#[component]
+pub fn PageHeading(#[prop(into)] title: String) -> impl IntoView {
+    view! {
+        <leptos_meta::Title text=title.clone() />
+        <h1>{title}</h1>
+    }
+}
+
+/// The head of a one-form page: the tab's title (marked while the form shows errors), the
+/// error summary, a notice of what just happened ("a new code was sent"), then the heading.
+#[component]
+pub fn FormHeading(
+    #[prop(into)] title: String,
+    errors: Vec<FieldError>,
+    #[prop(default = None)] notice: Option<String>,
+) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    view! {
+        <leptos_meta::Title text=page_title(locale, &title, !errors.is_empty()) />
+        <ErrorSummary errors />
+        {notice.map(|n| view! { <div class="panel panel--info" role="status"><p>{n}</p></div> })}
+        <h1>{title}</h1>
     }
 }
 

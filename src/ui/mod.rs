@@ -7,6 +7,7 @@ pub mod form;
 pub mod form_data;
 pub mod hydration;
 pub mod island_data;
+pub mod journey;
 pub mod keep_unsent;
 pub mod layout;
 pub mod problem;

@@ -1,7 +1,7 @@
 //! What a page shows when there is nothing to show: the 404 page, and the notice in place of
 //! a section whose data could not be read.
 
-use crate::i18n::*;
+use crate::{error::AppError, i18n::*};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -28,5 +28,49 @@ pub fn ServiceProblem() -> impl IntoView {
         <div class="notice notice--problem" role="status">
             <p>{t!(i18n, common.data_unavailable)}</p>
         </div>
+    }
+}
+
+/// A page made from what `load` (a server function) returns, once it has loaded. If it could
+/// not be loaded: "page not found" when it was refused (another account's record, or none),
+/// else the "service problem" notice.
+pub fn loaded<T, Fut, V>(
+    load: impl Fn() -> Fut + Send + Sync + 'static,
+    page: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    loaded_for((), move |()| load(), page)
+}
+
+/// [`loaded`], for a page whose data depends on `key` (the record in its address).
+pub fn loaded_for<K, T, Fut, V>(
+    key: K,
+    load: impl Fn(K) -> Fut + Send + Sync + 'static,
+    page: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    K: Clone + PartialEq + Send + Sync + 'static,
+    T: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    let resource = Resource::new(move || key.clone(), load);
+    view! {
+        <Suspense>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => page(value).into_any(),
+                        Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                        Err(_) => view! { <ServiceProblem /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
     }
 }

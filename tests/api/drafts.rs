@@ -1,6 +1,7 @@
 //! Sessions and journey drafts: saved after every page, read back only by their owner.
 
 use crate::on_both_backends;
+use crate::support::app::TestApp;
 use bawaba::{
     domain::journey::{Answers, Draft},
     platform::{drafts, housekeeping, session},
@@ -32,12 +33,28 @@ fn with_cookie(set_cookie: &str) -> HeaderMap {
 
 const NOW: i64 = 1_795_000_000;
 
+/// A new session started at `at` (no cookie came with the request): its id and cookie.
+async fn new_session(app: &TestApp, at: i64) -> (session::SessionId, Option<String>) {
+    session::ensure(&app.db, &HeaderMap::new(), false, at)
+        .await
+        .unwrap()
+}
+
+/// The answers of the session's `sample` draft (none when there is no draft).
+async fn sample_answers(app: &TestApp, id: &session::SessionId) -> Answers {
+    drafts::load(&app.db, id, "sample").await.unwrap().answers
+}
+
+async fn save_sample(app: &TestApp, id: &session::SessionId, pairs: &[(&str, &str)], at: i64) {
+    drafts::save(&app.db, id, "sample", &draft(pairs), at)
+        .await
+        .unwrap();
+}
+
 on_both_backends!(
     a_session_is_created_once_and_then_recognised,
     |app: &TestApp| async move {
-        let (first, cookie) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
-            .await
-            .unwrap();
+        let (first, cookie) = new_session(app, NOW).await;
         let cookie = cookie.expect("a new session sets its cookie");
         assert!(cookie.starts_with("bawaba_session="));
         assert!(
@@ -56,64 +73,33 @@ on_both_backends!(
 on_both_backends!(
     a_draft_is_read_back_and_replaced_on_every_save,
     |app: &TestApp| async move {
-        let (id, _) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
-            .await
-            .unwrap();
-        assert!(
-            drafts::load(&app.db, &id, "sample")
-                .await
-                .unwrap()
-                .answers
-                .is_empty()
-        );
-        drafts::save(&app.db, &id, "sample", &draft(&[("name", "أمينة")]), NOW)
-            .await
-            .unwrap();
-        drafts::save(
-            &app.db,
+        let (id, _) = new_session(app, NOW).await;
+        assert!(sample_answers(app, &id).await.is_empty());
+        save_sample(app, &id, &[("name", "أمينة")], NOW).await;
+        save_sample(
+            app,
             &id,
-            "sample",
-            &draft(&[("name", "أمينة"), ("plate", "12345 116 16")]),
+            &[("name", "أمينة"), ("plate", "12345 116 16")],
             NOW + 5,
         )
-        .await
-        .unwrap();
-        let back = drafts::load(&app.db, &id, "sample").await.unwrap();
+        .await;
         assert_eq!(
-            back.answers,
+            sample_answers(app, &id).await,
             answers(&[("name", "أمينة"), ("plate", "12345 116 16")])
         );
         drafts::discard(&app.db, &id, "sample").await.unwrap();
-        assert!(
-            drafts::load(&app.db, &id, "sample")
-                .await
-                .unwrap()
-                .answers
-                .is_empty()
-        );
+        assert!(sample_answers(app, &id).await.is_empty());
     }
 );
 
 on_both_backends!(
     another_session_never_sees_a_draft,
     |app: &TestApp| async move {
-        let (owner, _) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
-            .await
-            .unwrap();
-        let (stranger, _) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
-            .await
-            .unwrap();
+        let (owner, _) = new_session(app, NOW).await;
+        let (stranger, _) = new_session(app, NOW).await;
         assert_ne!(owner, stranger);
-        drafts::save(&app.db, &owner, "sample", &draft(&[("name", "Amina")]), NOW)
-            .await
-            .unwrap();
-        assert!(
-            drafts::load(&app.db, &stranger, "sample")
-                .await
-                .unwrap()
-                .answers
-                .is_empty()
-        );
+        save_sample(app, &owner, &[("name", "Amina")], NOW).await;
+        assert!(sample_answers(app, &stranger).await.is_empty());
         // A forged cookie (well-formed, unknown token) is no session at all.
         let forged = with_cookie(&format!("bawaba_session={}", "cd".repeat(32)));
         assert!(
@@ -128,12 +114,8 @@ on_both_backends!(
 on_both_backends!(
     an_expired_session_is_gone_with_its_drafts,
     |app: &TestApp| async move {
-        let (id, cookie) = session::ensure(&app.db, &HeaderMap::new(), false, NOW)
-            .await
-            .unwrap();
-        drafts::save(&app.db, &id, "sample", &draft(&[("name", "Amina")]), NOW)
-            .await
-            .unwrap();
+        let (id, cookie) = new_session(app, NOW).await;
+        save_sample(app, &id, &[("name", "Amina")], NOW).await;
         let later = NOW + session::LIFETIME_SECS + 1;
         assert!(
             session::current(&app.db, &with_cookie(&cookie.unwrap()), false, later)
@@ -154,21 +136,9 @@ on_both_backends!(
     every_server_removes_expired_sessions_in_the_background,
     |app: &TestApp| async move {
         let long_ago = session::now_secs() - 10 * session::LIFETIME_SECS;
-        let (old, _) = session::ensure(&app.db, &HeaderMap::new(), false, long_ago)
-            .await
-            .unwrap();
-        drafts::save(
-            &app.db,
-            &old,
-            "sample",
-            &draft(&[("name", "Amina")]),
-            long_ago,
-        )
-        .await
-        .unwrap();
-        let _live = session::ensure(&app.db, &HeaderMap::new(), false, session::now_secs())
-            .await
-            .unwrap();
+        let (old, _) = new_session(app, long_ago).await;
+        save_sample(app, &old, &[("name", "Amina")], long_ago).await;
+        let _live = new_session(app, session::now_secs()).await;
         let job = housekeeping::spawn(app.db.clone(), Duration::from_millis(50));
         let mut left = i64::MAX;
         for _ in 0..100 {
@@ -183,12 +153,6 @@ on_both_backends!(
         }
         job.abort();
         assert_eq!(left, 1, "only the live session is left");
-        assert!(
-            drafts::load(&app.db, &old, "sample")
-                .await
-                .unwrap()
-                .answers
-                .is_empty()
-        );
+        assert!(sample_answers(app, &old).await.is_empty());
     }
 );

@@ -10,7 +10,7 @@ use crate::{
         html::hidden,
         mail::deliver_mail,
         payments::{demo_order, paid_order, press_pay},
-        people::{AMINA, KARIM, SAMIRA, administrator, signed_in},
+        people::{AMINA, KARIM, SAMIRA, account_id, administrator, signed_in},
     },
 };
 
@@ -259,12 +259,7 @@ on_both_backends!(
             &paid,
         )
         .await;
-        let (samira, _) = one(
-            app,
-            "SELECT id, created_at FROM accounts WHERE email = $1",
-            SAMIRA.email,
-        )
-        .await;
+        let samira = account_id(app, &SAMIRA).await;
         assert_eq!(actor, samira);
         let page = admin.page(&path).await;
         assert!(
@@ -412,12 +407,7 @@ on_both_backends!(
             &flag,
         )
         .await;
-        let (samira, _) = one(
-            app,
-            "SELECT id, created_at FROM accounts WHERE email = $1",
-            SAMIRA.email,
-        )
-        .await;
+        let samira = account_id(app, &SAMIRA).await;
         assert_eq!(by, samira);
     }
 );

@@ -7,6 +7,22 @@ use std::{
     time::Duration,
 };
 
+/// The administrator `admin create` makes in these tests, after `--email`.
+const NADIA: [&str; 12] = [
+    "--name",
+    "Nadia Ferhat",
+    "--identity-kind",
+    "nin",
+    "--identity-number",
+    "119850123456789012",
+    "--date-of-birth",
+    "1985-06-02",
+    "--nationality",
+    "12",
+    "--mobile",
+    "+213661234567",
+];
+
 fn binary() -> Command {
     Command::new(env!("CARGO_BIN_EXE_bawaba"))
 }
@@ -116,24 +132,8 @@ fn admin_create_makes_an_administrator_and_refuses_bad_input() {
     let data = std::env::temp_dir().join(format!("bawaba-admin-{}", uuid::Uuid::new_v4()));
     let run = |email: &str, stdin: &str| {
         let mut child = binary()
-            .args([
-                "admin",
-                "create",
-                "--email",
-                email,
-                "--name",
-                "Nadia Ferhat",
-                "--identity-kind",
-                "nin",
-                "--identity-number",
-                "119850123456789012",
-                "--date-of-birth",
-                "1985-06-02",
-                "--nationality",
-                "12",
-                "--mobile",
-                "+213661234567",
-            ])
+            .args(["admin", "create", "--email", email])
+            .args(NADIA)
             .env("BAWABA_DATA_DIR", &data)
             .env_remove("DATABASE_URL")
             .stdin(Stdio::piped())
@@ -377,28 +377,8 @@ fn a_payment_taken_while_the_server_was_killed_is_fulfilled_once_after_restart()
     let secret = "0a1b2c3d0a1b2c3d0a1b2c3d0a1b2c3d0a1b2c3d0a1b2c3d0a1b2c3d0a1b2c3d";
     // An account to pay with (the operator's command is the quickest honest way to make one).
     let mut admin = binary()
-        .args([
-            "admin",
-            "create",
-            "--email",
-            "payer@example.dz",
-            "--name",
-            "Nadia Ferhat",
-        ])
-        .args([
-            "--identity-kind",
-            "nin",
-            "--identity-number",
-            "119850123456789012",
-        ])
-        .args([
-            "--date-of-birth",
-            "1985-06-02",
-            "--nationality",
-            "12",
-            "--mobile",
-            "+213661234567",
-        ])
+        .args(["admin", "create", "--email", "payer@example.dz"])
+        .args(NADIA)
         .env("BAWABA_DATA_DIR", &data)
         .env("BAWABA_SECRET_KEY", secret)
         .env_remove("DATABASE_URL")

@@ -27,184 +27,181 @@ fn csv_rows(name: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn milli(v: &str) -> Option<i64> {
-    if v.is_empty() {
-        return None;
-    }
+/// A decimal written with up to three decimals, in thousandths.
+fn milli(v: &str) -> i64 {
     let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
     let frac = format!("{frac:0<3}");
-    Some(whole.parse::<i64>().unwrap() * 1000 + frac.parse::<i64>().unwrap())
+    whole.parse::<i64>().unwrap() * 1000 + frac.parse::<i64>().unwrap()
 }
 
-fn opt(v: &str) -> Option<i64> {
-    (!v.is_empty()).then(|| v.parse().unwrap())
+/// A CSV value as the database column holds it (read back as text), by the column's kind:
+/// `s` text, `i` integer, `m` decimal in thousandths, `c` whole amount in minor units (× 100),
+/// `b` `true`/`false` as 1/0. An upper-case kind is optional: an empty value is NULL.
+fn stored(kind: char, v: &str) -> Option<String> {
+    if kind.is_ascii_uppercase() && v.is_empty() {
+        return None;
+    }
+    Some(match kind.to_ascii_lowercase() {
+        's' => v.to_string(),
+        'i' => v.parse::<i64>().unwrap().to_string(),
+        'm' => milli(v).to_string(),
+        'c' => (v.parse::<i64>().unwrap() * 100).to_string(),
+        'b' => i64::from(v == "true").to_string(),
+        other => panic!("no column kind {other}"),
+    })
 }
+
+/// The rows of `table`'s `columns` (each read as text), as the CSV `file` says they must be
+/// (`kinds`: one per column, see [`stored`]). `ordered`: the table's order (its `id` or key)
+/// is the file's; else both are sorted (PostgreSQL's collation may order text differently).
+struct Shipped {
+    file: &'static str,
+    table: &'static str,
+    columns: &'static [&'static str],
+    kinds: &'static str,
+    order_by: &'static str,
+    ordered: bool,
+}
+
+const SHIPPED: &[Shipped] = &[
+    Shipped {
+        file: "vignette-tariffs-dz.csv",
+        table: "vignette_tariffs",
+        columns: &[
+            "family",
+            "basis",
+            "band_min_milli",
+            "band_max_milli",
+            "age_from",
+            "age_to",
+            "amount_minor",
+            "valid_from_year",
+            "valid_to_year",
+        ],
+        kinds: "ssmMiIciI",
+        order_by: "id",
+        ordered: true,
+    },
+    Shipped {
+        file: "vignette-exemptions-dz.csv",
+        table: "vignette_exemptions",
+        columns: &[
+            "criterion",
+            "value",
+            "kind",
+            "valid_from_year",
+            "valid_to_year",
+            "reason_en",
+        ],
+        kinds: "sssiIs",
+        order_by: "id",
+        ordered: true,
+    },
+    Shipped {
+        file: "vignette-campaigns-dz.csv",
+        table: "vignette_campaigns",
+        columns: &[
+            "year",
+            "starts_at",
+            "ends_at",
+            "extended_from",
+            "late_surcharge_pct",
+            "enforcement_surcharge_pct",
+            "new_vehicle_days",
+        ],
+        kinds: "issSiii",
+        order_by: "year",
+        ordered: true,
+    },
+    Shipped {
+        file: "wilayas-dz.csv",
+        table: "wilayas",
+        columns: &["code", "name_ar", "name_fr", "in_force"],
+        kinds: "sssb",
+        order_by: "code",
+        ordered: true,
+    },
+    Shipped {
+        file: "idcard-fees-qa.csv",
+        table: "idcard_fees",
+        columns: &["item", "amount_minor"],
+        kinds: "sc",
+        order_by: "item",
+        ordered: false,
+    },
+    Shipped {
+        file: "service-centres-qa.csv",
+        table: "service_centres",
+        columns: &[
+            "code",
+            "name_ar",
+            "name_en",
+            "municipality",
+            "opens",
+            "closes",
+            "counters",
+        ],
+        kinds: "ssssssi",
+        order_by: "code",
+        ordered: false,
+    },
+    Shipped {
+        file: "public-holidays.csv",
+        table: "public_holidays",
+        columns: &["country", "date_or_monthday", "name_en", "name_ar", "lunar"],
+        kinds: "ssssb",
+        order_by: "country, date_or_monthday",
+        ordered: false,
+    },
+];
 
 on_both_backends!(
     reference_data_matches_the_shipped_csv_files,
     |app: &TestApp| async move {
-        let pool = app.db.pool();
-
-        type Tariff = (
-            String,
-            String,
-            i64,
-            Option<i64>,
-            i64,
-            Option<i64>,
-            i64,
-            i64,
-            Option<i64>,
-        );
-        let tariffs: Vec<Tariff> = sqlx::query_as(
-        "SELECT family, basis, band_min_milli, band_max_milli, age_from, age_to, amount_minor, valid_from_year, valid_to_year FROM vignette_tariffs ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-        let expected: Vec<Tariff> = csv_rows("vignette-tariffs-dz.csv")
-            .iter()
-            .map(|r| {
-                (
-                    r[0].clone(),
-                    r[1].clone(),
-                    milli(&r[2]).unwrap(),
-                    milli(&r[3]),
-                    r[4].parse().unwrap(),
-                    opt(&r[5]),
-                    r[6].parse::<i64>().unwrap() * 100,
-                    r[7].parse().unwrap(),
-                    opt(&r[8]),
-                )
-            })
-            .collect();
-        assert_eq!(tariffs, expected);
-
-        let exemptions: Vec<(String, String, String, i64, Option<i64>, String)> = sqlx::query_as(
-        "SELECT criterion, value, kind, valid_from_year, valid_to_year, reason_en FROM vignette_exemptions ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-        let expected: Vec<_> = csv_rows("vignette-exemptions-dz.csv")
-            .iter()
-            .map(|r| {
-                (
-                    r[0].clone(),
-                    r[1].clone(),
-                    r[2].clone(),
-                    r[3].parse().unwrap(),
-                    opt(&r[4]),
-                    r[5].clone(),
-                )
-            })
-            .collect();
-        assert_eq!(exemptions, expected);
-
-        let campaigns: Vec<(i64, String, String, Option<String>, i64, i64, i64)> = sqlx::query_as(
-        "SELECT year, starts_at, ends_at, extended_from, late_surcharge_pct, enforcement_surcharge_pct, new_vehicle_days FROM vignette_campaigns ORDER BY year",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-        let expected: Vec<_> = csv_rows("vignette-campaigns-dz.csv")
-            .iter()
-            .map(|r| {
-                (
-                    r[0].parse().unwrap(),
-                    r[1].clone(),
-                    r[2].clone(),
-                    (!r[3].is_empty()).then(|| r[3].to_string()),
-                    r[4].parse().unwrap(),
-                    r[5].parse().unwrap(),
-                    r[6].parse().unwrap(),
-                )
-            })
-            .collect();
-        assert_eq!(campaigns, expected);
-
-        let wilayas: Vec<(String, String, String, i64)> =
-            sqlx::query_as("SELECT code, name_ar, name_fr, in_force FROM wilayas ORDER BY code")
-                .fetch_all(pool)
+        use sqlx::Row;
+        for shipped in SHIPPED {
+            let columns: Vec<String> = shipped
+                .columns
+                .iter()
+                .map(|c| format!("CAST({c} AS TEXT)"))
+                .collect();
+            let sql = format!(
+                "SELECT {} FROM {} ORDER BY {}",
+                columns.join(", "),
+                shipped.table,
+                shipped.order_by
+            );
+            let mut held: Vec<Vec<Option<String>>> = sqlx::query(&sql)
+                .fetch_all(app.db.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| (0..columns.len()).map(|i| row.get(i)).collect())
+                .collect();
+            let mut expected: Vec<Vec<Option<String>>> = csv_rows(shipped.file)
+                .iter()
+                .map(|r| {
+                    shipped
+                        .kinds
+                        .chars()
+                        .zip(r)
+                        .map(|(k, v)| stored(k, v))
+                        .collect()
+                })
+                .collect();
+            if !shipped.ordered {
+                held.sort();
+                expected.sort();
+            }
+            assert_eq!(held, expected, "{}", shipped.file);
+        }
+        // The fees are in Qatari riyals.
+        let currencies: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT currency FROM idcard_fees")
+                .fetch_all(app.db.pool())
                 .await
                 .unwrap();
-        let expected: Vec<_> = csv_rows("wilayas-dz.csv")
-            .iter()
-            .map(|r| {
-                (
-                    r[0].clone(),
-                    r[1].clone(),
-                    r[2].clone(),
-                    i64::from(&r[3] == "true"),
-                )
-            })
-            .collect();
-        assert_eq!(wilayas, expected);
-
-        let mut fees: Vec<(String, i64, String)> =
-            sqlx::query_as("SELECT item, amount_minor, currency FROM idcard_fees ORDER BY item")
-                .fetch_all(pool)
-                .await
-                .unwrap();
-        let mut expected: Vec<_> = csv_rows("idcard-fees-qa.csv")
-            .iter()
-            .map(|r| {
-                (
-                    r[0].to_string(),
-                    r[1].parse::<i64>().unwrap() * 100,
-                    "QAR".to_string(),
-                )
-            })
-            .collect();
-        expected.sort();
-        fees.sort(); // in Rust: PostgreSQL's collation may order underscores differently
-        assert_eq!(fees, expected);
-
-        let mut centres: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT code, name_ar, name_en, municipality, opens, closes, counters FROM service_centres ORDER BY code",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-        let mut expected: Vec<_> = csv_rows("service-centres-qa.csv")
-            .iter()
-            .map(|r| {
-                (
-                    r[0].clone(),
-                    r[1].clone(),
-                    r[2].clone(),
-                    r[3].clone(),
-                    r[4].clone(),
-                    r[5].clone(),
-                    r[6].parse().unwrap(),
-                )
-            })
-            .collect();
-        expected.sort();
-        centres.sort();
-        assert_eq!(centres, expected);
-
-        let mut holidays: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT country, date_or_monthday, name_en, name_ar, lunar FROM public_holidays ORDER BY country, date_or_monthday",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-        let mut expected: Vec<_> = csv_rows("public-holidays.csv")
-            .iter()
-            .map(|r| {
-                (
-                    r[0].clone(),
-                    r[1].clone(),
-                    r[2].clone(),
-                    r[3].clone(),
-                    i64::from(&r[4] == "true"),
-                )
-            })
-            .collect();
-        expected.sort();
-        holidays.sort();
-        assert_eq!(holidays, expected);
+        assert_eq!(currencies, [("QAR".to_string(),)]);
     }
 );
 

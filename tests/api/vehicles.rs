@@ -12,20 +12,7 @@ const SAVE: &str = "/api/vehicles/save";
 
 /// A car as a form posts it: 12345 119 16, 2019, 6 CV, diesel.
 fn car() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("id", ""),
-        ("plate", "12345-119-16"),
-        ("vin", "vf1rfb00x56123456"),
-        ("category", "1"),
-        ("fuel", "diesel"),
-        ("first_year", "2019"),
-        ("reg_day", ""),
-        ("reg_month", ""),
-        ("fiscal_hp", "6"),
-        ("gross_weight", ""),
-        ("seats", ""),
-        ("status", ""),
-    ]
+    crate::support::vignette::car("12345-119-16", "vf1rfb00x56123456")
 }
 
 fn with<'a>(

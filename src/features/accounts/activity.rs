@@ -4,7 +4,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
-use crate::{error::AppError, i18n::*, ui::problem::ServiceProblem};
+use crate::{error::AppError, i18n::*};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -76,57 +76,54 @@ fn what(locale: Locale, kind: &str) -> String {
 #[component]
 pub fn ActivityPage() -> impl IntoView {
     let i18n = use_i18n();
-    let events = Resource::new(|| (), |_| load_activity());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let locale = i18n.get_locale_untracked();
-                let Ok(events) = events.await else { return view! { <ServiceProblem /> }.into_any() };
-                let title = td_string!(locale, account.activity_title).to_string();
-                let unknown = td_string!(locale, account.activity_unknown_device).to_string();
-                let rows = events
-                    .into_iter()
-                    .map(|e| {
-                        let device = match crate::domain::device::describe(e.user_agent.as_deref().unwrap_or_default()) {
-                            (Some(b), Some(s)) => format!("{b} — {s}"),
-                            (Some(x), None) | (None, Some(x)) => x.to_string(),
-                            (None, None) => unknown.clone(),
-                        };
-                        let alert = e.kind == "sign_in_failed" || e.kind == "password_reconfirm_failed";
-                        view! {
-                            <tr class:activity--alert=alert>
-                                <td>{what(locale, &e.kind)}</td>
-                                <td><bdi dir="ltr">{crate::domain::date::utc_time(e.at)}</bdi></td>
-                                <td>{device}</td>
-                                <td><bdi dir="ltr">{e.ip.unwrap_or_default()}</bdi></td>
-                            </tr>
-                        }
-                    })
-                    .collect_view();
+    crate::ui::problem::loaded(load_activity, move |events| {
+        let locale = i18n.get_locale_untracked();
+        let title = td_string!(locale, account.activity_title).to_string();
+        let unknown = td_string!(locale, account.activity_unknown_device).to_string();
+        let rows = events
+            .into_iter()
+            .map(|e| {
+                let device = match crate::domain::device::describe(
+                    e.user_agent.as_deref().unwrap_or_default(),
+                ) {
+                    (Some(b), Some(s)) => format!("{b} — {s}"),
+                    (Some(x), None) | (None, Some(x)) => x.to_string(),
+                    (None, None) => unknown.clone(),
+                };
+                let alert = e.kind == "sign_in_failed" || e.kind == "password_reconfirm_failed";
                 view! {
-                    <Title text=title.clone() />
-                    <h1>{title}</h1>
-                    <p>{t!(i18n, account.activity_lead)}</p>
-                    <div class="table-wrap" role="region" aria-labelledby="activity-caption" tabindex="0">
-                        <table class="table">
-                            <caption id="activity-caption">{t!(i18n, account.activity_caption)}</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, account.activity_what)}</th>
-                                    <th scope="col">{t!(i18n, account.activity_when)}</th>
-                                    <th scope="col">{t!(i18n, account.activity_device)}</th>
-                                    <th scope="col">{t!(i18n, account.activity_address)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
-                    <p>{t!(i18n, account.activity_not_you)} " "
-                        <a href=super::recovery::PATH>{t!(i18n, account.forgot_link)}</a>
-                    </p>
-                    <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
-                }.into_any()
-            })}
-        </Suspense>
-    }
+                    <tr class:activity--alert=alert>
+                        <td>{what(locale, &e.kind)}</td>
+                        <td><bdi dir="ltr">{crate::domain::date::utc_time(e.at)}</bdi></td>
+                        <td>{device}</td>
+                        <td><bdi dir="ltr">{e.ip.unwrap_or_default()}</bdi></td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <Title text=title.clone() />
+            <h1>{title}</h1>
+            <p>{t!(i18n, account.activity_lead)}</p>
+            <div class="table-wrap" role="region" aria-labelledby="activity-caption" tabindex="0">
+                <table class="table">
+                    <caption id="activity-caption">{t!(i18n, account.activity_caption)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, account.activity_what)}</th>
+                            <th scope="col">{t!(i18n, account.activity_when)}</th>
+                            <th scope="col">{t!(i18n, account.activity_device)}</th>
+                            <th scope="col">{t!(i18n, account.activity_address)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <p>{t!(i18n, account.activity_not_you)} " "
+                <a href=super::recovery::PATH>{t!(i18n, account.forgot_link)}</a>
+            </p>
+            <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
+        }
+        .into_any()
+    })
 }

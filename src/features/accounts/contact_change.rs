@@ -5,17 +5,16 @@
 //! An address another account uses gets the same pages (a code is "sent"; none is): the form
 //! does not tell anyone which addresses have accounts.
 
-use super::problem_message;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::features::accounts::{CodeField, PasswordField};
+use crate::ui::form::FormHeading;
 use crate::{
     error::AppError,
     i18n::*,
-    ui::form::{Button, ErrorSummary, FieldError, InputKind, TextField},
-    ui::problem::ServiceProblem,
+    ui::form::{Button, InputKind, TextField},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 pub const EMAIL_PATH: &str = "/account/change-email";
@@ -255,13 +254,13 @@ pub async fn start_change(
 pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppError> {
     use super::{
         messages,
-        second_factor::{self, SmsOutcome},
+        second_factor::{self},
         store,
-        verification::{self, Outcome},
+        verification::{self},
     };
     use crate::platform::{
         outbox::{self, Channel, Notification},
-        security, session,
+        session,
         state::AppState,
     };
     let state = expect_context::<AppState>();
@@ -285,30 +284,14 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
         .ok_or_else(|| AppError::internal("account gone"))?;
     let now = session::now_secs();
     let problem = match what {
-        What::Email => {
-            match verification::check_code(&state.db, &state.secret, &account_id, &code, now)
-                .await
-                .or_unavailable()?
-            {
-                Outcome::Confirmed => None,
-                Outcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
-                Outcome::TooManyTries => Some("code_too_many".into()),
-                Outcome::Expired => Some("code_expired".into()),
-                Outcome::Used | Outcome::Unknown => Some("code_unknown".into()),
-            }
-        }
-        What::Mobile => {
-            match second_factor::check_sms(&state.db, &state.secret, &account_id, &code, now)
-                .await
-                .or_unavailable()?
-            {
-                SmsOutcome::Right => None,
-                SmsOutcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
-                SmsOutcome::TooManyTries => Some("code_too_many".into()),
-                SmsOutcome::Expired => Some("code_expired".into()),
-                SmsOutcome::Unknown => Some("code_unknown".into()),
-            }
-        }
+        What::Email => verification::check_code(&state.db, &state.secret, &account_id, &code, now)
+            .await
+            .or_unavailable()?
+            .problem(),
+        What::Mobile => second_factor::check_sms(&state.db, &state.secret, &account_id, &code, now)
+            .await
+            .or_unavailable()?
+            .problem(),
     };
     if let Some(problem) = problem {
         return server::refuse(&state, what, "code", &code, &problem, back).await;
@@ -346,30 +329,16 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
     for (channel, recipient, template) in notices {
         outbox::enqueue(
             &mut tx,
-            &Notification {
-                account_id: Some(&account_id),
-                channel,
-                recipient: &recipient,
-                template,
-                language,
-                params: serde_json::json!({ "new": masked }),
-            },
+            &Notification::new(channel, template, &recipient, language)
+                .account(&account_id)
+                .params(serde_json::json!({ "new": masked })),
             now,
         )
         .await
         .or_unavailable()?;
     }
     tx.commit().await.or_unavailable()?;
-    store::record_event(
-        &state.db,
-        &account_id,
-        kind,
-        security::user_agent().as_deref(),
-        Some(&security::client_ip(&state.config)),
-        now,
-    )
-    .await
-    .or_unavailable()?;
+    crate::features::accounts::record_here(&state, &account_id, kind, now).await?;
     if let Some(s) = session::for_request() {
         crate::platform::drafts::discard(&state.db, &s.id, what.draft())
             .await
@@ -386,94 +355,71 @@ pub async fn confirm_change(what: What, code: Option<String>) -> Result<(), AppE
 #[component]
 fn ChangeForm(what: What) -> impl IntoView {
     let i18n = use_i18n();
-    let view = Resource::new(move || (), move |_| load_change(what, false));
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let locale = i18n.get_locale_untracked();
-                let Ok(v) = view.await else { return view! { <ServiceProblem /> }.into_any() };
-                let errors: Vec<FieldError> = v.problems.iter()
-                    .map(|(f, c)| FieldError { field_id: f.clone(), message: problem_message(locale, c) })
-                    .collect();
-                let error_for = |field: &str| errors.iter().find(|e| e.field_id == field).map(|e| e.message.clone());
-                let (title, field, label, kind) = match what {
-                    What::Email => (
-                        td_string!(locale, account.change_email_title),
-                        "email",
-                        td_string!(locale, account.change_email_new),
-                        InputKind { input_type: "email", inputmode: Some("email"), autocomplete: Some("email"), ltr: true },
-                    ),
-                    What::Mobile => (
-                        td_string!(locale, account.change_mobile_title),
-                        "mobile",
-                        td_string!(locale, account.change_mobile_new),
-                        InputKind { input_type: "tel", inputmode: Some("tel"), autocomplete: Some("tel"), ltr: true },
-                    ),
-                };
-                let page_title = crate::ui::form::page_title(locale, title, !errors.is_empty());
-                let (field_error, password_error) = (error_for(field), error_for("password"));
-                view! {
-                    <Title text=page_title />
-                    <ErrorSummary errors=errors.clone() />
-                    <h1>{title}</h1>
-                    <p>{t!(i18n, account.change_current)} " " <bdi dir="ltr">{v.value}</bdi></p>
-                    <p>{t!(i18n, account.change_lead)}</p>
-                    <form method="post" action=StartChange::url() novalidate="">
-                        <input type="hidden" name="what" value=format!("{what:?}") />
-                        <TextField id=field name="new" label=label.to_string() error=field_error value=v.typed kind=kind />
-                        <TextField
-                            id="password"
-                            name="password"
-                            label=td_string!(locale, account.password_label).to_string()
-                            error=password_error
-                            kind=InputKind { input_type: "password", inputmode: None, autocomplete: Some("current-password"), ltr: true }
-                        />
-                        <Button>{t!(i18n, account.change_send_code)}</Button>
-                    </form>
-                    <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
-                }.into_any()
-            })}
-        </Suspense>
-    }
+    crate::ui::problem::loaded(
+        move || load_change(what, false),
+        move |v| {
+            let locale = i18n.get_locale_untracked();
+            let errors = super::field_errors(locale, &v.problems);
+            let error_for = |field: &str| {
+                errors
+                    .iter()
+                    .find(|e| e.field_id == field)
+                    .map(|e| e.message.clone())
+            };
+            let (title, field, label, kind) = match what {
+                What::Email => (
+                    td_string!(locale, account.change_email_title),
+                    "email",
+                    td_string!(locale, account.change_email_new),
+                    InputKind::EMAIL,
+                ),
+                What::Mobile => (
+                    td_string!(locale, account.change_mobile_title),
+                    "mobile",
+                    td_string!(locale, account.change_mobile_new),
+                    InputKind::PHONE,
+                ),
+            };
+            let (field_error, password_error) = (error_for(field), error_for("password"));
+            view! {
+            <FormHeading title=title errors=errors.clone() />
+            <p>{t!(i18n, account.change_current)} " " <bdi dir="ltr">{v.value}</bdi></p>
+            <p>{t!(i18n, account.change_lead)}</p>
+            <form method="post" action=StartChange::url() novalidate="">
+                <input type="hidden" name="what" value=format!("{what:?}") />
+                <TextField id=field name="new" label=label.to_string() error=field_error value=v.typed kind=kind />
+                <PasswordField error=password_error />
+                <Button>{t!(i18n, account.change_send_code)}</Button>
+            </form>
+            <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
+        }.into_any()
+        },
+    )
 }
 
 #[component]
 fn CodeForm(what: What) -> impl IntoView {
     let i18n = use_i18n();
-    let view = Resource::new(move || (), move |_| load_change(what, true));
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let locale = i18n.get_locale_untracked();
-                let Ok(v) = view.await else { return view! { <ServiceProblem /> }.into_any() };
-                let errors: Vec<FieldError> = v.problems.iter()
-                    .map(|(f, c)| FieldError { field_id: f.clone(), message: problem_message(locale, c) })
-                    .collect();
-                let error = errors.first().map(|e| e.message.clone());
-                let title = td_string!(locale, account.change_code_title).to_string();
-                let page_title = crate::ui::form::page_title(locale, &title, !errors.is_empty());
-                view! {
-                    <Title text=page_title />
-                    <ErrorSummary errors />
-                    <h1>{title}</h1>
-                    <p>{t!(i18n, account.change_code_sent)} " " <bdi dir="ltr">{v.value}</bdi></p>
-                    <form method="post" action=ConfirmChange::url() novalidate="">
-                        <input type="hidden" name="what" value=format!("{what:?}") />
-                        <TextField
-                            id="code"
-                            name="code"
-                            label=td_string!(locale, account.code).to_string()
-                            error=error
-                            value=v.typed
-                            kind=InputKind { input_type: "text", inputmode: Some("numeric"), autocomplete: Some("one-time-code"), ltr: true }
-                        />
-                        <Button>{t!(i18n, account.change_confirm)}</Button>
-                    </form>
-                    <p><a href=what.form_path()>{t!(i18n, account.change_start_again)}</a></p>
-                }.into_any()
-            })}
-        </Suspense>
-    }
+    crate::ui::problem::loaded(
+        move || load_change(what, true),
+        move |v| {
+            let locale = i18n.get_locale_untracked();
+            let errors = super::field_errors(locale, &v.problems);
+            let error = errors.first().map(|e| e.message.clone());
+            let title = td_string!(locale, account.change_code_title).to_string();
+            view! {
+                <FormHeading title errors />
+                <p>{t!(i18n, account.change_code_sent)} " " <bdi dir="ltr">{v.value}</bdi></p>
+                <form method="post" action=ConfirmChange::url() novalidate="">
+                    <input type="hidden" name="what" value=format!("{what:?}") />
+                    <CodeField label=td_string!(locale, account.code) error value=v.typed />
+                    <Button>{t!(i18n, account.change_confirm)}</Button>
+                </form>
+                <p><a href=what.form_path()>{t!(i18n, account.change_start_again)}</a></p>
+            }
+            .into_any()
+        },
+    )
 }
 
 /// `/account/change-email`.

@@ -7,11 +7,11 @@
 //! their own, so strangers' guesses elsewhere do not block it. The password, and the second
 //! step if the account has one, are still asked.
 
-#[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+#[cfg(feature = "ssr")]
+use crate::ui::form::PageHeading;
 use crate::{error::AppError, i18n::*, ui::form::Button};
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// `/sign-in/pass/{token}`: the link's page.
@@ -25,7 +25,7 @@ pub mod server {
         features::accounts::{messages, store},
         platform::{
             drafts,
-            outbox::{self, Channel, Notification},
+            outbox::{self, Notification},
             session,
             state::AppState,
             throttle,
@@ -115,14 +115,9 @@ pub mod server {
         .or_unavailable()?;
         outbox::enqueue(
             &mut tx,
-            &Notification {
-                account_id: Some(account_id),
-                channel: Channel::Email,
-                recipient: &account.email,
-                template: messages::ACCOUNT_LOCKED,
-                language,
-                params: serde_json::json!({ "link": link }),
-            },
+            &Notification::email(messages::ACCOUNT_LOCKED, &account.email, language)
+                .account(account_id)
+                .params(serde_json::json!({ "link": link })),
             now,
         )
         .await
@@ -136,14 +131,10 @@ pub mod server {
 #[server(endpoint = "account/sign-in/pass")]
 pub async fn use_pass(token: String) -> Result<(), AppError> {
     use crate::domain::journey::Draft;
-    use crate::platform::{drafts, security, session, state::AppState};
+    use crate::platform::{drafts, session, state::AppState};
     let state = expect_context::<AppState>();
     let now = session::now_secs();
-    let token: String = token
-        .chars()
-        .filter(char::is_ascii_hexdigit)
-        .take(64)
-        .collect();
+    let token = crate::domain::digits::link_token(&token);
     // Only the first of two posts of the same link gives a pass.
     let live: Option<(String,)> = sqlx::query_as(
         "UPDATE sign_in_passes SET used_at = $1 \
@@ -173,16 +164,7 @@ pub async fn use_pass(token: String) -> Result<(), AppError> {
     drafts::save(&state.db, &id, server::DRAFT, &draft, now)
         .await
         .or_unavailable()?;
-    super::store::record_event(
-        &state.db,
-        &account_id,
-        "sign_in_pass_used",
-        security::user_agent().as_deref(),
-        Some(&security::client_ip(&state.config)),
-        now,
-    )
-    .await
-    .or_unavailable()?;
+    crate::features::accounts::record_here(&state, &account_id, "sign_in_pass_used", now).await?;
     leptos_axum::redirect(&format!("{}?pass=1", super::sign_in::PATH));
     Ok(())
 }
@@ -196,8 +178,7 @@ pub fn PassPage() -> impl IntoView {
     let token = params.read_untracked().get("token").unwrap_or_default();
     let locale = i18n.get_locale_untracked();
     view! {
-        <Title text=td_string!(locale, account.pass_title).to_string() />
-        <h1>{t!(i18n, account.pass_title)}</h1>
+        <PageHeading title=td_string!(locale, account.pass_title) />
         <p>{t!(i18n, account.pass_body)}</p>
         <form method="post" action=UsePass::url()>
             <input type="hidden" name="token" value=token />

@@ -30,6 +30,7 @@ pub mod verification;
 pub mod verify;
 
 use crate::i18n::*;
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use crate::domain::account::Role;
@@ -48,6 +49,59 @@ pub fn field_errors<'a>(
     problems: impl IntoIterator<Item = &'a (String, String)>,
 ) -> Vec<crate::ui::form::FieldError> {
     crate::ui::form::FieldError::all(problems, |code| problem_message(locale, code))
+}
+
+/// The field for a code the user was sent or reads from an app; `label` says which.
+#[component]
+pub fn CodeField(
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: MaybeProp<String>,
+    error: Option<String>,
+    /// What was typed, on a page that came back refused.
+    #[prop(optional, into)]
+    value: String,
+    #[prop(default = crate::ui::form::InputKind::ONE_TIME_CODE)] kind: crate::ui::form::InputKind,
+) -> impl IntoView {
+    view! { <crate::ui::form::TextField id="code" name="code" label hint error value kind /> }
+}
+
+/// The account's password, asked again before a change that matters.
+#[component]
+pub fn PasswordField(error: Option<String>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    view! {
+        <crate::ui::form::TextField
+            id="password"
+            name="password"
+            label=td_string!(locale, account.password_label).to_string()
+            error
+            kind=crate::ui::form::InputKind::CURRENT_PASSWORD
+        />
+    }
+}
+
+/// Adds a line to the account's activity page, with this request's browser and address.
+#[cfg(feature = "ssr")]
+pub async fn record_here(
+    state: &crate::platform::state::AppState,
+    account_id: &str,
+    kind: &str,
+    now: i64,
+) -> Result<(), crate::error::AppError> {
+    use crate::error::OrUnavailable;
+    use crate::platform::security;
+    let ip = security::client_ip(&state.config);
+    let user_agent = security::user_agent();
+    store::record_event(
+        &state.db,
+        account_id,
+        kind,
+        user_agent.as_deref(),
+        Some(&ip),
+        now,
+    )
+    .await
+    .or_unavailable()
 }
 
 /// The message for a problem code of the account pages. Codes that carry a number say it

@@ -9,7 +9,6 @@ use crate::{
     error::AppError,
     i18n::*,
     ui::form::{Button, Legend},
-    ui::problem::ServiceProblem,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -102,14 +101,9 @@ pub async fn enqueue_chosen(
         if wanted {
             outbox::enqueue(
                 tx,
-                &Notification {
-                    account_id: Some(account_id),
-                    channel,
-                    recipient,
-                    template,
-                    language,
-                    params: params.clone(),
-                },
+                &Notification::new(channel, template, recipient, language)
+                    .account(account_id)
+                    .params(params.clone()),
                 now,
             )
             .await?;
@@ -123,60 +117,54 @@ pub async fn enqueue_chosen(
 pub fn NotificationsPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = leptos_router::hooks::use_query_map();
-    let choice = Resource::new(|| (), |_| load_choice());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let locale = i18n.get_locale_untracked();
-                let Ok(choice) = choice.await else { return view! { <ServiceProblem /> }.into_any() };
-                let (current, reminders) = choice.unwrap_or_else(|| ("email".into(), true));
-                let title = td_string!(locale, account.notify_title).to_string();
-                let saved = query.read_untracked().get("saved").is_some();
-                let options = [
-                    ("email", td_string!(locale, account.notify_email)),
-                    ("sms", td_string!(locale, account.notify_sms)),
-                    ("both", td_string!(locale, account.notify_both)),
-                ];
-                view! {
-                    <Title text=title.clone() />
-                    {saved.then(|| view! { <div class="panel panel--info" role="status"><p>{t!(i18n, account.notify_saved)}</p></div> })}
-                    <form method="post" action=SaveChoice::url()>
-                        <div class="field">
-                            <fieldset class="fieldset" aria-describedby="notify_by-hint">
-                                <Legend
-                                    title=title
-                                    heading=true
-                                    hint=Some(td_string!(locale, account.notify_hint).to_string())
-                                    hint_id="notify_by-hint".into()
-                                    error=None
-                                    error_id="notify_by-error".into()
-                                />
-                                <div class="radios">
-                                    {options.into_iter().enumerate().map(|(i, (code, label))| {
-                                        let id = if i == 0 { "notify_by".to_string() } else { format!("notify_by-{code}") };
-                                        view! {
-                                            <div class="radios__item">
-                                                <input class="radios__input" id=id.clone() name="notify_by" type="radio" value=code checked=current == code />
-                                                <label class="radios__label" for=id>{label}</label>
-                                            </div>
-                                        }
-                                    }).collect_view()}
-                                </div>
-                            </fieldset>
+    crate::ui::problem::loaded(load_choice, move |choice| {
+        let locale = i18n.get_locale_untracked();
+        let (current, reminders) = choice.unwrap_or_else(|| ("email".into(), true));
+        let title = td_string!(locale, account.notify_title).to_string();
+        let saved = query.read_untracked().get("saved").is_some();
+        let options = [
+            ("email", td_string!(locale, account.notify_email)),
+            ("sms", td_string!(locale, account.notify_sms)),
+            ("both", td_string!(locale, account.notify_both)),
+        ];
+        view! {
+            <Title text=title.clone() />
+            {saved.then(|| view! { <div class="panel panel--info" role="status"><p>{t!(i18n, account.notify_saved)}</p></div> })}
+            <form method="post" action=SaveChoice::url()>
+                <div class="field">
+                    <fieldset class="fieldset" aria-describedby="notify_by-hint">
+                        <Legend
+                            title=title
+                            heading=true
+                            hint=Some(td_string!(locale, account.notify_hint).to_string())
+                            hint_id="notify_by-hint".into()
+                            error=None
+                            error_id="notify_by-error".into()
+                        />
+                        <div class="radios">
+                            {options.into_iter().enumerate().map(|(i, (code, label))| {
+                                let id = if i == 0 { "notify_by".to_string() } else { format!("notify_by-{code}") };
+                                view! {
+                                    <div class="radios__item">
+                                        <input class="radios__input" id=id.clone() name="notify_by" type="radio" value=code checked=current == code />
+                                        <label class="radios__label" for=id>{label}</label>
+                                    </div>
+                                }
+                            }).collect_view()}
                         </div>
-                        <div class="field">
-                            <div class="checkboxes__item">
-                                <input class="checkboxes__input" id="vignette_reminders" name="vignette_reminders" type="checkbox" value="on" checked=reminders />
-                                <label class="checkboxes__label" for="vignette_reminders">{t!(i18n, reminders.setting)}</label>
-                            </div>
-                        </div>
-                        <Button>{t!(i18n, account.notify_save)}</Button>
-                    </form>
-                    <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
-                }.into_any()
-            })}
-        </Suspense>
-    }
+                    </fieldset>
+                </div>
+                <div class="field">
+                    <div class="checkboxes__item">
+                        <input class="checkboxes__input" id="vignette_reminders" name="vignette_reminders" type="checkbox" value="on" checked=reminders />
+                        <label class="checkboxes__label" for="vignette_reminders">{t!(i18n, reminders.setting)}</label>
+                    </div>
+                </div>
+                <Button>{t!(i18n, account.notify_save)}</Button>
+            </form>
+            <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
+        }.into_any()
+    })
 }
 
 #[cfg(test)]

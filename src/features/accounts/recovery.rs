@@ -2,13 +2,15 @@
 //! whether or not an account uses it); the link opens a page to choose a new password, dies on
 //! use and after 30 minutes, and using it ends every session of the account.
 
-#[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::FormHeading;
+#[cfg(feature = "ssr")]
+use crate::ui::form::PageHeading;
 use crate::{
     domain::journey::Draft,
     error::AppError,
     i18n::*,
-    ui::form::{Button, ErrorSummary, InputKind, TextField},
+    ui::form::{Button, InputKind, TextField},
     ui::problem::ServiceProblem,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -66,7 +68,7 @@ pub async fn request_reset(email: Option<String>) -> Result<(), AppError> {
     use crate::domain::{contact::Email, journey::Rejected};
     use crate::platform::{
         drafts,
-        outbox::{self, Channel, Notification},
+        outbox::{self, Notification},
         security, session,
         state::AppState,
         throttle,
@@ -140,14 +142,9 @@ pub async fn request_reset(email: Option<String>) -> Result<(), AppError> {
             .or_unavailable()?;
             outbox::enqueue(
                 &mut tx,
-                &Notification {
-                    account_id: Some(&account_id),
-                    channel: Channel::Email,
-                    recipient: email.as_str(),
-                    template: messages::PASSWORD_RESET,
-                    language,
-                    params: serde_json::json!({ "link": link }),
-                },
+                &Notification::email(messages::PASSWORD_RESET, email.as_str(), language)
+                    .account(&account_id)
+                    .params(serde_json::json!({ "link": link })),
                 now,
             )
             .await
@@ -171,7 +168,7 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
     use crate::domain::journey::Rejected;
     use crate::platform::{
         drafts,
-        outbox::{self, Channel, Notification},
+        outbox::{self, Notification},
         session,
         state::AppState,
         throttle,
@@ -179,11 +176,7 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
     use server::Link;
     let state = expect_context::<AppState>();
     let now = session::now_secs();
-    let token: String = token
-        .chars()
-        .filter(char::is_ascii_hexdigit)
-        .take(64)
-        .collect();
+    let token = crate::domain::digits::link_token(&token);
     let account_id = match server::look_up(&state.db, &token, now)
         .await
         .or_unavailable()?
@@ -251,14 +244,9 @@ pub async fn reset_password(token: String, password: Option<String>) -> Result<(
     .or_unavailable()?;
     outbox::enqueue(
         &mut tx,
-        &Notification {
-            account_id: Some(&account_id),
-            channel: Channel::Email,
-            recipient: &account.email,
-            template: messages::PASSWORD_CHANGED,
-            language,
-            params: serde_json::json!({}),
-        },
+        &Notification::email(messages::PASSWORD_CHANGED, &account.email, language)
+            .account(&account_id)
+            .params(serde_json::json!({})),
         now,
     )
     .await
@@ -320,36 +308,28 @@ pub async fn load_reset(token: String) -> Result<(Draft, Option<String>), AppErr
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let i18n = use_i18n();
-    let draft = Resource::new(|| (), |_| load_recovery());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let locale = i18n.get_locale_untracked();
-                let Ok(draft) = draft.await else { return view! { <ServiceProblem /> }.into_any() };
-                let errors = super::field_errors(locale, &draft.problems("request"));
-                let title = td_string!(locale, account.forgotten_title).to_string();
-                let error = errors.first().map(|e| e.message.clone());
-                view! {
-                    <Title text=crate::ui::form::page_title(locale, &title, !errors.is_empty()) />
-                    <ErrorSummary errors />
-                    <h1>{title}</h1>
-                    <p>{t!(i18n, account.forgotten_lead)}</p>
-                    <form method="post" action=RequestReset::url() novalidate="">
-                        <TextField
-                            id="email"
-                            name="email"
-                            label=td_string!(locale, account.email).to_string()
-                            error=error
-                            value=draft.shown("request", "email")
-                            kind=InputKind::EMAIL
-                        />
-                        <Button>{t!(i18n, account.forgotten_button)}</Button>
-                    </form>
-                }
-                .into_any()
-            })}
-        </Suspense>
-    }
+    crate::ui::problem::loaded(load_recovery, move |draft| {
+        let locale = i18n.get_locale_untracked();
+        let errors = super::field_errors(locale, &draft.problems("request"));
+        let title = td_string!(locale, account.forgotten_title).to_string();
+        let error = errors.first().map(|e| e.message.clone());
+        view! {
+            <FormHeading title errors />
+            <p>{t!(i18n, account.forgotten_lead)}</p>
+            <form method="post" action=RequestReset::url() novalidate="">
+                <TextField
+                    id="email"
+                    name="email"
+                    label=td_string!(locale, account.email).to_string()
+                    error=error
+                    value=draft.shown("request", "email")
+                    kind=InputKind::EMAIL
+                />
+                <Button>{t!(i18n, account.forgotten_button)}</Button>
+            </form>
+        }
+        .into_any()
+    })
 }
 
 /// `/forgotten-password/sent`.
@@ -357,8 +337,7 @@ pub fn RequestPage() -> impl IntoView {
 pub fn SentPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), account.forgotten_sent_title).to_string() />
-        <h1>{t!(i18n, account.forgotten_sent_title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), account.forgotten_sent_title) />
         <p>{t!(i18n, account.forgotten_sent_body)}</p>
     }
 }
@@ -393,9 +372,7 @@ pub fn ResetPage() -> impl IntoView {
                     let title = td_string!(locale, account.reset_title).to_string();
                     let error = errors.first().map(|e| e.message.clone());
                     view! {
-                        <Title text=crate::ui::form::page_title(locale, &title, !errors.is_empty()) />
-                        <ErrorSummary errors />
-                        <h1>{title}</h1>
+                        <FormHeading title errors />
                         <form method="post" action=ResetPassword::url() novalidate="">
                             <input type="hidden" name="token" value=token />
                             <TextField
@@ -404,7 +381,7 @@ pub fn ResetPage() -> impl IntoView {
                                 label=td_string!(locale, account.password).to_string()
                                 hint=td_string!(locale, account.password_hint).to_string()
                                 error=error
-                                kind=InputKind { input_type: "password", inputmode: None, autocomplete: Some("new-password"), ltr: true }
+                                kind=InputKind::NEW_PASSWORD
                             />
                             <Button>{t!(i18n, account.reset_button)}</Button>
                         </form>
@@ -448,8 +425,7 @@ fn LinkProblem(reason: String) -> impl IntoView {
         _ => td_string!(locale, account.reset_unknown),
     };
     view! {
-        <Title text=td_string!(locale, account.reset_title).to_string() />
-        <h1>{t!(i18n, account.reset_title)}</h1>
+        <PageHeading title=td_string!(locale, account.reset_title) />
         <p>{text}</p>
         <p><a class="button" href=PATH>{t!(i18n, account.forgotten_button)}</a></p>
     }

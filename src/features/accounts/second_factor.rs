@@ -275,6 +275,19 @@ pub enum SmsOutcome {
     Unknown,
 }
 
+impl SmsOutcome {
+    /// The problem code the page shows (`None`: the code was right).
+    pub fn problem(self) -> Option<String> {
+        match self {
+            SmsOutcome::Right => None,
+            SmsOutcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
+            SmsOutcome::TooManyTries => Some("code_too_many".into()),
+            SmsOutcome::Expired => Some("code_expired".into()),
+            SmsOutcome::Unknown => Some("code_unknown".into()),
+        }
+    }
+}
+
 /// Issues a new SMS code for the account (the old one dies), inside the caller's transaction
 /// with the SMS that carries it. Returns the code, to be sent and never stored.
 pub async fn issue_sms_code(

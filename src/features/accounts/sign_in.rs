@@ -6,15 +6,16 @@
 use super::problem_message;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::features::accounts::PasswordField;
+use crate::ui::form::FormHeading;
+use crate::ui::form::PageHeading;
 use crate::{
     domain::journey::Draft,
     error::AppError,
     i18n::*,
-    ui::form::{Button, ErrorSummary, FieldError, InputKind, TextField},
-    ui::problem::ServiceProblem,
+    ui::form::{Button, FieldError, InputKind, TextField},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 pub const PATH: &str = "/sign-in";
@@ -186,15 +187,15 @@ pub async fn sign_in(
 /// were right): a new session id, the sign-in recorded. Returns where to go next: the e-mail
 /// confirmation if still needed, the two-step set-up for an officer or administrator without
 /// one, else `next` or the account page.
+/// This browser is now signed in to `account_id`: a new session (the one it had, and its
+/// drafts, end), its cookie, and the "signed in" line of the account's activity.
 #[cfg(feature = "ssr")]
-pub(super) async fn complete(
+pub(super) async fn start_session(
     state: &crate::platform::state::AppState,
     account_id: &str,
-    next: Option<&str>,
     now: i64,
-) -> Result<String, AppError> {
-    use super::{second_factor, store};
-    use crate::platform::{locale::safe_next, security, session};
+) -> Result<(), AppError> {
+    use crate::platform::{security, session};
     let user_agent = security::user_agent();
     let previous = session::for_request().map(|s| s.id);
     let (_, cookie) = session::sign_in(
@@ -208,16 +209,19 @@ pub(super) async fn complete(
     .await
     .or_unavailable()?;
     session::set_cookie(&cookie);
-    store::record_event(
-        &state.db,
-        account_id,
-        "signed_in",
-        user_agent.as_deref(),
-        Some(&security::client_ip(&state.config)),
-        now,
-    )
-    .await
-    .or_unavailable()?;
+    super::record_here(state, account_id, "signed_in", now).await
+}
+
+#[cfg(feature = "ssr")]
+pub(super) async fn complete(
+    state: &crate::platform::state::AppState,
+    account_id: &str,
+    next: Option<&str>,
+    now: i64,
+) -> Result<String, AppError> {
+    use super::{second_factor, store};
+    use crate::platform::locale::safe_next;
+    start_session(state, account_id, now).await?;
     let account = store::by_id(&state.db, account_id).await.or_unavailable()?;
     let verified = account
         .as_ref()
@@ -275,7 +279,7 @@ pub(super) async fn reconfirm_password(
     password: Option<String>,
 ) -> Result<Reconfirmed, AppError> {
     use super::{passwords, store};
-    use crate::platform::{security, session, throttle};
+    use crate::platform::{session, throttle};
     let now = session::now_secs();
     let key = super::lock_pass::server::account_key(account_id);
     if let Some(wait) = throttle::locked_for(&state.db, &key, now)
@@ -299,16 +303,8 @@ pub(super) async fn reconfirm_password(
         .await
         .or_unavailable()?
         .is_some();
-    store::record_event(
-        &state.db,
-        account_id,
-        "password_reconfirm_failed",
-        security::user_agent().as_deref(),
-        Some(&security::client_ip(&state.config)),
-        now,
-    )
-    .await
-    .or_unavailable()?;
+    crate::features::accounts::record_here(&state, account_id, "password_reconfirm_failed", now)
+        .await?;
     if !locked {
         return Ok(Reconfirmed::Wrong);
     }
@@ -342,23 +338,19 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// Ends every session of the signed-in account, on every device.
 #[server(endpoint = "account/sign-out-everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
-    use super::store;
-    use crate::platform::{security, session, state::AppState};
+    use crate::platform::{session, state::AppState};
     let state = expect_context::<AppState>();
     if let Some(account_id) = crate::platform::request::account() {
         session::end_all_for(&state.db, &account_id)
             .await
             .or_unavailable()?;
-        store::record_event(
-            &state.db,
+        crate::features::accounts::record_here(
+            &state,
             &account_id,
             "signed_out_everywhere",
-            security::user_agent().as_deref(),
-            Some(&security::client_ip(&state.config)),
             session::now_secs(),
         )
-        .await
-        .or_unavailable()?;
+        .await?;
     }
     session::set_cookie(&session::removal_cookie(state.config.is_https()));
     leptos_axum::redirect(&format!("{SIGNED_OUT_PATH}?everywhere=1"));
@@ -370,57 +362,46 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let draft = Resource::new(|| (), |_| load_sign_in());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let locale = i18n.get_locale_untracked();
-                let Ok(draft) = draft.await else { return view! { <ServiceProblem /> }.into_any() };
-                let errors: Vec<FieldError> = draft
-                    .problems(DRAFT)
-                    .iter()
-                    .map(|(field, code)| FieldError { field_id: field.clone(), message: problem_message(locale, code) })
-                    .collect();
-                let title = td_string!(locale, account.sign_in_title).to_string();
-                let page_title = crate::ui::form::page_title(locale, &title, !errors.is_empty());
-                let error = errors.first().map(|e| e.message.clone());
-                let next = query.read_untracked().get("next").unwrap_or_default();
-                let pass = query.read_untracked().get("pass");
-                view! {
-                    <Title text=page_title />
-                    <ErrorSummary errors />
-                    <h1>{title}</h1>
-                    {pass.map(|p| {
-                        let text = if p == "1" { td_string!(locale, account.pass_ready) } else { td_string!(locale, account.pass_dead) };
-                        view! { <div class="panel panel--info" role="status"><p>{text}</p></div> }
-                    })}
-                    <form method="post" action=SignIn::url() novalidate="">
-                        <input type="hidden" name="next" value=next />
-                        <TextField
-                            id="identifier"
-                            name="identifier"
-                            label=td_string!(locale, account.identifier).to_string()
-                            error=error
-                            value=draft.shown(DRAFT, "identifier")
-                            kind=InputKind { input_type: "text", inputmode: None, autocomplete: Some("username"), ltr: true }
-                        />
-                        <TextField
-                            id="password"
-                            name="password"
-                            label=td_string!(locale, account.password_label).to_string()
-                            kind=InputKind { input_type: "password", inputmode: None, autocomplete: Some("current-password"), ltr: true }
-                        />
-                        <Button>{t!(i18n, account.sign_in_button)}</Button>
-                    </form>
-                    <p><a href=super::recovery::PATH>{t!(i18n, account.forgot_link)}</a></p>
-                    <p class="field__hint">{t!(i18n, account.session_note)}</p>
-                    <h2>{t!(i18n, account.no_account)}</h2>
-                    <p><a href=super::register::BASE>{t!(i18n, account.create_link)}</a></p>
-                }
-                .into_any()
+    crate::ui::problem::loaded(load_sign_in, move |draft| {
+        let locale = i18n.get_locale_untracked();
+        let errors: Vec<FieldError> = draft
+            .problems(DRAFT)
+            .iter()
+            .map(|(field, code)| FieldError {
+                field_id: field.clone(),
+                message: problem_message(locale, code),
+            })
+            .collect();
+        let title = td_string!(locale, account.sign_in_title).to_string();
+        let error = errors.first().map(|e| e.message.clone());
+        let next = query.read_untracked().get("next").unwrap_or_default();
+        let pass = query.read_untracked().get("pass");
+        view! {
+            <FormHeading title errors />
+            {pass.map(|p| {
+                let text = if p == "1" { td_string!(locale, account.pass_ready) } else { td_string!(locale, account.pass_dead) };
+                view! { <div class="panel panel--info" role="status"><p>{text}</p></div> }
             })}
-        </Suspense>
-    }
+            <form method="post" action=SignIn::url() novalidate="">
+                <input type="hidden" name="next" value=next />
+                <TextField
+                    id="identifier"
+                    name="identifier"
+                    label=td_string!(locale, account.identifier).to_string()
+                    error=error
+                    value=draft.shown(DRAFT, "identifier")
+                    kind=InputKind { input_type: "text", inputmode: None, autocomplete: Some("username"), ltr: true }
+                />
+                <PasswordField error=None />
+                <Button>{t!(i18n, account.sign_in_button)}</Button>
+            </form>
+            <p><a href=super::recovery::PATH>{t!(i18n, account.forgot_link)}</a></p>
+            <p class="field__hint">{t!(i18n, account.session_note)}</p>
+            <h2>{t!(i18n, account.no_account)}</h2>
+            <p><a href=super::register::BASE>{t!(i18n, account.create_link)}</a></p>
+        }
+        .into_any()
+    })
 }
 
 /// `/signed-out`.
@@ -431,8 +412,7 @@ pub fn SignedOutPage() -> impl IntoView {
     let everywhere = query.read_untracked().get("everywhere").is_some();
     let locked = query.read_untracked().get("locked").is_some();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), account.signed_out_title).to_string() />
-        <h1>{t!(i18n, account.signed_out_title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), account.signed_out_title) />
         {locked.then(|| view! { <div class="panel panel--info" role="status"><p>{t!(i18n, account.signed_out_locked)}</p></div> })}
         {everywhere.then(|| view! { <p>{t!(i18n, account.signed_out_everywhere)}</p> })}
         <p>{t!(i18n, account.signed_out_body)}</p>

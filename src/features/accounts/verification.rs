@@ -109,6 +109,19 @@ pub enum Outcome {
     Unknown,
 }
 
+impl Outcome {
+    /// The problem code the page shows (`None`: confirmed now).
+    pub fn problem(self) -> Option<String> {
+        match self {
+            Outcome::Confirmed => None,
+            Outcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
+            Outcome::TooManyTries => Some("code_too_many".into()),
+            Outcome::Expired => Some("code_expired".into()),
+            Outcome::Used | Outcome::Unknown => Some("code_unknown".into()),
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct Live {
     account_id: String,

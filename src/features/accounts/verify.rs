@@ -6,13 +6,15 @@
 //! account to confirm (or, when the address was already taken, only the address, so the page
 //! looks the same either way). The right code signs that browser in, with a new session id.
 
-use super::problem_message;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::features::accounts::CodeField;
+use crate::ui::form::FormHeading;
+use crate::ui::form::PageHeading;
 use crate::{
     error::AppError,
     i18n::*,
-    ui::form::{Button, ButtonKind, ErrorSummary, FieldError, InputKind, TextField},
+    ui::form::{Button, ButtonKind},
     ui::problem::ServiceProblem,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -51,7 +53,7 @@ pub mod server {
         },
         platform::{
             drafts,
-            outbox::{self, Channel, Notification},
+            outbox::{self, Notification},
             session::{self, SessionId},
             state::AppState,
         },
@@ -119,14 +121,9 @@ pub mod server {
         );
         outbox::enqueue(
             tx,
-            &Notification {
-                account_id: Some(account_id),
-                channel: Channel::Email,
-                recipient: email.as_str(),
-                template: messages::EMAIL_VERIFICATION,
-                language,
-                params: serde_json::json!({ "code": issued.code, "link": link }),
-            },
+            &Notification::email(messages::EMAIL_VERIFICATION, email.as_str(), language)
+                .account(account_id)
+                .params(serde_json::json!({ "code": issued.code, "link": link })),
             now,
         )
         .await?;
@@ -201,14 +198,9 @@ pub mod server {
         let mut tx = state.db.begin_write().await.or_unavailable()?;
         outbox::enqueue(
             &mut tx,
-            &Notification {
-                account_id: Some(account_id),
-                channel: Channel::Email,
-                recipient: email,
-                template: messages::REGISTRATION_ATTEMPT,
-                language,
-                params: serde_json::json!({ "what": what, "sign_in": sign_in }),
-            },
+            &Notification::email(messages::REGISTRATION_ATTEMPT, email, language)
+                .account(account_id)
+                .params(serde_json::json!({ "what": what, "sign_in": sign_in })),
             now,
         )
         .await
@@ -356,12 +348,10 @@ pub async fn confirm_email(code: Option<String>) -> Result<(), AppError> {
         return refuse(&state, &code, "code_format".into()).await;
     }
     let now = session::now_secs();
+    // A code used already confirmed the address: nothing more to do, and no error.
     let problem = match server::check(&state, &target, &code, now).await? {
-        Outcome::Confirmed | Outcome::Used => None,
-        Outcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
-        Outcome::TooManyTries => Some("code_too_many".into()),
-        Outcome::Expired => Some("code_expired".into()),
-        Outcome::Unknown => Some("code_unknown".into()),
+        Outcome::Used => None,
+        other => other.problem(),
     };
     if let Some(problem) = problem {
         return refuse(&state, &code, problem).await;
@@ -378,28 +368,7 @@ pub async fn confirm_email(code: Option<String>) -> Result<(), AppError> {
     let user_agent = security::user_agent();
     if !target.signed_in {
         // The code proves the address, and this browser chose the password moments ago.
-        let (_, cookie) = session::sign_in(
-            &state.db,
-            current.as_ref().map(|s| &s.id),
-            &account_id,
-            user_agent.as_deref(),
-            state.config.is_https(),
-            now,
-        )
-        .await
-        .or_unavailable()?;
-        session::set_cookie(&cookie);
-        let ip = security::client_ip(&state.config);
-        store::record_event(
-            &state.db,
-            &account_id,
-            "signed_in",
-            user_agent.as_deref(),
-            Some(&ip),
-            now,
-        )
-        .await
-        .or_unavailable()?;
+        super::sign_in::start_session(&state, &account_id, now).await?;
     }
     store::record_event(
         &state.db,
@@ -478,11 +447,7 @@ pub async fn confirm_link(token: String) -> Result<(), AppError> {
     use crate::platform::{session, state::AppState};
     let state = expect_context::<AppState>();
     let now = session::now_secs();
-    let token: String = token
-        .chars()
-        .filter(char::is_ascii_hexdigit)
-        .take(64)
-        .collect();
+    let token = crate::domain::digits::link_token(&token);
     let (outcome, account) = verification::check_link(&state.db, &token, now)
         .await
         .or_unavailable()?;
@@ -530,32 +495,17 @@ pub fn VerifyPage() -> impl IntoView {
                 if v.already_confirmed {
                     return view! { <Confirmed /> }.into_any();
                 }
-                let errors: Vec<FieldError> = v
-                    .problems
-                    .iter()
-                    .map(|(field, code)| FieldError { field_id: field.clone(), message: problem_message(locale, code) })
-                    .collect();
+                let errors = super::field_errors(locale, &v.problems);
                 let error = errors.first().map(|e| e.message.clone());
                 let sent = query.read_untracked().get("sent").is_some() && errors.is_empty();
-                let page_title = crate::ui::form::page_title(locale, &title, !errors.is_empty());
                 let lead = if v.signed_in { td_string!(locale, account.verify_sent_account) } else { td_string!(locale, account.verify_sent_new) };
                 view! {
-                    <Title text=page_title />
-                    <ErrorSummary errors />
-                    {sent.then(|| view! { <div class="panel panel--info" role="status"><p>{t!(i18n, account.resent)}</p></div> })}
-                    <h1>{title}</h1>
+                    <FormHeading title errors notice=sent.then(|| td_string!(locale, account.resent).to_string()) />
                     <p>{lead}</p>
                     <p class="lead"><bdi dir="ltr">{email}</bdi></p>
                     <p>{t!(i18n, account.verify_expiry)}</p>
                     <form method="post" action=ConfirmEmail::url() novalidate="">
-                        <TextField
-                            id="code"
-                            name="code"
-                            label=td_string!(locale, account.code).to_string()
-                            hint=td_string!(locale, account.code_hint).to_string()
-                            error=error
-                            kind=InputKind { input_type: "text", inputmode: Some("numeric"), autocomplete: Some("one-time-code"), ltr: true }
-                        />
+                        <CodeField label=td_string!(locale, account.code) hint=td_string!(locale, account.code_hint) error />
                         <Button>{t!(i18n, account.confirm_button)}</Button>
                     </form>
                     <h2>{t!(i18n, account.resend_heading)}</h2>
@@ -595,8 +545,7 @@ pub fn LinkPage() -> impl IntoView {
     let params = use_params_map();
     let token = params.read_untracked().get("token").unwrap_or_default();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), account.verify_title).to_string() />
-        <h1>{t!(i18n, account.verify_title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), account.verify_title) />
         <p>{t!(i18n, account.link_body)}</p>
         <form method="post" action=ConfirmLink::url()>
             <input type="hidden" name="token" value=token />
@@ -618,8 +567,7 @@ pub fn LinkProblemPage() -> impl IntoView {
         _ => td_string!(locale, account.link_unknown),
     };
     view! {
-        <Title text=td_string!(locale, account.verify_title).to_string() />
-        <h1>{t!(i18n, account.verify_title)}</h1>
+        <PageHeading title=td_string!(locale, account.verify_title) />
         <p>{text}</p>
         <p><a class="button" href=super::sign_in::PATH>{t!(i18n, account.sign_in_link)}</a></p>
     }

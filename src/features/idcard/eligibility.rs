@@ -5,8 +5,9 @@
 // A server function's arguments are its form's fields, one per question.
 #![allow(clippy::too_many_arguments)]
 
-#[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+#[cfg(feature = "ssr")]
+use crate::ui::journey::{CheckAnswers, QuestionPage};
 use crate::{
     domain::{
         eligibility::{Condition, JOURNEY, YES_NO},
@@ -14,14 +15,8 @@ use crate::{
     },
     error::AppError,
     i18n::*,
+    ui::form::{BackLink, DateInput, FieldError, Legend, described_by},
     ui::problem::{NotFound, ServiceProblem},
-    ui::{
-        form::{
-            BackLink, Button, DateInput, ErrorSummary, FieldError, Legend, StepIndicator,
-            described_by,
-        },
-        keep_unsent::KeepUnsent,
-    },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -72,12 +67,6 @@ pub async fn answer_eligibility(
     employer_letter: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::eligibility::validate;
-    use crate::platform::{drafts, session, state::AppState};
-    let Some(page) = JOURNEY.step(&step) else {
-        return Err(AppError::refused("eligibility step"));
-    };
-    let state = expect_context::<AppState>();
-    let id = session::ensure_for_request(&state).await.or_unavailable()?;
     let posted = vec![
         ("dob_day", dob_day),
         ("dob_month", dob_month),
@@ -88,19 +77,10 @@ pub async fn answer_eligibility(
         ("employer_letter", employer_letter),
     ];
     let today = server::today_in_qatar();
-    let target = drafts::record_answer(
-        &state.db,
-        &id,
-        &JOURNEY,
-        BASE,
-        page,
-        posted,
-        |submitted, _| validate(&step, submitted, today),
-    )
+    crate::platform::drafts::answer_page(&JOURNEY, BASE, &step, posted, |submitted, _| {
+        validate(&step, submitted, today)
+    })
     .await
-    .or_unavailable()?;
-    leptos_axum::redirect(&target);
-    Ok(())
 }
 
 /// The conditions not met, once every page is answered (`None` before).
@@ -215,14 +195,12 @@ fn StepForm(step: String, draft: Draft) -> impl IntoView {
         .previous(&step, &draft.answers)
         .map(|s| format!("{BASE}/{s}"))
         .unwrap_or("/id-card".into());
-    let (current, total) = JOURNEY.progress(&step, &draft.answers).unwrap_or((1, 1));
+    let progress = JOURNEY.progress(&step, &draft.answers).unwrap_or((1, 1));
     let title = question(i18n, &step);
-    let page_title =
-        crate::ui::form::page_title(i18n.get_locale_untracked(), &title, !errors.is_empty());
     let error = errors.first().map(|e| e.message.clone());
     let hint = hint(i18n, &step);
     let fields = if step == "date-of-birth" {
-        view! { <DateOfBirth title hint error draft=draft.clone() /> }.into_any()
+        view! { <DateOfBirth title=title.clone() hint error draft=draft.clone() /> }.into_any()
     } else {
         let field = YES_NO
             .iter()
@@ -230,21 +208,12 @@ fn StepForm(step: String, draft: Draft) -> impl IntoView {
             .map(|(_, f)| *f)
             .unwrap_or_default();
         let value = draft.shown(&step, field);
-        view! { <YesNo field title hint error value /> }.into_any()
+        view! { <YesNo field title=title.clone() hint error value /> }.into_any()
     };
-    let kept = td_string!(i18n.get_locale_untracked(), common.answer_kept_offline).to_string();
     view! {
-        <Title text=page_title />
-        <BackLink href=back />
-        <StepIndicator current total />
-        <ErrorSummary errors />
-        <KeepUnsent message=kept>
-            <form method="post" action=AnswerEligibility::url() novalidate="">
-                <input type="hidden" name="step" value=step.clone() />
-                {fields}
-                <Button>{t!(i18n, common.continue_button)}</Button>
-            </form>
-        </KeepUnsent>
+        <QuestionPage title back progress errors action=AnswerEligibility::url() step>
+            {fields}
+        </QuestionPage>
     }
 }
 
@@ -327,25 +296,7 @@ pub fn CheckPage() -> impl IntoView {
                 view! {
                     <BackLink href=format!("{BASE}/{}", JOURNEY.steps[JOURNEY.steps.len() - 1].id) />
                     <h1>{t!(i18n, common.check_answers_title)}</h1>
-                    <dl class="summary-list">
-                        {rows
-                            .into_iter()
-                            .map(|(step, label, answer)| {
-                                view! {
-                                    <div class="summary-list__row">
-                                        <dt class="summary-list__key">{label.clone()}</dt>
-                                        <dd class="summary-list__value">{answer}</dd>
-                                        <dd class="summary-list__actions">
-                                            <a href=format!("{BASE}/{step}")>
-                                                {t!(i18n, common.change)}
-                                                <span class="visually-hidden">" " {label}</span>
-                                            </a>
-                                        </dd>
-                                    </div>
-                                }
-                            })
-                            .collect_view()}
-                    </dl>
+                    <CheckAnswers base=BASE rows />
                     <p>
                         <a class="button" href=format!("{BASE}/result")>{t!(i18n, eligibility.see_result)}</a>
                     </p>

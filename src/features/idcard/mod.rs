@@ -1,8 +1,9 @@
 //! The resident smart ID card service (Qatar). This slice: the start page, with the fees and
 //! the service centres read from the database.
 
-#[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+#[cfg(feature = "ssr")]
+use crate::ui::form::PageHeading;
 use crate::{
     domain::reference::{IdCardFee, ServiceCentre},
     error::AppError,
@@ -14,7 +15,6 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 pub mod eligibility;
@@ -45,8 +45,7 @@ pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
     let info = Resource::new(|| (), |_| load_idcard_info());
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), idcard.title).to_string() />
-        <h1>{t!(i18n, idcard.title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), idcard.title) />
         <p class="lead">{t!(i18n, idcard.lead)}</p>
 
         <p>{t!(i18n, eligibility.start_lead)}</p>

@@ -22,35 +22,53 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
 pub const RECEIPT: &str = "payment_receipt";
 pub const REFUND: &str = "payment_refund";
 
-/// The receipt. Parameters: `reference`, `description`, `amount_minor`, `currency`, `method`,
-/// `brand`, `masked`, `paid_at` (Unix seconds), `link`.
+/// What both e-mails say of a payment: parameters `reference`, `description`,
+/// `amount_minor`, `currency` and `link`.
+struct About<'a> {
+    p: &'a serde_json::Value,
+    reference: &'a str,
+    amount: String,
+    link: &'a str,
+}
+
+impl<'a> About<'a> {
+    fn read(locale: Locale, p: &'a serde_json::Value) -> Option<Self> {
+        let s = |k: &str| p.get(k).and_then(|v| v.as_str());
+        let amount = Money::new(
+            p.get("amount_minor")?.as_i64()?,
+            Currency::parse(s("currency")?)?,
+        );
+        Some(About {
+            p,
+            reference: s("reference")?,
+            amount: amount.format(leptos_i18n::Locale::as_str(locale)),
+            link: s("link")?,
+        })
+    }
+
+    /// A text parameter; empty when missing.
+    fn text(&self, key: &str) -> String {
+        self.p
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// The receipt. Parameters: those of [`About`], and `method`, `brand`, `masked`, `paid_at`
+/// (Unix seconds).
 pub fn receipt(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
+    let a = About::read(locale, p)?;
     let s = |k: &str| p.get(k).and_then(|v| v.as_str());
-    let amount = Money::new(
-        p.get("amount_minor")?.as_i64()?,
-        Currency::parse(s("currency")?)?,
-    );
-    let reference = s("reference")?;
-    let link = s("link")?;
     let t = |s: &str| s.to_string();
-    let subject = format!(
-        "{} {reference}",
-        t(td_string!(locale, mail.receipt_subject))
-    );
-    let intro = t(td_string!(locale, mail.receipt_intro));
     let rows = [
-        (
-            t(td_string!(locale, payments.reference)),
-            reference.to_string(),
-        ),
+        (t(td_string!(locale, payments.reference)), t(a.reference)),
         (
             t(td_string!(locale, payments.for_label)),
-            s("description").unwrap_or_default().to_string(),
+            a.text("description"),
         ),
-        (
-            t(td_string!(locale, payments.amount)),
-            amount.format(leptos_i18n::Locale::as_str(locale)),
-        ),
+        (t(td_string!(locale, payments.amount)), a.amount.clone()),
         (
             t(td_string!(locale, payments.method)),
             super::pages::method_text(locale, s("method"), s("brand"), s("masked")),
@@ -60,38 +78,36 @@ pub fn receipt(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
             crate::domain::date::utc_time(p.get("paid_at")?.as_i64()?),
         ),
     ];
-    Some(details_email(locale, subject, intro, &rows, link))
+    let subject = format!(
+        "{} {}",
+        td_string!(locale, mail.receipt_subject),
+        a.reference
+    );
+    let intro = t(td_string!(locale, mail.receipt_intro));
+    Some(details_email(locale, subject, intro, &rows, a.link))
 }
 
-/// A refund notice. Parameters: `reference`, `description`, `amount_minor`, `currency`
-/// (what was refunded this time), `reason`, `link`.
+/// A refund notice. Parameters: those of [`About`] (the amount refunded this time), and
+/// `reason`.
 pub fn refund(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
-    let s = |k: &str| p.get(k).and_then(|v| v.as_str());
-    let amount = Money::new(
-        p.get("amount_minor")?.as_i64()?,
-        Currency::parse(s("currency")?)?,
-    );
-    let reference = s("reference")?;
-    let link = s("link")?;
+    let a = About::read(locale, p)?;
     let t = |s: &str| s.to_string();
-    let subject = format!("{} {reference}", t(td_string!(locale, mail.refund_subject)));
-    let intro = t(td_string!(locale, mail.refund_intro));
     let rows = [
-        (t(td_string!(locale, payments.reference)), t(reference)),
+        (t(td_string!(locale, payments.reference)), t(a.reference)),
         (
             t(td_string!(locale, payments.for_label)),
-            t(s("description").unwrap_or_default()),
+            a.text("description"),
         ),
-        (
-            t(td_string!(locale, mail.refund_amount)),
-            amount.format(leptos_i18n::Locale::as_str(locale)),
-        ),
-        (
-            t(td_string!(locale, mail.refund_reason)),
-            t(s("reason").unwrap_or_default()),
-        ),
+        (t(td_string!(locale, mail.refund_amount)), a.amount.clone()),
+        (t(td_string!(locale, mail.refund_reason)), a.text("reason")),
     ];
-    Some(details_email(locale, subject, intro, &rows, link))
+    let subject = format!(
+        "{} {}",
+        td_string!(locale, mail.refund_subject),
+        a.reference
+    );
+    let intro = t(td_string!(locale, mail.refund_intro));
+    Some(details_email(locale, subject, intro, &rows, a.link))
 }
 
 /// An e-mail made of an introduction, a list of details and a link to the payment's page.
@@ -138,7 +154,37 @@ fn details_email(
 mod tests {
     use super::render;
     use crate::platform::mail::Rendered;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    /// Renders `template` in each language and checks that the subject ends with the
+    /// payment's reference and that the text and the HTML both carry each of `parts`
+    /// (written with the French decimal comma; English gets its point).
+    fn says_everywhere(template: &str, params: Value, parts: &[&str]) {
+        for language in ["ar", "fr", "en"] {
+            let Some(Rendered::Email {
+                subject,
+                text,
+                html,
+                ..
+            }) = render(template, language, &params)
+            else {
+                panic!("no {template} in {language}");
+            };
+            assert!(subject.ends_with("PAY-7K3M9Q2XVB"), "{subject}");
+            for part in parts {
+                let part = if language == "en" {
+                    part.replace("500,50", "500.50")
+                } else {
+                    part.to_string()
+                };
+                assert!(
+                    text.contains(&part) && html.contains(&part),
+                    "{part} in {language}"
+                );
+            }
+            assert_eq!(html.contains("dir=\"rtl\""), language == "ar");
+        }
+    }
 
     #[test]
     fn the_receipt_exists_in_three_languages_with_every_detail() {
@@ -147,32 +193,18 @@ mod tests {
             "currency": "DZD", "method": "card", "brand": "edahabia", "masked": "•••• 0009",
             "paid_at": 1_795_993_500, "link": "https://bawaba.example/payments/p1",
         });
-        for language in ["ar", "fr", "en"] {
-            let Some(Rendered::Email {
-                subject,
-                text,
-                html,
-                ..
-            }) = render(super::RECEIPT, language, &params)
-            else {
-                panic!("no receipt in {language}");
-            };
-            assert!(subject.ends_with("PAY-7K3M9Q2XVB"), "{subject}");
-            for part in [
+        says_everywhere(
+            super::RECEIPT,
+            params,
+            &[
                 "PAY-7K3M9Q2XVB",
                 "2\u{202F}000",
                 "Edahabia",
                 "•••• 0009",
                 "2026-11-29 23:05 UTC",
                 "https://bawaba.example/payments/p1",
-            ] {
-                assert!(
-                    text.contains(part) && html.contains(part),
-                    "{part} in {language}"
-                );
-            }
-            assert_eq!(html.contains("dir=\"rtl\""), language == "ar");
-        }
+            ],
+        );
         assert_eq!(
             render(super::RECEIPT, "en", &json!({ "reference": "x" })),
             None
@@ -185,33 +217,15 @@ mod tests {
             "reference": "PAY-7K3M9Q2XVB", "description": "Vignette 2026", "amount_minor": 50_050,
             "currency": "DZD", "reason": "Paid twice", "link": "https://bawaba.example/payments/p1",
         });
-        for language in ["ar", "fr", "en"] {
-            let Some(Rendered::Email {
-                subject,
-                text,
-                html,
-                ..
-            }) = render(super::REFUND, language, &params)
-            else {
-                panic!("no refund notice in {language}");
-            };
-            assert!(subject.ends_with("PAY-7K3M9Q2XVB"), "{subject}");
-            for part in [
+        says_everywhere(
+            super::REFUND,
+            params,
+            &[
                 "500,50",
                 "Paid twice",
                 "Vignette 2026",
                 "https://bawaba.example/payments/p1",
-            ] {
-                let part = if language == "en" {
-                    part.replace("500,50", "500.50")
-                } else {
-                    part.to_string()
-                };
-                assert!(
-                    text.contains(&part) && html.contains(&part),
-                    "{part} in {language}"
-                );
-            }
-        }
+            ],
+        );
     }
 }

@@ -24,23 +24,49 @@ pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
     ]
 }
 
-/// The poller (asks the gateway about payments it has not told us about) and the nightly
-/// reconciliation.
+/// The poller (asks the gateway about payments it has not told us about; several servers may
+/// poll, every change is compare-and-set) and the nightly reconciliation.
 #[cfg(feature = "ssr")]
 pub fn workers(state: &crate::platform::state::AppState) -> Vec<tokio::task::JoinHandle<()>> {
     use std::time::Duration;
     vec![
-        engine::spawn_poller(
-            state.payments.clone(),
-            state.db.clone(),
+        every(
+            state,
             Duration::from_secs(15),
+            "payment poller round",
+            |p, db, now| async move { engine::poll_due(&p, &db, now).await.map(drop) },
         ),
-        reconciliation::spawn_nightly(
-            state.payments.clone(),
-            state.db.clone(),
+        every(
+            state,
             Duration::from_secs(600),
+            "nightly payments comparison",
+            |p, db, now| async move { reconciliation::nightly(&p, &db, now).await.map(drop) },
         ),
     ]
+}
+
+/// Runs `round` every `period` on this server; a round that fails is logged, and the next one
+/// tries again.
+#[cfg(feature = "ssr")]
+fn every<F, Fut>(
+    state: &crate::platform::state::AppState,
+    period: std::time::Duration,
+    what: &'static str,
+    round: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn(crate::platform::orders::Payments, crate::platform::db::Db, i64) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), engine::PaymentError>> + Send + 'static,
+{
+    let (p, db) = (state.payments.clone(), state.db.clone());
+    crate::platform::housekeeping::repeat(period, move || {
+        let round = round(p.clone(), db.clone(), crate::platform::session::now_secs());
+        async move {
+            if let Err(e) = round.await {
+                tracing::warn!(error = %e, "{what} failed");
+            }
+        }
+    })
 }
 
 /// `POST /payments/notify/{gateway}`: a gateway's signed server-to-server notification.

@@ -345,22 +345,6 @@ pub async fn nightly(p: &Payments, db: &Db, now: i64) -> Result<Option<Swept>, P
     Ok(Some(swept))
 }
 
-/// Runs [`nightly`] every `every` on this server.
-pub fn spawn_nightly(
-    p: Payments,
-    db: Db,
-    every: std::time::Duration,
-) -> tokio::task::JoinHandle<()> {
-    crate::platform::housekeeping::repeat(every, move || {
-        let (p, db) = (p.clone(), db.clone());
-        async move {
-            if let Err(e) = nightly(&p, &db, crate::platform::session::now_secs()).await {
-                tracing::warn!(error = %e, "nightly payments comparison failed");
-            }
-        }
-    })
-}
-
 /// One payment of the day, as the CSV lists it.
 struct CsvLine {
     row: PaymentRow,

@@ -4,19 +4,18 @@
 //! is archived, so the claimant can add it) or closes the case as it stands. Administrators
 //! only: anyone else gets "not found".
 
-#[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+#[cfg(feature = "ssr")]
+use crate::ui::form::PageHeading;
 use crate::{
     error::AppError,
     i18n::*,
-    ui::problem::{NotFound, ServiceProblem},
     ui::{
         form::{Button, ButtonKind},
         text::{Ltr, LtrLong, SummaryRow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -96,33 +95,22 @@ pub async fn resolve_conflict(
 #[component]
 pub fn ConflictsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let conflicts = Resource::new(|| (), |_| load_conflicts());
     let query = use_query_map();
     let locale = i18n.get_locale_untracked();
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let conflicts = match conflicts.await {
-                    Ok(c) => c,
-                    Err(AppError::NotFound) => return view! { <NotFound /> }.into_any(),
-                    Err(_) => return view! { <ServiceProblem /> }.into_any(),
-                };
-                let closed = query.read_untracked().get("closed").is_some();
-                let empty = conflicts.is_empty();
-                view! {
-                    <Title text=td_string!(locale, plate_admin.title).to_string() />
-                    <h1>{t!(i18n, plate_admin.title)}</h1>
-                    <p class="lead">{t!(i18n, plate_admin.lead)}</p>
-                    {closed.then(|| view! { <div class="panel panel--success" role="status"><p>{t!(i18n, plate_admin.closed)}</p></div> })}
-                    {empty.then(|| view! { <p>{t!(i18n, plate_admin.none)}</p> })}
-                    <ul class="vehicle-list">
-                        {conflicts.into_iter().map(|c| view! { <Conflict c /> }).collect_view()}
-                    </ul>
-                }
-                .into_any()
-            })}
-        </Suspense>
-    }
+    crate::ui::problem::loaded(load_conflicts, move |conflicts| {
+        let closed = query.read_untracked().get("closed").is_some();
+        let empty = conflicts.is_empty();
+        view! {
+            <PageHeading title=td_string!(locale, plate_admin.title) />
+            <p class="lead">{t!(i18n, plate_admin.lead)}</p>
+            {closed.then(|| view! { <div class="panel panel--success" role="status"><p>{t!(i18n, plate_admin.closed)}</p></div> })}
+            {empty.then(|| view! { <p>{t!(i18n, plate_admin.none)}</p> })}
+            <ul class="vehicle-list">
+                {conflicts.into_iter().map(|c| view! { <Conflict c /> }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    })
 }
 
 #[component]

@@ -9,7 +9,7 @@
 //! needs are shown.
 
 use super::form::{
-    FormState, FormText, IslandForm, Pairs, ProblemSummary, SelectField, Shown, TariffData,
+    FollowedForm, FormState, FormText, IslandForm, Pairs, SelectField, Shown, TariffData,
     fact_fields,
 };
 #[cfg(feature = "ssr")]
@@ -20,7 +20,7 @@ use crate::{
         money::Money,
         reference::{Campaign, TariffBasis, TariffFamily, format_milli},
         tariff::{self, ExemptionKind, LocalMinute, Outcome, Quote},
-        vehicle::{self, Problem, field},
+        vehicle::{self, Problem},
     },
     error::AppError,
     i18n::*,
@@ -40,18 +40,7 @@ pub const PATH: &str = "/vignette/calculator";
 /// The query field naming the campaign year.
 const CAMPAIGN: &str = "campaign";
 /// Every field of the form, in its order (what the query and the browser's form data carry).
-const FIELDS: [&str; 10] = [
-    CAMPAIGN,
-    field::CATEGORY,
-    field::FUEL,
-    field::YEAR,
-    field::REG_DAY,
-    field::REG_MONTH,
-    field::HP,
-    field::WEIGHT,
-    field::SEATS,
-    field::STATUS,
-];
+const FIELDS: [&str; 10] = super::form::facts_after([CAMPAIGN]);
 
 /// The reference rows and the server's clock (Unix seconds).
 #[server(endpoint = "vignette/calculator")]
@@ -148,7 +137,7 @@ pub fn CalculatorPage() -> impl IntoView {
                     let form = calculator_form(&text, &data, &values, submitted, now);
                     view! {
                         <Title text=page_title />
-                        <FeeCalculator form=IslandForm {
+                        <WithIslandData data=IslandForm {
                             data,
                             text,
                             values: Pairs(values.into_iter().collect()),
@@ -156,8 +145,8 @@ pub fn CalculatorPage() -> impl IntoView {
                             submitted,
                             server_problems: Pairs::default(),
                         }>
-                            {form}
-                        </FeeCalculator>
+                            <FeeCalculatorIsland>{form}</FeeCalculatorIsland>
+                        </WithIslandData>
                     }
                     .into_any()
                 }
@@ -226,16 +215,6 @@ fn calculator_form(
     }
 }
 
-/// The server's form in its island, with the result below it.
-#[component]
-fn FeeCalculator(form: IslandForm, children: Children) -> impl IntoView {
-    view! {
-        <WithIslandData data=form>
-            <FeeCalculatorIsland>{children()}</FeeCalculatorIsland>
-        </WithIslandData>
-    }
-}
-
 /// Around the server's form: the result, recomputed in the browser on every change. Rendered
 /// on the server too (the answers come from the query).
 #[island(lazy)]
@@ -265,24 +244,17 @@ fn FeeCalculatorIsland(children: Children) -> impl IntoView {
             })
         }),
     );
-    let root = NodeRef::<leptos::html::Div>::new();
-
-    #[cfg(feature = "hydrate")]
-    let (on_change, on_submit) = {
-        use super::form::browser;
-        browser::follow(state, &FIELDS);
-        let read = move || {
-            if let Some(f) = root.get_untracked().and_then(|r| browser::form_in(&r)) {
-                clock.set((js_sys::Date::now() / 1000.0) as i64);
-                state.values.set(browser::read(&f, &FIELDS));
-            }
-        };
-        // "Calculate": every problem or the result shows, the answers go into the address (a
-        // reload or a shared link gives the same page), and focus moves to what is shown.
-        let on_submit = move |e: leptos::ev::SubmitEvent| {
-            e.prevent_default();
-            read();
-            state.sent();
+    // The answers are read at the time they are given (a campaign may close meanwhile).
+    let before_read = Callback::new(move |()| {
+        #[cfg(feature = "hydrate")]
+        clock.set((js_sys::Date::now() / 1000.0) as i64);
+    });
+    // "Calculate": every problem or the result shows, the answers go into the address (a
+    // reload or a shared link gives the same page), and focus moves to what is shown.
+    let after_submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
             if let Ok(query) = web_sys::UrlSearchParams::new() {
                 for (k, v) in state.values.get_untracked() {
                     query.append(&k, &v);
@@ -296,12 +268,9 @@ fn FeeCalculatorIsland(children: Children) -> impl IntoView {
                     );
                 }
             }
-            browser::focus_after_submit("result-title");
-        };
-        (move |_: leptos::ev::Event| read(), on_submit)
+            super::form::browser::focus_after_submit("result-title");
+        }
     };
-    #[cfg(not(feature = "hydrate"))]
-    let (on_change, on_submit) = (|_: leptos::ev::Event| {}, |_: leptos::ev::SubmitEvent| {});
 
     let result = move || {
         let outcome = evaluation.with(|e| e.outcome.clone())?;
@@ -315,10 +284,9 @@ fn FeeCalculatorIsland(children: Children) -> impl IntoView {
     };
 
     Either::Right(view! {
-        <ProblemSummary state />
-        <div node_ref=root on:input=on_change on:change=on_change on:submit=on_submit>
+        <FollowedForm state fields=&FIELDS before_read after_submit>
             {children()}
-        </div>
+        </FollowedForm>
         <section class="calculator__result" aria-labelledby="result-title" aria-live="polite">
             {result}
         </section>

@@ -13,7 +13,6 @@ use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
     i18n::*,
-    ui::problem::{NotFound, ServiceProblem},
     ui::{
         form::{BackLink, Button},
         text::{Ltr, LtrLong},
@@ -362,69 +361,59 @@ pub fn ReportPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = params.read_untracked().get("id").unwrap_or_default();
-    let report = Resource::new(move || id.clone(), load_report);
     let locale = i18n.get_locale_untracked();
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let report = match report.await {
-                    Ok(r) => r,
-                    Err(AppError::NotFound) => return view! { <NotFound /> }.into_any(),
-                    Err(_) => return view! { <ServiceProblem /> }.into_any(),
+    crate::ui::problem::loaded_for(id, load_report, move |report| {
+        let text = super::form::FormText::build(locale);
+        let added = report.added();
+        let refused = report.rows.len() - added;
+        let title = td_string!(locale, vehicle_import.report_title).to_string();
+        let rows = report
+            .rows
+            .into_iter()
+            .map(|r| {
+                let outcome = if r.problems.is_empty() {
+                    view! { <strong>{td_string!(locale, vehicle_import.row_added)}</strong> }.into_any()
+                } else {
+                    view! {
+                        <ul class="list">
+                            {r.problems.iter().map(|(_, code)| view! { <li>{text.get(&format!("err_{code}"))}</li> }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
                 };
-                let text = super::form::FormText::build(locale);
-                let added = report.added();
-                let refused = report.rows.len() - added;
-                let title = td_string!(locale, vehicle_import.report_title).to_string();
-                let rows = report
-                    .rows
-                    .into_iter()
-                    .map(|r| {
-                        let outcome = if r.problems.is_empty() {
-                            view! { <strong>{td_string!(locale, vehicle_import.row_added)}</strong> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="list">
-                                    {r.problems.iter().map(|(_, code)| view! { <li>{text.get(&format!("err_{code}"))}</li> }).collect_view()}
-                                </ul>
-                            }
-                            .into_any()
-                        };
-                        view! {
-                            <tr>
-                                <td class="num">{r.line}</td>
-                                <td><Ltr>{r.plate}</Ltr></td>
-                                <td>{outcome}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view();
                 view! {
-                    <Title text=title.clone() />
-                    <BackLink href=super::vehicles::PATH />
-                    <h1>{title}</h1>
-                    <p class="lead">
-                        <LtrLong>{report.file_name}</LtrLong> ": "
-                        {t!(i18n, vehicle_import.summary, added = move || added, refused = move || refused)}
-                    </p>
-                    <div class="table-wrap" role="region" aria-labelledby="rows-caption" tabindex="0">
-                        <table class="table table--data">
-                            <caption id="rows-caption">{t!(i18n, vehicle_import.rows_caption)}</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col" class="num">{t!(i18n, vehicle_import.col_line)}</th>
-                                    <th scope="col">{t!(i18n, vehicle_import.col_plate)}</th>
-                                    <th scope="col">{t!(i18n, vehicle_import.col_result)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
-                    <p><a href=super::vehicles::PATH>{t!(i18n, vehicle_import.to_vehicles)}</a></p>
-                    <p><a href=PATH>{t!(i18n, vehicle_import.another)}</a></p>
+                    <tr>
+                        <td class="num">{r.line}</td>
+                        <td><Ltr>{r.plate}</Ltr></td>
+                        <td>{outcome}</td>
+                    </tr>
                 }
-                .into_any()
-            })}
-        </Suspense>
-    }
+            })
+            .collect_view();
+        view! {
+            <Title text=title.clone() />
+            <BackLink href=super::vehicles::PATH />
+            <h1>{title}</h1>
+            <p class="lead">
+                <LtrLong>{report.file_name}</LtrLong> ": "
+                {t!(i18n, vehicle_import.summary, added = move || added, refused = move || refused)}
+            </p>
+            <div class="table-wrap" role="region" aria-labelledby="rows-caption" tabindex="0">
+                <table class="table table--data">
+                    <caption id="rows-caption">{t!(i18n, vehicle_import.rows_caption)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col" class="num">{t!(i18n, vehicle_import.col_line)}</th>
+                            <th scope="col">{t!(i18n, vehicle_import.col_plate)}</th>
+                            <th scope="col">{t!(i18n, vehicle_import.col_result)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <p><a href=super::vehicles::PATH>{t!(i18n, vehicle_import.to_vehicles)}</a></p>
+            <p><a href=PATH>{t!(i18n, vehicle_import.another)}</a></p>
+        }
+        .into_any()
+    })
 }

@@ -1,8 +1,9 @@
 //! The vehicle vignette service (Algeria): the start page (the campaign and the tariff read
 //! from the database) and the public fee calculator.
 
-#[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+#[cfg(feature = "ssr")]
+use crate::ui::form::PageHeading;
 use crate::{
     domain::reference::{Campaign, TariffBasis, TariffFamily, TariffRow, format_milli},
     error::AppError,
@@ -11,7 +12,6 @@ use crate::{
     ui::{form::StartButton, text::MoneyText},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 pub mod admin;
@@ -73,8 +73,7 @@ pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
     let fees = Resource::new(|| (), |_| load_vignette_fees());
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), vignette.title).to_string() />
-        <h1>{t!(i18n, vignette.title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), vignette.title) />
         <p class="lead">{t!(i18n, vignette.lead)}</p>
 
         <p><StartButton href=purchase::PATH>{t!(i18n, common.start_now)}</StartButton></p>

@@ -4,8 +4,9 @@
 //! address, counted in the database. The QR code holds this page's address with the seal, so
 //! any phone camera opens the answer.
 
-#[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+#[cfg(feature = "ssr")]
+use crate::ui::form::FormHeading;
 use crate::{
     domain::{
         date::Date,
@@ -15,7 +16,7 @@ use crate::{
     i18n::*,
     ui::problem::ServiceProblem,
     ui::{
-        form::{BackLink, Button, ErrorSummary, FieldError, InputKind, TextField},
+        form::{BackLink, Button, FieldError, InputKind, TextField},
         island_data::{IslandData, WithIslandData, island_data},
         text::{Ltr, SummaryRow},
     },
@@ -228,11 +229,8 @@ pub fn VerifyPage() -> impl IntoView {
                         .into_iter()
                         .filter_map(|(id, e)| e.clone().map(|message| FieldError { field_id: id.into(), message }))
                         .collect();
-                    let page_title = crate::ui::form::page_title(locale, &title, !errors.is_empty());
                     view! {
-                        <Title text=page_title />
-                        <ErrorSummary errors />
-                        <h1>{title}</h1>
+                        <FormHeading title errors />
                         <p class="lead">{t!(i18n, verify.lead)}</p>
                         <Answer answer=answer.clone() />
                         <form method="get" action=PATH class="verify-form">

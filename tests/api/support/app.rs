@@ -185,13 +185,7 @@ pub async fn serve(
         .unwrap();
     });
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let client = reqwest::Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        // A stuck response fails its test instead of stalling the whole suite.
-        .timeout(std::time::Duration::from_secs(45))
-        .build()
-        .unwrap();
+    let client = client(&jar);
     TestApp {
         address,
         client,
@@ -279,14 +273,21 @@ impl TestApp {
             &format!("i18n_pref_locale={lang}; Path=/"),
             &base.parse().unwrap(),
         );
-        let client = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(45))
-            .build()
-            .unwrap();
+        let client = client(&jar);
         Browser { client, jar, base }
     }
+}
+
+/// An HTTP client as a browser without JavaScript: it keeps cookies in `jar` and shows each
+/// redirect instead of following it.
+fn client(jar: &std::sync::Arc<reqwest::cookie::Jar>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        // A stuck response fails its test instead of stalling the whole suite.
+        .timeout(std::time::Duration::from_secs(45))
+        .build()
+        .unwrap()
 }
 
 impl Browser {

@@ -197,3 +197,13 @@ pub async fn html(b: &Browser, path: &str) -> String {
     assert_eq!(res.status(), 200, "GET {path}");
     res.text().await.unwrap()
 }
+
+/// The account id of `p` (registered already).
+pub async fn account_id(app: &TestApp, p: &Person) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM accounts WHERE email = $1")
+        .bind(p.email)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    id
+}

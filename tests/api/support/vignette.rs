@@ -23,12 +23,12 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Adds a vehicle through the vehicle form; returns its id.
-pub async fn add(app: &TestApp, b: &Browser, plate: &str, changes: &[(&str, &str)]) -> String {
-    let mut fields = vec![
+/// A car as the vehicle form posts it: 2019, 6 CV, diesel.
+pub fn car<'a>(plate: &'a str, vin: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
         ("id", ""),
         ("plate", plate),
-        ("vin", "VF1RFB00X56123456"),
+        ("vin", vin),
         ("category", "1"),
         ("fuel", "diesel"),
         ("first_year", "2019"),
@@ -38,7 +38,12 @@ pub async fn add(app: &TestApp, b: &Browser, plate: &str, changes: &[(&str, &str
         ("gross_weight", ""),
         ("seats", ""),
         ("status", ""),
-    ];
+    ]
+}
+
+/// Adds a vehicle through the vehicle form; returns its id.
+pub async fn add(app: &TestApp, b: &Browser, plate: &str, changes: &[(&str, &str)]) -> String {
+    let mut fields = car(plate, "VF1RFB00X56123456");
     for (k, v) in changes {
         fields.iter_mut().find(|(f, _)| f == k).unwrap().1 = v;
     }

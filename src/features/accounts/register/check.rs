@@ -5,6 +5,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use super::*;
+use crate::ui::form::PageHeading;
+use crate::ui::journey::CheckAnswers;
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
@@ -115,16 +117,8 @@ pub async fn create_account(
                 now,
             )
             .await?;
-            crate::features::accounts::store::record_event(
-                &state.db,
-                &account_id,
-                "account_created",
-                crate::platform::security::user_agent().as_deref(),
-                Some(&crate::platform::security::client_ip(&state.config)),
-                now,
-            )
-            .await
-            .or_unavailable()?;
+            crate::features::accounts::record_here(&state, &account_id, "account_created", now)
+                .await?;
         }
         Err(CreateError::EmailTaken) => {
             crate::features::accounts::verify::server::tell_holder(
@@ -179,8 +173,7 @@ pub fn CheckPage() -> impl IntoView {
                     Err(_) => view! { <ServiceProblem /> }.into_any(),
                     Ok(v) => match JOURNEY.first_unanswered(&v.draft.answers) {
                         Some(step) => view! {
-                            <Title text=td_string!(i18n.get_locale_untracked(), account.register_title).to_string() />
-                            <h1>{t!(i18n, account.register_title)}</h1>
+                            <PageHeading title=td_string!(i18n.get_locale_untracked(), account.register_title) />
                             <p><a class="button" href=format!("{BASE}/{step}")>{t!(i18n, common.continue_button)}</a></p>
                         }
                         .into_any(),
@@ -262,25 +255,7 @@ fn CheckForm(view: RegistrationView) -> impl IntoView {
         <BackLink href=format!("{BASE}/contact") />
         <ErrorSummary errors=errors.clone() />
         <h1>{title}</h1>
-        <dl class="summary-list">
-            {rows
-                .into_iter()
-                .map(|(step, label, answer)| {
-                    view! {
-                        <div class="summary-list__row">
-                            <dt class="summary-list__key">{label.clone()}</dt>
-                            <dd class="summary-list__value">{answer}</dd>
-                            <dd class="summary-list__actions">
-                                <a href=format!("{BASE}/{step}")>
-                                    {t!(i18n, common.change)}
-                                    <span class="visually-hidden">" " {label}</span>
-                                </a>
-                            </dd>
-                        </div>
-                    }
-                })
-                .collect_view()}
-        </dl>
+        <CheckAnswers base=BASE rows />
         <form method="post" action=CreateAccount::url() novalidate="">
             <TextField
                 id="password"
@@ -288,12 +263,7 @@ fn CheckForm(view: RegistrationView) -> impl IntoView {
                 label=td_string!(locale, account.password).to_string()
                 hint=td_string!(locale, account.password_hint).to_string()
                 error=FieldError::of(&errors, "password")
-                kind=InputKind {
-                    input_type: "password",
-                    inputmode: None,
-                    autocomplete: Some("new-password"),
-                    ltr: true,
-                }
+                kind=InputKind::NEW_PASSWORD
             />
             <div class="field" class:field--error=consent_error.is_some()>
                 {consent_error.clone().map(|e| view! { <p class="field__error" id="consent-error">{e}</p> })}

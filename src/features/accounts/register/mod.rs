@@ -9,6 +9,7 @@
 use super::Country;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageHeading;
 use crate::{
     domain::{journey::Draft, registration::JOURNEY},
     error::AppError,
@@ -16,7 +17,6 @@ use crate::{
     ui::form::StartButton,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 pub mod check;
@@ -105,7 +105,7 @@ pub(crate) mod server {
     }
 }
 
-/// Saves one of the three pages (see `drafts::record_answer`).
+/// Saves one of the three pages (see `drafts::answer_page`).
 #[server(endpoint = "account/register/answer")]
 pub async fn answer_registration(
     step: String,
@@ -120,13 +120,9 @@ pub async fn answer_registration(
     mobile: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::registration::validate;
-    use crate::platform::{drafts, session, state::AppState};
-    let Some(page) = JOURNEY.step(&step) else {
-        return Err(AppError::refused("registration step"));
-    };
+    use crate::platform::{drafts, state::AppState};
     let state = expect_context::<AppState>();
     let known = server::known_countries(&state.db).await.or_unavailable()?;
-    let id = session::ensure_for_request(&state).await.or_unavailable()?;
     let posted = vec![
         ("full_name", full_name),
         ("dob_day", dob_day),
@@ -138,23 +134,12 @@ pub async fn answer_registration(
         ("email", email),
         ("mobile", mobile),
     ];
-    let target = drafts::record_answer(
-        &state.db,
-        &id,
-        &JOURNEY,
-        BASE,
-        page,
-        posted,
-        |submitted, accepted| {
-            validate(&step, submitted, accepted, server::today(), |c| {
-                known.contains(&c)
-            })
-        },
-    )
+    drafts::answer_page(&JOURNEY, BASE, &step, posted, |submitted, accepted| {
+        validate(&step, submitted, accepted, server::today(), |c| {
+            known.contains(&c)
+        })
+    })
     .await
-    .or_unavailable()?;
-    leptos_axum::redirect(&target);
-    Ok(())
 }
 
 /// `/register`: what an account is for, what to have at hand.
@@ -162,8 +147,7 @@ pub async fn answer_registration(
 pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), account.register_title).to_string() />
-        <h1>{t!(i18n, account.register_title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), account.register_title) />
         <p class="lead">{t!(i18n, account.register_lead)}</p>
         <p>
             <StartButton href=format!("{BASE}/{}", JOURNEY.steps[0].id)>

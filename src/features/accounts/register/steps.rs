@@ -5,21 +5,15 @@
 #![allow(clippy::too_many_arguments)]
 
 use super::*;
+use crate::ui::journey::QuestionPage;
 
 use crate::features::accounts::Country;
 use crate::{
     domain::registration::JOURNEY,
+    ui::form::{DateInput, FieldError, InputKind, Legend, TextField, described_by},
     ui::problem::{NotFound, ServiceProblem},
-    ui::{
-        form::{
-            BackLink, Button, DateInput, ErrorSummary, FieldError, InputKind, Legend,
-            StepIndicator, TextField, described_by,
-        },
-        keep_unsent::KeepUnsent,
-    },
 };
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// `/register/{step}`.
@@ -52,21 +46,25 @@ fn StepForm(step: String, view: RegistrationView) -> impl IntoView {
         .previous(&step, &draft.answers)
         .map(|s| format!("{BASE}/{s}"))
         .unwrap_or(BASE.into());
-    let (current, total) = JOURNEY.progress(&step, &draft.answers).unwrap_or((1, 1));
+    let progress = JOURNEY.progress(&step, &draft.answers).unwrap_or((1, 1));
     let title = step_title(locale, &step);
-    let page_title = crate::ui::form::page_title(locale, &title, !errors.is_empty());
     let shown = |f: &str| draft.shown(&step, f);
+    let text = |name: &'static str, label: &str, hint: &str, kind: InputKind| {
+        view! {
+            <TextField
+                id=name
+                name=name
+                label=label.to_string()
+                hint=hint.to_string()
+                error=FieldError::of(&errors, name)
+                value=shown(name)
+                kind
+            />
+        }
+    };
     let fields = match step.as_str() {
         "about-you" => view! {
-            <TextField
-                id="full_name"
-                name="full_name"
-                label=td_string!(locale, account.full_name).to_string()
-                hint=td_string!(locale, account.full_name_hint).to_string()
-                error=FieldError::of(&errors, "full_name")
-                value=shown("full_name")
-                kind=InputKind { autocomplete: Some("name"), ..InputKind::TEXT }
-            />
+            {text("full_name", td_string!(locale, account.full_name), td_string!(locale, account.full_name_hint), InputKind { autocomplete: Some("name"), ..InputKind::TEXT })}
             <DateInput
                 prefix="dob"
                 legend=td_string!(locale, account.dob_legend).to_string()
@@ -84,53 +82,19 @@ fn StepForm(step: String, view: RegistrationView) -> impl IntoView {
         .into_any(),
         "identity" => view! {
             <IdentityKindRadios value=shown("identity_kind") error=FieldError::of(&errors, "identity_kind") />
-            <TextField
-                id="identity_number"
-                name="identity_number"
-                label=td_string!(locale, account.identity_number).to_string()
-                hint=td_string!(locale, account.identity_number_hint).to_string()
-                error=FieldError::of(&errors, "identity_number")
-                value=shown("identity_number")
-                kind=InputKind::CODE
-            />
+            {text("identity_number", td_string!(locale, account.identity_number), td_string!(locale, account.identity_number_hint), InputKind::CODE)}
         }
         .into_any(),
         _ => view! {
-            <TextField
-                id="email"
-                name="email"
-                label=td_string!(locale, account.email).to_string()
-                hint=td_string!(locale, account.email_hint).to_string()
-                error=FieldError::of(&errors, "email")
-                value=shown("email")
-                kind=InputKind::EMAIL
-            />
-            <TextField
-                id="mobile"
-                name="mobile"
-                label=td_string!(locale, account.mobile).to_string()
-                hint=td_string!(locale, account.mobile_hint).to_string()
-                error=FieldError::of(&errors, "mobile")
-                value=shown("mobile")
-                kind=InputKind::PHONE
-            />
+            {text("email", td_string!(locale, account.email), td_string!(locale, account.email_hint), InputKind::EMAIL)}
+            {text("mobile", td_string!(locale, account.mobile), td_string!(locale, account.mobile_hint), InputKind::PHONE)}
         }
         .into_any(),
     };
-    let kept = td_string!(locale, common.answer_kept_offline).to_string();
     view! {
-        <Title text=page_title />
-        <BackLink href=back />
-        <StepIndicator current total />
-        <ErrorSummary errors=errors.clone() />
-        <h1>{title}</h1>
-        <KeepUnsent message=kept>
-            <form method="post" action=AnswerRegistration::url() novalidate="">
-                <input type="hidden" name="step" value=step.clone() />
-                {fields}
-                <Button>{t!(i18n, common.continue_button)}</Button>
-            </form>
-        </KeepUnsent>
+        <QuestionPage title heading=true back progress errors action=AnswerRegistration::url() step>
+            {fields}
+        </QuestionPage>
     }
 }
 

@@ -4,13 +4,10 @@
 use super::*;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
-use crate::{
-    error::AppError,
-    ui::form::{Button, ErrorSummary, TextField},
-    ui::problem::ServiceProblem,
-};
+use crate::features::accounts::CodeField;
+use crate::ui::form::FormHeading;
+use crate::{error::AppError, ui::form::Button, ui::problem::ServiceProblem};
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 /// The authenticator set-up page.
@@ -81,9 +78,7 @@ pub fn AppSetupPage() -> impl IntoView {
                 let title = td_string!(locale, account.two_step_app_title).to_string();
                 let error = errors.first().map(|e| e.message.clone());
                 view! {
-                    <Title text=crate::ui::form::page_title(locale, &title, !errors.is_empty()) />
-                    <ErrorSummary errors />
-                    <h1>{title}</h1>
+                    <FormHeading title errors />
                     <ol class="steps-list">
                         <li>{t!(i18n, account.two_step_app_1)}</li>
                         <li>{t!(i18n, account.two_step_app_2)}</li>
@@ -95,14 +90,7 @@ pub fn AppSetupPage() -> impl IntoView {
                     <p>{t!(i18n, account.two_step_key_label)}</p>
                     <p><code class="secret-key" dir="ltr" translate="no">{setup.key}</code></p>
                     <form method="post" action=ConfirmTwoStep::url() novalidate="">
-                        <TextField
-                            id="code"
-                            name="code"
-                            label=td_string!(locale, account.two_step_app_code).to_string()
-                            error=error
-                            value=setup.typed
-                            kind=code_kind()
-                        />
+                        <CodeField label=td_string!(locale, account.two_step_app_code) error value=setup.typed />
                         <Button>{t!(i18n, account.two_step_confirm_button)}</Button>
                     </form>
                     <p><a href=PATH>{t!(i18n, account.two_step_cancel)}</a></p>

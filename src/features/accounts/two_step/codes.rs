@@ -3,7 +3,7 @@
 use super::*;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
-use crate::{error::AppError, ui::form::Button, ui::problem::ServiceProblem};
+use crate::{error::AppError, ui::form::Button};
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
@@ -86,29 +86,24 @@ pub async fn renew_recovery_codes(password: Option<String>) -> Result<(), AppErr
 #[component]
 pub fn RecoveryCodesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let codes = Resource::new(|| (), |_| load_recovery_codes());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let locale = i18n.get_locale_untracked();
-                let Ok(codes) = codes.await else { return view! { <ServiceProblem /> }.into_any() };
-                if codes.is_empty() {
-                    return view! { <NothingToSetUp /> }.into_any();
-                }
-                let title = td_string!(locale, account.two_step_codes_title).to_string();
-                view! {
-                    <Title text=title.clone() />
-                    <h1>{title}</h1>
-                    <p>{t!(i18n, account.two_step_codes_body)}</p>
-                    <ul class="recovery-codes" dir="ltr" translate="no">
-                        {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
-                    </ul>
-                    <p>{t!(i18n, account.two_step_codes_warning)}</p>
-                    <form method="post" action=FinishRecoveryCodes::url()>
-                        <Button>{t!(i18n, account.two_step_codes_done)}</Button>
-                    </form>
-                }.into_any()
-            })}
-        </Suspense>
-    }
+    crate::ui::problem::loaded(load_recovery_codes, move |codes| {
+        let locale = i18n.get_locale_untracked();
+        if codes.is_empty() {
+            return view! { <NothingToSetUp /> }.into_any();
+        }
+        let title = td_string!(locale, account.two_step_codes_title).to_string();
+        view! {
+            <Title text=title.clone() />
+            <h1>{title}</h1>
+            <p>{t!(i18n, account.two_step_codes_body)}</p>
+            <ul class="recovery-codes" dir="ltr" translate="no">
+                {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+            </ul>
+            <p>{t!(i18n, account.two_step_codes_warning)}</p>
+            <form method="post" action=FinishRecoveryCodes::url()>
+                <Button>{t!(i18n, account.two_step_codes_done)}</Button>
+            </form>
+        }
+        .into_any()
+    })
 }

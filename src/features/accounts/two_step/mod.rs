@@ -6,17 +6,18 @@
 //! Between the password and the second step, the browser is not signed in: a draft under its
 //! (anonymous) session names the account waiting for its code, for at most ten minutes.
 
-#[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::features::accounts::PasswordField;
+use crate::ui::form::FormHeading;
+#[cfg(feature = "ssr")]
+use crate::ui::form::PageHeading;
 use crate::{
     domain::account::SecondStepKind,
     error::AppError,
     i18n::*,
-    ui::form::{Button, ButtonKind, ErrorSummary, InputKind, TextField},
-    ui::problem::ServiceProblem,
+    ui::form::{Button, ButtonKind, InputKind, TextField},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 pub mod app;
@@ -86,7 +87,7 @@ pub async fn load_two_step() -> Result<TwoStepView, AppError> {
 /// "Use an authenticator app" / "Use text messages": starts the set-up.
 #[server(endpoint = "account/two-step/start")]
 pub async fn start_two_step(kind: String) -> Result<(), AppError> {
-    use super::{second_factor, store};
+    use super::second_factor;
     use crate::platform::{session, state::AppState};
     let state = expect_context::<AppState>();
     let account_id = crate::platform::request::owner("two-step settings")?;
@@ -103,12 +104,7 @@ pub async fn start_two_step(kind: String) -> Result<(), AppError> {
     }
     server::clear(&state, DRAFT).await?;
     if kind == second_factor::Kind::Sms {
-        let mobile = store::by_id(&state.db, &account_id)
-            .await
-            .or_unavailable()?
-            .map(|a| a.mobile)
-            .unwrap_or_default();
-        server::send_sms_code(&state, &account_id, &mobile, now).await?;
+        server::send_sms_code_to_account(&state, &account_id, now).await?;
         leptos_axum::redirect(SMS_PATH);
     } else {
         leptos_axum::redirect(APP_PATH);
@@ -119,7 +115,7 @@ pub async fn start_two_step(kind: String) -> Result<(), AppError> {
 /// The first code from the app (or the SMS) proves the set-up works: the step is now on.
 #[server(endpoint = "account/two-step/confirm")]
 pub async fn confirm_two_step(code: Option<String>) -> Result<(), AppError> {
-    use super::second_factor::{self, Kind, SmsOutcome};
+    use super::second_factor::{self, Kind};
     use crate::platform::{session, state::AppState};
     let state = expect_context::<AppState>();
     let account_id = crate::platform::request::owner("two-step settings")?;
@@ -148,16 +144,10 @@ pub async fn confirm_two_step(code: Option<String>) -> Result<(), AppError> {
             .or_unavailable()?)
         .then(|| "totp_wrong".to_string())
     } else {
-        match second_factor::check_sms(&state.db, &state.secret, &account_id, &code, now)
+        second_factor::check_sms(&state.db, &state.secret, &account_id, &code, now)
             .await
             .or_unavailable()?
-        {
-            SmsOutcome::Right => None,
-            SmsOutcome::Wrong { tries_left } => Some(format!("code_wrong:{tries_left}")),
-            SmsOutcome::TooManyTries => Some("code_too_many".into()),
-            SmsOutcome::Expired => Some("code_expired".into()),
-            SmsOutcome::Unknown => Some("code_unknown".into()),
-        }
+            .problem()
     };
     if let Some(problem) = problem {
         return server::refuse(&state, DRAFT, "code", &code, problem, back).await;
@@ -207,110 +197,88 @@ pub async fn turn_off_two_step(password: Option<String>) -> Result<(), AppError>
     Ok(())
 }
 
-fn code_kind() -> InputKind {
-    InputKind {
-        input_type: "text",
-        inputmode: Some("numeric"),
-        autocomplete: Some("one-time-code"),
-        ltr: true,
-    }
-}
-
 /// `/account/two-step`.
 #[component]
 pub fn TwoStepPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = leptos_router::hooks::use_query_map();
-    let view = Resource::new(|| (), |_| load_two_step());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let locale = i18n.get_locale_untracked();
-                let Ok(v) = view.await else { return view! { <ServiceProblem /> }.into_any() };
-                let errors = super::field_errors(locale, &v.problems);
-                let title = td_string!(locale, account.two_step_title).to_string();
-                let error = errors.first().map(|e| e.message.clone());
-                let q = query.read_untracked();
-                let notice = if q.get("done").is_some() {
-                    Some(td_string!(locale, account.two_step_on_notice))
-                } else if q.get("off").is_some() {
-                    Some(td_string!(locale, account.two_step_off_notice))
-                } else {
-                    None
-                };
-                let password = move |error: Option<String>| view! {
-                    <TextField
-                        id="password"
-                        name="password"
-                        label=td_string!(locale, account.password_label).to_string()
-                        error=error
-                        kind=InputKind { input_type: "password", inputmode: None, autocomplete: Some("current-password"), ltr: true }
-                    />
-                };
-                let body = match v.kind {
-                    None => view! {
-                        {v.required.then(|| view! {
-                            <div class="panel panel--info" role="note"><p>{t!(i18n, account.two_step_required)}</p></div>
-                        })}
-                        <p>{t!(i18n, account.two_step_intro)}</p>
-                        <h2>{t!(i18n, account.two_step_app_heading)}</h2>
-                        <p>{t!(i18n, account.two_step_app_body)}</p>
-                        <form method="post" action=StartTwoStep::url()>
-                            <input type="hidden" name="kind" value="totp" />
-                            <Button>{t!(i18n, account.two_step_app_button)}</Button>
-                        </form>
-                        <h2>{t!(i18n, account.two_step_sms_heading)}</h2>
-                        <p>{t!(i18n, account.two_step_sms_body)} " " <bdi dir="ltr">{v.mobile.clone()}</bdi></p>
-                        <form method="post" action=StartTwoStep::url()>
-                            <input type="hidden" name="kind" value="sms" />
-                            <Button kind=ButtonKind::Secondary>{t!(i18n, account.two_step_sms_button)}</Button>
-                        </form>
-                    }.into_any(),
-                    Some(kind) => {
-                        let how = if kind == SecondStepKind::Totp { td_string!(locale, account.two_step_is_app) } else { td_string!(locale, account.two_step_is_sms) };
-                        view! {
-                            <p>{how}</p>
-                            <p>{td_string!(locale, account.two_step_codes_left, count = v.recovery_left).to_string()}</p>
-                            <h2>{t!(i18n, account.two_step_renew_heading)}</h2>
-                            <form method="post" action=codes::RenewRecoveryCodes::url() novalidate="">
-                                {password(error.clone())}
-                                <Button kind=ButtonKind::Secondary>{t!(i18n, account.two_step_renew_button)}</Button>
-                            </form>
-                            {(!v.required).then(|| view! {
-                                <h2>{t!(i18n, account.two_step_off_heading)}</h2>
-                                <p>{t!(i18n, account.two_step_off_body)}</p>
-                                <form method="post" action=TurnOffTwoStep::url() novalidate="">
-                                    <TextField
-                                        id="password-off"
-                                        name="password"
-                                        label=td_string!(locale, account.password_label).to_string()
-                                        kind=InputKind { input_type: "password", inputmode: None, autocomplete: Some("current-password"), ltr: true }
-                                    />
-                                    <Button kind=ButtonKind::Warning>{t!(i18n, account.two_step_off_button)}</Button>
-                                </form>
-                            })}
-                        }.into_any()
-                    }
-                };
+    crate::ui::problem::loaded(load_two_step, move |v| {
+        let locale = i18n.get_locale_untracked();
+        let errors = super::field_errors(locale, &v.problems);
+        let title = td_string!(locale, account.two_step_title).to_string();
+        let error = errors.first().map(|e| e.message.clone());
+        let q = query.read_untracked();
+        let notice = if q.get("done").is_some() {
+            Some(td_string!(locale, account.two_step_on_notice))
+        } else if q.get("off").is_some() {
+            Some(td_string!(locale, account.two_step_off_notice))
+        } else {
+            None
+        };
+        let password = move |error: Option<String>| {
+            view! {
+                <PasswordField error />
+            }
+        };
+        let body = match v.kind {
+            None => view! {
+                {v.required.then(|| view! {
+                    <div class="panel panel--info" role="note"><p>{t!(i18n, account.two_step_required)}</p></div>
+                })}
+                <p>{t!(i18n, account.two_step_intro)}</p>
+                <h2>{t!(i18n, account.two_step_app_heading)}</h2>
+                <p>{t!(i18n, account.two_step_app_body)}</p>
+                <form method="post" action=StartTwoStep::url()>
+                    <input type="hidden" name="kind" value="totp" />
+                    <Button>{t!(i18n, account.two_step_app_button)}</Button>
+                </form>
+                <h2>{t!(i18n, account.two_step_sms_heading)}</h2>
+                <p>{t!(i18n, account.two_step_sms_body)} " " <bdi dir="ltr">{v.mobile.clone()}</bdi></p>
+                <form method="post" action=StartTwoStep::url()>
+                    <input type="hidden" name="kind" value="sms" />
+                    <Button kind=ButtonKind::Secondary>{t!(i18n, account.two_step_sms_button)}</Button>
+                </form>
+            }.into_any(),
+            Some(kind) => {
+                let how = if kind == SecondStepKind::Totp { td_string!(locale, account.two_step_is_app) } else { td_string!(locale, account.two_step_is_sms) };
                 view! {
-                    <Title text=crate::ui::form::page_title(locale, &title, !errors.is_empty()) />
-                    <ErrorSummary errors />
-                    {notice.map(|n| view! { <div class="panel panel--info" role="status"><p>{n}</p></div> })}
-                    <h1>{title}</h1>
-                    {body}
-                    <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
+                    <p>{how}</p>
+                    <p>{td_string!(locale, account.two_step_codes_left, count = v.recovery_left).to_string()}</p>
+                    <h2>{t!(i18n, account.two_step_renew_heading)}</h2>
+                    <form method="post" action=codes::RenewRecoveryCodes::url() novalidate="">
+                        {password(error.clone())}
+                        <Button kind=ButtonKind::Secondary>{t!(i18n, account.two_step_renew_button)}</Button>
+                    </form>
+                    {(!v.required).then(|| view! {
+                        <h2>{t!(i18n, account.two_step_off_heading)}</h2>
+                        <p>{t!(i18n, account.two_step_off_body)}</p>
+                        <form method="post" action=TurnOffTwoStep::url() novalidate="">
+                            <TextField
+                                id="password-off"
+                                name="password"
+                                label=td_string!(locale, account.password_label).to_string()
+                                kind=InputKind::CURRENT_PASSWORD
+                            />
+                            <Button kind=ButtonKind::Warning>{t!(i18n, account.two_step_off_button)}</Button>
+                        </form>
+                    })}
                 }.into_any()
-            })}
-        </Suspense>
-    }
+            }
+        };
+        view! {
+            <FormHeading title errors notice=notice.map(|n| n.to_string()) />
+            {body}
+            <p><a href=super::profile::PATH>{t!(i18n, account.back_to_account)}</a></p>
+        }
+        .into_any()
+    })
 }
 
 #[component]
 fn NothingToSetUp() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), account.two_step_title).to_string() />
-        <h1>{t!(i18n, account.two_step_title)}</h1>
+        <PageHeading title=td_string!(i18n.get_locale_untracked(), account.two_step_title) />
         <p>{t!(i18n, account.two_step_nothing)}</p>
         <p><a href=PATH>{t!(i18n, account.two_step_title)}</a></p>
     }

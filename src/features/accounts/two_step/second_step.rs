@@ -4,11 +4,12 @@
 use super::*;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::features::accounts::CodeField;
+use crate::ui::form::FormHeading;
 use crate::{
     domain::account::SecondStepKind,
     error::AppError,
-    ui::form::{Button, ButtonKind, ErrorSummary, InputKind, TextField},
-    ui::problem::ServiceProblem,
+    ui::form::{Button, ButtonKind, InputKind},
 };
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -165,7 +166,7 @@ pub async fn second_step(code: Option<String>) -> Result<(), AppError> {
 /// A new SMS code on the second page of signing in.
 #[server(endpoint = "sign-in/second-step/resend")]
 pub async fn resend_second_step_sms() -> Result<(), AppError> {
-    use crate::features::accounts::{second_factor, store};
+    use crate::features::accounts::second_factor;
     use crate::platform::{session, state::AppState};
     let state = expect_context::<AppState>();
     let now = session::now_secs();
@@ -173,31 +174,23 @@ pub async fn resend_second_step_sms() -> Result<(), AppError> {
         leptos_axum::redirect(crate::features::accounts::sign_in::PATH);
         return Ok(());
     };
-    let wait = second_factor::sms_resend_wait(&state.db, &account_id, now)
-        .await
-        .or_unavailable()?;
-    if wait > 0 {
-        return server::refuse(
-            &state,
-            server::PENDING_DRAFT,
-            "code",
-            "",
-            format!("resend_wait:{wait}"),
-            SIGN_IN_STEP_PATH,
-        )
-        .await;
+    if server::resend_refused(
+        &state,
+        &account_id,
+        server::PENDING_DRAFT,
+        SIGN_IN_STEP_PATH,
+        now,
+    )
+    .await?
+    {
+        return Ok(());
     }
     if second_factor::confirmed(&state.db, &account_id)
         .await
         .or_unavailable()?
         == Some(second_factor::Kind::Sms)
     {
-        let mobile = store::by_id(&state.db, &account_id)
-            .await
-            .or_unavailable()?
-            .map(|a| a.mobile)
-            .unwrap_or_default();
-        server::send_sms_code(&state, &account_id, &mobile, now).await?;
+        server::send_sms_code_to_account(&state, &account_id, now).await?;
     }
     leptos_axum::redirect(&format!("{SIGN_IN_STEP_PATH}?sent=1"));
     Ok(())
@@ -208,54 +201,50 @@ pub async fn resend_second_step_sms() -> Result<(), AppError> {
 pub fn SecondStepPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = leptos_router::hooks::use_query_map();
-    let view = Resource::new(|| (), |_| load_second_step());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let locale = i18n.get_locale_untracked();
-                let Ok(v) = view.await else { return view! { <ServiceProblem /> }.into_any() };
-                let title = td_string!(locale, account.second_step_title).to_string();
-                let Some(kind) = v.kind else {
-                    return view! {
-                        <Title text=title.clone() />
-                        <h1>{title}</h1>
-                        <p>{t!(i18n, account.second_step_none)}</p>
-                        <p><a class="button" href=crate::features::accounts::sign_in::PATH>{t!(i18n, account.sign_in_link)}</a></p>
-                    }.into_any();
-                };
-                let errors = crate::features::accounts::field_errors(locale, &v.problems);
-                let error = errors.first().map(|e| e.message.clone());
-                let sms = kind == SecondStepKind::Sms;
-                let sent = query.read_untracked().get("sent").is_some();
-                let (intro, label) = if sms {
-                    (td_string!(locale, account.second_step_sms), td_string!(locale, account.two_step_sms_code))
-                } else {
-                    (td_string!(locale, account.second_step_app), td_string!(locale, account.two_step_app_code))
-                };
-                view! {
-                    <Title text=crate::ui::form::page_title(locale, &title, !errors.is_empty()) />
-                    <ErrorSummary errors />
-                    {sent.then(|| view! { <div class="panel panel--info" role="status"><p>{t!(i18n, account.two_step_sms_resent)}</p></div> })}
-                    <h1>{title}</h1>
-                    <p>{intro} {sms.then(|| view! { " " <bdi dir="ltr">{v.mobile.clone()}</bdi> })}</p>
-                    <form method="post" action=SecondStep::url() novalidate="">
-                        <TextField
-                            id="code"
-                            name="code"
-                            label=label.to_string()
-                            hint=td_string!(locale, account.second_step_recovery_hint).to_string()
-                            error=error
-                            kind=InputKind { input_type: "text", inputmode: None, autocomplete: Some("one-time-code"), ltr: true }
-                        />
-                        <Button>{t!(i18n, account.sign_in_button)}</Button>
-                    </form>
-                    {sms.then(|| view! {
-                        <form method="post" action=ResendSecondStepSms::url()>
-                            <Button kind=ButtonKind::Secondary>{t!(i18n, account.two_step_sms_resend)}</Button>
-                        </form>
-                    })}
-                }.into_any()
+    crate::ui::problem::loaded(load_second_step, move |v| {
+        let locale = i18n.get_locale_untracked();
+        let title = td_string!(locale, account.second_step_title).to_string();
+        let Some(kind) = v.kind else {
+            return view! {
+                <Title text=title.clone() />
+                <h1>{title}</h1>
+                <p>{t!(i18n, account.second_step_none)}</p>
+                <p><a class="button" href=crate::features::accounts::sign_in::PATH>{t!(i18n, account.sign_in_link)}</a></p>
+            }.into_any();
+        };
+        let errors = crate::features::accounts::field_errors(locale, &v.problems);
+        let error = errors.first().map(|e| e.message.clone());
+        let sms = kind == SecondStepKind::Sms;
+        let sent = query.read_untracked().get("sent").is_some();
+        let (intro, label) = if sms {
+            (
+                td_string!(locale, account.second_step_sms),
+                td_string!(locale, account.two_step_sms_code),
+            )
+        } else {
+            (
+                td_string!(locale, account.second_step_app),
+                td_string!(locale, account.two_step_app_code),
+            )
+        };
+        view! {
+            <FormHeading title errors notice=sent.then(|| td_string!(locale, account.two_step_sms_resent).to_string()) />
+            <p>{intro} {sms.then(|| view! { " " <bdi dir="ltr">{v.mobile.clone()}</bdi> })}</p>
+            <form method="post" action=SecondStep::url() novalidate="">
+                <CodeField label=label hint=td_string!(locale, account.second_step_recovery_hint) error kind=RECOVERY_OR_APP_CODE />
+                <Button>{t!(i18n, account.sign_in_button)}</Button>
+            </form>
+            {sms.then(|| view! {
+                <form method="post" action=ResendSecondStepSms::url()>
+                    <Button kind=ButtonKind::Secondary>{t!(i18n, account.two_step_sms_resend)}</Button>
+                </form>
             })}
-        </Suspense>
-    }
+        }.into_any()
+    })
 }
+
+/// A code from the app or the SMS, or a recovery code (letters too: the full keyboard).
+const RECOVERY_OR_APP_CODE: InputKind = InputKind {
+    inputmode: None,
+    ..InputKind::ONE_TIME_CODE
+};

@@ -13,7 +13,7 @@ use crate::{
     },
     platform::{
         drafts,
-        outbox::{self, Channel, Notification},
+        outbox::{self, Notification},
         security,
         session::{self, SessionId},
         state::AppState,
@@ -68,8 +68,48 @@ pub async fn problems(state: &AppState, draft_name: &str, field: &str) -> Draft 
     }
 }
 
-/// Sends a new SMS code to the account's mobile (the SMS goes through the outbox, in the
-/// same transaction as the code it carries).
+/// Sends a new SMS code to the account's own mobile number.
+pub async fn send_sms_code_to_account(
+    state: &AppState,
+    account_id: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let mobile = store::by_id(&state.db, account_id)
+        .await
+        .or_unavailable()?
+        .map(|a| a.mobile)
+        .unwrap_or_default();
+    send_sms_code(state, account_id, &mobile, now).await
+}
+
+/// "Send a new code" too soon after the last: the page (the draft `draft_name`, shown at
+/// `back`) says how long to wait, and this returns true; false when a new code may go.
+pub async fn resend_refused(
+    state: &AppState,
+    account_id: &str,
+    draft_name: &str,
+    back: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    let wait = second_factor::sms_resend_wait(&state.db, account_id, now)
+        .await
+        .or_unavailable()?;
+    if wait > 0 {
+        refuse(
+            state,
+            draft_name,
+            "code",
+            "",
+            format!("resend_wait:{wait}"),
+            back,
+        )
+        .await?;
+    }
+    Ok(wait > 0)
+}
+
+/// Sends a new SMS code to `mobile` (the SMS goes through the outbox, in the same transaction
+/// as the code it carries).
 pub async fn send_sms_code(
     state: &AppState,
     account_id: &str,
@@ -82,14 +122,13 @@ pub async fn send_sms_code(
         .or_unavailable()?;
     outbox::enqueue(
         &mut tx,
-        &Notification {
-            account_id: Some(account_id),
-            channel: Channel::Sms,
-            recipient: mobile,
-            template: messages::SMS_CODE,
-            language: crate::platform::request::language(),
-            params: serde_json::json!({ "code": code }),
-        },
+        &Notification::sms(
+            messages::SMS_CODE,
+            mobile,
+            crate::platform::request::language(),
+        )
+        .account(account_id)
+        .params(serde_json::json!({ "code": code })),
         now,
     )
     .await
@@ -110,29 +149,20 @@ pub async fn notify(
     let mut tx = state.db.begin_write().await.or_unavailable()?;
     outbox::enqueue(
         &mut tx,
-        &Notification {
-            account_id: Some(account_id),
-            channel: Channel::Email,
-            recipient: &account.email,
-            template: messages::TWO_STEP_CHANGED,
-            language: crate::platform::request::language(),
-            params: serde_json::json!({ "what": what }),
-        },
+        &Notification::email(
+            messages::TWO_STEP_CHANGED,
+            &account.email,
+            crate::platform::request::language(),
+        )
+        .account(account_id)
+        .params(serde_json::json!({ "what": what })),
         now,
     )
     .await
     .or_unavailable()?;
     tx.commit().await.or_unavailable()?;
-    store::record_event(
-        &state.db,
-        account_id,
-        &format!("two_step_{what}"),
-        security::user_agent().as_deref(),
-        Some(&security::client_ip(&state.config)),
-        now,
-    )
-    .await
-    .or_unavailable()
+    crate::features::accounts::record_here(&state, account_id, &format!("two_step_{what}"), now)
+        .await
 }
 
 /// Keeps freshly made recovery codes (sealed) for the page that shows them once.
@@ -197,12 +227,7 @@ pub async fn begin_sign_in(
         return Ok(None);
     };
     if kind == Kind::Sms {
-        let mobile = store::by_id(&state.db, account_id)
-            .await
-            .or_unavailable()?
-            .map(|a| a.mobile)
-            .unwrap_or_default();
-        send_sms_code(state, account_id, &mobile, now).await?;
+        send_sms_code_to_account(state, account_id, now).await?;
     }
     let id = session::ensure_for_request(state).await.or_unavailable()?;
     let mut draft = Draft::default();

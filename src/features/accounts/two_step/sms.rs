@@ -4,43 +4,27 @@
 use super::*;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::features::accounts::CodeField;
+use crate::ui::form::FormHeading;
 use crate::{
     domain::journey::Draft,
     error::AppError,
-    ui::form::{Button, ButtonKind, ErrorSummary, TextField},
+    ui::form::{Button, ButtonKind},
     ui::problem::ServiceProblem,
 };
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 
 /// A new SMS code while setting up the SMS step.
 #[server(endpoint = "account/two-step/sms/resend")]
 pub async fn resend_setup_sms() -> Result<(), AppError> {
-    use crate::features::accounts::{second_factor, store};
     use crate::platform::{session, state::AppState};
     let state = expect_context::<AppState>();
     let account_id = crate::platform::request::owner("two-step settings")?;
     let now = session::now_secs();
-    let wait = second_factor::sms_resend_wait(&state.db, &account_id, now)
-        .await
-        .or_unavailable()?;
-    if wait > 0 {
-        return server::refuse(
-            &state,
-            DRAFT,
-            "code",
-            "",
-            format!("resend_wait:{wait}"),
-            SMS_PATH,
-        )
-        .await;
+    if server::resend_refused(&state, &account_id, DRAFT, SMS_PATH, now).await? {
+        return Ok(());
     }
-    let mobile = store::by_id(&state.db, &account_id)
-        .await
-        .or_unavailable()?
-        .map(|a| a.mobile)
-        .unwrap_or_default();
-    server::send_sms_code(&state, &account_id, &mobile, now).await?;
+    server::send_sms_code_to_account(&state, &account_id, now).await?;
     server::clear(&state, DRAFT).await?;
     leptos_axum::redirect(&format!("{SMS_PATH}?sent=1"));
     Ok(())
@@ -90,20 +74,10 @@ pub fn SmsSetupPage() -> impl IntoView {
                 let error = errors.first().map(|e| e.message.clone());
                 let sent = query.read_untracked().get("sent").is_some();
                 view! {
-                    <Title text=crate::ui::form::page_title(locale, &title, !errors.is_empty()) />
-                    <ErrorSummary errors />
-                    {sent.then(|| view! { <div class="panel panel--info" role="status"><p>{t!(i18n, account.two_step_sms_resent)}</p></div> })}
-                    <h1>{title}</h1>
+                    <FormHeading title errors notice=sent.then(|| td_string!(locale, account.two_step_sms_resent).to_string()) />
                     <p>{t!(i18n, account.two_step_sms_sent)} " " <bdi dir="ltr">{mobile}</bdi></p>
                     <form method="post" action=ConfirmTwoStep::url() novalidate="">
-                        <TextField
-                            id="code"
-                            name="code"
-                            label=td_string!(locale, account.two_step_sms_code).to_string()
-                            error=error
-                            value=draft.shown("code", "code")
-                            kind=code_kind()
-                        />
+                        <CodeField label=td_string!(locale, account.two_step_sms_code) error value=draft.shown("code", "code") />
                         <Button>{t!(i18n, account.two_step_confirm_button)}</Button>
                     </form>
                     <form method="post" action=ResendSetupSms::url()>

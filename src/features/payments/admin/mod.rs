@@ -4,8 +4,19 @@
 //! Only administrators see any of it; anyone else gets "page not found", as for a payment
 //! that is not theirs. Every form is a plain post that comes back with its errors.
 
-use crate::{domain::payment::PaymentState, i18n::*, ui::text::LtrLong};
-use leptos::prelude::*;
+// What the pages below share (they `use super::*`).
+use crate::domain::{money::Money, payment::PaymentState};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
+use crate::i18n::*;
+use crate::ui::form::{Button, ButtonKind, ErrorSummary, FieldError, InputKind, TextField};
+use crate::ui::problem::ServiceProblem;
+use crate::ui::text::{Ltr, LtrLong, MoneyText};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod csv;

@@ -3,21 +3,8 @@
 
 use super::report::FlagLine;
 use super::*;
-#[cfg(feature = "ssr")]
-use crate::error::OrUnavailable;
-use crate::{
-    domain::{money::Money, payment::PaymentState},
-    error::AppError,
-    ui::problem::ServiceProblem,
-    ui::{
-        form::{Button, ButtonKind, ErrorSummary, FieldError, InputKind, TextField},
-        text::{Ltr, LtrLong, MoneyText, SummaryRow},
-    },
-};
-use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
-use serde::{Deserialize, Serialize};
+use crate::ui::text::SummaryRow;
+use leptos_router::hooks::use_params_map;
 
 /// One line of a payment's history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

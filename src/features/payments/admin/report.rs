@@ -2,21 +2,6 @@
 //! with the gateway, and finding a payment by its receipt reference.
 
 use super::*;
-#[cfg(feature = "ssr")]
-use crate::error::OrUnavailable;
-use crate::{
-    domain::{money::Money, payment::PaymentState},
-    error::AppError,
-    ui::problem::ServiceProblem,
-    ui::{
-        form::{Button, ButtonKind, ErrorSummary, FieldError, InputKind, TextField},
-        text::{Ltr, MoneyText},
-    },
-};
-use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 
 /// Payments started on the day in one state, by one method, in one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

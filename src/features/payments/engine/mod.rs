@@ -247,16 +247,11 @@ async fn open_at_gateway(
             })
         }
         Err(GatewayError::Refused(why)) => {
-            let changes = Changes {
-                failure: Some("gateway_refused".into()),
-                ..Changes::default()
-            };
-            transition(
+            fail(
                 p,
                 db,
                 &row.id,
-                PaymentEvent::Failed,
-                &changes,
+                "gateway_refused",
                 By::because("gateway", &why),
                 now,
             )
@@ -340,6 +335,30 @@ pub enum Applied {
 /// Applies one event to a payment: the state machine decides, the database compares and sets,
 /// and a success fulfils the order in the same transaction. Retries when another request
 /// changed the payment between our read and our write.
+/// A payment, read outside any transaction.
+async fn load(db: &Db, payment_id: &str) -> Result<PaymentRow, PaymentError> {
+    let mut conn = db.pool().acquire().await?;
+    store::payment(&mut conn, payment_id)
+        .await?
+        .ok_or(PaymentError::NotFound)
+}
+
+/// The payment failed, for the reason `failure` (a code the pages translate).
+async fn fail(
+    p: &Payments,
+    db: &Db,
+    payment_id: &str,
+    failure: &str,
+    by: By<'_>,
+    now: i64,
+) -> Result<Applied, PaymentError> {
+    let changes = Changes {
+        failure: Some(failure.into()),
+        ..Changes::default()
+    };
+    transition(p, db, payment_id, PaymentEvent::Failed, &changes, by, now).await
+}
+
 async fn transition(
     p: &Payments,
     db: &Db,
@@ -496,7 +515,7 @@ async fn tell_payer(
     notice: PayerNotice<'_>,
     now: i64,
 ) -> Result<(), PaymentError> {
-    use crate::platform::outbox::{self, Channel, Notification};
+    use crate::platform::outbox::{self, Notification};
     let Some(paid) = store::payment(conn, payment_id).await? else {
         return Ok(());
     };
@@ -537,14 +556,9 @@ async fn tell_payer(
     }
     outbox::enqueue(
         conn,
-        &Notification {
-            account_id: Some(&paid.account_id),
-            channel: Channel::Email,
-            recipient: &email,
-            template,
-            language: &paid.language,
-            params,
-        },
+        &Notification::email(template, &email, &paid.language)
+            .account(&paid.account_id)
+            .params(params),
         now,
     )
     .await?;
@@ -559,12 +573,7 @@ pub async fn apply_observed(
     actor: &str,
     now: i64,
 ) -> Result<Applied, PaymentError> {
-    let row = {
-        let mut conn = db.pool().acquire().await?;
-        store::payment(&mut conn, &observed.payment_id)
-            .await?
-            .ok_or(PaymentError::NotFound)?
-    };
+    let row = load(db, &observed.payment_id).await?;
     // A gateway reference that is not the one it gave us is someone else's payment.
     if let (Some(ours), Some(theirs)) = (&row.gateway_ref, &observed.gateway_ref)
         && ours != theirs

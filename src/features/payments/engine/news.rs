@@ -45,12 +45,7 @@ pub async fn check(
     actor: &str,
     now: i64,
 ) -> Result<Applied, PaymentError> {
-    let row = {
-        let mut conn = db.pool().acquire().await?;
-        store::payment(&mut conn, payment_id)
-            .await?
-            .ok_or(PaymentError::NotFound)?
-    };
+    let row = load(db, payment_id).await?;
     if !row.state().is_live() {
         return Ok(Applied::Unchanged);
     }
@@ -61,20 +56,8 @@ pub async fn check(
     match observed.status {
         // The gateway never heard of it and it is too late for the request to arrive now.
         GatewayStatus::Unknown if now >= row.created_at + CREATE_TIMEOUT_SECS => {
-            let changes = Changes {
-                failure: Some("never_opened".into()),
-                ..Changes::default()
-            };
-            transition(
-                p,
-                db,
-                &row.id,
-                PaymentEvent::Failed,
-                &changes,
-                By::because(actor, "unknown to the gateway"),
-                now,
-            )
-            .await
+            let by = By::because(actor, "unknown to the gateway");
+            fail(p, db, &row.id, "never_opened", by, now).await
         }
         GatewayStatus::Open | GatewayStatus::Unknown
             if now >= row.expires_at + EXPIRY_GRACE_SECS =>
@@ -115,20 +98,4 @@ pub async fn poll_due(p: &Payments, db: &Db, now: i64) -> Result<usize, PaymentE
         }
     }
     Ok(due.len())
-}
-
-/// The poller of one app server. Several may run: every change is compare-and-set.
-pub fn spawn_poller(
-    p: Payments,
-    db: Db,
-    every: std::time::Duration,
-) -> tokio::task::JoinHandle<()> {
-    crate::platform::housekeeping::repeat(every, move || {
-        let (p, db) = (p.clone(), db.clone());
-        async move {
-            if let Err(e) = poll_due(&p, &db, crate::platform::session::now_secs()).await {
-                tracing::warn!(error = %e, "payment poller round failed");
-            }
-        }
-    })
 }

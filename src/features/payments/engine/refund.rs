@@ -23,12 +23,7 @@ pub async fn refund(
     reason: &str,
     now: i64,
 ) -> Result<Applied, PaymentError> {
-    let row = {
-        let mut conn = db.pool().acquire().await?;
-        store::payment(&mut conn, payment_id)
-            .await?
-            .ok_or(PaymentError::NotFound)?
-    };
+    let row = load(db, payment_id).await?;
     let already = {
         let mut conn = db.pool().acquire().await?;
         store::refund_recorded(&mut conn, payment_id, refund_id).await?

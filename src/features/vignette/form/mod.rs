@@ -35,6 +35,37 @@ pub use state::*;
 pub use text::FormText;
 pub use wire::{IslandForm, Pairs};
 
+/// The vehicle's facts, in the order the forms ask them.
+pub const FACTS: [&str; 9] = [
+    crate::domain::vehicle::field::CATEGORY,
+    crate::domain::vehicle::field::FUEL,
+    crate::domain::vehicle::field::YEAR,
+    crate::domain::vehicle::field::REG_DAY,
+    crate::domain::vehicle::field::REG_MONTH,
+    crate::domain::vehicle::field::HP,
+    crate::domain::vehicle::field::WEIGHT,
+    crate::domain::vehicle::field::SEATS,
+    crate::domain::vehicle::field::STATUS,
+];
+
+/// A form's fields: `first` (what it asks before the vehicle's facts), then [`FACTS`]. `M`,
+/// the total, is checked when the constant is built.
+pub const fn facts_after<const N: usize, const M: usize>(
+    first: [&'static str; N],
+) -> [&'static str; M] {
+    assert!(
+        N + FACTS.len() == M,
+        "a form's field count is its own fields plus the facts"
+    );
+    let mut out = [""; M];
+    let mut i = 0;
+    while i < M {
+        out[i] = if i < N { first[i] } else { FACTS[i - N] };
+        i += 1;
+    }
+    out
+}
+
 /// The reference rows the rules read: tariffs, exemptions, campaigns, and the wilaya codes a
 /// plate may end with. Handed to the islands as one line-based text (`wire`), which the
 /// browser reads with code it has anyway (no JSON library); server functions send the same

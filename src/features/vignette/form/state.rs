@@ -116,3 +116,53 @@ pub fn ProblemSummary(state: FormState) -> impl IntoView {
         })
     }
 }
+
+/// The server's form inside an island, with the problem summary above it. In the browser its
+/// fields follow `state` (see `browser::follow`), every change reads the answers back into
+/// `state.values` (after `before_read`), and sending reads them, marks the form sent and then
+/// runs `after_submit`, which decides whether the post goes ahead.
+#[component]
+pub fn FollowedForm<F>(
+    state: FormState,
+    fields: &'static [&'static str],
+    #[prop(optional)] before_read: Option<Callback<()>>,
+    after_submit: F,
+    children: Children,
+) -> impl IntoView
+where
+    F: Fn(leptos::ev::SubmitEvent) + 'static,
+{
+    let root = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    let (on_change, on_submit) = {
+        super::browser::follow(state, fields);
+        let read = move || {
+            if let Some(f) = root
+                .get_untracked()
+                .and_then(|r| super::browser::form_in(&r))
+            {
+                if let Some(before) = before_read {
+                    before.run(());
+                }
+                state.values.set(super::browser::read(&f, fields));
+            }
+        };
+        let on_submit = move |e: leptos::ev::SubmitEvent| {
+            read();
+            state.sent();
+            after_submit(e);
+        };
+        (move |_: leptos::ev::Event| read(), on_submit)
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let (on_change, on_submit) = {
+        let _ = (fields, before_read, after_submit);
+        (|_: leptos::ev::Event| {}, |_: leptos::ev::SubmitEvent| {})
+    };
+    view! {
+        <ProblemSummary state />
+        <div node_ref=root on:input=on_change on:change=on_change on:submit=on_submit>
+            {children()}
+        </div>
+    }
+}

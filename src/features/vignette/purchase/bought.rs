@@ -8,7 +8,6 @@ use crate::features::vignette::form::FormText;
 use crate::{
     error::AppError,
     features::payments::pages::{Waiting, order_path},
-    ui::problem::{NotFound, ServiceProblem},
     ui::text::{Ltr, LtrLong, MoneyText, SummaryRow},
 };
 use leptos::server_fn::ServerFn;
@@ -126,28 +125,19 @@ pub fn BoughtPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = params.read_untracked().get("order").unwrap_or_default();
-    let bought = Resource::new(move || id.clone(), load_bought);
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match bought.await {
-                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                    Err(_) => view! { <ServiceProblem /> }.into_any(),
-                    Ok(Bought::NotYet { order_id }) => view! {
-                        <Waiting>
-                            <p>{t!(i18n, purchase.not_yet)}</p>
-                            <p><a href=order_path(&order_id)>{t!(i18n, payments.back_to_order)}</a></p>
-                        </Waiting>
-                    }
-                    .into_any(),
-                    Ok(Bought::Vignette(v)) => {
-                        let reissued = query.read_untracked().get("reissued").is_some();
-                        view! { <VignetteDetails v=*v locale reissued /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
-    }
+    crate::ui::problem::loaded_for(id, load_bought, move |bought| match bought {
+        Bought::NotYet { order_id } => view! {
+            <Waiting>
+                <p>{t!(i18n, purchase.not_yet)}</p>
+                <p><a href=order_path(&order_id)>{t!(i18n, payments.back_to_order)}</a></p>
+            </Waiting>
+        }
+        .into_any(),
+        Bought::Vignette(v) => {
+            let reissued = query.read_untracked().get("reissued").is_some();
+            view! { <VignetteDetails v=*v locale reissued /> }.into_any()
+        }
+    })
 }
 
 #[component]

@@ -65,7 +65,7 @@ pub(super) async fn send_vignette(
     public_url: &str,
     now: i64,
 ) -> Result<(), crate::platform::db::DbError> {
-    use crate::platform::outbox::{self, Channel, Notification};
+    use crate::platform::outbox::{self, Notification};
     let payer: Option<(String, String)> = sqlx::query_as(
         "SELECT a.email, p.language FROM payments p JOIN accounts a ON a.id = p.account_id
          WHERE p.order_id = $1 AND p.state = 'succeeded'
@@ -83,14 +83,13 @@ pub(super) async fn send_vignette(
     .unwrap_or_default();
     outbox::enqueue(
         conn,
-        &Notification {
-            account_id: Some(&order.account_id),
-            channel: Channel::Email,
-            recipient: &email,
-            template: crate::features::vignette::messages::VIGNETTE_ISSUED,
-            language: &language,
-            params,
-        },
+        &Notification::email(
+            crate::features::vignette::messages::VIGNETTE_ISSUED,
+            &email,
+            &language,
+        )
+        .account(&order.account_id)
+        .params(params),
         now,
     )
     .await?;

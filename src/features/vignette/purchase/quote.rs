@@ -12,7 +12,6 @@ use crate::features::vignette::{
 use crate::{
     domain::{reference::Campaign, tariff::Outcome},
     error::AppError,
-    ui::problem::{NotFound, ServiceProblem},
     ui::{
         form::{BackLink, Button},
         text::{Ltr, LtrLong, MoneyText, SummaryRow},
@@ -211,20 +210,13 @@ pub fn QuotePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = params.read_untracked().get("vehicle").unwrap_or_default();
-    let quote = Resource::new(move || id.clone(), load_quote);
+    let page = crate::ui::problem::loaded_for(id, load_quote, move |q| {
+        let changed = query.read_untracked().get("changed").is_some();
+        view! { <Quote q changed locale /> }.into_any()
+    });
     view! {
         <BackLink href=PATH />
-        <Suspense>
-            {move || Suspend::new(async move {
-                let q = match quote.await {
-                    Ok(q) => q,
-                    Err(AppError::NotFound) => return view! { <NotFound /> }.into_any(),
-                    Err(_) => return view! { <ServiceProblem /> }.into_any(),
-                };
-                let changed = query.read_untracked().get("changed").is_some();
-                view! { <Quote q changed locale /> }.into_any()
-            })}
-        </Suspense>
+        {page}
     }
 }
 

@@ -10,12 +10,11 @@ use super::*;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::features::vignette::form::{
-    FormState, FormText, IslandForm, Pairs, ProblemSummary, Shown, TariffData, fact_fields,
+    FollowedForm, FormState, FormText, IslandForm, Pairs, Shown, TariffData, fact_fields,
 };
 use crate::{
     domain::vehicle::{self, field},
     error::AppError,
-    ui::problem::{NotFound, ServiceProblem},
     ui::{
         form::{BackLink, Button, ButtonKind},
         island_data::{WithIslandData, island_data},
@@ -29,19 +28,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The form's fields, in its order.
-const FIELDS: [&str; 11] = [
-    field::PLATE,
-    field::VIN,
-    field::CATEGORY,
-    field::FUEL,
-    field::YEAR,
-    field::REG_DAY,
-    field::REG_MONTH,
-    field::HP,
-    field::WEIGHT,
-    field::SEATS,
-    field::STATUS,
-];
+const FIELDS: [&str; 11] = crate::features::vignette::form::facts_after([field::PLATE, field::VIN]);
 
 /// What the add/change page needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -282,90 +269,75 @@ pub fn VehicleFormPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = params.read_untracked().get("id").unwrap_or_default();
-    let form = Resource::new(move || id.clone(), load_vehicle_form);
     let locale = i18n.get_locale_untracked();
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let form = match form.await {
-                    Ok(f) => f,
-                    Err(AppError::NotFound) => return view! { <NotFound /> }.into_any(),
-                    Err(_) => return view! { <ServiceProblem /> }.into_any(),
-                };
-                let title = match &form.vehicle {
-                    None => td_string!(locale, vehicles.add_title).to_string(),
-                    Some(_) => td_string!(locale, vehicles.edit_title).to_string(),
-                };
-                let page_title = crate::ui::form::page_title(locale, &title, !form.problems.is_empty());
-                if !form.verified {
-                    return view! {
-                        <Title text=page_title />
-                        <BackLink href=PATH />
-                        <h1>{title}</h1>
-                        <VerifyFirst />
-                    }
-                    .into_any();
-                }
-                let held_elsewhere = form
-                    .problems
+    crate::ui::problem::loaded_for(id, load_vehicle_form, move |form| {
+        let title = match &form.vehicle {
+            None => td_string!(locale, vehicles.add_title).to_string(),
+            Some(_) => td_string!(locale, vehicles.edit_title).to_string(),
+        };
+        let page_title = crate::ui::form::page_title(locale, &title, !form.problems.is_empty());
+        if !form.verified {
+            return view! {
+                <Title text=page_title />
+                <BackLink href=PATH />
+                <h1>{title}</h1>
+                <VerifyFirst />
+            }
+            .into_any();
+        }
+        let held_elsewhere = form
+            .problems
+            .iter()
+            .any(|(_, code)| code == "plate_held_elsewhere")
+            .then(|| {
+                form.values
                     .iter()
-                    .any(|(_, code)| code == "plate_held_elsewhere")
-                    .then(|| {
-                        form.values
-                            .iter()
-                            .find(|(k, _)| k == field::PLATE)
-                            .map(|(_, v)| v.clone())
-                            .unwrap_or_default()
-                    });
-                let vehicle = form.vehicle.clone();
-                let vehicle_id = vehicle.as_ref().map(|v| v.id.clone()).unwrap_or_default();
-                let kept = td_string!(locale, common.answer_kept_offline).to_string();
-                let text = FormText::build(locale);
-                let values = crate::features::vignette::form::answers(form.values.clone());
-                let shown = Shown { text: &text, data: &form.data, values: &values, problems: &form.problems };
-                let fields = view! {
-                    <form method="post" action=SaveVehicle::url() novalidate="">
-                        <input type="hidden" name="id" value=vehicle_id />
-                        {shown.input(field::PLATE, "plate", "plate", "text")}
-                        {shown.input(field::VIN, "vin", "vin", "text")}
-                        {fact_fields(&shown)}
-                        <button type="submit" class="button">{td_string!(locale, vehicles.save).to_string()}</button>
-                    </form>
-                };
-                view! {
-                    <Title text=page_title />
-                    <BackLink href=PATH />
-                    <h1>{title}</h1>
-                    {vehicle.is_none().then(|| view! { <p class="lead">{t!(i18n, vehicles.add_lead)}</p> })}
-                    <KeepUnsent message=kept>
-                        <VehicleForm form=IslandForm {
-                            submitted: !form.problems.is_empty(),
-                            data: form.data,
-                            text,
-                            values: Pairs(form.values),
-                            now: form.now,
-                            server_problems: Pairs(form.problems),
-                        }>
-                            {fields}
-                        </VehicleForm>
-                    </KeepUnsent>
-                    {held_elsewhere.map(|plate| view! { <TransferReport plate /> })}
-                    {vehicle.map(|v| view! { <super::remove::ArchiveOrRemove vehicle=v removable=!form.has_vignette /> })}
-                }
-                .into_any()
-            })}
-        </Suspense>
-    }
-}
-
-/// The server's form (plate and chassis number, then the vehicle's facts), in its island.
-#[component]
-fn VehicleForm(form: IslandForm, children: Children) -> impl IntoView {
-    view! {
-        <WithIslandData data=form>
-            <VehicleFormIsland>{children()}</VehicleFormIsland>
-        </WithIslandData>
-    }
+                    .find(|(k, _)| k == field::PLATE)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            });
+        let vehicle = form.vehicle.clone();
+        let vehicle_id = vehicle.as_ref().map(|v| v.id.clone()).unwrap_or_default();
+        let kept = td_string!(locale, common.answer_kept_offline).to_string();
+        let text = FormText::build(locale);
+        let values = crate::features::vignette::form::answers(form.values.clone());
+        let shown = Shown {
+            text: &text,
+            data: &form.data,
+            values: &values,
+            problems: &form.problems,
+        };
+        let fields = view! {
+            <form method="post" action=SaveVehicle::url() novalidate="">
+                <input type="hidden" name="id" value=vehicle_id />
+                {shown.input(field::PLATE, "plate", "plate", "text")}
+                {shown.input(field::VIN, "vin", "vin", "text")}
+                {fact_fields(&shown)}
+                <button type="submit" class="button">{td_string!(locale, vehicles.save).to_string()}</button>
+            </form>
+        };
+        view! {
+            <Title text=page_title />
+            <BackLink href=PATH />
+            <h1>{title}</h1>
+            {vehicle.is_none().then(|| view! { <p class="lead">{t!(i18n, vehicles.add_lead)}</p> })}
+            <KeepUnsent message=kept>
+                <WithIslandData data=IslandForm {
+                    submitted: !form.problems.is_empty(),
+                    data: form.data,
+                    text,
+                    values: Pairs(form.values),
+                    now: form.now,
+                    server_problems: Pairs(form.problems),
+                }>
+                    <VehicleFormIsland>{fields}</VehicleFormIsland>
+                </WithIslandData>
+            </KeepUnsent>
+            {held_elsewhere.map(|plate| view! { <TransferReport plate /> })}
+            {vehicle.map(|v| view! { <super::remove::ArchiveOrRemove vehicle=v removable=!form.has_vignette /> })}
+        }
+        .into_any()
+    })
 }
 
 /// Checks the answers as they are given and keeps a form with problems from being sent.
@@ -400,37 +372,20 @@ fn VehicleFormIsland(children: Children) -> impl IntoView {
         Signal::derive(move || data.with_value(|d| d.latest_year())),
         problems,
     );
-    let root = NodeRef::<leptos::html::Div>::new();
-
-    #[cfg(feature = "hydrate")]
-    let (on_change, on_submit) = {
-        use crate::features::vignette::form::browser;
-        browser::follow(state, &FIELDS);
-        let read = move || {
-            if let Some(f) = root.get_untracked().and_then(|r| browser::form_in(&r)) {
-                state.values.set(browser::read(&f, &FIELDS));
-            }
-        };
-        // Sent only when every answer holds; else the problems show and focus goes to them.
-        let on_submit = move |e: leptos::ev::SubmitEvent| {
-            read();
-            state.sent();
-            if !state.problems.with_untracked(Vec::is_empty) {
-                e.prevent_default();
-                e.stop_propagation();
-                browser::focus_after_submit("error-summary");
-            }
-        };
-        (move |_: leptos::ev::Event| read(), on_submit)
+    // Sent only when every answer holds; else the problems show and focus goes to them.
+    let after_submit = move |e: leptos::ev::SubmitEvent| {
+        if !state.problems.with_untracked(Vec::is_empty) {
+            e.prevent_default();
+            e.stop_propagation();
+            #[cfg(feature = "hydrate")]
+            crate::features::vignette::form::browser::focus_after_submit("error-summary");
+        }
     };
-    #[cfg(not(feature = "hydrate"))]
-    let (on_change, on_submit) = (|_: leptos::ev::Event| {}, |_: leptos::ev::SubmitEvent| {});
 
     Either::Right(view! {
-        <ProblemSummary state />
-        <div node_ref=root on:input=on_change on:change=on_change on:submit=on_submit>
+        <FollowedForm state fields=&FIELDS after_submit>
             {children()}
-        </div>
+        </FollowedForm>
     })
 }
 

@@ -14,6 +14,7 @@
 use super::form::FormText;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageHeading;
 use crate::{
     error::AppError,
     i18n::*,
@@ -24,7 +25,6 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -121,8 +121,7 @@ pub fn VehiclesPage() -> impl IntoView {
     let query = use_query_map();
     let locale = i18n.get_locale_untracked();
     view! {
-        <Title text=td_string!(locale, vehicles.title).to_string() />
-        <h1>{t!(i18n, vehicles.title)}</h1>
+        <PageHeading title=td_string!(locale, vehicles.title) />
         <Suspense>
             {move || Suspend::new(async move {
                 let Ok(list) = list.await else { return view! { <ServiceProblem /> }.into_any() };

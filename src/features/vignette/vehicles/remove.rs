@@ -11,7 +11,7 @@ use crate::error::OrUnavailable;
 use crate::{
     error::AppError,
     ui::form::{BackLink, Button, ButtonKind},
-    ui::problem::{NotFound, ServiceProblem},
+    ui::problem::NotFound,
 };
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -85,43 +85,51 @@ pub fn RemovePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = params.read_untracked().get("id").unwrap_or_default();
-    let form = Resource::new(move || id.clone(), load_vehicle_form);
     let locale = i18n.get_locale_untracked();
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let (vehicle, kept) = match form.await {
-                    Ok(VehicleFormData { vehicle: Some(v), has_vignette, .. }) if !v.archived => (v, has_vignette),
-                    Ok(_) | Err(AppError::NotFound) => return view! { <NotFound /> }.into_any(),
-                    Err(_) => return view! { <ServiceProblem /> }.into_any(),
-                };
-                // A vehicle that has had a vignette is kept (its vignette stays checkable by
-                // its plate): the page says so and archives it.
-                let sentence = if kept {
-                    td_string!(locale, vehicles.archive_title)
-                } else {
-                    td_string!(locale, vehicles.remove_title)
-                };
-                let title = sentence.replace("{plate}", &vehicle.plate);
-                let heading = sentence_with_plate(sentence, vehicle.plate.clone());
-                let (lead, action, kind, confirm) = if kept {
-                    (td_string!(locale, vehicles.archive_lead), ArchiveVehicle::url(), ButtonKind::Secondary, td_string!(locale, vehicles.archive_confirm))
-                } else {
-                    (td_string!(locale, vehicles.remove_lead), RemoveVehicle::url(), ButtonKind::Warning, td_string!(locale, vehicles.remove_confirm))
-                };
-                view! {
-                    <Title text=title />
-                    <BackLink href=vehicle_path(&vehicle.id) />
-                    <h1>{heading}</h1>
-                    <p>{lead.to_string()}</p>
-                    <form method="post" action=action>
-                        <input type="hidden" name="id" value=vehicle.id.clone() />
-                        <Button kind>{confirm.to_string()}</Button>
-                    </form>
-                    <p><a href=vehicle_path(&vehicle.id)>{t!(i18n, vehicles.cancel)}</a></p>
-                }
-                .into_any()
-            })}
-        </Suspense>
-    }
+    crate::ui::problem::loaded_for(id, load_vehicle_form, move |form| {
+        let (vehicle, kept) = match form {
+            VehicleFormData {
+                vehicle: Some(v),
+                has_vignette,
+                ..
+            } if !v.archived => (v, has_vignette),
+            _ => return view! { <NotFound /> }.into_any(),
+        };
+        // A vehicle that has had a vignette is kept (its vignette stays checkable by
+        // its plate): the page says so and archives it.
+        let sentence = if kept {
+            td_string!(locale, vehicles.archive_title)
+        } else {
+            td_string!(locale, vehicles.remove_title)
+        };
+        let title = sentence.replace("{plate}", &vehicle.plate);
+        let heading = sentence_with_plate(sentence, vehicle.plate.clone());
+        let (lead, action, kind, confirm) = if kept {
+            (
+                td_string!(locale, vehicles.archive_lead),
+                ArchiveVehicle::url(),
+                ButtonKind::Secondary,
+                td_string!(locale, vehicles.archive_confirm),
+            )
+        } else {
+            (
+                td_string!(locale, vehicles.remove_lead),
+                RemoveVehicle::url(),
+                ButtonKind::Warning,
+                td_string!(locale, vehicles.remove_confirm),
+            )
+        };
+        view! {
+            <Title text=title />
+            <BackLink href=vehicle_path(&vehicle.id) />
+            <h1>{heading}</h1>
+            <p>{lead.to_string()}</p>
+            <form method="post" action=action>
+                <input type="hidden" name="id" value=vehicle.id.clone() />
+                <Button kind>{confirm.to_string()}</Button>
+            </form>
+            <p><a href=vehicle_path(&vehicle.id)>{t!(i18n, vehicles.cancel)}</a></p>
+        }
+        .into_any()
+    })
 }
