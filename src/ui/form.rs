@@ -189,6 +189,17 @@ pub fn TextField(
     }
 }
 
+/// The message for a problem code that has none. That is a mistake in the code: it fails
+/// every debug build (tests included) where it is shown; a release logs it and shows the
+/// general message rather than a wrong specific one. (Only for codes the server made: a code
+/// read from the address is the user's, and gets the general message without a fuss.)
+pub fn unknown_problem(locale: Locale, code: &str) -> String {
+    debug_assert!(false, "no message for the problem code `{code}`");
+    #[cfg(feature = "ssr")]
+    tracing::error!(code, "no message for a problem code");
+    td_string!(locale, common.problem_generic).to_string()
+}
+
 /// The tab's title and the page's heading, the same words.
 #[component]
 pub fn PageHeading(#[prop(into)] title: String) -> impl IntoView {

@@ -7,7 +7,7 @@ use crate::support::{
     fakes::EpayFake,
     html::path_of,
     mail::deliver_mail,
-    payments::{demo_order, press_pay},
+    payments::{demo_order, poll, press_pay},
     people::{AMINA, signed_in},
 };
 use bawaba::{
@@ -167,19 +167,9 @@ on_both_backends_with_epay!(
         let payment = payment_of(app, &order).await;
         fake.pay_without_returning(&payment, "4111 1111 1111 1111");
         // Not asked before its check is due; asked once it is.
-        assert_eq!(
-            engine::poll_due(&app.payments, &app.db, now_secs())
-                .await
-                .unwrap(),
-            0
-        );
+        assert_eq!(poll(app, now_secs()).await, 0);
         let later = now_secs() + engine::NOTIFICATION_OVERDUE_SECS + 1;
-        assert_eq!(
-            engine::poll_due(&app.payments, &app.db, later)
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(poll(app, later).await, 1);
         assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
         assert_eq!(fulfilled_orders(app).await, 1);
 

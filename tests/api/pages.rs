@@ -116,12 +116,7 @@ on_both_backends!(
 on_both_backends!(
     server_functions_answer_with_reference_data,
     |app: &TestApp| async move {
-        let res = app
-            .client
-            .post(app.url("/api/vignette/fees"))
-            .send()
-            .await
-            .unwrap();
+        let res = app.post_empty("/api/vignette/fees").await;
         assert_eq!(res.status(), 200);
         let body: serde_json::Value = res.json_text().await;
         assert_eq!(body["campaign"]["year"], 2026);

@@ -7,7 +7,7 @@ use crate::{
     on_both_backends,
     support::{
         app::{Browser, TestApp},
-        payments::{COUNTED, fulfilled, refunds_never_exceed_what_was_paid, sandbox_key},
+        payments::{COUNTED, fulfilled, poll, refunds_never_exceed_what_was_paid, sandbox_key},
         people::{AMINA, KARIM, Person, register},
     },
 };
@@ -537,21 +537,11 @@ on_both_backends!(
             "the sandbox sends nothing"
         );
         // Not due yet: nothing asked.
-        assert_eq!(
-            engine::poll_due(&app.payments, &app.db, now_secs())
-                .await
-                .unwrap(),
-            0
-        );
+        assert_eq!(poll(app, now_secs()).await, 0);
         assert_eq!(state_of(app, &payment).await, PaymentState::Pending);
         // Once the notification is overdue, the poller asks and fulfils.
         let later = now_secs() + engine::NOTIFICATION_OVERDUE_SECS + 1;
-        assert_eq!(
-            engine::poll_due(&app.payments, &app.db, later)
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(poll(app, later).await, 1);
         assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
         assert_eq!(fulfilled(&order), 1);
     }

@@ -447,12 +447,7 @@ on_both_backends!(
         sign_in(&b, AMINA.email, PASSWORD).await;
         app.execute("UPDATE sessions SET expires_at = expires_at - 1700")
             .await;
-        let res = b
-            .client
-            .post(app.url("/account/session/extend"))
-            .send()
-            .await
-            .unwrap();
+        let res = b.post_empty("/account/session/extend").await;
         assert_eq!(res.status(), 200);
         let left: i64 = res.text().await.unwrap().parse().unwrap();
         assert!((1790..=1800).contains(&left), "{left}");
@@ -462,12 +457,7 @@ on_both_backends!(
             "the warning is on the page"
         );
         let anon = app.browser("en");
-        let res = anon
-            .client
-            .post(app.url("/account/session/extend"))
-            .send()
-            .await
-            .unwrap();
+        let res = anon.post_empty("/account/session/extend").await;
         assert_eq!(res.status(), 401);
         // Idle for 31 minutes: signed out.
         app.execute("UPDATE sessions SET expires_at = expires_at - 1860")
@@ -503,12 +493,7 @@ on_both_backends!(
                 "{path}"
             );
         }
-        let res = karim
-            .client
-            .post(app.url("/api/account/profile"))
-            .send()
-            .await
-            .unwrap();
+        let res = karim.post_empty("/api/account/profile").await;
         let body = res.text().await.unwrap();
         assert!(
             body.contains(KARIM.email) && !body.contains(AMINA.email),
@@ -532,20 +517,14 @@ on_both_backends!(
             "{mine}"
         );
         let amina_events = amina
-            .client
-            .post(app.url("/api/account/activity"))
-            .send()
+            .post_empty("/api/account/activity")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
         let karim_events = karim
-            .client
-            .post(app.url("/api/account/activity"))
-            .send()
+            .post_empty("/api/account/activity")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -560,15 +539,7 @@ on_both_backends!(
             "/api/account/two-step/sms/view",
             "/api/account/two-step/codes/view",
         ] {
-            let body = karim
-                .client
-                .post(app.url(endpoint))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let body = karim.post_empty(endpoint).await.text().await.unwrap();
             assert!(body == "null" || body == "[]", "{endpoint}: {body}");
         }
         // Karim's "sign out everywhere" ends his sessions, not hers.
@@ -580,11 +551,8 @@ on_both_backends!(
         let anon = app.browser("en");
         assert_eq!(anon.get("/account").await.status(), 302);
         let body = anon
-            .client
-            .post(app.url("/api/account/profile"))
-            .send()
+            .post_empty("/api/account/profile")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();

@@ -161,15 +161,7 @@ pub fn problem_message(locale: Locale, code: &str) -> String {
         "locked" => td_string!(locale, account.err_locked, count = minutes).to_string(),
         "rate_limited" => td_string!(locale, account.err_rate_limited, count = minutes).to_string(),
         "sign_in_failed" => s(td_string!(locale, account.err_sign_in_failed)),
-        unknown => {
-            // A code with no message is a mistake in the code: it fails every debug build,
-            // tests included, where it is shown; a release logs it and shows the general
-            // message rather than a wrong specific one.
-            debug_assert!(false, "no message for the problem code `{unknown}`");
-            #[cfg(feature = "ssr")]
-            tracing::error!(code = unknown, "no message for a problem code");
-            s(td_string!(locale, common.problem_generic))
-        }
+        unknown => crate::ui::form::unknown_problem(locale, unknown),
     }
 }
 

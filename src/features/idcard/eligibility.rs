@@ -109,10 +109,11 @@ fn message(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
             i18n.get_locale_untracked(),
             eligibility.err_choose_proof_of_address
         ),
-        _ => td_string!(
+        "choose_employer_letter" => td_string!(
             i18n.get_locale_untracked(),
             eligibility.err_choose_employer_letter
         ),
+        unknown => return crate::ui::form::unknown_problem(i18n.get_locale_untracked(), unknown),
     }
     .to_string()
 }

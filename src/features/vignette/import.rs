@@ -310,7 +310,9 @@ pub fn ImportPage() -> impl IntoView {
             "columns" => td_string!(locale, vehicle_import.problem_columns),
             "empty" => td_string!(locale, vehicle_import.problem_empty),
             "too_many_rows" => td_string!(locale, vehicle_import.problem_too_many_rows),
-            _ => td_string!(locale, vehicle_import.problem_missing),
+            "missing" => td_string!(locale, vehicle_import.problem_missing),
+            // The code is read from the address: anything else is not ours.
+            _ => td_string!(locale, common.problem_generic),
         }
         .to_string()
     });

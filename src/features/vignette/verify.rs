@@ -270,7 +270,8 @@ fn problem_text(locale: Locale, problem: &str) -> String {
         "seal_unreadable" => td_string!(locale, verify.err_seal_unreadable),
         "plate_missing" => td_string!(locale, vehicles.err_plate_missing),
         "plate_wilaya_unknown" => td_string!(locale, vehicles.err_plate_wilaya_unknown),
-        _ => td_string!(locale, vehicles.err_plate_format),
+        "plate_format" => td_string!(locale, vehicles.err_plate_format),
+        unknown => return crate::ui::form::unknown_problem(locale, unknown),
     }
     .to_string()
 }

@@ -210,6 +210,15 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A post with no body (a server function without arguments, a button).
+    pub async fn post_empty(&self, path: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
         let mut req = self.client.get(self.url(path));
         for (k, v) in headers {
@@ -294,6 +303,15 @@ impl Browser {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// A post with no body, from this browser.
+    pub async fn post_empty(&self, path: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
             .send()
             .await
             .expect("request")

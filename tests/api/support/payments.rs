@@ -149,3 +149,10 @@ pub fn fulfilled(order_id: &str) -> usize {
         .copied()
         .unwrap_or(0)
 }
+
+/// One round of the payment poller at `now`: how many payments it asked the gateway about.
+pub async fn poll(app: &TestApp, now: i64) -> usize {
+    bawaba::features::payments::engine::poll_due(&app.payments, &app.db, now)
+        .await
+        .unwrap()
+}

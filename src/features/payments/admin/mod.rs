@@ -134,7 +134,8 @@ fn problem_text(locale: Locale, code: &str) -> String {
         "reason_missing" => td_string!(locale, admin.err_reason_missing),
         "reason_long" => td_string!(locale, admin.err_reason_long),
         "resolution_missing" => td_string!(locale, admin.resolution_missing),
-        _ => td_string!(locale, admin.err_gateway),
+        "gateway" => td_string!(locale, admin.err_gateway),
+        unknown => return crate::ui::form::unknown_problem(locale, unknown),
     }
     .to_string()
 }
