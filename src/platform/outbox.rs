@@ -113,7 +113,7 @@ pub async fn enqueue(
 }
 
 /// A message a worker holds.
-#[derive(Debug)]
+#[derive(Debug, sqlx::FromRow)]
 pub struct Claimed {
     pub id: String,
     pub channel: String,
@@ -132,7 +132,7 @@ const DUE: &str = "((status = 'pending' AND next_attempt_at <= $3) \
 /// row it waited for; SQLite runs writers one at a time).
 pub async fn claim(db: &Db, worker: &str, now: i64) -> Result<Option<Claimed>, DbError> {
     let mut tx = db.begin_write().await?;
-    let row: Option<(String, String, String, String, String, String, i64)> = sqlx::query_as(
+    let row: Option<Claimed> = sqlx::query_as(
         &format!(
             "UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_until = $2, \
              attempts = attempts + 1 \
@@ -147,17 +147,7 @@ pub async fn claim(db: &Db, worker: &str, now: i64) -> Result<Option<Claimed>, D
     .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(row.map(
-        |(id, channel, recipient, template, language, params, attempts)| Claimed {
-            id,
-            channel,
-            recipient,
-            template,
-            language,
-            params,
-            attempts,
-        },
-    ))
+    Ok(row)
 }
 
 /// A delivered message keeps its status, not its contents: parameters can carry one-time

@@ -63,20 +63,18 @@ fn Keeper(children: Children) -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    use gloo_timers::callback::Interval;
     use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-    use std::time::Duration;
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen::JsCast;
     use web_sys::{
-        FormData, Headers, HtmlButtonElement, HtmlFormElement, HtmlInputElement, RequestInit,
-        Response, UrlSearchParams,
+        FormData, HtmlButtonElement, HtmlFormElement, HtmlInputElement, UrlSearchParams,
     };
 
     /// A kept answer older than this is dropped: the server's draft is gone by then.
     const MAX_AGE_MS: i64 = 24 * 3600 * 1000;
     /// While an answer waits although the browser believes it is online (the server, not the
     /// phone, was unreachable), it is retried this often.
-    const RETRY: Duration = Duration::from_secs(20);
+    const RETRY_MS: u32 = 20_000;
 
     /// One submission: where it goes and its url-encoded body.
     #[derive(Clone)]
@@ -144,25 +142,21 @@ mod browser {
     /// Posts like the plain form would, but asks for the server function's JSON answer, so the
     /// redirect comes back as a `Location` header instead of being followed.
     async fn post(s: &Submission) -> Outcome {
-        let Ok(headers) = Headers::new() else {
+        let request = gloo_net::http::Request::post(&s.action)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .body(s.body.as_str());
+        let Ok(request) = request else {
             return Outcome::Other;
         };
-        let _ = headers.set("Content-Type", "application/x-www-form-urlencoded");
-        let _ = headers.set("Accept", "application/json");
-        let init = RequestInit::new();
-        init.set_method("POST");
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&s.body));
-        let Ok(value) = JsFuture::from(window().fetch_with_str_and_init(&s.action, &init)).await
-        else {
+        let Ok(response) = request.send().await else {
             return Outcome::Unreachable;
         };
-        let response: Response = value.unchecked_into();
         match response.status() {
             502..=504 => Outcome::Unreachable,
             200..=299 => match response.headers().get("Location") {
-                Ok(Some(location)) => Outcome::Redirect(location),
-                _ => Outcome::Other,
+                Some(location) => Outcome::Redirect(location),
+                None => Outcome::Other,
             },
             _ => Outcome::Other,
         }
@@ -263,19 +257,15 @@ mod browser {
         Effect::new(move |_| resend(root, waiting, busy));
         let on_online =
             window_event_listener(leptos::ev::online, move |_| resend(root, waiting, busy));
-        let retry = set_interval_with_handle(
-            move || {
-                if waiting.get_untracked() {
-                    resend(root, waiting, busy)
-                }
-            },
-            RETRY,
-        );
+        // Dropped with the island, which clears it.
+        let retry = StoredValue::new_local(Some(Interval::new(RETRY_MS, move || {
+            if waiting.get_untracked() {
+                resend(root, waiting, busy)
+            }
+        })));
         on_cleanup(move || {
             on_online.remove();
-            if let Ok(handle) = retry {
-                handle.clear();
-            }
+            retry.set_value(None);
         });
 
         move |ev: SubmitEvent| {

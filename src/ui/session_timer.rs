@@ -127,45 +127,30 @@ fn SessionTimerIsland() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{Phase, WARN_SECS};
+    use gloo_timers::callback::Timeout;
     use leptos::{prelude::*, task::spawn_local};
-    use std::time::Duration;
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
-    use web_sys::{RequestInit, Response};
 
     const EXTEND_URL: &str = "/account/session/extend";
 
     /// Arms the timers for a session ending in `seconds_left`; returns the button's handler.
-    /// Each arming bumps a generation number, so the timers of an earlier arming do nothing.
+    /// Arming again (after "Stay signed in") replaces the timers: a dropped `Timeout` is
+    /// cleared, so the earlier ones never fire.
     pub fn start(
         phase: RwSignal<Phase>,
         button: NodeRef<leptos::html::Button>,
         seconds_left: i64,
     ) -> impl Fn(leptos::ev::MouseEvent) + 'static {
-        let generation = StoredValue::new(0u32);
+        let timers = StoredValue::new_local(Vec::<Timeout>::new());
         let arm = move |seconds: i64| {
-            let current = generation.get_value() + 1;
-            generation.set_value(current);
-            let live = move || generation.get_value() == current;
-            set_timeout(
-                move || {
-                    if live() {
-                        phase.set(Phase::Warning);
-                        if let Some(b) = button.get_untracked() {
-                            let _ = b.focus();
-                        }
-                    }
-                },
-                Duration::from_secs((seconds - WARN_SECS).max(0) as u64),
-            );
-            set_timeout(
-                move || {
-                    if live() {
-                        phase.set(Phase::Ended);
-                    }
-                },
-                Duration::from_secs(seconds.max(0) as u64),
-            );
+            let ms = |s: i64| (s.max(0) as u32).saturating_mul(1000);
+            let warn = Timeout::new(ms(seconds - WARN_SECS), move || {
+                phase.set(Phase::Warning);
+                if let Some(b) = button.get_untracked() {
+                    let _ = b.focus();
+                }
+            });
+            let end = Timeout::new(ms(seconds), move || phase.set(Phase::Ended));
+            timers.set_value(vec![warn, end]);
         };
         arm(seconds_left);
         move |_| {
@@ -183,16 +168,13 @@ mod browser {
 
     /// The seconds left after the extension, or `None` if the session has already ended.
     async fn extend() -> Option<i64> {
-        let init = RequestInit::new();
-        init.set_method("POST");
-        let response = JsFuture::from(window().fetch_with_str_and_init(EXTEND_URL, &init))
+        let response = gloo_net::http::Request::post(EXTEND_URL)
+            .send()
             .await
             .ok()?;
-        let response: Response = response.unchecked_into();
         if !response.ok() {
             return None;
         }
-        let text = JsFuture::from(response.text().ok()?).await.ok()?;
-        JsValue::as_string(&text)?.trim().parse().ok()
+        response.text().await.ok()?.trim().parse().ok()
     }
 }

@@ -7,8 +7,8 @@
 //! their own, so strangers' guesses elsewhere do not block it. The password, and the second
 //! step if the account has one, are still asked.
 
-use crate::error::OrUnavailable;
 #[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::ui::form::PageHeading;
 use crate::{error::AppError, i18n::*, ui::form::Button};
 use leptos::{prelude::*, server_fn::ServerFn};

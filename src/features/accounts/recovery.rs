@@ -2,9 +2,9 @@
 //! whether or not an account uses it); the link opens a page to choose a new password, dies on
 //! use and after 30 minutes, and using it ends every session of the account.
 
+#[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::ui::form::FormHeading;
-#[cfg(feature = "ssr")]
 use crate::ui::form::PageHeading;
 use crate::{
     domain::journey::Draft,

@@ -303,7 +303,7 @@ pub(super) async fn reconfirm_password(
         .await
         .or_unavailable()?
         .is_some();
-    crate::features::accounts::record_here(&state, account_id, "password_reconfirm_failed", now)
+    crate::features::accounts::record_here(state, account_id, "password_reconfirm_failed", now)
         .await?;
     if !locked {
         return Ok(Reconfirmed::Wrong);

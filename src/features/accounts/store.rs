@@ -163,6 +163,28 @@ pub struct AccountRow {
     pub created_at: i64,
 }
 
+/// The account's e-mail address (in a transaction or on the pool), `None` for no such account.
+pub async fn email_of<'e>(
+    conn: impl sqlx::Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<String>, DbError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(email,)| email))
+}
+
+/// Whether the account has confirmed its e-mail address (what a service asks before it sells).
+pub async fn email_confirmed(db: &Db, id: &str) -> Result<bool, DbError> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT email_verified_at FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(matches!(row, Some((Some(_),))))
+}
+
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<AccountRow>, DbError> {
     Ok(sqlx::query_as(
         "SELECT id, full_name, identity_kind, identity_number, date_of_birth, nationality, email, \

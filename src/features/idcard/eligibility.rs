@@ -5,8 +5,8 @@
 // A server function's arguments are its form's fields, one per question.
 #![allow(clippy::too_many_arguments)]
 
-use crate::error::OrUnavailable;
 #[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::ui::journey::{CheckAnswers, QuestionPage};
 use crate::{
     domain::{

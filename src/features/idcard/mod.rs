@@ -1,8 +1,8 @@
 //! The resident smart ID card service (Qatar). This slice: the start page, with the fees and
 //! the service centres read from the database.
 
-use crate::error::OrUnavailable;
 #[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::ui::form::PageHeading;
 use crate::{
     domain::reference::{IdCardFee, ServiceCentre},

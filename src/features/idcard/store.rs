@@ -30,7 +30,17 @@ pub async fn fees(db: &Db) -> Result<Vec<IdCardFee>, DbError> {
 }
 
 pub async fn centres(db: &Db) -> Result<Vec<ServiceCentre>, DbError> {
-    let rows: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Record {
+        code: String,
+        name_ar: String,
+        name_en: String,
+        municipality: String,
+        opens: String,
+        closes: String,
+        counters: i64,
+    }
+    let rows: Vec<Record> = sqlx::query_as(
         "SELECT code, name_ar, name_en, municipality, opens, closes, counters
          FROM service_centres ORDER BY counters DESC, code",
     )
@@ -38,16 +48,14 @@ pub async fn centres(db: &Db) -> Result<Vec<ServiceCentre>, DbError> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(code, name_ar, name_en, municipality, opens, closes, counters)| ServiceCentre {
-                code,
-                name_ar,
-                name_en,
-                municipality,
-                opens,
-                closes,
-                counters: counters as i32,
-            },
-        )
+        .map(|r| ServiceCentre {
+            code: r.code,
+            name_ar: r.name_ar,
+            name_en: r.name_en,
+            municipality: r.municipality,
+            opens: r.opens,
+            closes: r.closes,
+            counters: r.counters as i32,
+        })
         .collect())
 }

@@ -142,13 +142,10 @@ pub(crate) mod server {
     ) -> Result<String, AppError> {
         use crate::features::payments::engine::{self, PaymentError, Started};
         // A payment is part of a service, and only a confirmed address may start one.
-        let (confirmed,): (Option<i64>,) =
-            sqlx::query_as("SELECT email_verified_at FROM accounts WHERE id = $1")
-                .bind(account)
-                .fetch_one(state.db.pool())
-                .await
-                .or_unavailable()?;
-        if confirmed.is_none() {
+        let confirmed = crate::features::accounts::store::email_confirmed(&state.db, account)
+            .await
+            .or_unavailable()?;
+        if !confirmed {
             return Ok(crate::features::accounts::verify::PATH.to_string());
         }
         let key = if key.is_empty() || key.len() > 64 {
@@ -208,11 +205,10 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
         .await
         .or_unavailable()?
         .ok_or_else(|| AppError::refused("payment"))?;
-    let (email,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
-        .bind(&account)
-        .fetch_one(&mut *conn)
+    let email = crate::features::accounts::store::email_of(&mut *conn, &account)
         .await
-        .or_unavailable()?;
+        .or_unavailable()?
+        .unwrap_or_default();
     Ok(PaymentView {
         id: p.id.clone(),
         reference: p.reference.clone(),

@@ -12,29 +12,32 @@ use sqlx::{Any, AnyConnection, Transaction};
 
 pub use crate::platform::orders::Order;
 
-type OrderRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    Option<i64>,
-    i64,
-);
+/// An `orders` row as stored (`ORDER_COLUMNS`).
+#[derive(sqlx::FromRow)]
+struct OrderRow {
+    id: String,
+    account_id: String,
+    kind: String,
+    subject: String,
+    description: String,
+    amount_minor: i64,
+    currency: String,
+    fulfilled_at: Option<i64>,
+    created_at: i64,
+}
 
 fn order_from(r: OrderRow) -> Result<Order, DbError> {
-    let currency = Currency::parse(&r.6).ok_or_else(|| corrupt("orders.currency", &r.6))?;
+    let currency =
+        Currency::parse(&r.currency).ok_or_else(|| corrupt("orders.currency", &r.currency))?;
     Ok(Order {
-        id: r.0,
-        account_id: r.1,
-        kind: r.2,
-        subject: r.3,
-        description: r.4,
-        amount: Money::new(r.5, currency),
-        fulfilled_at: r.7,
-        created_at: r.8,
+        id: r.id,
+        account_id: r.account_id,
+        kind: r.kind,
+        subject: r.subject,
+        description: r.description,
+        amount: Money::new(r.amount_minor, currency),
+        fulfilled_at: r.fulfilled_at,
+        created_at: r.created_at,
     })
 }
 

@@ -4,8 +4,8 @@
 //! is archived, so the claimant can add it) or closes the case as it stands. Administrators
 //! only: anyone else gets "not found".
 
-use crate::error::OrUnavailable;
 #[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::ui::form::PageHeading;
 use crate::{
     error::AppError,

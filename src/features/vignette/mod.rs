@@ -1,8 +1,8 @@
 //! The vehicle vignette service (Algeria): the start page (the campaign and the tariff read
 //! from the database) and the public fee calculator.
 
-use crate::error::OrUnavailable;
 #[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::ui::form::PageHeading;
 use crate::{
     domain::reference::{Campaign, TariffBasis, TariffFamily, TariffRow, format_milli},

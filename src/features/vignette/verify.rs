@@ -4,8 +4,8 @@
 //! address, counted in the database. The QR code holds this page's address with the seal, so
 //! any phone camera opens the answer.
 
-use crate::error::OrUnavailable;
 #[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::ui::form::FormHeading;
 use crate::{
     domain::{

@@ -6,10 +6,10 @@
 //! Between the password and the second step, the browser is not signed in: a draft under its
 //! (anonymous) session names the account waiting for its code, for at most ten minutes.
 
+#[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::features::accounts::PasswordField;
 use crate::ui::form::FormHeading;
-#[cfg(feature = "ssr")]
 use crate::ui::form::PageHeading;
 use crate::{
     domain::account::SecondStepKind,

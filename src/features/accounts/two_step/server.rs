@@ -161,7 +161,7 @@ pub async fn notify(
     .await
     .or_unavailable()?;
     tx.commit().await.or_unavailable()?;
-    crate::features::accounts::record_here(&state, account_id, &format!("two_step_{what}"), now)
+    crate::features::accounts::record_here(state, account_id, &format!("two_step_{what}"), now)
         .await
 }
 

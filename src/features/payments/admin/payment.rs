@@ -62,20 +62,21 @@ pub async fn load_admin_payment(payment_id: String) -> Result<AdminPaymentView, 
         .await
         .or_unavailable()?
         .ok_or_else(|| AppError::refused("payment (administration)"))?;
-    let (payer,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
-        .bind(&p.account_id)
-        .fetch_one(&mut *conn)
+    let payer = crate::features::accounts::store::email_of(&mut *conn, &p.account_id)
         .await
-        .or_unavailable()?;
-    type Raw = (
-        i64,
-        String,
-        Option<String>,
-        String,
-        String,
-        Option<i64>,
-        Option<String>,
-    );
+        .or_unavailable()?
+        .unwrap_or_default();
+    #[derive(sqlx::FromRow)]
+    struct Raw {
+        at: i64,
+        actor: String,
+        /// The administrator's address when the actor is an account.
+        email: Option<String>,
+        from_state: String,
+        to_state: String,
+        amount_minor: Option<i64>,
+        reason: Option<String>,
+    }
     let raw: Vec<Raw> = sqlx::query_as(
         "SELECT e.at, e.actor, a.email, e.from_state, e.to_state, e.amount_minor, e.reason \
          FROM payment_events e LEFT JOIN accounts a ON a.id = e.actor \
@@ -89,14 +90,14 @@ pub async fn load_admin_payment(payment_id: String) -> Result<AdminPaymentView, 
     let currency = p.payment.amount.currency;
     let events = raw
         .into_iter()
-        .filter_map(|(at, actor, email, from, to, minor, reason)| {
+        .filter_map(|r| {
             Some(EventLine {
-                at,
-                by: email.unwrap_or(actor),
-                from: PaymentState::parse(&from)?,
-                to: PaymentState::parse(&to)?,
-                amount: minor.map(|m| Money::new(m, currency)),
-                reason,
+                at: r.at,
+                by: r.email.unwrap_or(r.actor),
+                from: PaymentState::parse(&r.from_state)?,
+                to: PaymentState::parse(&r.to_state)?,
+                amount: r.amount_minor.map(|m| Money::new(m, currency)),
+                reason: r.reason,
             })
         })
         .collect();

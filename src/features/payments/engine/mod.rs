@@ -522,11 +522,8 @@ async fn tell_payer(
     let Some(order) = store::order(conn, &paid.order_id).await? else {
         return Ok(());
     };
-    let email: Option<(String,)> = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
-        .bind(&paid.account_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some((email,)) = email else {
+    let email = crate::features::accounts::store::email_of(&mut *conn, &paid.account_id).await?;
+    let Some(email) = email else {
         return Ok(());
     };
     let mut params = serde_json::json!({

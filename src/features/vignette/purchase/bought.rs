@@ -76,11 +76,10 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
     else {
         return Ok(Bought::NotYet { order_id });
     };
-    let (email,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
-        .bind(&account)
-        .fetch_one(state.db.pool())
+    let email = crate::features::accounts::store::email_of(state.db.pool(), &account)
         .await
-        .or_unavailable()?;
+        .or_unavailable()?
+        .unwrap_or_default();
     let document =
         crate::features::vignette::document::VignetteDocument::new(&v, &state.config.public_url);
     Ok(Bought::Vignette(Box::new(VignetteView {

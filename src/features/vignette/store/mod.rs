@@ -18,22 +18,18 @@ pub use reminders::*;
 pub use vehicles::*;
 pub use vignettes::*;
 
-type CampaignRecord = (i64, String, String, Option<String>, i64, i64, i64);
-type TariffRecord = (
-    String,
-    String,
-    i64,
-    Option<i64>,
-    i64,
-    Option<i64>,
-    i64,
-    String,
-    i64,
-    Option<i64>,
-);
-
 pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>, DbError> {
-    let rows: Vec<CampaignRecord> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Record {
+        year: i64,
+        starts_at: String,
+        ends_at: String,
+        extended_from: Option<String>,
+        late_surcharge_pct: i64,
+        enforcement_surcharge_pct: i64,
+        new_vehicle_days: i64,
+    }
+    let rows: Vec<Record> = sqlx::query_as(
         "SELECT year, starts_at, ends_at, extended_from, late_surcharge_pct,
                 enforcement_surcharge_pct, new_vehicle_days
          FROM vignette_campaigns ORDER BY year",
@@ -42,50 +38,59 @@ pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>, DbError> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(year, starts_at, ends_at, extended_from, late, enforcement, new_days)| Campaign {
-                year: year as i32,
-                starts_at,
-                ends_at,
-                extended_from,
-                late_surcharge_pct: late as i32,
-                enforcement_surcharge_pct: enforcement as i32,
-                new_vehicle_days: new_days as i32,
-            },
-        )
+        .map(|r| Campaign {
+            year: r.year as i32,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            extended_from: r.extended_from,
+            late_surcharge_pct: r.late_surcharge_pct as i32,
+            enforcement_surcharge_pct: r.enforcement_surcharge_pct as i32,
+            new_vehicle_days: r.new_vehicle_days as i32,
+        })
         .collect())
 }
 
 pub async fn tariffs(db: &Db) -> Result<Vec<TariffRow>, DbError> {
-    let rows: Vec<TariffRecord> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Record {
+        family: String,
+        basis: String,
+        band_min_milli: i64,
+        band_max_milli: Option<i64>,
+        age_from: i64,
+        age_to: Option<i64>,
+        amount_minor: i64,
+        currency: String,
+        valid_from_year: i64,
+        valid_to_year: Option<i64>,
+    }
+    let rows: Vec<Record> = sqlx::query_as(
         "SELECT family, basis, band_min_milli, band_max_milli, age_from, age_to,
                 amount_minor, currency, valid_from_year, valid_to_year
          FROM vignette_tariffs ORDER BY id",
     )
     .fetch_all(db.pool())
     .await?;
+    let bad = |what: &str, v: &str| {
+        DbError::Sqlx(sqlx::Error::Decode(format!("unknown {what} {v:?}").into()))
+    };
     rows.into_iter()
-        .map(
-            |(family, basis, min, max, age_from, age_to, amount, currency, from, to)| {
-                let bad = |what: &str, v: &str| {
-                    DbError::Sqlx(sqlx::Error::Decode(format!("unknown {what} {v:?}").into()))
-                };
-                Ok(TariffRow {
-                    family: TariffFamily::parse(&family).ok_or_else(|| bad("family", &family))?,
-                    basis: TariffBasis::parse(&basis).ok_or_else(|| bad("basis", &basis))?,
-                    band_min_milli: min,
-                    band_max_milli: max,
-                    age_from: age_from as i32,
-                    age_to: age_to.map(|v| v as i32),
-                    amount: Money::new(
-                        amount,
-                        Currency::parse(&currency).ok_or_else(|| bad("currency", &currency))?,
-                    ),
-                    valid_from_year: from as i32,
-                    valid_to_year: to.map(|v| v as i32),
-                })
-            },
-        )
+        .map(|r| {
+            Ok(TariffRow {
+                family: TariffFamily::parse(&r.family).ok_or_else(|| bad("family", &r.family))?,
+                basis: TariffBasis::parse(&r.basis).ok_or_else(|| bad("basis", &r.basis))?,
+                band_min_milli: r.band_min_milli,
+                band_max_milli: r.band_max_milli,
+                age_from: r.age_from as i32,
+                age_to: r.age_to.map(|v| v as i32),
+                amount: Money::new(
+                    r.amount_minor,
+                    Currency::parse(&r.currency).ok_or_else(|| bad("currency", &r.currency))?,
+                ),
+                valid_from_year: r.valid_from_year as i32,
+                valid_to_year: r.valid_to_year.map(|v| v as i32),
+            })
+        })
         .collect()
 }
 

@@ -364,19 +364,21 @@ pub struct ConflictRecord {
 
 /// Open conflicts, newest first, with each side's name and e-mail address.
 pub async fn open_conflicts(db: &Db) -> Result<Vec<ConflictRecord>, DbError> {
-    type Row = (
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-        String,
-        i64,
-    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        plate: String,
+        kind: String,
+        note: Option<String>,
+        claimant_name: String,
+        claimant_email: String,
+        holder_name: String,
+        holder_email: String,
+        created_at: i64,
+    }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT c.id, c.plate, c.kind, c.note, a.full_name, a.email, b.full_name, b.email,
+        "SELECT c.id, c.plate, c.kind, c.note, a.full_name AS claimant_name,
+                a.email AS claimant_email, b.full_name AS holder_name, b.email AS holder_email,
                 c.created_at
          FROM plate_conflicts c
          JOIN accounts a ON a.id = c.claimed_by
@@ -388,17 +390,15 @@ pub async fn open_conflicts(db: &Db) -> Result<Vec<ConflictRecord>, DbError> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, plate, kind, note, cn, ce, hn, he, created_at)| ConflictRecord {
-                id,
-                plate,
-                kind,
-                note,
-                claimed_by: (cn, ce),
-                held_by: (hn, he),
-                created_at,
-            },
-        )
+        .map(|r| ConflictRecord {
+            id: r.id,
+            plate: r.plate,
+            kind: r.kind,
+            note: r.note,
+            claimed_by: (r.claimant_name, r.claimant_email),
+            held_by: (r.holder_name, r.holder_email),
+            created_at: r.created_at,
+        })
         .collect())
 }
 

@@ -29,51 +29,53 @@ pub struct VignetteRecord {
     pub seal: Option<String>,
 }
 
-type VignetteRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    String,
-    i64,
-    String,
-    i64,
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<String>,
-);
+/// A `vignettes` row as stored (`VIGNETTE_COLUMNS`).
+#[derive(sqlx::FromRow)]
+struct VignetteRow {
+    id: String,
+    number: String,
+    vehicle_id: String,
+    account_id: String,
+    campaign_year: i64,
+    plate: String,
+    vin: String,
+    category: i64,
+    valid_until: String,
+    amount_minor: i64,
+    currency: String,
+    order_id: String,
+    payment_reference: String,
+    issued_at: i64,
+    duplicate_issued_at: Option<i64>,
+    seal: Option<String>,
+}
 
 const VIGNETTE_COLUMNS: &str = "id, number, vehicle_id, account_id, campaign_year, plate, vin, \
     category, valid_until, amount_minor, currency, order_id, payment_reference, issued_at, \
     duplicate_issued_at, seal";
 
 fn vignette_from(r: VignetteRow) -> Result<VignetteRecord, DbError> {
-    let currency = Currency::parse(&r.10).ok_or_else(|| {
+    let currency = Currency::parse(&r.currency).ok_or_else(|| {
         DbError::Sqlx(sqlx::Error::Decode(
-            format!("bad vignettes.currency {:?}", r.10).into(),
+            format!("bad vignettes.currency {:?}", r.currency).into(),
         ))
     })?;
     Ok(VignetteRecord {
-        id: r.0,
-        number: r.1,
-        vehicle_id: r.2,
-        account_id: r.3,
-        campaign_year: r.4 as i32,
-        plate: r.5,
-        vin: r.6,
-        category: r.7 as u8,
-        valid_until: r.8,
-        amount: Money::new(r.9, currency),
-        order_id: r.11,
-        payment_reference: r.12,
-        issued_at: r.13,
-        duplicate_issued_at: r.14,
-        seal: r.15,
+        id: r.id,
+        number: r.number,
+        vehicle_id: r.vehicle_id,
+        account_id: r.account_id,
+        campaign_year: r.campaign_year as i32,
+        plate: r.plate,
+        vin: r.vin,
+        category: r.category as u8,
+        valid_until: r.valid_until,
+        amount: Money::new(r.amount_minor, currency),
+        order_id: r.order_id,
+        payment_reference: r.payment_reference,
+        issued_at: r.issued_at,
+        duplicate_issued_at: r.duplicate_issued_at,
+        seal: r.seal,
     })
 }
 

@@ -71,13 +71,9 @@ pub(crate) mod server {
     };
 
     pub async fn verified(state: &AppState, account: &str) -> Result<bool, AppError> {
-        let (at,): (Option<i64>,) =
-            sqlx::query_as("SELECT email_verified_at FROM accounts WHERE id = $1")
-                .bind(account)
-                .fetch_one(state.db.pool())
-                .await
-                .or_unavailable()?;
-        Ok(at.is_some())
+        crate::features::accounts::store::email_confirmed(&state.db, account)
+            .await
+            .or_unavailable()
     }
 
     /// The draft a refused form is kept in: one per vehicle (and one for a new vehicle).
