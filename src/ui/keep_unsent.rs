@@ -65,9 +65,11 @@ fn Keeper(children: Children) -> impl IntoView {
 mod browser {
     use gloo_timers::callback::Interval;
     use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-    use wasm_bindgen::JsCast;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        FormData, HtmlButtonElement, HtmlFormElement, HtmlInputElement, UrlSearchParams,
+        FormData, Headers, HtmlButtonElement, HtmlFormElement, HtmlInputElement, RequestInit,
+        Response, UrlSearchParams,
     };
 
     /// A kept answer older than this is dropped: the server's draft is gone by then.
@@ -140,23 +142,29 @@ mod browser {
     }
 
     /// Posts like the plain form would, but asks for the server function's JSON answer, so the
-    /// redirect comes back as a `Location` header instead of being followed.
+    /// redirect comes back as a `Location` header instead of being followed. Written with
+    /// web-sys: gloo-net's request builder cost this island 3 KiB brotli (measured with
+    /// gloo-timers, docs/BENCHMARKS.md), over the 2 KiB a convenience may cost.
     async fn post(s: &Submission) -> Outcome {
-        let request = gloo_net::http::Request::post(&s.action)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .body(s.body.as_str());
-        let Ok(request) = request else {
+        let Ok(headers) = Headers::new() else {
             return Outcome::Other;
         };
-        let Ok(response) = request.send().await else {
+        let _ = headers.set("Content-Type", "application/x-www-form-urlencoded");
+        let _ = headers.set("Accept", "application/json");
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(&s.body));
+        let Ok(value) = JsFuture::from(window().fetch_with_str_and_init(&s.action, &init)).await
+        else {
             return Outcome::Unreachable;
         };
+        let response: Response = value.unchecked_into();
         match response.status() {
             502..=504 => Outcome::Unreachable,
             200..=299 => match response.headers().get("Location") {
-                Some(location) => Outcome::Redirect(location),
-                None => Outcome::Other,
+                Ok(Some(location)) => Outcome::Redirect(location),
+                _ => Outcome::Other,
             },
             _ => Outcome::Other,
         }
