@@ -100,6 +100,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/id-card/eligibility/check") view=idcard::eligibility::CheckPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/eligibility/result") view=idcard::eligibility::ResultPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/eligibility/:step") view=idcard::eligibility::StepPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/apply") view=idcard::apply::ApplyPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/applications/:id") view=idcard::tasks::TaskListPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/applications/:id/:step") view=idcard::pages::FormPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=accounts::register::StartPage />
                     <Route path=path!("/register/check") view=accounts::register::check::CheckPage ssr=SsrMode::Async />
                     <Route path=path!("/register/:step") view=accounts::register::steps::StepPage ssr=SsrMode::Async />

@@ -58,6 +58,9 @@ pub struct StepDef {
     pub fields: &'static [&'static str],
     /// Whether the page is asked at all, given earlier answers.
     pub applies: fn(&Answers) -> bool,
+    /// Fields of `fields` that may be left empty (a flat's unit number): the page counts as
+    /// answered without them.
+    pub optional: &'static [&'static str],
 }
 
 pub fn always(_: &Answers) -> bool {
@@ -94,9 +97,10 @@ impl JourneyDef {
     }
 
     pub fn is_answered(step: &StepDef, answers: &Answers) -> bool {
-        step.fields
-            .iter()
-            .all(|f| answers.get(*f).is_some_and(|v| !v.is_empty()))
+        step.fields.iter().all(|f| match answers.get(*f) {
+            Some(v) => !v.is_empty() || step.optional.contains(f),
+            None => false,
+        })
     }
 
     /// The first page that applies and is not answered yet: where a resumed journey continues.
@@ -192,21 +196,25 @@ mod tests {
                 id: "name",
                 fields: &["name"],
                 applies: always,
+                optional: &[],
             },
             StepDef {
                 id: "car",
                 fields: &["owns_car"],
                 applies: always,
+                optional: &[],
             },
             StepDef {
                 id: "plate",
                 fields: &["plate"],
                 applies: has_car,
+                optional: &[],
             },
             StepDef {
                 id: "email",
                 fields: &["email"],
                 applies: always,
+                optional: &[],
             },
         ],
         max_chars: &[("email", 254)],

@@ -2,11 +2,13 @@
 //! The browser runs the same validation and arithmetic the server runs.
 
 pub mod account;
+pub mod calendar;
 pub mod contact;
 pub mod date;
 pub mod device;
 pub mod digits;
 pub mod eligibility;
+pub mod idcard;
 pub mod identity;
 pub mod journey;
 pub mod money;

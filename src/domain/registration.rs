@@ -28,16 +28,19 @@ pub static JOURNEY: JourneyDef = JourneyDef {
                 "nationality",
             ],
             applies: always,
+            optional: &[],
         },
         StepDef {
             id: "identity",
             fields: &["identity_kind", "identity_number"],
             applies: always,
+            optional: &[],
         },
         StepDef {
             id: "contact",
             fields: &["email", "mobile"],
             applies: always,
+            optional: &[],
         },
     ],
     // Twice the longest accepted, so that "too long" is said with the text still shown.

@@ -1,18 +1,88 @@
-//! Journey drafts: the answers so far, saved after every page under the user's session.
+//! Journey drafts: the answers so far, saved after every page.
+//!
+//! Who keeps a draft decides how long it lives (`Keeper`): a signed-in person's answers belong
+//! to the account and are never discarded by signing out or by a session ending (UX.md); a
+//! visitor's answers live with the browser's session and move to the account at sign-in; what
+//! only the browser may see (the steps of a sign-in, a code just sent) stays with the session.
 
 use super::{
     db::{Db, DbError},
-    session::SessionId,
+    session::{Session, SessionId},
 };
 use crate::domain::journey::{Answers, Draft, JourneyDef, Next, Rejected, StepDef};
 
-pub async fn load(db: &Db, session: &SessionId, journey: &str) -> Result<Draft, DbError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT answers FROM drafts WHERE session_id_hash = $1 AND journey = $2")
-            .bind(session.hash())
-            .bind(journey)
-            .fetch_optional(db.pool())
-            .await?;
+/// Who a draft belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Keeper {
+    /// The session's own state: ends with the session, never leaves the browser.
+    Session(SessionId),
+    /// A visitor's answers to a journey: kept with the session until sign-in, then moved to
+    /// the account (`session::sign_in`).
+    Visitor(SessionId),
+    /// A signed-in person's answers: survive sign-out and expiry, shown on every device.
+    Account(String),
+}
+
+impl From<&SessionId> for Keeper {
+    fn from(id: &SessionId) -> Self {
+        Keeper::Session(id.clone())
+    }
+}
+
+impl Keeper {
+    /// Who keeps the answers a person gives in `session`: the account when signed in.
+    pub fn of_answers(session: &Session) -> Self {
+        match &session.account_id {
+            Some(account) => Keeper::Account(account.clone()),
+            None => Keeper::Visitor(session.id.clone()),
+        }
+    }
+
+    /// The table, its owner column and the owner's key.
+    fn row(&self) -> (&'static str, &'static str, &str) {
+        match self {
+            Keeper::Session(id) | Keeper::Visitor(id) => ("drafts", "session_id_hash", id.hash()),
+            Keeper::Account(account) => ("account_drafts", "account_id", account),
+        }
+    }
+}
+
+/// In a page's load: who keeps the request's answers, if it has a session at all.
+pub fn answers_keeper() -> Option<Keeper> {
+    super::session::for_request().map(|s| Keeper::of_answers(&s))
+}
+
+/// Who keeps the answers given in the request's session `id` (the account when signed in).
+pub fn answers_in(id: SessionId) -> Keeper {
+    match super::session::for_request().and_then(|s| s.account_id) {
+        Some(account) => Keeper::Account(account),
+        None => Keeper::Visitor(id),
+    }
+}
+
+/// In a server function that saves answers: who keeps them, a session started if needed.
+pub async fn ensure_answers_keeper(state: &super::state::AppState) -> Result<Keeper, DbError> {
+    Ok(answers_in(super::session::ensure_for_request(state).await?))
+}
+
+/// A journey's draft as the request's answers keeper has it (empty without a session).
+pub async fn load_answers(db: &Db, journey: &str) -> Result<Draft, DbError> {
+    match answers_keeper() {
+        None => Ok(Draft::default()),
+        Some(keeper) => load(db, keeper, journey).await,
+    }
+}
+
+pub async fn load(db: &Db, keeper: impl Into<Keeper>, journey: &str) -> Result<Draft, DbError> {
+    let keeper = keeper.into();
+    let (table, owner, key) = keeper.row();
+    let row: Option<(String,)> = sqlx::query_as(&format!(
+        "SELECT answers FROM {table} WHERE {owner} = $1 AND journey = $2"
+    ))
+    .bind(key)
+    .bind(journey)
+    .fetch_optional(db.pool())
+    .await?;
     match row {
         None => Ok(Draft::default()),
         Some((json,)) => serde_json::from_str(&json).map_err(|e| {
@@ -49,7 +119,7 @@ fn bounded(draft: &Draft) -> Draft {
 /// Replaces the draft (one statement: insert, or update the existing draft).
 pub async fn save(
     db: &Db,
-    session: &SessionId,
+    keeper: impl Into<Keeper>,
     journey: &str,
     draft: &Draft,
     now: i64,
@@ -63,12 +133,25 @@ pub async fn save(
     if json.len() > MAX_DRAFT_BYTES {
         return Err(encode(format!("{} bytes, over the limit", json.len())));
     }
-    sqlx::query(
-        "INSERT INTO drafts (session_id_hash, journey, answers, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (session_id_hash, journey)
-         DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at",
-    )
-    .bind(session.hash())
+    let keeper = keeper.into();
+    let (table, owner, key) = keeper.row();
+    let follows = if table == "drafts" {
+        ", follows_account"
+    } else {
+        ""
+    };
+    let follows_value = match keeper {
+        Keeper::Session(_) => ", 0",
+        Keeper::Visitor(_) => ", 1",
+        Keeper::Account(_) => "",
+    };
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({owner}, journey, answers, updated_at{follows})
+         VALUES ($1, $2, $3, $4{follows_value})
+         ON CONFLICT ({owner}, journey)
+         DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at"
+    ))
+    .bind(key)
     .bind(journey)
     .bind(json)
     .bind(now)
@@ -81,7 +164,7 @@ pub async fn save(
 /// with its errors, with or without JavaScript, without putting the answers in the address.
 pub async fn keep_refused(
     db: &Db,
-    session: &SessionId,
+    keeper: impl Into<Keeper>,
     name: &str,
     typed: &std::collections::BTreeMap<String, String>,
     problems: Vec<(String, String)>,
@@ -95,16 +178,20 @@ pub async fn keep_refused(
         }),
         ..Draft::default()
     };
-    save(db, session, name, &draft, now).await
+    save(db, keeper, name, &draft, now).await
 }
 
 /// Forgets a draft, once its journey is finished or the user starts again.
-pub async fn discard(db: &Db, session: &SessionId, journey: &str) -> Result<(), DbError> {
-    sqlx::query("DELETE FROM drafts WHERE session_id_hash = $1 AND journey = $2")
-        .bind(session.hash())
-        .bind(journey)
-        .execute(db.pool())
-        .await?;
+pub async fn discard(db: &Db, keeper: impl Into<Keeper>, journey: &str) -> Result<(), DbError> {
+    let keeper = keeper.into();
+    let (table, owner, key) = keeper.row();
+    sqlx::query(&format!(
+        "DELETE FROM {table} WHERE {owner} = $1 AND journey = $2"
+    ))
+    .bind(key)
+    .bind(journey)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 
@@ -116,14 +203,36 @@ pub async fn discard(db: &Db, session: &SessionId, journey: &str) -> Result<(), 
 /// `validate` sees the page's own fields and the answers accepted so far.
 pub async fn record_answer(
     db: &Db,
-    session: &SessionId,
+    keeper: &Keeper,
     journey: &JourneyDef,
     base: &str,
     step: &StepDef,
     posted: Vec<(&str, Option<String>)>,
     validate: impl FnOnce(&Answers, &Answers) -> Vec<(String, String)>,
 ) -> Result<String, DbError> {
-    let mut draft = load(db, session, journey.id).await?;
+    let after = |answers: &Answers| match journey.next(step.id, answers) {
+        Next::Step(next) => format!("{base}/{next}"),
+        Next::CheckAnswers => format!("{base}/check"),
+    };
+    let here = format!("{base}/{}", step.id);
+    record_page(db, keeper, journey, step, posted, validate, after, here).await
+}
+
+/// `record_answer` for a journey that decides itself where an accepted page leads (`after`,
+/// given the answers with the page's in them; a task list goes back to its list) and where a
+/// refused one is shown again (`here`).
+#[allow(clippy::too_many_arguments)] // record_answer's six, and the two places it decides.
+pub async fn record_page(
+    db: &Db,
+    keeper: &Keeper,
+    journey: &JourneyDef,
+    step: &StepDef,
+    posted: Vec<(&str, Option<String>)>,
+    validate: impl FnOnce(&Answers, &Answers) -> Vec<(String, String)>,
+    after: impl FnOnce(&Answers) -> String,
+    here: String,
+) -> Result<String, DbError> {
+    let mut draft = load(db, keeper.clone(), journey.id).await?;
     let submitted: Answers = posted
         .into_iter()
         .filter(|(k, _)| step.fields.contains(k))
@@ -133,25 +242,29 @@ pub async fn record_answer(
     let target = if problems.is_empty() {
         journey.merge(step, &submitted, &mut draft.answers);
         draft.rejected = None;
-        match journey.next(step.id, &draft.answers) {
-            Next::Step(next) => format!("{base}/{next}"),
-            Next::CheckAnswers => format!("{base}/check"),
-        }
+        after(&draft.answers)
     } else {
         draft.rejected = Some(Rejected {
             step: step.id.to_string(),
             values: submitted,
             problems,
         });
-        format!("{base}/{}", step.id)
+        here
     };
-    save(db, session, journey.id, &draft, super::session::now_secs()).await?;
+    save(
+        db,
+        keeper.clone(),
+        journey.id,
+        &draft,
+        super::session::now_secs(),
+    )
+    .await?;
     Ok(target)
 }
 
 /// The whole of a journey page's server function: the page named `step` is saved or refused
-/// (see `record_answer`) under the request's session, started here if the user had none, and
-/// the browser is sent where "Continue" leads.
+/// (see `record_answer`) for the request's answers keeper (a session is started here if the
+/// user had none), and the browser is sent where "Continue" leads.
 pub async fn answer_page(
     journey: &JourneyDef,
     base: &str,
@@ -164,10 +277,8 @@ pub async fn answer_page(
         return Err(AppError::refused("no such journey page"));
     };
     let state = leptos::prelude::expect_context::<super::state::AppState>();
-    let session = super::session::ensure_for_request(&state)
-        .await
-        .or_unavailable()?;
-    let target = record_answer(&state.db, &session, journey, base, page, posted, validate)
+    let keeper = ensure_answers_keeper(&state).await.or_unavailable()?;
+    let target = record_answer(&state.db, &keeper, journey, base, page, posted, validate)
         .await
         .or_unavailable()?;
     leptos_axum::redirect(&target);

@@ -148,8 +148,8 @@ pub async fn ensure(
     Ok((id, Some(cookie(&token, https, LIFETIME_SECS))))
 }
 
-/// Signs `account_id` in: a new session (new token) that owns the drafts of the old one, which
-/// is deleted. Returns the new session and its `Set-Cookie` value.
+/// Signs `account_id` in: a new session (new token) that owns the session drafts of the old
+/// one, which is deleted; the visitor's answers move to the account (`drafts::Keeper`). Returns the new session and its `Set-Cookie` value.
 pub async fn sign_in(
     db: &Db,
     previous: Option<&SessionId>,
@@ -173,6 +173,23 @@ pub async fn sign_in(
     .execute(&mut *tx)
     .await?;
     if let Some(old) = previous {
+        // A visitor's answers now belong to the account; what they just typed wins over an
+        // older draft of the same journey. (`WHERE true` lets SQLite parse the upsert.)
+        sqlx::query(
+            "INSERT INTO account_drafts (account_id, journey, answers, updated_at)
+             SELECT $1, journey, answers, updated_at FROM drafts
+             WHERE session_id_hash = $2 AND follows_account = 1 AND true
+             ON CONFLICT (account_id, journey)
+             DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at",
+        )
+        .bind(account_id)
+        .bind(old.hash())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM drafts WHERE session_id_hash = $1 AND follows_account = 1")
+            .bind(old.hash())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE drafts SET session_id_hash = $1 WHERE session_id_hash = $2")
             .bind(id.hash())
             .bind(old.hash())
@@ -187,7 +204,7 @@ pub async fn sign_in(
     Ok((id, cookie(&token, https, ABSOLUTE_SECS)))
 }
 
-/// Ends one session (sign out) with its drafts.
+/// Ends one session (sign out) with its own drafts; the account's answers stay.
 pub async fn end(db: &Db, id: &SessionId) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM drafts WHERE session_id_hash = $1")
@@ -219,7 +236,8 @@ pub async fn end_all_for(db: &Db, account_id: &str) -> Result<u64, DbError> {
     Ok(gone.rows_affected())
 }
 
-/// Deletes expired sessions and, with them, their drafts.
+/// Deletes expired sessions and, with them, their drafts (a visitor's answers among them:
+/// kept 30 days, as the privacy notice says; an account's are not touched).
 pub async fn purge_expired(db: &Db, now: i64) -> Result<u64, DbError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM drafts WHERE session_id_hash IN (SELECT id_hash FROM sessions WHERE expires_at <= $1)")

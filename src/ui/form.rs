@@ -371,3 +371,123 @@ pub fn DateInput(
         </div>
     }
 }
+
+/// One choice of a `SelectField` or `Radios`: the value posted, what it says, and for a radio
+/// an optional hint under it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub hint: Option<String>,
+}
+
+impl Choice {
+    pub fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            value: value.into(),
+            label: label.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// A labelled drop-down list (a long list such as countries). `prompt` is the first, empty
+/// choice ("Choose a country"), so that nothing is chosen for the user.
+#[component]
+pub fn SelectField(
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
+    #[prop(into)] prompt: String,
+    choices: Vec<Choice>,
+    #[prop(into)] value: String,
+    error: Option<String>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+) -> impl IntoView {
+    let has_error = error.is_some();
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:field--error=has_error>
+            <label class="field__label" for=id.clone()>{label}</label>
+            {error.map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}
+            <select
+                class="field__select"
+                id=id.clone()
+                name=id
+                autocomplete=autocomplete
+                aria-invalid=has_error.then_some("true")
+                aria-describedby=has_error.then_some(error_id.clone())
+            >
+                <option value="" selected=value.is_empty()>{prompt}</option>
+                {choices
+                    .into_iter()
+                    .map(|c| {
+                        let selected = c.value == value;
+                        view! { <option value=c.value selected=selected>{c.label}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A question answered by one of a few choices, as radio buttons in a fieldset. The first
+/// radio carries the field's id, so that the error summary's link lands on it. `heading`
+/// makes the legend the page's `<h1>` (a one-question page).
+#[component]
+pub fn Radios(
+    #[prop(into)] name: String,
+    #[prop(into)] legend: String,
+    #[prop(optional)] heading: bool,
+    #[prop(default = None)] hint: Option<String>,
+    choices: Vec<Choice>,
+    #[prop(into)] value: String,
+    error: Option<String>,
+) -> impl IntoView {
+    let has_error = error.is_some();
+    let describedby = described_by(hint.is_some(), has_error, &name);
+    view! {
+        <div class="field" class:field--error=has_error>
+            <fieldset class="fieldset" aria-describedby=describedby>
+                <Legend
+                    title=legend
+                    heading
+                    hint
+                    hint_id=format!("{name}-hint")
+                    error
+                    error_id=format!("{name}-error")
+                />
+                <div class="radios">
+                    {choices
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            let id = if i == 0 { name.clone() } else { format!("{name}-{}", c.value) };
+                            let hint_id = format!("{id}-item-hint");
+                            let checked = c.value == value;
+                            view! {
+                                <div class="radios__item">
+                                    <input
+                                        class="radios__input"
+                                        id=id.clone()
+                                        name=name.clone()
+                                        type="radio"
+                                        value=c.value
+                                        checked=checked
+                                        aria-describedby=c.hint.is_some().then(|| hint_id.clone())
+                                    />
+                                    <label class="radios__label" for=id>{c.label}</label>
+                                    {c.hint.map(|h| view! { <p class="radios__hint field__hint" id=hint_id>{h}</p> })}
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+        </div>
+    }
+}

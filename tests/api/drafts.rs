@@ -156,3 +156,89 @@ on_both_backends!(
         assert!(sample_answers(app, &old).await.is_empty());
     }
 );
+
+/// The eligibility check's first page, answered by `b`.
+async fn answer_date_of_birth(b: &crate::support::app::Browser, year: &str) -> String {
+    b.post_form(
+        "/api/id-card/eligibility/answer",
+        &[
+            ("step", "date-of-birth"),
+            ("dob_day", "4"),
+            ("dob_month", "7"),
+            ("dob_year", year),
+        ],
+    )
+    .await
+}
+
+/// The year the date-of-birth page shows as answered.
+async fn shown_year(b: &crate::support::app::Browser) -> bool {
+    let res = b.get("/id-card/eligibility/date-of-birth").await;
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap().contains("value=\"1988\"")
+}
+
+on_both_backends!(
+    a_signed_in_persons_answers_survive_sign_out_expiry_and_a_new_password_and_follow_them,
+    |app: &TestApp| async move {
+        use crate::support::people::{AMINA, PASSWORD, registered_and_confirmed, sign_in};
+        let phone = app.browser("en");
+        registered_and_confirmed(app, &phone, &AMINA).await;
+        assert_eq!(
+            answer_date_of_birth(&phone, "1988").await,
+            "/id-card/eligibility/residence-visa"
+        );
+        // Another device, signed in: the same answers.
+        let laptop = app.browser("en");
+        assert!(
+            !shown_year(&laptop).await,
+            "a stranger's browser sees nothing"
+        );
+        sign_in(&laptop, AMINA.email, PASSWORD).await;
+        assert!(shown_year(&laptop).await, "the answer follows the account");
+        // Signing out on both, and every session ending, keeps them.
+        phone.post_form("/api/account/sign-out", &[]).await;
+        assert!(!shown_year(&phone).await, "signed out, nothing is shown");
+        let account = crate::support::people::account_id(app, &AMINA).await;
+        session::end_all_for(&app.db, &account).await.unwrap();
+        let later = session::now_secs() + session::LIFETIME_SECS + 1;
+        session::purge_expired(&app.db, later).await.unwrap();
+        sign_in(&phone, AMINA.email, PASSWORD).await;
+        assert!(shown_year(&phone).await, "kept through sign-out and expiry");
+        // Nothing of it is left in a session's table.
+        let (in_sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM drafts")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(in_sessions, 0);
+    }
+);
+
+on_both_backends!(
+    a_visitors_answers_move_to_the_account_at_sign_in_and_the_session_keeps_its_own,
+    |app: &TestApp| async move {
+        use crate::support::people::{AMINA, PASSWORD, registered_and_confirmed, sign_in};
+        let setup = app.browser("en");
+        registered_and_confirmed(app, &setup, &AMINA).await;
+        setup.post_form("/api/account/sign-out", &[]).await;
+
+        let b = app.browser("en");
+        answer_date_of_birth(&b, "1988").await;
+        // A refused sign-in keeps its own state (what was typed) with the session only.
+        sign_in(&b, AMINA.email, "not the password").await;
+        assert_eq!(sign_in(&b, AMINA.email, PASSWORD).await, "/account");
+        let account = crate::support::people::account_id(app, &AMINA).await;
+        let moved: Vec<(String,)> =
+            sqlx::query_as("SELECT journey FROM account_drafts WHERE account_id = $1")
+                .bind(&account)
+                .fetch_all(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(moved, vec![("idcard-eligibility".to_string(),)]);
+        assert!(shown_year(&b).await);
+        // And is there on another device.
+        let other = app.browser("en");
+        sign_in(&other, AMINA.email, PASSWORD).await;
+        assert!(shown_year(&other).await);
+    }
+);

@@ -17,6 +17,7 @@ mod contact_change;
 mod drafts;
 mod epay;
 mod health;
+mod idcard;
 mod locale;
 mod outbox;
 mod pages;

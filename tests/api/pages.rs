@@ -248,6 +248,15 @@ const OUTSIDE_THE_SWEEP: &[(&str, &str)] = &[
         "/id-card/eligibility/check",
         "reached with the journey's answers",
     ),
+    ("/id-card/apply", "signed in (idcard.spec.ts audits it)"),
+    (
+        "/id-card/applications/{id}",
+        "signed in, an application of the account (idcard.spec.ts audits it)",
+    ),
+    (
+        "/id-card/applications/{id}/{step}",
+        "signed in, an application of the account (idcard.spec.ts audits it)",
+    ),
     ("/register/check", "reached with the registration's answers"),
     ("/account", "signed in"),
     ("/account/change-email", "signed in"),

@@ -137,7 +137,7 @@ async fn create(args: &[String]) -> Result<String, String> {
     let state = crate::platform::state::build_state(config, |_, _| Default::default())
         .await
         .map_err(|e| e.to_string())?;
-    let known = super::register::server::known_countries(&state.db)
+    let known = super::store::known_countries(&state.db)
         .await
         .map_err(|e| e.to_string())?;
     let today = super::register::server::today();

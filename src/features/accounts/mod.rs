@@ -238,7 +238,8 @@ pub fn SignInFirst(#[prop(into)] back_to: String) -> impl leptos::IntoView {
 
 /// Pages only a signed-in holder may see: every `/account` page except the e-mail confirmation
 /// pages (reached from an e-mail, or right after registering, before signing in), every
-/// payment page, every vehicle page, and every administration page (which also check the role).
+/// payment page, every vehicle page, every ID card application page, and every administration
+/// page (which also check the role).
 pub fn needs_sign_in(path: &str) -> bool {
     let account = (path == profile::PATH || path.starts_with("/account/"))
         && !path.starts_with(verify::PATH)
@@ -250,7 +251,9 @@ pub fn needs_sign_in(path: &str) -> bool {
     let vignettes = path == "/vignette/buy"
         || path.starts_with("/vignette/buy/")
         || path.starts_with("/vignette/bought/");
-    account || payments || vehicles || vignettes || path.starts_with("/admin/")
+    // The ID card application (the start page and the eligibility check are open).
+    let idcard = path == "/id-card/apply" || path.starts_with("/id-card/applications");
+    account || payments || vehicles || vignettes || idcard || path.starts_with("/admin/")
 }
 
 pub const EXTEND_PATH: &str = "/account/session/extend";

@@ -48,7 +48,7 @@ pub async fn load_profile() -> Result<Option<Profile>, AppError> {
         return Ok(None);
     };
     let locale = crate::platform::request::locale();
-    let nationality = super::register::server::countries(&state.db, locale)
+    let nationality = super::store::countries(&state.db, locale)
         .await
         .or_unavailable()?
         .into_iter()

@@ -1,12 +1,13 @@
 //! Accounts in the database (SQL for both backends).
 
-use super::Role;
+use super::{Country, Role};
 use crate::{
     domain::{
         contact::{Email, Mobile},
         date::Date,
         identity::IdentityNumber,
     },
+    i18n::Locale,
     platform::db::{Db, DbError, OnUnique},
 };
 use sqlx::{Any, Transaction};
@@ -281,4 +282,38 @@ pub async fn set_reminders(db: &Db, account_id: &str, on: bool) -> Result<(), Db
         .execute(db.pool())
         .await?;
     Ok(())
+}
+
+/// Every nationality, Algeria and Qatar first (most users), then by name in `locale`.
+pub async fn countries(db: &Db, locale: Locale) -> Result<Vec<Country>, DbError> {
+    let column = match locale {
+        Locale::ar => "name_ar",
+        Locale::fr => "name_fr",
+        Locale::en => "name_en",
+    };
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT iso_numeric, {column} FROM countries ORDER BY {column}"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    let mut countries: Vec<Country> = rows
+        .into_iter()
+        .map(|(code, name)| Country {
+            code: code as u16,
+            name,
+        })
+        .collect();
+    countries.sort_by_key(|c| match c.code {
+        12 => 0,
+        634 => 1,
+        _ => 2,
+    });
+    Ok(countries)
+}
+
+pub async fn known_countries(db: &Db) -> Result<Vec<u16>, DbError> {
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT iso_numeric FROM countries")
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(|(c,)| c as u16).collect())
 }

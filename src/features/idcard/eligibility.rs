@@ -15,7 +15,7 @@ use crate::{
     },
     error::AppError,
     i18n::*,
-    ui::form::{BackLink, DateInput, FieldError, Legend, described_by},
+    ui::form::{BackLink, Choice, DateInput, FieldError, Radios, StartButton},
     ui::problem::{NotFound, ServiceProblem},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -29,27 +29,13 @@ pub fn first_page() -> String {
     format!("{BASE}/{}", JOURNEY.steps[0].id)
 }
 
-#[cfg(feature = "ssr")]
-mod server {
-    use crate::domain::date::Date;
-    use crate::platform::session::now_secs;
-
-    /// Qatar is UTC+3 all year: "today" for an age check is the date in Doha.
-    pub fn today_in_qatar() -> Date {
-        Date::from_days_since_epoch((now_secs() + 3 * 3600).div_euclid(86_400))
-    }
-}
-
 #[server(endpoint = "id-card/eligibility/draft")]
 pub async fn load_eligibility() -> Result<Draft, AppError> {
-    use crate::platform::{drafts, session, state::AppState};
+    use crate::platform::{drafts, state::AppState};
     let state = expect_context::<AppState>();
-    match session::for_request().map(|s| s.id) {
-        None => Ok(Draft::default()),
-        Some(id) => drafts::load(&state.db, &id, JOURNEY.id)
-            .await
-            .or_unavailable(),
-    }
+    drafts::load_answers(&state.db, JOURNEY.id)
+        .await
+        .or_unavailable()
 }
 
 /// Saves one page. Accepted: the answer joins the draft and the user goes on to the next
@@ -76,7 +62,7 @@ pub async fn answer_eligibility(
         ("proof_of_address", proof_of_address),
         ("employer_letter", employer_letter),
     ];
-    let today = server::today_in_qatar();
+    let today = super::today_in_qatar();
     crate::platform::drafts::answer_page(&JOURNEY, BASE, &step, posted, |submitted, _| {
         validate(&step, submitted, today)
     })
@@ -88,7 +74,7 @@ pub async fn answer_eligibility(
 pub async fn eligibility_result() -> Result<Option<Vec<Condition>>, AppError> {
     use crate::domain::eligibility::{facts_from, unmet_conditions};
     let draft = load_eligibility().await?;
-    Ok(facts_from(&draft.answers).map(|f| unmet_conditions(&f, server::today_in_qatar())))
+    Ok(facts_from(&draft.answers).map(|f| unmet_conditions(&f, super::today_in_qatar())))
 }
 
 /// The message for a problem code from `eligibility::validate`.
@@ -248,27 +234,12 @@ fn YesNo(
     error: Option<String>,
     value: String,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let has_error = error.is_some();
-    let describedby = described_by(hint.is_some(), has_error, field);
-    let no_id = format!("{field}-no");
-    view! {
-        <div class="field" class:field--error=has_error>
-            <fieldset class="fieldset" aria-describedby=describedby>
-                <Legend title heading=true hint hint_id=format!("{field}-hint") error error_id=format!("{field}-error") />
-                <div class="radios">
-                    <div class="radios__item">
-                        <input class="radios__input" id=field name=field type="radio" value="yes" checked=value == "yes" />
-                        <label class="radios__label" for=field>{t!(i18n, eligibility.yes)}</label>
-                    </div>
-                    <div class="radios__item">
-                        <input class="radios__input" id=no_id.clone() name=field type="radio" value="no" checked=value == "no" />
-                        <label class="radios__label" for=no_id>{t!(i18n, eligibility.no)}</label>
-                    </div>
-                </div>
-            </fieldset>
-        </div>
-    }
+    let locale = use_i18n().get_locale_untracked();
+    let choices = vec![
+        Choice::new("yes", td_string!(locale, eligibility.yes)),
+        Choice::new("no", td_string!(locale, eligibility.no)),
+    ];
+    view! { <Radios name=field legend=title heading=true hint choices value error /> }
 }
 
 /// `/id-card/eligibility/check`: every answer with a link to change it.
@@ -336,6 +307,7 @@ pub fn ResultPage() -> impl IntoView {
                             <h1>{t!(i18n, eligibility.eligible_heading)}</h1>
                         </div>
                         <p>{t!(i18n, eligibility.eligible_body)}</p>
+                        <p><StartButton href=super::APPLY_PATH>{t!(i18n, eligibility.start_application)}</StartButton></p>
                         <p><a href=format!("{BASE}/check")>{t!(i18n, eligibility.change_answers)}</a></p>
                     }
                     .into_any(),

@@ -1,14 +1,17 @@
-//! The resident smart ID card service (Qatar). This slice: the start page, with the fees and
-//! the service centres read from the database.
+//! The resident smart ID card service (Qatar): the start page, the eligibility check, and the
+//! application (request, task list, form pages), each in its own file.
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::ui::form::PageHeading;
 use crate::{
-    domain::reference::{IdCardFee, ServiceCentre},
+    domain::{
+        idcard::Terms,
+        reference::{IdCardFee, ServiceCentre},
+    },
     error::AppError,
     i18n::*,
-    ui::problem::ServiceProblem,
+    ui::problem::loaded,
     ui::{
         form::StartButton,
         text::{Ltr, MoneyText},
@@ -17,19 +20,63 @@ use crate::{
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod apply;
 pub mod eligibility;
+pub mod messages;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod tasks;
 
-/// Minutes an applicant with the documents at hand needs to apply online.
-const MINUTES_TO_APPLY: u32 = 15;
-/// Working days from the appointment until the card is ready (PRODUCT.md, service 2, step 7).
-pub const CARD_PRODUCTION_WORKING_DAYS: u32 = 5;
+pub const PATH: &str = "/id-card";
+/// Choosing the request, which starts an application.
+pub const APPLY_PATH: &str = "/id-card/apply";
+pub const APPLICATIONS_PATH: &str = "/id-card/applications";
+
+/// An application's page: its task list while it is filled in.
+pub fn application_path(id: &str) -> String {
+    format!("{APPLICATIONS_PATH}/{id}")
+}
+
+/// An application as a list or a heading shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationSummary {
+    pub id: String,
+    pub reference: String,
+    /// `RequestType::code`.
+    pub request: String,
+    /// `State::code`.
+    pub state: String,
+    pub created_at: i64,
+}
+
+#[cfg(feature = "ssr")]
+impl From<store::ApplicationRecord> for ApplicationSummary {
+    fn from(r: store::ApplicationRecord) -> Self {
+        Self {
+            id: r.id,
+            reference: r.reference,
+            request: r.request_type,
+            state: r.state,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// Qatar is UTC+3 all year: "today" for an age or an expiry is the date in Doha.
+#[cfg(feature = "ssr")]
+pub(crate) fn today_in_qatar() -> crate::domain::date::Date {
+    use crate::platform::session::now_secs;
+    crate::domain::date::Date::from_days_since_epoch((now_secs() + 3 * 3600).div_euclid(86_400))
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IdCardInfo {
     pub fees: Vec<IdCardFee>,
     pub centres: Vec<ServiceCentre>,
+    pub terms: Terms,
+    /// The signed-in visitor's open application, to continue.
+    pub open: Option<ApplicationSummary>,
 }
 
 #[server(endpoint = "id-card/info")]
@@ -37,17 +84,54 @@ pub async fn load_idcard_info() -> Result<IdCardInfo, AppError> {
     let state = expect_context::<crate::platform::state::AppState>();
     let fees = store::fees(&state.db).await.or_unavailable()?;
     let centres = store::centres(&state.db).await.or_unavailable()?;
-    Ok(IdCardInfo { fees, centres })
+    let terms = store::terms(&state.db).await.or_unavailable()?;
+    let open = match crate::platform::request::account() {
+        Some(account) => store::open_application(&state.db, &account)
+            .await
+            .or_unavailable()?
+            .map(Into::into),
+        None => None,
+    };
+    Ok(IdCardInfo {
+        fees,
+        centres,
+        terms,
+        open,
+    })
 }
 
+/// `/id-card`. It says what the portal does today, step by step, and nothing it does not:
+/// every step listed has its pages, and the figures come from data.
 #[component]
 pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
-    let info = Resource::new(|| (), |_| load_idcard_info());
     view! {
         <PageHeading title=td_string!(i18n.get_locale_untracked(), idcard.title) />
         <p class="lead">{t!(i18n, idcard.lead)}</p>
+        {loaded(load_idcard_info, |info: IdCardInfo| view! { <StartBody info /> })}
+    }
+}
 
+#[component]
+fn StartBody(info: IdCardInfo) -> impl IntoView {
+    let i18n = use_i18n();
+    let terms = info.terms;
+    let continue_open = info.open.clone().map(|open| {
+        let href = application_path(&open.id);
+        view! {
+            <div class="panel panel--info">
+                <p>
+                    {t!(i18n, idcard.open_application, reference = move || {
+                        let r = open.reference.clone();
+                        view! { <Ltr>{r}</Ltr> }
+                    })}
+                </p>
+                <p><StartButton href>{t!(i18n, idcard.continue_application)}</StartButton></p>
+            </div>
+        }
+    });
+    view! {
+        {continue_open}
         <p>{t!(i18n, eligibility.start_lead)}</p>
         <p>
             <StartButton href=eligibility::first_page()>{t!(i18n, eligibility.start_button)}</StartButton>
@@ -57,9 +141,10 @@ pub fn StartPage() -> impl IntoView {
         <ul class="list">
             <li>{t!(i18n, idcard.need_age)}</li>
             <li>{t!(i18n, idcard.need_visa)}</li>
-            <li>{t!(i18n, idcard.need_passport)}</li>
+            <li>{t!(i18n, idcard.need_passport, count = move || terms.passport_valid_months)}</li>
             <li>{t!(i18n, idcard.need_address)}</li>
             <li>{t!(i18n, idcard.need_employer)}</li>
+            <li>{t!(i18n, idcard.need_account)}</li>
         </ul>
 
         <h2>{t!(i18n, common.steps)}</h2>
@@ -67,24 +152,14 @@ pub fn StartPage() -> impl IntoView {
             <li>{t!(i18n, idcard.step_eligibility)}</li>
             <li>{t!(i18n, idcard.step_request)}</li>
             <li>{t!(i18n, idcard.step_form)}</li>
-            <li>{t!(i18n, idcard.step_documents)}</li>
-            <li>{t!(i18n, idcard.step_appointment)}</li>
-            <li>{t!(i18n, idcard.step_pay)}</li>
-            <li>{t!(i18n, idcard.step_centre)}</li>
         </ol>
+        <p>{t!(i18n, idcard.not_online_yet)}</p>
 
         <h2>{t!(i18n, common.how_long)}</h2>
-        <p>{t!(i18n, idcard.apply_time, count = move || MINUTES_TO_APPLY)}</p>
-        <p>{t!(i18n, idcard.card_ready, count = move || CARD_PRODUCTION_WORKING_DAYS)}</p>
+        <p>{t!(i18n, idcard.apply_time, count = move || terms.minutes_to_apply)}</p>
+        <p>{t!(i18n, idcard.card_ready, count = move || terms.production_working_days)}</p>
 
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match info.await {
-                    Ok(info) => view! { <InfoSection info /> }.into_any(),
-                    Err(_) => view! { <ServiceProblem /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <InfoSection info />
     }
 }
 

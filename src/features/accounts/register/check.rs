@@ -39,10 +39,13 @@ pub async fn create_account(
     use crate::platform::{drafts, session, state::AppState, throttle};
     let state = expect_context::<AppState>();
     let id = session::ensure_for_request(&state).await.or_unavailable()?;
-    let mut draft = drafts::load(&state.db, &id, JOURNEY.id)
+    let keeper = drafts::answers_in(id.clone());
+    let mut draft = drafts::load(&state.db, keeper.clone(), JOURNEY.id)
         .await
         .or_unavailable()?;
-    let known = server::known_countries(&state.db).await.or_unavailable()?;
+    let known = crate::features::accounts::store::known_countries(&state.db)
+        .await
+        .or_unavailable()?;
     let applicant = match applicant(&draft.answers, server::today(), |c| known.contains(&c)) {
         Ok(a) => a,
         Err((step, problems)) => {
@@ -52,9 +55,15 @@ pub async fn create_account(
                     values: draft.answers.clone(),
                     problems,
                 });
-                drafts::save(&state.db, &id, JOURNEY.id, &draft, session::now_secs())
-                    .await
-                    .or_unavailable()?;
+                drafts::save(
+                    &state.db,
+                    keeper.clone(),
+                    JOURNEY.id,
+                    &draft,
+                    session::now_secs(),
+                )
+                .await
+                .or_unavailable()?;
             }
             leptos_axum::redirect(&format!("{BASE}/{step}"));
             return Ok(());
@@ -85,7 +94,7 @@ pub async fn create_account(
             .into(),
             problems,
         });
-        drafts::save(&state.db, &id, JOURNEY.id, &draft, now)
+        drafts::save(&state.db, keeper.clone(), JOURNEY.id, &draft, now)
             .await
             .or_unavailable()?;
         leptos_axum::redirect(&format!("{BASE}/check"));
@@ -138,7 +147,7 @@ pub async fn create_account(
                 values: draft.answers.clone(),
                 problems: vec![("identity_number".into(), "identity_taken".into())],
             });
-            drafts::save(&state.db, &id, JOURNEY.id, &draft, now)
+            drafts::save(&state.db, keeper.clone(), JOURNEY.id, &draft, now)
                 .await
                 .or_unavailable()?;
             leptos_axum::redirect(&format!("{BASE}/identity"));
@@ -146,7 +155,7 @@ pub async fn create_account(
         }
         Err(CreateError::Db(e)) => return Err(AppError::internal(e)),
     }
-    drafts::discard(&state.db, &id, JOURNEY.id)
+    drafts::discard(&state.db, keeper, JOURNEY.id)
         .await
         .or_unavailable()?;
     leptos_axum::redirect(crate::features::accounts::verify::PATH);

@@ -34,16 +34,13 @@ pub struct RegistrationView {
 
 #[server(endpoint = "account/register/draft")]
 pub async fn load_registration(with_countries: bool) -> Result<RegistrationView, AppError> {
-    use crate::platform::{drafts, session, state::AppState};
+    use crate::platform::{drafts, state::AppState};
     let state = expect_context::<AppState>();
-    let draft = match session::for_request() {
-        None => Draft::default(),
-        Some(s) => drafts::load(&state.db, &s.id, JOURNEY.id)
-            .await
-            .or_unavailable()?,
-    };
+    let draft = drafts::load_answers(&state.db, JOURNEY.id)
+        .await
+        .or_unavailable()?;
     let countries = if with_countries {
-        server::countries(&state.db, crate::platform::request::locale())
+        crate::features::accounts::store::countries(&state.db, crate::platform::request::locale())
             .await
             .or_unavailable()?
     } else {
@@ -54,54 +51,12 @@ pub async fn load_registration(with_countries: bool) -> Result<RegistrationView,
 
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
-    use super::Country;
-    use crate::{
-        domain::date::Date,
-        i18n::Locale,
-        platform::{
-            db::{Db, DbError},
-            session::now_secs,
-        },
-    };
+    use crate::{domain::date::Date, platform::session::now_secs};
 
     /// Accounts are opened in Algeria (UTC+1) and Qatar (UTC+3): an age checked on the later
     /// of the two calendars is never a day early anywhere.
     pub fn today() -> Date {
         Date::from_days_since_epoch((now_secs() + 3600).div_euclid(86_400))
-    }
-
-    /// Every nationality, Algeria and Qatar first (most users), then by name in `locale`.
-    pub async fn countries(db: &Db, locale: Locale) -> Result<Vec<Country>, DbError> {
-        let column = match locale {
-            Locale::ar => "name_ar",
-            Locale::fr => "name_fr",
-            Locale::en => "name_en",
-        };
-        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT iso_numeric, {column} FROM countries ORDER BY {column}"
-        ))
-        .fetch_all(db.pool())
-        .await?;
-        let mut countries: Vec<Country> = rows
-            .into_iter()
-            .map(|(code, name)| Country {
-                code: code as u16,
-                name,
-            })
-            .collect();
-        countries.sort_by_key(|c| match c.code {
-            12 => 0,
-            634 => 1,
-            _ => 2,
-        });
-        Ok(countries)
-    }
-
-    pub async fn known_countries(db: &Db) -> Result<Vec<u16>, DbError> {
-        let rows: Vec<(i64,)> = sqlx::query_as("SELECT iso_numeric FROM countries")
-            .fetch_all(db.pool())
-            .await?;
-        Ok(rows.into_iter().map(|(c,)| c as u16).collect())
     }
 }
 
@@ -122,7 +77,9 @@ pub async fn answer_registration(
     use crate::domain::registration::validate;
     use crate::platform::{drafts, state::AppState};
     let state = expect_context::<AppState>();
-    let known = server::known_countries(&state.db).await.or_unavailable()?;
+    let known = crate::features::accounts::store::known_countries(&state.db)
+        .await
+        .or_unavailable()?;
     let posted = vec![
         ("full_name", full_name),
         ("dob_day", dob_day),

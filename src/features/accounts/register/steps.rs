@@ -10,7 +10,7 @@ use crate::ui::journey::QuestionPage;
 use crate::features::accounts::Country;
 use crate::{
     domain::registration::JOURNEY,
-    ui::form::{DateInput, FieldError, InputKind, Legend, TextField, described_by},
+    ui::form::{Choice, DateInput, FieldError, InputKind, Radios, SelectField, TextField},
     ui::problem::{NotFound, ServiceProblem},
 };
 use leptos::server_fn::ServerFn;
@@ -104,96 +104,42 @@ fn NationalitySelect(
     value: String,
     error: Option<String>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let locale = i18n.get_locale_untracked();
-    let has_error = error.is_some();
+    let locale = use_i18n().get_locale_untracked();
+    let choices = countries
+        .into_iter()
+        .map(|c| Choice::new(c.code.to_string(), c.name))
+        .collect();
     view! {
-        <div class="field" class:field--error=has_error>
-            <label class="field__label" for="nationality">{t!(i18n, account.nationality)}</label>
-            {error.map(|e| view! { <p class="field__error" id="nationality-error">{e}</p> })}
-            <select
-                class="field__select"
-                id="nationality"
-                name="nationality"
-                autocomplete="country"
-                aria-invalid=has_error.then_some("true")
-                aria-describedby=has_error.then_some("nationality-error")
-            >
-                <option value="" selected=value.is_empty()>
-                    {td_string!(locale, account.nationality_choose)}
-                </option>
-                {countries
-                    .into_iter()
-                    .map(|c| {
-                        let code = c.code.to_string();
-                        let selected = code == value;
-                        view! { <option value=code selected=selected>{c.name}</option> }
-                    })
-                    .collect_view()}
-            </select>
-        </div>
+        <SelectField
+            id="nationality"
+            label=td_string!(locale, account.nationality)
+            prompt=td_string!(locale, account.nationality_choose)
+            choices
+            value
+            error
+            autocomplete="country"
+        />
     }
 }
 
 #[component]
 fn IdentityKindRadios(value: String, error: Option<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    let locale = i18n.get_locale_untracked();
-    let has_error = error.is_some();
-    let options = [
-        (
-            "nin",
-            td_string!(locale, account.kind_nin),
-            td_string!(locale, account.kind_nin_hint),
-        ),
-        (
-            "qid",
-            td_string!(locale, account.kind_qid),
-            td_string!(locale, account.kind_qid_hint),
-        ),
-        (
-            "other",
-            td_string!(locale, account.kind_other),
-            td_string!(locale, account.kind_other_hint),
-        ),
+    let locale = use_i18n().get_locale_untracked();
+    let choices = vec![
+        Choice::new("nin", td_string!(locale, account.kind_nin))
+            .hint(td_string!(locale, account.kind_nin_hint)),
+        Choice::new("qid", td_string!(locale, account.kind_qid))
+            .hint(td_string!(locale, account.kind_qid_hint)),
+        Choice::new("other", td_string!(locale, account.kind_other))
+            .hint(td_string!(locale, account.kind_other_hint)),
     ];
     view! {
-        <div class="field" class:field--error=has_error>
-            <fieldset class="fieldset" aria-describedby=described_by(false, has_error, "identity_kind")>
-                <Legend
-                    title=td_string!(locale, account.identity_kind_legend).to_string()
-                    hint=None
-                    hint_id=String::new()
-                    error
-                    error_id="identity_kind-error".into()
-                />
-                <div class="radios">
-                    {options
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, (code, label, hint))| {
-                            // The first radio carries the field's id: errors link to it.
-                            let id = if i == 0 { "identity_kind".to_string() } else { format!("identity_kind-{code}") };
-                            let hint_id = format!("identity_kind-{code}-hint");
-                            view! {
-                                <div class="radios__item">
-                                    <input
-                                        class="radios__input"
-                                        id=id.clone()
-                                        name="identity_kind"
-                                        type="radio"
-                                        value=code
-                                        checked=value == code
-                                        aria-describedby=hint_id.clone()
-                                    />
-                                    <label class="radios__label" for=id>{label}</label>
-                                    <p class="radios__hint field__hint" id=hint_id>{hint}</p>
-                                </div>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            </fieldset>
-        </div>
+        <Radios
+            name="identity_kind"
+            legend=td_string!(locale, account.identity_kind_legend)
+            choices
+            value
+            error
+        />
     }
 }

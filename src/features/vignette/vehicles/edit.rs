@@ -49,7 +49,7 @@ pub struct VehicleFormData {
 /// The add form (`id` empty) or the change form of one of the account's vehicles.
 #[server(endpoint = "vehicles/form")]
 pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> {
-    use crate::platform::{drafts, session};
+    use crate::platform::drafts;
     let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("vehicle")?;
     let record = if id.is_empty() {
@@ -61,12 +61,9 @@ pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> 
             .ok_or_else(|| AppError::refused("vehicle"))?;
         Some(r)
     };
-    let draft = match session::for_request() {
-        Some(s) => drafts::load(&state.db, &s.id, &server::draft_name(&id))
-            .await
-            .or_unavailable()?,
-        None => Default::default(),
-    };
+    let draft = drafts::load_answers(&state.db, &server::draft_name(&id))
+        .await
+        .or_unavailable()?;
     let has_vignette = match &record {
         Some(r) => crate::features::vignette::store::has_vignette(&state.db, &r.id)
             .await
@@ -83,7 +80,7 @@ pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> 
         data: crate::features::vignette::form::load_tariff_data(&state)
             .await
             .or_unavailable()?,
-        now: session::now_secs(),
+        now: crate::platform::session::now_secs(),
         vehicle: record.as_ref().map(server::view),
         has_vignette,
         values,
@@ -178,14 +175,13 @@ pub async fn save_vehicle(
     } else {
         vehicle_path(&id)
     };
-    let session_id = session::for_request()
-        .map(|s| s.id)
-        .ok_or_else(|| AppError::internal("no session"))?;
+    // The form's answers belong to the account (`owner` above means signed in).
+    let keeper = drafts::Keeper::Account(account.clone());
     let refuse = |problems: Vec<(String, String)>| {
         let (db, name, typed, here) = (&state.db, server::draft_name(&id), &typed, &here);
-        let session_id = &session_id;
+        let keeper = keeper.clone();
         async move {
-            drafts::keep_refused(db, session_id, &name, typed, problems, now)
+            drafts::keep_refused(db, keeper, &name, typed, problems, now)
                 .await
                 .or_unavailable()?;
             leptos_axum::redirect(here);
@@ -224,7 +220,7 @@ pub async fn save_vehicle(
     let plate_problem = |code: &str| vec![(field::PLATE.to_string(), code.to_string())];
     match saved {
         Ok(saved_id) => {
-            drafts::discard(&state.db, &session_id, &server::draft_name(&id))
+            drafts::discard(&state.db, keeper.clone(), &server::draft_name(&id))
                 .await
                 .or_unavailable()?;
             let flag = if id.is_empty() { "added" } else { "saved" };

@@ -1,0 +1,242 @@
+//! What the application's pages say: the problem codes of `domain::idcard::form`, the names
+//! of its sections, pages and fields, and its choices, in the page's language.
+
+use crate::{
+    domain::{
+        date::Date,
+        idcard::form::{Status, field},
+        journey::Answers,
+        money::Money,
+    },
+    i18n::*,
+    ui::form::Choice,
+};
+
+/// A date as the form's fields take it (`27 3 2030`), isolated left to right.
+fn date_text(date: Date) -> String {
+    format!("\u{2066}{} {} {}\u{2069}", date.day, date.month, date.year)
+}
+
+/// The message for a problem code of the form. `valid_until` is the day the passport must
+/// still be valid on: the message names the date rather than the rule.
+pub fn problem(locale: Locale, code: &str, valid_until: Date) -> String {
+    match code {
+        "passport_expires_too_soon" => {
+            return td_string!(
+                locale,
+                application.err_passport_expires_too_soon,
+                date = date_text(valid_until)
+            )
+            .to_string();
+        }
+        "choose_request" => td_string!(locale, application.err_choose_request),
+        "name_ar_missing" => td_string!(locale, application.err_name_ar_missing),
+        "name_ar_too_long" => td_string!(locale, application.err_name_ar_too_long),
+        "name_ar_script" => td_string!(locale, application.err_name_ar_script),
+        "name_latin_missing" => td_string!(locale, application.err_name_latin_missing),
+        "name_latin_too_long" => td_string!(locale, application.err_name_latin_too_long),
+        "name_latin_script" => td_string!(locale, application.err_name_latin_script),
+        "dob_missing" => td_string!(locale, application.err_dob_missing),
+        "dob_incomplete" => td_string!(locale, application.err_dob_incomplete),
+        "dob_not_real" => td_string!(locale, application.err_dob_not_real),
+        "dob_future" => td_string!(locale, application.err_dob_future),
+        "dob_under_18" => td_string!(locale, application.err_dob_under_18),
+        "choose_nationality" => td_string!(locale, application.err_choose_nationality),
+        "choose_sex" => td_string!(locale, application.err_choose_sex),
+        "passport_number_missing" => td_string!(locale, application.err_passport_number_missing),
+        "passport_number_format" => td_string!(locale, application.err_passport_number_format),
+        "passport_number_length" => td_string!(locale, application.err_passport_number_length),
+        "choose_passport_country" => td_string!(locale, application.err_choose_passport_country),
+        "passport_expiry_missing" => td_string!(locale, application.err_passport_expiry_missing),
+        "passport_expiry_incomplete" => {
+            td_string!(locale, application.err_passport_expiry_incomplete)
+        }
+        "passport_expiry_not_real" => td_string!(locale, application.err_passport_expiry_not_real),
+        "passport_expired" => td_string!(locale, application.err_passport_expired),
+        "permit_number_missing" => td_string!(locale, application.err_permit_number_missing),
+        "permit_number_format" => td_string!(locale, application.err_permit_number_format),
+        "permit_number_length" => td_string!(locale, application.err_permit_number_length),
+        "permit_expiry_missing" => td_string!(locale, application.err_permit_expiry_missing),
+        "permit_expiry_incomplete" => td_string!(locale, application.err_permit_expiry_incomplete),
+        "permit_expiry_not_real" => td_string!(locale, application.err_permit_expiry_not_real),
+        "permit_expired" => td_string!(locale, application.err_permit_expired),
+        "zone_missing" => td_string!(locale, application.err_zone_missing),
+        "zone_not_number" => td_string!(locale, application.err_zone_not_number),
+        "zone_range" => td_string!(locale, application.err_zone_range),
+        "street_missing" => td_string!(locale, application.err_street_missing),
+        "street_not_number" => td_string!(locale, application.err_street_not_number),
+        "street_range" => td_string!(locale, application.err_street_range),
+        "building_missing" => td_string!(locale, application.err_building_missing),
+        "building_not_number" => td_string!(locale, application.err_building_not_number),
+        "building_range" => td_string!(locale, application.err_building_range),
+        "unit_not_number" => td_string!(locale, application.err_unit_not_number),
+        "unit_range" => td_string!(locale, application.err_unit_range),
+        "employer_name_missing" => td_string!(locale, application.err_employer_name_missing),
+        "employer_name_too_long" => td_string!(locale, application.err_employer_name_too_long),
+        "establishment_missing" => td_string!(locale, application.err_establishment_missing),
+        "establishment_format" => td_string!(locale, application.err_establishment_format),
+        "choose_delivery" => td_string!(locale, application.err_choose_delivery),
+        "loss_missing" => td_string!(locale, application.err_loss_missing),
+        "loss_incomplete" => td_string!(locale, application.err_loss_incomplete),
+        "loss_not_real" => td_string!(locale, application.err_loss_not_real),
+        "loss_future" => td_string!(locale, application.err_loss_future),
+        "loss_place_missing" => td_string!(locale, application.err_loss_place_missing),
+        "loss_place_too_long" => td_string!(locale, application.err_loss_place_too_long),
+        "police_report_format" => td_string!(locale, application.err_police_report_format),
+        "police_report_length" => td_string!(locale, application.err_police_report_length),
+        unknown => return crate::ui::form::unknown_problem(locale, unknown),
+    }
+    .to_string()
+}
+
+pub fn section(locale: Locale, id: &str) -> String {
+    match id {
+        "personal" => td_string!(locale, application.section_personal),
+        "passport" => td_string!(locale, application.section_passport),
+        "residence" => td_string!(locale, application.section_residence),
+        "address" => td_string!(locale, application.section_address),
+        "employer" => td_string!(locale, application.section_employer),
+        "loss" => td_string!(locale, application.section_loss),
+        _ => td_string!(locale, application.section_delivery),
+    }
+    .to_string()
+}
+
+pub fn status(locale: Locale, status: Status) -> String {
+    match status {
+        Status::NotStarted => td_string!(locale, application.status_not_started),
+        Status::InProgress => td_string!(locale, application.status_in_progress),
+        Status::Completed => td_string!(locale, application.status_completed),
+        Status::CannotStartYet => td_string!(locale, application.status_cannot_start),
+    }
+    .to_string()
+}
+
+/// A page's title (its question).
+pub fn page_title(locale: Locale, step: &str) -> String {
+    match step {
+        "request" => td_string!(locale, application.request_title),
+        "names" => td_string!(locale, application.title_names),
+        "date-of-birth" => td_string!(locale, application.title_dob),
+        "nationality" => td_string!(locale, application.title_nationality),
+        "passport" => td_string!(locale, application.title_passport),
+        "residence" => td_string!(locale, application.title_residence),
+        "address" => td_string!(locale, application.title_address),
+        "employer" => td_string!(locale, application.title_employer),
+        "delivery" => td_string!(locale, application.title_delivery),
+        _ => td_string!(locale, application.title_loss),
+    }
+    .to_string()
+}
+
+pub fn field_label(locale: Locale, name: &str) -> String {
+    match name {
+        field::NAME_AR => td_string!(locale, application.label_name_ar),
+        field::NAME_LATIN => td_string!(locale, application.label_name_latin),
+        field::NATIONALITY => td_string!(locale, application.label_nationality),
+        field::SEX => td_string!(locale, application.label_sex),
+        field::PASSPORT_NUMBER => td_string!(locale, application.label_passport_number),
+        field::PASSPORT_COUNTRY => td_string!(locale, application.label_passport_country),
+        field::PASSPORT_EXPIRY => td_string!(locale, application.label_passport_expiry),
+        field::PERMIT_NUMBER => td_string!(locale, application.label_permit_number),
+        field::PERMIT_EXPIRY => td_string!(locale, application.label_permit_expiry),
+        field::ZONE => td_string!(locale, application.label_zone),
+        field::STREET => td_string!(locale, application.label_street),
+        field::BUILDING => td_string!(locale, application.label_building),
+        field::UNIT => td_string!(locale, application.label_unit),
+        field::EMPLOYER_NAME => td_string!(locale, application.label_employer_name),
+        field::ESTABLISHMENT => td_string!(locale, application.label_establishment),
+        field::LOSS_DATE => td_string!(locale, application.label_loss),
+        field::LOSS_PLACE => td_string!(locale, application.label_loss_place),
+        _ => td_string!(locale, application.label_police_report),
+    }
+    .to_string()
+}
+
+pub fn field_hint(locale: Locale, name: &str) -> Option<String> {
+    let hint = match name {
+        field::NAME_AR => td_string!(locale, application.hint_name_ar),
+        field::NAME_LATIN => td_string!(locale, application.hint_name_latin),
+        field::PASSPORT_NUMBER => td_string!(locale, application.hint_passport_number),
+        field::PERMIT_NUMBER => td_string!(locale, application.hint_permit_number),
+        field::ZONE => td_string!(locale, application.hint_zone),
+        field::STREET => td_string!(locale, application.hint_street),
+        field::BUILDING => td_string!(locale, application.hint_building),
+        field::UNIT => td_string!(locale, application.hint_unit),
+        field::ESTABLISHMENT => td_string!(locale, application.hint_establishment),
+        field::LOSS_PLACE => td_string!(locale, application.hint_loss_place),
+        field::POLICE_REPORT => td_string!(locale, application.hint_police_report),
+        _ => return None,
+    };
+    Some(hint.to_string())
+}
+
+/// The hint of a date: an example, and for the passport the day it must still be valid on.
+pub fn date_hint(locale: Locale, prefix: &str, passport_valid_until: Date) -> String {
+    match prefix {
+        "dob" => td_string!(locale, application.hint_dob).to_string(),
+        "passport_expiry" => td_string!(
+            locale,
+            application.hint_passport_expiry,
+            date = date_text(passport_valid_until)
+        )
+        .to_string(),
+        "permit_expiry" => td_string!(locale, application.hint_permit_expiry).to_string(),
+        _ => td_string!(locale, application.hint_loss).to_string(),
+    }
+}
+
+pub fn choose_country(locale: Locale) -> String {
+    td_string!(locale, application.choose_country).to_string()
+}
+
+/// A request type's name (`RequestType::code`).
+pub fn request(locale: Locale, code: &str) -> String {
+    match code {
+        "lost" => td_string!(locale, application.request_lost),
+        "damaged" => td_string!(locale, application.request_damaged),
+        _ => td_string!(locale, application.request_new),
+    }
+    .to_string()
+}
+
+pub fn request_choices(locale: Locale) -> Vec<Choice> {
+    vec![
+        Choice::new("new", td_string!(locale, application.request_new))
+            .hint(td_string!(locale, application.request_new_hint)),
+        Choice::new("lost", td_string!(locale, application.request_lost))
+            .hint(td_string!(locale, application.request_lost_hint)),
+        Choice::new("damaged", td_string!(locale, application.request_damaged))
+            .hint(td_string!(locale, application.request_damaged_hint)),
+    ]
+}
+
+pub fn sex_choices(locale: Locale) -> Vec<Choice> {
+    vec![
+        Choice::new("female", td_string!(locale, application.sex_female)),
+        Choice::new("male", td_string!(locale, application.sex_male)),
+    ]
+}
+
+/// Pickup, or by post with its fee (from data) and the address it goes to.
+pub fn delivery_choices(locale: Locale, fee: Money, answers: &Answers) -> Vec<Choice> {
+    let lang = leptos_i18n::Locale::as_str(locale);
+    let a = |f: &str| {
+        format!(
+            "\u{2066}{}\u{2069}",
+            answers.get(f).cloned().unwrap_or_default()
+        )
+    };
+    vec![
+        Choice::new("pickup", td_string!(locale, application.delivery_pickup))
+            .hint(td_string!(locale, application.delivery_pickup_hint)),
+        Choice::new("post", td_string!(locale, application.delivery_post)).hint(td_string!(
+            locale,
+            application.delivery_post_hint,
+            fee = format!("\u{2068}{}\u{2069}", fee.format(lang)),
+            zone = a(field::ZONE),
+            street = a(field::STREET),
+            building = a(field::BUILDING)
+        )),
+    ]
+}

@@ -1,0 +1,174 @@
+//! `/id-card/applications/{id}`: the application's task list (GOV.UK pattern). Each section
+//! of the form with its status (not started, in progress, completed, cannot start yet), each
+//! resumable, on any device: the answers belong to the account.
+
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
+use crate::{
+    domain::{
+        date::Date,
+        idcard::form::{self, Status},
+        journey::Draft,
+        money::Money,
+    },
+    error::AppError,
+    features::{
+        accounts::Country,
+        idcard::{ApplicationSummary, application_path, messages},
+    },
+    i18n::*,
+    ui::{
+        form::{BackLink, PageHeading},
+        problem::loaded_for,
+        text::Ltr,
+    },
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+/// An application with its answers so far: what the task list and every form page show.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationForm {
+    pub summary: ApplicationSummary,
+    pub draft: Draft,
+    /// Only for the pages that ask a country.
+    pub countries: Vec<Country>,
+    /// What delivery by post adds (data).
+    pub post_fee: Money,
+    /// The passport must be valid at least until this day (today plus the data's months).
+    pub passport_valid_until: Date,
+}
+
+/// The account's application `id` with its answers; refused (404) for anyone else's.
+#[server(endpoint = "id-card/application")]
+pub async fn load_application(id: String, countries: bool) -> Result<ApplicationForm, AppError> {
+    use super::store;
+    use crate::platform::drafts;
+    let state = expect_context::<crate::platform::state::AppState>();
+    let account = crate::platform::request::owner("idcard application")?;
+    let record = store::application(&state.db, &account, &id)
+        .await
+        .or_unavailable()?
+        .ok_or_else(|| AppError::refused("idcard application"))?;
+    let draft = drafts::load(
+        &state.db,
+        drafts::Keeper::Account(account.clone()),
+        form::APPLICATION.id,
+    )
+    .await
+    .or_unavailable()?;
+    let countries = if countries {
+        crate::features::accounts::store::countries(&state.db, crate::platform::request::locale())
+            .await
+            .or_unavailable()?
+    } else {
+        Vec::new()
+    };
+    let terms = store::terms(&state.db).await.or_unavailable()?;
+    let post_fee = store::fees(&state.db)
+        .await
+        .or_unavailable()?
+        .into_iter()
+        .find(|f| f.item == "delivery_by_post")
+        .ok_or_else(|| AppError::internal("idcard_fees has no delivery_by_post"))?
+        .amount;
+    Ok(ApplicationForm {
+        summary: record.into(),
+        draft,
+        countries,
+        post_fee,
+        passport_valid_until: form::add_months(
+            super::today_in_qatar(),
+            terms.passport_valid_months,
+        ),
+    })
+}
+
+/// `/id-card/applications/{id}`.
+#[component]
+pub fn TaskListPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    loaded_for(
+        id,
+        |id| load_application(id, false),
+        |app: ApplicationForm| view! { <TaskList app /> },
+    )
+}
+
+#[component]
+fn TaskList(app: ApplicationForm) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let answers = app.draft.answers.clone();
+    let base = application_path(&app.summary.id);
+    let sections = form::sections(&answers);
+    let done = sections
+        .iter()
+        .filter(|s| form::status(s, &answers) == Status::Completed)
+        .count();
+    let total = sections.len();
+    let rows = sections
+        .into_iter()
+        .map(|section| {
+            let status = form::status(section, &answers);
+            let name = messages::section(locale, section.id);
+            let status_id = format!("{}-status", section.id);
+            let tag = messages::status(locale, status);
+            let tag_class = match status {
+                Status::Completed => "tag",
+                Status::InProgress => "tag tag--blue",
+                Status::NotStarted => "tag tag--grey",
+                Status::CannotStartYet => "tag tag--grey tag--muted",
+            };
+            let title = if status == Status::CannotStartYet {
+                view! { <span class="task-list__name">{name}</span> }.into_any()
+            } else {
+                let href = format!("{base}/{}", form::entry(section, &answers));
+                view! {
+                    <a class="task-list__name" href=href aria-describedby=status_id.clone()>{name}</a>
+                }
+                .into_any()
+            };
+            view! {
+                <li class="task-list__item">
+                    {title}
+                    <strong class=tag_class id=status_id>{tag}</strong>
+                </li>
+            }
+        })
+        .collect_view();
+    let reference = app.summary.reference.clone();
+    let request = messages::request(locale, &app.summary.request);
+    let completed = form::form_completed(&answers);
+    view! {
+        <BackLink href=super::PATH />
+        <PageHeading title=td_string!(locale, application.task_list_title) />
+        <dl class="summary-list">
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{t!(i18n, application.reference)}</dt>
+                <dd class="summary-list__value"><Ltr>{reference}</Ltr></dd>
+            </div>
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{t!(i18n, application.request)}</dt>
+                <dd class="summary-list__value">{request}</dd>
+                <dd class="summary-list__actions">
+                    <a href=format!("{base}/request")>
+                        {t!(i18n, common.change)}
+                        <span class="visually-hidden">" " {t!(i18n, application.request)}</span>
+                    </a>
+                </dd>
+            </div>
+        </dl>
+        <p>{t!(i18n, application.sections_done, done = move || done, total = move || total)}</p>
+        <ol class="task-list">{rows}</ol>
+        {completed.then(|| view! {
+            <div class="panel panel--success">
+                <h2>{t!(i18n, application.form_completed_heading)}</h2>
+            </div>
+            <p>{t!(i18n, application.form_completed_body)}</p>
+        })}
+        <p>{t!(i18n, application.saved_with_account)}</p>
+    }
+}
