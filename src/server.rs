@@ -104,6 +104,7 @@ pub fn plain_routes() -> Vec<PlainRoute> {
     routes.extend(accounts::routes());
     routes.extend(payments::routes());
     routes.extend(vignette::routes());
+    routes.extend(crate::features::idcard::routes());
     routes
 }
 

@@ -1,6 +1,7 @@
 //! Configuration from environment variables, each with an embedded default so that
 //! `bawaba` with no settings at all serves the portal on a SQLite file under `data/`.
 
+use crate::platform::files::FileStoreChoice;
 use std::{net::SocketAddr, path::PathBuf};
 
 /// One documented setting: the single source for `--help` and `docs/CONFIGURATION.md`.
@@ -131,6 +132,32 @@ pub const SETTINGS: &[Setting] = &[
         default: "text",
         help: "`text` for people, `json` for a log collector (one JSON object per line).",
     },
+    Setting {
+        name: "BAWABA_FILE_STORE",
+        default: "local (<data dir>/files)",
+        help: "Where uploaded documents are kept: `local`, or `s3://bucket` for an S3-compatible \
+               object store shared by every app server (then set the BAWABA_S3_* settings).",
+    },
+    Setting {
+        name: "BAWABA_S3_ENDPOINT",
+        default: "AWS itself",
+        help: "The S3-compatible server's address (e.g. http://10.0.0.5:9000, path-style).",
+    },
+    Setting {
+        name: "BAWABA_S3_REGION",
+        default: "us-east-1",
+        help: "The bucket's region.",
+    },
+    Setting {
+        name: "BAWABA_S3_ACCESS_KEY_ID",
+        default: "(none)",
+        help: "The S3 access key id (required with an S3 file store).",
+    },
+    Setting {
+        name: "BAWABA_S3_SECRET_ACCESS_KEY",
+        default: "(none)",
+        help: "The S3 secret key (required with an S3 file store; never logged).",
+    },
 ];
 
 #[derive(Clone, Debug)]
@@ -163,6 +190,8 @@ pub struct Config {
     pub sandbox_url: Option<String>,
     pub sandbox_key_hex: Option<String>,
     pub gateway: GatewayChoice,
+    /// Where uploaded documents are kept.
+    pub file_store: crate::platform::files::FileStoreChoice,
 }
 
 /// Which payment company the engine talks to.
@@ -290,7 +319,39 @@ impl Config {
                 });
             }
         };
+        let file_store = match get("BAWABA_FILE_STORE").as_deref() {
+            None | Some("local") => FileStoreChoice::Local(data_dir.join("files")),
+            Some(url) if url.starts_with("s3://") => {
+                let bucket = url.trim_start_matches("s3://").trim_end_matches('/');
+                if bucket.is_empty() || bucket.contains('/') {
+                    return Err(ConfigError::Invalid {
+                        name: "BAWABA_FILE_STORE",
+                        reason: "expected s3://bucket".into(),
+                    });
+                }
+                let need = |name: &'static str| {
+                    get(name).ok_or(ConfigError::Invalid {
+                        name,
+                        reason: "required when BAWABA_FILE_STORE is an S3 bucket".into(),
+                    })
+                };
+                FileStoreChoice::S3 {
+                    bucket: bucket.to_string(),
+                    endpoint: get("BAWABA_S3_ENDPOINT"),
+                    region: get("BAWABA_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                    access_key_id: need("BAWABA_S3_ACCESS_KEY_ID")?,
+                    secret_access_key: need("BAWABA_S3_SECRET_ACCESS_KEY")?,
+                }
+            }
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    name: "BAWABA_FILE_STORE",
+                    reason: "expected local or s3://bucket".into(),
+                });
+            }
+        };
         Ok(Self {
+            file_store,
             gateway,
             bind,
             public_url,

@@ -28,6 +28,15 @@ impl PlainRoute {
         }
     }
 
+    /// Lifts axum's 2 MB default body limit for a handler that enforces its own as the body
+    /// streams in (an upload).
+    pub fn without_body_limit(mut self) -> Self {
+        self.handler = self
+            .handler
+            .layer(axum::extract::DefaultBodyLimit::disable());
+        self
+    }
+
     pub fn post<H, T>(path: &'static str, handler: H) -> Self
     where
         H: axum::handler::Handler<T, AppState>,

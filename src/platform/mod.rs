@@ -4,6 +4,7 @@ pub mod config;
 pub mod db;
 pub mod dev_mailbox;
 pub mod drafts;
+pub mod files;
 pub mod gateway;
 pub mod housekeeping;
 pub mod http;

@@ -28,6 +28,8 @@ pub struct AppState {
     pub payments: Payments,
     /// The merchant key the sandbox gateway shares with the portal.
     pub sandbox_key: [u8; 32],
+    /// Uploaded documents (a directory or an S3 bucket).
+    pub files: crate::platform::files::Files,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +45,8 @@ pub enum StartupError {
     Mail(#[from] MailConfigError),
     #[error("database: {0}")]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Files(#[from] crate::platform::files::FileError),
     #[error("BAWABA_SANDBOX_KEY must be 64 hex digits (32 bytes)")]
     SandboxKey,
     #[error("cannot listen on {addr}: {source}")]
@@ -147,7 +151,10 @@ pub async fn build_state(
         crate::platform::signing::ensure(&db, &secret, crate::platform::session::now_secs())
             .await?;
     tracing::info!(key = %key_id, "signing key ready");
+    let files = crate::platform::files::Files::open(&config.file_store)?;
+    tracing::info!(store = %files.describe, "file store ready");
     Ok(AppState {
+        files,
         leptos_options: leptos_options(config.bind),
         db,
         config: Arc::new(config),

@@ -18,6 +18,7 @@ mod drafts;
 mod epay;
 mod health;
 mod idcard;
+mod idcard_documents;
 mod locale;
 mod outbox;
 mod pages;

@@ -254,6 +254,10 @@ const OUTSIDE_THE_SWEEP: &[(&str, &str)] = &[
         "signed in, an application of the account (idcard.spec.ts audits it)",
     ),
     (
+        "/id-card/applications/{id}/documents",
+        "signed in, an application of the account (idcard.spec.ts audits it)",
+    ),
+    (
         "/id-card/applications/{id}/{step}",
         "signed in, an application of the account (idcard.spec.ts audits it)",
     ),

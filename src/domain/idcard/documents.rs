@@ -78,6 +78,26 @@ pub fn required(request: RequestType) -> Vec<DocumentKind> {
     kinds
 }
 
+/// The documents section's status on the task list: completed when every document needed has
+/// a file and no file has a problem left; `files` is each file's document and whether it
+/// passed the pre-check.
+pub fn status(needed: &[DocumentKind], files: &[(DocumentKind, bool)]) -> super::form::Status {
+    use super::form::Status;
+    if files.is_empty() {
+        return Status::NotStarted;
+    }
+    let complete = needed.iter().all(|k| files.iter().any(|(f, _)| f == k))
+        && files
+            .iter()
+            .filter(|(k, _)| needed.contains(k))
+            .all(|(_, passed)| *passed);
+    if complete {
+        Status::Completed
+    } else {
+        Status::InProgress
+    }
+}
+
 /// The kinds of file accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FileType {
@@ -441,6 +461,23 @@ mod tests {
         ] {
             assert_eq!(sniff(other), None, "{other:?}");
         }
+    }
+
+    #[test]
+    fn the_documents_are_complete_when_each_has_a_file_and_none_a_problem() {
+        use super::super::form::Status;
+        let needed = required(RequestType::New);
+        assert_eq!(status(&needed, &[]), Status::NotStarted);
+        let all: Vec<(DocumentKind, bool)> = needed.iter().map(|k| (*k, true)).collect();
+        assert_eq!(status(&needed, &all), Status::Completed);
+        assert_eq!(status(&needed, &all[1..]), Status::InProgress);
+        let mut one_bad = all.clone();
+        one_bad.push((DocumentKind::Passport, false));
+        assert_eq!(status(&needed, &one_bad), Status::InProgress);
+        // A file of a document no longer needed (the request changed) does not count.
+        let mut extra = all.clone();
+        extra.push((DocumentKind::LossDeclaration, false));
+        assert_eq!(status(&needed, &extra), Status::Completed);
     }
 
     #[test]

@@ -186,7 +186,7 @@ pub static SECTIONS: &[SectionDef] = &[
 ];
 
 /// A section's status on the task list (GOV.UK task-list pattern).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     CannotStartYet,
     NotStarted,

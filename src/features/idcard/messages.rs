@@ -4,10 +4,14 @@
 use crate::{
     domain::{
         date::Date,
-        idcard::form::{Status, field},
+        idcard::{
+            documents::{DocumentKind, QualityProblem},
+            form::{Status, field},
+        },
         journey::Answers,
         money::Money,
     },
+    features::idcard::documents::FileView,
     i18n::*,
     ui::form::Choice,
 };
@@ -97,6 +101,7 @@ pub fn section(locale: Locale, id: &str) -> String {
         "address" => td_string!(locale, application.section_address),
         "employer" => td_string!(locale, application.section_employer),
         "loss" => td_string!(locale, application.section_loss),
+        "documents" => td_string!(locale, application.section_documents),
         _ => td_string!(locale, application.section_delivery),
     }
     .to_string()
@@ -239,4 +244,115 @@ pub fn delivery_choices(locale: Locale, fee: Money, answers: &Answers) -> Vec<Ch
             building = a(field::BUILDING)
         )),
     ]
+}
+
+/// A document's name.
+pub fn document(locale: Locale, kind: DocumentKind) -> String {
+    match kind {
+        DocumentKind::Passport => td_string!(locale, documents.doc_passport),
+        DocumentKind::ResidencePermit => td_string!(locale, documents.doc_residence_permit),
+        DocumentKind::ProofOfAddress => td_string!(locale, documents.doc_proof_of_address),
+        DocumentKind::EmployerLetter => td_string!(locale, documents.doc_employer_letter),
+        DocumentKind::LossDeclaration => td_string!(locale, documents.doc_loss_declaration),
+        DocumentKind::Photo => td_string!(locale, documents.doc_photo),
+    }
+    .to_string()
+}
+
+/// What a document must show, and how many files it takes.
+pub fn document_hint(locale: Locale, kind: DocumentKind) -> String {
+    match kind {
+        DocumentKind::Passport => td_string!(locale, documents.doc_passport_hint),
+        DocumentKind::ResidencePermit => td_string!(locale, documents.doc_residence_permit_hint),
+        DocumentKind::ProofOfAddress => td_string!(locale, documents.doc_proof_of_address_hint),
+        DocumentKind::EmployerLetter => td_string!(locale, documents.doc_employer_letter_hint),
+        DocumentKind::LossDeclaration => td_string!(locale, documents.doc_loss_declaration_hint),
+        DocumentKind::Photo => td_string!(locale, documents.doc_photo_hint),
+    }
+    .to_string()
+}
+
+/// What the pre-check found, and how to fix it.
+pub fn quality(locale: Locale, problem: QualityProblem) -> String {
+    use QualityProblem as Q;
+    match problem {
+        Q::TooSmall => td_string!(locale, documents.q_too_small),
+        Q::PhotoTooSmall => td_string!(locale, documents.q_photo_too_small),
+        Q::PhotoShape => td_string!(locale, documents.q_photo_shape),
+        Q::TooDark => td_string!(locale, documents.q_too_dark),
+        Q::Overexposed => td_string!(locale, documents.q_overexposed),
+        Q::Blurred => td_string!(locale, documents.q_blurred),
+        Q::PdfEmpty => td_string!(locale, documents.q_pdf_empty),
+        Q::PdfTooManyPages => td_string!(locale, documents.q_pdf_too_many_pages),
+        Q::PdfEncrypted => td_string!(locale, documents.q_pdf_encrypted),
+        Q::PdfUnreadable => td_string!(locale, documents.q_pdf_unreadable),
+    }
+    .to_string()
+}
+
+/// The refusals an upload can end with (`?refused=` on the documents page); anything else in
+/// the address is ignored.
+pub const UPLOAD_REFUSALS: [&str; 8] = [
+    "missing",
+    "too_large",
+    "too_many",
+    "empty",
+    "not_allowed",
+    "photo_not_image",
+    "too_many_pixels",
+    "corrupt",
+];
+
+pub fn upload_refusal_known(code: &str) -> Option<&'static str> {
+    UPLOAD_REFUSALS.iter().find(|c| **c == code).copied()
+}
+
+/// Why an upload was not kept. `max_bytes` is the data's limit.
+pub fn upload_refusal(locale: Locale, code: &str, max_bytes: u64) -> String {
+    match code {
+        "too_large" => {
+            return td_string!(locale, documents.r_too_large, size = megabytes(max_bytes))
+                .to_string();
+        }
+        "too_many" => td_string!(locale, documents.r_too_many),
+        "empty" => td_string!(locale, documents.r_empty),
+        "not_allowed" => td_string!(locale, documents.r_not_allowed),
+        "photo_not_image" => td_string!(locale, documents.r_photo_not_image),
+        "too_many_pixels" => td_string!(locale, documents.r_too_many_pixels),
+        "corrupt" => td_string!(locale, documents.r_corrupt),
+        _ => td_string!(locale, documents.r_missing),
+    }
+    .to_string()
+}
+
+/// `10 MB`, isolated left to right.
+pub fn megabytes(bytes: u64) -> String {
+    let tenths = (bytes * 10 + 524_288) / 1_048_576;
+    let text = if tenths.is_multiple_of(10) {
+        format!("{} MB", tenths / 10)
+    } else {
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    };
+    format!("\u{2066}{text}\u{2069}")
+}
+
+/// "File 2: image, 1200 × 1600 pixels, 1.4 MB".
+pub fn file_facts(locale: Locale, n: usize, f: &FileView) -> String {
+    let size = megabytes(f.bytes.max(0) as u64);
+    let ltr = |v: i64| format!("\u{2066}{v}\u{2069}");
+    match (f.width, f.height, f.pages) {
+        (Some(w), Some(h), _) => td_string!(
+            locale,
+            documents.file_image,
+            n = n,
+            width = ltr(w),
+            height = ltr(h),
+            size = size
+        )
+        .to_string(),
+        (_, _, Some(p)) => {
+            td_string!(locale, documents.file_pdf, n = n, pages = p, size = size).to_string()
+        }
+        _ => td_string!(locale, documents.file_pdf_unread, n = n, size = size).to_string(),
+    }
 }

@@ -21,6 +21,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod apply;
+pub mod documents;
 pub mod eligibility;
 pub mod messages;
 pub mod pages;
@@ -32,6 +33,25 @@ pub const PATH: &str = "/id-card";
 /// Choosing the request, which starts an application.
 pub const APPLY_PATH: &str = "/id-card/apply";
 pub const APPLICATIONS_PATH: &str = "/id-card/applications";
+
+/// The service's own routes besides its pages: a document's upload, and its file read back by
+/// its owner.
+#[cfg(feature = "ssr")]
+pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
+    use crate::platform::http::PlainRoute;
+    vec![
+        PlainRoute::post(
+            "/id-card/applications/{id}/documents/{kind}",
+            documents::upload::upload,
+        )
+        // The upload counts its own bytes against the data's limit, as they arrive.
+        .without_body_limit(),
+        PlainRoute::get(
+            "/id-card/applications/{id}/documents/{kind}/{document}",
+            documents::file,
+        ),
+    ]
+}
 
 /// An application's page: its task list while it is filled in.
 pub fn application_path(id: &str) -> String {
@@ -152,6 +172,7 @@ fn StartBody(info: IdCardInfo) -> impl IntoView {
             <li>{t!(i18n, idcard.step_eligibility)}</li>
             <li>{t!(i18n, idcard.step_request)}</li>
             <li>{t!(i18n, idcard.step_form)}</li>
+            <li>{t!(i18n, idcard.step_documents)}</li>
         </ol>
         <p>{t!(i18n, idcard.not_online_yet)}</p>
 

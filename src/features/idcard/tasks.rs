@@ -38,6 +38,8 @@ pub struct ApplicationForm {
     pub post_fee: Money,
     /// The passport must be valid at least until this day (today plus the data's months).
     pub passport_valid_until: Date,
+    /// The documents section's status (from the files kept).
+    pub documents: Status,
 }
 
 /// The account's application `id` with its answers; refused (404) for anyone else's.
@@ -73,7 +75,24 @@ pub async fn load_application(id: String, countries: bool) -> Result<Application
         .find(|f| f.item == "delivery_by_post")
         .ok_or_else(|| AppError::internal("idcard_fees has no delivery_by_post"))?
         .amount;
+    let documents = {
+        use crate::domain::idcard::{application::RequestType, documents};
+        let needed = RequestType::parse(&record.request_type)
+            .map(documents::required)
+            .unwrap_or_default();
+        let files: Vec<(documents::DocumentKind, bool)> =
+            super::documents::store::documents(&state.db, &record.id)
+                .await
+                .or_unavailable()?
+                .into_iter()
+                .filter_map(|d| {
+                    documents::DocumentKind::parse(&d.kind).map(|k| (k, d.problems.is_empty()))
+                })
+                .collect();
+        documents::status(&needed, &files)
+    };
     Ok(ApplicationForm {
+        documents,
         summary: record.into(),
         draft,
         countries,
@@ -103,18 +122,30 @@ fn TaskList(app: ApplicationForm) -> impl IntoView {
     let locale = i18n.get_locale_untracked();
     let answers = app.draft.answers.clone();
     let base = application_path(&app.summary.id);
-    let sections = form::sections(&answers);
+    // The form's sections, then the documents.
+    let sections: Vec<(&str, Status, String)> = form::sections(&answers)
+        .into_iter()
+        .map(|s| {
+            let href = format!("{base}/{}", form::entry(s, &answers));
+            (s.id, form::status(s, &answers), href)
+        })
+        .chain([(
+            "documents",
+            app.documents,
+            super::documents::path(&app.summary.id),
+        )])
+        .collect();
     let done = sections
         .iter()
-        .filter(|s| form::status(s, &answers) == Status::Completed)
+        .filter(|(_, s, _)| *s == Status::Completed)
         .count();
     let total = sections.len();
+    let completed = done == total;
     let rows = sections
         .into_iter()
-        .map(|section| {
-            let status = form::status(section, &answers);
-            let name = messages::section(locale, section.id);
-            let status_id = format!("{}-status", section.id);
+        .map(|(id, status, href)| {
+            let name = messages::section(locale, id);
+            let status_id = format!("{id}-status");
             let tag = messages::status(locale, status);
             let tag_class = match status {
                 Status::Completed => "tag",
@@ -125,7 +156,6 @@ fn TaskList(app: ApplicationForm) -> impl IntoView {
             let title = if status == Status::CannotStartYet {
                 view! { <span class="task-list__name">{name}</span> }.into_any()
             } else {
-                let href = format!("{base}/{}", form::entry(section, &answers));
                 view! {
                     <a class="task-list__name" href=href aria-describedby=status_id.clone()>{name}</a>
                 }
@@ -141,7 +171,6 @@ fn TaskList(app: ApplicationForm) -> impl IntoView {
         .collect_view();
     let reference = app.summary.reference.clone();
     let request = messages::request(locale, &app.summary.request);
-    let completed = form::form_completed(&answers);
     view! {
         <BackLink href=super::PATH />
         <PageHeading title=td_string!(locale, application.task_list_title) />

@@ -9,5 +9,6 @@ pub mod html;
 pub mod mail;
 pub mod payments;
 pub mod people;
+pub mod s3;
 pub mod smtp_sink;
 pub mod vignette;
