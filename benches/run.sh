@@ -68,4 +68,8 @@ echo
 cargo build --release --features ssr --example pdf_bench
 "$target/release/examples/pdf_bench"
 echo
+# Document uploads: processing, HTTP, a 50 MB body refused (benches/uploads.rs).
+cargo build --release --features ssr --example uploads_bench
+"$target/release/examples/uploads_bench"
+echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; rustc $(rustc --version | cut -d" " -f2); $(date -u +%Y-%m-%d)"

@@ -21,9 +21,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
-use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, timeout::TimeoutLayer,
-};
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer};
 
 pub use crate::platform::state::{AppState, StartupError};
 
@@ -127,11 +125,15 @@ pub fn router(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    let plain = plain_routes()
-        .into_iter()
-        .fold(Router::new(), |router, route| {
-            router.route(route.path, route.handler)
-        });
+    let plain_list = plain_routes();
+    let upload_paths: Vec<&'static str> = plain_list
+        .iter()
+        .filter(|r| r.upload)
+        .map(|r| r.path)
+        .collect();
+    let plain = plain_list.into_iter().fold(Router::new(), |router, route| {
+        router.route(route.path, route.handler)
+    });
     plain
         .merge(sandbox_gateway(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), render_shell)
@@ -145,12 +147,13 @@ pub fn router(state: AppState) -> Router {
             crate::platform::session::resolve,
         ))
         .layer(CompressionLayer::new().br(true).gzip(true))
-        // A request that has not produced its response in 30 s gets a 503 instead of holding
-        // the connection (and the user) forever, whatever got stuck.
-        .layer(TimeoutLayer::with_status_code(
-            ::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
+        // A request that has not produced its response in time gets a 503 instead of holding
+        // the connection (and the user) forever, whatever got stuck; uploads get longer.
+        .layer(axum::middleware::from_fn({
+            let uploads: Arc<Vec<&'static str>> = Arc::new(upload_paths);
+            let request = Duration::from_secs(state.config.request_secs);
+            move |req, next| http::time_limit(uploads.clone(), request, req, next)
+        }))
         // Before anything reads the path: one spelling per path (see `security::check_path`).
         .layer(axum::middleware::from_fn(security::canonical_paths))
         .layer(axum::middleware::from_fn({

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { expectNoAxeViolations, useLocale, waitForHydration, signedInCitizen, auditWithoutPageScripts, LOCALES } from "./support";
+import { expectNoAxeViolations, useLocale, waitForHydration, signedInCitizen, auditWithoutPageScripts, LOCALES, scanPng } from "./support";
 
 // The resident ID card application (issue 21), in Arabic at 360 px, with JavaScript on and off:
 // from the eligibility result into the request, then every section of the task list, with a
@@ -144,7 +144,69 @@ test("an eligible resident applies: request, then every section of the task list
   await page.getByLabel("بالبريد إلى عنوانك في قطر").check();
   await continueAr(page);
   await expect(page).toHaveURL(new RegExp(`${base}$`));
-  await expect(page.locator("main")).toContainText("اكتملت جميع أقسام النموذج");
+  await expect(page.locator("#documents-status")).toHaveText("لم يبدأ");
+
+  // Documents: a dark scan is kept with what to do about it, then replaced by a good one.
+  await page.getByRole("link", { name: "المستندات" }).click();
+  await expect(page).toHaveURL(new RegExp(`${base}/documents$`));
+  await ready();
+  await audit("the documents page");
+  const dark = scanPng(1200, 1500, 30, 5);
+  const good = scanPng(1200, 1500, 235, 20);
+  const uploadTo = async (kind: string, name: string, buffer: Buffer) => {
+    const section = page.locator(`section#${kind}`);
+    await section.locator('input[type="file"]').setInputFiles({ name, mimeType: "image/png", buffer });
+    await section.getByRole("button", { name: /^تحميل/ }).click();
+    await expect(page).toHaveURL(new RegExp(`${base}/documents#${kind}$`));
+  };
+  await uploadTo("passport", "passport.png", dark);
+  await expect(page.locator("section#passport")).toContainText("الصورة داكنة جدًا: التقطها مجددًا مقابل نافذة");
+  await ready();
+  await audit("a document the pre-check refused");
+  await page.locator("section#passport").getByRole("button", { name: /^حذف/ }).click();
+  await expect(page.locator("section#passport")).not.toContainText("الصورة داكنة جدًا");
+  await ready();
+  await uploadTo("passport", "passport.png", good);
+  await expect(page.locator("section#passport")).toContainText("تم الفحص: مقروء");
+  for (const kind of ["residence_permit", "proof_of_address"]) {
+    await ready();
+    await uploadTo(kind, `${kind}.png`, good);
+  }
+  // With JavaScript, a slow upload shows how much has been sent.
+  await ready();
+  if (javaScriptEnabled) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 50,
+      downloadThroughput: 1_000_000,
+      uploadThroughput: 10_000,
+    });
+    const section = page.locator("section#employer_letter");
+    await section.locator('input[type="file"]').setInputFiles({ name: "letter.png", mimeType: "image/png", buffer: good });
+    await section.getByRole("button", { name: /^تحميل/ }).click();
+    await expect(page.locator(".upload-progress__bar")).toBeVisible();
+    await expect(page.locator(".upload-progress .form-status")).toContainText("جارٍ التحميل");
+    await expect(page).toHaveURL(new RegExp(`${base}/documents#employer_letter$`));
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  } else {
+    await uploadTo("employer_letter", "letter.png", good);
+  }
+  await expect(page.locator("section#employer_letter")).toContainText("تم الفحص: مقروء");
+  await ready();
+  await uploadTo("photo", "photo.png", scanPng(700, 900, 200, 40));
+  await expect(page.locator("section#photo")).toContainText("تم الفحص: مقروء");
+  // A program given a picture's name is refused, next to its document and in the summary.
+  await ready();
+  const exe = Buffer.concat([Buffer.from("MZ"), Buffer.alloc(2000, 0x90)]);
+  await page.locator("section#employer_letter input[type=file]").setInputFiles({ name: "letter.jpg", mimeType: "image/jpeg", buffer: exe });
+  await page.locator("section#employer_letter").getByRole("button", { name: /^تحميل/ }).click();
+  await expect(page.locator(".error-summary")).toContainText("يجب أن يكون الملف PDF أو JPEG أو PNG");
+  await expect(page.locator("section#employer_letter .field__error")).toBeVisible();
+
+  await page.getByRole("link", { name: "رجوع" }).click();
+  await expect(page).toHaveURL(new RegExp(`${base}$`));
+  await expect(page.locator("main")).toContainText("اكتملت جميع الأقسام");
   await expect(page.locator(".task-list")).not.toContainText("لم يبدأ");
   await ready();
   await audit("the completed task list");
@@ -153,7 +215,7 @@ test("an eligible resident applies: request, then every section of the task list
   if (javaScriptEnabled) {
     for (const locale of LOCALES) {
       await useLocale(context, baseURL!, locale);
-      for (const path of ["", "/names", "/passport", "/residence", "/address", "/employer", "/delivery", "/request", "/loss"]) {
+      for (const path of ["", "/names", "/passport", "/residence", "/address", "/employer", "/delivery", "/request", "/loss", "/documents"]) {
         await page.goto(`${base}${path}`);
         await waitForHydration(page);
         await expectNoAxeViolations(page, `${base}${path} (${locale})`);

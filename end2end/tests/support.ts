@@ -2,6 +2,7 @@ import type { APIRequestContext } from "@playwright/test";
 import { expect, type Browser, type Page, type BrowserContext } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { createHmac } from "node:crypto";
+import { deflateSync, crc32 } from "node:zlib";
 
 export const LOCALES = ["ar", "fr", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -350,4 +351,39 @@ export async function reminderStopPath(accountId: string) {
   const secret = Buffer.from(readFileSync(path.join(process.env.E2E_DATA_DIR!, "secret.key"), "utf8").trim(), "hex");
   const mac = createHmac("sha256", secret).update("bawaba/vignette-reminders/stop/v1\0").update(accountId).digest();
   return `/vignette/reminders/stop/${accountId}.${mac.subarray(0, 16).toString("hex")}`;
+}
+
+/**
+ * A real PNG made here: a page of "text" (dark strokes on paper) of `width` × `height`, 8-bit
+ * grey, the same pattern as the server's own samples (src/features/idcard/documents/samples.rs).
+ * Dark paper makes a scan the pre-check calls too dark.
+ */
+export function scanPng(width: number, height: number, paper: number, ink: number): Buffer {
+  const rows = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++) {
+    rows[y * (width + 1)] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      const stroke = (Math.floor(x / 3) + Math.floor(y / 7)) % 4 === 0 && y % 7 < 4;
+      rows[y * (width + 1) + 1 + x] = stroke ? ink : paper;
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }

@@ -133,6 +133,12 @@ pub const SETTINGS: &[Setting] = &[
         help: "`text` for people, `json` for a log collector (one JSON object per line).",
     },
     Setting {
+        name: "BAWABA_REQUEST_SECONDS",
+        default: "30",
+        help: "Seconds a request may take before it is answered 503 (an upload gets 15 minutes: \
+               its body may arrive slowly over a phone's connection).",
+    },
+    Setting {
         name: "BAWABA_FILE_STORE",
         default: "local (<data dir>/files)",
         help: "Where uploaded documents are kept: `local`, or `s3://bucket` for an S3-compatible \
@@ -192,6 +198,8 @@ pub struct Config {
     pub gateway: GatewayChoice,
     /// Where uploaded documents are kept.
     pub file_store: crate::platform::files::FileStoreChoice,
+    /// Seconds a request may take before it is answered 503 (uploads get 15 minutes).
+    pub request_secs: u64,
 }
 
 /// Which payment company the engine talks to.
@@ -350,7 +358,19 @@ impl Config {
                 });
             }
         };
+        let request_secs = match get("BAWABA_REQUEST_SECONDS") {
+            None => 30,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=600).contains(n))
+                .ok_or(ConfigError::Invalid {
+                    name: "BAWABA_REQUEST_SECONDS",
+                    reason: "expected seconds between 1 and 600".into(),
+                })?,
+        };
         Ok(Self {
+            request_secs,
             file_store,
             gateway,
             bind,

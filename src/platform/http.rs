@@ -13,7 +13,13 @@ pub struct PlainRoute {
     pub method: ::http::Method,
     pub path: &'static str,
     pub handler: axum::routing::MethodRouter<AppState>,
+    /// An upload: its body may take minutes to arrive on a weak network (`UPLOAD_TIME`).
+    pub upload: bool,
 }
+
+/// How long an upload may take: its body may arrive slowly (10 MB over a 1 Mbit/s phone
+/// connection take 80 seconds). Every other request has `Config::request_secs`.
+pub const UPLOAD_TIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 impl PlainRoute {
     pub fn get<H, T>(path: &'static str, handler: H) -> Self
@@ -25,15 +31,17 @@ impl PlainRoute {
             method: ::http::Method::GET,
             path,
             handler: axum::routing::get(handler),
+            upload: false,
         }
     }
 
-    /// Lifts axum's 2 MB default body limit for a handler that enforces its own as the body
-    /// streams in (an upload).
-    pub fn without_body_limit(mut self) -> Self {
+    /// An upload: axum's 2 MB default body limit lifted (the handler enforces its own as the
+    /// body streams in), and `UPLOAD_TIME` instead of `REQUEST_TIME`.
+    pub fn upload(mut self) -> Self {
         self.handler = self
             .handler
             .layer(axum::extract::DefaultBodyLimit::disable());
+        self.upload = true;
         self
     }
 
@@ -46,6 +54,7 @@ impl PlainRoute {
             method: ::http::Method::POST,
             path,
             handler: axum::routing::post(handler),
+            upload: false,
         }
     }
 }
@@ -105,4 +114,27 @@ pub fn attachment(
         body.into(),
     )
         .into_response()
+}
+
+/// A layer: the time limit of a request, `UPLOAD_TIME` for the routes in `uploads` (matched
+/// route patterns: the layer runs after routing), `request` for every other.
+pub async fn time_limit(
+    uploads: std::sync::Arc<Vec<&'static str>>,
+    request: std::time::Duration,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let upload = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .is_some_and(|m| uploads.contains(&m.as_str()));
+    let limit = if upload { UPLOAD_TIME } else { request };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(?limit, "a request took too long: answered 503");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
 }

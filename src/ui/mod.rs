@@ -13,3 +13,4 @@ pub mod layout;
 pub mod problem;
 pub mod session_timer;
 pub mod text;
+pub mod upload_progress;

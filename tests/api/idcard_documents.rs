@@ -9,6 +9,7 @@ use crate::support::{
     s3::S3Server,
 };
 use bawaba::features::idcard::documents::samples::{bomb, encrypted_pdf, pdf_with_pages, scan};
+use futures::StreamExt;
 use image::ImageFormat;
 
 /// Runs `body` on an app whose files are in a local directory, then on one whose files are
@@ -432,3 +433,55 @@ on_both_stores!(
         assert!(page.contains("Sections completed: 1 of 7"), "{page}");
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_may_arrive_slowly_where_a_page_may_not() {
+    let Some(app) = spawn_app_with(
+        Backend::Sqlite,
+        &[("BAWABA_REQUEST_SECONDS", "1".to_string())],
+    )
+    .await
+    else {
+        return;
+    };
+    let (b, id) = applicant(&app, &AMINA).await;
+    // The scan, sent in pieces over three seconds: three times the time a page may take.
+    let boundary = "XbawabaX";
+    let mut body = format!(
+        "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n\
+         content-type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend(good_scan());
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let pieces: Vec<Vec<u8>> = body
+        .chunks(body.len() / 6 + 1)
+        .map(<[u8]>::to_vec)
+        .collect();
+    let slow = futures::stream::iter(pieces).then(|piece| async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        Ok::<_, std::io::Error>(piece)
+    });
+    let res = b
+        .client
+        .post(format!(
+            "{}/id-card/applications/{id}/documents/passport",
+            b.base
+        ))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(reqwest::Body::wrap_stream(slow))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "not cut off after one second");
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("#passport")
+    );
+    app.cleanup().await;
+}

@@ -44,8 +44,9 @@ pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
             "/id-card/applications/{id}/documents/{kind}",
             documents::upload::upload,
         )
-        // The upload counts its own bytes against the data's limit, as they arrive.
-        .without_body_limit(),
+        // The upload counts its own bytes against the data's limit, as they arrive, and may
+        // take minutes on a weak network.
+        .upload(),
         PlainRoute::get(
             "/id-card/applications/{id}/documents/{kind}/{document}",
             documents::file,

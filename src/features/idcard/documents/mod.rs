@@ -13,6 +13,7 @@ use crate::{
     ui::{
         form::{BackLink, Button, ButtonKind, ErrorSummary, FieldError, PageHeading},
         problem::loaded_for,
+        upload_progress::UploadProgress,
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -240,7 +241,7 @@ fn Documents(page: DocumentsPage) -> impl IntoView {
         <ErrorSummary errors />
         <PageHeading title=td_string!(locale, documents.title) />
         <p>{t!(i18n, documents.lead, size = move || messages::megabytes(page.max_file_bytes))}</p>
-        {documents}
+        <UploadProgress sending=td_string!(locale, documents.progress).to_string()>{documents}</UploadProgress>
     }
 }
 
