@@ -193,6 +193,7 @@ async fn main() {
     println!("| peak memory before | peak memory after | answer |");
     println!("|---:|---:|---|");
     println!("| {before:.0} MiB | {:.0} MiB | {answer} |", peak_mib());
+    println!();
     // A phone photo of a document (12 megapixels, JPEG) and a 300 dpi A4 scan (PNG).
     let photo = scan(3000, 4000, 230, 25, ImageFormat::Jpeg);
     let a4 = scan(2480, 3508, 235, 20, ImageFormat::Png);
