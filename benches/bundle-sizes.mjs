@@ -5,8 +5,9 @@
 // yet. Bytes are the files' own, raw and brotli-compressed (quality 11, as a build would
 // precompress), so the figure does not depend on the server's on-the-fly compression level.
 //
-// Routes under an account (`/vignette/buy`, `/vehicles/add`: the purchase route) are opened
-// signed in: the script registers a citizen first, reading the e-mail code from the portal's
+// Routes under an account (`/vignette/buy`, `/vehicles/add`: the purchase route; the ID card
+// application, `{id}` standing for a new application the script starts) are opened signed in:
+// the script registers a citizen first, reading the e-mail code from the portal's
 // data directory (BENCH_DATA_DIR, where e-mails are written as files when no SMTP server is
 // configured).
 //
@@ -22,7 +23,7 @@ const { chromium } = require("@playwright/test");
 const [base, ...routes] = process.argv.slice(2);
 const brotli = (buf) =>
   zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-const SIGNED_IN = ["/vignette/buy", "/vehicles", "/account"];
+const SIGNED_IN = ["/vignette/buy", "/vehicles", "/account", "/id-card/apply", "/id-card/applications"];
 
 function kindOf(url) {
   const p = new URL(url).pathname;
@@ -74,7 +75,23 @@ async function signIn() {
   return cookies;
 }
 
+/** A new-card ID card application of the signed-in citizen, for routes with `{id}`. */
+async function applicationId() {
+  const context = await browser.newContext();
+  await context.addCookies((cookies ??= await signIn()));
+  const res = await context.request.post(base + "/api/id-card/apply", {
+    form: { request_type: "new" },
+    maxRedirects: 0,
+    headers: { accept: "text/html" },
+  });
+  await context.close();
+  const to = res.headers()["location"] ?? "";
+  if (!to.startsWith("/id-card/applications/")) throw new Error(`no application: ${res.status()} ${to}`);
+  return to.split("/").pop();
+}
+
 let cookies = null;
+let application = null;
 const rows = [];
 for (const route of routes) {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ar-DZ", serviceWorkers: "block" });
@@ -91,7 +108,8 @@ for (const route of routes) {
       // A response the page dropped (a navigation away): not part of this page's load.
     }
   });
-  const res = await page.goto(base + route);
+  const url = route.includes("{id}") ? route.replace("{id}", (application ??= await applicationId())) : route;
+  const res = await page.goto(base + url);
   if (!res.ok()) throw new Error(`${route}: ${res.status()}`);
   await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
   await page.waitForLoadState("networkidle");

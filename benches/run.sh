@@ -27,7 +27,9 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null &&
 echo "## Bytes on first load (Arabic, no cache)"
 echo
 BENCH_DATA_DIR="$data" node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /vignette/calculator \
-  /vignette/buy /vehicles/add /vignette/verify /vignette/verify/offline /id-card /id-card/eligibility/date-of-birth /accessibility
+  /vignette/buy /vehicles/add /vignette/verify /vignette/verify/offline /id-card /id-card/eligibility/date-of-birth /accessibility \
+  /id-card/apply "/id-card/applications/{id}" "/id-card/applications/{id}/names" "/id-card/applications/{id}/documents" \
+  "/id-card/applications/{id}/check"
 echo
 echo "## The fee calculator's quote in the browser"
 echo

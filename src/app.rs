@@ -101,8 +101,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/id-card/eligibility/result") view=idcard::eligibility::ResultPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/eligibility/:step") view=idcard::eligibility::StepPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/apply") view=idcard::apply::ApplyPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/applications") view=idcard::list::ApplicationsPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/applications/:id") view=idcard::tasks::TaskListPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/applications/:id/documents") view=idcard::documents::DocumentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/applications/:id/check") view=idcard::check::CheckPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/applications/:id/pay") view=idcard::pay::PayPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/applications/:id/:step") view=idcard::pages::FormPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=accounts::register::StartPage />
                     <Route path=path!("/register/check") view=accounts::register::check::CheckPage ssr=SsrMode::Async />

@@ -8,6 +8,7 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
     features::accounts::messages::render(template, language, params)
         .or_else(|| features::payments::messages::render(template, language, params))
         .or_else(|| features::vignette::messages::render(template, language, params))
+        .or_else(|| features::idcard::notices::render(template, language, params))
 }
 
 #[cfg(test)]

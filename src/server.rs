@@ -6,7 +6,7 @@
 
 use crate::{
     app::{App, shell},
-    features::{accounts, payments, vignette},
+    features::{accounts, idcard, payments, vignette},
     platform::{
         config::{Config, GatewayChoice},
         http::{self, PlainRoute},
@@ -37,6 +37,12 @@ pub fn fulfilments(secret: &SecretKey, public_url: &str) -> Fulfilments {
             vignette::purchase::KIND,
             vignette::purchase::fulfil::IssueVignette {
                 secret: secret.clone(),
+                public_url: public_url.to_string(),
+            },
+        )
+        .register(
+            idcard::pay::KIND,
+            idcard::pay::FulfilFee {
                 public_url: public_url.to_string(),
             },
         )

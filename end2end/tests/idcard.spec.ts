@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { expectNoAxeViolations, useLocale, waitForHydration, signedInCitizen, auditWithoutPageScripts, LOCALES, scanPng } from "./support";
+import { expectNoAxeViolations, expectNoHorizontalScroll, useLocale, waitForHydration, signedInCitizen, auditWithoutPageScripts, LOCALES, scanPng, payByCard, latestMailText } from "./support";
 
 // The resident ID card application (issue 21), in Arabic at 360 px, with JavaScript on and off:
 // from the eligibility result into the request, then every section of the task list, with a
@@ -18,7 +18,7 @@ test("an eligible resident applies: request, then every section of the task list
   test.setTimeout(240_000);
   await useLocale(context, baseURL!, "en");
   // The tag keeps the identity number digits only (and apart from the other project's).
-  await signedInCitizen(page, info.project.name === "js-on" ? "91" : "92");
+  const email = await signedInCitizen(page, info.project.name === "js-on" ? "91" : "92");
   await useLocale(context, baseURL!, "ar");
   const ready = async () => {
     if (javaScriptEnabled) await waitForHydration(page);
@@ -211,17 +211,218 @@ test("an eligible resident applies: request, then every section of the task list
   await ready();
   await audit("the completed task list");
 
-  // Every new page in the three languages.
+  // Every page of the form in the three languages, while the answers can still change.
   if (javaScriptEnabled) {
     for (const locale of LOCALES) {
       await useLocale(context, baseURL!, locale);
-      for (const path of ["", "/names", "/passport", "/residence", "/address", "/employer", "/delivery", "/request", "/loss", "/documents"]) {
+      for (const path of ["", "/names", "/passport", "/residence", "/address", "/employer", "/delivery", "/request", "/loss", "/documents", "/check"]) {
         await page.goto(`${base}${path}`);
         await waitForHydration(page);
         await expectNoAxeViolations(page, `${base}${path} (${locale})`);
       }
     }
+    await useLocale(context, baseURL!, "ar");
+    await page.goto(base);
   }
+
+  // Check the answers, make the declaration, submit.
+  await page.getByRole("button", { name: "راجع إجاباتك وقدّم الطلب" }).click();
+  await expect(page).toHaveURL(new RegExp(`${base}/check$`));
+  await expect(page.locator("main")).toContainText("أمينة بن علي");
+  await expect(page.locator("main")).toContainText("الخطوط الجوية القطرية");
+  await expectNoHorizontalScroll(page, "the check page");
+  await ready();
+  await audit("the check page");
+  await page.getByRole("button", { name: "قدّم الطلب" }).click();
+  await expect(page.locator(".error-summary")).toContainText("أكّد الإقرار لتقديم طلبك");
+  await expect(page.locator("#declaration-error")).toBeVisible();
+  await ready();
+  await audit("the check page with an error");
+  await page.getByLabel(/أقرّ بأن المعلومات/).check();
+  await page.getByRole("button", { name: "قدّم الطلب" }).click();
+
+  // The fee, by sandbox card.
+  await expect(page).toHaveURL(new RegExp(`${base}/pay$`));
+  await expect(page.locator("main")).toContainText("ر.ق");
+  await ready();
+  await audit("the pay page");
+  await page.getByLabel("عبر الإنترنت الآن، ببطاقة مصرفية").check();
+  await continueAr(page);
+  await expect(page).toHaveURL(/\/sandbox-pay\/pay\//);
+  await payByCard(page, "4111 1111 1111 1111");
+
+  // The application's page: submitted and paid, each with its date, the stages ahead with
+  // their target dates, and the predicted completion.
+  await expect(page).toHaveURL(new RegExp(`${base}$`));
+  const timeline = page.locator(".timeline");
+  await expect(timeline).toContainText("تقديم الطلب");
+  await expect(timeline).toContainText("دفع الرسوم عبر الإنترنت");
+  await expect(timeline.locator(".timeline__item--done .timeline__date").first()).toContainText(/\d{4}/);
+  await expect(timeline).toContainText("التاريخ المستهدف");
+  await expect(page.locator("main")).toContainText("تاريخ الإنجاز المتوقع");
+  await expect(page.locator("main")).toContainText("بانتظار الموعد");
+  await expectNoHorizontalScroll(page, "the application's progress");
+  await ready();
+  await audit("the application's progress");
+  const reference = (await page.locator(".summary-list bdi").first().innerText()).trim();
+  expect(reference).toMatch(/^ID-[0-9A-Z]{10}$/);
+  const mail = await latestMailText(email, 0, /استلمنا دفعتك/);
+  expect(mail).toContain(reference);
+  expect(mail).toContain(base);
+
+  await page.goto("/id-card/applications");
+  await expect(page.locator(".application-list")).toContainText(reference);
+  await ready();
+  await audit("the list of applications");
+  if (javaScriptEnabled) {
+    for (const locale of LOCALES) {
+      await useLocale(context, baseURL!, locale);
+      for (const path of [base, `${base}/check`, "/id-card/applications"]) {
+        await page.goto(path);
+        await waitForHydration(page);
+        await expectNoAxeViolations(page, `${path} (${locale})`);
+      }
+    }
+  }
+});
+
+test("en français, une carte perdue : la demande, la déclaration de perte, l'envoi et le paiement", async ({
+  page,
+  context,
+  browser,
+  baseURL,
+  javaScriptEnabled,
+}, info) => {
+  test.setTimeout(180_000);
+  await useLocale(context, baseURL!, "en");
+  const email = await signedInCitizen(page, info.project.name === "js-on" ? "94" : "95");
+  await useLocale(context, baseURL!, "fr");
+  const ready = async () => {
+    if (javaScriptEnabled) await waitForHydration(page);
+  };
+  const audit = async (label: string) => {
+    if (javaScriptEnabled) await expectNoAxeViolations(page, label);
+    else await auditWithoutPageScripts(browser, baseURL!, new URL(page.url()).pathname, "fr");
+  };
+  const next = async () => page.getByRole("button", { name: "Continuer" }).click();
+  await page.goto("/id-card/apply");
+  await ready();
+  await page.getByLabel("Le remplacement d'une carte perdue ou volée").check();
+  await page.getByRole("button", { name: "Commencer la demande" }).click();
+  await expect(page).toHaveURL(/\/id-card\/applications\/[0-9a-f-]{36}$/);
+  const base = new URL(page.url()).pathname;
+  const section = async (name: string) => {
+    await page.getByRole("link", { name, exact: true }).click();
+    await ready();
+  };
+
+  await section("Informations personnelles");
+  await page.getByLabel("Nom complet en arabe").fill("أمينة بن علي");
+  await page.getByLabel("Nom complet en lettres latines").fill("Amina Ben Ali");
+  await next();
+  await expect(page).toHaveURL(new RegExp(`${base}/nationality$`));
+  await ready();
+  await page.getByLabel("Nationalité", { exact: true }).selectOption("12");
+  await page.getByLabel("Femme").check();
+  await next();
+  await expect(page).toHaveURL(new RegExp(`${base}$`));
+
+  await section("Passeport");
+  await page.getByLabel("Numéro de passeport").fill("N1234567");
+  await page.getByLabel("Pays qui a délivré le passeport").selectOption("12");
+  await page.getByLabel("Jour").fill("1");
+  await page.getByLabel("Mois").fill("1");
+  await page.getByLabel("Année").fill("2035");
+  await next();
+  await expect(page).toHaveURL(new RegExp(`${base}$`));
+
+  await section("Permis de séjour");
+  await page.getByLabel("Numéro du permis de séjour").fill("28801234567");
+  await page.getByLabel("Jour").fill("1");
+  await page.getByLabel("Mois").fill("1");
+  await page.getByLabel("Année").fill("2034");
+  await next();
+  await expect(page).toHaveURL(new RegExp(`${base}$`));
+
+  await section("Adresse au Qatar");
+  await page.getByLabel("Numéro de zone").fill("56");
+  await page.getByLabel("Numéro de rue").fill("950");
+  await page.getByLabel("Numéro d'immeuble").fill("12");
+  await next();
+  await expect(page).toHaveURL(new RegExp(`${base}$`));
+
+  await section("Employeur");
+  await page.getByLabel("Nom de l'employeur").fill("Qatar Airways");
+  await page.getByLabel("Numéro d'établissement").fill("12345678");
+  await next();
+  await expect(page).toHaveURL(new RegExp(`${base}$`));
+
+  // The loss: a date in the future is refused, the place is kept.
+  await section("Déclaration de perte");
+  const tomorrow = new Date(Date.now() + 2 * 86_400_000);
+  await page.getByLabel("Jour").fill(String(tomorrow.getUTCDate()));
+  await page.getByLabel("Mois").fill(String(tomorrow.getUTCMonth() + 1));
+  await page.getByLabel("Année").fill(String(tomorrow.getUTCFullYear()));
+  await page.getByLabel("Où l'avez-vous perdue ?").fill("Souq Waqif");
+  await next();
+  await expect(page.locator(".error-summary")).toBeVisible();
+  await expect(page.getByLabel("Où l'avez-vous perdue ?")).toHaveValue("Souq Waqif");
+  await ready();
+  await page.getByLabel("Jour").fill("20");
+  await page.getByLabel("Mois").fill("11");
+  await page.getByLabel("Année").fill("2026");
+  await next();
+  await expect(page).toHaveURL(new RegExp(`${base}$`));
+
+  await section("Réception de la carte");
+  await page.getByLabel("Le retirer au centre de services").check();
+  await next();
+  await expect(page).toHaveURL(new RegExp(`${base}$`));
+
+  await section("Documents");
+  const good = scanPng(1200, 1500, 235, 20);
+  for (const kind of ["passport", "residence_permit", "proof_of_address", "employer_letter", "loss_declaration", "photo"]) {
+    const buffer = kind === "photo" ? scanPng(700, 900, 200, 40) : good;
+    const part = page.locator(`section#${kind}`);
+    await part.locator('input[type="file"]').setInputFiles({ name: `${kind}.png`, mimeType: "image/png", buffer });
+    await part.getByRole("button", { name: /^Envoyer/ }).click();
+    await expect(page).toHaveURL(new RegExp(`${base}/documents#${kind}$`));
+    await expect(page.locator(`section#${kind}`)).toContainText("Vérifié");
+    await ready();
+  }
+  await page.goto(base);
+  await ready();
+  await page.getByRole("button", { name: "Vérifier vos réponses et envoyer" }).click();
+  await expect(page).toHaveURL(new RegExp(`${base}/check$`));
+  await expect(page.locator("main")).toContainText("Souq Waqif");
+  await ready();
+  await audit("la page de vérification");
+  await page.getByLabel(/Je déclare que les informations/).check();
+  await page.getByRole("button", { name: "Envoyer la demande" }).click();
+  await expect(page).toHaveURL(new RegExp(`${base}/pay$`));
+  await expect(page.locator("main")).toContainText("Remplacement d'une carte perdue");
+  await ready();
+  await page.getByLabel("En ligne maintenant, par carte bancaire").check();
+  await next();
+  await expect(page).toHaveURL(/\/sandbox-pay\/pay\//);
+  await page.getByLabel("Numéro de carte").fill("4111 1111 1111 1111");
+  await page.getByLabel("Date d’expiration").fill("12/30");
+  await page.getByLabel("Cryptogramme (CVV2)").fill("123");
+  await page.getByLabel("Nom du titulaire").fill("AMINA BENALI");
+  await page.getByRole("button", { name: "Continuer" }).click();
+  await page.getByLabel("Code à usage unique (6 chiffres)").fill("123456");
+  await page.getByRole("button", { name: "Confirmer le paiement" }).click();
+
+  await expect(page).toHaveURL(new RegExp(`${base}$`));
+  const timeline = page.locator(".timeline");
+  await expect(timeline).toContainText("Demande envoyée");
+  await expect(timeline).toContainText("Frais payés en ligne");
+  await expect(timeline).toContainText("Date prévue");
+  await expect(page.locator("main")).toContainText("Fin prévue");
+  await ready();
+  await audit("le suivi de la demande");
+  const mail = await latestMailText(email, 0, /Nous avons reçu votre paiement/);
+  expect(mail).toContain(base);
 });
 
 test("an answer typed while offline in the application is kept and sent on reconnection", async ({

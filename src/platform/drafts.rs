@@ -183,6 +183,17 @@ pub async fn keep_refused(
 
 /// Forgets a draft, once its journey is finished or the user starts again.
 pub async fn discard(db: &Db, keeper: impl Into<Keeper>, journey: &str) -> Result<(), DbError> {
+    let mut conn = db.pool().acquire().await?;
+    discard_in(&mut conn, keeper, journey).await
+}
+
+/// `discard`, inside the transaction that finishes the journey (a submission that freezes
+/// the answers elsewhere).
+pub async fn discard_in(
+    conn: &mut sqlx::AnyConnection,
+    keeper: impl Into<Keeper>,
+    journey: &str,
+) -> Result<(), DbError> {
     let keeper = keeper.into();
     let (table, owner, key) = keeper.row();
     sqlx::query(&format!(
@@ -190,7 +201,7 @@ pub async fn discard(db: &Db, keeper: impl Into<Keeper>, journey: &str) -> Resul
     ))
     .bind(key)
     .bind(journey)
-    .execute(db.pool())
+    .execute(conn)
     .await?;
     Ok(())
 }

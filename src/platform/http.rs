@@ -116,6 +116,80 @@ pub fn attachment(
         .into_response()
 }
 
+/// A file posted in a multipart form.
+pub struct Upload {
+    /// The name the sender's device gave it (untrusted: for display only).
+    pub file_name: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// Why no file could be read from a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadError {
+    /// Not a multipart form (or a malformed one).
+    NotAForm,
+    /// The file, or the whole body, is over the limit.
+    TooLarge,
+}
+
+/// The first file in the multipart form's field `field`, read chunk by chunk as it arrives
+/// and refused past `max` bytes; the whole body is cut off 64 KiB above that, whatever its
+/// other fields, so nothing larger is ever held in memory. `None` when the form has no such
+/// field, or the field is empty (a form sent with no file chosen has an empty, nameless part).
+pub async fn read_upload(
+    req: axum::extract::Request,
+    state: &AppState,
+    field: &str,
+    max: usize,
+) -> Result<Option<Upload>, UploadError> {
+    use axum::extract::FromRequest;
+    // Only a multipart body is read as one (a malformed boundary is refused here, not inside
+    // the parser).
+    let multipart = req
+        .headers()
+        .get(::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data; boundary="));
+    if !multipart {
+        return Err(UploadError::NotAForm);
+    }
+    // The other fields and the multipart framing are small: 64 KiB is plenty for them.
+    let req =
+        req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, max + 64 * 1024)));
+    let mut form = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|_| UploadError::NotAForm)?;
+    let mut file = None;
+    loop {
+        let mut part = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(UploadError::TooLarge),
+        };
+        if part.name() != Some(field) || file.is_some() {
+            continue;
+        }
+        let file_name = part.file_name().filter(|n| !n.is_empty()).map(str::to_string);
+        let mut bytes = Vec::new();
+        loop {
+            match part.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > max {
+                        return Err(UploadError::TooLarge);
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(_) => return Err(UploadError::TooLarge),
+            }
+        }
+        if file_name.is_some() || !bytes.is_empty() {
+            file = Some(Upload { file_name, bytes });
+        }
+    }
+    Ok(file)
+}
+
 /// A layer: the time limit of a request, `UPLOAD_TIME` for the routes in `uploads` (matched
 /// route patterns: the layer runs after routing), `request` for every other.
 pub async fn time_limit(

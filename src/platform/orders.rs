@@ -57,7 +57,7 @@ pub trait Fulfil: Send + Sync {
 
     /// The page showing what a paid order of this kind bought, if it has one: the payer is
     /// sent there from the gateway once the payment has succeeded, and the receipt links to it.
-    fn delivered_page(&self, _order_id: &str) -> Option<String> {
+    fn delivered_page(&self, _order: &Order) -> Option<String> {
         None
     }
 }
@@ -88,8 +88,8 @@ impl Fulfilments {
     }
 
     /// The page of what a paid order bought, for the kinds that have one.
-    pub fn delivered_page(&self, kind: &str, order_id: &str) -> Option<String> {
-        self.of(kind)?.delivered_page(order_id)
+    pub fn delivered_page(&self, order: &Order) -> Option<String> {
+        self.of(&order.kind)?.delivered_page(order)
     }
 }
 

@@ -68,7 +68,15 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
                 <ul class="error-summary__list">
                     {errors
                         .into_iter()
-                        .map(|e| view! { <li><a href=format!("#{}", e.field_id)>{e.message}</a></li> })
+                        .map(|e| {
+                            // A field of this page, or (a path) the page where it is fixed.
+                            let href = if e.field_id.starts_with('/') {
+                                e.field_id
+                            } else {
+                                format!("#{}", e.field_id)
+                            };
+                            view! { <li><a href=href>{e.message}</a></li> }
+                        })
                         .collect_view()}
                 </ul>
             </div>

@@ -33,7 +33,8 @@ pub fn QuestionPage(
     view! {
         <Title text=page_title(locale, &title, !errors.is_empty()) />
         <BackLink href=back />
-        <StepIndicator current total />
+        // "Step 1 of 1" says nothing: a one-page section goes without it.
+        {(total > 1).then(|| view! { <StepIndicator current total /> })}
         <ErrorSummary errors />
         {heading.then(|| view! { <h1>{title}</h1> })}
         <KeepUnsent message=kept>
@@ -50,9 +51,14 @@ pub fn QuestionPage(
 /// the answer as shown.
 pub type CheckRow = (&'static str, String, AnyView);
 
-/// The answers so far, each with a "Change" link back to its page.
+/// The answers so far, each with a "Change" link back to its page (none when `read_only`:
+/// answers as submitted).
 #[component]
-pub fn CheckAnswers(base: &'static str, rows: Vec<CheckRow>) -> impl IntoView {
+pub fn CheckAnswers(
+    #[prop(into)] base: String,
+    rows: Vec<CheckRow>,
+    #[prop(optional)] read_only: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <dl class="summary-list">
@@ -63,12 +69,14 @@ pub fn CheckAnswers(base: &'static str, rows: Vec<CheckRow>) -> impl IntoView {
                         <div class="summary-list__row">
                             <dt class="summary-list__key">{label.clone()}</dt>
                             <dd class="summary-list__value">{answer}</dd>
-                            <dd class="summary-list__actions">
-                                <a href=format!("{base}/{step}")>
-                                    {t!(i18n, common.change)}
-                                    <span class="visually-hidden">" " {label}</span>
-                                </a>
-                            </dd>
+                            {(!read_only).then(|| view! {
+                                <dd class="summary-list__actions">
+                                    <a href=format!("{base}/{step}")>
+                                        {t!(i18n, common.change)}
+                                        <span class="visually-hidden">" " {label}</span>
+                                    </a>
+                                </dd>
+                            })}
                         </div>
                     }
                 })

@@ -49,3 +49,63 @@ where
         </div>
     }
 }
+
+/// A day as people write it in the page's language: "Sunday 20 December 2026", "dimanche 20
+/// décembre 2026", "الأحد 20 ديسمبر 2026" (the Gulf's month names). For promised dates
+/// (timelines, appointments), where the weekday matters as much as the date.
+pub fn long_date(locale: Locale, date: crate::domain::date::Date) -> String {
+    use crate::domain::calendar::Weekday;
+    const MONTHS: [[&str; 12]; 3] = [
+        [
+            "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
+            "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
+        ],
+        [
+            "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+            "septembre", "octobre", "novembre", "décembre",
+        ],
+        [
+            "January", "February", "March", "April", "May", "June", "July", "August",
+            "September", "October", "November", "December",
+        ],
+    ];
+    const DAYS: [[&str; 7]; 3] = [
+        ["الأحد", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت"],
+        ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+    ];
+    let l = match locale {
+        Locale::ar => 0,
+        Locale::fr => 1,
+        Locale::en => 2,
+    };
+    let day = match date.weekday() {
+        Weekday::Sunday => 0,
+        Weekday::Monday => 1,
+        Weekday::Tuesday => 2,
+        Weekday::Wednesday => 3,
+        Weekday::Thursday => 4,
+        Weekday::Friday => 5,
+        Weekday::Saturday => 6,
+    };
+    let month = MONTHS[l][(date.month.clamp(1, 12) - 1) as usize];
+    format!("{} {} {month} {}", DAYS[l][day], date.day, date.year)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::date::Date;
+
+    #[test]
+    fn a_long_date_names_the_weekday_and_month_in_each_language() {
+        let national_day = Date {
+            year: 2026,
+            month: 12,
+            day: 18,
+        };
+        assert_eq!(long_date(Locale::en, national_day), "Friday 18 December 2026");
+        assert_eq!(long_date(Locale::fr, national_day), "vendredi 18 décembre 2026");
+        assert_eq!(long_date(Locale::ar, national_day), "الجمعة 18 ديسمبر 2026");
+    }
+}

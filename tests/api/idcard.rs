@@ -6,84 +6,10 @@
 use crate::{
     on_both_backends,
     support::{
-        app::{Browser, TestApp},
-        people::{AMINA, KARIM, PASSWORD, html, registered_and_confirmed, sign_in},
+        idcard::{ANSWER, GOOD, answer, signed_in, start, today},
+        people::{AMINA, KARIM, PASSWORD, html, sign_in},
     },
 };
-
-const ANSWER: &str = "/api/id-card/application/answer";
-
-/// Starts an application of `request` for the signed-in browser; its id.
-async fn start(b: &Browser, request: &str) -> String {
-    let to = b
-        .post_form("/api/id-card/apply", &[("request_type", request)])
-        .await;
-    to.strip_prefix("/id-card/applications/")
-        .unwrap_or_else(|| panic!("to the task list, not {to}"))
-        .to_string()
-}
-
-/// Posts page `step` of application `id`; where the browser is sent.
-async fn answer(b: &Browser, id: &str, step: &str, fields: &[(&str, &str)]) -> String {
-    let mut all = vec![("id", id), ("step", step)];
-    all.extend_from_slice(fields);
-    b.post_form(ANSWER, &all).await
-}
-
-/// Every page of a new-card application, with good answers.
-const GOOD: &[(&str, &[(&str, &str)])] = &[
-    (
-        "names",
-        &[("name_ar", "أمينة بن علي"), ("name_latin", "Amina Ben Ali")],
-    ),
-    (
-        "date-of-birth",
-        &[("dob_day", "4"), ("dob_month", "7"), ("dob_year", "1988")],
-    ),
-    ("nationality", &[("nationality", "12"), ("sex", "female")]),
-    (
-        "passport",
-        &[
-            ("passport_number", "N1234567"),
-            ("passport_country", "12"),
-            ("passport_expiry_day", "1"),
-            ("passport_expiry_month", "1"),
-            ("passport_expiry_year", "2035"),
-        ],
-    ),
-    (
-        "residence",
-        &[
-            ("permit_number", "28801234567"),
-            ("permit_expiry_day", "1"),
-            ("permit_expiry_month", "1"),
-            ("permit_expiry_year", "2034"),
-        ],
-    ),
-    (
-        "address",
-        &[
-            ("zone", "56"),
-            ("street", "950"),
-            ("building", "12"),
-            ("unit", ""),
-        ],
-    ),
-    (
-        "employer",
-        &[
-            ("employer_name", "Qatar Airways"),
-            ("establishment_number", "12-345678"),
-        ],
-    ),
-    ("delivery", &[("delivery", "post")]),
-];
-
-async fn signed_in(app: &TestApp, who: &crate::support::people::Person) -> Browser {
-    let b = app.browser("en");
-    registered_and_confirmed(app, &b, who).await;
-    b
-}
 
 on_both_backends!(
     an_application_is_filled_in_section_by_section_and_resumes_on_another_device,
@@ -93,7 +19,7 @@ on_both_backends!(
         let base = format!("/id-card/applications/{id}");
         let list = phone.page(&base).await;
         assert!(list.contains("Your ID card application"), "{list}");
-        assert!(list.contains("Sections completed: 0 of 7"), "{list}");
+        assert!(list.contains("Sections completed: 0 of 8"), "{list}");
         assert!(
             list.contains("Cannot start yet"),
             "delivery waits for the address"
@@ -111,7 +37,7 @@ on_both_backends!(
             assert_eq!(to, base, "{step} completes its section");
         }
         let list = phone.page(&base).await;
-        assert!(list.contains("Sections completed: 6 of 7"), "{list}");
+        assert!(list.contains("Sections completed: 6 of 8"), "{list}");
         assert!(
             !list.contains("Every section is complete"),
             "the documents are still to come"
@@ -121,7 +47,7 @@ on_both_backends!(
         let laptop = app.browser("en");
         sign_in(&laptop, AMINA.email, PASSWORD).await;
         let list = laptop.page(&base).await;
-        assert!(list.contains("Sections completed: 6 of 7"), "{list}");
+        assert!(list.contains("Sections completed: 6 of 8"), "{list}");
         let page = html(&laptop, &format!("{base}/address")).await;
         assert!(page.contains("value=\"950\""), "{page}");
         // And after signing out everywhere.
@@ -132,7 +58,7 @@ on_both_backends!(
             laptop
                 .page(&base)
                 .await
-                .contains("Sections completed: 6 of 7")
+                .contains("Sections completed: 6 of 8")
         );
     }
 );
@@ -193,7 +119,7 @@ on_both_backends!(
         );
         // Nothing of a refused page counts as answered.
         let list = b.page(&base).await;
-        assert!(list.contains("Sections completed: 0 of 7"), "{list}");
+        assert!(list.contains("Sections completed: 0 of 8"), "{list}");
         // Arabic: the same message in Arabic.
         assert!(b.get("/lang/ar").await.status().is_redirection());
         let page = b.page(&format!("{base}/address")).await;
@@ -217,13 +143,6 @@ fn refused(res: &reqwest::Response) {
     );
 }
 
-/// Today in Doha, as the server counts it.
-fn today() -> bawaba::domain::date::Date {
-    bawaba::domain::date::Date::from_days_since_epoch(
-        (bawaba::platform::session::now_secs() + 3 * 3600).div_euclid(86_400),
-    )
-}
-
 on_both_backends!(
     a_lost_card_adds_the_loss_declaration_and_a_changed_request_changes_the_record,
     |app: &TestApp| async move {
@@ -232,7 +151,7 @@ on_both_backends!(
         let base = format!("/id-card/applications/{id}");
         let list = b.page(&base).await;
         assert!(list.contains("Loss declaration"), "{list}");
-        assert!(list.contains("Sections completed: 0 of 8"));
+        assert!(list.contains("Sections completed: 0 of 9"));
         let to = answer(
             &b,
             &id,
@@ -406,8 +325,7 @@ on_both_backends!(
         assert!(page.contains("at least 3 months"), "{page}");
         // It promises no step it has no page for.
         assert!(page.contains("Upload your documents"));
-        for absent in ["Book an appointment", "Pay the fee"] {
-            assert!(!page.contains(absent), "{absent}");
-        }
+        assert!(page.contains("Pay the fee online"));
+        assert!(!page.contains("Book an appointment"));
     }
 );

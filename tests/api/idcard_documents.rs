@@ -5,7 +5,8 @@
 
 use crate::support::{
     app::{Backend, Browser, TestApp, spawn_app_with},
-    people::{AMINA, KARIM, registered_and_confirmed},
+    idcard::{applicant, good_photo, good_scan, upload, upload_to},
+    people::{AMINA, KARIM},
     s3::S3Server,
 };
 use bawaba::features::idcard::documents::samples::{bomb, encrypted_pdf, pdf_with_pages, scan};
@@ -59,65 +60,6 @@ macro_rules! on_both_stores {
             }
         }
     };
-}
-
-/// A signed-in resident with a new application: the browser and the application's id.
-async fn applicant(app: &TestApp, who: &crate::support::people::Person) -> (Browser, String) {
-    let b = app.browser("en");
-    registered_and_confirmed(app, &b, who).await;
-    let to = b
-        .post_form("/api/id-card/apply", &[("request_type", "new")])
-        .await;
-    let id = to.rsplit('/').next().unwrap().to_string();
-    (b, id)
-}
-
-/// Posts `bytes` as the file `name` (declared `mime`) for document `kind`; where it leads.
-async fn upload(
-    b: &Browser,
-    id: &str,
-    kind: &str,
-    name: &str,
-    mime: &str,
-    bytes: Vec<u8>,
-) -> reqwest::Response {
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(name.to_string())
-        .mime_str(mime)
-        .unwrap();
-    let form = reqwest::multipart::Form::new().part("file", part);
-    b.client
-        .post(format!(
-            "{}/id-card/applications/{id}/documents/{kind}",
-            b.base
-        ))
-        // A refused upload is answered before its body is read; a pooled connection could
-        // then be reused half-read.
-        .header("connection", "close")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Where an upload sent the browser.
-async fn upload_to(b: &Browser, id: &str, kind: &str, name: &str, bytes: Vec<u8>) -> String {
-    let res = upload(b, id, kind, name, "application/octet-stream", bytes).await;
-    assert_eq!(
-        res.status(),
-        303,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
-    res.headers()["location"].to_str().unwrap().to_string()
-}
-
-fn good_scan() -> Vec<u8> {
-    scan(1200, 1500, 235, 20, ImageFormat::Png)
-}
-
-fn good_photo() -> Vec<u8> {
-    scan(700, 900, 200, 40, ImageFormat::Jpeg)
 }
 
 async fn stored_rows(app: &TestApp) -> Vec<(String, String, String)> {
@@ -419,7 +361,7 @@ on_both_stores!(
     |app: &TestApp, _s3: Option<&S3Server>| async move {
         let (b, id) = applicant(app, &AMINA).await;
         let list = format!("/id-card/applications/{id}");
-        assert!(b.page(&list).await.contains("Sections completed: 0 of 7"));
+        assert!(b.page(&list).await.contains("Sections completed: 0 of 8"));
         for kind in [
             "passport",
             "residence_permit",
@@ -430,7 +372,7 @@ on_both_stores!(
         }
         upload_to(&b, &id, "photo", "me.jpg", good_photo()).await;
         let page = b.page(&list).await;
-        assert!(page.contains("Sections completed: 1 of 7"), "{page}");
+        assert!(page.contains("Sections completed: 1 of 8"), "{page}");
     }
 );
 

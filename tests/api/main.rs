@@ -19,6 +19,7 @@ mod epay;
 mod health;
 mod idcard;
 mod idcard_documents;
+mod idcard_submit;
 mod locale;
 mod outbox;
 mod pages;

@@ -261,6 +261,18 @@ const OUTSIDE_THE_SWEEP: &[(&str, &str)] = &[
         "/id-card/applications/{id}/{step}",
         "signed in, an application of the account (idcard.spec.ts audits it)",
     ),
+    (
+        "/id-card/applications",
+        "signed in (idcard.spec.ts audits it)",
+    ),
+    (
+        "/id-card/applications/{id}/check",
+        "signed in, an application of the account (idcard.spec.ts audits it)",
+    ),
+    (
+        "/id-card/applications/{id}/pay",
+        "signed in, a submitted application of the account (idcard.spec.ts audits it)",
+    ),
     ("/register/check", "reached with the registration's answers"),
     ("/account", "signed in"),
     ("/account/change-email", "signed in"),

@@ -196,6 +196,8 @@ pub fn next(state: State, event: Event) -> Result<State, NotNow> {
         (S::AwaitingAppointment, E::AppointmentBooked) => S::AppointmentBooked,
         (S::AppointmentBooked, E::AppointmentCancelled) => S::AwaitingAppointment,
         (S::AppointmentBooked, E::PaidAtCentre) => S::AppointmentBooked,
+        // Chose to pay at the centre, then paid online after all (before the appointment).
+        (S::AwaitingAppointment | S::AppointmentBooked, E::PaidOnline) => state,
         (S::AppointmentBooked, E::CheckedIn) => S::InProduction,
         (S::AppointmentBooked, E::ReturnForCorrection) => S::ReturnedForCorrection,
         (S::ReturnedForCorrection, E::Resubmit) => S::AwaitingAppointment,
@@ -243,6 +245,7 @@ mod tests {
             (
                 S::AwaitingAppointment,
                 &[
+                    (E::PaidOnline, S::AwaitingAppointment),
                     (E::AppointmentBooked, S::AppointmentBooked),
                     (E::Withdraw, S::Withdrawn),
                 ],
@@ -251,6 +254,7 @@ mod tests {
                 S::AppointmentBooked,
                 &[
                     (E::AppointmentCancelled, S::AwaitingAppointment),
+                    (E::PaidOnline, S::AppointmentBooked),
                     (E::PaidAtCentre, S::AppointmentBooked),
                     (E::CheckedIn, S::InProduction),
                     (E::ReturnForCorrection, S::ReturnedForCorrection),

@@ -411,6 +411,8 @@ pub fn validate(step: &str, submitted: &Answers, ctx: &Context) -> Problems {
             if !report.is_empty()
                 && let Some(code) = document_number_problem(&report, 3, 30)
             {
+                // Only hyphens or spaces typed: not a number (the field itself is optional).
+                let code = if code == "missing" { "format" } else { code };
                 say(field::POLICE_REPORT, &format!("police_report_{code}"));
             }
         }

@@ -42,3 +42,94 @@ impl Terms {
         })
     }
 }
+
+/// What an application owes, line by line: the request's card fee, and delivery by post when
+/// it was chosen, from the fee table (`idcard_fees`). `None` when the table lacks a line or
+/// mixes currencies: nothing is charged on a guess.
+pub fn fee_lines(
+    request: application::RequestType,
+    by_post: bool,
+    fees: &[crate::domain::reference::IdCardFee],
+) -> Option<Vec<crate::domain::reference::IdCardFee>> {
+    let line = |item: &str| fees.iter().find(|f| f.item == item).cloned();
+    let mut lines = vec![line(request.fee_item())?];
+    if by_post {
+        lines.push(line("delivery_by_post")?);
+    }
+    Some(lines)
+}
+
+/// The lines' total, in their one currency.
+pub fn fee_total(
+    lines: &[crate::domain::reference::IdCardFee],
+) -> Option<crate::domain::money::Money> {
+    let currency = lines.first()?.amount.currency;
+    lines
+        .iter()
+        .try_fold(0_i64, |sum, l| {
+            (l.amount.currency == currency)
+                .then(|| sum.checked_add(l.amount.minor))
+                .flatten()
+        })
+        .map(|minor| crate::domain::money::Money::new(minor, currency))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{application::RequestType, *};
+    use crate::domain::{
+        money::{Currency, Money},
+        reference::IdCardFee,
+    };
+
+    fn fee(item: &str, qar: i64) -> IdCardFee {
+        IdCardFee {
+            item: item.into(),
+            amount: Money::from_major(qar, Currency::Qar),
+        }
+    }
+
+    fn table() -> Vec<IdCardFee> {
+        vec![
+            fee("card_new", 100),
+            fee("card_replacement_lost", 150),
+            fee("card_replacement_damaged", 100),
+            fee("delivery_by_post", 20),
+        ]
+    }
+
+    #[test]
+    fn the_fee_is_the_requests_line_plus_post_when_chosen() {
+        let lines = fee_lines(RequestType::ReplaceLost, true, &table()).unwrap();
+        let items: Vec<&str> = lines.iter().map(|l| l.item.as_str()).collect();
+        assert_eq!(items, ["card_replacement_lost", "delivery_by_post"]);
+        assert_eq!(
+            fee_total(&lines),
+            Some(Money::from_major(170, Currency::Qar))
+        );
+        let pickup = fee_lines(RequestType::New, false, &table()).unwrap();
+        assert_eq!(
+            fee_total(&pickup),
+            Some(Money::from_major(100, Currency::Qar))
+        );
+    }
+
+    #[test]
+    fn a_missing_line_or_a_second_currency_charges_nothing() {
+        let without_post: Vec<IdCardFee> = table()
+            .into_iter()
+            .filter(|f| f.item != "delivery_by_post")
+            .collect();
+        assert_eq!(fee_lines(RequestType::New, true, &without_post), None);
+        assert!(fee_lines(RequestType::New, false, &without_post).is_some());
+        let mixed = vec![
+            fee("card_new", 100),
+            IdCardFee {
+                item: "delivery_by_post".into(),
+                amount: Money::from_major(20, Currency::Dzd),
+            },
+        ];
+        assert_eq!(fee_total(&mixed), None);
+        assert_eq!(fee_total(&[]), None);
+    }
+}

@@ -75,7 +75,7 @@ pub async fn save_choice(
 /// transaction: `email_template` to its address, `sms_template` to its mobile.
 #[cfg(feature = "ssr")]
 pub async fn enqueue_chosen(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     account_id: &str,
     email_template: &str,
     sms_template: &str,
@@ -87,7 +87,7 @@ pub async fn enqueue_chosen(
     let row: Option<(String, String, String)> =
         sqlx::query_as("SELECT email, mobile, notify_by FROM accounts WHERE id = $1")
             .bind(account_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *conn)
             .await?;
     let Some((email, mobile, choice)) = row else {
         return Ok(());
@@ -100,7 +100,7 @@ pub async fn enqueue_chosen(
     for (wanted, channel, recipient, template) in sends {
         if wanted {
             outbox::enqueue(
-                tx,
+                conn,
                 &Notification::new(channel, template, recipient, language)
                     .account(account_id)
                     .params(params.clone()),

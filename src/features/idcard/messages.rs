@@ -5,8 +5,10 @@ use crate::{
     domain::{
         date::Date,
         idcard::{
+            application::State,
             documents::{DocumentKind, QualityProblem},
             form::{Status, field},
+            timeline::Milestone,
         },
         journey::Answers,
         money::Money,
@@ -102,6 +104,8 @@ pub fn section(locale: Locale, id: &str) -> String {
         "employer" => td_string!(locale, application.section_employer),
         "loss" => td_string!(locale, application.section_loss),
         "documents" => td_string!(locale, application.section_documents),
+        "request" => td_string!(locale, application.request),
+        "check" => td_string!(locale, application.section_check),
         _ => td_string!(locale, application.section_delivery),
     }
     .to_string()
@@ -354,5 +358,96 @@ pub fn file_facts(locale: Locale, n: usize, f: &FileView) -> String {
             td_string!(locale, documents.file_pdf, n = n, pages = p, size = size).to_string()
         }
         _ => td_string!(locale, documents.file_pdf_unread, n = n, size = size).to_string(),
+    }
+}
+
+/// A line of the timeline: what happened (`Event::code`, or `created`).
+pub fn event(locale: Locale, code: &str) -> String {
+    match code {
+        "submit" => td_string!(locale, progress.event_submit),
+        "paid_online" => td_string!(locale, progress.event_paid_online),
+        "chose_pay_at_centre" => td_string!(locale, progress.event_chose_pay_at_centre),
+        "appointment_booked" => td_string!(locale, progress.event_appointment_booked),
+        "appointment_cancelled" => td_string!(locale, progress.event_appointment_cancelled),
+        "paid_at_centre" => td_string!(locale, progress.event_paid_at_centre),
+        "return_for_correction" => td_string!(locale, progress.event_return_for_correction),
+        "resubmit" => td_string!(locale, progress.event_resubmit),
+        "checked_in" => td_string!(locale, progress.event_checked_in),
+        "card_ready_for_pickup" => td_string!(locale, progress.event_card_ready_for_pickup),
+        "card_posted" => td_string!(locale, progress.event_card_posted),
+        "collected" => td_string!(locale, progress.event_collected),
+        "delivered" => td_string!(locale, progress.event_delivered),
+        "withdraw" => td_string!(locale, progress.event_withdraw),
+        "refuse" => td_string!(locale, progress.event_refuse),
+        _ => td_string!(locale, progress.event_created),
+    }
+    .to_string()
+}
+
+/// Where an application is, in a word or two (the list's tag).
+pub fn state(locale: Locale, state: State) -> String {
+    match state {
+        State::Draft => td_string!(locale, progress.state_draft),
+        State::AwaitingPayment => td_string!(locale, progress.state_awaiting_payment),
+        State::AwaitingAppointment => td_string!(locale, progress.state_awaiting_appointment),
+        State::AppointmentBooked => td_string!(locale, progress.state_appointment_booked),
+        State::ReturnedForCorrection => td_string!(locale, progress.state_returned),
+        State::InProduction => td_string!(locale, progress.state_in_production),
+        State::ReadyForPickup => td_string!(locale, progress.state_ready_for_pickup),
+        State::Posted => td_string!(locale, progress.state_posted),
+        State::Completed => td_string!(locale, progress.state_completed),
+        State::Withdrawn => td_string!(locale, progress.state_withdrawn),
+        State::Refused => td_string!(locale, progress.state_refused),
+    }
+    .to_string()
+}
+
+/// What the applicant (or the centre) does next, in a sentence. `fee` is the amount owed.
+pub fn next_step(locale: Locale, state: State, fee: Option<Money>) -> String {
+    let lang = leptos_i18n::Locale::as_str(locale);
+    let amount = fee
+        .map(|f| format!("\u{2068}{}\u{2069}", f.format(lang)))
+        .unwrap_or_default();
+    match state {
+        State::Draft => td_string!(locale, progress.next_draft).to_string(),
+        State::AwaitingPayment => {
+            td_string!(locale, progress.next_pay, amount = amount).to_string()
+        }
+        State::AwaitingAppointment => td_string!(locale, progress.next_book).to_string(),
+        State::AppointmentBooked => td_string!(locale, progress.next_attend).to_string(),
+        State::ReturnedForCorrection => td_string!(locale, progress.next_correct).to_string(),
+        State::InProduction => td_string!(locale, progress.next_production).to_string(),
+        State::ReadyForPickup => td_string!(locale, progress.next_collect).to_string(),
+        State::Posted => td_string!(locale, progress.next_posted).to_string(),
+        State::Completed | State::Withdrawn | State::Refused => {
+            td_string!(locale, progress.next_nothing).to_string()
+        }
+    }
+}
+
+/// A stage still ahead, as the timeline names it.
+pub fn milestone(locale: Locale, milestone: Milestone, state: State, by_post: bool) -> String {
+    match (milestone, by_post) {
+        (Milestone::Appointment, _) if state == State::AppointmentBooked => {
+            td_string!(locale, progress.milestone_appointment_booked)
+        }
+        (Milestone::Appointment, _) => td_string!(locale, progress.milestone_appointment),
+        (Milestone::CardReady, false) => td_string!(locale, progress.milestone_ready),
+        (Milestone::CardReady, true) => td_string!(locale, progress.milestone_posted),
+        (Milestone::Delivered, _) => td_string!(locale, progress.milestone_delivered),
+    }
+    .to_string()
+}
+
+/// A line of the fee table (`idcard_fees.item`).
+pub fn fee_item(locale: Locale, item: &str) -> String {
+    match item {
+        "card_new" => td_string!(locale, idcard.fee_card_new).to_string(),
+        "card_replacement_lost" => td_string!(locale, idcard.fee_card_replacement_lost).to_string(),
+        "card_replacement_damaged" => {
+            td_string!(locale, idcard.fee_card_replacement_damaged).to_string()
+        }
+        "delivery_by_post" => td_string!(locale, idcard.fee_delivery_by_post).to_string(),
+        other => other.to_string(),
     }
 }

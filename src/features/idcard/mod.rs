@@ -21,10 +21,16 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod apply;
+pub mod check;
 pub mod documents;
 pub mod eligibility;
+pub mod list;
 pub mod messages;
+#[cfg(feature = "ssr")]
+pub mod notices;
 pub mod pages;
+pub mod pay;
+pub mod progress;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod tasks;
@@ -174,6 +180,9 @@ fn StartBody(info: IdCardInfo) -> impl IntoView {
             <li>{t!(i18n, idcard.step_request)}</li>
             <li>{t!(i18n, idcard.step_form)}</li>
             <li>{t!(i18n, idcard.step_documents)}</li>
+            <li>{t!(i18n, idcard.step_submit)}</li>
+            <li>{t!(i18n, idcard.step_pay)}</li>
+            <li>{t!(i18n, idcard.step_follow)}</li>
         </ol>
         <p>{t!(i18n, idcard.not_online_yet)}</p>
 
@@ -193,17 +202,7 @@ fn InfoSection(info: IdCardInfo) -> impl IntoView {
         .into_iter()
         .map(|fee| {
             let item = fee.item.clone();
-            let label = move || match item.as_str() {
-                "card_new" => t_string!(i18n, idcard.fee_card_new).to_string(),
-                "card_replacement_lost" => {
-                    t_string!(i18n, idcard.fee_card_replacement_lost).to_string()
-                }
-                "card_replacement_damaged" => {
-                    t_string!(i18n, idcard.fee_card_replacement_damaged).to_string()
-                }
-                "delivery_by_post" => t_string!(i18n, idcard.fee_delivery_by_post).to_string(),
-                other => other.to_string(),
-            };
+            let label = move || messages::fee_item(i18n.get_locale(), &item);
             view! {
                 <tr>
                     <th scope="row">{label}</th>

@@ -2,8 +2,6 @@
 //! of the form with its status (not started, in progress, completed, cannot start yet), each
 //! resumable, on any device: the answers belong to the account.
 
-#[cfg(feature = "ssr")]
-use crate::error::OrUnavailable;
 use crate::{
     domain::{
         date::Date,
@@ -14,11 +12,14 @@ use crate::{
     error::AppError,
     features::{
         accounts::Country,
-        idcard::{ApplicationSummary, application_path, messages},
+        idcard::{
+            ApplicationSummary, application_path, messages,
+            progress::{Progress, ProgressView, check_path},
+        },
     },
     i18n::*,
     ui::{
-        form::{BackLink, PageHeading},
+        form::{BackLink, PageHeading, StartButton},
         problem::loaded_for,
         text::Ltr,
     },
@@ -42,66 +43,135 @@ pub struct ApplicationForm {
     pub documents: Status,
 }
 
+#[cfg(feature = "ssr")]
+pub(crate) mod server {
+    use super::ApplicationForm;
+    use crate::{
+        domain::{
+            idcard::{application::State, form},
+            journey::Draft,
+        },
+        error::{AppError, OrUnavailable},
+        features::idcard::store::{self, ApplicationRecord},
+        platform::state::AppState,
+    };
+
+    /// The account's application `id`; refused (404) for anyone else's, or none.
+    pub async fn owned(
+        state: &AppState,
+        account: &str,
+        id: &str,
+    ) -> Result<ApplicationRecord, AppError> {
+        store::application(&state.db, account, id)
+            .await
+            .or_unavailable()?
+            .ok_or_else(|| AppError::refused("idcard application"))
+    }
+
+    /// The application with its answers: the account's draft while they can change, the
+    /// answers as submitted after.
+    pub async fn application_form(
+        state: &AppState,
+        account: &str,
+        record: ApplicationRecord,
+        countries: bool,
+    ) -> Result<ApplicationForm, AppError> {
+        use crate::platform::drafts;
+        let open = record.state().is_some_and(State::answers_open);
+        let draft = match record.frozen_answers() {
+            Some(answers) if !open => Draft {
+                answers,
+                rejected: None,
+            },
+            _ => drafts::load(
+                &state.db,
+                drafts::Keeper::Account(account.to_string()),
+                form::APPLICATION.id,
+            )
+            .await
+            .or_unavailable()?,
+        };
+        let countries = if countries {
+            crate::features::accounts::store::countries(
+                &state.db,
+                crate::platform::request::locale(),
+            )
+            .await
+            .or_unavailable()?
+        } else {
+            Vec::new()
+        };
+        let terms = store::terms(&state.db).await.or_unavailable()?;
+        let post_fee = store::fees(&state.db)
+            .await
+            .or_unavailable()?
+            .into_iter()
+            .find(|f| f.item == "delivery_by_post")
+            .ok_or_else(|| AppError::internal("idcard_fees has no delivery_by_post"))?
+            .amount;
+        let documents = {
+            use crate::domain::idcard::{application::RequestType, documents};
+            let needed = RequestType::parse(&record.request_type)
+                .map(documents::required)
+                .unwrap_or_default();
+            let files: Vec<(documents::DocumentKind, bool)> =
+                crate::features::idcard::documents::store::documents(&state.db, &record.id)
+                    .await
+                    .or_unavailable()?
+                    .into_iter()
+                    .filter_map(|d| {
+                        documents::DocumentKind::parse(&d.kind)
+                            .map(|k| (k, d.problems.is_empty()))
+                    })
+                    .collect();
+            documents::status(&needed, &files)
+        };
+        Ok(ApplicationForm {
+            documents,
+            summary: record.into(),
+            draft,
+            countries,
+            post_fee,
+            passport_valid_until: form::add_months(
+                crate::features::idcard::today_in_qatar(),
+                terms.passport_valid_months,
+            ),
+        })
+    }
+}
+
 /// The account's application `id` with its answers; refused (404) for anyone else's.
 #[server(endpoint = "id-card/application")]
 pub async fn load_application(id: String, countries: bool) -> Result<ApplicationForm, AppError> {
-    use super::store;
-    use crate::platform::drafts;
     let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("idcard application")?;
-    let record = store::application(&state.db, &account, &id)
-        .await
-        .or_unavailable()?
-        .ok_or_else(|| AppError::refused("idcard application"))?;
-    let draft = drafts::load(
-        &state.db,
-        drafts::Keeper::Account(account.clone()),
-        form::APPLICATION.id,
-    )
-    .await
-    .or_unavailable()?;
-    let countries = if countries {
-        crate::features::accounts::store::countries(&state.db, crate::platform::request::locale())
+    let record = server::owned(&state, &account, &id).await?;
+    server::application_form(&state, &account, record, countries).await
+}
+
+/// What the application's own page shows: the task list while it is filled in, its progress
+/// once submitted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Overview {
+    Draft(ApplicationForm),
+    Submitted(Progress),
+}
+
+#[server(endpoint = "id-card/application/overview")]
+pub async fn load_overview(id: String) -> Result<Overview, AppError> {
+    use crate::domain::idcard::application::State;
+    let state = expect_context::<crate::platform::state::AppState>();
+    let account = crate::platform::request::owner("idcard application")?;
+    let record = server::owned(&state, &account, &id).await?;
+    if record.state().is_some_and(State::answers_open) {
+        server::application_form(&state, &account, record, false)
             .await
-            .or_unavailable()?
+            .map(Overview::Draft)
     } else {
-        Vec::new()
-    };
-    let terms = store::terms(&state.db).await.or_unavailable()?;
-    let post_fee = store::fees(&state.db)
-        .await
-        .or_unavailable()?
-        .into_iter()
-        .find(|f| f.item == "delivery_by_post")
-        .ok_or_else(|| AppError::internal("idcard_fees has no delivery_by_post"))?
-        .amount;
-    let documents = {
-        use crate::domain::idcard::{application::RequestType, documents};
-        let needed = RequestType::parse(&record.request_type)
-            .map(documents::required)
-            .unwrap_or_default();
-        let files: Vec<(documents::DocumentKind, bool)> =
-            super::documents::store::documents(&state.db, &record.id)
-                .await
-                .or_unavailable()?
-                .into_iter()
-                .filter_map(|d| {
-                    documents::DocumentKind::parse(&d.kind).map(|k| (k, d.problems.is_empty()))
-                })
-                .collect();
-        documents::status(&needed, &files)
-    };
-    Ok(ApplicationForm {
-        documents,
-        summary: record.into(),
-        draft,
-        countries,
-        post_fee,
-        passport_valid_until: form::add_months(
-            super::today_in_qatar(),
-            terms.passport_valid_months,
-        ),
-    })
+        super::progress::server::progress_of(&state, record)
+            .await
+            .map(Overview::Submitted)
+    }
 }
 
 /// `/id-card/applications/{id}`.
@@ -109,11 +179,10 @@ pub async fn load_application(id: String, countries: bool) -> Result<Application
 pub fn TaskListPage() -> impl IntoView {
     let params = use_params_map();
     let id = params.read_untracked().get("id").unwrap_or_default();
-    loaded_for(
-        id,
-        |id| load_application(id, false),
-        |app: ApplicationForm| view! { <TaskList app /> },
-    )
+    loaded_for(id, load_overview, |overview: Overview| match overview {
+        Overview::Draft(app) => view! { <TaskList app /> }.into_any(),
+        Overview::Submitted(p) => view! { <ProgressView p /> }.into_any(),
+    })
 }
 
 #[component]
@@ -135,12 +204,24 @@ fn TaskList(app: ApplicationForm) -> impl IntoView {
             super::documents::path(&app.summary.id),
         )])
         .collect();
+    // The last task, "check and submit" (the declaration is there), opens once every other
+    // is completed.
+    let ready = form::form_completed(&answers)
+        && sections.iter().all(|(_, s, _)| *s == Status::Completed);
+    let check = if ready {
+        Status::NotStarted
+    } else {
+        Status::CannotStartYet
+    };
+    let mut sections = sections;
+    sections.push(("check", check, check_path(&app.summary.id)));
     let done = sections
         .iter()
         .filter(|(_, s, _)| *s == Status::Completed)
         .count();
     let total = sections.len();
-    let completed = done == total;
+    let completed = ready;
+    let check_href = check_path(&app.summary.id);
     let rows = sections
         .into_iter()
         .map(|(id, status, href)| {
@@ -197,6 +278,7 @@ fn TaskList(app: ApplicationForm) -> impl IntoView {
                 <h2>{t!(i18n, application.form_completed_heading)}</h2>
             </div>
             <p>{t!(i18n, application.form_completed_body)}</p>
+            <p><StartButton href=check_href>{t!(i18n, application.check_button)}</StartButton></p>
         })}
         <p>{t!(i18n, application.saved_with_account)}</p>
     }

@@ -228,7 +228,7 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
         delivered: state
             .payments
             .fulfilments
-            .delivered_page(&order.kind, &order.id),
+            .delivered_page(&order),
     })
 }
 
@@ -503,7 +503,7 @@ async fn delivered_after(
     state
         .payments
         .fulfilments
-        .delivered_page(&order.kind, &order.id)
+        .delivered_page(&order)
 }
 
 /// The amount of a demo order: a fixed, typical fee, for trying the flow (not an official amount).

@@ -211,7 +211,7 @@ pub async fn upload(
     axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
     req: axum::extract::Request,
 ) -> axum::response::Response {
-    use axum::{extract::FromRequest, response::IntoResponse};
+    use axum::response::IntoResponse;
     use http::{StatusCode, header};
     let found = |to: String| (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
     let refused = |p: FileProblem| found(format!("{PATH}?problem={}", p.code()));
@@ -227,50 +227,18 @@ pub async fn upload(
         Ok(false) => return found(crate::features::accounts::verify::PATH.to_string()),
         Err(e) => return failed(&e),
     }
-    // Only a multipart body is read as one (a malformed boundary is refused here, not inside
-    // the parser).
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data; boundary="));
-    if !multipart {
-        return refused(FileProblem::Missing);
-    }
-    let Ok(mut form) = axum::extract::Multipart::from_request(req, &state).await else {
+    use crate::platform::http::{UploadError, read_upload};
+    let file = match read_upload(req, &state, "file", MAX_BYTES).await {
+        Ok(file) => file.filter(|f| !f.bytes.is_empty()),
+        Err(UploadError::NotAForm) => None,
+        Err(UploadError::TooLarge) => return refused(FileProblem::TooLarge),
+    };
+    let Some(file) = file else {
         return refused(FileProblem::Missing);
     };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return refused(FileProblem::TooLarge),
-        };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = crate::domain::text::clean_line(field.file_name().unwrap_or("vehicles.csv"));
-        let name = crate::domain::text::cut(name.trim(), 120).to_string();
-        let mut field = field;
-        let mut bytes = Vec::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > MAX_BYTES {
-                        return refused(FileProblem::TooLarge);
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(_) => return refused(FileProblem::TooLarge),
-            }
-        }
-        file = Some((name, bytes));
-    }
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return refused(FileProblem::Missing);
-    };
+    let name = crate::domain::text::clean_line(file.file_name.as_deref().unwrap_or("vehicles.csv"));
+    let file_name = crate::domain::text::cut(name.trim(), 120).to_string();
+    let bytes = file.bytes;
     let rows = match rows_of(&bytes) {
         Ok(rows) => rows,
         Err(p) => return refused(p),

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod fakes;
 pub mod html;
+pub mod idcard;
 pub mod mail;
 pub mod payments;
 pub mod people;

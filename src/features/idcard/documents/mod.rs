@@ -131,7 +131,13 @@ pub async fn remove_document(id: String, document: String) -> Result<(), AppErro
         .or_unavailable()?
         .ok_or_else(|| AppError::refused("idcard documents"))?;
     if State::parse(&record.state).is_some_and(State::answers_open)
-        && !store::remove(&state.db, &state.files, &id, &document)
+        && !store::remove(
+            &state.db,
+            &state.files,
+            &id,
+            &document,
+            crate::platform::session::now_secs(),
+        )
             .await
             .or_unavailable()?
     {

@@ -103,7 +103,8 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// Keeps a processed file: the file first (under a random key), then its row; a row that
-/// cannot be written takes its file away again, so no file is kept without its row.
+/// cannot be written takes its file away again, so no file is kept without its row. `None`
+/// when the application was submitted meanwhile.
 pub async fn add(
     db: &Db,
     files: &Files,
@@ -111,7 +112,7 @@ pub async fn add(
     kind: DocumentKind,
     file: Processed,
     now: i64,
-) -> Result<String, StoreError> {
+) -> Result<Option<String>, StoreError> {
     let id = uuid::Uuid::new_v4().to_string();
     let token: [u8; 16] = rand::random();
     let key = format!(
@@ -122,7 +123,13 @@ pub async fn add(
     let size = file.bytes.len() as i64;
     files.put(&key, file.bytes).await?;
     let problems: Vec<&str> = file.problems.iter().map(|p| p.code()).collect();
-    let inserted = sqlx::query(
+    let kept = async {
+        let mut tx = db.begin_write().await?;
+        // Submitted meanwhile: the documents are frozen with the answers.
+        if !crate::features::idcard::store::lock_open(&mut tx, application, now).await? {
+            return Ok::<_, DbError>(false);
+        }
+        sqlx::query(
         "INSERT INTO idcard_documents
            (id, application_id, kind, storage_key, file_type, bytes, width, height, pages,
             problems, uploaded_at)
@@ -139,15 +146,21 @@ pub async fn add(
     .bind(file.pages.map(i64::from))
     .bind(problems.join(","))
     .bind(now)
-    .execute(db.pool())
-    .await;
-    if let Err(e) = inserted {
-        if let Err(gone) = files.delete(&key).await {
-            tracing::error!(error = %gone, key, "could not remove a file whose row failed");
-        }
-        return Err(e.into());
+    .execute(&mut *tx)
+    .await?;
+        tx.commit().await?;
+        Ok(true)
     }
-    Ok(id)
+    .await;
+    match kept {
+        Ok(true) => Ok(Some(id)),
+        not_kept => {
+            if let Err(gone) = files.delete(&key).await {
+                tracing::error!(error = %gone, key, "could not remove a file whose row failed");
+            }
+            not_kept.map(|_| None).map_err(Into::into)
+        }
+    }
 }
 
 /// One document of the application, if it is one of its.
@@ -166,21 +179,27 @@ pub async fn document(
 }
 
 /// Removes a document of the application: its row, then its file. `false` when it was not
-/// one of the application's.
+/// one of the application's, or the application was submitted meanwhile.
 pub async fn remove(
     db: &Db,
     files: &Files,
     application: &str,
     id: &str,
+    now: i64,
 ) -> Result<bool, StoreError> {
     let Some(doc) = document(db, application, id).await? else {
         return Ok(false);
     };
+    let mut tx = db.begin_write().await?;
+    if !crate::features::idcard::store::lock_open(&mut tx, application, now).await? {
+        return Ok(false);
+    }
     sqlx::query("DELETE FROM idcard_documents WHERE id = $1 AND application_id = $2")
         .bind(id)
         .bind(application)
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     files.delete(&doc.storage_key).await?;
     Ok(true)
 }

@@ -11,7 +11,7 @@ use crate::{
     platform::state::AppState,
 };
 use axum::{
-    extract::{FromRequest, Path, Request},
+    extract::{Path, Request},
     response::{IntoResponse, Response},
 };
 use http::{StatusCode, header};
@@ -101,56 +101,18 @@ pub async fn upload(
     };
     let now = crate::platform::session::now_secs();
     match super::store::add(&state.db, &state.files, &id, kind, processed, now).await {
-        Ok(_) => see(format!("{page}#{}", kind.code())),
+        Ok(Some(_)) => see(format!("{page}#{}", kind.code())),
+        Ok(None) => see(page.clone()),
         Err(e) => failed(&e),
     }
 }
 
-/// The form's `file` field, read chunk by chunk and refused past `max` bytes; the whole body
-/// is cut off a little above that, whatever its fields.
+/// The form's `file` field, refused past `max` bytes as it arrives.
 async fn read_file(req: Request, state: &AppState, max: usize) -> Result<Vec<u8>, UploadProblem> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data; boundary="));
-    if !multipart {
-        return Err(UploadProblem::Missing);
+    use crate::platform::http::{UploadError, read_upload};
+    match read_upload(req, state, "file", max).await {
+        Ok(Some(file)) => Ok(file.bytes),
+        Ok(None) | Err(UploadError::NotAForm) => Err(UploadProblem::Missing),
+        Err(UploadError::TooLarge) => Err(UploadProblem::TooLarge),
     }
-    // The other fields and the multipart framing are small: 64 KiB is plenty for them.
-    let req =
-        req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, max + 64 * 1024)));
-    let mut form = axum::extract::Multipart::from_request(req, state)
-        .await
-        .map_err(|_| UploadProblem::Missing)?;
-    let mut file = None;
-    loop {
-        let mut field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(UploadProblem::TooLarge),
-        };
-        if field.name() != Some("file") || file.is_some() {
-            continue;
-        }
-        // A form sent with no file chosen has an empty, nameless part.
-        let chosen = field.file_name().is_some_and(|n| !n.is_empty());
-        let mut bytes = Vec::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > max {
-                        return Err(UploadProblem::TooLarge);
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(_) => return Err(UploadProblem::TooLarge),
-            }
-        }
-        if chosen || !bytes.is_empty() {
-            file = Some(bytes);
-        }
-    }
-    file.ok_or(UploadProblem::Missing)
 }

@@ -1,0 +1,179 @@
+//! The applicant's notifications: one at every change of the application's state, queued in
+//! the transaction that makes the change (`store::apply`), rendered at delivery time in the
+//! application's language, by e-mail or SMS as the account chooses.
+
+use super::messages;
+use crate::{
+    domain::{
+        idcard::application::{Event, State},
+        money::{Currency, Money},
+    },
+    i18n::*,
+    platform::mail::{Rendered, email_html, escape},
+};
+
+pub const STATUS: &str = "idcard_status";
+pub const STATUS_SMS: &str = "idcard_status_sms";
+
+/// This feature's notification `template` in `language`; `None` for another feature's
+/// template, another language or a missing parameter.
+pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Option<Rendered> {
+    let locale = crate::platform::mail::locale_of(language)?;
+    let change = Change::of(params)?;
+    match template {
+        STATUS => Some(email(locale, &change)),
+        STATUS_SMS => Some(sms(locale, &change)),
+        _ => None,
+    }
+}
+
+/// A change of state, from the message's parameters.
+struct Change {
+    reference: String,
+    event: Event,
+    state: State,
+    fee: Option<Money>,
+    link: String,
+}
+
+impl Change {
+    fn of(p: &serde_json::Value) -> Option<Self> {
+        let s = |k: &str| p.get(k).and_then(|v| v.as_str());
+        let fee = match (p.get("amount_minor").and_then(|v| v.as_i64()), s("currency")) {
+            (Some(minor), Some(code)) => Some(Money::new(minor, Currency::parse(code)?)),
+            _ => None,
+        };
+        Some(Self {
+            reference: s("reference")?.to_string(),
+            event: Event::parse(s("event")?)?,
+            state: State::parse(s("state")?)?,
+            fee,
+            link: s("link")?.to_string(),
+        })
+    }
+}
+
+fn email(locale: Locale, c: &Change) -> Rendered {
+    let lang = leptos_i18n::Locale::as_str(locale);
+    let title = messages::event(locale, c.event.code());
+    let subject = format!("{title} — {}", c.reference);
+    let amount = c.fee.map(|f| f.format(lang)).unwrap_or_default();
+    let reference = c.reference.as_str();
+    let said = match c.event {
+        Event::Submit | Event::Resubmit => {
+            td_string!(locale, mail.idcard_submitted, reference = reference)
+        }
+        Event::PaidOnline => td_string!(
+            locale,
+            mail.idcard_paid,
+            reference = reference,
+            amount = amount.as_str()
+        ),
+        Event::ChosePayAtCentre => td_string!(
+            locale,
+            mail.idcard_pay_at_centre,
+            reference = reference,
+            amount = amount.as_str()
+        ),
+        _ => td_string!(
+            locale,
+            mail.idcard_changed,
+            reference = reference,
+            event = title.as_str()
+        ),
+    }
+    .to_string();
+    let next = messages::next_step(locale, c.state, c.fee);
+    let follow = td_string!(locale, mail.idcard_follow).to_string();
+    let signature = td_string!(locale, mail.signature).to_string();
+    let text = format!(
+        "{said}\n\n{next}\n\n{follow}: {}\n\n{signature}\n",
+        c.link
+    );
+    let html = email_html(
+        locale,
+        &[
+            escape(&said),
+            escape(&next),
+            format!("<a href=\"{}\">{}</a>", escape(&c.link), escape(&follow)),
+            escape(&signature),
+        ],
+    );
+    Rendered::Email {
+        subject,
+        text,
+        html,
+        attachments: Vec::new(),
+    }
+}
+
+fn sms(locale: Locale, c: &Change) -> Rendered {
+    let title = messages::event(locale, c.event.code());
+    Rendered::Sms {
+        text: td_string!(
+            locale,
+            mail.idcard_sms,
+            reference = c.reference.as_str(),
+            event = title.as_str(),
+            link = c.link.as_str()
+        )
+        .to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn params(event: &str, state: &str) -> serde_json::Value {
+        json!({
+            "reference": "ID-7K2M9Q4TXR",
+            "event": event,
+            "state": state,
+            "amount_minor": 12000,
+            "currency": "QAR",
+            "link": "https://bawaba.example/id-card/applications/1",
+        })
+    }
+
+    #[test]
+    fn every_change_of_state_is_told_in_three_languages_by_e_mail_and_sms() {
+        for event in Event::ALL {
+            for language in ["ar", "fr", "en"] {
+                let p = params(event.code(), "awaiting_appointment");
+                let Some(Rendered::Email {
+                    subject, text, html, ..
+                }) = render(STATUS, language, &p)
+                else {
+                    panic!("no e-mail for {event:?} in {language}");
+                };
+                assert!(subject.contains("ID-7K2M9Q4TXR"), "{subject}");
+                assert!(text.contains("https://bawaba.example/id-card/applications/1"));
+                assert!(html.contains("href=\"https://bawaba.example/id-card/applications/1\""));
+                let Some(Rendered::Sms { text }) = render(STATUS_SMS, language, &p) else {
+                    panic!("no SMS for {event:?} in {language}");
+                };
+                assert!(text.contains("ID-7K2M9Q4TXR") && text.contains("/applications/1"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_payment_names_its_amount() {
+        let Some(Rendered::Email { text, .. }) =
+            render(STATUS, "en", &params("paid_online", "awaiting_appointment"))
+        else {
+            panic!("no e-mail");
+        };
+        assert!(text.contains("120\u{a0}QAR"), "{text}");
+    }
+
+    #[test]
+    fn unknown_parameters_render_nothing() {
+        assert!(render(STATUS, "de", &params("submit", "awaiting_payment")).is_none());
+        assert!(render(STATUS, "en", &params("teleport", "awaiting_payment")).is_none());
+        assert!(render(STATUS, "en", &json!({})).is_none());
+        assert!(render("another", "en", &params("submit", "awaiting_payment")).is_none());
+    }
+}
