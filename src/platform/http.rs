@@ -169,7 +169,10 @@ pub async fn read_upload(
         if part.name() != Some(field) || file.is_some() {
             continue;
         }
-        let file_name = part.file_name().filter(|n| !n.is_empty()).map(str::to_string);
+        let file_name = part
+            .file_name()
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
         let mut bytes = Vec::new();
         loop {
             match part.chunk().await {

@@ -57,22 +57,70 @@ pub fn long_date(locale: Locale, date: crate::domain::date::Date) -> String {
     use crate::domain::calendar::Weekday;
     const MONTHS: [[&str; 12]; 3] = [
         [
-            "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
-            "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
+            "يناير",
+            "فبراير",
+            "مارس",
+            "أبريل",
+            "مايو",
+            "يونيو",
+            "يوليو",
+            "أغسطس",
+            "سبتمبر",
+            "أكتوبر",
+            "نوفمبر",
+            "ديسمبر",
         ],
         [
-            "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-            "septembre", "octobre", "novembre", "décembre",
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
         ],
         [
-            "January", "February", "March", "April", "May", "June", "July", "August",
-            "September", "October", "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ],
     ];
     const DAYS: [[&str; 7]; 3] = [
-        ["الأحد", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت"],
-        ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
-        ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+        [
+            "الأحد",
+            "الإثنين",
+            "الثلاثاء",
+            "الأربعاء",
+            "الخميس",
+            "الجمعة",
+            "السبت",
+        ],
+        [
+            "dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+        ],
+        [
+            "Sunday",
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+        ],
     ];
     let l = match locale {
         Locale::ar => 0,
@@ -104,8 +152,14 @@ mod tests {
             month: 12,
             day: 18,
         };
-        assert_eq!(long_date(Locale::en, national_day), "Friday 18 December 2026");
-        assert_eq!(long_date(Locale::fr, national_day), "vendredi 18 décembre 2026");
+        assert_eq!(
+            long_date(Locale::en, national_day),
+            "Friday 18 December 2026"
+        );
+        assert_eq!(
+            long_date(Locale::fr, national_day),
+            "vendredi 18 décembre 2026"
+        );
         assert_eq!(long_date(Locale::ar, national_day), "الجمعة 18 ديسمبر 2026");
     }
 }

@@ -8,8 +8,8 @@ use crate::{
     support::{
         app::TestApp,
         idcard::{
-            GOOD, answer, applicant, choose_payment, fill_in, good_scan, signed_in, start,
-            submit, submitted, upload_all, upload_to,
+            GOOD, answer, applicant, choose_payment, fill_in, good_scan, signed_in, start, submit,
+            submitted, upload_all, upload_to,
         },
         mail::deliver_mail,
         payments::pay_on_sandbox,
@@ -58,8 +58,17 @@ on_both_backends!(
         upload_all(&b, &id, false).await;
 
         let check = b.page(&format!("{base}/check")).await;
-        assert!(check.contains("Check your answers before submitting"), "{check}");
-        for shown in ["Amina Ben Ali", "N1234567", "Qatar Airways", "Files: 1", "Total"] {
+        assert!(
+            check.contains("Check your answers before submitting"),
+            "{check}"
+        );
+        for shown in [
+            "Amina Ben Ali",
+            "N1234567",
+            "Qatar Airways",
+            "Files: 1",
+            "Total",
+        ] {
             assert!(check.contains(shown), "{shown} in {check}");
         }
         assert!(check.contains("120"), "the card and the post: {check}");
@@ -118,10 +127,11 @@ on_both_backends!(
             choose_payment(&b, &id, None).await,
             format!("{base}/pay?problem=choose")
         );
-        assert!(b
-            .page(&format!("{base}/pay?problem=choose"))
-            .await
-            .contains("Select how you want to pay"));
+        assert!(
+            b.page(&format!("{base}/pay?problem=choose"))
+                .await
+                .contains("Select how you want to pay")
+        );
         let gateway = choose_payment(&b, &id, Some("online")).await;
         assert!(gateway.contains("/sandbox-pay/pay/"), "{gateway}");
         let (order, amount, kind): (String, i64, String) = one(
@@ -146,12 +156,8 @@ on_both_backends!(
         // Paid: the pay page has nothing to offer, a second payment cannot start.
         assert_eq!(b.get(&format!("{base}/pay")).await.status(), 404);
         assert_eq!(choose_payment(&b, &id, Some("online")).await, base);
-        let (orders,): (i64,) = one(
-            app,
-            "SELECT COUNT(*) FROM orders WHERE subject = $1",
-            &id,
-        )
-        .await;
+        let (orders,): (i64,) =
+            one(app, "SELECT COUNT(*) FROM orders WHERE subject = $1", &id).await;
         assert_eq!(orders, 1, "one order per application: {order}");
 
         // The timeline: every state with its date, the stages ahead with target dates.
@@ -206,7 +212,10 @@ on_both_backends!(
         let base = format!("/id-card/applications/{id}");
         assert_eq!(choose_payment(&b, &id, Some("centre")).await, base);
         let page = b.page(&base).await;
-        assert!(page.contains("Fee to be paid at the service centre"), "{page}");
+        assert!(
+            page.contains("Fee to be paid at the service centre"),
+            "{page}"
+        );
         assert!(page.contains("to pay at the service centre"), "{page}");
         assert!(page.contains("Pay the fee online now instead"), "{page}");
         // Chosen once: the centre is no longer offered, online still is.
@@ -249,7 +258,10 @@ on_both_backends!(
             .unwrap();
         let check = b.page(&format!("{base}/check")).await;
         assert!(check.contains("Your passport expires too soon"), "{check}");
-        assert!(check.contains(&format!("href=\"{base}/passport\"")), "{check}");
+        assert!(
+            check.contains(&format!("href=\"{base}/passport\"")),
+            "{check}"
+        );
         assert_eq!(
             submit(&b, &id, true).await,
             format!("{base}/check?problem=answers")
@@ -277,8 +289,12 @@ on_both_backends!(
             submit(&b, &id, true).await,
             format!("{base}/check?problem=documents")
         );
-        let (state,): (String,) =
-            one(app, "SELECT state FROM idcard_applications WHERE id = $1", &id).await;
+        let (state,): (String,) = one(
+            app,
+            "SELECT state FROM idcard_applications WHERE id = $1",
+            &id,
+        )
+        .await;
         assert_eq!(state, "draft", "nothing half-written");
     }
 );
@@ -370,6 +386,11 @@ on_both_backends!(
             assert_eq!(res.status(), 302, "{path}");
         }
         assert_eq!(events(app, &id).await, ["created", "submit"]);
-        assert!(owner.page(&format!("{base}/pay")).await.contains("How do you want to pay?"));
+        assert!(
+            owner
+                .page(&format!("{base}/pay"))
+                .await
+                .contains("How do you want to pay?")
+        );
     }
 );

@@ -292,7 +292,11 @@ fn Check(view: CheckView, problem: Option<String>) -> impl IntoView {
         .iter()
         .map(|(kind, n)| {
             let files = td_string!(locale, check.files, count = *n).to_string();
-            ("documents", messages::document(locale, *kind), files.into_any())
+            (
+                "documents",
+                messages::document(locale, *kind),
+                files.into_any(),
+            )
         })
         .collect();
     let fee_rows = view
@@ -416,8 +420,16 @@ fn answer_sections(
             vec![
                 ("names", label(field::NAME_AR), plain(a(field::NAME_AR))),
                 ("names", label(field::NAME_LATIN), ltr(a(field::NAME_LATIN))),
-                ("date-of-birth", td_string!(locale, check.dob).to_string(), plain(date("dob"))),
-                ("nationality", label(field::NATIONALITY), plain(country(field::NATIONALITY))),
+                (
+                    "date-of-birth",
+                    td_string!(locale, check.dob).to_string(),
+                    plain(date("dob")),
+                ),
+                (
+                    "nationality",
+                    label(field::NATIONALITY),
+                    plain(country(field::NATIONALITY)),
+                ),
                 (
                     "nationality",
                     label(field::SEX),
@@ -428,34 +440,73 @@ fn answer_sections(
         (
             "passport",
             vec![
-                ("passport", label(field::PASSPORT_NUMBER), ltr(a(field::PASSPORT_NUMBER))),
-                ("passport", label(field::PASSPORT_COUNTRY), plain(country(field::PASSPORT_COUNTRY))),
-                ("passport", label(field::PASSPORT_EXPIRY), plain(date("passport_expiry"))),
+                (
+                    "passport",
+                    label(field::PASSPORT_NUMBER),
+                    ltr(a(field::PASSPORT_NUMBER)),
+                ),
+                (
+                    "passport",
+                    label(field::PASSPORT_COUNTRY),
+                    plain(country(field::PASSPORT_COUNTRY)),
+                ),
+                (
+                    "passport",
+                    label(field::PASSPORT_EXPIRY),
+                    plain(date("passport_expiry")),
+                ),
             ],
         ),
         (
             "residence",
             vec![
-                ("residence", label(field::PERMIT_NUMBER), ltr(a(field::PERMIT_NUMBER))),
-                ("residence", label(field::PERMIT_EXPIRY), plain(date("permit_expiry"))),
+                (
+                    "residence",
+                    label(field::PERMIT_NUMBER),
+                    ltr(a(field::PERMIT_NUMBER)),
+                ),
+                (
+                    "residence",
+                    label(field::PERMIT_EXPIRY),
+                    plain(date("permit_expiry")),
+                ),
             ],
         ),
         ("address", address_rows),
         (
             "employer",
             vec![
-                ("employer", label(field::EMPLOYER_NAME), plain(a(field::EMPLOYER_NAME))),
-                ("employer", label(field::ESTABLISHMENT), ltr(a(field::ESTABLISHMENT))),
+                (
+                    "employer",
+                    label(field::EMPLOYER_NAME),
+                    plain(a(field::EMPLOYER_NAME)),
+                ),
+                (
+                    "employer",
+                    label(field::ESTABLISHMENT),
+                    ltr(a(field::ESTABLISHMENT)),
+                ),
             ],
         ),
     ];
-    if answers.get(field::REQUEST_TYPE).is_some_and(|r| r == "lost") {
+    if answers
+        .get(field::REQUEST_TYPE)
+        .is_some_and(|r| r == "lost")
+    {
         let mut rows = vec![
             ("loss", label(field::LOSS_DATE), plain(date("loss"))),
-            ("loss", label(field::LOSS_PLACE), plain(a(field::LOSS_PLACE))),
+            (
+                "loss",
+                label(field::LOSS_PLACE),
+                plain(a(field::LOSS_PLACE)),
+            ),
         ];
         if !a(field::POLICE_REPORT).is_empty() {
-            rows.push(("loss", label(field::POLICE_REPORT), ltr(a(field::POLICE_REPORT))));
+            rows.push((
+                "loss",
+                label(field::POLICE_REPORT),
+                ltr(a(field::POLICE_REPORT)),
+            ));
         }
         sections.push(("loss", rows));
     }

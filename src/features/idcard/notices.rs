@@ -39,7 +39,10 @@ struct Change {
 impl Change {
     fn of(p: &serde_json::Value) -> Option<Self> {
         let s = |k: &str| p.get(k).and_then(|v| v.as_str());
-        let fee = match (p.get("amount_minor").and_then(|v| v.as_i64()), s("currency")) {
+        let fee = match (
+            p.get("amount_minor").and_then(|v| v.as_i64()),
+            s("currency"),
+        ) {
             (Some(minor), Some(code)) => Some(Money::new(minor, Currency::parse(code)?)),
             _ => None,
         };
@@ -86,10 +89,7 @@ fn email(locale: Locale, c: &Change) -> Rendered {
     let next = messages::next_step(locale, c.state, c.fee);
     let follow = td_string!(locale, mail.idcard_follow).to_string();
     let signature = td_string!(locale, mail.signature).to_string();
-    let text = format!(
-        "{said}\n\n{next}\n\n{follow}: {}\n\n{signature}\n",
-        c.link
-    );
+    let text = format!("{said}\n\n{next}\n\n{follow}: {}\n\n{signature}\n", c.link);
     let html = email_html(
         locale,
         &[
@@ -143,7 +143,10 @@ mod tests {
             for language in ["ar", "fr", "en"] {
                 let p = params(event.code(), "awaiting_appointment");
                 let Some(Rendered::Email {
-                    subject, text, html, ..
+                    subject,
+                    text,
+                    html,
+                    ..
                 }) = render(STATUS, language, &p)
                 else {
                     panic!("no e-mail for {event:?} in {language}");

@@ -89,8 +89,12 @@ pub async fn pay_fee(id: String, how: Option<String>, key: String) -> Result<(),
         Some("online") => {
             let reference = record.reference.clone();
             let description = |l: Locale| {
-                td_string!(l, progress.order_description, reference = reference.as_str())
-                    .to_string()
+                td_string!(
+                    l,
+                    progress.order_description,
+                    reference = reference.as_str()
+                )
+                .to_string()
             };
             let order = super::store::order_for_fee(
                 &state.db,
@@ -153,14 +157,9 @@ impl crate::features::payments::engine::Fulfil for FulfilFee {
     ) -> crate::features::payments::engine::FulfilFuture<'c> {
         use crate::features::payments::engine::Fulfilled;
         Box::pin(async move {
-            let paid = super::store::paid_online(
-                conn,
-                &order.id,
-                &order.subject,
-                &self.public_url,
-                now,
-            )
-            .await?;
+            let paid =
+                super::store::paid_online(conn, &order.id, &order.subject, &self.public_url, now)
+                    .await?;
             Ok(match paid {
                 Ok(_) => {
                     tracing::info!(order = %order.id, application = %order.subject, "idcard fee paid");
@@ -179,7 +178,11 @@ pub fn PayPage() -> impl IntoView {
     let query = use_query_map();
     let id = params.read_untracked().get("id").unwrap_or_default();
     let problem = query.read_untracked().get("problem").is_some();
-    loaded_for(id, load_pay, move |view: PayView| view! { <Pay view problem /> })
+    loaded_for(
+        id,
+        load_pay,
+        move |view: PayView| view! { <Pay view problem /> },
+    )
 }
 
 #[component]

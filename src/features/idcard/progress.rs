@@ -217,7 +217,14 @@ mod tests {
         // 2026-12-02 21:30 UTC is 00:30 on the 3rd in Doha.
         let at = 1_796_247_000;
         let (day, time) = in_qatar(at);
-        assert_eq!(day, Date { year: 2026, month: 12, day: 3 });
+        assert_eq!(
+            day,
+            Date {
+                year: 2026,
+                month: 12,
+                day: 3
+            }
+        );
         assert_eq!(time, "00:30");
     }
 

@@ -502,8 +502,12 @@ pub async fn submit(
     if apply(&mut tx, id, event, public_url, now).await?.is_err() {
         return Ok(Submitted::NotOpen);
     }
-    crate::platform::drafts::discard_in(&mut tx, Keeper::Account(account.to_string()), APPLICATION.id)
-        .await?;
+    crate::platform::drafts::discard_in(
+        &mut tx,
+        Keeper::Account(account.to_string()),
+        APPLICATION.id,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Submitted::Done { stale_files })
 }
@@ -585,13 +589,12 @@ pub async fn paid_online(
     public_url: &str,
     now: i64,
 ) -> Result<Result<State, String>, DbError> {
-    let row: Option<(Option<i64>,)> = sqlx::query_as(
-        "SELECT paid_at FROM idcard_applications WHERE id = $1 AND order_id = $2",
-    )
-    .bind(application)
-    .bind(order_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT paid_at FROM idcard_applications WHERE id = $1 AND order_id = $2")
+            .bind(application)
+            .bind(order_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     match row {
         None => return Ok(Err("no application is paid by this order".into())),
         Some((Some(_),)) => return Ok(Err("the application's fee is paid already".into())),

@@ -120,8 +120,7 @@ pub(crate) mod server {
                     .or_unavailable()?
                     .into_iter()
                     .filter_map(|d| {
-                        documents::DocumentKind::parse(&d.kind)
-                            .map(|k| (k, d.problems.is_empty()))
+                        documents::DocumentKind::parse(&d.kind).map(|k| (k, d.problems.is_empty()))
                     })
                     .collect();
             documents::status(&needed, &files)
@@ -206,8 +205,8 @@ fn TaskList(app: ApplicationForm) -> impl IntoView {
         .collect();
     // The last task, "check and submit" (the declaration is there), opens once every other
     // is completed.
-    let ready = form::form_completed(&answers)
-        && sections.iter().all(|(_, s, _)| *s == Status::Completed);
+    let ready =
+        form::form_completed(&answers) && sections.iter().all(|(_, s, _)| *s == Status::Completed);
     let check = if ready {
         Status::NotStarted
     } else {

@@ -225,10 +225,7 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
             .then(|| Money::new(p.payment.refunded_minor, p.payment.amount.currency)),
         key: uuid::Uuid::new_v4().to_string(),
         email,
-        delivered: state
-            .payments
-            .fulfilments
-            .delivered_page(&order),
+        delivered: state.payments.fulfilments.delivered_page(&order),
     })
 }
 
@@ -500,10 +497,7 @@ async fn delivered_after(
         return None;
     }
     let order = store::order(&mut conn, &p.order_id).await.ok()??;
-    state
-        .payments
-        .fulfilments
-        .delivered_page(&order)
+    state.payments.fulfilments.delivered_page(&order)
 }
 
 /// The amount of a demo order: a fixed, typical fee, for trying the flow (not an official amount).

@@ -149,7 +149,6 @@ pub fn good_photo() -> Vec<u8> {
     scan(700, 900, 200, 40, ImageFormat::Jpeg)
 }
 
-
 /// Every page of application `id` answered with `GOOD` (and the loss page for a lost card).
 pub async fn fill_in(b: &Browser, id: &str, lost: bool) {
     let base = format!("/id-card/applications/{id}");
@@ -177,7 +176,12 @@ pub async fn fill_in(b: &Browser, id: &str, lost: bool) {
 
 /// A good file for every document a request needs (`lost`: with the loss declaration).
 pub async fn upload_all(b: &Browser, id: &str, lost: bool) {
-    let mut kinds = vec!["passport", "residence_permit", "proof_of_address", "employer_letter"];
+    let mut kinds = vec![
+        "passport",
+        "residence_permit",
+        "proof_of_address",
+        "employer_letter",
+    ];
     if lost {
         kinds.push("loss_declaration");
     }
@@ -193,7 +197,8 @@ pub async fn submit(b: &Browser, id: &str, declared: bool) -> String {
     if declared {
         fields.push(("declaration", "yes"));
     }
-    b.post_form("/api/id-card/application/submit", &fields).await
+    b.post_form("/api/id-card/application/submit", &fields)
+        .await
 }
 
 /// A signed-in resident's new-card application, filled in, its documents uploaded and
@@ -213,5 +218,6 @@ pub async fn choose_payment(b: &Browser, id: &str, how: Option<&str>) -> String 
     if let Some(how) = how {
         fields.push(("how", how));
     }
-    b.post_form("/api/id-card/application/pay-fee", &fields).await
+    b.post_form("/api/id-card/application/pay-fee", &fields)
+        .await
 }

@@ -138,8 +138,8 @@ pub async fn remove_document(id: String, document: String) -> Result<(), AppErro
             &document,
             crate::platform::session::now_secs(),
         )
-            .await
-            .or_unavailable()?
+        .await
+        .or_unavailable()?
     {
         return Err(AppError::refused("idcard document"));
     }

@@ -130,24 +130,24 @@ pub async fn add(
             return Ok::<_, DbError>(false);
         }
         sqlx::query(
-        "INSERT INTO idcard_documents
+            "INSERT INTO idcard_documents
            (id, application_id, kind, storage_key, file_type, bytes, width, height, pages,
             problems, uploaded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(&id)
-    .bind(application)
-    .bind(kind.code())
-    .bind(&key)
-    .bind(file.file_type.mime())
-    .bind(size)
-    .bind(file.width.map(i64::from))
-    .bind(file.height.map(i64::from))
-    .bind(file.pages.map(i64::from))
-    .bind(problems.join(","))
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+        )
+        .bind(&id)
+        .bind(application)
+        .bind(kind.code())
+        .bind(&key)
+        .bind(file.file_type.mime())
+        .bind(size)
+        .bind(file.width.map(i64::from))
+        .bind(file.height.map(i64::from))
+        .bind(file.pages.map(i64::from))
+        .bind(problems.join(","))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
