@@ -207,7 +207,8 @@ test("an eligible resident applies: request, then every section of the task list
   await page.getByRole("link", { name: "رجوع" }).click();
   await expect(page).toHaveURL(new RegExp(`${base}$`));
   await expect(page.locator("main")).toContainText("اكتملت جميع الأقسام");
-  await expect(page.locator(".task-list")).not.toContainText("لم يبدأ");
+  await expect(page.locator(".task-list")).not.toContainText("لا يمكن البدء بعد");
+  await expect(page.locator("#check-status")).toHaveText("لم يبدأ");
   await ready();
   await audit("the completed task list");
 
@@ -266,7 +267,8 @@ test("an eligible resident applies: request, then every section of the task list
   await audit("the application's progress");
   const reference = (await page.locator(".summary-list bdi").first().innerText()).trim();
   expect(reference).toMatch(/^ID-[0-9A-Z]{10}$/);
-  const mail = await latestMailText(email, 0, /استلمنا دفعتك/);
+  // The application's own message (the payment's receipt is another).
+  const mail = await latestMailText(email, 0, new RegExp(`استلمنا دفعتك البالغة .* عن الطلب ${reference}`));
   expect(mail).toContain(reference);
   expect(mail).toContain(base);
 
@@ -330,17 +332,17 @@ test("en français, une carte perdue : la demande, la déclaration de perte, l'e
   await section("Passeport");
   await page.getByLabel("Numéro de passeport").fill("N1234567");
   await page.getByLabel("Pays qui a délivré le passeport").selectOption("12");
-  await page.getByLabel("Jour").fill("1");
-  await page.getByLabel("Mois").fill("1");
-  await page.getByLabel("Année").fill("2035");
+  await page.getByLabel("Jour", { exact: true }).fill("1");
+  await page.getByLabel("Mois", { exact: true }).fill("1");
+  await page.getByLabel("Année", { exact: true }).fill("2035");
   await next();
   await expect(page).toHaveURL(new RegExp(`${base}$`));
 
   await section("Permis de séjour");
   await page.getByLabel("Numéro du permis de séjour").fill("28801234567");
-  await page.getByLabel("Jour").fill("1");
-  await page.getByLabel("Mois").fill("1");
-  await page.getByLabel("Année").fill("2034");
+  await page.getByLabel("Jour", { exact: true }).fill("1");
+  await page.getByLabel("Mois", { exact: true }).fill("1");
+  await page.getByLabel("Année", { exact: true }).fill("2034");
   await next();
   await expect(page).toHaveURL(new RegExp(`${base}$`));
 
@@ -360,17 +362,17 @@ test("en français, une carte perdue : la demande, la déclaration de perte, l'e
   // The loss: a date in the future is refused, the place is kept.
   await section("Déclaration de perte");
   const tomorrow = new Date(Date.now() + 2 * 86_400_000);
-  await page.getByLabel("Jour").fill(String(tomorrow.getUTCDate()));
-  await page.getByLabel("Mois").fill(String(tomorrow.getUTCMonth() + 1));
-  await page.getByLabel("Année").fill(String(tomorrow.getUTCFullYear()));
+  await page.getByLabel("Jour", { exact: true }).fill(String(tomorrow.getUTCDate()));
+  await page.getByLabel("Mois", { exact: true }).fill(String(tomorrow.getUTCMonth() + 1));
+  await page.getByLabel("Année", { exact: true }).fill(String(tomorrow.getUTCFullYear()));
   await page.getByLabel("Où l'avez-vous perdue ?").fill("Souq Waqif");
   await next();
   await expect(page.locator(".error-summary")).toBeVisible();
   await expect(page.getByLabel("Où l'avez-vous perdue ?")).toHaveValue("Souq Waqif");
   await ready();
-  await page.getByLabel("Jour").fill("20");
-  await page.getByLabel("Mois").fill("11");
-  await page.getByLabel("Année").fill("2026");
+  await page.getByLabel("Jour", { exact: true }).fill("20");
+  await page.getByLabel("Mois", { exact: true }).fill("11");
+  await page.getByLabel("Année", { exact: true }).fill("2026");
   await next();
   await expect(page).toHaveURL(new RegExp(`${base}$`));
 
@@ -421,7 +423,7 @@ test("en français, une carte perdue : la demande, la déclaration de perte, l'e
   await expect(page.locator("main")).toContainText("Fin prévue");
   await ready();
   await audit("le suivi de la demande");
-  const mail = await latestMailText(email, 0, /Nous avons reçu votre paiement/);
+  const mail = await latestMailText(email, 0, /Nous avons reçu votre paiement de .* pour la demande ID-/);
   expect(mail).toContain(base);
 });
 

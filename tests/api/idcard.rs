@@ -6,7 +6,7 @@
 use crate::{
     on_both_backends,
     support::{
-        idcard::{ANSWER, GOOD, answer, signed_in, start, today},
+        idcard::{ANSWER, GOOD, answer, refused, signed_in, start, today},
         people::{AMINA, KARIM, PASSWORD, html, sign_in},
     },
 };
@@ -126,22 +126,6 @@ on_both_backends!(
         assert!(page.contains("أدخل رقم المنطقة بالأرقام فقط"), "{page}");
     }
 );
-
-/// A post that must change nothing: "not found", or (Leptos answers a refused server function
-/// posted without JavaScript with a redirect back) a redirect anywhere but the application.
-fn refused(res: &reqwest::Response) {
-    let to = res
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    assert!(
-        res.status() == 404
-            || (res.status().is_redirection() && !to.starts_with("/id-card/applications")),
-        "{} {to}",
-        res.status()
-    );
-}
 
 on_both_backends!(
     a_lost_card_adds_the_loss_declaration_and_a_changed_request_changes_the_record,

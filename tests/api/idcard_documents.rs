@@ -425,5 +425,27 @@ async fn an_upload_may_arrive_slowly_where_a_page_may_not() {
             .unwrap()
             .ends_with("#passport")
     );
+    // The same slowness on a page's form is cut off at the limit.
+    let form =
+        format!("id={id}&step=employer&employer_name=Qatar+Airways&establishment_number=12345678");
+    let pieces: Vec<Vec<u8>> = form
+        .as_bytes()
+        .chunks(form.len() / 6 + 1)
+        .map(<[u8]>::to_vec)
+        .collect();
+    let slow = futures::stream::iter(pieces).then(|piece| async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        Ok::<_, std::io::Error>(piece)
+    });
+    let res = b
+        .client
+        .post(format!("{}/api/id-card/application/answer", b.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .body(reqwest::Body::wrap_stream(slow))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503, "cut off after one second");
     app.cleanup().await;
 }

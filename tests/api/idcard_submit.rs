@@ -8,8 +8,8 @@ use crate::{
     support::{
         app::TestApp,
         idcard::{
-            GOOD, answer, applicant, choose_payment, fill_in, good_scan, signed_in, start, submit,
-            submitted, upload_all, upload_to,
+            GOOD, answer, applicant, choose_payment, fill_in, good_scan, refused, signed_in, start,
+            submit, submitted, upload_all, upload_to,
         },
         mail::deliver_mail,
         payments::pay_on_sandbox,
@@ -366,17 +366,7 @@ on_both_backends!(
                 .send()
                 .await
                 .unwrap();
-            let to = res
-                .headers()
-                .get("location")
-                .map(|l| l.to_str().unwrap().to_string())
-                .unwrap_or_default();
-            assert!(
-                res.status() == 404
-                    || (res.status().is_redirection() && !to.starts_with("/id-card/applications")),
-                "{path}: {} {to}",
-                res.status()
-            );
+            refused(&res);
         }
         let list = stranger.page("/id-card/applications").await;
         assert!(!list.contains(&id) && list.contains("You have no ID card application yet"));

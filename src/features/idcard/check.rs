@@ -299,27 +299,6 @@ fn Check(view: CheckView, problem: Option<String>) -> impl IntoView {
             )
         })
         .collect();
-    let fee_rows = view
-        .fee_lines
-        .iter()
-        .map(|line| {
-            let amount = line.amount;
-            view! {
-                <tr>
-                    <th scope="row">{messages::fee_item(locale, &line.item)}</th>
-                    <td class="num"><MoneyText amount /></td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let total = view.total.map(|amount| {
-        view! {
-            <tr class="table__total">
-                <th scope="row">{t!(i18n, check.total)}</th>
-                <td class="num"><strong><MoneyText amount /></strong></td>
-            </tr>
-        }
-    });
     let can_submit = view.open && errors.is_empty();
     let declaration = view.open.then(|| {
         let error = declaration_error.clone();
@@ -362,11 +341,7 @@ fn Check(view: CheckView, problem: Option<String>) -> impl IntoView {
         <h2>{messages::section(locale, "documents")}</h2>
         <CheckAnswers base=base.clone() rows=document_rows read_only />
         <h2>{t!(i18n, check.fee_heading)}</h2>
-        <div class="table-wrap">
-            <table class="table">
-                <tbody>{fee_rows}{total}</tbody>
-            </table>
-        </div>
+        <FeeTable lines=view.fee_lines.clone() total=view.total />
         {declaration}
     }
 }
@@ -522,4 +497,38 @@ fn answer_sections(
         )],
     ));
     sections
+}
+
+/// The fee line by line (the data's items) and its total.
+#[component]
+pub fn FeeTable(lines: Vec<IdCardFee>, total: Option<Money>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let rows = lines
+        .into_iter()
+        .map(|line| {
+            let amount = line.amount;
+            view! {
+                <tr>
+                    <th scope="row">{messages::fee_item(locale, &line.item)}</th>
+                    <td class="num"><MoneyText amount /></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let total = total.map(|amount| {
+        view! {
+            <tr class="table__total">
+                <th scope="row">{t!(i18n, check.total)}</th>
+                <td class="num"><strong><MoneyText amount /></strong></td>
+            </tr>
+        }
+    });
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <tbody>{rows}{total}</tbody>
+            </table>
+        </div>
+    }
 }

@@ -3,18 +3,18 @@
 //! service centre (an officer records it there, part 3). After choosing the centre, paying
 //! online stays possible until the appointment.
 
-use super::application_path;
+use super::{application_path, check::FeeTable};
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::{
     domain::{money::Money, reference::IdCardFee},
     error::AppError,
-    features::idcard::{ApplicationSummary, messages},
+    features::idcard::ApplicationSummary,
     i18n::*,
     ui::{
         form::{BackLink, Button, Choice, FieldError, FormHeading, Radios},
         problem::loaded_for,
-        text::{Ltr, MoneyText},
+        text::Ltr,
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -199,19 +199,6 @@ fn Pay(view: PayView, problem: bool) -> impl IntoView {
             message: message.clone(),
         })
         .collect();
-    let rows = view
-        .lines
-        .iter()
-        .map(|line| {
-            let amount = line.amount;
-            view! {
-                <tr>
-                    <th scope="row">{messages::fee_item(locale, &line.item)}</th>
-                    <td class="num"><MoneyText amount /></td>
-                </tr>
-            }
-        })
-        .collect_view();
     let fee = view.fee;
     let mut choices = vec![
         Choice::new("online", td_string!(locale, pay.online))
@@ -230,17 +217,7 @@ fn Pay(view: PayView, problem: bool) -> impl IntoView {
             {t!(i18n, application.reference)} ": "
             <Ltr>{view.summary.reference.clone()}</Ltr>
         </p>
-        <div class="table-wrap">
-            <table class="table">
-                <tbody>
-                    {rows}
-                    <tr class="table__total">
-                        <th scope="row">{t!(i18n, check.total)}</th>
-                        <td class="num"><strong><MoneyText amount=fee /></strong></td>
-                    </tr>
-                </tbody>
-            </table>
-        </div>
+        <FeeTable lines=view.lines.clone() total=Some(fee) />
         <form method="post" action=PayFee::url() novalidate="">
             <input type="hidden" name="id" value=id.clone() />
             <input type="hidden" name="key" value=view.key.clone() />

@@ -221,3 +221,19 @@ pub async fn choose_payment(b: &Browser, id: &str, how: Option<&str>) -> String 
     b.post_form("/api/id-card/application/pay-fee", &fields)
         .await
 }
+
+/// A post that must change nothing: "not found", or (Leptos answers a refused server function
+/// posted without JavaScript with a redirect back) a redirect anywhere but the application.
+pub fn refused(res: &reqwest::Response) {
+    let to = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    assert!(
+        res.status() == 404
+            || (res.status().is_redirection() && !to.starts_with("/id-card/applications")),
+        "{} {to}",
+        res.status()
+    );
+}
