@@ -29,7 +29,7 @@ echo
 BENCH_DATA_DIR="$data" node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /vignette/calculator \
   /vignette/buy /vehicles/add /vignette/verify /vignette/verify/offline /id-card /id-card/eligibility/date-of-birth /accessibility \
   /id-card/apply "/id-card/applications/{id}" "/id-card/applications/{id}/names" "/id-card/applications/{id}/documents" \
-  "/id-card/applications/{id}/check"
+  "/id-card/applications/{id}/check" "/id-card/applications/{id}/appointment"
 echo
 echo "## The fee calculator's quote in the browser"
 echo
@@ -73,5 +73,10 @@ echo
 # Document uploads: processing, HTTP, a 50 MB body refused (benches/uploads.rs).
 cargo build --release --features ssr --example uploads_bench
 "$target/release/examples/uploads_bench"
+echo
+# Appointments: slot search, bookings per second for one slot and spread (benches/appointments.rs).
+cargo build --release --features ssr --example appointments_bench
+"$target/release/examples/appointments_bench"
+if [ -n "$pg" ]; then echo; "$target/release/examples/appointments_bench" "$pg"; fi
 echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; rustc $(rustc --version | cut -d" " -f2); $(date -u +%Y-%m-%d)"

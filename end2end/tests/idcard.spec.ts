@@ -286,6 +286,74 @@ test("an eligible resident applies: request, then every section of the task list
       }
     }
   }
+
+  // The appointment (issue 22): a centre, a day of the calendar, a time; then moved, then
+  // cancelled, the place given back at once.
+  await useLocale(context, baseURL!, "ar");
+  await page.goto(base);
+  await page.getByRole("button", { name: "حجز موعد" }).click();
+  await expect(page).toHaveURL(new RegExp(`${base}/appointment$`));
+  await ready();
+  await audit("the centres");
+  await page.getByLabel("مركز خدمات الوكرة", { exact: true }).check();
+  await continueAr(page);
+  await expect(page).toHaveURL(/\/appointment\?centre=WAK$/);
+  await expect(page.locator(".calendar th").first()).toHaveText("الأحد");
+  await expectNoHorizontalScroll(page, "the calendar");
+  await ready();
+  await audit("the calendar");
+  const lastOpenDay = page.locator(".calendar__day--open a").last();
+  await lastOpenDay.click();
+  await expect(page).toHaveURL(/day=\d{4}-\d{2}-\d{2}$/);
+  await expectNoHorizontalScroll(page, "the times");
+  await ready();
+  await audit("the times");
+  const book = page.getByRole("button", { name: "احجز هذا الموعد" });
+  await book.click();
+  await expect(page.locator(".error-summary")).toContainText("اختر وقتًا");
+  await ready();
+  await page.getByLabel("09:15", { exact: true }).check();
+  await book.click();
+  await expect(page).toHaveURL(new RegExp(`${base}/appointment\\?done=booked$`));
+  await expect(page.locator("main")).toContainText("تم حجز موعدك");
+  await expect(page.locator("#appointment")).toContainText("مركز خدمات الوكرة");
+  await expect(page.locator("#appointment bdi")).toHaveText("09:15");
+  await expectNoHorizontalScroll(page, "the booked appointment");
+  await ready();
+  await audit("the booked appointment");
+  const booked = await latestMailText(email, 0, /موعدك: مركز خدمات الوكرة/);
+  expect(booked).toContain("09:15");
+
+  await page.getByRole("link", { name: "تغيير اليوم أو الوقت" }).click();
+  await lastOpenDay.click();
+  await ready();
+  await page.getByLabel("10:00", { exact: true }).check();
+  await book.click();
+  await expect(page).toHaveURL(/done=booked$/);
+  await expect(page.locator("#appointment bdi")).toHaveText("10:00");
+  await page.goto(base);
+  await expect(page.locator(".timeline")).toContainText("نقل الموعد");
+  await page.getByRole("link", { name: "عرض موعدك أو تغييره أو إلغاؤه" }).click();
+  await page.getByRole("button", { name: "إلغاء هذا الموعد" }).click();
+  await expect(page).toHaveURL(/done=cancelled$/);
+  await expect(page.locator("main")).toContainText("تم إلغاء موعدك");
+  await page.goto(base);
+  await expect(page.locator("main")).toContainText("بانتظار الموعد");
+  if (javaScriptEnabled) {
+    const appointment = `${base}/appointment`;
+    for (const locale of LOCALES) {
+      await useLocale(context, baseURL!, locale);
+      for (const path of [appointment, `${appointment}?centre=DOH`, `${appointment}?centre=DOH&problem=full`]) {
+        await page.goto(path);
+        await waitForHydration(page);
+        await expectNoAxeViolations(page, `${path} (${locale})`);
+      }
+      await page.goto(`${appointment}?centre=DOH`);
+      await page.locator(".calendar__day--open a").first().click();
+      await waitForHydration(page);
+      await expectNoAxeViolations(page, `the times (${locale})`);
+    }
+  }
 });
 
 test("en français, une carte perdue : la demande, la déclaration de perte, l'envoi et le paiement", async ({

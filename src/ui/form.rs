@@ -387,6 +387,8 @@ pub struct Choice {
     pub value: String,
     pub label: String,
     pub hint: Option<String>,
+    /// Shown but not choosable (a full appointment time: hiding it would hide the fact).
+    pub disabled: bool,
 }
 
 impl Choice {
@@ -395,7 +397,13 @@ impl Choice {
             value: value.into(),
             label: label.into(),
             hint: None,
+            disabled: false,
         }
+    }
+
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = disabled;
+        self
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -486,6 +494,7 @@ pub fn Radios(
                                         type="radio"
                                         value=c.value
                                         checked=checked
+                                        disabled=c.disabled
                                         aria-describedby=c.hint.is_some().then(|| hint_id.clone())
                                     />
                                     <label class="radios__label" for=id>{c.label}</label>

@@ -18,6 +18,7 @@ mod drafts;
 mod epay;
 mod health;
 mod idcard;
+mod idcard_appointments;
 mod idcard_documents;
 mod idcard_submit;
 mod locale;

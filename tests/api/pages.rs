@@ -273,6 +273,10 @@ const OUTSIDE_THE_SWEEP: &[(&str, &str)] = &[
         "/id-card/applications/{id}/pay",
         "signed in, a submitted application of the account (idcard.spec.ts audits it)",
     ),
+    (
+        "/id-card/applications/{id}/appointment",
+        "signed in, a paid application of the account (idcard.spec.ts audits its steps)",
+    ),
     ("/register/check", "reached with the registration's answers"),
     ("/account", "signed in"),
     ("/account/change-email", "signed in"),

@@ -70,6 +70,8 @@ pub enum Event {
     PaidOnline,
     ChosePayAtCentre,
     AppointmentBooked,
+    /// Moved to another slot (the application keeps its appointment throughout).
+    AppointmentRescheduled,
     /// Cancelled by the applicant, or released after a missed appointment.
     AppointmentCancelled,
     /// The officer records the fee paid at the desk; the application stays where it is.
@@ -134,11 +136,12 @@ impl State {
 }
 
 impl Event {
-    pub const ALL: [Event; 15] = [
+    pub const ALL: [Event; 16] = [
         Self::Submit,
         Self::PaidOnline,
         Self::ChosePayAtCentre,
         Self::AppointmentBooked,
+        Self::AppointmentRescheduled,
         Self::AppointmentCancelled,
         Self::PaidAtCentre,
         Self::ReturnForCorrection,
@@ -159,6 +162,7 @@ impl Event {
             Self::PaidOnline => "paid_online",
             Self::ChosePayAtCentre => "chose_pay_at_centre",
             Self::AppointmentBooked => "appointment_booked",
+            Self::AppointmentRescheduled => "appointment_rescheduled",
             Self::AppointmentCancelled => "appointment_cancelled",
             Self::PaidAtCentre => "paid_at_centre",
             Self::ReturnForCorrection => "return_for_correction",
@@ -195,6 +199,7 @@ pub fn next(state: State, event: Event) -> Result<State, NotNow> {
         (S::AwaitingPayment, E::PaidOnline | E::ChosePayAtCentre) => S::AwaitingAppointment,
         (S::AwaitingAppointment, E::AppointmentBooked) => S::AppointmentBooked,
         (S::AppointmentBooked, E::AppointmentCancelled) => S::AwaitingAppointment,
+        (S::AppointmentBooked, E::AppointmentRescheduled) => S::AppointmentBooked,
         (S::AppointmentBooked, E::PaidAtCentre) => S::AppointmentBooked,
         // Chose to pay at the centre, then paid online after all (before the appointment).
         (S::AwaitingAppointment | S::AppointmentBooked, E::PaidOnline) => state,
@@ -254,6 +259,7 @@ mod tests {
                 S::AppointmentBooked,
                 &[
                     (E::AppointmentCancelled, S::AwaitingAppointment),
+                    (E::AppointmentRescheduled, S::AppointmentBooked),
                     (E::PaidOnline, S::AppointmentBooked),
                     (E::PaidAtCentre, S::AppointmentBooked),
                     (E::CheckedIn, S::InProduction),

@@ -4,6 +4,7 @@
 pub mod application;
 pub mod documents;
 pub mod form;
+pub mod slots;
 pub mod timeline;
 
 use serde::{Deserialize, Serialize};
@@ -19,8 +20,15 @@ pub struct Terms {
     pub production_working_days: u32,
     /// Working days a posted card takes to arrive.
     pub postal_delivery_working_days: u32,
-    /// Working days from payment to the earliest appointment.
+    /// Working days from payment to the earliest appointment (and from today to the first
+    /// bookable day).
     pub appointment_lead_working_days: u32,
+    /// The length of an appointment slot.
+    pub slot_minutes: u16,
+    /// How many working days ahead a centre can be booked.
+    pub booking_window_working_days: u32,
+    /// Rescheduling or cancelling closes this many hours before the appointment.
+    pub appointment_change_cutoff_hours: u32,
 }
 
 impl Terms {
@@ -39,7 +47,32 @@ impl Terms {
             production_working_days: get("production_working_days")?,
             postal_delivery_working_days: get("postal_delivery_working_days")?,
             appointment_lead_working_days: get("appointment_lead_working_days")?,
+            slot_minutes: get("slot_minutes").and_then(|m| {
+                u16::try_from(m)
+                    .ok()
+                    .filter(|m| (5..=120).contains(m))
+                    .ok_or("slot_minutes")
+            })?,
+            booking_window_working_days: get("booking_window_working_days")?,
+            appointment_change_cutoff_hours: get("appointment_change_cutoff_hours")?,
         })
+    }
+}
+
+#[cfg(test)]
+impl Terms {
+    /// The terms as the reference data ships them.
+    pub fn example() -> Self {
+        Self {
+            minutes_to_apply: 15,
+            passport_valid_months: 6,
+            production_working_days: 5,
+            postal_delivery_working_days: 2,
+            appointment_lead_working_days: 1,
+            slot_minutes: 15,
+            booking_window_working_days: 14,
+            appointment_change_cutoff_hours: 24,
+        }
     }
 }
 

@@ -91,13 +91,7 @@ mod tests {
     }
 
     fn terms() -> Terms {
-        Terms {
-            minutes_to_apply: 15,
-            passport_valid_months: 6,
-            production_working_days: 5,
-            postal_delivery_working_days: 2,
-            appointment_lead_working_days: 1,
-        }
+        Terms::example()
     }
 
     fn qatar() -> WorkingCalendar {

@@ -369,6 +369,7 @@ pub fn event(locale: Locale, code: &str) -> String {
         "chose_pay_at_centre" => td_string!(locale, progress.event_chose_pay_at_centre),
         "appointment_booked" => td_string!(locale, progress.event_appointment_booked),
         "appointment_cancelled" => td_string!(locale, progress.event_appointment_cancelled),
+        "appointment_rescheduled" => td_string!(locale, progress.event_appointment_rescheduled),
         "paid_at_centre" => td_string!(locale, progress.event_paid_at_centre),
         "return_for_correction" => td_string!(locale, progress.event_return_for_correction),
         "resubmit" => td_string!(locale, progress.event_resubmit),

@@ -21,6 +21,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod apply;
+pub mod appointment;
 pub mod check;
 pub mod documents;
 pub mod eligibility;
@@ -182,9 +183,9 @@ fn StartBody(info: IdCardInfo) -> impl IntoView {
             <li>{t!(i18n, idcard.step_documents)}</li>
             <li>{t!(i18n, idcard.step_submit)}</li>
             <li>{t!(i18n, idcard.step_pay)}</li>
+            <li>{t!(i18n, idcard.step_book, hours = move || terms.appointment_change_cutoff_hours)}</li>
             <li>{t!(i18n, idcard.step_follow)}</li>
         </ol>
-        <p>{t!(i18n, idcard.not_online_yet)}</p>
 
         <h2>{t!(i18n, common.how_long)}</h2>
         <p>{t!(i18n, idcard.apply_time, count = move || terms.minutes_to_apply)}</p>

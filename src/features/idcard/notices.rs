@@ -19,7 +19,7 @@ pub const STATUS_SMS: &str = "idcard_status_sms";
 /// template, another language or a missing parameter.
 pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Option<Rendered> {
     let locale = crate::platform::mail::locale_of(language)?;
-    let change = Change::of(params)?;
+    let change = Change::of(params, locale)?;
     match template {
         STATUS => Some(email(locale, &change)),
         STATUS_SMS => Some(sms(locale, &change)),
@@ -33,11 +33,13 @@ struct Change {
     event: Event,
     state: State,
     fee: Option<Money>,
+    /// The live appointment: the centre's name in the application's language, and when.
+    appointment: Option<(String, i64)>,
     link: String,
 }
 
 impl Change {
-    fn of(p: &serde_json::Value) -> Option<Self> {
+    fn of(p: &serde_json::Value, locale: Locale) -> Option<Self> {
         let s = |k: &str| p.get(k).and_then(|v| v.as_str());
         let fee = match (
             p.get("amount_minor").and_then(|v| v.as_i64()),
@@ -46,7 +48,16 @@ impl Change {
             (Some(minor), Some(code)) => Some(Money::new(minor, Currency::parse(code)?)),
             _ => None,
         };
+        let centre = if locale == Locale::ar {
+            s("centre_ar")
+        } else {
+            s("centre_en")
+        };
+        let appointment = centre
+            .zip(p.get("starts_at").and_then(|v| v.as_i64()))
+            .map(|(c, at)| (c.to_string(), at));
         Some(Self {
+            appointment,
             reference: s("reference")?.to_string(),
             event: Event::parse(s("event")?)?,
             state: State::parse(s("state")?)?,
@@ -86,6 +97,10 @@ fn email(locale: Locale, c: &Change) -> Rendered {
         ),
     }
     .to_string();
+    let said = match appointment_line(locale, c) {
+        Some(line) => format!("{said}\n\n{line}"),
+        None => said,
+    };
     let next = messages::next_step(locale, c.state, c.fee);
     let follow = td_string!(locale, mail.idcard_follow).to_string();
     let signature = td_string!(locale, mail.signature).to_string();
@@ -109,16 +124,44 @@ fn email(locale: Locale, c: &Change) -> Rendered {
 
 fn sms(locale: Locale, c: &Change) -> Rendered {
     let title = messages::event(locale, c.event.code());
-    Rendered::Sms {
-        text: td_string!(
+    let text = td_string!(
+        locale,
+        mail.idcard_sms,
+        reference = c.reference.as_str(),
+        event = title.as_str(),
+        link = c.link.as_str()
+    )
+    .to_string();
+    let text = match appointment_line(locale, c) {
+        Some(line) => format!("{text} {line}"),
+        None => text,
+    };
+    Rendered::Sms { text }
+}
+
+/// "Your appointment: the centre, the day, the time", when the change is about one.
+fn appointment_line(locale: Locale, c: &Change) -> Option<String> {
+    use crate::domain::idcard::slots::Slot;
+    if !matches!(
+        c.event,
+        Event::AppointmentBooked | Event::AppointmentRescheduled
+    ) {
+        return None;
+    }
+    let (centre, at) = c.appointment.as_ref()?;
+    let slot = Slot::from_starts_at(*at);
+    let date = crate::ui::text::long_date(locale, slot.date);
+    let time = slot.time();
+    Some(
+        td_string!(
             locale,
-            mail.idcard_sms,
-            reference = c.reference.as_str(),
-            event = title.as_str(),
-            link = c.link.as_str()
+            mail.idcard_appointment,
+            centre = centre.as_str(),
+            date = date.as_str(),
+            time = time.as_str()
         )
         .to_string(),
-    }
+    )
 }
 
 #[cfg(test)]
@@ -170,6 +213,30 @@ mod tests {
             panic!("no e-mail");
         };
         assert!(text.contains("120\u{a0}QAR"), "{text}");
+    }
+
+    #[test]
+    fn a_booking_says_where_and_when_in_the_applicants_language() {
+        let mut p = params("appointment_booked", "appointment_booked");
+        p["centre_ar"] = json!("مركز خدمات الدوحة");
+        p["centre_en"] = json!("Doha Service Centre");
+        // Sunday 6 December 2026, 09:15 in Doha.
+        p["starts_at"] = json!(1_796_537_700);
+        let Some(Rendered::Email { text, .. }) = render(STATUS, "en", &p) else {
+            panic!("no e-mail");
+        };
+        assert!(text.contains("Doha Service Centre"), "{text}");
+        assert!(
+            text.contains("09:15") && text.contains("6 December 2026"),
+            "{text}"
+        );
+        let Some(Rendered::Sms { text }) = render(STATUS_SMS, "ar", &p) else {
+            panic!("no SMS");
+        };
+        assert!(
+            text.contains("مركز خدمات الدوحة") && text.contains("09:15"),
+            "{text}"
+        );
     }
 
     #[test]

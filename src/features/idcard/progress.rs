@@ -30,6 +30,8 @@ pub struct Progress {
     pub fee: Option<Money>,
     pub paid: bool,
     pub by_post: bool,
+    /// The live appointment's slot.
+    pub appointment: Option<crate::domain::idcard::slots::Slot>,
 }
 
 /// Where the fee is paid (online, or the choice of paying at the centre).
@@ -86,10 +88,15 @@ pub(crate) mod server {
             .last()
             .map(|e| super::in_qatar(e.at).0)
             .unwrap_or_else(crate::features::idcard::today_in_qatar);
+        let appointment =
+            crate::features::idcard::appointment::store::live(state.db.pool(), &record.id)
+                .await
+                .or_unavailable()?
+                .map(|a| crate::domain::idcard::slots::Slot::from_starts_at(a.starts_at));
         let facts = timeline::Facts {
             state: current,
             since,
-            appointment: None,
+            appointment: appointment.map(|slot| slot.date),
             by_post,
         };
         let ahead = if current == State::Draft {
@@ -98,6 +105,7 @@ pub(crate) mod server {
             timeline::ahead(&facts, &terms, &calendar)
         };
         Ok(Progress {
+            appointment,
             fee: record.fee(),
             paid: record.paid_at.is_some(),
             by_post,
@@ -130,18 +138,41 @@ pub fn ProgressView(p: Progress) -> impl IntoView {
             </SummaryRow>
         }
     });
+    let appointment_row = p
+        .appointment
+        .filter(|_| state == State::AppointmentBooked)
+        .map(|slot| {
+            let day = long_date(locale, slot.date);
+            view! {
+                <SummaryRow label=td_string!(locale, appointment.your_appointment).to_string()>
+                    {day} " — " <Ltr>{slot.time()}</Ltr>
+                </SummaryRow>
+            }
+        });
     let next = messages::next_step(locale, state, p.fee);
     let action = match state {
         State::AwaitingPayment => Some(
             view! { <p><StartButton href=pay_path(&id)>{t!(i18n, progress.pay_button)}</StartButton></p> }
                 .into_any(),
         ),
-        State::AwaitingAppointment | State::AppointmentBooked if !p.paid => Some(
-            view! { <p><a href=pay_path(&id)>{t!(i18n, progress.pay_online_instead)}</a></p> }
+        _ => None,
+    };
+    let appointment_href = super::appointment::appointment_path(&id);
+    let booking = match state {
+        State::AwaitingAppointment => Some(
+            view! { <p><StartButton href=appointment_href>{t!(i18n, progress.book_button)}</StartButton></p> }
+                .into_any(),
+        ),
+        State::AppointmentBooked => Some(
+            view! { <p><a href=appointment_href>{t!(i18n, progress.manage_appointment)}</a></p> }
                 .into_any(),
         ),
         _ => None,
     };
+    let pay_instead =
+        (matches!(state, State::AwaitingAppointment | State::AppointmentBooked) && !p.paid).then(
+            || view! { <p><a href=pay_path(&id)>{t!(i18n, progress.pay_online_instead)}</a></p> },
+        );
     let done = p
         .events
         .iter()
@@ -196,10 +227,13 @@ pub fn ProgressView(p: Progress) -> impl IntoView {
                 <strong class="tag">{messages::state(locale, state)}</strong>
             </SummaryRow>
             {fee_row}
+            {appointment_row}
         </dl>
         <h2>{t!(i18n, progress.next_heading)}</h2>
         <p>{next}</p>
         {action}
+        {booking}
+        {pay_instead}
         {predicted}
         <h2>{t!(i18n, progress.timeline_heading)}</h2>
         <ol class="timeline">{done}{ahead}</ol>

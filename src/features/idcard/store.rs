@@ -323,10 +323,18 @@ pub async fn apply(
         language: Option<String>,
         fee_minor: Option<i64>,
         fee_currency: Option<String>,
+        /// The live appointment, if any: the notification says where and when.
+        starts_at: Option<i64>,
+        centre_ar: Option<String>,
+        centre_en: Option<String>,
     }
     let row: Row = sqlx::query_as(
-        "SELECT state, account_id, reference, language, fee_minor, fee_currency
-         FROM idcard_applications WHERE id = $1",
+        "SELECT a.state, a.account_id, a.reference, a.language, a.fee_minor, a.fee_currency,
+           p.starts_at, c.name_ar AS centre_ar, c.name_en AS centre_en
+         FROM idcard_applications a
+         LEFT JOIN idcard_appointments p ON p.application_id = a.id AND p.ended_at IS NULL
+         LEFT JOIN service_centres c ON c.code = p.centre_code
+         WHERE a.id = $1",
     )
     .bind(id)
     .fetch_one(&mut *conn)
@@ -364,6 +372,9 @@ pub async fn apply(
         "state": to.code(),
         "amount_minor": row.fee_minor,
         "currency": row.fee_currency,
+        "starts_at": row.starts_at,
+        "centre_ar": row.centre_ar,
+        "centre_en": row.centre_en,
         "link": format!("{}{}", public_url.trim_end_matches('/'), super::application_path(id)),
     });
     let language = row.language.unwrap_or_else(|| "ar".to_string());

@@ -1,0 +1,389 @@
+//! `/id-card/applications/{id}/appointment`: booking, rescheduling and cancelling the
+//! appointment at a service centre (issue 22). Three steps, each a plain page with its
+//! address (`?centre=`, then `&day=`), so they work without JavaScript and can be shared or
+//! reloaded: the centre, the day (a Sunday-first calendar of the booking window, full and
+//! closed days shown as such), the time. The slots are computed by the domain
+//! (`domain::idcard::slots`); the database only counts each slot's bookings and keeps that
+//! count within the centre's counters.
+
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use crate::{
+    domain::{
+        date::Date,
+        idcard::slots::{Slot, Unbookable},
+    },
+    error::AppError,
+    features::idcard::{ApplicationSummary, application_path},
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The appointment page of application `id`.
+pub fn appointment_path(id: &str) -> String {
+    format!("{}/appointment", application_path(id))
+}
+
+/// A step of the page, with its query.
+pub fn centre_path(id: &str, centre: &str) -> String {
+    format!("{}?centre={centre}", appointment_path(id))
+}
+
+pub fn day_path(id: &str, centre: &str, day: Date) -> String {
+    format!("{}?centre={centre}&day={}", appointment_path(id), day.iso())
+}
+
+/// A centre as the applicant chooses it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CentreChoice {
+    pub code: String,
+    pub name_ar: String,
+    pub name_en: String,
+    pub municipality: String,
+    pub opens: String,
+    pub closes: String,
+}
+
+/// A day of the booking window: bookable with its free places, or why not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayChoice {
+    pub date: Date,
+    pub problem: Option<Unbookable>,
+    /// Free places over the whole day (0: full).
+    pub free: u32,
+}
+
+/// Why the application cannot book now, each with where to go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Blocked {
+    /// Not submitted yet (or returned for correction): the answers and the documents, whose
+    /// pre-check must pass, come first.
+    Submit,
+    /// Submitted, the fee neither paid nor promised at the centre.
+    Pay,
+    /// Past the appointment, or closed.
+    Over,
+}
+
+/// The live appointment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Current {
+    pub centre: CentreChoice,
+    pub slot: Slot,
+    /// Rescheduling and cancelling are still open (the cut-off has not passed).
+    pub can_change: bool,
+}
+
+/// Everything the page shows at its step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BookingView {
+    pub summary: ApplicationSummary,
+    pub blocked: Option<Blocked>,
+    pub current: Option<Current>,
+    pub cutoff_hours: u32,
+    pub centres: Vec<CentreChoice>,
+    /// Step 2 on: the chosen centre.
+    pub centre: Option<CentreChoice>,
+    pub days: Vec<DayChoice>,
+    /// Step 3: the chosen day (bookable) and its times with their free places.
+    pub day: Option<Date>,
+    pub times: Vec<(Slot, u32)>,
+    /// After "just filled": the free slots nearest to the one wanted.
+    pub nearest: Vec<Slot>,
+}
+
+#[server(endpoint = "id-card/application/booking")]
+pub async fn load_booking(
+    id: String,
+    centre: Option<String>,
+    day: Option<String>,
+    wanted: Option<String>,
+) -> Result<BookingView, AppError> {
+    let state = expect_context::<crate::platform::state::AppState>();
+    let account = crate::platform::request::owner("idcard appointment")?;
+    server::booking(&state, &account, &id, centre, day, wanted).await
+}
+
+/// "Book this appointment" (step 3), also for a new time when one is booked (rescheduling).
+/// Every refusal comes back to the page it was posted from, with its reason.
+#[server(endpoint = "id-card/application/book")]
+pub async fn book_appointment(
+    id: String,
+    centre: String,
+    day: String,
+    time: Option<String>,
+) -> Result<(), AppError> {
+    let state = expect_context::<crate::platform::state::AppState>();
+    let account = crate::platform::request::owner("idcard appointment")?;
+    let to = server::book(&state, &account, &id, &centre, &day, time.as_deref()).await?;
+    leptos_axum::redirect(&to);
+    Ok(())
+}
+
+/// "Cancel the appointment": the place is free at once.
+#[server(endpoint = "id-card/application/cancel-appointment")]
+pub async fn cancel_appointment(id: String) -> Result<(), AppError> {
+    let state = expect_context::<crate::platform::state::AppState>();
+    let account = crate::platform::request::owner("idcard appointment")?;
+    let to = server::cancel(&state, &account, &id).await?;
+    leptos_axum::redirect(&to);
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod server {
+    use super::{
+        Blocked, BookingView, CentreChoice, Current, DayChoice, appointment_path, day_path,
+        store::{self, Outcome},
+    };
+    use crate::{
+        domain::{
+            date::Date,
+            idcard::{
+                application::State,
+                slots::{self, Rules, Slot},
+            },
+            reference::ServiceCentre,
+        },
+        error::{AppError, OrUnavailable},
+        features::idcard::{store as idcard_store, tasks::server::owned, today_in_qatar},
+        platform::{session::now_secs, state::AppState},
+    };
+
+    impl From<&ServiceCentre> for CentreChoice {
+        fn from(c: &ServiceCentre) -> Self {
+            Self {
+                code: c.code.clone(),
+                name_ar: c.name_ar.clone(),
+                name_en: c.name_en.clone(),
+                municipality: c.municipality.clone(),
+                opens: c.opens.clone(),
+                closes: c.closes.clone(),
+            }
+        }
+    }
+
+    fn blocked(state: State) -> Option<Blocked> {
+        match state {
+            State::AwaitingAppointment | State::AppointmentBooked => None,
+            State::Draft | State::ReturnedForCorrection => Some(Blocked::Submit),
+            State::AwaitingPayment => Some(Blocked::Pay),
+            _ => Some(Blocked::Over),
+        }
+    }
+
+    async fn rules(state: &AppState) -> Result<Rules, AppError> {
+        let terms = idcard_store::terms(&state.db).await.or_unavailable()?;
+        Ok(Rules::from_terms(&terms))
+    }
+
+    /// Each slot's count of a centre over the window, by its start.
+    async fn counts(
+        state: &AppState,
+        centre: &str,
+        window: &[Date],
+    ) -> Result<std::collections::HashMap<i64, i64>, AppError> {
+        let (Some(first), Some(last)) = (window.first(), window.last()) else {
+            return Ok(Default::default());
+        };
+        let from = Slot {
+            date: *first,
+            minute: 0,
+        }
+        .starts_at();
+        let to = Slot {
+            date: last.plus_days(1),
+            minute: 0,
+        }
+        .starts_at();
+        Ok(store::booked(&state.db, centre, from, to)
+            .await
+            .or_unavailable()?
+            .into_iter()
+            .collect())
+    }
+
+    pub async fn booking(
+        state: &AppState,
+        account: &str,
+        id: &str,
+        centre: Option<String>,
+        day: Option<String>,
+        wanted: Option<String>,
+    ) -> Result<BookingView, AppError> {
+        let record = owned(state, account, id).await?;
+        let current_state = record
+            .state()
+            .ok_or_else(|| AppError::internal("unknown application state"))?;
+        let rules = rules(state).await?;
+        let today = today_in_qatar();
+        let all = idcard_store::centres(&state.db).await.or_unavailable()?;
+        let centres: Vec<CentreChoice> = all.iter().map(CentreChoice::from).collect();
+        let live = store::live(state.db.pool(), id).await.or_unavailable()?;
+        let current = live.and_then(|a| {
+            let centre = centres.iter().find(|c| c.code == a.centre_code)?.clone();
+            Some(Current {
+                centre,
+                slot: Slot::from_starts_at(a.starts_at),
+                can_change: slots::can_change(a.starts_at, now_secs(), &rules),
+            })
+        });
+        let mut view = BookingView {
+            blocked: blocked(current_state),
+            current,
+            cutoff_hours: rules.change_cutoff_hours,
+            centre: None,
+            days: Vec::new(),
+            day: None,
+            times: Vec::new(),
+            nearest: Vec::new(),
+            centres,
+            summary: record.into(),
+        };
+        let changing = view.current.as_ref().is_none_or(|c| c.can_change);
+        let Some(code) = centre.filter(|_| view.blocked.is_none() && changing) else {
+            return Ok(view);
+        };
+        // An unknown centre in the address: back to the list of centres.
+        let Some(found) = store::centre(&state.db, &code, today)
+            .await
+            .or_unavailable()?
+        else {
+            return Ok(view);
+        };
+        let calendar = idcard_store::calendar(&state.db).await.or_unavailable()?;
+        let window = slots::window(today, &calendar, &rules);
+        let counts = counts(state, &code, &window).await?;
+        let count = |slot: Slot| counts.get(&slot.starts_at()).copied().unwrap_or(0);
+        let free_in = |date: Date| {
+            slots::day_slots(date, &found.centre, &rules, |minute| {
+                count(Slot { date, minute })
+            })
+        };
+        view.days = window
+            .iter()
+            .map(|&date| {
+                let problem = slots::day_problem(date, &found.centre, &calendar, today, &rules);
+                let free = if problem.is_none() {
+                    free_in(date).iter().map(|(_, f)| f).sum()
+                } else {
+                    0
+                };
+                DayChoice {
+                    date,
+                    problem,
+                    free,
+                }
+            })
+            .collect();
+        if let Some(w) = wanted
+            .as_deref()
+            .zip(day.as_deref())
+            .and_then(|(t, d)| Slot::parse(d, t))
+        {
+            let free: Vec<Slot> = view
+                .days
+                .iter()
+                .filter(|d| d.problem.is_none() && d.free > 0)
+                .flat_map(|d| free_in(d.date))
+                .filter(|(_, f)| *f > 0)
+                .map(|(s, _)| s)
+                .collect();
+            view.nearest = slots::nearest_free(w, &free, 3);
+        }
+        let chosen_day = day.as_deref().and_then(Date::parse_iso).filter(|d| {
+            view.days
+                .iter()
+                .any(|c| c.date == *d && c.problem.is_none())
+        });
+        if let Some(date) = chosen_day {
+            view.times = free_in(date);
+            view.day = Some(date);
+        }
+        view.centre = Some(CentreChoice::from(&found.info));
+        Ok(view)
+    }
+
+    /// The page the applicant lands on after posting a booking.
+    pub async fn book(
+        state: &AppState,
+        account: &str,
+        id: &str,
+        centre: &str,
+        day: &str,
+        time: Option<&str>,
+    ) -> Result<String, AppError> {
+        // Not theirs: refused before anything is read about the centre.
+        owned(state, account, id).await?;
+        let today = today_in_qatar();
+        let Some(found) = store::centre(&state.db, centre, today)
+            .await
+            .or_unavailable()?
+        else {
+            return Ok(format!("{}?problem=unknown_centre", appointment_path(id)));
+        };
+        let back = |problem: &str| match Date::parse_iso(day) {
+            Some(date) => format!("{}&problem={problem}", day_path(id, centre, date)),
+            None => format!(
+                "{}&problem={problem}",
+                super::centre_path(id, &found.info.code)
+            ),
+        };
+        let Some(time) = time.filter(|t| !t.trim().is_empty()) else {
+            return Ok(back("choose_time"));
+        };
+        let Some(slot) = Slot::parse(day, time) else {
+            return Ok(back("not_a_slot"));
+        };
+        let rules = rules(state).await?;
+        let calendar = idcard_store::calendar(&state.db).await.or_unavailable()?;
+        if let Err(why) = slots::check(slot, &found.centre, &calendar, today, &rules) {
+            return Ok(back(why.code()));
+        }
+        let now = now_secs();
+        let public_url = &state.config.public_url;
+        let has_live = store::live(state.db.pool(), id)
+            .await
+            .or_unavailable()?
+            .is_some();
+        let outcome = if has_live {
+            store::reschedule(
+                &state.db, account, id, centre, slot, &rules, public_url, now,
+            )
+            .await
+        } else {
+            store::book(&state.db, account, id, centre, slot, public_url, now).await
+        }
+        .or_unavailable()?
+        .ok_or_else(|| AppError::refused("idcard appointment"))?;
+        Ok(match outcome {
+            Outcome::Done(_) => format!("{}?done=booked", appointment_path(id)),
+            Outcome::Full => format!("{}&time={}", back("full"), slot.time()),
+            Outcome::TooLate => format!("{}?problem=too_late", appointment_path(id)),
+            // Booked already (a second click), or not bookable: the page says where it is.
+            Outcome::NotNow(_) | Outcome::NoAppointment => appointment_path(id),
+        })
+    }
+
+    pub async fn cancel(state: &AppState, account: &str, id: &str) -> Result<String, AppError> {
+        let rules = rules(state).await?;
+        let outcome = store::cancel(
+            &state.db,
+            account,
+            id,
+            &rules,
+            &state.config.public_url,
+            now_secs(),
+        )
+        .await
+        .or_unavailable()?
+        .ok_or_else(|| AppError::refused("idcard appointment"))?;
+        Ok(match outcome {
+            Outcome::Done(_) => format!("{}?done=cancelled", appointment_path(id)),
+            Outcome::TooLate => format!("{}?problem=too_late", appointment_path(id)),
+            _ => appointment_path(id),
+        })
+    }
+}

@@ -1,0 +1,372 @@
+//! Appointments in the database (SQL for both backends). The slots themselves are computed
+//! (`domain::idcard::slots`); here live only the count of each slot's bookings and the
+//! appointments. A place is taken by one conditional UPDATE (`take_place`), so the database,
+//! not a check-then-insert, keeps every slot within its centre's counters.
+
+use crate::{
+    domain::{
+        date::Date,
+        idcard::{
+            application::{Event, NotNow, State},
+            slots::{self, Centre, Hours},
+        },
+        reference::ServiceCentre,
+    },
+    features::idcard::store::apply,
+    platform::db::{Db, DbError, OnUnique},
+};
+
+/// A centre with what its slots are computed from.
+#[derive(Clone, Debug)]
+pub struct CentreRecord {
+    pub info: ServiceCentre,
+    pub centre: Centre,
+}
+
+/// The centre `code` with its closures from `from` on; `None` for an unknown code.
+pub async fn centre(db: &Db, code: &str, from: Date) -> Result<Option<CentreRecord>, DbError> {
+    let Some(info) = crate::features::idcard::store::centres(db)
+        .await?
+        .into_iter()
+        .find(|c| c.code == code)
+    else {
+        return Ok(None);
+    };
+    let hours =
+        Hours::parse(&info.opens, &info.closes, i64::from(info.counters)).ok_or_else(|| {
+            DbError::Sqlx(sqlx::Error::Decode(
+                format!("service_centres {code}: hours or counters make no sense").into(),
+            ))
+        })?;
+    let closed: Vec<(String,)> = sqlx::query_as(
+        "SELECT day FROM centre_closures WHERE centre_code = $1 AND day >= $2 ORDER BY day",
+    )
+    .bind(code)
+    .bind(from.iso())
+    .fetch_all(db.pool())
+    .await?;
+    let closed = closed
+        .into_iter()
+        .filter_map(|(day,)| Date::parse_iso(&day))
+        .collect();
+    Ok(Some(CentreRecord {
+        info,
+        centre: Centre { hours, closed },
+    }))
+}
+
+/// Each booked slot of a centre between two moments (Unix seconds, `to` excluded), with how
+/// many places it has taken.
+pub async fn booked(db: &Db, centre: &str, from: i64, to: i64) -> Result<Vec<(i64, i64)>, DbError> {
+    sqlx::query_as(
+        "SELECT starts_at, booked FROM appointment_slots
+         WHERE centre_code = $1 AND starts_at >= $2 AND starts_at < $3 AND booked > 0",
+    )
+    .bind(centre)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await
+    .map_err(Into::into)
+}
+
+/// An application's appointment.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AppointmentRecord {
+    pub id: String,
+    pub application_id: String,
+    pub centre_code: String,
+    pub starts_at: i64,
+    pub created_at: i64,
+}
+
+/// The application's live appointment (at most one: the database's unique index).
+pub async fn live<'e>(
+    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    application: &str,
+) -> Result<Option<AppointmentRecord>, DbError> {
+    sqlx::query_as(
+        "SELECT id, application_id, centre_code, starts_at, created_at FROM idcard_appointments
+         WHERE application_id = $1 AND ended_at IS NULL",
+    )
+    .bind(application)
+    .fetch_optional(conn)
+    .await
+    .map_err(Into::into)
+}
+
+/// What a booking, a rescheduling or a cancellation came to.
+#[derive(Debug)]
+pub enum Outcome {
+    Done(AppointmentRecord),
+    /// The slot's last place went to someone else first.
+    Full,
+    /// Not in this state (not yet paid or chosen, booked already, closed).
+    NotNow(NotNow),
+    /// Inside the cut-off: the appointment can no longer be changed online.
+    TooLate,
+    /// Nothing to change or cancel.
+    NoAppointment,
+}
+
+/// Takes the account's application row for a change of its appointment (`false`: not theirs).
+/// On PostgreSQL the row stays locked until the transaction ends, so two changes of one
+/// application (a double click, two tabs) happen one after the other.
+async fn lock_owned(
+    conn: &mut sqlx::AnyConnection,
+    account: &str,
+    id: &str,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE idcard_applications SET updated_at = $3 WHERE id = $1 AND account_id = $2",
+    )
+    .bind(id)
+    .bind(account)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One place of the slot, if one is left: the capacity check and the count's increase are one
+/// statement, which the database applies to the row atomically.
+async fn take_place(
+    conn: &mut sqlx::AnyConnection,
+    centre: &str,
+    starts_at: i64,
+) -> Result<bool, DbError> {
+    sqlx::query(
+        "INSERT INTO appointment_slots (centre_code, starts_at, booked) VALUES ($1, $2, 0)
+         ON CONFLICT (centre_code, starts_at) DO NOTHING",
+    )
+    .bind(centre)
+    .bind(starts_at)
+    .execute(&mut *conn)
+    .await?;
+    let taken = sqlx::query(
+        "UPDATE appointment_slots SET booked = booked + 1
+         WHERE centre_code = $1 AND starts_at = $2
+           AND booked < (SELECT counters FROM service_centres WHERE code = $1)",
+    )
+    .bind(centre)
+    .bind(starts_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
+
+/// Ends the live appointment (`how`: cancelled, rescheduled) and gives its place back at once.
+async fn end(
+    conn: &mut sqlx::AnyConnection,
+    appointment: &AppointmentRecord,
+    how: &str,
+    now: i64,
+) -> Result<bool, DbError> {
+    let ended = sqlx::query(
+        "UPDATE idcard_appointments SET ended_at = $2, ended_how = $3
+         WHERE id = $1 AND ended_at IS NULL",
+    )
+    .bind(&appointment.id)
+    .bind(now)
+    .bind(how)
+    .execute(&mut *conn)
+    .await?;
+    if ended.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE appointment_slots SET booked = booked - 1
+         WHERE centre_code = $1 AND starts_at = $2 AND booked > 0",
+    )
+    .bind(&appointment.centre_code)
+    .bind(appointment.starts_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    application: &str,
+    centre: &str,
+    starts_at: i64,
+    now: i64,
+) -> Result<Option<AppointmentRecord>, DbError> {
+    let record = AppointmentRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        application_id: application.to_string(),
+        centre_code: centre.to_string(),
+        starts_at,
+        created_at: now,
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO idcard_appointments (id, application_id, centre_code, starts_at, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&record.id)
+    .bind(application)
+    .bind(centre)
+    .bind(starts_at)
+    .bind(now)
+    .execute(conn)
+    .await
+    .on_unique()?;
+    Ok(inserted.map(|_| record))
+}
+
+/// Books `slot` at `centre` for the account's application (`None`: not theirs). The slot
+/// must have been checked against the rules (`slots::check`) by the caller; the application's
+/// state and the slot's capacity are checked here, in one transaction with the state's change,
+/// its timeline line and the notification.
+pub async fn book(
+    db: &Db,
+    account: &str,
+    application: &str,
+    centre: &str,
+    slot: slots::Slot,
+    public_url: &str,
+    now: i64,
+) -> Result<Option<Outcome>, DbError> {
+    let mut tx = db.begin_write().await?;
+    if !lock_owned(&mut tx, account, application, now).await? {
+        return Ok(None);
+    }
+    let state = current_state(&mut tx, application).await?;
+    if let Err(not_now) = crate::domain::idcard::application::next(state, Event::AppointmentBooked)
+    {
+        return Ok(Some(Outcome::NotNow(not_now)));
+    }
+    if !take_place(&mut tx, centre, slot.starts_at()).await? {
+        return Ok(Some(Outcome::Full));
+    }
+    let Some(record) = insert(&mut tx, application, centre, slot.starts_at(), now).await? else {
+        // A live appointment exists already (the state said otherwise only if another
+        // request booked between the two reads, which the row lock rules out).
+        return Ok(Some(Outcome::NotNow(NotNow {
+            state,
+            event: Event::AppointmentBooked,
+        })));
+    };
+    match apply(
+        &mut tx,
+        application,
+        Event::AppointmentBooked,
+        public_url,
+        now,
+    )
+    .await?
+    {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Some(Outcome::Done(record)))
+        }
+        Err(not_now) => Ok(Some(Outcome::NotNow(not_now))),
+    }
+}
+
+/// Moves the account's appointment to `slot` at `centre`, up to the cut-off: the new place is
+/// taken before the old one is given back, in one transaction, so the applicant never ends up
+/// with neither.
+#[allow(clippy::too_many_arguments)]
+pub async fn reschedule(
+    db: &Db,
+    account: &str,
+    application: &str,
+    centre: &str,
+    slot: slots::Slot,
+    rules: &slots::Rules,
+    public_url: &str,
+    now: i64,
+) -> Result<Option<Outcome>, DbError> {
+    let mut tx = db.begin_write().await?;
+    if !lock_owned(&mut tx, account, application, now).await? {
+        return Ok(None);
+    }
+    let Some(old) = live(&mut *tx, application).await? else {
+        return Ok(Some(Outcome::NoAppointment));
+    };
+    if !slots::can_change(old.starts_at, now, rules) {
+        return Ok(Some(Outcome::TooLate));
+    }
+    if old.centre_code == centre && old.starts_at == slot.starts_at() {
+        // The same slot again: nothing to move.
+        return Ok(Some(Outcome::Done(old)));
+    }
+    if !take_place(&mut tx, centre, slot.starts_at()).await? {
+        return Ok(Some(Outcome::Full));
+    }
+    if !end(&mut tx, &old, "rescheduled", now).await? {
+        return Ok(Some(Outcome::NoAppointment));
+    }
+    let Some(record) = insert(&mut tx, application, centre, slot.starts_at(), now).await? else {
+        return Ok(Some(Outcome::NoAppointment));
+    };
+    match apply(
+        &mut tx,
+        application,
+        Event::AppointmentRescheduled,
+        public_url,
+        now,
+    )
+    .await?
+    {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Some(Outcome::Done(record)))
+        }
+        Err(not_now) => Ok(Some(Outcome::NotNow(not_now))),
+    }
+}
+
+/// Cancels the account's appointment, up to the cut-off: the place is free at once and the
+/// application is back to awaiting an appointment.
+pub async fn cancel(
+    db: &Db,
+    account: &str,
+    application: &str,
+    rules: &slots::Rules,
+    public_url: &str,
+    now: i64,
+) -> Result<Option<Outcome>, DbError> {
+    let mut tx = db.begin_write().await?;
+    if !lock_owned(&mut tx, account, application, now).await? {
+        return Ok(None);
+    }
+    let Some(old) = live(&mut *tx, application).await? else {
+        return Ok(Some(Outcome::NoAppointment));
+    };
+    if !slots::can_change(old.starts_at, now, rules) {
+        return Ok(Some(Outcome::TooLate));
+    }
+    if !end(&mut tx, &old, "cancelled", now).await? {
+        return Ok(Some(Outcome::NoAppointment));
+    }
+    match apply(
+        &mut tx,
+        application,
+        Event::AppointmentCancelled,
+        public_url,
+        now,
+    )
+    .await?
+    {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Some(Outcome::Done(old)))
+        }
+        Err(not_now) => Ok(Some(Outcome::NotNow(not_now))),
+    }
+}
+
+async fn current_state(conn: &mut sqlx::AnyConnection, id: &str) -> Result<State, DbError> {
+    let (code,): (String,) = sqlx::query_as("SELECT state FROM idcard_applications WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    State::parse(&code).ok_or_else(|| {
+        DbError::Sqlx(sqlx::Error::Decode(
+            format!("idcard application {id}: unknown state {code:?}").into(),
+        ))
+    })
+}

@@ -1,0 +1,459 @@
+//! Appointments at the service centres (issue 22) through HTTP, as a browser without
+//! JavaScript: the three steps, booking, a second click, rescheduling, cancelling, every bad
+//! slot refused with its reason, the cut-off, another account's application; and the
+//! database's guarantee that a slot is never overbooked, with 50 people racing for its last
+//! place.
+
+use crate::{
+    on_both_backends,
+    support::{
+        app::TestApp,
+        idcard::{choose_payment, refused, signed_in, submitted, today},
+        mail::deliver_mail,
+        people::{AMINA, KARIM, html},
+    },
+};
+use bawaba::{
+    domain::{
+        date::Date,
+        idcard::slots::{self, Rules, Slot},
+    },
+    features::idcard::{
+        appointment::store::{self, Outcome},
+        store as idcard_store,
+    },
+    platform::session::now_secs,
+};
+
+const BOOK: &str = "/api/id-card/application/book";
+const CANCEL: &str = "/api/id-card/application/cancel-appointment";
+
+async fn one<T>(app: &TestApp, sql: &str, id: &str) -> T
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    sqlx::query_as(sql)
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn state_of(app: &TestApp, id: &str) -> String {
+    one::<(String,)>(
+        app,
+        "SELECT state FROM idcard_applications WHERE id = $1",
+        id,
+    )
+    .await
+    .0
+}
+
+async fn booked(app: &TestApp, centre: &str, slot: Slot) -> i64 {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT booked FROM appointment_slots WHERE centre_code = $1 AND starts_at = $2",
+    )
+    .bind(centre)
+    .bind(slot.starts_at())
+    .fetch_optional(app.db.pool())
+    .await
+    .unwrap();
+    row.map_or(0, |(n,)| n)
+}
+
+async fn live_count(app: &TestApp, id: &str) -> i64 {
+    one::<(i64,)>(
+        app,
+        "SELECT COUNT(*) FROM idcard_appointments WHERE application_id = $1 AND ended_at IS NULL",
+        id,
+    )
+    .await
+    .0
+}
+
+async fn rules(app: &TestApp) -> Rules {
+    Rules::from_terms(&idcard_store::terms(&app.db).await.unwrap())
+}
+
+/// The bookable days of the window as the server sees them today (public holidays from data).
+async fn bookable_days(app: &TestApp) -> Vec<Date> {
+    let calendar = idcard_store::calendar(&app.db).await.unwrap();
+    let rules = rules(app).await;
+    slots::window(today(), &calendar, &rules)
+        .into_iter()
+        .filter(|d| calendar.is_working_day(*d))
+        .collect()
+}
+
+fn book_form<'a>(
+    id: &'a str,
+    centre: &'a str,
+    day: &'a str,
+    time: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![("id", id), ("centre", centre), ("day", day), ("time", time)]
+}
+
+/// A submitted application whose fee is to be paid at the centre: ready to book.
+async fn ready(
+    app: &TestApp,
+    who: &crate::support::people::Person,
+) -> (crate::support::app::Browser, String) {
+    let (b, id) = submitted(app, who).await;
+    choose_payment(&b, &id, Some("centre")).await;
+    assert_eq!(state_of(app, &id).await, "awaiting_appointment");
+    (b, id)
+}
+
+on_both_backends!(
+    an_appointment_is_booked_moved_and_cancelled_in_three_steps,
+    |app: &TestApp| async move {
+        let (b, id) = ready(app, &AMINA).await;
+        let page = format!("/id-card/applications/{id}/appointment");
+        // The application's page leads to booking.
+        let progress = b.page(&format!("/id-card/applications/{id}")).await;
+        assert!(progress.contains(&page), "{progress}");
+
+        // Step 1: the centres with their municipality.
+        let centres = b.page(&page).await;
+        assert!(centres.contains("Al Rayyan Service Centre") && centres.contains("Umm Salal"));
+        // Step 2: the calendar, Sunday first, with the free places of each open day.
+        let calendar = html(&b, &format!("{page}?centre=DOH")).await;
+        assert!(
+            calendar.contains("<th scope=\"col\">Sun</th>"),
+            "{calendar}"
+        );
+        let days = bookable_days(app).await;
+        let last = *days.last().unwrap();
+        // 28 slots of 6 places: 168 on a day nobody has booked.
+        assert!(calendar.contains("168 places"), "{calendar}");
+        assert!(calendar.contains(&format!("day={}", last.iso())));
+        // Step 3: the day's times.
+        let times = html(&b, &format!("{page}?centre=DOH&day={}", last.iso())).await;
+        assert!(times.contains("value=\"07:00\"") && times.contains("value=\"13:45\""));
+        assert!(!times.contains("value=\"14:00\""));
+
+        // Booked; the second click of a double click changes nothing.
+        let day = last.iso();
+        let to = b
+            .post_form(BOOK, &book_form(&id, "DOH", &day, "09:00"))
+            .await;
+        assert_eq!(to, format!("{page}?done=booked"));
+        let again = b
+            .post_form(BOOK, &book_form(&id, "DOH", &day, "09:00"))
+            .await;
+        assert!(again.starts_with(&page), "{again}");
+        let slot = Slot::parse(&day, "09:00").unwrap();
+        assert_eq!(booked(app, "DOH", slot).await, 1);
+        assert_eq!(live_count(app, &id).await, 1);
+        assert_eq!(state_of(app, &id).await, "appointment_booked");
+        let shown = b.page(&format!("{page}?done=booked")).await;
+        assert!(
+            shown.contains("Your appointment is booked") && shown.contains("09:00"),
+            "{shown}"
+        );
+        assert!(shown.contains("Doha Service Centre"));
+        let sink = deliver_mail(app).await;
+        let mails: Vec<String> = sink
+            .messages()
+            .into_iter()
+            .map(|m| m.data.replace("=\r\n", "").replace("=\n", ""))
+            .collect();
+        assert!(
+            mails.iter().any(|m| m.contains("Appointment booked")
+                && m.contains("Doha Service Centre")
+                && m.contains("09:00")),
+            "{mails:?}"
+        );
+
+        // Moved: the new place is taken, the old one given back, in one step.
+        let to = b
+            .post_form(BOOK, &book_form(&id, "DOH", &day, "10:30"))
+            .await;
+        assert_eq!(to, format!("{page}?done=booked"));
+        assert_eq!(booked(app, "DOH", slot).await, 0);
+        let moved = Slot::parse(&day, "10:30").unwrap();
+        assert_eq!(booked(app, "DOH", moved).await, 1);
+        assert_eq!(live_count(app, &id).await, 1);
+
+        // Cancelled: the place is free at once, the application awaits an appointment again.
+        let to = b.post_form(CANCEL, &[("id", id.as_str())]).await;
+        assert_eq!(to, format!("{page}?done=cancelled"));
+        assert_eq!(booked(app, "DOH", moved).await, 0);
+        assert_eq!(live_count(app, &id).await, 0);
+        assert_eq!(state_of(app, &id).await, "awaiting_appointment");
+        let events: Vec<(String,)> = sqlx::query_as(
+            "SELECT event FROM idcard_application_events WHERE application_id = $1 ORDER BY seq",
+        )
+        .bind(&id)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+        let events: Vec<&str> = events.iter().map(|(e,)| e.as_str()).collect();
+        assert_eq!(
+            events[events.len() - 3..],
+            [
+                "appointment_booked",
+                "appointment_rescheduled",
+                "appointment_cancelled"
+            ]
+        );
+        let timeline = b.page(&format!("/id-card/applications/{id}")).await;
+        assert!(timeline.contains("Appointment moved"), "{timeline}");
+    }
+);
+
+on_both_backends!(
+    every_bad_slot_is_refused_with_its_reason_and_nothing_is_booked,
+    |app: &TestApp| async move {
+        let (b, id) = ready(app, &AMINA).await;
+        let page = format!("/id-card/applications/{id}/appointment");
+        let days = bookable_days(app).await;
+        let (holiday, closed, good) = (days[2], days[3], days[4]);
+        sqlx::query(
+            "INSERT INTO public_holidays (country, date_or_monthday, name_en, name_ar, lunar)
+             VALUES ('QA', $1, 'Test holiday', 'عطلة', 1)",
+        )
+        .bind(holiday.iso())
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO centre_closures (centre_code, day, reason_en, reason_ar)
+             VALUES ('DOH', $1, 'Inventory', 'جرد')",
+        )
+        .bind(closed.iso())
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+        let friday = (1..=7)
+            .map(|n| today().plus_days(n))
+            .find(|d| d.weekday() == bawaba::domain::calendar::Weekday::Friday)
+            .unwrap();
+        let yesterday = today().plus_days(-1);
+        let cases = [
+            (friday.iso(), "DOH", "09:00", "weekend"),
+            (holiday.iso(), "DOH", "09:00", "holiday"),
+            (closed.iso(), "DOH", "09:00", "closed"),
+            (yesterday.iso(), "DOH", "09:00", "past"),
+            (good.iso(), "DOH", "13:55", "outside_hours"),
+            (good.iso(), "DOH", "06:45", "outside_hours"),
+            (good.iso(), "DOH", "07:10", "not_a_boundary"),
+            (good.iso(), "DOH", "", "choose_time"),
+            (good.iso(), "DOH", "9 o'clock", "not_a_slot"),
+            (good.iso(), "XXX", "09:00", "unknown_centre"),
+        ];
+        for (day, centre, time, problem) in cases {
+            let to = b.post_form(BOOK, &book_form(&id, centre, &day, time)).await;
+            assert!(
+                to.starts_with(&page) && to.contains(&format!("problem={problem}")),
+                "{day} {time} at {centre}: {to}"
+            );
+            let shown = b.page(&to).await;
+            assert!(shown.contains("error-summary"), "{to}: {shown}");
+        }
+        // The closed day and the holiday are shown in the calendar, not as links.
+        let calendar = html(&b, &format!("{page}?centre=DOH")).await;
+        assert!(!calendar.contains(&format!("day={}", holiday.iso())));
+        assert!(!calendar.contains(&format!("day={}", closed.iso())));
+        assert!(calendar.contains("Holiday") && calendar.contains("Closed"));
+        assert_eq!(live_count(app, &id).await, 0);
+        assert_eq!(state_of(app, &id).await, "awaiting_appointment");
+
+        // Another account can neither book for this application nor cancel its appointment.
+        let karim = signed_in(app, &KARIM).await;
+        let res = karim
+            .client
+            .post(format!("{}{BOOK}", karim.base))
+            .form(&book_form(&id, "DOH", &good.iso(), "09:00"))
+            .send()
+            .await
+            .unwrap();
+        refused(&res);
+        assert!(karim.get(&page).await.status() == 404);
+        assert_eq!(live_count(app, &id).await, 0);
+
+        // A double submit at once: one appointment, one place.
+        let day = good.iso();
+        let form = book_form(&id, "DOH", &day, "08:00");
+        let both =
+            futures::future::join_all([b.post_form(BOOK, &form), b.post_form(BOOK, &form)]).await;
+        assert!(both.iter().all(|to| to.starts_with(&page)), "{both:?}");
+        assert_eq!(live_count(app, &id).await, 1);
+        assert_eq!(
+            booked(app, "DOH", Slot::parse(&day, "08:00").unwrap()).await,
+            1
+        );
+        let res = karim
+            .client
+            .post(format!("{}{CANCEL}", karim.base))
+            .form(&[("id", id.as_str())])
+            .send()
+            .await
+            .unwrap();
+        refused(&res);
+        assert_eq!(live_count(app, &id).await, 1);
+
+        // 23 hours before: neither moved nor cancelled online.
+        let soon = now_secs() + 23 * 3600;
+        app.execute(&format!(
+            "INSERT INTO appointment_slots (centre_code, starts_at, booked) VALUES ('DOH', {soon}, 1)"
+        ))
+        .await;
+        app.execute(&format!(
+            "UPDATE idcard_appointments SET starts_at = {soon} WHERE application_id = '{id}'"
+        ))
+        .await;
+        let to = b
+            .post_form(BOOK, &book_form(&id, "DOH", &day, "10:00"))
+            .await;
+        assert!(to.contains("problem=too_late"), "{to}");
+        let to = b.post_form(CANCEL, &[("id", id.as_str())]).await;
+        assert!(to.contains("problem=too_late"), "{to}");
+        let shown = b.page(&page).await;
+        assert!(
+            shown.contains("can no longer be changed or cancelled online"),
+            "{shown}"
+        );
+        assert_eq!(live_count(app, &id).await, 1);
+        assert_eq!(state_of(app, &id).await, "appointment_booked");
+    }
+);
+
+on_both_backends!(
+    a_slot_that_has_just_filled_offers_the_nearest_free_times,
+    |app: &TestApp| async move {
+        let (b, id) = ready(app, &AMINA).await;
+        let day = *bookable_days(app).await.last().unwrap();
+        let slot = Slot::parse(&day.iso(), "09:00").unwrap();
+        // Al Shamal has one counter; someone else took 09:00 while the page was open.
+        app.execute(&format!(
+            "INSERT INTO appointment_slots (centre_code, starts_at, booked) VALUES ('SHM', {}, 1)",
+            slot.starts_at()
+        ))
+        .await;
+        let to = b
+            .post_form(BOOK, &book_form(&id, "SHM", &day.iso(), "09:00"))
+            .await;
+        assert!(
+            to.contains("problem=full") && to.contains("time=09:00"),
+            "{to}"
+        );
+        let shown = html(&b, &to).await;
+        assert!(shown.contains("has just been taken"), "{shown}");
+        assert!(shown.contains("The nearest free times"));
+        for near in ["08:45", "09:15"] {
+            assert!(
+                shown.contains(&format!("name=\"time\" value=\"{near}\"")),
+                "{near}: {shown}"
+            );
+        }
+        // The full time is listed, marked full and not choosable.
+        assert!(shown.contains("value=\"09:00\" disabled"), "{shown}");
+        assert_eq!(live_count(app, &id).await, 0);
+        // One of the offers, taken with one press.
+        let to = b
+            .post_form(BOOK, &book_form(&id, "SHM", &day.iso(), "09:15"))
+            .await;
+        assert!(to.ends_with("done=booked"), "{to}");
+    }
+);
+
+/// `n` residents, each with an application awaiting its appointment (made in SQL: the race
+/// is the point here, not the journey that leads to it).
+async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
+    let now = now_secs();
+    let mut all = Vec::new();
+    for i in 0..n {
+        let account = uuid::Uuid::new_v4().to_string();
+        let application = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO accounts (id, full_name, identity_kind, identity_number, date_of_birth,
+               nationality, email, mobile, password_hash, role, email_verified_at, created_at,
+               updated_at)
+             VALUES ($1, 'Racer', 'qid', $2, '1990-01-01', 12, $3, '+97455000000', 'x',
+               'citizen', $4, $4, $4)",
+        )
+        .bind(&account)
+        .bind(format!("2880000{i:04}"))
+        .bind(format!("racer{i}@example.test"))
+        .bind(now)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO idcard_applications (id, reference, account_id, request_type, state,
+               version, created_at, updated_at, language, fee_minor, fee_currency)
+             VALUES ($1, $2, $3, 'new', 'awaiting_appointment', 1, $4, $4, 'ar', 10000, 'QAR')",
+        )
+        .bind(&application)
+        .bind(format!("ID-RACE{i:05}"))
+        .bind(&account)
+        .bind(now)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+        all.push((account, application));
+    }
+    all
+}
+
+on_both_backends!(
+    fifty_people_racing_for_the_last_place_of_a_slot_one_wins,
+    |app: &TestApp| async move {
+        let people = applicants(app, 50).await;
+        let day = *bookable_days(app).await.last().unwrap();
+        let slot = Slot::parse(&day.iso(), "10:00").unwrap();
+        // Al Rayyan has five counters; four places of the slot are taken.
+        app.execute(&format!(
+            "INSERT INTO appointment_slots (centre_code, starts_at, booked) VALUES ('RAY', {}, 4)",
+            slot.starts_at()
+        ))
+        .await;
+        let outcomes = futures::future::join_all(people.iter().map(|(account, application)| {
+            store::book(
+                &app.db,
+                account,
+                application,
+                "RAY",
+                slot,
+                "https://bawaba.test",
+                now_secs(),
+            )
+        }))
+        .await;
+        let mut won = 0;
+        let mut full = 0;
+        for outcome in outcomes {
+            match outcome.unwrap() {
+                Some(Outcome::Done(_)) => won += 1,
+                Some(Outcome::Full) => full += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((won, full), (1, 49));
+        assert_eq!(booked(app, "RAY", slot).await, 5);
+        let (booked_apps,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM idcard_applications WHERE state = 'appointment_booked'",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(booked_apps, 1);
+        let (appointments,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM idcard_appointments WHERE centre_code = 'RAY' AND starts_at = $1",
+        )
+        .bind(slot.starts_at())
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(appointments, 1);
+        // The losers' notifications were rolled back with their bookings: one e-mail queued.
+        let (queued,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE template = 'idcard_status'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(queued, 1);
+    }
+);
