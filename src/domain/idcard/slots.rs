@@ -233,7 +233,7 @@ pub fn check(
     if slot.minute < hours.opens || slot.minute + step > hours.closes {
         return Err(Unbookable::OutsideHours);
     }
-    if (slot.minute - hours.opens) % step != 0 {
+    if !(slot.minute - hours.opens).is_multiple_of(step) {
         return Err(Unbookable::NotABoundary);
     }
     Ok(())
