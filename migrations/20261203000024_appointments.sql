@@ -9,6 +9,18 @@ INSERT INTO idcard_terms (name, value) VALUES
     -- Rescheduling or cancelling closes this many hours before the appointment.
     ('appointment_change_cutoff_hours', 24);
 
+-- The municipality's Arabic name, for Arabic pages and slips (the reference file has the
+-- English one only).
+ALTER TABLE service_centres ADD COLUMN municipality_ar TEXT NOT NULL DEFAULT '';
+UPDATE service_centres SET municipality_ar = 'الدوحة' WHERE municipality = 'Doha';
+UPDATE service_centres SET municipality_ar = 'الريان' WHERE municipality = 'Al Rayyan';
+UPDATE service_centres SET municipality_ar = 'الوكرة' WHERE municipality = 'Al Wakrah';
+UPDATE service_centres SET municipality_ar = 'الخور والذخيرة' WHERE municipality = 'Al Khor and Al Thakhira';
+UPDATE service_centres SET municipality_ar = 'أم صلال' WHERE municipality = 'Umm Salal';
+UPDATE service_centres SET municipality_ar = 'الضعاين' WHERE municipality = 'Al Daayen';
+UPDATE service_centres SET municipality_ar = 'الشمال' WHERE municipality = 'Al Shamal';
+UPDATE service_centres SET municipality_ar = 'الشحانية' WHERE municipality = 'Al Shahaniya';
+
 -- Days a centre is closed besides the public holidays (works, an inventory day). Slots are
 -- computed, never stored: a row here removes that day's slots at once.
 CREATE TABLE centre_closures (

@@ -138,7 +138,9 @@ pub struct ServiceCentre {
     pub code: String,
     pub name_ar: String,
     pub name_en: String,
+    /// In English, as the reference file gives it.
     pub municipality: String,
+    pub municipality_ar: String,
     pub opens: String,
     pub closes: String,
     pub counters: i32,

@@ -295,6 +295,7 @@ on_both_backends!(
             ("minutes_to_apply", 25),
             ("production_working_days", 7),
             ("passport_valid_months", 3),
+            ("appointment_change_cutoff_hours", 48),
         ] {
             sqlx::query("UPDATE idcard_terms SET value = $1 WHERE name = $2")
                 .bind(value)
@@ -307,9 +308,10 @@ on_both_backends!(
         assert!(page.contains("about 25 minutes"), "{page}");
         assert!(page.contains("within 7 working days"), "{page}");
         assert!(page.contains("at least 3 months"), "{page}");
-        // It promises no step it has no page for.
+        // Every step it lists has its pages, the appointment's cut-off from data too.
         assert!(page.contains("Upload your documents"));
         assert!(page.contains("Pay the fee online"));
-        assert!(!page.contains("Book an appointment"));
+        assert!(page.contains("Book an appointment"));
+        assert!(page.contains("up to 48 hours before"), "{page}");
     }
 );

@@ -8,7 +8,7 @@ use crate::{
     on_both_backends,
     support::{
         app::TestApp,
-        idcard::{choose_payment, refused, signed_in, submitted, today},
+        idcard::{choose_payment, one, refused, signed_in, submitted, today},
         mail::deliver_mail,
         people::{AMINA, KARIM, html},
     },
@@ -27,17 +27,6 @@ use bawaba::{
 
 const BOOK: &str = "/api/id-card/application/book";
 const CANCEL: &str = "/api/id-card/application/cancel-appointment";
-
-async fn one<T>(app: &TestApp, sql: &str, id: &str) -> T
-where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-{
-    sqlx::query_as(sql)
-        .bind(id)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
-}
 
 async fn state_of(app: &TestApp, id: &str) -> String {
     one::<(String,)>(
@@ -114,7 +103,13 @@ on_both_backends!(
         let progress = b.page(&format!("/id-card/applications/{id}")).await;
         assert!(progress.contains(&page), "{progress}");
 
-        // Step 1: the centres with their municipality.
+        // Step 1: the centres with their municipality (named in Arabic on Arabic pages).
+        let (untranslated,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM service_centres WHERE municipality_ar = ''")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(untranslated, 0);
         let centres = b.page(&page).await;
         assert!(centres.contains("Al Rayyan Service Centre") && centres.contains("Umm Salal"));
         // Step 2: the calendar, Sunday first, with the free places of each open day.

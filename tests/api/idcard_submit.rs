@@ -8,25 +8,14 @@ use crate::{
     support::{
         app::TestApp,
         idcard::{
-            GOOD, answer, applicant, choose_payment, fill_in, good_scan, refused, signed_in, start,
-            submit, submitted, upload_all, upload_to,
+            GOOD, answer, applicant, choose_payment, fill_in, good_scan, one, refused, signed_in,
+            start, submit, submitted, upload_all, upload_to,
         },
         mail::deliver_mail,
         payments::pay_on_sandbox,
         people::{AMINA, KARIM, account_id},
     },
 };
-
-async fn one<T>(app: &TestApp, sql: &str, id: &str) -> T
-where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-{
-    sqlx::query_as(sql)
-        .bind(id)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
-}
 
 async fn events(app: &TestApp, id: &str) -> Vec<String> {
     let rows: Vec<(String,)> = sqlx::query_as(

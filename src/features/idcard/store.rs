@@ -47,12 +47,13 @@ pub async fn centres(db: &Db) -> Result<Vec<ServiceCentre>, DbError> {
         name_ar: String,
         name_en: String,
         municipality: String,
+        municipality_ar: String,
         opens: String,
         closes: String,
         counters: i64,
     }
     let rows: Vec<Record> = sqlx::query_as(
-        "SELECT code, name_ar, name_en, municipality, opens, closes, counters
+        "SELECT code, name_ar, name_en, municipality, municipality_ar, opens, closes, counters
          FROM service_centres ORDER BY counters DESC, code",
     )
     .fetch_all(db.pool())
@@ -64,6 +65,7 @@ pub async fn centres(db: &Db) -> Result<Vec<ServiceCentre>, DbError> {
             name_ar: r.name_ar,
             name_en: r.name_en,
             municipality: r.municipality,
+            municipality_ar: r.municipality_ar,
             opens: r.opens,
             closes: r.closes,
             counters: r.counters as i32,

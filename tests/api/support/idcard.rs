@@ -237,3 +237,15 @@ pub fn refused(res: &reqwest::Response) {
         res.status()
     );
 }
+
+/// The one row `sql` finds for `id`.
+pub async fn one<T>(app: &TestApp, sql: &str, id: &str) -> T
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    sqlx::query_as(sql)
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}

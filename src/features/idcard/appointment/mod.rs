@@ -14,6 +14,7 @@ use crate::{
     domain::{
         date::Date,
         idcard::slots::{Slot, Unbookable},
+        reference::ServiceCentre,
     },
     error::AppError,
     features::idcard::{ApplicationSummary, application_path},
@@ -33,17 +34,6 @@ pub fn centre_path(id: &str, centre: &str) -> String {
 
 pub fn day_path(id: &str, centre: &str, day: Date) -> String {
     format!("{}?centre={centre}&day={}", appointment_path(id), day.iso())
-}
-
-/// A centre as the applicant chooses it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CentreChoice {
-    pub code: String,
-    pub name_ar: String,
-    pub name_en: String,
-    pub municipality: String,
-    pub opens: String,
-    pub closes: String,
 }
 
 /// A day of the booking window: bookable with its free places, or why not.
@@ -70,7 +60,7 @@ pub enum Blocked {
 /// The live appointment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Current {
-    pub centre: CentreChoice,
+    pub centre: ServiceCentre,
     pub slot: Slot,
     /// Rescheduling and cancelling are still open (the cut-off has not passed).
     pub can_change: bool,
@@ -83,9 +73,9 @@ pub struct BookingView {
     pub blocked: Option<Blocked>,
     pub current: Option<Current>,
     pub cutoff_hours: u32,
-    pub centres: Vec<CentreChoice>,
+    pub centres: Vec<ServiceCentre>,
     /// Step 2 on: the chosen centre.
-    pub centre: Option<CentreChoice>,
+    pub centre: Option<ServiceCentre>,
     pub days: Vec<DayChoice>,
     /// Step 3: the chosen day (bookable) and its times with their free places.
     pub day: Option<Date>,
@@ -135,7 +125,7 @@ pub async fn cancel_appointment(id: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
     use super::{
-        Blocked, BookingView, CentreChoice, Current, DayChoice, appointment_path, day_path,
+        Blocked, BookingView, Current, DayChoice, appointment_path, day_path,
         store::{self, Outcome},
     };
     use crate::{
@@ -145,25 +135,11 @@ pub(crate) mod server {
                 application::State,
                 slots::{self, Rules, Slot},
             },
-            reference::ServiceCentre,
         },
         error::{AppError, OrUnavailable},
         features::idcard::{store as idcard_store, tasks::server::owned, today_in_qatar},
         platform::{session::now_secs, state::AppState},
     };
-
-    impl From<&ServiceCentre> for CentreChoice {
-        fn from(c: &ServiceCentre) -> Self {
-            Self {
-                code: c.code.clone(),
-                name_ar: c.name_ar.clone(),
-                name_en: c.name_en.clone(),
-                municipality: c.municipality.clone(),
-                opens: c.opens.clone(),
-                closes: c.closes.clone(),
-            }
-        }
-    }
 
     fn blocked(state: State) -> Option<Blocked> {
         match state {
@@ -219,8 +195,7 @@ pub(crate) mod server {
             .ok_or_else(|| AppError::internal("unknown application state"))?;
         let rules = rules(state).await?;
         let today = today_in_qatar();
-        let all = idcard_store::centres(&state.db).await.or_unavailable()?;
-        let centres: Vec<CentreChoice> = all.iter().map(CentreChoice::from).collect();
+        let centres = idcard_store::centres(&state.db).await.or_unavailable()?;
         let live = store::live(state.db.pool(), id).await.or_unavailable()?;
         let current = live.and_then(|a| {
             let centre = centres.iter().find(|c| c.code == a.centre_code)?.clone();
@@ -302,7 +277,7 @@ pub(crate) mod server {
             view.times = free_in(date);
             view.day = Some(date);
         }
-        view.centre = Some(CentreChoice::from(&found.info));
+        view.centre = Some(found.info);
         Ok(view)
     }
 

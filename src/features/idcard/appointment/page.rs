@@ -2,14 +2,15 @@
 //! (centre, day, time). Links and forms only: every step is an address of its own.
 
 use super::{
-    Blocked, BookAppointment, BookingView, CancelAppointment, CentreChoice, Current, DayChoice,
-    appointment_path, centre_path, day_path, load_booking,
+    Blocked, BookAppointment, BookingView, CancelAppointment, Current, DayChoice, appointment_path,
+    centre_path, day_path, load_booking,
 };
 use crate::{
     domain::{
         calendar::Weekday,
         date::Date,
         idcard::slots::{Slot, Unbookable},
+        reference::ServiceCentre,
     },
     features::idcard::{application_path, progress::pay_path},
     i18n::*,
@@ -57,11 +58,19 @@ struct Flags {
 }
 
 /// The centre's name in the page's language (the data has Arabic and English names).
-fn centre_name(locale: Locale, c: &CentreChoice) -> String {
+fn centre_name(locale: Locale, c: &ServiceCentre) -> String {
     if locale == Locale::ar {
         c.name_ar.clone()
     } else {
         c.name_en.clone()
+    }
+}
+
+fn municipality(locale: Locale, c: &ServiceCentre) -> String {
+    if locale == Locale::ar && !c.municipality_ar.is_empty() {
+        c.municipality_ar.clone()
+    } else {
+        c.municipality.clone()
     }
 }
 
@@ -240,7 +249,7 @@ fn CurrentPanel(id: String, current: Current, cutoff_hours: u32) -> impl IntoVie
             <h2>{t!(i18n, appointment.your_appointment)}</h2>
             <dl class="summary-list">
                 <SummaryRow label=td_string!(locale, appointment.centre).to_string()>
-                    {name} <br /> {current.centre.municipality.clone()}
+                    {name} <br /> {municipality(locale, &current.centre)}
                 </SummaryRow>
                 <SummaryRow label=td_string!(locale, appointment.when).to_string()>
                     {when(locale, current.slot)}
@@ -254,16 +263,17 @@ fn CurrentPanel(id: String, current: Current, cutoff_hours: u32) -> impl IntoVie
 }
 
 #[component]
-fn Centres(id: String, centres: Vec<CentreChoice>, error: Option<String>) -> impl IntoView {
+fn Centres(id: String, centres: Vec<ServiceCentre>, error: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let choices = centres
         .iter()
         .map(|c| {
+            let place = municipality(locale, c);
             let hint = td_string!(
                 locale,
                 appointment.centre_hint,
-                municipality = c.municipality.as_str(),
+                municipality = place.as_str(),
                 opens = c.opens.as_str(),
                 closes = c.closes.as_str()
             )
@@ -331,7 +341,7 @@ fn weeks(days: &[DayChoice]) -> Vec<[Option<DayChoice>; 7]> {
 #[component]
 fn Calendar(
     id: String,
-    centre: CentreChoice,
+    centre: ServiceCentre,
     days: Vec<DayChoice>,
     error: Option<String>,
     nearest: Vec<Slot>,
@@ -469,7 +479,7 @@ fn NearestOffers(id: String, centre: String, nearest: Vec<Slot>) -> impl IntoVie
 #[component]
 fn Times(
     id: String,
-    centre: CentreChoice,
+    centre: ServiceCentre,
     day: Date,
     times: Vec<(Slot, u32)>,
     nearest: Vec<Slot>,

@@ -248,21 +248,15 @@ pub async fn book(
             event: Event::AppointmentBooked,
         })));
     };
-    match apply(
-        &mut tx,
+    finish(
+        tx,
         application,
         Event::AppointmentBooked,
+        record,
         public_url,
         now,
     )
-    .await?
-    {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Some(Outcome::Done(record)))
-        }
-        Err(not_now) => Ok(Some(Outcome::NotNow(not_now))),
-    }
+    .await
 }
 
 /// Moves the account's appointment to `slot` at `centre`, up to the cut-off: the new place is
@@ -280,15 +274,11 @@ pub async fn reschedule(
     now: i64,
 ) -> Result<Option<Outcome>, DbError> {
     let mut tx = db.begin_write().await?;
-    if !lock_owned(&mut tx, account, application, now).await? {
-        return Ok(None);
-    }
-    let Some(old) = live(&mut *tx, application).await? else {
-        return Ok(Some(Outcome::NoAppointment));
+    let old = match changeable(&mut tx, account, application, rules, now).await? {
+        None => return Ok(None),
+        Some(Err(why)) => return Ok(Some(why)),
+        Some(Ok(old)) => old,
     };
-    if !slots::can_change(old.starts_at, now, rules) {
-        return Ok(Some(Outcome::TooLate));
-    }
     if old.centre_code == centre && old.starts_at == slot.starts_at() {
         // The same slot again: nothing to move.
         return Ok(Some(Outcome::Done(old)));
@@ -302,21 +292,15 @@ pub async fn reschedule(
     let Some(record) = insert(&mut tx, application, centre, slot.starts_at(), now).await? else {
         return Ok(Some(Outcome::NoAppointment));
     };
-    match apply(
-        &mut tx,
+    finish(
+        tx,
         application,
         Event::AppointmentRescheduled,
+        record,
         public_url,
         now,
     )
-    .await?
-    {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Some(Outcome::Done(record)))
-        }
-        Err(not_now) => Ok(Some(Outcome::NotNow(not_now))),
-    }
+    .await
 }
 
 /// Cancels the account's appointment, up to the cut-off: the place is free at once and the
@@ -330,30 +314,60 @@ pub async fn cancel(
     now: i64,
 ) -> Result<Option<Outcome>, DbError> {
     let mut tx = db.begin_write().await?;
-    if !lock_owned(&mut tx, account, application, now).await? {
-        return Ok(None);
-    }
-    let Some(old) = live(&mut *tx, application).await? else {
-        return Ok(Some(Outcome::NoAppointment));
+    let old = match changeable(&mut tx, account, application, rules, now).await? {
+        None => return Ok(None),
+        Some(Err(why)) => return Ok(Some(why)),
+        Some(Ok(old)) => old,
     };
-    if !slots::can_change(old.starts_at, now, rules) {
-        return Ok(Some(Outcome::TooLate));
-    }
     if !end(&mut tx, &old, "cancelled", now).await? {
         return Ok(Some(Outcome::NoAppointment));
     }
-    match apply(
-        &mut tx,
+    finish(
+        tx,
         application,
         Event::AppointmentCancelled,
+        old,
         public_url,
         now,
     )
-    .await?
-    {
+    .await
+}
+
+/// The account's live appointment, if it can still be changed (`None`: not their
+/// application), its application's row locked for the change.
+async fn changeable(
+    conn: &mut sqlx::AnyConnection,
+    account: &str,
+    application: &str,
+    rules: &slots::Rules,
+    now: i64,
+) -> Result<Option<Result<AppointmentRecord, Outcome>>, DbError> {
+    if !lock_owned(conn, account, application, now).await? {
+        return Ok(None);
+    }
+    let Some(old) = live(&mut *conn, application).await? else {
+        return Ok(Some(Err(Outcome::NoAppointment)));
+    };
+    if !slots::can_change(old.starts_at, now, rules) {
+        return Ok(Some(Err(Outcome::TooLate)));
+    }
+    Ok(Some(Ok(old)))
+}
+
+/// The application's event (state, timeline, notification) and the commit that makes the
+/// whole change visible at once; nothing is kept when the state machine refuses.
+async fn finish(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    application: &str,
+    event: Event,
+    record: AppointmentRecord,
+    public_url: &str,
+    now: i64,
+) -> Result<Option<Outcome>, DbError> {
+    match apply(&mut tx, application, event, public_url, now).await? {
         Ok(_) => {
             tx.commit().await?;
-            Ok(Some(Outcome::Done(old)))
+            Ok(Some(Outcome::Done(record)))
         }
         Err(not_now) => Ok(Some(Outcome::NotNow(not_now))),
     }
