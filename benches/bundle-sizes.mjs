@@ -111,7 +111,10 @@ for (const route of routes) {
   const url = route.includes("{id}") ? route.replace("{id}", (application ??= await applicationId())) : route;
   const res = await page.goto(base + url);
   if (!res.ok()) throw new Error(`${route}: ${res.status()}`);
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+  // A page without an island loads no WebAssembly (no module preload): nothing to hydrate.
+  if ((await page.locator('link[rel="modulepreload"]').count()) > 0) {
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+  }
   await page.waitForLoadState("networkidle");
   const totals = {};
   for (const { kind, body } of files.values()) {
