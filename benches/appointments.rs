@@ -110,6 +110,8 @@ async fn book_all(
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    // The PostgreSQL database is made through `sqlx::Any` before `Db::connect` installs them.
+    sqlx::any::install_default_drivers();
     let arg = std::env::args().nth(1);
     let bench = common::BenchDatabase::new("appointments", arg.as_deref()).await;
     let db = Db::connect(&bench.url, 16).await.unwrap();
