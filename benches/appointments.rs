@@ -71,6 +71,10 @@ async fn applications(db: &Db, n: usize, tag: &str) -> Vec<(String, String)> {
     all
 }
 
+/// Opens the key the slips are signed with (made on the first booking of a fresh database).
+static SECRET: std::sync::LazyLock<bawaba::platform::secrets::SecretKey> =
+    std::sync::LazyLock::new(|| bawaba::platform::secrets::SecretKey::from_bytes([7; 32]));
+
 /// Books every application, `CONCURRENCY` at a time, each at the slot `slot_of` gives it;
 /// bookings per second (every one must succeed: the centres have room).
 async fn book_all(
@@ -91,7 +95,10 @@ async fn book_all(
                         application,
                         centre,
                         slot,
-                        "https://b.test",
+                        &store::Issuer {
+                            public_url: "https://b.test",
+                            secret: &SECRET,
+                        },
                         now_secs()
                     )
                     .await

@@ -70,6 +70,7 @@ pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     ];
     workers.extend(payments::workers(state));
     workers.extend(vignette::workers(state));
+    workers.extend(idcard::workers(state));
     // The sandbox's notifications exist only where the sandbox is the gateway.
     if matches!(state.config.gateway, GatewayChoice::Sandbox) {
         let key = Arc::new(state.sandbox_key);

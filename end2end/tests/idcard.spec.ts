@@ -1,5 +1,8 @@
 import { test, expect, type Page } from "@playwright/test";
-import { expectNoAxeViolations, expectNoHorizontalScroll, useLocale, waitForHydration, signedInCitizen, auditWithoutPageScripts, LOCALES, scanPng, payByCard, latestMailText } from "./support";
+import { createPublicKey, verify } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { expectNoAxeViolations, expectNoHorizontalScroll, useLocale, waitForHydration, signedInCitizen, auditWithoutPageScripts, LOCALES, scanPng, payByCard, latestMailText, mailAttachment } from "./support";
 
 // The resident ID card application (issue 21), in Arabic at 360 px, with JavaScript on and off:
 // from the eligibility result into the request, then every section of the task list, with a
@@ -305,6 +308,7 @@ test("an eligible resident applies: request, then every section of the task list
   const lastOpenDay = page.locator(".calendar__day--open a").last();
   await lastOpenDay.click();
   await expect(page).toHaveURL(/day=\d{4}-\d{2}-\d{2}$/);
+  const day = new URL(page.url()).searchParams.get("day")!;
   await expectNoHorizontalScroll(page, "the times");
   await ready();
   await audit("the times");
@@ -323,6 +327,43 @@ test("an eligible resident applies: request, then every section of the task list
   await audit("the booked appointment");
   const booked = await latestMailText(email, 0, /موعدك: مركز خدمات الوكرة/);
   expect(booked).toContain("09:15");
+
+  // The slip, e-mailed as a PDF with a calendar file: its text names the centre, the time and
+  // the application; its QR code, read from the printed page as an officer's phone reads it,
+  // carries a seal that verifies with the portal's published keys.
+  const slipName = `appointment-${reference}.pdf`;
+  const slip = info.outputPath(slipName);
+  writeFileSync(slip, await mailAttachment(email, slipName));
+  const slipText = execFileSync("pdftotext", [slip, "-"]).toString();
+  for (const expected of ["مركز خدمات الوكرة", "09:15", reference, "جواز سفرك"]) expect(slipText).toContain(expected);
+  const [y, m, d] = day.split("-").map(Number);
+  const monthsAr = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"];
+  expect(slipText).toContain(monthsAr[m - 1]);
+  expect(slipText).toContain(String(y));
+  expect(slipText).toContain(String(d));
+  execFileSync("pdftoppm", ["-png", "-r", "150", "-singlefile", slip, info.outputPath("slip-qr")]);
+  const scanned = execFileSync("zbarimg", ["--quiet", "--raw", info.outputPath("slip-qr.png")], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+  expect(scanned).toMatch(new RegExp(`^BA1\\.${reference}\\.WAK\\.\\d+\\.\\d+\\.[0-9A-Z]{10}\\.[A-Za-z0-9_-]{86}$`));
+  const signed = scanned.slice(0, scanned.lastIndexOf("."));
+  const signature = Buffer.from(scanned.slice(signed.length + 1), "base64url");
+  const fields = signed.split(".");
+  expect(new Date(Number(fields[3]) * 1000).toISOString()).toBe(`${day}T06:15:00.000Z`);
+  const keys = (await (await page.request.get("/.well-known/jwks.json")).json()).keys as { kid: string; x: string }[];
+  const jwk = keys.find((k) => k.kid === fields[5])!;
+  const publicKey = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x }, format: "jwk" });
+  expect(verify(null, Buffer.from(signed), publicKey, signature)).toBe(true);
+  expect(verify(null, Buffer.from(signed.replace(".WAK.", ".DOH.")), publicKey, signature)).toBe(false);
+  const ics = (await mailAttachment(email, `appointment-${reference}.ics`)).toString("utf8");
+  expect(ics).toContain(`DTSTART;TZID=Asia/Qatar:${day.replaceAll("-", "")}T091500\r\n`);
+  expect(ics).toContain("TZOFFSETTO:+0300");
+  // The same slip from the appointment page.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "نزّل إشعار موعدك (PDF)" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(slipName);
+  await download.saveAs(info.outputPath("downloaded-slip.pdf"));
+  expect(readFileSync(info.outputPath("downloaded-slip.pdf")).subarray(0, 5).toString()).toBe("%PDF-");
 
   await page.getByRole("link", { name: "تغيير اليوم أو الوقت" }).click();
   await lastOpenDay.click();

@@ -146,6 +146,25 @@ pub struct ServiceCentre {
     pub counters: i32,
 }
 
+impl ServiceCentre {
+    /// The name in Arabic, or else in English (the data has those two).
+    pub fn name_in(&self, arabic: bool) -> String {
+        if arabic {
+            self.name_ar.clone()
+        } else {
+            self.name_en.clone()
+        }
+    }
+
+    pub fn municipality_in(&self, arabic: bool) -> String {
+        if arabic && !self.municipality_ar.is_empty() {
+            self.municipality_ar.clone()
+        } else {
+            self.municipality.clone()
+        }
+    }
+}
+
 /// A quantity in thousandths as a short decimal: 7000 → `7`, 2500 → `2.5` (or `2,5`).
 pub fn format_milli(value: i64, decimal_separator: char) -> String {
     let whole = value / 1000;

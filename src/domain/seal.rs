@@ -1,20 +1,55 @@
-//! The vignette's seal: the text its QR code carries, signed with Ed25519, so that anyone who
-//! holds the published public keys can tell a genuine vignette from an altered or invented one,
-//! at a desk or at the roadside with no network. Pure: the browser verifies with this same code.
+//! Seals: the text an official document's QR code carries, signed with Ed25519, so that anyone
+//! who holds the published public keys can tell a genuine document from an altered or invented
+//! one, at a desk or at the roadside with no network. Pure: the browser verifies with this
+//! same code.
 //!
-//! The text is compact and needs no escaping in a URL:
+//! A seal is dot-separated fields that need no escaping in a URL: the document's format, its
+//! facts, the key id, then the Ed25519 signature of everything before it (base64url). Each
+//! document says its format and facts (`Sealable`); signing and checking are shared.
+//!
+//! The vignette's (`Sealed`, format `BV1`):
 //! `BV1.2026-7K3M-Q9XT.12345-116-16.2026.20261231.1767261600.K4ZP6R2M0A.<signature>`
-//! (format, vignette number, plate with dashes, campaign year, last valid day, issue time in
-//! Unix seconds, key id, then the Ed25519 signature of everything before it, base64url).
+//! (vignette number, plate with dashes, campaign year, last valid day, issue time in Unix
+//! seconds, key id). The appointment slip's is `domain::idcard::slip::SlipSeal` (`BA1`).
 
 use super::date::Date;
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
-/// The format's first field: a reader refuses what it does not know rather than guess.
+/// A document a seal can vouch for.
+pub trait Sealable: Sized {
+    /// The text's first field: a reader refuses what it does not know rather than guess.
+    const FORMAT: &'static str;
+
+    /// The facts, in order, between the format and the key id. None may contain a dot.
+    fn fields(&self) -> Vec<String>;
+
+    /// The document from its facts (`fields` read back) and the key id; `None` if they are
+    /// not one.
+    fn from_fields(fields: &[&str], key_id: &str) -> Option<Self>;
+
+    fn key_id(&self) -> &str;
+
+    /// What is signed: the format, the facts and the key id.
+    fn signed_part(&self) -> String {
+        let mut parts = vec![Self::FORMAT.to_string()];
+        parts.extend(self.fields());
+        parts.push(self.key_id().to_string());
+        parts.join(".")
+    }
+
+    /// The seal's text, signed with `key` (whose id must be `self.key_id()`).
+    fn sign(&self, key: &SigningKey) -> String {
+        let signed = self.signed_part();
+        let signature = key.sign(signed.as_bytes());
+        format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+    }
+}
+
+/// The vignette's format.
 pub const FORMAT: &str = "BV1";
 
-/// What a seal vouches for.
+/// What a vignette's seal vouches for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sealed {
     pub number: String,
@@ -35,37 +70,57 @@ pub struct PublicKey {
 
 /// What a reader makes of a text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Verdict<T = Sealed> {
     /// Signed by one of the keys: these facts are the portal's.
-    Genuine(Sealed),
+    Genuine(T),
     /// Readable, but the signature does not match (altered, or invented).
     BadSignature,
     /// Signed with a key that is not published (invented, or keys not up to date).
     UnknownKey(String),
-    /// Not a vignette seal at all.
+    /// Not a seal of this kind of document at all.
     Unreadable,
 }
 
-impl Sealed {
-    fn signed_part(&self) -> String {
-        format!(
-            "{FORMAT}.{}.{}.{}.{:04}{:02}{:02}.{}.{}",
-            self.number,
+impl Sealable for Sealed {
+    const FORMAT: &'static str = FORMAT;
+
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.number.clone(),
             self.plate.replace(' ', "-"),
-            self.campaign_year,
-            self.valid_until.year,
-            self.valid_until.month,
-            self.valid_until.day,
-            self.issued_at,
-            self.key_id
-        )
+            self.campaign_year.to_string(),
+            format!(
+                "{:04}{:02}{:02}",
+                self.valid_until.year, self.valid_until.month, self.valid_until.day
+            ),
+            self.issued_at.to_string(),
+        ]
     }
 
-    /// The seal's text, signed with `key` (whose id must be `self.key_id`).
-    pub fn sign(&self, key: &SigningKey) -> String {
-        let signed = self.signed_part();
-        let signature = key.sign(signed.as_bytes());
-        format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+    fn from_fields(fields: &[&str], key_id: &str) -> Option<Self> {
+        let [number, plate, year, valid, issued_at] = fields else {
+            return None;
+        };
+        let number = super::vignette::parse_number(number)?;
+        let plate = plate.replace('-', " ");
+        let valid_until = (valid.len() == 8 && valid.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| Date::parse_iso(&format!("{}-{}-{}", &valid[..4], &valid[4..6], &valid[6..])))
+            .flatten()?;
+        if plate.is_empty() {
+            return None;
+        }
+        Some(Sealed {
+            number,
+            plate,
+            campaign_year: year.parse().ok()?,
+            valid_until,
+            issued_at: issued_at.parse().ok()?,
+            key_id: key_id.to_string(),
+        })
+    }
+
+    fn key_id(&self) -> &str {
+        &self.key_id
     }
 }
 
@@ -75,10 +130,10 @@ pub fn key_id(key: &VerifyingKey) -> String {
     super::vignette::crockford(&key.as_bytes()[..7])[..10].to_string()
 }
 
-/// The seal inside what a reader was given: the bare text, or the address the QR code holds
-/// (`…/verify?seal=BV1…`), with spaces or line breaks a paste may add.
-pub fn find(text: &str) -> Option<&str> {
-    let start = text.find(FORMAT)?;
+/// The seal of format `format` inside what a reader was given: the bare text, or the address
+/// a QR code holds (`…/verify?seal=BV1…`), with spaces or line breaks a paste may add.
+pub fn find<'a>(text: &'a str, format: &str) -> Option<&'a str> {
+    let start = text.find(&format!("{format}."))?;
     let rest = &text[start..];
     let end = rest
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
@@ -86,15 +141,22 @@ pub fn find(text: &str) -> Option<&str> {
     Some(&rest[..end])
 }
 
-/// Reads and checks a seal against the published keys.
-pub fn verify(text: &str, keys: &[PublicKey]) -> Verdict {
-    let Some(text) = find(text) else {
+/// Reads and checks a seal of document `T` against the published keys.
+pub fn verify<T: Sealable>(text: &str, keys: &[PublicKey]) -> Verdict<T> {
+    let Some(text) = find(text, T::FORMAT) else {
         return Verdict::Unreadable;
     };
     let Some((signed, signature)) = text.rsplit_once('.') else {
         return Verdict::Unreadable;
     };
-    let Some(sealed) = parse_signed(signed) else {
+    let fields: Vec<&str> = signed.split('.').collect();
+    let Some((key_id, facts)) = fields[1..].split_last() else {
+        return Verdict::Unreadable;
+    };
+    let Some(sealed) = (!key_id.is_empty())
+        .then(|| T::from_fields(facts, key_id))
+        .flatten()
+    else {
         return Verdict::Unreadable;
     };
     let Some(signature) = URL_SAFE_NO_PAD
@@ -104,11 +166,11 @@ pub fn verify(text: &str, keys: &[PublicKey]) -> Verdict {
     else {
         return Verdict::Unreadable;
     };
-    let Some(key) = keys.iter().find(|k| k.key_id == sealed.key_id) else {
-        return Verdict::UnknownKey(sealed.key_id);
+    let Some(key) = keys.iter().find(|k| k.key_id == *key_id) else {
+        return Verdict::UnknownKey(key_id.to_string());
     };
     let Ok(key) = VerifyingKey::from_bytes(&key.key) else {
-        return Verdict::UnknownKey(sealed.key_id);
+        return Verdict::UnknownKey(key_id.to_string());
     };
     // The text read back must be the text signed, field for field (no second spelling of the
     // same facts can carry a valid signature).
@@ -121,37 +183,13 @@ pub fn verify(text: &str, keys: &[PublicKey]) -> Verdict {
     }
 }
 
-fn parse_signed(signed: &str) -> Option<Sealed> {
-    let mut fields = signed.split('.');
-    let mut next = || fields.next();
-    if next()? != FORMAT {
-        return None;
-    }
-    let number = super::vignette::parse_number(next()?)?;
-    let plate = next()?.replace('-', " ");
-    let campaign_year: i32 = next()?.parse().ok()?;
-    let valid = next()?;
-    let valid_until = (valid.len() == 8 && valid.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| Date::parse_iso(&format!("{}-{}-{}", &valid[..4], &valid[4..6], &valid[6..])))
-        .flatten()?;
-    let issued_at: i64 = next()?.parse().ok()?;
-    let key_id = next()?.to_string();
-    if next().is_some() || key_id.is_empty() || plate.is_empty() {
-        return None;
-    }
-    Some(Sealed {
-        number,
-        plate,
-        campaign_year,
-        valid_until,
-        issued_at,
-        key_id,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn verify(text: &str, keys: &[PublicKey]) -> Verdict {
+        super::verify::<Sealed>(text, keys)
+    }
 
     fn key(seed: u8) -> SigningKey {
         SigningKey::from_bytes(&[seed; 32])

@@ -8,6 +8,7 @@ pub mod files;
 pub mod gateway;
 pub mod housekeeping;
 pub mod http;
+pub mod ics;
 pub mod locale;
 pub mod mail;
 pub mod orders;

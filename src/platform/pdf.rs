@@ -1,6 +1,7 @@
-//! Official documents as PDF (vignettes now; receipts and appointment slips later): pages drawn
-//! with krilla, which subsets and embeds the fonts and keeps the text extractable. Two things
-//! a PDF library does not do for Arabic are done here:
+//! Official documents as PDF (the vignette with its receipt, the appointment slip): pages drawn
+//! with krilla, which subsets and embeds the fonts and keeps the text extractable, laid out
+//! along the reader's direction by `Writer` (the portal's band, label and value rows, wrapped
+//! paragraphs, a footer). Two things a PDF library does not do for Arabic are done here:
 //!
 //! - shaping (rustybuzz): letters take their joined forms and ligatures;
 //! - ordering (the Unicode bidirectional algorithm, `unicode-bidi`): a line is split into runs of
@@ -11,9 +12,11 @@
 //! Latin) for the rest; both under the SIL Open Font License (`pdf/fonts/OFL.txt`).
 
 use krilla::{
+    Document,
     color::rgb,
     geom::{PathBuilder, Point, Rect},
     num::NormalizedF32,
+    page::PageSettings,
     paint::Fill,
     surface::Surface,
     text::{Font, GlyphId, KrillaGlyph},
@@ -305,6 +308,181 @@ pub fn text_colour(surface: &mut Surface, colour: rgb::Color) {
     }));
 }
 
+pub const A4: (f32, f32) = (595.0, 842.0);
+pub const MARGIN: f32 = 48.0;
+/// Between the widest label and the values.
+const LABEL_GAP: f32 = 28.0;
+const LABEL_SIZE: f32 = 11.0;
+const VALUE_SIZE: f32 = 13.0;
+
+/// The documents' colours: text, secondary text, the portal's green, white on green.
+pub fn ink() -> rgb::Color {
+    color(0x16, 0x20, 0x1d)
+}
+pub fn muted() -> rgb::Color {
+    color(0x44, 0x52, 0x4d)
+}
+pub fn green() -> rgb::Color {
+    color(0x0b, 0x5d, 0x4b)
+}
+
+/// One A4 page drawn by `draw`, as PDF bytes.
+pub fn a4_page(draw: impl FnOnce(&mut Surface) -> Result<(), String>) -> Result<Vec<u8>, String> {
+    let mut document = Document::new();
+    let settings = PageSettings::from_wh(A4.0, A4.1).ok_or("page size")?;
+    let mut page = document.start_page_with(settings);
+    let mut surface = page.surface();
+    draw(&mut surface)?;
+    surface.finish();
+    page.finish();
+    document.finish().map_err(|e| format!("{e:?}"))
+}
+
+/// A label and its value; `island`: the value reads left to right in every language (a
+/// number, a date, a reference).
+pub struct Row {
+    pub label: String,
+    pub value: String,
+    pub island: bool,
+}
+
+impl Row {
+    pub fn new(label: &str, value: impl Into<String>, island: bool) -> Self {
+        Self {
+            label: label.to_string(),
+            value: value.into(),
+            island,
+        }
+    }
+}
+
+/// An A4 page drawn along the reader's direction: `start` is the right edge in Arabic.
+pub struct Writer {
+    pub rtl: bool,
+}
+
+impl Writer {
+    /// Left end of `line` placed `from_start` points in from the start edge.
+    pub fn x(&self, line: &Line, from_start: f32) -> f32 {
+        if self.rtl {
+            A4.0 - MARGIN - from_start - line.width()
+        } else {
+            MARGIN + from_start
+        }
+    }
+
+    /// The x of a box `width` wide at the end edge (the QR code's place).
+    pub fn end_x(&self, width: f32) -> f32 {
+        if self.rtl {
+            MARGIN
+        } else {
+            A4.0 - MARGIN - width
+        }
+    }
+
+    /// A line of text in the reader's direction, `from_start` in from the start edge.
+    pub fn text(
+        &self,
+        surface: &mut Surface,
+        text: &str,
+        size: f32,
+        weight: Weight,
+        from_start: f32,
+        y: f32,
+    ) {
+        let line = Line::new(text, size, weight, self.rtl);
+        line.draw(surface, self.x(&line, from_start), y);
+    }
+
+    /// The portal's green band at the top: its name and what the document is.
+    pub fn band(&self, surface: &mut Surface, portal: &str, title: &str) {
+        fill_rect(surface, 0.0, 0.0, A4.0, 96.0, green());
+        text_colour(surface, color(0xff, 0xff, 0xff));
+        self.text(surface, portal, 22.0, Weight::Bold, 0.0, 44.0);
+        self.text(surface, title, 15.0, Weight::Regular, 0.0, 76.0);
+        text_colour(surface, ink());
+    }
+
+    /// Where the values start: clear of the widest label of `rows` in this language.
+    pub fn value_column<'a>(&self, rows: impl IntoIterator<Item = &'a Row>) -> f32 {
+        rows.into_iter()
+            .map(|r| Line::new(&r.label, LABEL_SIZE, Weight::Regular, self.rtl).width())
+            .fold(0.0, f32::max)
+            + LABEL_GAP
+    }
+
+    /// Label and value rows from `y` down; `y` ends below the last.
+    pub fn rows(&self, surface: &mut Surface, y: &mut f32, rows: &[Row], value_column: f32) {
+        for row in rows {
+            text_colour(surface, muted());
+            self.text(surface, &row.label, LABEL_SIZE, Weight::Regular, 0.0, *y);
+            text_colour(surface, ink());
+            let v = Line::new(
+                &row.value,
+                VALUE_SIZE,
+                Weight::Regular,
+                self.rtl && !row.island,
+            );
+            v.draw(surface, self.x(&v, value_column), *y);
+            *y += 28.0;
+        }
+    }
+
+    /// A paragraph broken into lines no wider than `width` (between words), from `y` down.
+    #[allow(clippy::too_many_arguments)]
+    pub fn paragraph(
+        &self,
+        surface: &mut Surface,
+        y: &mut f32,
+        text: &str,
+        size: f32,
+        from_start: f32,
+        width: f32,
+    ) {
+        for line in wrap(text, size, width, self.rtl) {
+            line.draw(surface, self.x(&line, from_start), *y);
+            *y += size * 1.6;
+        }
+    }
+
+    /// A rule across the page, between margins.
+    pub fn rule(&self, surface: &mut Surface, y: f32) {
+        fill_rect(surface, MARGIN, y, A4.0 - 2.0 * MARGIN, 1.0, muted());
+    }
+
+    /// The footer line at the bottom margin.
+    pub fn footer(&self, surface: &mut Surface, text: &str) {
+        text_colour(surface, muted());
+        self.text(surface, text, 9.5, Weight::Regular, 0.0, A4.1 - MARGIN);
+        text_colour(surface, ink());
+    }
+}
+
+/// `text` as lines no wider than `width` points, broken between words (a word wider than the
+/// line stays whole on its own).
+fn wrap(text: &str, size: f32, width: f32, rtl: bool) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if current.is_empty() {
+            word.to_string()
+        } else {
+            format!("{current} {word}")
+        };
+        if !current.is_empty() && Line::new(&candidate, size, Weight::Regular, rtl).width() > width
+        {
+            lines.push(Line::new(&current, size, Weight::Regular, rtl));
+            current = word.to_string();
+        } else {
+            current = candidate;
+        }
+    }
+    if !current.is_empty() {
+        lines.push(Line::new(&current, size, Weight::Regular, rtl));
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,5 +535,26 @@ mod tests {
             true,
         );
         assert!(!line.glyph_ids().contains(&0), "{:?}", line.glyph_ids());
+    }
+
+    #[test]
+    fn paragraphs_break_between_words_within_the_width() {
+        let text = "أحضر جواز سفرك وتصريح إقامتك وأصول المستندات التي رفعتها والبطاقة التالفة";
+        let lines = wrap(text, 12.0, 150.0, true);
+        assert!(lines.len() > 1);
+        for line in &lines {
+            assert!(line.width() <= 150.0, "{}", line.width());
+        }
+        let words: usize = lines
+            .iter()
+            .map(|l| {
+                l.runs
+                    .iter()
+                    .map(|r| r.text.split_whitespace().count())
+                    .sum::<usize>()
+            })
+            .sum();
+        assert!(words >= text.split_whitespace().count());
+        assert!(wrap("", 12.0, 150.0, false).is_empty());
     }
 }

@@ -199,6 +199,210 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    the_slip_is_mailed_with_its_calendar_file_and_downloaded_by_its_owner_only,
+    |app: &TestApp| async move {
+        use bawaba::domain::{
+            idcard::slip::SlipSeal,
+            seal::{Verdict, verify},
+        };
+        let (b, id) = ready(app, &AMINA).await;
+        let day = bookable_days(app).await.last().unwrap().iso();
+        b.post_form(BOOK, &book_form(&id, "WAK", &day, "09:15"))
+            .await;
+        let (reference,): (String,) = one(
+            app,
+            "SELECT reference FROM idcard_applications WHERE id = $1",
+            &id,
+        )
+        .await;
+
+        // The e-mail carries the PDF and the calendar file.
+        let sink = deliver_mail(app).await;
+        let booking = sink
+            .messages()
+            .into_iter()
+            .map(|m| m.data)
+            .find(|m| m.contains("Appointment booked"))
+            .expect("the booking's e-mail");
+        for part in [
+            format!("filename=\"appointment-{reference}.pdf\""),
+            format!("filename=\"appointment-{reference}.ics\""),
+            "text/calendar".to_string(),
+        ] {
+            assert!(booking.contains(&part), "{part}");
+        }
+
+        // Both files from the appointment page, for the owner.
+        let pdf = b
+            .get(&format!("/id-card/applications/{id}/appointment/slip.pdf"))
+            .await;
+        assert_eq!(pdf.status(), 200);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+        let ics = b
+            .get(&format!("/id-card/applications/{id}/appointment/slip.ics"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let compact = day.replace('-', "");
+        assert!(
+            ics.contains(&format!("DTSTART;TZID=Asia/Qatar:{compact}T091500\r\n")),
+            "{ics}"
+        );
+        assert!(ics.contains("Al Wakrah Service Centre"), "{ics}");
+        let page = b
+            .page(&format!("/id-card/applications/{id}/appointment"))
+            .await;
+        assert!(
+            page.contains("Download your appointment slip (PDF)"),
+            "{page}"
+        );
+        assert!(
+            page.contains("The fee, ") && page.contains("paid at the centre"),
+            "paid at the centre: {page}"
+        );
+
+        // The seal its QR code carries names this appointment and verifies with the keys.
+        let (seal,): (String,) = one(
+            app,
+            "SELECT seal FROM idcard_appointments WHERE application_id = $1 AND ended_at IS NULL",
+            &id,
+        )
+        .await;
+        let keys = bawaba::platform::signing::public_keys(&app.db)
+            .await
+            .unwrap();
+        let Verdict::Genuine(sealed) = verify::<SlipSeal>(&seal, &keys) else {
+            panic!("{seal}");
+        };
+        assert_eq!(
+            (sealed.reference.as_str(), sealed.centre.as_str()),
+            (reference.as_str(), "WAK")
+        );
+        assert_eq!(
+            sealed.starts_at,
+            Slot::parse(&day, "09:15").unwrap().starts_at()
+        );
+
+        // Nobody else gets them: another account finds nothing, a visitor is sent to sign in;
+        // and there is none once cancelled.
+        let other = signed_in(app, &KARIM).await;
+        let visitor = app.browser("en");
+        for path in ["slip.pdf", "slip.ics"] {
+            let path = format!("/id-card/applications/{id}/appointment/{path}");
+            assert_eq!(other.get(&path).await.status(), 404, "{path}");
+            let res = visitor.get(&path).await;
+            assert_eq!(res.status(), 302, "{path}");
+            assert!(
+                res.headers()["location"]
+                    .to_str()
+                    .unwrap()
+                    .contains("sign-in")
+            );
+        }
+        b.post_form(CANCEL, &[("id", id.as_str())]).await;
+        let gone = b
+            .get(&format!("/id-card/applications/{id}/appointment/slip.pdf"))
+            .await;
+        assert_eq!(gone.status(), 404);
+    }
+);
+
+on_both_backends!(
+    the_reminder_goes_once_with_two_servers_running_the_job_and_the_applicant_confirms,
+    |app: &TestApp| async move {
+        use bawaba::features::idcard::appointment::reminders;
+        let (b, id) = ready(app, &AMINA).await;
+        let day = bookable_days(app).await.last().unwrap().iso();
+        b.post_form(BOOK, &book_form(&id, "WAK", &day, "09:15"))
+            .await;
+        deliver_mail(app).await;
+        let starts_at = Slot::parse(&day, "09:15").unwrap().starts_at();
+        let rules = rules(app).await;
+        assert_eq!(rules.reminder_hours, 30);
+        // Two days before: not yet.
+        let early = starts_at - 48 * 3600;
+        assert_eq!(
+            reminders::run(&app.db, &rules, "https://bawaba.test", early)
+                .await
+                .unwrap(),
+            0
+        );
+        // 29 hours before, two app servers run the job at the same moment: one reminder.
+        let at = starts_at - 29 * 3600;
+        let (one_run, other_run) = tokio::join!(
+            reminders::run(&app.db, &rules, "https://bawaba.test", at),
+            reminders::run(&app.db, &rules, "https://bawaba.test", at),
+        );
+        assert_eq!(one_run.unwrap() + other_run.unwrap(), 1);
+        assert_eq!(
+            reminders::run(&app.db, &rules, "https://bawaba.test", at + 600)
+                .await
+                .unwrap(),
+            0,
+            "and never again"
+        );
+        // The job ran on a clock set 29 hours before the appointment; the outbox sends on the
+        // real one.
+        app.execute(
+            "UPDATE outbox SET next_attempt_at = 0 WHERE template = 'idcard_appointment_reminder'",
+        )
+        .await;
+        let sink = deliver_mail(app).await;
+        let reminders: Vec<String> = sink
+            .messages()
+            .into_iter()
+            .map(|m| m.data.replace("=\r\n", "").replace("=\n", ""))
+            .filter(|m| m.contains("appointment#confirm"))
+            .collect();
+        assert_eq!(reminders.len(), 1);
+        for anchor in ["#confirm", "#change", "#cancel"] {
+            assert!(
+                reminders[0].contains(&format!("/id-card/applications/{id}/appointment{anchor}")),
+                "{anchor}: {}",
+                reminders[0]
+            );
+        }
+        assert!(reminders[0].contains("Al Wakrah Service Centre"));
+
+        // "I will come": another account cannot say it for them; the applicant can.
+        let karim = signed_in(app, &KARIM).await;
+        let res = karim
+            .client
+            .post(format!(
+                "{}/api/id-card/application/confirm-appointment",
+                karim.base
+            ))
+            .form(&[("id", &id)])
+            .send()
+            .await
+            .unwrap();
+        refused(&res);
+        let (confirmed,): (Option<i64>,) = one(
+            app,
+            "SELECT confirmed_at FROM idcard_appointments WHERE application_id = $1",
+            &id,
+        )
+        .await;
+        assert!(confirmed.is_none());
+        let to = b
+            .post_form(
+                "/api/id-card/application/confirm-appointment",
+                &[("id", &id)],
+            )
+            .await;
+        let page = format!("/id-card/applications/{id}/appointment");
+        assert_eq!(to, format!("{page}?done=confirmed"));
+        let shown = b.page(&to).await;
+        assert!(
+            shown.contains("You have confirmed that you will come"),
+            "{shown}"
+        );
+    }
+);
+
+on_both_backends!(
     every_bad_slot_is_refused_with_its_reason_and_nothing_is_booked,
     |app: &TestApp| async move {
         let (b, id) = ready(app, &AMINA).await;
@@ -405,6 +609,13 @@ on_both_backends!(
             slot.starts_at()
         ))
         .await;
+        // The server's own secret: it opens the key the slips are signed with.
+        let secret =
+            bawaba::platform::secrets::SecretKey::load_or_create(None, &app.data_dir).unwrap();
+        let issuer = store::Issuer {
+            public_url: "https://bawaba.test",
+            secret: &secret,
+        };
         let outcomes = futures::future::join_all(people.iter().map(|(account, application)| {
             store::book(
                 &app.db,
@@ -412,7 +623,7 @@ on_both_backends!(
                 application,
                 "RAY",
                 slot,
-                "https://bawaba.test",
+                &issuer,
                 now_secs(),
             )
         }))

@@ -78,7 +78,7 @@ on_both_backends!(
         // The published key set verifies it, offline as a verifier would.
         let keys = published(&amina).await;
         assert_eq!(keys.len(), 1);
-        let Verdict::Genuine(facts) = seal::verify(&sealed, &keys) else {
+        let Verdict::Genuine(facts) = seal::verify::<seal::Sealed>(&sealed, &keys) else {
             panic!("the seal verifies with the published key");
         };
         assert_eq!(facts.number, number);
@@ -114,7 +114,10 @@ on_both_backends!(
             .await;
         assert!(answer.contains("Signature invalid"), "{answer}");
         assert!(!answer.contains("Valid for"), "{answer}");
-        assert_eq!(seal::verify(&altered, &keys), Verdict::BadSignature);
+        assert_eq!(
+            seal::verify::<seal::Sealed>(&altered, &keys),
+            Verdict::BadSignature
+        );
 
         // Not a code at all: refused at the field and in the summary, the text kept.
         let answer = anyone.page("/vignette/verify?seal=hello+there").await;
@@ -157,9 +160,12 @@ on_both_backends!(
         );
         let keys = published(&amina).await;
         assert_eq!(keys.len(), 2, "the retired key stays published");
-        assert!(matches!(seal::verify(&sealed, &keys), Verdict::Genuine(_)));
         assert!(matches!(
-            seal::verify(&second_seal, &keys),
+            seal::verify::<seal::Sealed>(&sealed, &keys),
+            Verdict::Genuine(_)
+        ));
+        assert!(matches!(
+            seal::verify::<seal::Sealed>(&second_seal, &keys),
             Verdict::Genuine(_)
         ));
         let answer = anyone

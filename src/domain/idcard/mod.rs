@@ -4,6 +4,7 @@
 pub mod application;
 pub mod documents;
 pub mod form;
+pub mod slip;
 pub mod slots;
 pub mod timeline;
 
@@ -29,6 +30,9 @@ pub struct Terms {
     pub booking_window_working_days: u32,
     /// Rescheduling or cancelling closes this many hours before the appointment.
     pub appointment_change_cutoff_hours: u32,
+    /// The reminder goes this many hours before the appointment: the day before, early
+    /// enough to change or cancel before the cut-off.
+    pub appointment_reminder_hours: u32,
 }
 
 impl Terms {
@@ -55,6 +59,7 @@ impl Terms {
             })?,
             booking_window_working_days: get("booking_window_working_days")?,
             appointment_change_cutoff_hours: get("appointment_change_cutoff_hours")?,
+            appointment_reminder_hours: get("appointment_reminder_hours")?,
         })
     }
 }
@@ -72,6 +77,7 @@ impl Terms {
             slot_minutes: 15,
             booking_window_working_days: 14,
             appointment_change_cutoff_hours: 24,
+            appointment_reminder_hours: 30,
         }
     }
 }

@@ -104,6 +104,8 @@ pub struct Rules {
     pub lead_working_days: u32,
     /// Rescheduling or cancelling closes this many hours before the appointment.
     pub change_cutoff_hours: u32,
+    /// The reminder goes this many hours before.
+    pub reminder_hours: u32,
 }
 
 impl Rules {
@@ -113,6 +115,7 @@ impl Rules {
             window_working_days: terms.booking_window_working_days,
             lead_working_days: terms.appointment_lead_working_days,
             change_cutoff_hours: terms.appointment_change_cutoff_hours,
+            reminder_hours: terms.appointment_reminder_hours,
         }
     }
 }
@@ -282,6 +285,12 @@ pub fn nearest_free(wanted: Slot, free_slots: &[Slot], n: usize) -> Vec<Slot> {
 /// `now` (both Unix seconds): up to the cut-off before it, not after.
 pub fn can_change(starts_at: i64, now: i64, rules: &Rules) -> bool {
     now <= starts_at - i64::from(rules.change_cutoff_hours) * 3600
+}
+
+/// The appointments whose reminder is due at `now`: those starting in `(from, to]` (Unix
+/// seconds), within the reminder's hours and not yet begun.
+pub fn reminder_window(now: i64, rules: &Rules) -> (i64, i64) {
+    (now, now + i64::from(rules.reminder_hours) * 3600)
 }
 
 #[cfg(test)]

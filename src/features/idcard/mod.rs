@@ -41,8 +41,8 @@ pub const PATH: &str = "/id-card";
 pub const APPLY_PATH: &str = "/id-card/apply";
 pub const APPLICATIONS_PATH: &str = "/id-card/applications";
 
-/// The service's own routes besides its pages: a document's upload, and its file read back by
-/// its owner.
+/// The service's own routes besides its pages: a document's upload, its file read back by its
+/// owner, and the appointment's slip (PDF and calendar file).
 #[cfg(feature = "ssr")]
 pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
     use crate::platform::http::PlainRoute;
@@ -58,7 +58,25 @@ pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
             "/id-card/applications/{id}/documents/{kind}/{document}",
             documents::file,
         ),
+        PlainRoute::get(
+            "/id-card/applications/{id}/appointment/slip.pdf",
+            appointment::slip::download_pdf,
+        ),
+        PlainRoute::get(
+            "/id-card/applications/{id}/appointment/slip.ics",
+            appointment::slip::download_ics,
+        ),
     ]
+}
+
+/// The service's background jobs: the appointment reminders (every five minutes, so a
+/// reminder is never much later than its hour).
+#[cfg(feature = "ssr")]
+pub fn workers(state: &crate::platform::state::AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    vec![appointment::reminders::spawn(
+        state.clone(),
+        std::time::Duration::from_secs(5 * 60),
+    )]
 }
 
 /// An application's page: its task list while it is filled in.

@@ -14,11 +14,19 @@ use crate::{
 
 pub const STATUS: &str = "idcard_status";
 pub const STATUS_SMS: &str = "idcard_status_sms";
+/// The day before an appointment (`appointment::reminders`).
+pub const REMINDER: &str = "idcard_appointment_reminder";
+pub const REMINDER_SMS: &str = "idcard_appointment_reminder_sms";
 
 /// This feature's notification `template` in `language`; `None` for another feature's
 /// template, another language or a missing parameter.
 pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Option<Rendered> {
     let locale = crate::platform::mail::locale_of(language)?;
+    match template {
+        REMINDER => return Reminder::of(params, locale).map(|r| r.email(locale)),
+        REMINDER_SMS => return Reminder::of(params, locale).map(|r| r.sms(locale)),
+        _ => {}
+    }
     let change = Change::of(params, locale)?;
     match template {
         STATUS => Some(email(locale, &change)),
@@ -35,6 +43,8 @@ struct Change {
     fee: Option<Money>,
     /// The live appointment: the centre's name in the application's language, and when.
     appointment: Option<(String, i64)>,
+    /// A new appointment's slip, which the e-mail attaches (PDF and calendar file).
+    slip: Option<super::appointment::slip::SlipDocument>,
     link: String,
 }
 
@@ -56,8 +66,12 @@ impl Change {
         let appointment = centre
             .zip(p.get("starts_at").and_then(|v| v.as_i64()))
             .map(|(c, at)| (c.to_string(), at));
+        let slip = p
+            .get("slip")
+            .and_then(|v| serde_json::from_value(v.clone()).ok());
         Some(Self {
             appointment,
+            slip,
             reference: s("reference")?.to_string(),
             event: Event::parse(s("event")?)?,
             state: State::parse(s("state")?)?,
@@ -114,11 +128,24 @@ fn email(locale: Locale, c: &Change) -> Rendered {
             escape(&signature),
         ],
     );
+    // Without its files (a PDF that could not be made) the e-mail still says where and when,
+    // and the appointment page offers the slip.
+    let attachments = c
+        .slip
+        .as_ref()
+        .map(|slip| {
+            super::appointment::slip::attachments(slip, locale)
+                .map_err(
+                    |e| tracing::error!(error = %e, "appointment slip not made for the e-mail"),
+                )
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
     Rendered::Email {
         subject,
         text,
         html,
-        attachments: Vec::new(),
+        attachments,
     }
 }
 
@@ -137,6 +164,120 @@ fn sms(locale: Locale, c: &Change) -> Rendered {
         None => text,
     };
     Rendered::Sms { text }
+}
+
+/// An appointment's reminder, from the message's parameters.
+struct Reminder {
+    reference: String,
+    centre: String,
+    date: String,
+    time: String,
+    /// The last moment to change or cancel online, as a day and a time.
+    until: String,
+    link: String,
+}
+
+impl Reminder {
+    fn of(p: &serde_json::Value, locale: Locale) -> Option<Self> {
+        use crate::domain::idcard::slots::Slot;
+        let s = |k: &str| p.get(k).and_then(|v| v.as_str());
+        let centre = if locale == Locale::ar {
+            s("centre_ar")
+        } else {
+            s("centre_en")
+        }?;
+        let at = Slot::from_starts_at(p.get("starts_at")?.as_i64()?);
+        let until = Slot::from_starts_at(p.get("changes_until")?.as_i64()?);
+        Some(Self {
+            reference: s("reference")?.to_string(),
+            centre: centre.to_string(),
+            date: crate::ui::text::long_date(locale, at.date),
+            time: at.time(),
+            until: format!(
+                "{} {}",
+                crate::ui::text::long_date(locale, until.date),
+                until.time()
+            ),
+            link: s("link")?.to_string(),
+        })
+    }
+
+    /// Where and when, then three links: confirm, change, cancel (each to its part of the
+    /// appointment page).
+    fn email(&self, locale: Locale) -> Rendered {
+        let subject = td_string!(
+            locale,
+            mail.idcard_reminder_subject,
+            date = self.date.as_str(),
+            reference = self.reference.as_str()
+        )
+        .to_string();
+        let said = td_string!(
+            locale,
+            mail.idcard_appointment,
+            centre = self.centre.as_str(),
+            date = self.date.as_str(),
+            time = self.time.as_str()
+        )
+        .to_string();
+        let until = td_string!(
+            locale,
+            mail.idcard_reminder_until,
+            until = self.until.as_str()
+        )
+        .to_string();
+        let links = [
+            (
+                td_string!(locale, mail.idcard_reminder_confirm),
+                format!("{}#confirm", self.link),
+            ),
+            (
+                td_string!(locale, mail.idcard_reminder_change),
+                format!("{}#change", self.link),
+            ),
+            (
+                td_string!(locale, mail.idcard_reminder_cancel),
+                format!("{}#cancel", self.link),
+            ),
+        ];
+        let signature = td_string!(locale, mail.signature).to_string();
+        let text = format!(
+            "{said}\n\n{}\n\n{until}\n\n{signature}\n",
+            links
+                .iter()
+                .map(|(label, href)| format!("{label}: {href}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let mut paragraphs = vec![escape(&said)];
+        paragraphs.extend(
+            links
+                .iter()
+                .map(|(label, href)| format!("<a href=\"{}\">{}</a>", escape(href), escape(label))),
+        );
+        paragraphs.extend([escape(&until), escape(&signature)]);
+        Rendered::Email {
+            subject,
+            text,
+            html: email_html(locale, &paragraphs),
+            attachments: Vec::new(),
+        }
+    }
+
+    fn sms(&self, locale: Locale) -> Rendered {
+        Rendered::Sms {
+            text: td_string!(
+                locale,
+                mail.idcard_reminder_sms,
+                centre = self.centre.as_str(),
+                date = self.date.as_str(),
+                time = self.time.as_str(),
+                reference = self.reference.as_str(),
+                link = self.link.as_str()
+            )
+            .to_string(),
+        }
+    }
 }
 
 /// "Your appointment: the centre, the day, the time", when the change is about one.
@@ -235,6 +376,74 @@ mod tests {
         };
         assert!(
             text.contains("مركز خدمات الدوحة") && text.contains("09:15"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_booking_e_mail_attaches_the_slip_and_its_calendar_file() {
+        let mut p = params("appointment_booked", "appointment_booked");
+        p["slip"] =
+            serde_json::to_value(super::super::appointment::slip::SlipDocument::sample()).unwrap();
+        for language in ["ar", "fr", "en"] {
+            let Some(Rendered::Email { attachments, .. }) = render(STATUS, language, &p) else {
+                panic!("no e-mail");
+            };
+            let names: Vec<&str> = attachments.iter().map(|a| a.file_name.as_str()).collect();
+            assert_eq!(
+                names,
+                [
+                    "appointment-ID-7K2M9Q4TXR.pdf",
+                    "appointment-ID-7K2M9Q4TXR.ics"
+                ]
+            );
+        }
+        // The SMS has no room for files: it says where and when only.
+        assert!(matches!(
+            render(STATUS_SMS, "ar", &p),
+            Some(Rendered::Sms { .. })
+        ));
+        let Some(Rendered::Email { attachments, .. }) =
+            render(STATUS, "en", &params("paid_online", "awaiting_appointment"))
+        else {
+            panic!("no e-mail");
+        };
+        assert!(attachments.is_empty());
+    }
+
+    #[test]
+    fn the_reminder_says_where_and_when_with_its_three_links_and_the_sms_how_to_reply() {
+        let p = json!({
+            "reference": "ID-7K2M9Q4TXR",
+            "centre_ar": "مركز خدمات الوكرة",
+            "centre_en": "Al Wakrah Service Centre",
+            // Sunday 6 December 2026, 09:15 in Doha; changes until 24 hours before.
+            "starts_at": 1_796_537_700,
+            "changes_until": 1_796_537_700 - 24 * 3600,
+            "link": "https://bawaba.example/id-card/applications/1/appointment",
+        });
+        for language in ["ar", "fr", "en"] {
+            let Some(Rendered::Email { subject, text, .. }) = render(REMINDER, language, &p) else {
+                panic!("no reminder in {language}");
+            };
+            assert!(subject.contains("ID-7K2M9Q4TXR"), "{subject}");
+            for anchor in ["#confirm", "#change", "#cancel"] {
+                assert!(text.contains(&format!("/appointment{anchor}")), "{text}");
+            }
+            assert!(text.contains("09:15"), "{text}");
+        }
+        let Some(Rendered::Email { text, .. }) = render(REMINDER, "en", &p) else {
+            panic!("no reminder");
+        };
+        assert!(
+            text.contains("Al Wakrah Service Centre") && text.contains("5 December 2026 09:15"),
+            "{text}"
+        );
+        let Some(Rendered::Sms { text }) = render(REMINDER_SMS, "ar", &p) else {
+            panic!("no SMS");
+        };
+        assert!(
+            text.contains("مركز خدمات الوكرة") && text.contains("1") && text.contains("2"),
             "{text}"
         );
     }

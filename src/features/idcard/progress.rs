@@ -164,8 +164,17 @@ pub fn ProgressView(p: Progress) -> impl IntoView {
                 .into_any(),
         ),
         State::AppointmentBooked => Some(
-            view! { <p><a href=appointment_href>{t!(i18n, progress.manage_appointment)}</a></p> }
-                .into_any(),
+            view! {
+                <ul class="list">
+                    <li><a href=appointment_href>{t!(i18n, progress.manage_appointment)}</a></li>
+                    <li>
+                        <a href=super::appointment::slip::pdf_path(&id) download="">
+                            {t!(i18n, appointment.slip_download)}
+                        </a>
+                    </li>
+                </ul>
+            }
+            .into_any(),
         ),
         _ => None,
     };

@@ -41,6 +41,13 @@ pub async fn fees(db: &Db) -> Result<Vec<IdCardFee>, DbError> {
 }
 
 pub async fn centres(db: &Db) -> Result<Vec<ServiceCentre>, DbError> {
+    centres_in(db.pool()).await
+}
+
+/// The centres, read through `conn` (a pool, or a transaction's connection).
+pub async fn centres_in<'e>(
+    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
+) -> Result<Vec<ServiceCentre>, DbError> {
     #[derive(sqlx::FromRow)]
     struct Record {
         code: String,
@@ -56,7 +63,7 @@ pub async fn centres(db: &Db) -> Result<Vec<ServiceCentre>, DbError> {
         "SELECT code, name_ar, name_en, municipality, municipality_ar, opens, closes, counters
          FROM service_centres ORDER BY counters DESC, code",
     )
-    .fetch_all(db.pool())
+    .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
@@ -317,6 +324,19 @@ pub async fn apply(
     public_url: &str,
     now: i64,
 ) -> Result<Result<State, NotNow>, DbError> {
+    apply_with(conn, id, event, public_url, serde_json::Map::new(), now).await
+}
+
+/// `apply`, its notification carrying `extra` parameters besides the application's (an
+/// appointment's slip, which the e-mail attaches).
+pub async fn apply_with(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    event: Event,
+    public_url: &str,
+    extra: serde_json::Map<String, serde_json::Value>,
+    now: i64,
+) -> Result<Result<State, NotNow>, DbError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         state: String,
@@ -368,7 +388,7 @@ pub async fn apply(
         return Ok(Err(NotNow { state: from, event }));
     }
     record_event(conn, id, event.code(), to, now).await?;
-    let params = serde_json::json!({
+    let mut params = serde_json::json!({
         "reference": row.reference,
         "event": event.code(),
         "state": to.code(),
@@ -379,6 +399,9 @@ pub async fn apply(
         "centre_en": row.centre_en,
         "link": format!("{}{}", public_url.trim_end_matches('/'), super::application_path(id)),
     });
+    if let Some(p) = params.as_object_mut() {
+        p.extend(extra);
+    }
     let language = row.language.unwrap_or_else(|| "ar".to_string());
     crate::features::accounts::notifications::enqueue_chosen(
         conn,

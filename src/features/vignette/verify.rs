@@ -136,7 +136,7 @@ pub mod server {
             let keys = crate::platform::signing::public_keys(&state.db)
                 .await
                 .or_unavailable()?;
-            return Ok(match crate::domain::seal::verify(seal, &keys) {
+            return Ok(match crate::domain::seal::verify::<Sealed>(seal, &keys) {
                 Verdict::Unreadable => refused("seal", "seal_unreadable"),
                 Verdict::BadSignature | Verdict::UnknownKey(_) => Check::SealInvalid,
                 Verdict::Genuine(sealed) => {
@@ -525,7 +525,7 @@ pub async fn published_keys() -> Result<Vec<PublicKey>, AppError> {
 #[island(lazy)]
 fn OfflineVerifier() -> impl IntoView {
     crate::ui::hydration::needed();
-    use crate::domain::seal::{Verdict, verify};
+    use crate::domain::seal::{Sealed, Verdict, verify};
     // Without them (never on a page the server made) the page keeps its explanation only.
     let (Some(Keys(keys)), Some(text)) = (island_data::<Keys>(), island_data::<OfflineText>())
     else {
@@ -543,7 +543,7 @@ fn OfflineVerifier() -> impl IntoView {
             .get_untracked()
             .map(|t| t.value())
             .unwrap_or_default();
-        verdict.set(Some(keys.with_value(|k| verify(&seal, k))));
+        verdict.set(Some(keys.with_value(|k| verify::<Sealed>(&seal, k))));
         request_animation_frame(|| {
             use wasm_bindgen::JsCast;
             let target = document()
@@ -556,7 +556,7 @@ fn OfflineVerifier() -> impl IntoView {
     };
     #[cfg(not(feature = "hydrate"))]
     let on_submit = {
-        let _ = (verify, keys);
+        let _ = (verify::<Sealed>, keys);
         |_: leptos::ev::SubmitEvent| {}
     };
 

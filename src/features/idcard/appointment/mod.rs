@@ -8,8 +8,13 @@
 
 pub mod page;
 #[cfg(feature = "ssr")]
+pub mod reminders;
+pub mod slip;
+#[cfg(feature = "ssr")]
 pub mod store;
 
+#[cfg(feature = "ssr")]
+use crate::error::OrUnavailable;
 use crate::{
     domain::{
         date::Date,
@@ -64,6 +69,11 @@ pub struct Current {
     pub slot: Slot,
     /// Rescheduling and cancelling are still open (the cut-off has not passed).
     pub can_change: bool,
+    /// What the slip lists: what to bring, and the fee when paid at the centre.
+    pub bring: Vec<crate::domain::idcard::slip::Bring>,
+    pub fee_at_centre: Option<crate::domain::money::Money>,
+    /// The applicant has said they will come.
+    pub confirmed: bool,
 }
 
 /// Everything the page shows at its step.
@@ -109,6 +119,20 @@ pub async fn book_appointment(
     let account = crate::platform::request::owner("idcard appointment")?;
     let to = server::book(&state, &account, &id, &centre, &day, time.as_deref()).await?;
     leptos_axum::redirect(&to);
+    Ok(())
+}
+
+/// "I will come" (the reminder's link leads here).
+#[server(endpoint = "id-card/application/confirm-appointment")]
+pub async fn confirm_appointment(id: String) -> Result<(), AppError> {
+    let state = expect_context::<crate::platform::state::AppState>();
+    let account = crate::platform::request::owner("idcard appointment")?;
+    let now = crate::platform::session::now_secs();
+    store::confirm(&state.db, &account, &id, now)
+        .await
+        .or_unavailable()?
+        .ok_or_else(|| AppError::refused("idcard appointment"))?;
+    leptos_axum::redirect(&format!("{}?done=confirmed", appointment_path(&id)));
     Ok(())
 }
 
@@ -196,14 +220,22 @@ pub(crate) mod server {
         let rules = rules(state).await?;
         let today = today_in_qatar();
         let centres = idcard_store::centres(&state.db).await.or_unavailable()?;
-        let live = store::live(state.db.pool(), id).await.or_unavailable()?;
-        let current = live.and_then(|a| {
-            let centre = centres.iter().find(|c| c.code == a.centre_code)?.clone();
-            Some(Current {
-                centre,
-                slot: Slot::from_starts_at(a.starts_at),
-                can_change: slots::can_change(a.starts_at, now_secs(), &rules),
-            })
+        let mut conn = state.db.pool().acquire().await.or_unavailable()?;
+        let slip = super::slip::document(&mut conn, id, Some(account))
+            .await
+            .or_unavailable()?;
+        let confirmed = store::live(&mut *conn, id)
+            .await
+            .or_unavailable()?
+            .is_some_and(|a| a.confirmed_at.is_some());
+        drop(conn);
+        let current = slip.map(|s| Current {
+            confirmed,
+            slot: s.slot(),
+            can_change: slots::can_change(s.starts_at, now_secs(), &rules),
+            bring: s.bring(),
+            fee_at_centre: s.fee_at_centre,
+            centre: s.centre,
         });
         let mut view = BookingView {
             blocked: blocked(current_state),
@@ -318,18 +350,15 @@ pub(crate) mod server {
             return Ok(back(why.code()));
         }
         let now = now_secs();
-        let public_url = &state.config.public_url;
+        let issuer = store::Issuer::from(state);
         let has_live = store::live(state.db.pool(), id)
             .await
             .or_unavailable()?
             .is_some();
         let outcome = if has_live {
-            store::reschedule(
-                &state.db, account, id, centre, slot, &rules, public_url, now,
-            )
-            .await
+            store::reschedule(&state.db, account, id, centre, slot, &rules, &issuer, now).await
         } else {
-            store::book(&state.db, account, id, centre, slot, public_url, now).await
+            store::book(&state.db, account, id, centre, slot, &issuer, now).await
         }
         .or_unavailable()?
         .ok_or_else(|| AppError::refused("idcard appointment"))?;

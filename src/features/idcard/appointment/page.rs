@@ -2,8 +2,9 @@
 //! (centre, day, time). Links and forms only: every step is an address of its own.
 
 use super::{
-    Blocked, BookAppointment, BookingView, CancelAppointment, Current, DayChoice, appointment_path,
-    centre_path, day_path, load_booking,
+    Blocked, BookAppointment, BookingView, CancelAppointment, ConfirmAppointment, Current,
+    DayChoice, appointment_path, centre_path, day_path, load_booking,
+    slip::{bring_line, ics_path, pdf_path},
 };
 use crate::{
     domain::{
@@ -59,19 +60,11 @@ struct Flags {
 
 /// The centre's name in the page's language (the data has Arabic and English names).
 fn centre_name(locale: Locale, c: &ServiceCentre) -> String {
-    if locale == Locale::ar {
-        c.name_ar.clone()
-    } else {
-        c.name_en.clone()
-    }
+    c.name_in(locale == Locale::ar)
 }
 
 fn municipality(locale: Locale, c: &ServiceCentre) -> String {
-    if locale == Locale::ar && !c.municipality_ar.is_empty() {
-        c.municipality_ar.clone()
-    } else {
-        c.municipality.clone()
-    }
+    c.municipality_in(locale == Locale::ar)
 }
 
 /// What went wrong, as the applicant reads it, and the field it belongs to.
@@ -127,6 +120,7 @@ fn Booking(view: BookingView, flags: Flags) -> impl IntoView {
     let notice = match flags.done.as_deref() {
         Some("booked") => Some(td_string!(locale, appointment.done_booked).to_string()),
         Some("cancelled") => Some(td_string!(locale, appointment.done_cancelled).to_string()),
+        Some("confirmed") => Some(td_string!(locale, appointment.done_confirmed).to_string()),
         _ => None,
     };
     let choosing = view.centre.is_some() || flags.choose_centre;
@@ -227,15 +221,26 @@ fn CurrentPanel(id: String, current: Current, cutoff_hours: u32) -> impl IntoVie
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let name = centre_name(locale, &current.centre);
+    let confirm = if current.confirmed {
+        view! { <p id="confirm">{t!(i18n, appointment.confirmed)}</p> }.into_any()
+    } else {
+        view! {
+            <form id="confirm" method="post" action=ConfirmAppointment::url() novalidate="">
+                <input type="hidden" name="id" value=id.clone() />
+                <Button>{t!(i18n, appointment.confirm_button)}</Button>
+            </form>
+        }
+        .into_any()
+    };
     let change = current.can_change.then(|| {
         let same = centre_path(&id, &current.centre.code);
         let other = format!("{}?change=centre", appointment_path(&id));
         view! {
-            <ul class="list">
+            <ul class="list" id="change">
                 <li><a href=same>{t!(i18n, appointment.change_time)}</a></li>
                 <li><a href=other>{t!(i18n, appointment.change_centre)}</a></li>
             </ul>
-            <form method="post" action=CancelAppointment::url() novalidate="">
+            <form id="cancel" method="post" action=CancelAppointment::url() novalidate="">
                 <input type="hidden" name="id" value=id.clone() />
                 <p class="field__hint">{t!(i18n, appointment.cancel_hint, hours = move || cutoff_hours)}</p>
                 <Button kind=ButtonKind::Warning>{t!(i18n, appointment.cancel_button)}</Button>
@@ -255,8 +260,20 @@ fn CurrentPanel(id: String, current: Current, cutoff_hours: u32) -> impl IntoVie
                     {when(locale, current.slot)}
                 </SummaryRow>
             </dl>
-            <p>{t!(i18n, appointment.bring)}</p>
+            <h3>{t!(i18n, appointment.bring_heading)}</h3>
+            <ul class="list">
+                {current
+                    .bring
+                    .iter()
+                    .map(|item| view! { <li>{bring_line(locale, *item, current.fee_at_centre)}</li> })
+                    .collect_view()}
+            </ul>
+            <ul class="list">
+                <li><a href=pdf_path(&id) download="">{t!(i18n, appointment.slip_download)}</a></li>
+                <li><a href=ics_path(&id) download="">{t!(i18n, appointment.slip_calendar)}</a></li>
+            </ul>
         </div>
+        {confirm}
         {change}
         {locked}
     }

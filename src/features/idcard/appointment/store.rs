@@ -12,9 +12,28 @@ use crate::{
         },
         reference::ServiceCentre,
     },
-    features::idcard::store::apply,
-    platform::db::{Db, DbError, OnUnique},
+    features::idcard::store::apply_with,
+    platform::{
+        db::{Db, DbError, OnUnique},
+        secrets::SecretKey,
+    },
 };
+
+/// What a change of appointment needs besides its facts: the address its notification links
+/// to, and the secret that opens the key its slip is signed with.
+pub struct Issuer<'a> {
+    pub public_url: &'a str,
+    pub secret: &'a SecretKey,
+}
+
+impl<'a> From<&'a crate::platform::state::AppState> for Issuer<'a> {
+    fn from(state: &'a crate::platform::state::AppState) -> Self {
+        Self {
+            public_url: &state.config.public_url,
+            secret: &state.secret,
+        }
+    }
+}
 
 /// A centre with what its slots are computed from.
 #[derive(Clone, Debug)]
@@ -78,6 +97,8 @@ pub struct AppointmentRecord {
     pub centre_code: String,
     pub starts_at: i64,
     pub created_at: i64,
+    /// The applicant said they will come (the reminder's link, or an SMS reply).
+    pub confirmed_at: Option<i64>,
 }
 
 /// The application's live appointment (at most one: the database's unique index).
@@ -86,8 +107,8 @@ pub async fn live<'e>(
     application: &str,
 ) -> Result<Option<AppointmentRecord>, DbError> {
     sqlx::query_as(
-        "SELECT id, application_id, centre_code, starts_at, created_at FROM idcard_appointments
-         WHERE application_id = $1 AND ended_at IS NULL",
+        "SELECT id, application_id, centre_code, starts_at, created_at, confirmed_at
+         FROM idcard_appointments WHERE application_id = $1 AND ended_at IS NULL",
     )
     .bind(application)
     .fetch_optional(conn)
@@ -186,29 +207,49 @@ async fn end(
     Ok(true)
 }
 
+/// A new live appointment, its slip sealed (`None`: the application has one already).
 async fn insert(
     conn: &mut sqlx::AnyConnection,
     application: &str,
     centre: &str,
     starts_at: i64,
+    secret: &SecretKey,
     now: i64,
 ) -> Result<Option<AppointmentRecord>, DbError> {
+    use crate::domain::seal::Sealable as _;
     let record = AppointmentRecord {
         id: uuid::Uuid::new_v4().to_string(),
         application_id: application.to_string(),
         centre_code: centre.to_string(),
         starts_at,
         created_at: now,
+        confirmed_at: None,
     };
+    let (reference,): (String,) =
+        sqlx::query_as("SELECT reference FROM idcard_applications WHERE id = $1")
+            .bind(application)
+            .fetch_one(&mut *conn)
+            .await?;
+    let signer = crate::platform::signing::active(conn, secret, now).await?;
+    let seal = crate::domain::idcard::slip::SlipSeal {
+        reference,
+        centre: centre.to_string(),
+        starts_at,
+        booked_at: now,
+        key_id: signer.key_id,
+    }
+    .sign(&signer.key);
     let inserted = sqlx::query(
-        "INSERT INTO idcard_appointments (id, application_id, centre_code, starts_at, created_at)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO idcard_appointments (id, application_id, centre_code, starts_at, created_at,
+           seal)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&record.id)
     .bind(application)
     .bind(centre)
     .bind(starts_at)
     .bind(now)
+    .bind(seal)
     .execute(conn)
     .await
     .on_unique()?;
@@ -225,7 +266,7 @@ pub async fn book(
     application: &str,
     centre: &str,
     slot: slots::Slot,
-    public_url: &str,
+    issuer: &Issuer<'_>,
     now: i64,
 ) -> Result<Option<Outcome>, DbError> {
     let mut tx = db.begin_write().await?;
@@ -240,7 +281,16 @@ pub async fn book(
     if !take_place(&mut tx, centre, slot.starts_at()).await? {
         return Ok(Some(Outcome::Full));
     }
-    let Some(record) = insert(&mut tx, application, centre, slot.starts_at(), now).await? else {
+    let Some(record) = insert(
+        &mut tx,
+        application,
+        centre,
+        slot.starts_at(),
+        issuer.secret,
+        now,
+    )
+    .await?
+    else {
         // A live appointment exists already (the state said otherwise only if another
         // request booked between the two reads, which the row lock rules out).
         return Ok(Some(Outcome::NotNow(NotNow {
@@ -253,7 +303,7 @@ pub async fn book(
         application,
         Event::AppointmentBooked,
         record,
-        public_url,
+        issuer.public_url,
         now,
     )
     .await
@@ -270,7 +320,7 @@ pub async fn reschedule(
     centre: &str,
     slot: slots::Slot,
     rules: &slots::Rules,
-    public_url: &str,
+    issuer: &Issuer<'_>,
     now: i64,
 ) -> Result<Option<Outcome>, DbError> {
     let mut tx = db.begin_write().await?;
@@ -289,7 +339,16 @@ pub async fn reschedule(
     if !end(&mut tx, &old, "rescheduled", now).await? {
         return Ok(Some(Outcome::NoAppointment));
     }
-    let Some(record) = insert(&mut tx, application, centre, slot.starts_at(), now).await? else {
+    let Some(record) = insert(
+        &mut tx,
+        application,
+        centre,
+        slot.starts_at(),
+        issuer.secret,
+        now,
+    )
+    .await?
+    else {
         return Ok(Some(Outcome::NoAppointment));
     };
     finish(
@@ -297,7 +356,7 @@ pub async fn reschedule(
         application,
         Event::AppointmentRescheduled,
         record,
-        public_url,
+        issuer.public_url,
         now,
     )
     .await
@@ -333,6 +392,34 @@ pub async fn cancel(
     .await
 }
 
+/// The applicant will come: the live appointment of the account's application is marked
+/// confirmed (`None`: not their application; `Some(false)`: no live appointment).
+pub async fn confirm(
+    db: &Db,
+    account: &str,
+    application: &str,
+    now: i64,
+) -> Result<Option<bool>, DbError> {
+    let owned: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM idcard_applications WHERE id = $1 AND account_id = $2")
+            .bind(application)
+            .bind(account)
+            .fetch_optional(db.pool())
+            .await?;
+    if owned.is_none() {
+        return Ok(None);
+    }
+    let live = sqlx::query(
+        "UPDATE idcard_appointments SET confirmed_at = COALESCE(confirmed_at, $2)
+         WHERE application_id = $1 AND ended_at IS NULL",
+    )
+    .bind(application)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(Some(live.rows_affected() == 1))
+}
+
 /// The account's live appointment, if it can still be changed (`None`: not their
 /// application), its application's row locked for the change.
 async fn changeable(
@@ -364,7 +451,19 @@ async fn finish(
     public_url: &str,
     now: i64,
 ) -> Result<Option<Outcome>, DbError> {
-    match apply(&mut tx, application, event, public_url, now).await? {
+    // A new appointment's e-mail attaches its slip, made from this document at delivery.
+    let mut extra = serde_json::Map::new();
+    if matches!(
+        event,
+        Event::AppointmentBooked | Event::AppointmentRescheduled
+    ) && let Some(slip) = super::slip::document(&mut tx, application, None).await?
+    {
+        extra.insert(
+            "slip".into(),
+            serde_json::to_value(slip).map_err(|e| DbError::Sqlx(sqlx::Error::Encode(e.into())))?,
+        );
+    }
+    match apply_with(&mut tx, application, event, public_url, extra, now).await? {
         Ok(_) => {
             tx.commit().await?;
             Ok(Some(Outcome::Done(record)))

@@ -226,6 +226,7 @@ pub async fn issue_vignette(
     for _ in 0..5 {
         let number = crate::domain::vignette::number(year, rand::random());
         let id = uuid::Uuid::new_v4().to_string();
+        use crate::domain::seal::Sealable as _;
         let seal = crate::domain::seal::Sealed {
             number: number.clone(),
             plate: plate.clone(),
