@@ -167,7 +167,7 @@ pub async fn build_state(
 
 /// A key for one purpose, derived from the server's secret (HMAC-SHA256 with a label), so one
 /// configured secret serves every purpose without reusing it directly.
-fn derive_key(secret: &SecretKey, label: &[u8]) -> [u8; 32] {
+pub fn derive_key(secret: &SecretKey, label: &[u8]) -> [u8; 32] {
     use hmac::{Hmac, Mac};
     let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.bytes())
         .expect("HMAC takes any key length");

@@ -403,6 +403,125 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    an_sms_reply_confirms_or_cancels_and_a_forged_or_replayed_one_does_nothing,
+    |app: &TestApp| async move {
+        use bawaba::{
+            features::idcard::appointment::{reminders, replies},
+            platform::gateway::signature,
+        };
+        let (b, id) = ready(app, &AMINA).await;
+        let day = bookable_days(app).await.last().unwrap().iso();
+        b.post_form(BOOK, &book_form(&id, "WAK", &day, "09:15"))
+            .await;
+        let starts_at = Slot::parse(&day, "09:15").unwrap().starts_at();
+        let (mobile,): (String,) = one(
+            app,
+            "SELECT c.mobile FROM accounts c JOIN idcard_applications a ON a.account_id = c.id
+             WHERE a.id = $1",
+            &id,
+        )
+        .await;
+        let secret =
+            bawaba::platform::secrets::SecretKey::load_or_create(None, &app.data_dir).unwrap();
+        let key = replies::provider_key(&secret);
+        let base = app.url("");
+        let now = now_secs();
+        let confirmed = || async {
+            one::<(Option<i64>,)>(
+                app,
+                "SELECT confirmed_at FROM idcard_appointments
+                 WHERE application_id = $1 AND ended_at IS NULL",
+                &id,
+            )
+            .await
+            .0
+        };
+        // Not reminded yet: a reply finds nothing to answer.
+        assert_eq!(
+            replies::simulate(&key, &base, &mobile, "1", now)
+                .await
+                .unwrap(),
+            200
+        );
+        assert!(confirmed().await.is_none());
+        let rules = rules(app).await;
+        reminders::run(&app.db, &rules, "https://b.test", starts_at - 29 * 3600)
+            .await
+            .unwrap();
+
+        // Forged (another key) and stale (an hour old): refused, nothing done.
+        assert_eq!(
+            replies::simulate(&[9; 32], &base, &mobile, "1", now)
+                .await
+                .unwrap(),
+            401
+        );
+        assert_eq!(
+            replies::simulate(&key, &base, &mobile, "1", now - 3600)
+                .await
+                .unwrap(),
+            401
+        );
+        assert!(confirmed().await.is_none());
+
+        // "١" (an Arabic phone's 1): confirmed, and told so by SMS.
+        let body = serde_json::to_vec(&replies::Inbound {
+            id: "provider-msg-1".into(),
+            from: mobile.clone(),
+            text: "١".into(),
+        })
+        .unwrap();
+        let send = || {
+            app.client
+                .post(app.url(replies::PATH))
+                .header(signature::HEADER, signature::sign(&key, now, &body))
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+        };
+        assert_eq!(send().await.unwrap().text().await.unwrap(), "Confirmed");
+        assert!(confirmed().await.is_some());
+        let (replies_sent,): (i64,) = one(
+            app,
+            "SELECT COUNT(*) FROM outbox WHERE template = 'idcard_appointment_reply_sms'
+               AND recipient = $1",
+            &mobile,
+        )
+        .await;
+        assert_eq!(replies_sent, 1);
+        // The same request again (a replay): nothing more.
+        assert_eq!(send().await.unwrap().text().await.unwrap(), "Replayed");
+
+        // Something else: not understood, nothing changed; then "2": cancelled, place free.
+        assert_eq!(
+            replies::simulate(&key, &base, &mobile, "maybe", now)
+                .await
+                .unwrap(),
+            200
+        );
+        assert_eq!(live_count(app, &id).await, 1);
+        assert_eq!(
+            replies::simulate(&key, &base, &mobile, "2", now)
+                .await
+                .unwrap(),
+            200
+        );
+        assert_eq!(live_count(app, &id).await, 0);
+        assert_eq!(state_of(app, &id).await, "awaiting_appointment");
+        let slot = Slot::parse(&day, "09:15").unwrap();
+        assert_eq!(booked(app, "WAK", slot).await, 0);
+        let (kinds,): (i64,) = one(
+            app,
+            "SELECT COUNT(*) FROM outbox WHERE template = 'idcard_appointment_reply_sms'
+               AND recipient = $1",
+            &mobile,
+        )
+        .await;
+        assert_eq!(kinds, 3, "confirmed, not understood, cancelled");
+    }
+);
+
+on_both_backends!(
     every_bad_slot_is_refused_with_its_reason_and_nothing_is_booked,
     |app: &TestApp| async move {
         let (b, id) = ready(app, &AMINA).await;

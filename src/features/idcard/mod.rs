@@ -42,7 +42,8 @@ pub const APPLY_PATH: &str = "/id-card/apply";
 pub const APPLICATIONS_PATH: &str = "/id-card/applications";
 
 /// The service's own routes besides its pages: a document's upload, its file read back by its
-/// owner, and the appointment's slip (PDF and calendar file).
+/// owner, the appointment's slip (PDF and calendar file), and the SMS provider's webhook for
+/// replies to reminders.
 #[cfg(feature = "ssr")]
 pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
     use crate::platform::http::PlainRoute;
@@ -66,6 +67,7 @@ pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
             "/id-card/applications/{id}/appointment/slip.ics",
             appointment::slip::download_ics,
         ),
+        PlainRoute::post(appointment::replies::PATH, appointment::replies::inbound),
     ]
 }
 

@@ -25,6 +25,7 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
     match template {
         REMINDER => return Reminder::of(params, locale).map(|r| r.email(locale)),
         REMINDER_SMS => return Reminder::of(params, locale).map(|r| r.sms(locale)),
+        super::appointment::replies::REPLY_SMS => return reply_sms(locale, params),
         _ => {}
     }
     let change = Change::of(params, locale)?;
@@ -278,6 +279,48 @@ impl Reminder {
             .to_string(),
         }
     }
+}
+
+/// The answer to an SMS reply (`appointment::replies`): confirmed, cancelled, too late to
+/// cancel, or not understood.
+fn reply_sms(locale: Locale, p: &serde_json::Value) -> Option<Rendered> {
+    use crate::domain::idcard::slots::Slot;
+    let s = |k: &str| p.get(k).and_then(|v| v.as_str());
+    let at = Slot::from_starts_at(p.get("starts_at")?.as_i64()?);
+    let date = crate::ui::text::long_date(locale, at.date);
+    let time = at.time();
+    let (date, time, reference) = (date.as_str(), time.as_str(), s("reference")?);
+    let text = match s("kind")? {
+        "confirmed" => td_string!(
+            locale,
+            mail.idcard_sms_confirmed,
+            date = date,
+            time = time,
+            reference = reference
+        )
+        .to_string(),
+        "cancelled" => td_string!(
+            locale,
+            mail.idcard_sms_cancelled,
+            date = date,
+            time = time,
+            reference = reference,
+            link = s("link")?
+        )
+        .to_string(),
+        "too_late" => td_string!(
+            locale,
+            mail.idcard_sms_too_late,
+            date = date,
+            time = time,
+            hours = p.get("hours")?.as_i64()?,
+            reference = reference
+        )
+        .to_string(),
+        "not_understood" => td_string!(locale, mail.idcard_sms_not_understood).to_string(),
+        _ => return None,
+    };
+    Some(Rendered::Sms { text })
 }
 
 /// "Your appointment: the centre, the day, the time", when the change is about one.

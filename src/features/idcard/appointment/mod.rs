@@ -9,6 +9,8 @@
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod reminders;
+#[cfg(feature = "ssr")]
+pub mod replies;
 pub mod slip;
 #[cfg(feature = "ssr")]
 pub mod store;

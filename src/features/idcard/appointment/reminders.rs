@@ -131,6 +131,15 @@ pub fn spawn(
                 Ok(n) => tracing::info!(reminded = n, "appointment reminders queued"),
                 Err(e) => tracing::warn!(error = %e, "appointment reminders not sent this time"),
             }
+            // Replies' message ids are kept a day: a signature older than minutes is refused
+            // anyway, so an older id cannot come back.
+            let purged = sqlx::query("DELETE FROM sms_inbound_nonces WHERE received_at < $1")
+                .bind(now - 86_400)
+                .execute(state.db.pool())
+                .await;
+            if let Err(e) = purged {
+                tracing::warn!(error = %e, "old inbound SMS ids not removed");
+            }
         }
     })
 }
