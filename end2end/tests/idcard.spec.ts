@@ -18,7 +18,7 @@ test("an eligible resident applies: request, then every section of the task list
   javaScriptEnabled,
 }, info) => {
   // The whole journey, then an audit of every new page in three languages.
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   await useLocale(context, baseURL!, "en");
   // The tag keeps the identity number digits only (and apart from the other project's).
   const email = await signedInCitizen(page, info.project.name === "js-on" ? "91" : "92");
@@ -321,7 +321,7 @@ test("an eligible resident applies: request, then every section of the task list
   await expect(page).toHaveURL(new RegExp(`${base}/appointment\\?done=booked$`));
   await expect(page.locator("main")).toContainText("تم حجز موعدك");
   await expect(page.locator("#appointment")).toContainText("مركز خدمات الوكرة");
-  await expect(page.locator("#appointment bdi")).toHaveText("09:15");
+  await expect(page.locator("#appointment .summary-list bdi")).toHaveText("09:15");
   await expectNoHorizontalScroll(page, "the booked appointment");
   await ready();
   await audit("the booked appointment");
@@ -371,7 +371,21 @@ test("an eligible resident applies: request, then every section of the task list
   await page.getByLabel("10:00", { exact: true }).check();
   await book.click();
   await expect(page).toHaveURL(/done=booked$/);
-  await expect(page.locator("#appointment bdi")).toHaveText("10:00");
+  await expect(page.locator("#appointment .summary-list bdi")).toHaveText("10:00");
+  if (javaScriptEnabled) {
+    // The booked appointment (slip links, "I will come") in the three languages.
+    for (const locale of LOCALES) {
+      await useLocale(context, baseURL!, locale);
+      await page.goto(`${base}/appointment`);
+      await waitForHydration(page);
+      await expectNoAxeViolations(page, `the booked appointment (${locale})`);
+    }
+    await useLocale(context, baseURL!, "ar");
+    await page.goto(`${base}/appointment`);
+  }
+  await page.getByRole("button", { name: "سأحضر" }).click();
+  await expect(page).toHaveURL(/done=confirmed$/);
+  await expect(page.locator("#confirm")).toContainText("لقد أكدت أنك ستحضر");
   await page.goto(base);
   await expect(page.locator(".timeline")).toContainText("نقل الموعد");
   await page.getByRole("link", { name: "عرض موعدك أو تغييره أو إلغاؤه" }).click();

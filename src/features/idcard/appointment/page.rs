@@ -225,7 +225,8 @@ fn CurrentPanel(id: String, current: Current, cutoff_hours: u32) -> impl IntoVie
         view! { <p id="confirm">{t!(i18n, appointment.confirmed)}</p> }.into_any()
     } else {
         view! {
-            <form id="confirm" method="post" action=ConfirmAppointment::url() novalidate="">
+            <form id="confirm" class="field" method="post" action=ConfirmAppointment::url() novalidate="">
+                <p class="field__hint">{t!(i18n, appointment.confirm_hint)}</p>
                 <input type="hidden" name="id" value=id.clone() />
                 <Button>{t!(i18n, appointment.confirm_button)}</Button>
             </form>
@@ -270,7 +271,11 @@ fn CurrentPanel(id: String, current: Current, cutoff_hours: u32) -> impl IntoVie
             </ul>
             <ul class="list">
                 <li><a href=pdf_path(&id) download="">{t!(i18n, appointment.slip_download)}</a></li>
-                <li><a href=ics_path(&id) download="">{t!(i18n, appointment.slip_calendar)}</a></li>
+                <li>
+                    <a href=ics_path(&id) download="">
+                        {t!(i18n, appointment.slip_calendar)} " " <Ltr>"(.ics)"</Ltr>
+                    </a>
+                </li>
             </ul>
         </div>
         {confirm}

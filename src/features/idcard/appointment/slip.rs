@@ -246,7 +246,7 @@ mod server {
             text_colour(surface, muted());
             w.text(
                 surface,
-                td_string!(locale, appointment.when),
+                td_string!(locale, appointment.time),
                 12.0,
                 Weight::Regular,
                 0.0,
