@@ -445,6 +445,47 @@ impl Writer {
         }
     }
 
+    /// Under the band: a small label and its value in large type (what an officer reads out,
+    /// what an applicant looks for), a left-to-right island.
+    pub fn headline(&self, surface: &mut Surface, label: &str, value: &str) {
+        text_colour(surface, muted());
+        self.text(surface, label, 12.0, Weight::Regular, 0.0, 140.0);
+        text_colour(surface, ink());
+        let big = Line::new(value, 34.0, Weight::Bold, false);
+        big.draw(surface, self.x(&big, 0.0), 184.0);
+    }
+
+    /// A seal's QR code, `side` points square at the end edge level with the headline, with its
+    /// caption under it.
+    pub fn seal(
+        &self,
+        surface: &mut Surface,
+        text: &str,
+        caption: &str,
+        side: f32,
+    ) -> Result<(), String> {
+        let (x, top) = (self.end_x(side), 112.0);
+        qr_code(surface, text, x, top, side, ink())?;
+        text_colour(surface, muted());
+        let caption = Line::new(caption, 8.5, Weight::Regular, self.rtl);
+        caption.draw(
+            surface,
+            x + (side - caption.width()) / 2.0,
+            top + side + 10.0,
+        );
+        text_colour(surface, ink());
+        Ok(())
+    }
+
+    /// A rule, then a section's heading under it; `y` ends where the section's first line goes.
+    pub fn section(&self, surface: &mut Surface, y: &mut f32, heading: &str) {
+        *y += 14.0;
+        self.rule(surface, *y);
+        *y += 36.0;
+        self.text(surface, heading, 16.0, Weight::Bold, 0.0, *y);
+        *y += 32.0;
+    }
+
     /// A rule across the page, between margins.
     pub fn rule(&self, surface: &mut Surface, y: f32) {
         fill_rect(surface, MARGIN, y, A4.0 - 2.0 * MARGIN, 1.0, muted());

@@ -122,7 +122,7 @@ mod server {
             db::DbError,
             ics,
             mail::Attachment,
-            pdf::{Row, Weight, Writer, a4_page, ink, muted, qr_code, text_colour},
+            pdf::{Row, Writer, a4_page, muted, text_colour},
         },
         ui::text::long_date,
     };
@@ -242,50 +242,24 @@ mod server {
                 td_string!(locale, portal_name),
                 td_string!(locale, appointment.slip_title),
             );
-            // The time, large: what the applicant looks for on the day.
-            text_colour(surface, muted());
-            w.text(
-                surface,
-                td_string!(locale, appointment.time),
-                12.0,
-                Weight::Regular,
-                0.0,
-                140.0,
-            );
-            text_colour(surface, ink());
-            let big = crate::platform::pdf::Line::new(&slot.time(), 34.0, Weight::Bold, false);
-            big.draw(surface, w.x(&big, 0.0), 184.0);
+            // The time, large: what the applicant looks for on the day; the seal the officer
+            // scans at check-in.
+            w.headline(surface, td_string!(locale, appointment.time), &slot.time());
             if let Some(seal) = &doc.seal {
-                let x = w.end_x(QR_SIDE);
-                qr_code(surface, seal, x, 112.0, QR_SIDE, ink())?;
-                text_colour(surface, muted());
-                let caption = crate::platform::pdf::Line::new(
-                    td_string!(locale, appointment.slip_qr_caption),
-                    8.5,
-                    Weight::Regular,
-                    rtl,
-                );
-                caption.draw(
+                w.seal(
                     surface,
-                    x + (QR_SIDE - caption.width()) / 2.0,
-                    112.0 + QR_SIDE + 10.0,
-                );
-                text_colour(surface, ink());
+                    seal,
+                    td_string!(locale, appointment.slip_qr_caption),
+                    QR_SIDE,
+                )?;
             }
             let mut y = 280.0;
             w.rows(surface, &mut y, &rows, value_column);
-            y += 14.0;
-            w.rule(surface, y);
-            y += 36.0;
-            w.text(
+            w.section(
                 surface,
+                &mut y,
                 td_string!(locale, appointment.bring_heading),
-                16.0,
-                Weight::Bold,
-                0.0,
-                y,
             );
-            y += 30.0;
             let width = crate::platform::pdf::A4.0 - 2.0 * crate::platform::pdf::MARGIN - 16.0;
             for item in doc.bring() {
                 let line = format!("• {}", super::bring_line(locale, item, doc.fee_at_centre));

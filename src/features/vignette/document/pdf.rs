@@ -8,7 +8,7 @@ use super::VignetteDocument;
 use crate::{
     domain::date::Date,
     i18n::*,
-    platform::pdf::{Line, Row, Weight, Writer, a4_page, color, ink, muted, qr_code, text_colour},
+    platform::pdf::{Row, Weight, Writer, a4_page, color, ink, text_colour},
 };
 
 fn day_month_year(iso: &str) -> String {
@@ -88,36 +88,19 @@ pub fn pdf(doc: &VignetteDocument, locale: Locale) -> Result<Vec<u8>, String> {
             td_string!(locale, portal_name),
             &td_string!(locale, purchase.pdf_title, year = doc.campaign_year).to_string(),
         );
-        // The number, large: what an officer reads out.
-        text_colour(surface, muted());
-        w.text(
+        // The number, large, and the seal an officer scans.
+        w.headline(
             surface,
             td_string!(locale, purchase.number_label),
-            12.0,
-            Weight::Regular,
-            0.0,
-            140.0,
+            &doc.number,
         );
-        text_colour(surface, ink());
-        let number = Line::new(&doc.number, 34.0, Weight::Bold, false);
-        number.draw(surface, w.x(&number, 0.0), 184.0);
-        // The QR code at the end edge, level with the number: the seal an officer scans.
         if let Some(qr) = &doc.qr {
-            let x = w.end_x(QR_SIDE);
-            qr_code(surface, qr, x, 112.0, QR_SIDE, ink())?;
-            text_colour(surface, muted());
-            let caption = Line::new(
-                td_string!(locale, purchase.pdf_qr_caption),
-                8.5,
-                Weight::Regular,
-                rtl,
-            );
-            caption.draw(
+            w.seal(
                 surface,
-                x + (QR_SIDE - caption.width()) / 2.0,
-                112.0 + QR_SIDE + 10.0,
-            );
-            text_colour(surface, ink());
+                qr,
+                td_string!(locale, purchase.pdf_qr_caption),
+                QR_SIDE,
+            )?;
         }
         let mut y = 214.0;
         if let Some(at) = doc.duplicate_issued_at {
@@ -135,18 +118,11 @@ pub fn pdf(doc: &VignetteDocument, locale: Locale) -> Result<Vec<u8>, String> {
         w.rows(surface, &mut y, &vignette_rows, value_column);
 
         // The receipt, under a rule.
-        y += 14.0;
-        w.rule(surface, y);
-        y += 36.0;
-        w.text(
+        w.section(
             surface,
+            &mut y,
             td_string!(locale, purchase.pdf_receipt_title),
-            16.0,
-            Weight::Bold,
-            0.0,
-            y,
         );
-        y += 32.0;
         w.rows(surface, &mut y, &receipt_rows, value_column);
         w.footer(surface, td_string!(locale, purchase.pdf_footer));
         Ok(())
