@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/id-card/applications/:id/check") view=idcard::check::CheckPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/applications/:id/pay") view=idcard::pay::PayPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/applications/:id/appointment") view=idcard::appointment::page::AppointmentPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/applications/:id/appointment/waitlist") view=idcard::appointment::waitlist::page::WaitlistPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/applications/:id/:step") view=idcard::pages::FormPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=accounts::register::StartPage />
                     <Route path=path!("/register/check") view=accounts::register::check::CheckPage ssr=SsrMode::Async />

@@ -1,6 +1,7 @@
 //! `bawaba`: serves the portal. Settings come from the environment (`bawaba --help`).
 //! `bawaba admin create --email …` creates an administrator (`bawaba admin --help`);
-//! `bawaba keys rotate` replaces the key that signs vignettes (`bawaba keys --help`).
+//! `bawaba keys rotate` replaces the key that signs vignettes (`bawaba keys --help`);
+//! `bawaba centres counters CODE N` opens counters at a service centre (`bawaba centres --help`).
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -13,6 +14,9 @@ async fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "admin") {
         return bawaba::features::accounts::admin::run(&args[1..]).await;
+    }
+    if args.first().is_some_and(|a| a == "centres") {
+        return bawaba::features::idcard::appointment::operator::run(&args[1..]).await;
     }
     if args.first().is_some_and(|a| a == "keys") {
         return bawaba::platform::signing::run(&args[1..]).await;

@@ -1,7 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { execFileSync } from "node:child_process";
-import path from "node:path";
-import { base32Decode, expectNoAxeViolations, latestMailText, payByCard, totp, waitForHydration } from "./support";
+import { base32Decode, bawabaCommand, expectNoAxeViolations, latestMailText, payByCard, totp, waitForHydration } from "./support";
 
 // An administrator's day, in Arabic on a phone, JavaScript on and off: made on the server with
 // `bawaba admin create`, held until two-step sign-in is set up, then the payments report, a
@@ -11,15 +9,10 @@ const PASSWORD = "أرز نهر فانوس سبعة";
 
 /** `bawaba admin create` on the e2e server's data directory, the password on standard input. */
 function createAdministrator(email: string, nin: string) {
-  const root = path.resolve(__dirname, "../..");
-  const target = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
-  const env: NodeJS.ProcessEnv = { ...process.env, BAWABA_DATA_DIR: process.env.E2E_DATA_DIR, BAWABA_LOG: "warn" };
-  delete env.DATABASE_URL;
-  execFileSync(
-    path.join(target, "debug", "bawaba"),
+  bawabaCommand(
     ["admin", "create", "--email", email, "--name", "Nadia Ferhat", "--identity-kind", "nin",
       "--identity-number", nin, "--date-of-birth", "1985-06-02", "--nationality", "12", "--mobile", "+213661234567"],
-    { input: `${PASSWORD}\n${PASSWORD}\n`, env, cwd: root, stdio: ["pipe", "pipe", "pipe"] },
+    `${PASSWORD}\n${PASSWORD}\n`,
   );
 }
 

@@ -3,6 +3,8 @@ import { expect, type Browser, type Page, type BrowserContext } from "@playwrigh
 import AxeBuilder from "@axe-core/playwright";
 import { createHmac } from "node:crypto";
 import { deflateSync, crc32 } from "node:zlib";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 
 export const LOCALES = ["ar", "fr", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -387,3 +389,36 @@ export function scanPng(width: number, height: number, paper: number, ink: numbe
     chunk("IEND", Buffer.alloc(0)),
   ]);
 }
+
+/**
+ * Runs the portal's own command line (`bawaba admin …`, `bawaba centres …`) on the e2e server's
+ * data directory, as an operator does on a server; what it printed.
+ */
+export function bawabaCommand(args: string[], input = ""): string {
+  const root = path.resolve(__dirname, "../..");
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
+  const env: NodeJS.ProcessEnv = { ...process.env, BAWABA_DATA_DIR: process.env.E2E_DATA_DIR, BAWABA_LOG: "warn" };
+  delete env.DATABASE_URL;
+  return execFileSync(path.join(target, "debug", "bawaba"), args, { input, env, cwd: root, stdio: ["pipe", "pipe", "pipe"] }).toString();
+}
+
+/**
+ * Other residents have taken every time of `day` at Al Shamal (07:00 to 12:00, one counter): its
+ * slots' counts written into the e2e server's SQLite database, as their bookings would leave
+ * them. Python's standard library is the SQLite client here (Node 20 has none built in).
+ */
+export function fillShamal(day: string) {
+  const script = `
+import sqlite3, sys, datetime
+db = sqlite3.connect(sys.argv[1], timeout=30)
+day = datetime.date.fromisoformat(sys.argv[2])
+midnight = int(datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp()) - 3 * 3600
+with db:
+    for minute in range(7 * 60, 12 * 60, 15):
+        db.execute("INSERT INTO appointment_slots (centre_code, starts_at, booked) VALUES ('SHM', ?, 1) "
+                   "ON CONFLICT (centre_code, starts_at) DO UPDATE SET booked = MAX(booked, 1)",
+                   (midnight + minute * 60,))
+`;
+  execFileSync("python3", ["-c", script, path.join(process.env.E2E_DATA_DIR!, "bawaba.db"), day]);
+}
+

@@ -8,16 +8,13 @@ use crate::{
     on_both_backends,
     support::{
         app::TestApp,
-        idcard::{choose_payment, one, refused, signed_in, submitted, today},
+        idcard::{applicants, bookable_days, one, ready, refused, signed_in, state_of, today},
         mail::deliver_mail,
         people::{AMINA, KARIM, html},
     },
 };
 use bawaba::{
-    domain::{
-        date::Date,
-        idcard::slots::{self, Rules, Slot},
-    },
+    domain::idcard::slots::{Rules, Slot},
     features::idcard::{
         appointment::store::{self, Outcome},
         store as idcard_store,
@@ -27,16 +24,6 @@ use bawaba::{
 
 const BOOK: &str = "/api/id-card/application/book";
 const CANCEL: &str = "/api/id-card/application/cancel-appointment";
-
-async fn state_of(app: &TestApp, id: &str) -> String {
-    one::<(String,)>(
-        app,
-        "SELECT state FROM idcard_applications WHERE id = $1",
-        id,
-    )
-    .await
-    .0
-}
 
 async fn booked(app: &TestApp, centre: &str, slot: Slot) -> i64 {
     let row: Option<(i64,)> = sqlx::query_as(
@@ -64,16 +51,6 @@ async fn rules(app: &TestApp) -> Rules {
     Rules::from_terms(&idcard_store::terms(&app.db).await.unwrap())
 }
 
-/// The bookable days of the window as the server sees them today (public holidays from data).
-async fn bookable_days(app: &TestApp) -> Vec<Date> {
-    let calendar = idcard_store::calendar(&app.db).await.unwrap();
-    let rules = rules(app).await;
-    slots::window(today(), &calendar, &rules)
-        .into_iter()
-        .filter(|d| calendar.is_working_day(*d))
-        .collect()
-}
-
 fn book_form<'a>(
     id: &'a str,
     centre: &'a str,
@@ -81,17 +58,6 @@ fn book_form<'a>(
     time: &'a str,
 ) -> Vec<(&'a str, &'a str)> {
     vec![("id", id), ("centre", centre), ("day", day), ("time", time)]
-}
-
-/// A submitted application whose fee is to be paid at the centre: ready to book.
-async fn ready(
-    app: &TestApp,
-    who: &crate::support::people::Person,
-) -> (crate::support::app::Browser, String) {
-    let (b, id) = submitted(app, who).await;
-    choose_payment(&b, &id, Some("centre")).await;
-    assert_eq!(state_of(app, &id).await, "awaiting_appointment");
-    (b, id)
 }
 
 on_both_backends!(
@@ -676,45 +642,6 @@ on_both_backends!(
         assert!(to.ends_with("done=booked"), "{to}");
     }
 );
-
-/// `n` residents, each with an application awaiting its appointment (made in SQL: the race
-/// is the point here, not the journey that leads to it).
-async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
-    let now = now_secs();
-    let mut all = Vec::new();
-    for i in 0..n {
-        let account = uuid::Uuid::new_v4().to_string();
-        let application = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO accounts (id, full_name, identity_kind, identity_number, date_of_birth,
-               nationality, email, mobile, password_hash, role, email_verified_at, created_at,
-               updated_at)
-             VALUES ($1, 'Racer', 'qid', $2, '1990-01-01', 12, $3, '+97455000000', 'x',
-               'citizen', $4, $4, $4)",
-        )
-        .bind(&account)
-        .bind(format!("2880000{i:04}"))
-        .bind(format!("racer{i}@example.test"))
-        .bind(now)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
-        sqlx::query(
-            "INSERT INTO idcard_applications (id, reference, account_id, request_type, state,
-               version, created_at, updated_at, language, fee_minor, fee_currency)
-             VALUES ($1, $2, $3, 'new', 'awaiting_appointment', 1, $4, $4, 'ar', 10000, 'QAR')",
-        )
-        .bind(&application)
-        .bind(format!("ID-RACE{i:05}"))
-        .bind(&account)
-        .bind(now)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
-        all.push((account, application));
-    }
-    all
-}
 
 on_both_backends!(
     fifty_people_racing_for_the_last_place_of_a_slot_one_wins,

@@ -21,6 +21,7 @@ mod idcard;
 mod idcard_appointments;
 mod idcard_documents;
 mod idcard_submit;
+mod idcard_waitlist;
 mod locale;
 mod outbox;
 mod pages;

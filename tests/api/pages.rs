@@ -277,6 +277,10 @@ const OUTSIDE_THE_SWEEP: &[(&str, &str)] = &[
         "/id-card/applications/{id}/appointment",
         "signed in, a paid application of the account (idcard.spec.ts audits its steps)",
     ),
+    (
+        "/id-card/applications/{id}/appointment/waitlist",
+        "signed in, an application awaiting its appointment (idcard.spec.ts audits it)",
+    ),
     ("/register/check", "reached with the registration's answers"),
     ("/account", "signed in"),
     ("/account/change-email", "signed in"),

@@ -7,6 +7,7 @@ pub mod form;
 pub mod slip;
 pub mod slots;
 pub mod timeline;
+pub mod waitlist;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +34,8 @@ pub struct Terms {
     /// The reminder goes this many hours before the appointment: the day before, early
     /// enough to change or cancel before the cut-off.
     pub appointment_reminder_hours: u32,
+    /// A place offered from the waiting list is held this many minutes for the applicant.
+    pub waitlist_hold_minutes: u32,
 }
 
 impl Terms {
@@ -60,6 +63,7 @@ impl Terms {
             booking_window_working_days: get("booking_window_working_days")?,
             appointment_change_cutoff_hours: get("appointment_change_cutoff_hours")?,
             appointment_reminder_hours: get("appointment_reminder_hours")?,
+            waitlist_hold_minutes: get("waitlist_hold_minutes")?,
         })
     }
 }
@@ -78,6 +82,7 @@ impl Terms {
             booking_window_working_days: 14,
             appointment_change_cutoff_hours: 24,
             appointment_reminder_hours: 30,
+            waitlist_hold_minutes: 120,
         }
     }
 }

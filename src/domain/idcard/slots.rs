@@ -106,6 +106,8 @@ pub struct Rules {
     pub change_cutoff_hours: u32,
     /// The reminder goes this many hours before.
     pub reminder_hours: u32,
+    /// A place offered from the waiting list is held this long (minutes).
+    pub hold_minutes: u32,
 }
 
 impl Rules {
@@ -116,6 +118,7 @@ impl Rules {
             lead_working_days: terms.appointment_lead_working_days,
             change_cutoff_hours: terms.appointment_change_cutoff_hours,
             reminder_hours: terms.appointment_reminder_hours,
+            hold_minutes: terms.waitlist_hold_minutes,
         }
     }
 }

@@ -72,13 +72,14 @@ pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
 }
 
 /// The service's background jobs: the appointment reminders (every five minutes, so a
-/// reminder is never much later than its hour).
+/// reminder is never much later than its hour) and the waiting list (every minute; requests
+/// that free a place also run it at once).
 #[cfg(feature = "ssr")]
 pub fn workers(state: &crate::platform::state::AppState) -> Vec<tokio::task::JoinHandle<()>> {
-    vec![appointment::reminders::spawn(
-        state.clone(),
-        std::time::Duration::from_secs(5 * 60),
-    )]
+    vec![
+        appointment::reminders::spawn(state.clone(), std::time::Duration::from_secs(5 * 60)),
+        appointment::waitlist::worker::spawn(state.clone(), std::time::Duration::from_secs(60)),
+    ]
 }
 
 /// An application's page: its task list while it is filled in.

@@ -17,14 +17,16 @@ pub const STATUS_SMS: &str = "idcard_status_sms";
 /// The day before an appointment (`appointment::reminders`).
 pub const REMINDER: &str = "idcard_appointment_reminder";
 pub const REMINDER_SMS: &str = "idcard_appointment_reminder_sms";
+/// A place offered from the waiting list (`appointment::waitlist::worker`).
+pub const OFFER: &str = "idcard_waitlist_offer";
+pub const OFFER_SMS: &str = "idcard_waitlist_offer_sms";
 
 /// This feature's notification `template` in `language`; `None` for another feature's
 /// template, another language or a missing parameter.
 pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Option<Rendered> {
     let locale = crate::platform::mail::locale_of(language)?;
     match template {
-        REMINDER => return Reminder::of(params, locale).map(|r| r.email(locale)),
-        REMINDER_SMS => return Reminder::of(params, locale).map(|r| r.sms(locale)),
+        REMINDER | REMINDER_SMS | OFFER | OFFER_SMS => return slotted(template, locale, params),
         super::appointment::replies::REPLY_SMS => return reply_sms(locale, params),
         _ => {}
     }
@@ -34,6 +36,22 @@ pub fn render(template: &str, language: &str, params: &serde_json::Value) -> Opt
         STATUS_SMS => Some(sms(locale, &change)),
         _ => None,
     }
+}
+
+/// A reminder or an offer, by e-mail or SMS.
+fn slotted(template: &str, locale: Locale, params: &serde_json::Value) -> Option<Rendered> {
+    let until = if matches!(template, OFFER | OFFER_SMS) {
+        "expires_at"
+    } else {
+        "changes_until"
+    };
+    let m = Slotted::of(params, locale, until)?;
+    Some(match template {
+        REMINDER => m.reminder_email(locale),
+        REMINDER_SMS => m.reminder_sms(locale),
+        OFFER => m.offer_email(locale),
+        _ => m.offer_sms(locale),
+    })
 }
 
 /// A change of state, from the message's parameters.
@@ -167,19 +185,21 @@ fn sms(locale: Locale, c: &Change) -> Rendered {
     Rendered::Sms { text }
 }
 
-/// An appointment's reminder, from the message's parameters.
-struct Reminder {
+/// A message about a slot at a centre, from its parameters: a reminder (`until`: the last
+/// moment to change or cancel online) or an offer from the waiting list (`until`: the end of
+/// the hold).
+struct Slotted {
     reference: String,
     centre: String,
     date: String,
     time: String,
-    /// The last moment to change or cancel online, as a day and a time.
+    /// A day and a time, from the parameter `until_key`.
     until: String,
     link: String,
 }
 
-impl Reminder {
-    fn of(p: &serde_json::Value, locale: Locale) -> Option<Self> {
+impl Slotted {
+    fn of(p: &serde_json::Value, locale: Locale, until_key: &str) -> Option<Self> {
         use crate::domain::idcard::slots::Slot;
         let s = |k: &str| p.get(k).and_then(|v| v.as_str());
         let centre = if locale == Locale::ar {
@@ -188,7 +208,7 @@ impl Reminder {
             s("centre_en")
         }?;
         let at = Slot::from_starts_at(p.get("starts_at")?.as_i64()?);
-        let until = Slot::from_starts_at(p.get("changes_until")?.as_i64()?);
+        let until = Slot::from_starts_at(p.get(until_key)?.as_i64()?);
         Some(Self {
             reference: s("reference")?.to_string(),
             centre: centre.to_string(),
@@ -205,7 +225,7 @@ impl Reminder {
 
     /// Where and when, then three links: confirm, change, cancel (each to its part of the
     /// appointment page).
-    fn email(&self, locale: Locale) -> Rendered {
+    fn reminder_email(&self, locale: Locale) -> Rendered {
         let subject = td_string!(
             locale,
             mail.idcard_reminder_subject,
@@ -265,7 +285,7 @@ impl Reminder {
         }
     }
 
-    fn sms(&self, locale: Locale) -> Rendered {
+    fn reminder_sms(&self, locale: Locale) -> Rendered {
         Rendered::Sms {
             text: td_string!(
                 locale,
@@ -274,6 +294,68 @@ impl Reminder {
                 date = self.date.as_str(),
                 time = self.time.as_str(),
                 reference = self.reference.as_str(),
+                link = self.link.as_str()
+            )
+            .to_string(),
+        }
+    }
+}
+
+/// A place offered from the waiting list (the same facts as a reminder, `until` being the
+/// end of the hold).
+impl Slotted {
+    fn offer_email(&self, locale: Locale) -> Rendered {
+        let subject = td_string!(
+            locale,
+            mail.idcard_offer_subject,
+            date = self.date.as_str(),
+            reference = self.reference.as_str()
+        )
+        .to_string();
+        let said = td_string!(
+            locale,
+            mail.idcard_offer,
+            centre = self.centre.as_str(),
+            date = self.date.as_str(),
+            time = self.time.as_str(),
+            reference = self.reference.as_str()
+        )
+        .to_string();
+        let until =
+            td_string!(locale, mail.idcard_offer_until, until = self.until.as_str()).to_string();
+        let label = td_string!(locale, mail.idcard_offer_link).to_string();
+        let signature = td_string!(locale, mail.signature).to_string();
+        let text = format!(
+            "{said}\n\n{until}\n\n{label}: {}\n\n{signature}\n",
+            self.link
+        );
+        let html = email_html(
+            locale,
+            &[
+                escape(&said),
+                escape(&until),
+                format!("<a href=\"{}\">{}</a>", escape(&self.link), escape(&label)),
+                escape(&signature),
+            ],
+        );
+        Rendered::Email {
+            subject,
+            text,
+            html,
+            attachments: Vec::new(),
+        }
+    }
+
+    fn offer_sms(&self, locale: Locale) -> Rendered {
+        Rendered::Sms {
+            text: td_string!(
+                locale,
+                mail.idcard_offer_sms,
+                centre = self.centre.as_str(),
+                date = self.date.as_str(),
+                time = self.time.as_str(),
+                reference = self.reference.as_str(),
+                until = self.until.as_str(),
                 link = self.link.as_str()
             )
             .to_string(),
@@ -487,6 +569,40 @@ mod tests {
         };
         assert!(
             text.contains("مركز خدمات الوكرة") && text.contains("1") && text.contains("2"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_offer_says_where_when_and_until_when_it_is_held_in_three_languages() {
+        let p = json!({
+            "reference": "ID-7K2M9Q4TXR",
+            "centre_ar": "مركز خدمات الوكرة",
+            "centre_en": "Al Wakrah Service Centre",
+            // Sunday 6 December 2026, 09:15 in Doha; held until Thursday 3rd, 17:30.
+            "starts_at": 1_796_537_700,
+            "expires_at": 1_796_308_200,
+            "link": "https://bawaba.example/id-card/applications/1/appointment#offer",
+        });
+        for language in ["ar", "fr", "en"] {
+            let Some(Rendered::Email { subject, text, .. }) = render(OFFER, language, &p) else {
+                panic!("no offer in {language}");
+            };
+            assert!(subject.contains("ID-7K2M9Q4TXR"), "{subject}");
+            assert!(
+                text.contains("/appointment#offer") && text.contains("09:15"),
+                "{text}"
+            );
+            let Some(Rendered::Sms { text }) = render(OFFER_SMS, language, &p) else {
+                panic!("no offer SMS in {language}");
+            };
+            assert!(text.contains("#offer") && text.contains("17:30"), "{text}");
+        }
+        let Some(Rendered::Email { text, .. }) = render(OFFER, "en", &p) else {
+            panic!("no offer");
+        };
+        assert!(
+            text.contains("Al Wakrah Service Centre") && text.contains("3 December 2026 17:30"),
             "{text}"
         );
     }

@@ -6,7 +6,14 @@ use super::{
     app::{Browser, TestApp},
     people::registered_and_confirmed,
 };
-use bawaba::features::idcard::documents::samples::scan;
+use bawaba::{
+    domain::{
+        date::Date,
+        idcard::slots::{self, Rules},
+    },
+    features::idcard::{documents::samples::scan, store as idcard_store},
+    platform::session::now_secs,
+};
 use image::ImageFormat;
 
 pub const ANSWER: &str = "/api/id-card/application/answer";
@@ -248,4 +255,75 @@ where
         .fetch_one(app.db.pool())
         .await
         .unwrap()
+}
+
+/// The application's state.
+pub async fn state_of(app: &TestApp, id: &str) -> String {
+    one::<(String,)>(
+        app,
+        "SELECT state FROM idcard_applications WHERE id = $1",
+        id,
+    )
+    .await
+    .0
+}
+
+/// The bookable days of the window as the server sees them today (public holidays from data).
+pub async fn bookable_days(app: &TestApp) -> Vec<Date> {
+    let calendar = idcard_store::calendar(&app.db).await.unwrap();
+    let rules = Rules::from_terms(&idcard_store::terms(&app.db).await.unwrap());
+    slots::window(today(), &calendar, &rules)
+        .into_iter()
+        .filter(|d| calendar.is_working_day(*d))
+        .collect()
+}
+
+/// A submitted application whose fee is to be paid at the centre: ready to book.
+pub async fn ready(
+    app: &TestApp,
+    who: &crate::support::people::Person,
+) -> (crate::support::app::Browser, String) {
+    let (b, id) = submitted(app, who).await;
+    choose_payment(&b, &id, Some("centre")).await;
+    assert_eq!(state_of(app, &id).await, "awaiting_appointment");
+    (b, id)
+}
+
+/// `n` residents, each with an application awaiting its appointment (made in SQL: the race
+/// is the point here, not the journey that leads to it).
+pub async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
+    let now = now_secs();
+    let mut all = Vec::new();
+    for i in 0..n {
+        let account = uuid::Uuid::new_v4().to_string();
+        let application = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO accounts (id, full_name, identity_kind, identity_number, date_of_birth,
+               nationality, email, mobile, password_hash, role, email_verified_at, created_at,
+               updated_at)
+             VALUES ($1, 'Racer', 'qid', $2, '1990-01-01', 12, $3, '+97455000000', 'x',
+               'citizen', $4, $4, $4)",
+        )
+        .bind(&account)
+        .bind(format!("2880000{i:04}"))
+        .bind(format!("racer{i}@example.test"))
+        .bind(now)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO idcard_applications (id, reference, account_id, request_type, state,
+               version, created_at, updated_at, language, fee_minor, fee_currency)
+             VALUES ($1, $2, $3, 'new', 'awaiting_appointment', 1, $4, $4, 'ar', 10000, 'QAR')",
+        )
+        .bind(&application)
+        .bind(format!("ID-RACE{i:05}"))
+        .bind(&account)
+        .bind(now)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+        all.push((account, application));
+    }
+    all
 }

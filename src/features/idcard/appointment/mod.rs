@@ -6,6 +6,8 @@
 //! (`domain::idcard::slots`); the database only counts each slot's bookings and keeps that
 //! count within the centre's counters.
 
+#[cfg(feature = "ssr")]
+pub mod operator;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod reminders;
@@ -14,6 +16,7 @@ pub mod replies;
 pub mod slip;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod waitlist;
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
@@ -94,6 +97,8 @@ pub struct BookingView {
     pub times: Vec<(Slot, u32)>,
     /// After "just filled": the free slots nearest to the one wanted.
     pub nearest: Vec<Slot>,
+    /// The application's place on the waiting list, and the place it is offered.
+    pub waiting: Option<waitlist::Waiting>,
 }
 
 #[server(endpoint = "id-card/application/booking")]
@@ -181,30 +186,86 @@ pub(crate) mod server {
         Ok(Rules::from_terms(&terms))
     }
 
-    /// Each slot's count of a centre over the window, by its start.
-    async fn counts(
+    /// A centre's booking window as the calendar shows it: each day with why it cannot be
+    /// booked or its free places, and each slot's count (booked or held) by its start.
+    pub(crate) struct CentreDays {
+        pub found: store::CentreRecord,
+        pub days: Vec<DayChoice>,
+        pub rules: Rules,
+        counts: std::collections::HashMap<i64, i64>,
+    }
+
+    impl CentreDays {
+        /// A day's slots with their free places.
+        pub fn free_in(&self, date: Date) -> Vec<(Slot, u32)> {
+            slots::day_slots(date, &self.found.centre, &self.rules, |minute| {
+                self.counts
+                    .get(&Slot { date, minute }.starts_at())
+                    .copied()
+                    .unwrap_or(0)
+            })
+        }
+    }
+
+    /// The window at centre `code` seen today (`None`: no such centre).
+    pub(crate) async fn centre_days(
         state: &AppState,
-        centre: &str,
-        window: &[Date],
-    ) -> Result<std::collections::HashMap<i64, i64>, AppError> {
-        let (Some(first), Some(last)) = (window.first(), window.last()) else {
-            return Ok(Default::default());
-        };
-        let from = Slot {
-            date: *first,
-            minute: 0,
-        }
-        .starts_at();
-        let to = Slot {
-            date: last.plus_days(1),
-            minute: 0,
-        }
-        .starts_at();
-        Ok(store::booked(&state.db, centre, from, to)
+        code: &str,
+    ) -> Result<Option<CentreDays>, AppError> {
+        let today = today_in_qatar();
+        let Some(found) = store::centre(&state.db, code, today)
             .await
             .or_unavailable()?
-            .into_iter()
-            .collect())
+        else {
+            return Ok(None);
+        };
+        let rules = rules(state).await?;
+        let calendar = idcard_store::calendar(&state.db).await.or_unavailable()?;
+        let window = slots::window(today, &calendar, &rules);
+        let counts = match (window.first(), window.last()) {
+            (Some(first), Some(last)) => {
+                let from = Slot {
+                    date: *first,
+                    minute: 0,
+                }
+                .starts_at();
+                let to = Slot {
+                    date: last.plus_days(1),
+                    minute: 0,
+                }
+                .starts_at();
+                store::booked(&state.db, code, from, to)
+                    .await
+                    .or_unavailable()?
+                    .into_iter()
+                    .collect()
+            }
+            _ => Default::default(),
+        };
+        let mut view = CentreDays {
+            found,
+            days: Vec::new(),
+            rules,
+            counts,
+        };
+        view.days = window
+            .iter()
+            .map(|&date| {
+                let problem =
+                    slots::day_problem(date, &view.found.centre, &calendar, today, &rules);
+                let free = if problem.is_none() {
+                    view.free_in(date).iter().map(|(_, f)| f).sum()
+                } else {
+                    0
+                };
+                DayChoice {
+                    date,
+                    problem,
+                    free,
+                }
+            })
+            .collect();
+        Ok(Some(view))
     }
 
     pub async fn booking(
@@ -220,7 +281,6 @@ pub(crate) mod server {
             .state()
             .ok_or_else(|| AppError::internal("unknown application state"))?;
         let rules = rules(state).await?;
-        let today = today_in_qatar();
         let centres = idcard_store::centres(&state.db).await.or_unavailable()?;
         let mut conn = state.db.pool().acquire().await.or_unavailable()?;
         let slip = super::slip::document(&mut conn, id, Some(account))
@@ -230,6 +290,7 @@ pub(crate) mod server {
             .await
             .or_unavailable()?
             .is_some_and(|a| a.confirmed_at.is_some());
+        let waiting = super::waitlist::server::waiting(&mut conn, id, &centres).await?;
         drop(conn);
         let current = slip.map(|s| Current {
             confirmed,
@@ -248,6 +309,7 @@ pub(crate) mod server {
             day: None,
             times: Vec::new(),
             nearest: Vec::new(),
+            waiting,
             centres,
             summary: record.into(),
         };
@@ -256,37 +318,10 @@ pub(crate) mod server {
             return Ok(view);
         };
         // An unknown centre in the address: back to the list of centres.
-        let Some(found) = store::centre(&state.db, &code, today)
-            .await
-            .or_unavailable()?
-        else {
+        let Some(found) = centre_days(state, &code).await? else {
             return Ok(view);
         };
-        let calendar = idcard_store::calendar(&state.db).await.or_unavailable()?;
-        let window = slots::window(today, &calendar, &rules);
-        let counts = counts(state, &code, &window).await?;
-        let count = |slot: Slot| counts.get(&slot.starts_at()).copied().unwrap_or(0);
-        let free_in = |date: Date| {
-            slots::day_slots(date, &found.centre, &rules, |minute| {
-                count(Slot { date, minute })
-            })
-        };
-        view.days = window
-            .iter()
-            .map(|&date| {
-                let problem = slots::day_problem(date, &found.centre, &calendar, today, &rules);
-                let free = if problem.is_none() {
-                    free_in(date).iter().map(|(_, f)| f).sum()
-                } else {
-                    0
-                };
-                DayChoice {
-                    date,
-                    problem,
-                    free,
-                }
-            })
-            .collect();
+        view.days = found.days.clone();
         if let Some(w) = wanted
             .as_deref()
             .zip(day.as_deref())
@@ -296,7 +331,7 @@ pub(crate) mod server {
                 .days
                 .iter()
                 .filter(|d| d.problem.is_none() && d.free > 0)
-                .flat_map(|d| free_in(d.date))
+                .flat_map(|d| found.free_in(d.date))
                 .filter(|(_, f)| *f > 0)
                 .map(|(s, _)| s)
                 .collect();
@@ -308,10 +343,10 @@ pub(crate) mod server {
                 .any(|c| c.date == *d && c.problem.is_none())
         });
         if let Some(date) = chosen_day {
-            view.times = free_in(date);
+            view.times = found.free_in(date);
             view.day = Some(date);
         }
-        view.centre = Some(found.info);
+        view.centre = Some(found.found.info);
         Ok(view)
     }
 
@@ -364,12 +399,16 @@ pub(crate) mod server {
         }
         .or_unavailable()?
         .ok_or_else(|| AppError::refused("idcard appointment"))?;
+        if matches!(outcome, Outcome::Done(_)) {
+            // A move freed the old place; a booking ended a wait, which may free an offer.
+            super::waitlist::worker::kick(state);
+        }
         Ok(match outcome {
             Outcome::Done(_) => format!("{}?done=booked", appointment_path(id)),
             Outcome::Full => format!("{}&time={}", back("full"), slot.time()),
             Outcome::TooLate => format!("{}?problem=too_late", appointment_path(id)),
             // Booked already (a second click), or not bookable: the page says where it is.
-            Outcome::NotNow(_) | Outcome::NoAppointment => appointment_path(id),
+            Outcome::NotNow(_) | Outcome::NoAppointment | Outcome::Lapsed => appointment_path(id),
         })
     }
 
@@ -386,6 +425,9 @@ pub(crate) mod server {
         .await
         .or_unavailable()?
         .ok_or_else(|| AppError::refused("idcard appointment"))?;
+        if matches!(outcome, Outcome::Done(_)) {
+            super::waitlist::worker::kick(state);
+        }
         Ok(match outcome {
             Outcome::Done(_) => format!("{}?done=cancelled", appointment_path(id)),
             Outcome::TooLate => format!("{}?problem=too_late", appointment_path(id)),

@@ -5,6 +5,10 @@ use super::{
     Blocked, BookAppointment, BookingView, CancelAppointment, ConfirmAppointment, Current,
     DayChoice, appointment_path, centre_path, day_path, load_booking,
     slip::{bring_line, ics_path, pdf_path},
+    waitlist::{
+        page::{OfferPanel, WaitingPanel},
+        waitlist_path,
+    },
 };
 use crate::{
     domain::{
@@ -72,6 +76,8 @@ fn problem_message(locale: Locale, code: &str, cutoff_hours: u32) -> (String, &'
     let field = match code {
         "unknown_centre" | "choose_centre" => "centre",
         "too_late" => "appointment",
+        // Still waiting: the error summary leads to the waiting list's panel.
+        "lapsed" => "waitlist",
         "weekend" | "holiday" | "closed" | "past" | "too_soon" | "too_far" => "calendar",
         _ => "time",
     };
@@ -95,6 +101,7 @@ fn problem_message(locale: Locale, code: &str, cutoff_hours: u32) -> (String, &'
                 td_string!(locale, appointment.err_too_late, hours = cutoff_hours).to_string()
             }
             "choose_time" => td_string!(locale, appointment.err_choose_time).to_string(),
+            "lapsed" => td_string!(locale, waitlist.err_lapsed).to_string(),
             _ => td_string!(locale, appointment.err_not_a_slot).to_string(),
         },
     };
@@ -121,6 +128,11 @@ fn Booking(view: BookingView, flags: Flags) -> impl IntoView {
         Some("booked") => Some(td_string!(locale, appointment.done_booked).to_string()),
         Some("cancelled") => Some(td_string!(locale, appointment.done_cancelled).to_string()),
         Some("confirmed") => Some(td_string!(locale, appointment.done_confirmed).to_string()),
+        Some("waiting") => Some(td_string!(locale, waitlist.done_waiting).to_string()),
+        Some("left") => Some(td_string!(locale, waitlist.done_left).to_string()),
+        Some("declined") => Some(td_string!(locale, waitlist.done_declined).to_string()),
+        // A second press on an answered offer: nothing happened, and the page shows why.
+        Some("no_offer") => Some(td_string!(locale, waitlist.no_offer).to_string()),
         _ => None,
     };
     let choosing = view.centre.is_some() || flags.choose_centre;
@@ -136,6 +148,16 @@ fn Booking(view: BookingView, flags: Flags) -> impl IntoView {
         _ => application_path(&id),
     };
     let field_error = |field: &str| FieldError::of(&errors, field);
+    // Waiting (with or without an offer) shows above whatever step the page is at.
+    let waiting = view
+        .waiting
+        .clone()
+        .filter(|_| view.current.is_none() && view.blocked.is_none())
+        .map(|waiting| match waiting.offer.clone() {
+            Some(offer) => view! { <OfferPanel id=id.clone() waiting offer /> }.into_any(),
+            None => view! { <WaitingPanel id=id.clone() waiting /> }.into_any(),
+        });
+    let can_wait = view.current.is_none();
     let body = if let Some(blocked) = view.blocked {
         view! { <BlockedPanel id=id.clone() blocked /> }.into_any()
     } else if let (Some(current), false) = (view.current.clone(), choosing) {
@@ -160,6 +182,7 @@ fn Booking(view: BookingView, flags: Flags) -> impl IntoView {
                     days=view.days.clone()
                     error=field_error("calendar")
                     nearest=view.nearest.clone()
+                    can_wait
                 />
             }
             .into_any(),
@@ -175,6 +198,7 @@ fn Booking(view: BookingView, flags: Flags) -> impl IntoView {
             {t!(i18n, application.reference)} ": "
             <Ltr>{view.summary.reference.clone()}</Ltr>
         </p>
+        {waiting}
         {body}
     }
 }
@@ -367,10 +391,19 @@ fn Calendar(
     days: Vec<DayChoice>,
     error: Option<String>,
     nearest: Vec<Slot>,
+    /// No appointment yet: the waiting list is offered.
+    can_wait: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let name = centre_name(locale, &centre);
+    let wait = can_wait.then(|| {
+        view! {
+            <p id="join-waitlist">
+                <a href=waitlist_path(&id, &centre.code)>{t!(i18n, waitlist.join_link)}</a>
+            </p>
+        }
+    });
     let caption = match (days.first(), days.last()) {
         (Some(first), Some(last)) => {
             let (from, to) = (long_date(locale, first.date), long_date(locale, last.date));
@@ -415,6 +448,7 @@ fn Calendar(
                 <tbody>{rows}</tbody>
             </table>
         </div>
+        {wait}
         <p><a href=format!("{}?change=centre", appointment_path(&id))>{t!(i18n, appointment.other_centre)}</a></p>
     }
 }
@@ -591,6 +625,7 @@ mod tests {
                 "too_late",
                 "choose_time",
                 "not_a_slot",
+                "lapsed",
             ] {
                 let (text, _) = problem_message(locale, code, 24);
                 assert!(!seen.contains(&text), "{code} in {locale:?}: {text}");

@@ -157,7 +157,10 @@ pub async fn handle(state: &AppState, m: &Inbound, now: i64) -> Result<Handled, 
         )
         .await?
         {
-            Some(Outcome::Done(_)) => Handled::Cancelled,
+            Some(Outcome::Done(_)) => {
+                super::waitlist::worker::kick(state);
+                Handled::Cancelled
+            }
             Some(Outcome::TooLate) => Handled::TooLate,
             _ => Handled::Nobody,
         },

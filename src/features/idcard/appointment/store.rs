@@ -74,12 +74,12 @@ pub async fn centre(db: &Db, code: &str, from: Date) -> Result<Option<CentreReco
     }))
 }
 
-/// Each booked slot of a centre between two moments (Unix seconds, `to` excluded), with how
-/// many places it has taken.
+/// Each taken slot of a centre between two moments (Unix seconds, `to` excluded), with how
+/// many places are taken: booked, or held for the waiting list.
 pub async fn booked(db: &Db, centre: &str, from: i64, to: i64) -> Result<Vec<(i64, i64)>, DbError> {
     sqlx::query_as(
-        "SELECT starts_at, booked FROM appointment_slots
-         WHERE centre_code = $1 AND starts_at >= $2 AND starts_at < $3 AND booked > 0",
+        "SELECT starts_at, booked + held FROM appointment_slots
+         WHERE centre_code = $1 AND starts_at >= $2 AND starts_at < $3 AND booked + held > 0",
     )
     .bind(centre)
     .bind(from)
@@ -126,14 +126,16 @@ pub enum Outcome {
     NotNow(NotNow),
     /// Inside the cut-off: the appointment can no longer be changed online.
     TooLate,
-    /// Nothing to change or cancel.
+    /// Nothing to change or cancel (or, for an offer from the waiting list, no offer open).
     NoAppointment,
+    /// The offer from the waiting list lapsed before it was accepted; it has passed on.
+    Lapsed,
 }
 
 /// Takes the account's application row for a change of its appointment (`false`: not theirs).
 /// On PostgreSQL the row stays locked until the transaction ends, so two changes of one
 /// application (a double click, two tabs) happen one after the other.
-async fn lock_owned(
+pub(super) async fn lock_owned(
     conn: &mut sqlx::AnyConnection,
     account: &str,
     id: &str,
@@ -151,24 +153,18 @@ async fn lock_owned(
 }
 
 /// One place of the slot, if one is left: the capacity check and the count's increase are one
-/// statement, which the database applies to the row atomically.
-async fn take_place(
+/// statement, which the database applies to the row atomically. Places held for the waiting
+/// list count as taken.
+pub(super) async fn take_place(
     conn: &mut sqlx::AnyConnection,
     centre: &str,
     starts_at: i64,
 ) -> Result<bool, DbError> {
-    sqlx::query(
-        "INSERT INTO appointment_slots (centre_code, starts_at, booked) VALUES ($1, $2, 0)
-         ON CONFLICT (centre_code, starts_at) DO NOTHING",
-    )
-    .bind(centre)
-    .bind(starts_at)
-    .execute(&mut *conn)
-    .await?;
+    slot_row(conn, centre, starts_at).await?;
     let taken = sqlx::query(
         "UPDATE appointment_slots SET booked = booked + 1
          WHERE centre_code = $1 AND starts_at = $2
-           AND booked < (SELECT counters FROM service_centres WHERE code = $1)",
+           AND booked + held < (SELECT counters FROM service_centres WHERE code = $1)",
     )
     .bind(centre)
     .bind(starts_at)
@@ -177,7 +173,26 @@ async fn take_place(
     Ok(taken.rows_affected() == 1)
 }
 
-/// Ends the live appointment (`how`: cancelled, rescheduled) and gives its place back at once.
+/// The slot's count row, made at its first booking (slots are computed; only their counts are
+/// stored).
+pub(super) async fn slot_row(
+    conn: &mut sqlx::AnyConnection,
+    centre: &str,
+    starts_at: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO appointment_slots (centre_code, starts_at, booked) VALUES ($1, $2, 0)
+         ON CONFLICT (centre_code, starts_at) DO NOTHING",
+    )
+    .bind(centre)
+    .bind(starts_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends the live appointment (`how`: cancelled, rescheduled) and gives its place back at once:
+/// to the waiting list when someone waits for its day, to everyone otherwise.
 async fn end(
     conn: &mut sqlx::AnyConnection,
     appointment: &AppointmentRecord,
@@ -196,19 +211,13 @@ async fn end(
     if ended.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query(
-        "UPDATE appointment_slots SET booked = booked - 1
-         WHERE centre_code = $1 AND starts_at = $2 AND booked > 0",
-    )
-    .bind(&appointment.centre_code)
-    .bind(appointment.starts_at)
-    .execute(&mut *conn)
-    .await?;
+    super::waitlist::store::give_back(conn, &appointment.centre_code, appointment.starts_at, now)
+        .await?;
     Ok(true)
 }
 
 /// A new live appointment, its slip sealed (`None`: the application has one already).
-async fn insert(
+pub(super) async fn insert(
     conn: &mut sqlx::AnyConnection,
     application: &str,
     centre: &str,
@@ -298,6 +307,9 @@ pub async fn book(
             event: Event::AppointmentBooked,
         })));
     };
+    // Booked without waiting: the application's place on the waiting list (and any offer it
+    // holds) goes to the next person.
+    super::waitlist::store::end_entry(&mut tx, application, "booked", now).await?;
     finish(
         tx,
         application,
@@ -443,7 +455,7 @@ async fn changeable(
 
 /// The application's event (state, timeline, notification) and the commit that makes the
 /// whole change visible at once; nothing is kept when the state machine refuses.
-async fn finish(
+pub(super) async fn finish(
     mut tx: sqlx::Transaction<'static, sqlx::Any>,
     application: &str,
     event: Event,
@@ -472,7 +484,10 @@ async fn finish(
     }
 }
 
-async fn current_state(conn: &mut sqlx::AnyConnection, id: &str) -> Result<State, DbError> {
+pub(super) async fn current_state(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<State, DbError> {
     let (code,): (String,) = sqlx::query_as("SELECT state FROM idcard_applications WHERE id = $1")
         .bind(id)
         .fetch_one(conn)
