@@ -3,7 +3,11 @@
 -- and held for them for a while, then passed to the next if they decline or do not answer.
 INSERT INTO idcard_terms (name, value) VALUES
     -- How long an offered place is held for the applicant (minutes).
-    ('waitlist_hold_minutes', 120);
+    ('waitlist_hold_minutes', 120),
+    -- The night in Doha, minutes after midnight (21:00 to 07:00): an offer made then is held
+    -- from the morning, so that nobody loses a place while asleep.
+    ('waitlist_night_starts', 1260),
+    ('waitlist_night_ends', 420);
 
 -- Places held for the waiting list (queued to be offered, or offered and not yet answered).
 -- A slot's capacity covers both: a booking takes a place only while booked + held < counters.

@@ -336,9 +336,12 @@ on_both_backends!(
         assert_eq!(offers_queued(app).await, 2);
         assert_eq!(counts(app, nine).await, (0, 1));
 
-        // Unanswered for the data's two hours: it lapses. Both have let it go, so it is free
-        // for everyone again, and not found again for them.
-        let later = now + 120 + 2 * 3600;
+        // Unanswered for the data's two hours (from the morning, if offered at night): it
+        // lapses. Both have let it go, so it is free for everyone again, and not found again
+        // for them.
+        let later = bawaba::domain::idcard::waitlist::offer_expires(now + 120, &rules);
+        assert!(later >= now + 120 + 2 * 3600);
+        assert!(two_workers(app, later - 1).await.lapsed == 0);
         let report = two_workers(app, later).await;
         assert_eq!((report.lapsed, report.released), (1, 1), "{report:?}");
         assert!(open_offers(app).await.is_empty());

@@ -36,6 +36,9 @@ pub struct Terms {
     pub appointment_reminder_hours: u32,
     /// A place offered from the waiting list is held this many minutes for the applicant.
     pub waitlist_hold_minutes: u32,
+    /// The night in Doha (minutes after midnight): an offer made then is held from its end.
+    pub waitlist_night_starts: u16,
+    pub waitlist_night_ends: u16,
 }
 
 impl Terms {
@@ -47,6 +50,10 @@ impl Terms {
                 .find(|(n, _)| n == name)
                 .and_then(|(_, v)| u32::try_from(*v).ok())
                 .ok_or(name)
+        };
+        // A moment of the day: minutes after midnight.
+        let minute = |name: &'static str| {
+            get(name).and_then(|m| u16::try_from(m).ok().filter(|m| *m < 24 * 60).ok_or(name))
         };
         Ok(Self {
             minutes_to_apply: get("minutes_to_apply")?,
@@ -64,6 +71,8 @@ impl Terms {
             appointment_change_cutoff_hours: get("appointment_change_cutoff_hours")?,
             appointment_reminder_hours: get("appointment_reminder_hours")?,
             waitlist_hold_minutes: get("waitlist_hold_minutes")?,
+            waitlist_night_starts: minute("waitlist_night_starts")?,
+            waitlist_night_ends: minute("waitlist_night_ends")?,
         })
     }
 }
@@ -83,6 +92,8 @@ impl Terms {
             appointment_change_cutoff_hours: 24,
             appointment_reminder_hours: 30,
             waitlist_hold_minutes: 120,
+            waitlist_night_starts: 21 * 60,
+            waitlist_night_ends: 7 * 60,
         }
     }
 }

@@ -108,6 +108,9 @@ pub struct Rules {
     pub reminder_hours: u32,
     /// A place offered from the waiting list is held this long (minutes).
     pub hold_minutes: u32,
+    /// The night in Doha (minutes after midnight), when a hold's clock does not run.
+    pub night_starts: u16,
+    pub night_ends: u16,
 }
 
 impl Rules {
@@ -119,6 +122,8 @@ impl Rules {
             change_cutoff_hours: terms.appointment_change_cutoff_hours,
             reminder_hours: terms.appointment_reminder_hours,
             hold_minutes: terms.waitlist_hold_minutes,
+            night_starts: terms.waitlist_night_starts,
+            night_ends: terms.waitlist_night_ends,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! database does with them (holding, claiming, passing on) is in the appointment feature;
 //! what a range may be, and which place an offer is for, is decided here.
 
-use super::slots::{Rules, Slot};
+use super::slots::{DOHA_OFFSET_SECS, Rules, Slot};
 use crate::domain::date::Date;
 use serde::{Deserialize, Serialize};
 
@@ -86,9 +86,26 @@ pub fn range(
     Ok(range)
 }
 
-/// When an offer made at `now` lapses and passes to the next person (Unix seconds).
+/// When an offer made at `now` lapses and passes to the next person (Unix seconds): the hold's
+/// minutes after `now`, or after the night's end for an offer made at night in Doha (the
+/// message arrives while the person sleeps; their time starts when they wake).
 pub fn offer_expires(now: i64, rules: &Rules) -> i64 {
-    now + i64::from(rules.hold_minutes) * 60
+    let hold = i64::from(rules.hold_minutes) * 60;
+    let local = now + DOHA_OFFSET_SECS;
+    let midnight = local - local.rem_euclid(86_400);
+    let minute = local.rem_euclid(86_400) / 60;
+    let (starts, ends) = (i64::from(rules.night_starts), i64::from(rules.night_ends));
+    let morning = if minute >= starts {
+        Some(midnight + 86_400 + ends * 60)
+    } else if minute < ends {
+        Some(midnight + ends * 60)
+    } else {
+        None
+    };
+    match morning {
+        Some(local_morning) => local_morning - DOHA_OFFSET_SECS + hold,
+        None => now + hold,
+    }
 }
 
 /// The place a person waiting for `range` is offered among `free` places (in any order): the
@@ -164,9 +181,26 @@ mod tests {
         }
     }
 
+    /// Thursday 3 December 2026 at `hh:mm` in Doha.
+    fn doha(hh: i64, mm: i64) -> i64 {
+        Slot {
+            date: d(3),
+            minute: 0,
+        }
+        .starts_at()
+            + hh * 3600
+            + mm * 60
+    }
+
     #[test]
-    fn an_offer_is_held_for_the_data_s_minutes() {
-        assert_eq!(offer_expires(1_000, &rules()), 1_000 + 120 * 60);
+    fn an_offer_is_held_for_the_data_s_minutes_counted_from_the_morning_at_night() {
+        assert_eq!(offer_expires(doha(12, 0), &rules()), doha(14, 0));
+        assert_eq!(offer_expires(doha(20, 59), &rules()), doha(22, 59));
+        // Made at night: held until two hours after 07:00.
+        assert_eq!(offer_expires(doha(23, 34), &rules()), doha(24 + 9, 0));
+        assert_eq!(offer_expires(doha(21, 0), &rules()), doha(24 + 9, 0));
+        assert_eq!(offer_expires(doha(6, 59), &rules()), doha(9, 0));
+        assert_eq!(offer_expires(doha(7, 0), &rules()), doha(9, 0));
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub struct WaitlistView {
     pub days: Vec<DayChoice>,
     pub waiting: Option<Waiting>,
     pub hold_minutes: u32,
+    /// When the night ends in Doha (`HH:MM`): a hold made at night runs from then.
+    pub morning: String,
 }
 
 #[server(endpoint = "id-card/application/waitlist")]
@@ -219,6 +221,7 @@ pub(crate) mod server {
                 .unwrap_or_default(),
             waiting,
             hold_minutes: terms.waitlist_hold_minutes,
+            morning: crate::domain::idcard::slots::clock(terms.waitlist_night_ends),
         })
     }
 

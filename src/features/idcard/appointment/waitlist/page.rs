@@ -8,7 +8,10 @@ use super::{
 use crate::{
     domain::{
         date::Date,
-        idcard::{slots::Slot, waitlist::RangeProblem},
+        idcard::{
+            slots::Slot,
+            waitlist::{Range, RangeProblem},
+        },
     },
     features::idcard::appointment::{appointment_path, centre_path},
     i18n::*,
@@ -128,10 +131,9 @@ fn Join(view: WaitlistView, asked: Asked) -> impl IntoView {
     };
     let hold = hold_text(locale, view.hold_minutes);
     let replaces = view.waiting.as_ref().map(|w| {
-        let (centre, from, to) = (
+        let (centre, days) = (
             w.centre.name_in(locale == Locale::ar),
-            day(locale, w.range.first),
-            day(locale, w.range.last),
+            days(locale, w.range),
         );
         view! {
             <p class="panel panel--info">
@@ -139,18 +141,28 @@ fn Join(view: WaitlistView, asked: Asked) -> impl IntoView {
                     i18n,
                     waitlist.replaces,
                     centre = move || centre.clone(),
-                    from = move || from.clone(),
-                    to = move || to.clone()
+                    days = move || days.clone()
                 )}
             </p>
         }
     });
+    let morning = view.morning.clone();
     let error_of = |field: &str| FieldError::of(&errors, field);
     view! {
         <BackLink href=back.clone() />
         <FormHeading title errors=errors.clone() notice=None />
         {replaces}
-        <p>{t!(i18n, waitlist.intro, hold = move || hold.clone())}</p>
+        <p>
+            {t!(
+                i18n,
+                waitlist.intro,
+                hold = move || hold.clone(),
+                morning = move || {
+                    let morning = morning.clone();
+                    view! { <Ltr>{morning}</Ltr> }
+                }
+            )}
+        </p>
         {free_places.then(|| view! {
             <p><a href=back.clone()>{t!(i18n, waitlist.calendar_link)}</a></p>
         })}
@@ -187,6 +199,23 @@ fn day(locale: Locale, date: Date) -> String {
     long_date(locale, date)
 }
 
+/// "on Sunday 6 December 2026", or "from … to …".
+fn days(locale: Locale, range: Range) -> String {
+    if range.first == range.last {
+        let one = day(locale, range.first);
+        td_string!(locale, waitlist.range_one, day = one.as_str()).to_string()
+    } else {
+        let (from, to) = (day(locale, range.first), day(locale, range.last));
+        td_string!(
+            locale,
+            waitlist.range_many,
+            from = from.as_str(),
+            to = to.as_str()
+        )
+        .to_string()
+    }
+}
+
 /// The place offered: accept it, or let it go and keep waiting.
 #[component]
 pub fn OfferPanel(id: String, waiting: Waiting, offer: OfferView) -> impl IntoView {
@@ -194,7 +223,7 @@ pub fn OfferPanel(id: String, waiting: Waiting, offer: OfferView) -> impl IntoVi
     let locale = i18n.get_locale_untracked();
     let name = waiting.centre.name_in(locale == Locale::ar);
     let place = waiting.centre.municipality_in(locale == Locale::ar);
-    let until = format!("{} {}", day(locale, offer.until.date), offer.until.time());
+    let (until_day, until_time) = (day(locale, offer.until.date), offer.until.time());
     view! {
         <div class="panel panel--info" id="offer">
             <h2>{t!(i18n, waitlist.offer_heading)}</h2>
@@ -206,7 +235,16 @@ pub fn OfferPanel(id: String, waiting: Waiting, offer: OfferView) -> impl IntoVi
                     {when(locale, offer.slot)}
                 </SummaryRow>
             </dl>
-            <p>{t!(i18n, waitlist.offer_until, until = move || until.clone())}</p>
+            <p>
+                {t!(
+                    i18n,
+                    waitlist.offer_until,
+                    until = move || {
+                        let (day, time) = (until_day.clone(), until_time.clone());
+                        view! { {day} " " <Ltr>{time}</Ltr> }
+                    }
+                )}
+            </p>
             <form method="post" action=AcceptOffer::url() class="inline-form">
                 <input type="hidden" name="id" value=id.clone() />
                 <Button>{t!(i18n, waitlist.accept_button)}</Button>
@@ -225,10 +263,7 @@ pub fn WaitingPanel(id: String, waiting: Waiting) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let name = waiting.centre.name_in(locale == Locale::ar);
-    let (from, to) = (
-        day(locale, waiting.range.first),
-        day(locale, waiting.range.last),
-    );
+    let days = days(locale, waiting.range);
     view! {
         <div class="panel panel--info" id="waitlist">
             <h2>{t!(i18n, waitlist.waiting_heading)}</h2>
@@ -237,8 +272,7 @@ pub fn WaitingPanel(id: String, waiting: Waiting) -> impl IntoView {
                     i18n,
                     waitlist.waiting_text,
                     centre = move || name.clone(),
-                    from = move || from.clone(),
-                    to = move || to.clone()
+                    days = move || days.clone()
                 )}
             </p>
             <form method="post" action=LeaveWaitlist::url() novalidate="">
