@@ -298,6 +298,25 @@ test("an eligible resident applies: request, then every section of the task list
   await expect(page).toHaveURL(new RegExp(`${base}/appointment$`));
   await ready();
   await audit("the centres");
+  const nearest = page.getByRole("button", { name: "اعرض أقرب المراكز أولًا" });
+  if (javaScriptEnabled) {
+    // With JavaScript the steps load in place: this mark on the page would not survive a
+    // reload, and it is checked once the appointment is booked.
+    await page.evaluate(() => ((window as unknown as { stepsKept: boolean }).stepsKept = true));
+    // Nearest first, from the position the browser shares (Al Wakrah's corniche).
+    await context.setGeolocation({ latitude: 25.1689, longitude: 51.6047 });
+    await context.grantPermissions(["geolocation"]);
+    await nearest.click();
+    await expect(page).toHaveURL(/\/appointment\?near=25\.17%2C51\.60$/);
+    await expect(page.locator("#centre-order")).toContainText("الأقرب أولًا");
+    await expect(page.locator("input[name=centre]").first()).toHaveAttribute("value", "WAK");
+    await expect(page.locator("main")).toContainText("على بُعد 1 كم تقريبًا");
+    await expect(nearest).toBeHidden();
+    await audit("the centres, nearest first");
+  } else {
+    // The browser's position needs JavaScript: without it the offer is not shown.
+    await expect(nearest).toBeHidden();
+  }
   await page.getByLabel("مركز خدمات الوكرة", { exact: true }).check();
   await continueAr(page);
   await expect(page).toHaveURL(/\/appointment\?centre=WAK$/);
@@ -309,17 +328,33 @@ test("an eligible resident applies: request, then every section of the task list
   await lastOpenDay.click();
   await expect(page).toHaveURL(/day=\d{4}-\d{2}-\d{2}$/);
   const day = new URL(page.url()).searchParams.get("day")!;
+  await expect(page.locator(".times")).toBeVisible();
+  if (javaScriptEnabled) {
+    // The new step is announced: focus is on its heading. Back and Forward walk the steps.
+    await expect(page.locator("h1")).toBeFocused();
+    await page.goBack();
+    await expect(page).toHaveURL(/\/appointment\?centre=WAK$/);
+    await expect(page.locator(".calendar")).toBeVisible();
+    await page.goForward();
+    await expect(page).toHaveURL(/day=\d{4}-\d{2}-\d{2}$/);
+    await expect(page.locator(".times")).toBeVisible();
+  }
   await expectNoHorizontalScroll(page, "the times");
   await ready();
   await audit("the times");
   const book = page.getByRole("button", { name: "احجز هذا الموعد" });
   await book.click();
   await expect(page.locator(".error-summary")).toContainText("اختر وقتًا");
+  if (javaScriptEnabled) await expect(page.locator(".error-summary")).toBeFocused();
   await ready();
   await page.getByLabel("09:15", { exact: true }).check();
   await book.click();
   await expect(page).toHaveURL(new RegExp(`${base}/appointment\\?done=booked$`));
   await expect(page.locator("main")).toContainText("تم حجز موعدك");
+  if (javaScriptEnabled) {
+    expect(await page.evaluate(() => (window as unknown as { stepsKept?: boolean }).stepsKept)).toBe(true);
+    await expect(page).toHaveTitle(/موعدك/);
+  }
   await expect(page.locator("#appointment")).toContainText("مركز خدمات الوكرة");
   await expect(page.locator("#appointment .summary-list bdi")).toHaveText("09:15");
   await expectNoHorizontalScroll(page, "the booked appointment");

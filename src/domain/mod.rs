@@ -8,6 +8,7 @@ pub mod date;
 pub mod device;
 pub mod digits;
 pub mod eligibility;
+pub mod geo;
 pub mod idcard;
 pub mod identity;
 pub mod journey;

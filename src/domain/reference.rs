@@ -144,6 +144,9 @@ pub struct ServiceCentre {
     pub opens: String,
     pub closes: String,
     pub counters: i32,
+    /// Where it is (nearest first when the browser shares its position); `None` if the data
+    /// does not say.
+    pub position: Option<crate::domain::geo::Point>,
 }
 
 impl ServiceCentre {

@@ -63,6 +63,11 @@ pub const SETTINGS: &[Setting] = &[
         help: "Sent as `Authorization: Bearer <token>` to the SMS provider. Never logged.",
     },
     Setting {
+        name: "BAWABA_SMS_INBOUND_KEY",
+        default: "derived from the secret key",
+        help: "The key the SMS provider signs inbound messages (replies to reminders, POST /webhooks/sms) with, as the provider gives it: at least 32 characters. Give the same value to every app server. Never logged.",
+    },
+    Setting {
         name: "BAWABA_SMS_BODY",
         default: r#"{"to": {{to}}, "text": {{text}}}"#,
         help: "JSON body for the SMS provider; {{to}} (E.164) and {{text}} are replaced by JSON strings, so do not quote them.",
@@ -166,7 +171,7 @@ pub const SETTINGS: &[Setting] = &[
     },
 ];
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     pub bind: SocketAddr,
     pub public_url: String,
@@ -186,6 +191,8 @@ pub struct Config {
     pub sms_url: Option<String>,
     pub sms_token: Option<String>,
     pub sms_body: Option<String>,
+    /// The key inbound SMS are signed with; `None`: derived from the secret key.
+    pub sms_inbound_key: Option<String>,
     /// Serve `/dev/mailbox` (never on a real deployment).
     pub dev_mailbox: bool,
     pub payment_ttl_secs: i64,
@@ -200,6 +207,39 @@ pub struct Config {
     pub file_store: crate::platform::files::FileStoreChoice,
     /// Seconds a request may take before it is answered 503 (uploads get 15 minutes).
     pub request_secs: u64,
+}
+
+impl std::fmt::Debug for Config {
+    // Keys, tokens and the SMTP URL (which carries its password) never reach a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "<hidden>");
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &hidden(&Some(self.database_url.clone())))
+            .field("db_max_connections", &self.db_max_connections)
+            .field("secret_key_hex", &hidden(&self.secret_key_hex))
+            .field("log_filter", &self.log_filter)
+            .field("log_json", &self.log_json)
+            .field("smtp_url", &hidden(&self.smtp_url))
+            .field("mail_from", &self.mail_from)
+            .field("client_ip_header", &self.client_ip_header)
+            .field("sms_url", &self.sms_url)
+            .field("sms_token", &hidden(&self.sms_token))
+            .field("sms_body", &self.sms_body)
+            .field("sms_inbound_key", &hidden(&self.sms_inbound_key))
+            .field("dev_mailbox", &self.dev_mailbox)
+            .field("payment_ttl_secs", &self.payment_ttl_secs)
+            .field("demo_payments", &self.demo_payments)
+            .field("announced_wilayas", &self.announced_wilayas)
+            .field("sandbox_url", &self.sandbox_url)
+            .field("sandbox_key_hex", &hidden(&self.sandbox_key_hex))
+            .field("gateway", &self.gateway)
+            .field("file_store", &self.file_store)
+            .field("request_secs", &self.request_secs)
+            .finish()
+    }
 }
 
 /// Which payment company the engine talks to.
@@ -291,6 +331,15 @@ impl Config {
             }),
         };
         let dev_mailbox = switch("BAWABA_DEV_MAILBOX")?;
+        let sms_inbound_key = match get("BAWABA_SMS_INBOUND_KEY") {
+            Some(key) if key.chars().count() < 32 => {
+                return Err(ConfigError::Invalid {
+                    name: "BAWABA_SMS_INBOUND_KEY",
+                    reason: "expected at least 32 characters".into(),
+                });
+            }
+            key => key,
+        };
         let demo_payments = switch("BAWABA_DEMO_PAYMENTS")?;
         let announced_wilayas = switch("BAWABA_ANNOUNCED_WILAYAS")?;
         let payment_ttl_secs = match get("BAWABA_PAYMENT_TTL_MINUTES") {
@@ -388,6 +437,7 @@ impl Config {
             sms_url: get("BAWABA_SMS_URL"),
             sms_token: get("BAWABA_SMS_TOKEN"),
             sms_body: get("BAWABA_SMS_BODY"),
+            sms_inbound_key,
             dev_mailbox,
             payment_ttl_secs,
             demo_payments,
@@ -484,6 +534,38 @@ mod tests {
         assert!(matches!(c.gateway, GatewayChoice::Epay { .. }));
         assert!(!format!("{c:?}").contains("hunter2-secret"));
         assert_eq!(config(&[]).unwrap().gateway, GatewayChoice::Sandbox);
+    }
+
+    #[test]
+    fn no_key_token_or_password_is_printed() {
+        let key = "0123456789abcdef".repeat(4);
+        let c = config(&[
+            ("BAWABA_SECRET_KEY", key.as_str()),
+            ("BAWABA_SANDBOX_KEY", key.as_str()),
+            (
+                "BAWABA_SMTP_URL",
+                "smtps://user:smtp-pass-word@mail.example:465",
+            ),
+            ("BAWABA_SMS_TOKEN", "sms-token-value"),
+            (
+                "BAWABA_SMS_INBOUND_KEY",
+                "the provider's own key, 40 characters...",
+            ),
+        ])
+        .unwrap();
+        let printed = format!("{c:?}");
+        for secret in [
+            key.as_str(),
+            "smtp-pass-word",
+            "sms-token-value",
+            "provider's own key",
+        ] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("<hidden>"));
+        let e = config(&[("BAWABA_SMS_INBOUND_KEY", "short")]).unwrap_err();
+        assert!(e.to_string().contains("BAWABA_SMS_INBOUND_KEY"));
+        assert!(!e.to_string().contains("short"));
     }
 
     #[test]

@@ -195,9 +195,11 @@ pub async fn headers(https: bool, req: Request, next: Next) -> Response {
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
+    // The camera for document photos; the position for "nearest centre first", which the
+    // page asks for only when the person presses its button.
     h.insert(
         "permissions-policy",
-        HeaderValue::from_static("camera=(self), geolocation=(), microphone=(), payment=()"),
+        HeaderValue::from_static("camera=(self), geolocation=(self), microphone=(), payment=()"),
     );
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(

@@ -6,6 +6,7 @@ pub mod form;
 #[cfg(test)]
 pub mod form_data;
 pub mod hydration;
+pub mod in_place;
 pub mod island_data;
 pub mod journey;
 pub mod keep_unsent;

@@ -165,6 +165,63 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    the_centres_come_nearest_first_when_the_browser_shares_its_position,
+    |app: &TestApp| async move {
+        let (b, id) = ready(app, &AMINA).await;
+        let page = format!("/id-card/applications/{id}/appointment");
+        let at = |html: &str, code: &str| {
+            html.find(&format!("value=\"{code}\""))
+                .unwrap_or_else(|| panic!("{code} listed: {html}"))
+        };
+        // As the data orders them (the biggest centres first), with the offer to order them,
+        // which shows only once the page's script runs.
+        let usual = html(&b, &page).await;
+        assert!(at(&usual, "DOH") < at(&usual, "WAK") && at(&usual, "WAK") < at(&usual, "SHM"));
+        assert!(usual.contains("Show the nearest centres first"), "{usual}");
+        assert!(
+            usual.contains("class=\"locate js-only\"") && usual.contains("data-position=\"near\"")
+        );
+        assert!(!usual.contains("km away"));
+        // From Al Wakrah (the browser's position, cut to hundredths of a degree): Al Wakrah,
+        // then Doha, ..., Al Shamal, 105 km north, last; each with its distance.
+        let near = html(&b, &format!("{page}?near=25.17,51.60")).await;
+        let order: Vec<usize> = ["WAK", "DOH", "RAY", "DAY", "KHR", "SHM"]
+            .iter()
+            .map(|c| at(&near, c))
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{near}");
+        assert!(near.contains("Nearest first, from the position your browser shared."));
+        assert!(near.contains("about 1 km away"), "{near}");
+        assert!(!near.contains("Show the nearest centres first"));
+        // Declined, unreadable or forged: the usual order, and why.
+        for bad in ["unknown", "91,0", "25.17", "%3Cscript%3E"] {
+            let shown = html(&b, &format!("{page}?near={bad}")).await;
+            assert!(shown.contains("Your position could not be read."), "{bad}");
+            assert!(at(&shown, "DOH") < at(&shown, "WAK"), "{bad}");
+            assert!(!shown.contains("<script>"), "{bad}");
+        }
+        // Choosing another centre for a booked appointment keeps saying so.
+        let to = b
+            .post_form(
+                BOOK,
+                &book_form(&id, "DOH", &bookable_days(app).await[0].iso(), "09:00"),
+            )
+            .await;
+        assert_eq!(to, format!("{page}?done=booked"));
+        let change = html(&b, &format!("{page}?change=centre")).await;
+        assert!(
+            change.contains("name=\"change\" value=\"centre\""),
+            "{change}"
+        );
+        // Another account's application shows nothing, in any order.
+        let other = signed_in(app, &KARIM).await;
+        let res = other.get(&format!("{page}?near=25.17,51.60")).await;
+        refused(&res);
+        assert!(!res.text().await.unwrap().contains("value=\"WAK\""));
+    }
+);
+
+on_both_backends!(
     the_slip_is_mailed_with_its_calendar_file_and_downloaded_by_its_owner_only,
     |app: &TestApp| async move {
         use bawaba::domain::{
@@ -389,7 +446,7 @@ on_both_backends!(
         .await;
         let secret =
             bawaba::platform::secrets::SecretKey::load_or_create(None, &app.data_dir).unwrap();
-        let key = replies::provider_key(&secret);
+        let key = replies::derived_key(&secret);
         let base = app.url("");
         let now = now_secs();
         let confirmed = || async {
@@ -709,3 +766,31 @@ on_both_backends!(
         assert_eq!(queued, 1);
     }
 );
+
+/// A real provider gives its own signing key (`BAWABA_SMS_INBOUND_KEY`): replies signed with it
+/// are taken, and the key derived from the server's secret no longer opens the webhook.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_provider_key_replaces_the_derived_one() {
+    use bawaba::features::idcard::appointment::replies;
+    let provider = "the provider's own key, 40 characters...";
+    let app = crate::support::app::spawn_app_with(
+        crate::support::app::Backend::Sqlite,
+        &[("BAWABA_SMS_INBOUND_KEY", provider.to_string())],
+    )
+    .await
+    .unwrap();
+    let secret = bawaba::platform::secrets::SecretKey::load_or_create(None, &app.data_dir).unwrap();
+    let base = app.url("");
+    let now = now_secs();
+    let status = |key: Vec<u8>| {
+        let base = base.clone();
+        async move {
+            replies::simulate(&key, &base, "+97455123456", "1", now)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(status(provider.as_bytes().to_vec()).await, 200);
+    assert_eq!(status(replies::derived_key(&secret).to_vec()).await, 401);
+    app.cleanup().await;
+}

@@ -3,6 +3,7 @@
 use crate::{
     domain::{
         calendar::{Holiday, WorkingCalendar},
+        geo::Point,
         idcard::{
             Terms,
             application::{Event, NotNow, RequestType, State, next},
@@ -58,9 +59,12 @@ pub async fn centres_in<'e>(
         opens: String,
         closes: String,
         counters: i64,
+        latitude_e6: Option<i64>,
+        longitude_e6: Option<i64>,
     }
     let rows: Vec<Record> = sqlx::query_as(
-        "SELECT code, name_ar, name_en, municipality, municipality_ar, opens, closes, counters
+        "SELECT code, name_ar, name_en, municipality, municipality_ar, opens, closes, counters,
+                latitude_e6, longitude_e6
          FROM service_centres ORDER BY counters DESC, code",
     )
     .fetch_all(conn)
@@ -76,6 +80,9 @@ pub async fn centres_in<'e>(
             opens: r.opens,
             closes: r.closes,
             counters: r.counters as i32,
+            position: r.latitude_e6.zip(r.longitude_e6).and_then(|(lat, lon)| {
+                Point::new(i32::try_from(lat).ok()?, i32::try_from(lon).ok()?)
+            }),
         })
         .collect())
 }

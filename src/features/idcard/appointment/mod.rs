@@ -23,6 +23,7 @@ use crate::error::OrUnavailable;
 use crate::{
     domain::{
         date::Date,
+        geo::{self, Point},
         idcard::slots::{Slot, Unbookable},
         reference::ServiceCentre,
     },
@@ -53,6 +54,37 @@ pub struct DayChoice {
     pub problem: Option<Unbookable>,
     /// Free places over the whole day (0: full).
     pub free: u32,
+}
+
+/// The order of the centres when the address carries a position the browser shared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Located {
+    /// Nearest first: each centre's code with its distance in metres (if the data places it).
+    Nearest(Vec<(String, Option<u32>)>),
+    /// The browser could not or would not tell: the usual order.
+    Unknown,
+}
+
+/// The centres nearest first from `near` (a position as `geo::Point::query` writes it, or
+/// `unknown`); as the data orders them when there is none.
+pub fn order_centres(
+    centres: Vec<ServiceCentre>,
+    near: Option<&str>,
+) -> (Vec<ServiceCentre>, Option<Located>) {
+    let Some(near) = near.filter(|n| !n.is_empty()) else {
+        return (centres, None);
+    };
+    let Some(from) = Point::parse(near) else {
+        return (centres, Some(Located::Unknown));
+    };
+    let (centres, distances) = geo::nearest_first(centres, from, |c| c.position)
+        .into_iter()
+        .map(|(c, metres)| {
+            let code = c.code.clone();
+            (c, (code, metres))
+        })
+        .unzip();
+    (centres, Some(Located::Nearest(distances)))
 }
 
 /// Why the application cannot book now, each with where to go.
@@ -89,6 +121,8 @@ pub struct BookingView {
     pub current: Option<Current>,
     pub cutoff_hours: u32,
     pub centres: Vec<ServiceCentre>,
+    /// Step 1: the centres were ordered from a shared position (or it could not be read).
+    pub located: Option<Located>,
     /// Step 2 on: the chosen centre.
     pub centre: Option<ServiceCentre>,
     pub days: Vec<DayChoice>,
@@ -107,10 +141,17 @@ pub async fn load_booking(
     centre: Option<String>,
     day: Option<String>,
     wanted: Option<String>,
+    near: Option<String>,
 ) -> Result<BookingView, AppError> {
     let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("idcard appointment")?;
-    server::booking(&state, &account, &id, centre, day, wanted).await
+    let step = server::Step {
+        centre,
+        day,
+        wanted,
+        near,
+    };
+    server::booking(&state, &account, &id, step).await
 }
 
 /// "Book this appointment" (step 3), also for a new time when one is booked (rescheduling).
@@ -268,20 +309,38 @@ pub(crate) mod server {
         Ok(Some(view))
     }
 
+    /// Where the page's address says the applicant is.
+    #[derive(Debug, Default)]
+    pub struct Step {
+        pub centre: Option<String>,
+        pub day: Option<String>,
+        /// The time that had just filled (`&time=` after "full").
+        pub wanted: Option<String>,
+        /// A position the browser shared, for the centres' order.
+        pub near: Option<String>,
+    }
+
     pub async fn booking(
         state: &AppState,
         account: &str,
         id: &str,
-        centre: Option<String>,
-        day: Option<String>,
-        wanted: Option<String>,
+        step: Step,
     ) -> Result<BookingView, AppError> {
+        let Step {
+            centre,
+            day,
+            wanted,
+            near,
+        } = step;
         let record = owned(state, account, id).await?;
         let current_state = record
             .state()
             .ok_or_else(|| AppError::internal("unknown application state"))?;
         let rules = rules(state).await?;
-        let centres = idcard_store::centres(&state.db).await.or_unavailable()?;
+        let (centres, located) = super::order_centres(
+            idcard_store::centres(&state.db).await.or_unavailable()?,
+            near.as_deref(),
+        );
         let mut conn = state.db.pool().acquire().await.or_unavailable()?;
         let slip = super::slip::document(&mut conn, id, Some(account))
             .await
@@ -311,6 +370,7 @@ pub(crate) mod server {
             nearest: Vec::new(),
             waiting,
             centres,
+            located,
             summary: record.into(),
         };
         let changing = view.current.as_ref().is_none_or(|c| c.can_change);

@@ -1,9 +1,10 @@
 //! The appointment page's views: the live appointment, or the three steps of choosing one
-//! (centre, day, time). Links and forms only: every step is an address of its own.
+//! (centre, day, time). Links and forms only: every step is an address of its own, which
+//! `ui::in_place` loads without a reload when JavaScript runs.
 
 use super::{
     Blocked, BookAppointment, BookingView, CancelAppointment, ConfirmAppointment, Current,
-    DayChoice, appointment_path, centre_path, day_path, load_booking,
+    DayChoice, Located, appointment_path, centre_path, day_path, load_booking,
     slip::{bring_line, ics_path, pdf_path},
     waitlist::{
         page::{OfferPanel, WaitingPanel},
@@ -14,6 +15,7 @@ use crate::{
     domain::{
         calendar::Weekday,
         date::Date,
+        geo::about_km,
         idcard::slots::{Slot, Unbookable},
         reference::ServiceCentre,
     },
@@ -21,6 +23,7 @@ use crate::{
     i18n::*,
     ui::{
         form::{BackLink, Button, ButtonKind, Choice, FieldError, FormHeading, Radios},
+        in_place::InPlace,
         problem::loaded_for,
         text::{Ltr, SummaryRow, long_date},
     },
@@ -38,17 +41,19 @@ pub fn AppointmentPage() -> impl IntoView {
     let centre = q.get("centre").filter(|c| !c.is_empty());
     let day = q.get("day").filter(|d| !d.is_empty());
     let wanted = q.get("time");
+    let near = q.get("near");
     let flags = Flags {
         problem: q.get("problem"),
         done: q.get("done"),
         choose_centre: q.get("change").is_some(),
     };
     loaded_for(
-        (id, centre, day, wanted),
-        |(id, centre, day, wanted)| load_booking(id, centre, day, wanted),
+        (id, centre, day, wanted, near),
+        |(id, centre, day, wanted, near)| load_booking(id, centre, day, wanted, near),
         move |view: BookingView| {
             let flags = flags.clone();
-            view! { <Booking view flags /> }
+            // With JavaScript the steps load in place (no reload between them).
+            view! { <InPlace><Booking view flags /></InPlace> }
         },
     )
 }
@@ -188,8 +193,16 @@ fn Booking(view: BookingView, flags: Flags) -> impl IntoView {
             .into_any(),
         }
     } else {
-        view! { <Centres id=id.clone() centres=view.centres.clone() error=field_error("centre") /> }
-            .into_any()
+        view! {
+            <Centres
+                id=id.clone()
+                centres=view.centres.clone()
+                located=view.located.clone()
+                changing=flags.choose_centre
+                error=field_error("centre")
+            />
+        }
+        .into_any()
     };
     view! {
         <BackLink href=back />
@@ -309,14 +322,25 @@ fn CurrentPanel(id: String, current: Current, cutoff_hours: u32) -> impl IntoVie
 }
 
 #[component]
-fn Centres(id: String, centres: Vec<ServiceCentre>, error: Option<String>) -> impl IntoView {
+fn Centres(
+    id: String,
+    centres: Vec<ServiceCentre>,
+    located: Option<Located>,
+    /// Choosing another centre for a booked appointment (`?change=centre`).
+    changing: bool,
+    error: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
+    let distance = |code: &str| match &located {
+        Some(Located::Nearest(d)) => d.iter().find(|(c, _)| c == code).and_then(|(_, m)| *m),
+        _ => None,
+    };
     let choices = centres
         .iter()
         .map(|c| {
             let place = municipality(locale, c);
-            let hint = td_string!(
+            let mut hint = td_string!(
                 locale,
                 appointment.centre_hint,
                 municipality = place.as_str(),
@@ -324,10 +348,37 @@ fn Centres(id: String, centres: Vec<ServiceCentre>, error: Option<String>) -> im
                 closes = c.closes.as_str()
             )
             .to_string();
+            if let Some(metres) = distance(&c.code) {
+                let km = about_km(metres);
+                hint = format!(
+                    "{hint} — {}",
+                    td_string!(locale, appointment.distance, km = km)
+                );
+            }
             Choice::new(c.code.clone(), centre_name(locale, c)).hint(hint)
         })
         .collect();
+    let order = match &located {
+        Some(Located::Nearest(_)) => Some(td_string!(locale, appointment.located)),
+        Some(Located::Unknown) => Some(td_string!(locale, appointment.not_located)),
+        None => None,
+    }
+    .map(|text| view! { <p class="panel panel--info" role="status" id="centre-order">{text}</p> });
+    // Only with JavaScript (the browser asks for the position, `ui::in_place` sends it), and
+    // only until the list is ordered.
+    let locate = (!matches!(located, Some(Located::Nearest(_)))).then(|| {
+        view! {
+            <form method="get" action=appointment_path(&id) class="locate js-only" data-position="near">
+                <input type="hidden" name="near" value="" />
+                {changing.then(|| view! { <input type="hidden" name="change" value="centre" /> })}
+                <p class="field__hint" id="locate-hint">{t!(i18n, appointment.locate_hint)}</p>
+                <Button kind=ButtonKind::Secondary>{t!(i18n, appointment.locate_button)}</Button>
+            </form>
+        }
+    });
     view! {
+        {order}
+        {locate}
         <form method="get" action=appointment_path(&id)>
             <Radios
                 name="centre"

@@ -2,7 +2,7 @@
 //! cut-off, as online). The SMS provider delivers each reply to `POST /webhooks/sms` as JSON
 //! (`id`: its own message id, `from`: the sender in E.164, `text`), signed like the payment
 //! gateways' notifications (`bawaba-signature: t=…,v1=…`, HMAC-SHA256 of the time and the
-//! body, with the key `provider_key` derives). A forged or stale request is refused (401);
+//! body, with the key `provider_key` gives). A forged or stale request is refused (401);
 //! a replayed one (an `id` seen before) changes nothing (200, nothing done), so a provider that
 //! retries is harmless and an attacker who captured a request gains nothing.
 //!
@@ -26,9 +26,21 @@ pub const PATH: &str = "/webhooks/sms";
 /// The reply confirming what was done, by SMS to the sender.
 pub const REPLY_SMS: &str = "idcard_appointment_reply_sms";
 
-/// The key the provider signs inbound messages with, derived from the server's secret (the
-/// operator gives it to the provider).
-pub fn provider_key(secret: &crate::platform::secrets::SecretKey) -> [u8; 32] {
+/// The key the provider signs inbound messages with: `BAWABA_SMS_INBOUND_KEY`, as the
+/// provider gives it, or else one derived from the server's secret (which the operator gives
+/// to the provider).
+pub fn provider_key(
+    config: &crate::platform::config::Config,
+    secret: &crate::platform::secrets::SecretKey,
+) -> Vec<u8> {
+    match &config.sms_inbound_key {
+        Some(key) => key.as_bytes().to_vec(),
+        None => derived_key(secret).to_vec(),
+    }
+}
+
+/// The key derived from the server's secret, when none is configured.
+pub fn derived_key(secret: &crate::platform::secrets::SecretKey) -> [u8; 32] {
     crate::platform::state::derive_key(secret, b"sms provider inbound key")
 }
 
@@ -80,7 +92,12 @@ pub async fn inbound(
     use http::StatusCode;
     let now = crate::platform::session::now_secs();
     let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
-    if let Err(e) = signature::verify(&provider_key(&state.secret), header, &body, now) {
+    if let Err(e) = signature::verify(
+        &provider_key(&state.config, &state.secret),
+        header,
+        &body,
+        now,
+    ) {
         tracing::warn!(error = %e, "inbound SMS refused");
         return StatusCode::UNAUTHORIZED.into_response();
     }
@@ -201,7 +218,7 @@ pub async fn handle(state: &AppState, m: &Inbound, now: i64) -> Result<Handled, 
 /// The provider's side, for the file provider: signs `text` from `from` as the provider would
 /// and posts it to this server's webhook (at `base`). Returns the webhook's status.
 pub async fn simulate(
-    key: &[u8; 32],
+    key: &[u8],
     base: &str,
     from: &str,
     text: &str,

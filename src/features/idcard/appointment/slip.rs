@@ -91,6 +91,7 @@ impl SlipDocument {
                 opens: "07:00".into(),
                 closes: "14:00".into(),
                 counters: 3,
+                position: crate::domain::geo::Point::new(25_171_500, 51_603_400),
             },
             // Sunday 6 December 2026, 09:15 in Doha.
             starts_at: 1_796_537_700,
