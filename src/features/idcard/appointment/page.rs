@@ -348,10 +348,11 @@ fn Centres(
                 closes = c.closes.as_str()
             )
             .to_string();
+            // The reason for the order comes first.
             if let Some(metres) = distance(&c.code) {
                 let km = about_km(metres);
                 hint = format!(
-                    "{hint} — {}",
+                    "{} — {hint}",
                     td_string!(locale, appointment.distance, km = km)
                 );
             }

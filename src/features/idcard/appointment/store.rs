@@ -287,9 +287,10 @@ pub async fn book(
     {
         return Ok(Some(Outcome::NotNow(not_now)));
     }
-    if !take_place(&mut tx, centre, slot.starts_at()).await? {
-        return Ok(Some(Outcome::Full));
-    }
+    // The place is taken last (`finish`): the slot's row is the one every booker of that time
+    // waits for, so its lock is held for the commit only, not for the seal and the notices.
+    // The row itself must exist first (the appointment refers to it).
+    slot_row(&mut tx, centre, slot.starts_at()).await?;
     let Some(record) = insert(
         &mut tx,
         application,
@@ -315,6 +316,7 @@ pub async fn book(
         application,
         Event::AppointmentBooked,
         record,
+        Some((centre, slot.starts_at())),
         issuer.public_url,
         now,
     )
@@ -368,6 +370,7 @@ pub async fn reschedule(
         application,
         Event::AppointmentRescheduled,
         record,
+        None,
         issuer.public_url,
         now,
     )
@@ -398,6 +401,7 @@ pub async fn cancel(
         application,
         Event::AppointmentCancelled,
         old,
+        None,
         public_url,
         now,
     )
@@ -455,11 +459,15 @@ async fn changeable(
 
 /// The application's event (state, timeline, notification) and the commit that makes the
 /// whole change visible at once; nothing is kept when the state machine refuses.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn finish(
     mut tx: sqlx::Transaction<'static, sqlx::Any>,
     application: &str,
     event: Event,
     record: AppointmentRecord,
+    // A place still to take (a new booking): the last statement before the commit, and
+    // nothing is kept if the slot is full by then.
+    take: Option<(&str, i64)>,
     public_url: &str,
     now: i64,
 ) -> Result<Option<Outcome>, DbError> {
@@ -477,6 +485,11 @@ pub(super) async fn finish(
     }
     match apply_with(&mut tx, application, event, public_url, extra, now).await? {
         Ok(_) => {
+            if let Some((centre, starts_at)) = take
+                && !take_place(&mut tx, centre, starts_at).await?
+            {
+                return Ok(Some(Outcome::Full));
+            }
             tx.commit().await?;
             Ok(Some(Outcome::Done(record)))
         }

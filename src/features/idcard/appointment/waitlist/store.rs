@@ -342,6 +342,7 @@ pub async fn accept(
         application,
         Event::AppointmentBooked,
         record,
+        None,
         issuer.public_url,
         now,
     )
