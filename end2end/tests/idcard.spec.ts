@@ -433,7 +433,7 @@ test("an eligible resident applies: request, then every section of the task list
     const appointment = `${base}/appointment`;
     for (const locale of LOCALES) {
       await useLocale(context, baseURL!, locale);
-      for (const path of [appointment, `${appointment}?centre=DOH`, `${appointment}?centre=DOH&problem=weekend`]) {
+      for (const path of [appointment, `${appointment}?near=25.17,51.60`, `${appointment}?centre=DOH`, `${appointment}?centre=DOH&problem=weekend`]) {
         await page.goto(path);
         await waitForHydration(page);
         await expectNoAxeViolations(page, `${path} (${locale})`);

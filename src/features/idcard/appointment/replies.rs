@@ -7,8 +7,8 @@
 //! retries is harmless and an attacker who captured a request gains nothing.
 //!
 //! The file provider (development and tests) has no webhook of its own: `simulate` signs a
-//! reply as the provider would and sends it through the same handler, so the tests and the
-//! development mailbox exercise the whole path.
+//! reply as the provider would and sends it through the same handler, so the tests exercise
+//! the whole path.
 
 use super::store::{self, Outcome};
 use crate::{
