@@ -24,6 +24,15 @@ baseline=$!
 trap 'kill $portal $baseline 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 
+echo "## Two requests on one keep-alive connection (issue 23: TCP_NODELAY)"
+echo
+# Without TCP_NODELAY the second request waited ~40 ms for the client's delayed ACK.
+times=$(curl -s -o /dev/null -o /dev/null -w "%{time_total} " "http://127.0.0.1:$port/icons/icon.svg" "http://127.0.0.1:$port/icons/icon.svg")
+echo "| request | seconds | goal |"
+echo "|---|---:|---|"
+echo "| first | $(echo $times | cut -d' ' -f1) | |"
+echo "| second, same connection | $(echo $times | cut -d' ' -f2) | about the first's, not +40 ms |"
+echo
 echo "## Bytes on first load (Arabic, no cache)"
 echo
 BENCH_DATA_DIR="$data" node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /vignette/calculator \

@@ -16,7 +16,7 @@ use crate::{
         security, telemetry,
     },
 };
-use axum::Router;
+use axum::{Router, serve::ListenerExt};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
@@ -257,6 +257,13 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     let workers = spawn_workers(&state);
     tracing::info!(url = %format!("http://{local}"), public_url = %state.config.public_url, "Bawaba is listening");
     println!("Bawaba is running at http://{local}/");
+    // Every response leaves in more than one write; with Nagle's algorithm the second waited
+    // for the client's delayed ACK, about 40 ms on every reused connection (issue 23).
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::warn!(%error, "TCP_NODELAY not set on a connection");
+        }
+    });
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
