@@ -10,6 +10,8 @@ SHELL := /bin/bash
 
 CARGO_LEPTOS_VERSION := 0.3.10
 BINARYEN_VERSION := 132
+# Lighthouse for `make bench` only (npm, into .tools; drives Debian's Chromium).
+LIGHTHOUSE_VERSION := 13.5.0
 # wasm-bindgen CLI must equal the crate version in Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3; exit}' Cargo.lock)
 TOOLS := $(CURDIR)/.tools
@@ -17,7 +19,7 @@ export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # One target directory for every build (cargo-leptos, cargo test, benchmarks).
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
-.PHONY: help run test setup setup-build setup-e2e build build-release unit integration e2e lint bench clean-data
+.PHONY: help run test setup setup-build setup-e2e setup-bench build build-release unit integration e2e lint bench clean-data
 
 help:
 	@echo "make run     build and serve the portal at http://127.0.0.1:3000 (SQLite under data/)"
@@ -84,8 +86,16 @@ integration:
 	cargo test --features ssr --test '*'
 
 # Release build, bytes per route, throughput next to a trivial axum handler (docs/BENCHMARKS.md).
-bench: setup-build
+bench: setup-build setup-e2e setup-bench
 	bash benches/run.sh
+
+# wrk (Debian) and Lighthouse (npm) for the benchmarks.
+setup-bench:
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing: run 'sudo apt-get install wrk' and try again"; exit 1; fi; }
+	@if ! grep -qs '"version": "$(LIGHTHOUSE_VERSION)"' "$(TOOLS)/node_modules/lighthouse/package.json"; then \
+	  echo "Installing Lighthouse $(LIGHTHOUSE_VERSION) (npm, about 20 seconds)"; \
+	  mkdir -p "$(TOOLS)" && npm install --prefix "$(TOOLS)" --no-audit --no-fund --silent lighthouse@$(LIGHTHOUSE_VERSION); fi
 
 # Chromium drives the built portal twice: JavaScript on and JavaScript off.
 e2e: build

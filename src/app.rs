@@ -6,7 +6,7 @@ use crate::{
     ui::{layout::Layout, problem::NotFound},
 };
 use leptos::prelude::*;
-use leptos_meta::{Html, Link, MetaTags, Title, provide_meta_context};
+use leptos_meta::{Html, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -152,6 +152,22 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The pages that are the same for every anonymous visitor in a language: the server answers
+/// them from memory (`platform::page_cache`, only without a query string and without any cookie
+/// but the language's). A page belongs here only if nothing on it depends on who asks;
+/// `tests/api/page_cache.rs` renders each twice and compares.
+pub const SAME_FOR_EVERYONE: &[&str] = &[
+    "/",
+    "/vignette",
+    "/vignette/calculator",
+    "/vignette/verify",
+    "/id-card",
+    "/terms",
+    "/accessibility",
+    "/privacy",
+    "/help",
+];
+
 /// What the services add to the account's profile page.
 const PROFILE_LINKS: &[accounts::profile::ServiceLink] = &[
     accounts::profile::ServiceLink {
@@ -192,19 +208,12 @@ fn provide_locale() -> leptos_i18n::I18nContext<Locale> {
     i18n
 }
 
-/// Every page title ends with the portal's name, in the page's language; the font the page's
-/// script needs first is preloaded (Arabic pages: Naskh; French and English: the Latin face).
+/// Every page title ends with the portal's name, in the page's language. (No font to preload:
+/// pages use the system's faces, issue 23.)
 #[component]
 fn Titles() -> impl IntoView {
     let i18n = use_i18n();
     // Read once: the language only changes with a full page load (the switch is a plain link).
     let suffix = td_string!(i18n.get_locale_untracked(), title_suffix).to_string();
-    let font = match i18n.get_locale_untracked() {
-        Locale::ar => "/fonts/noto-naskh-arabic-arabic-wght-normal.woff2",
-        _ => "/fonts/noto-sans-latin-wght-normal.woff2",
-    };
-    view! {
-        <Title formatter=move |page: String| format!("{page} — {suffix}") />
-        <Link rel="preload" href=font as_="font" type_="font/woff2" crossorigin="anonymous" />
-    }
+    view! { <Title formatter=move |page: String| format!("{page} — {suffix}") /> }
 }

@@ -11,6 +11,7 @@ use crate::{
         config::{Config, GatewayChoice},
         http::{self, PlainRoute},
         orders::Fulfilments,
+        page_cache::{self, PageCache},
         pwa,
         secrets::SecretKey,
         security, telemetry,
@@ -167,6 +168,13 @@ pub fn router(state: AppState) -> Router {
             let public = &state.config.public_url;
             let origin: Arc<str> = security::origin_of(public).unwrap_or(public.clone()).into();
             move |req, next| security::refuse_cross_site(origin.clone(), req, next)
+        }))
+        // Public pages from memory; inside the security headers, which it leaves to add theirs.
+        .layer(axum::middleware::from_fn({
+            let fresh_for = Duration::from_secs(state.config.page_cache_secs);
+            let cache = PageCache::new(crate::app::SAME_FOR_EVERYONE, https, fresh_for);
+            let cache = Arc::new(cache);
+            move |req, next| page_cache::serve(cache.clone(), req, next)
         }))
         .layer(axum::middleware::from_fn(move |req, next| {
             security::headers(https, req, next)

@@ -8,7 +8,10 @@ use leptos::prelude::*;
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <PageHeading title=td_string!(i18n.get_locale_untracked(), home.title) />
+        <PageHeading
+            title=td_string!(i18n.get_locale_untracked(), home.title)
+            description=td_string!(i18n.get_locale_untracked(), home.lead)
+        />
         <p class="lead">{t!(i18n, home.lead)}</p>
         <h2>{t!(i18n, home.services_heading)}</h2>
         <ul class="service-list">

@@ -144,6 +144,12 @@ pub const SETTINGS: &[Setting] = &[
                its body may arrive slowly over a phone's connection).",
     },
     Setting {
+        name: "BAWABA_PAGE_CACHE_SECONDS",
+        default: "60",
+        help: "Seconds a public page (home, start and information pages) is served from memory \
+               before it is rendered again; 0 renders every request.",
+    },
+    Setting {
         name: "BAWABA_FILE_STORE",
         default: "local (<data dir>/files)",
         help: "Where uploaded documents are kept: `local`, or `s3://bucket` for an S3-compatible \
@@ -207,6 +213,8 @@ pub struct Config {
     pub file_store: crate::platform::files::FileStoreChoice,
     /// Seconds a request may take before it is answered 503 (uploads get 15 minutes).
     pub request_secs: u64,
+    /// Seconds a public page is served from memory before it is rendered again (0: never kept).
+    pub page_cache_secs: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -238,6 +246,7 @@ impl std::fmt::Debug for Config {
             .field("gateway", &self.gateway)
             .field("file_store", &self.file_store)
             .field("request_secs", &self.request_secs)
+            .field("page_cache_secs", &self.page_cache_secs)
             .finish()
     }
 }
@@ -418,8 +427,21 @@ impl Config {
                     reason: "expected seconds between 1 and 600".into(),
                 })?,
         };
+        let page_cache_secs = match get("BAWABA_PAGE_CACHE_SECONDS") {
+            None => 60,
+            Some(v) => {
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|n| *n <= 3600)
+                    .ok_or(ConfigError::Invalid {
+                        name: "BAWABA_PAGE_CACHE_SECONDS",
+                        reason: "expected seconds between 0 and 3600".into(),
+                    })?
+            }
+        };
         Ok(Self {
             request_secs,
+            page_cache_secs,
             file_store,
             gateway,
             bind,

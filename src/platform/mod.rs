@@ -13,6 +13,7 @@ pub mod locale;
 pub mod mail;
 pub mod orders;
 pub mod outbox;
+pub mod page_cache;
 pub mod pdf;
 pub mod plain_pages;
 pub mod pwa;

@@ -73,8 +73,6 @@ pub fn assets_from_hashes(
         "/manifest.webmanifest".to_string(),
         "/icons/icon.svg".to_string(),
         "/icons/icon-192.png".to_string(),
-        "/fonts/noto-naskh-arabic-arabic-wght-normal.woff2".to_string(),
-        "/fonts/noto-sans-latin-wght-normal.woff2".to_string(),
         named("css", output_name, "css"),
         named("js", output_name, "js"),
         named("wasm", &format!("{output_name}_bg"), "wasm"),

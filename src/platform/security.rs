@@ -165,7 +165,7 @@ pub async fn canonical_paths(req: Request, next: Next) -> Response {
 pub fn page_csp(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         style-src 'self'; img-src 'self' data:; font-src 'none'; connect-src 'self'; \
          manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     )
@@ -238,21 +238,18 @@ pub const PERSONAL: &str = "private, no-store";
 
 /// Whether the answer to a request may depend on who sent it: anything asked with a session
 /// cookie (pages, server functions, downloads), and every server function's answer; not the
-/// bundle's files, fonts and icons, which are the same for everyone.
+/// bundle's files and icons, which are the same for everyone.
 pub fn depends_on_session(path: &str, with_session: bool) -> bool {
-    let shared_file = ["/pkg/", "/fonts/", "/icons/"]
-        .iter()
-        .any(|p| path.starts_with(p))
-        || path == "/sw.js";
+    let shared_file = ["/pkg/", "/icons/"].iter().any(|p| path.starts_with(p)) || path == "/sw.js";
     !shared_file && (with_session || path.starts_with("/api/"))
 }
 
-/// Hashed bundle files never change under the same name; fonts rarely; everything else
+/// Hashed bundle files never change under the same name; icons rarely; everything else
 /// (pages, the service worker, the manifest) is revalidated on every use.
 pub fn cache_policy(path: &str) -> &'static str {
     if path.starts_with("/pkg/") {
         "public, max-age=31536000, immutable"
-    } else if path.starts_with("/fonts/") || path.starts_with("/icons/") {
+    } else if path.starts_with("/icons/") {
         "public, max-age=2592000"
     } else {
         "no-cache"

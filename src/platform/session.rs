@@ -274,9 +274,7 @@ pub async fn resolve(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let path = req.uri().path();
-    let is_file = ["/pkg/", "/fonts/", "/icons/"]
-        .iter()
-        .any(|p| path.starts_with(p));
+    let is_file = ["/pkg/", "/icons/"].iter().any(|p| path.starts_with(p));
     if !is_file {
         let now = now_secs();
         match current(&state.db, req.headers(), state.config.is_https(), now).await {

@@ -208,13 +208,33 @@ pub fn unknown_problem(locale: Locale, code: &str) -> String {
     td_string!(locale, common.problem_generic).to_string()
 }
 
-/// The tab's title and the page's heading, the same words.
+/// The tab's title and the page's heading, the same words, and the page's description for
+/// search engines and shared links: `description` (a start page's lead), else the title with
+/// the portal's name and tagline, in the page's language.
 #[component]
-pub fn PageHeading(#[prop(into)] title: String) -> impl IntoView {
+pub fn PageHeading(
+    #[prop(into)] title: String,
+    #[prop(optional, into)] description: Option<String>,
+) -> impl IntoView {
     view! {
         <leptos_meta::Title text=title.clone() />
+        <Description title=title.clone() description />
         <h1>{title}</h1>
     }
+}
+
+/// `<meta name="description">` (see `PageHeading`), for a page that writes its own heading.
+#[component]
+pub fn Description(title: String, description: Option<String>) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let content = description.unwrap_or_else(|| {
+        format!(
+            "{title} — {}: {}",
+            td_string!(locale, portal_name),
+            td_string!(locale, portal_tagline)
+        )
+    });
+    view! { <leptos_meta::Meta name="description" content /> }
 }
 
 /// The head of a one-form page: the tab's title (marked while the form shows errors), the
@@ -228,6 +248,7 @@ pub fn FormHeading(
     let locale = use_i18n().get_locale_untracked();
     view! {
         <leptos_meta::Title text=page_title(locale, &title, !errors.is_empty()) />
+        <Description title=title.clone() description=None />
         <ErrorSummary errors />
         {notice.map(|n| view! { <div class="panel panel--info" role="status"><p>{n}</p></div> })}
         <h1>{title}</h1>

@@ -6,12 +6,22 @@
 //! (issue 19). They are placed through leptos_meta, which writes the head after the page's
 //! body has been rendered (every route that shows an island renders in `SsrMode::Async`).
 //!
+//! Each lazy island's WebAssembly chunks are preloaded too (issue 23). Leptos' script hydrates
+//! islands one after another, and a lazy island fetches its chunks only when its turn comes,
+//! so a page with several islands fetched them as a waterfall (the calculator: 16 fetches in a
+//! row). With a `<link rel="preload">` per chunk in the head they all download at once, while
+//! the page renders, and the loader's `fetch` takes them from the preload cache.
+//!
 //! `ui::layout::Hydrated` is not counted: it only tells when the islands above it are live.
 
-/// First line of every island (but `Hydrated`): this page runs WebAssembly.
-pub fn needed() {
+/// First line of every island (but `Hydrated`): this page runs WebAssembly, and this island's
+/// chunks. `island` is the island function's name as written (`"FeeCalculatorIsland"`): the
+/// split manifest names its loader after it (`fee_calculator_island_loader_<hash>`).
+pub fn needed(island: &'static str) {
     #[cfg(feature = "ssr")]
-    server::needed();
+    server::needed(island);
+    #[cfg(not(feature = "ssr"))]
+    let _ = island;
 }
 
 #[cfg(feature = "ssr")]
@@ -21,19 +31,23 @@ pub use server::prepare;
 mod server {
     use leptos::prelude::*;
     use leptos_meta::{Link, Script};
+    use std::collections::BTreeSet;
     use std::sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicBool, Ordering},
     };
 
     /// What Leptos would have put in the head, taken apart, and whether it was asked for yet.
+    /// (Leptos writes the nonce in the preloads' `crossorigin`, where it is an invalid value
+    /// that means `anonymous`: they say `anonymous`, and the nonce stays on the script only.)
     #[derive(Clone)]
     struct Scripts {
         module: String,
         wasm: String,
-        crossorigin: String,
         script: String,
         placed: Arc<AtomicBool>,
+        /// Chunks already preloaded on this page (two islands may share one).
+        chunks: Arc<Mutex<BTreeSet<String>>>,
     }
 
     /// In the shell, where `<HydrationScripts>` used to be: renders it (which also gives the
@@ -68,25 +82,129 @@ mod server {
         provide_context(Scripts {
             module: attr("<link rel=\"modulepreload\"", "href"),
             wasm: attr("<link rel=\"preload\"", "href"),
-            crossorigin: attr("<link rel=\"preload\"", "crossorigin"),
             script,
             placed: Arc::new(AtomicBool::new(false)),
+            chunks: Arc::default(),
         });
     }
 
-    pub fn needed() {
+    pub fn needed(island: &'static str) {
         let Some(s) = use_context::<Scripts>() else {
             return;
         };
-        if s.placed.swap(true, Ordering::Relaxed) || s.script.is_empty() {
+        if s.script.is_empty() {
             return;
         }
-        // `to_html` on a leptos_meta element registers it for the head and returns nothing.
-        let _ = view! {
-            <Link rel="modulepreload" href=s.module crossorigin=s.crossorigin.clone() />
-            <Link rel="preload" href=s.wasm as_="fetch" type_="application/wasm" crossorigin=s.crossorigin />
-            <Script type_="module">{s.script}</Script>
+        if !s.placed.swap(true, Ordering::Relaxed) {
+            // `to_html` on a leptos_meta element registers it for the head and returns nothing.
+            let (module, wasm, script) = (s.module.clone(), s.wasm.clone(), s.script.clone());
+            let _ = view! {
+                <Link rel="modulepreload" href=module crossorigin="anonymous" />
+                <Link rel="preload" href=wasm as_="fetch" type_="application/wasm" crossorigin="anonymous" />
+                <Script type_="module">{script}</Script>
+            }
+            .to_html();
         }
-        .to_html();
+        preload_chunks(&s, island);
+    }
+
+    /// The island's chunks from the split manifest (only a `--split` build has one), and the
+    /// split loader's script, each once per page.
+    fn preload_chunks(s: &Scripts, island: &str) {
+        let Some(manifest) = use_context::<leptos::WasmSplitManifest>() else {
+            return;
+        };
+        let Some((pkg, chunks, loader)) = manifest
+            .0
+            .try_read_value()
+            .map(|m| (m.0.clone(), chunks_of(&m.1, island), m.2.clone()))
+        else {
+            return;
+        };
+        if chunks.is_empty() {
+            // Every lazy island has a chunk in a split build: the name passed is wrong.
+            tracing::warn!(
+                island,
+                "no WebAssembly chunk in the split manifest for this island"
+            );
+        }
+        let mut placed = s.chunks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut links = Vec::new();
+        if !chunks.is_empty() && placed.insert(loader.clone()) {
+            links.push((format!("{pkg}/{loader}"), true));
+        }
+        for chunk in chunks {
+            if placed.insert(chunk.clone()) {
+                links.push((format!("{pkg}/{chunk}.wasm"), false));
+            }
+        }
+        drop(placed);
+        for (href, module) in links {
+            let _ = if module {
+                view! { <Link rel="modulepreload" href crossorigin="anonymous" /> }.to_html()
+            } else {
+                view! { <Link rel="preload" href as_="fetch" type_="application/wasm" crossorigin="anonymous" /> }
+                    .to_html()
+            };
+        }
+    }
+
+    /// The chunks the manifest lists for an island's loader: its key is the loader's name in
+    /// snake case followed by a hash (`fee_calculator_island_loader_1234`).
+    pub(super) fn chunks_of(
+        manifest: &std::collections::HashMap<String, Vec<String>>,
+        island: &str,
+    ) -> Vec<String> {
+        let prefix = format!("{}_loader_", snake(island));
+        let mut keys: Vec<&String> = manifest.keys().filter(|k| k.starts_with(&prefix)).collect();
+        keys.sort();
+        keys.into_iter()
+            .flat_map(|k| manifest[k].iter().cloned())
+            .collect()
+    }
+
+    fn snake(name: &str) -> String {
+        let mut out = String::with_capacity(name.len() + 4);
+        for (i, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        out
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use std::collections::HashMap;
+
+    #[test]
+    fn an_islands_chunks_are_found_by_its_loaders_name() {
+        let manifest: HashMap<String, Vec<String>> = HashMap::from([
+            (
+                "fee_calculator_island_loader_99".into(),
+                vec!["chunk_1".into(), "split_7".into()],
+            ),
+            (
+                "steps_loader_12".into(),
+                vec!["chunk_1".into(), "split_3".into()],
+            ),
+            (
+                "session_timer_island_loader_5".into(),
+                vec!["split_4".into()],
+            ),
+        ]);
+        assert_eq!(
+            super::server::chunks_of(&manifest, "FeeCalculatorIsland"),
+            ["chunk_1", "split_7"]
+        );
+        assert_eq!(
+            super::server::chunks_of(&manifest, "Steps"),
+            ["chunk_1", "split_3"]
+        );
+        // A prefix of another island's name is not that island.
+        assert!(super::server::chunks_of(&manifest, "SessionTimer").is_empty());
+        assert!(super::server::chunks_of(&manifest, "Keeper").is_empty());
     }
 }

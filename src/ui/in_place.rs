@@ -31,7 +31,7 @@ pub fn InPlace(children: Children) -> impl IntoView {
 
 #[island(lazy)]
 fn Steps(children: Children) -> impl IntoView {
-    crate::ui::hydration::needed();
+    crate::ui::hydration::needed("Steps");
     let root = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     let (on_click, on_submit) = browser::wire(root);

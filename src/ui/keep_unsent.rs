@@ -40,7 +40,7 @@ pub fn KeepUnsent(
 
 #[island(lazy)]
 fn Keeper(children: Children) -> impl IntoView {
-    crate::ui::hydration::needed();
+    crate::ui::hydration::needed("Keeper");
     // Without it (never on a page the server made) the status is announced without words.
     let message = island_data::<Waiting>()
         .map(|w| w.message)

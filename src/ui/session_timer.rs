@@ -85,7 +85,7 @@ pub fn SessionTimer(
 
 #[island(lazy)]
 fn SessionTimerIsland() -> impl IntoView {
-    crate::ui::hydration::needed();
+    crate::ui::hydration::needed("SessionTimerIsland");
     // Without it (never on a page the server made) nothing shows, as without JavaScript.
     let Timer {
         seconds_left,

@@ -34,7 +34,7 @@ pub fn UploadProgress(
 
 #[island(lazy)]
 fn Uploader(children: Children) -> impl IntoView {
-    crate::ui::hydration::needed();
+    crate::ui::hydration::needed("Uploader");
     let sending = island_data::<Label>()
         .map(|l| l.sending)
         .unwrap_or_default();

@@ -285,6 +285,9 @@ on_both_backends!(
 
 on_both_backends!(
     the_start_page_states_the_terms_the_data_holds,
+    // Every request rendered: the public page cache would answer the second read with the
+    // first page for a minute (tests/api/page_cache.rs).
+    with[("BAWABA_PAGE_CACHE_SECONDS", "0".to_string())],
     |app: &TestApp| async move {
         let b = app.browser("en");
         let page = b.page("/id-card").await;

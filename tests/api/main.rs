@@ -24,6 +24,7 @@ mod idcard_submit;
 mod idcard_waitlist;
 mod locale;
 mod outbox;
+mod page_cache;
 mod pages;
 mod payment_admin;
 mod payment_pages;

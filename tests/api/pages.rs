@@ -61,6 +61,9 @@ on_both_backends!(
 
 on_both_backends!(
     vignette_fees_come_from_the_database,
+    // Every request rendered: the public page cache would answer the second read with the
+    // first page for a minute (tests/api/page_cache.rs).
+    with[("BAWABA_PAGE_CACHE_SECONDS", "0".to_string())],
     |app: &TestApp| async move {
         // The 2026 tariff for tourism cars of 10 hp or more, under 3 years: 25 000 DZD.
         let html = app.text_in("en", "/vignette").await;
@@ -83,6 +86,9 @@ on_both_backends!(
 
 on_both_backends!(
     id_card_fees_and_centres_come_from_the_database,
+    // Every request rendered: the public page cache would answer the second read with the
+    // first page for a minute (tests/api/page_cache.rs).
+    with[("BAWABA_PAGE_CACHE_SECONDS", "0".to_string())],
     |app: &TestApp| async move {
         let html = app.text_in("en", "/id-card").await;
         assert!(html.contains("100\u{A0}QAR"));

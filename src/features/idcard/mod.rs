@@ -155,7 +155,10 @@ pub async fn load_idcard_info() -> Result<IdCardInfo, AppError> {
 pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <PageHeading title=td_string!(i18n.get_locale_untracked(), idcard.title) />
+        <PageHeading
+            title=td_string!(i18n.get_locale_untracked(), idcard.title)
+            description=td_string!(i18n.get_locale_untracked(), idcard.lead)
+        />
         <p class="lead">{t!(i18n, idcard.lead)}</p>
         {loaded(load_idcard_info, |info: IdCardInfo| view! { <StartBody info /> })}
     }

@@ -26,7 +26,7 @@ use crate::{
     i18n::*,
     ui::problem::ServiceProblem,
     ui::{
-        form::BackLink,
+        form::{BackLink, Description},
         island_data::{WithIslandData, island_data},
         text::SummaryRow,
     },
@@ -120,6 +120,7 @@ pub fn CalculatorPage() -> impl IntoView {
     let title = td_string!(locale, calculator.title).to_string();
     view! {
         <BackLink href="/vignette" />
+        <Description title=title.clone() description=Some(td_string!(locale, calculator.lead).to_string()) />
         <h1>{title.clone()}</h1>
         <p class="lead">{t!(i18n, calculator.lead)}</p>
         <Suspense>
@@ -219,7 +220,7 @@ fn calculator_form(
 /// on the server too (the answers come from the query).
 #[island(lazy)]
 fn FeeCalculatorIsland(children: Children) -> impl IntoView {
-    crate::ui::hydration::needed();
+    crate::ui::hydration::needed("FeeCalculatorIsland");
     use leptos::either::Either;
     let Some(form) = island_data::<IslandForm>() else {
         return Either::Left(children());

@@ -73,7 +73,10 @@ pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
     let fees = Resource::new(|| (), |_| load_vignette_fees());
     view! {
-        <PageHeading title=td_string!(i18n.get_locale_untracked(), vignette.title) />
+        <PageHeading
+            title=td_string!(i18n.get_locale_untracked(), vignette.title)
+            description=td_string!(i18n.get_locale_untracked(), vignette.lead)
+        />
         <p class="lead">{t!(i18n, vignette.lead)}</p>
 
         <p><StartButton href=purchase::PATH>{t!(i18n, common.start_now)}</StartButton></p>

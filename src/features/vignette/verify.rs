@@ -6,7 +6,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
-use crate::ui::form::FormHeading;
+use crate::ui::form::{Description, FormHeading};
 use crate::{
     domain::{
         date::Date,
@@ -212,6 +212,7 @@ pub fn VerifyPage() -> impl IntoView {
     });
     let title = td_string!(locale, verify.title).to_string();
     view! {
+        <Description title=title.clone() description=Some(td_string!(locale, verify.lead).to_string()) />
         <BackLink href="/vignette" />
         <Suspense>
             {move || Suspend::new({
@@ -490,6 +491,7 @@ pub fn OfflinePage() -> impl IntoView {
     let title = td_string!(locale, verify.offline_title).to_string();
     view! {
         <Title text=title.clone() />
+        <Description title=title.clone() description=Some(td_string!(locale, verify.offline_lead).to_string()) />
         <BackLink href=PATH />
         <h1>{title}</h1>
         <p class="lead">{t!(i18n, verify.offline_lead)}</p>
@@ -524,7 +526,7 @@ pub async fn published_keys() -> Result<Vec<PublicKey>, AppError> {
 /// The check, in WebAssembly. Without JavaScript the form is the online check's (same field).
 #[island(lazy)]
 fn OfflineVerifier() -> impl IntoView {
-    crate::ui::hydration::needed();
+    crate::ui::hydration::needed("OfflineVerifier");
     use crate::domain::seal::{Sealed, Verdict, verify};
     // Without them (never on a page the server made) the page keeps its explanation only.
     let (Some(Keys(keys)), Some(text)) = (island_data::<Keys>(), island_data::<OfflineText>())

@@ -31,15 +31,22 @@ pub struct TestApp {
 #[macro_export]
 macro_rules! on_both_backends {
     ($name:ident, |$app:ident: &TestApp| async move $body:block) => {
+        $crate::on_both_backends!($name, with [], |$app: &TestApp| async move $body);
+    };
+    // With settings of the test's own (`[("BAWABA_…", value)]`) added to the test settings.
+    ($name:ident, with $extra:expr, |$app:ident: &TestApp| async move $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let owned = $crate::support::app::spawn_app($crate::support::app::Backend::Sqlite)
-                    .await
-                    .unwrap();
+                let owned = $crate::support::app::spawn_app_with(
+                    $crate::support::app::Backend::Sqlite,
+                    &$extra,
+                )
+                .await
+                .unwrap();
                 {
                     let $app: &$crate::support::app::TestApp = &owned;
                     $body
@@ -49,8 +56,11 @@ macro_rules! on_both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(owned) =
-                    $crate::support::app::spawn_app($crate::support::app::Backend::Postgres).await
+                let Some(owned) = $crate::support::app::spawn_app_with(
+                    $crate::support::app::Backend::Postgres,
+                    &$extra,
+                )
+                .await
                 else {
                     eprintln!("PostgreSQL half skipped: TEST_DATABASE_URL is not set");
                     return;

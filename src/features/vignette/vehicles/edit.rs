@@ -339,7 +339,7 @@ pub fn VehicleFormPage() -> impl IntoView {
 /// Checks the answers as they are given and keeps a form with problems from being sent.
 #[island(lazy)]
 fn VehicleFormIsland(children: Children) -> impl IntoView {
-    crate::ui::hydration::needed();
+    crate::ui::hydration::needed("VehicleFormIsland");
     use leptos::either::Either;
     let Some(form) = island_data::<IslandForm>() else {
         return Either::Left(children());
