@@ -208,24 +208,37 @@ pub fn unknown_problem(locale: Locale, code: &str) -> String {
     td_string!(locale, common.problem_generic).to_string()
 }
 
-/// The tab's title and the page's heading, the same words, and the page's description for
-/// search engines and shared links: `description` (a start page's lead), else the title with
-/// the portal's name and tagline, in the page's language.
+/// The tab's title and the page's heading, the same words (and the page's description, see
+/// `PageTitle`).
 #[component]
 pub fn PageHeading(
     #[prop(into)] title: String,
     #[prop(optional, into)] description: Option<String>,
 ) -> impl IntoView {
     view! {
-        <leptos_meta::Title text=title.clone() />
-        <Description title=title.clone() description />
+        <PageTitle text=title.clone() description />
         <h1>{title}</h1>
     }
 }
 
-/// `<meta name="description">` (see `PageHeading`), for a page that writes its own heading.
+/// The tab's title (the portal's name is added by the app) and the page's description for
+/// search engines and shared links, in the page's language: `description` (a start page's
+/// lead), else the title with the portal's name and tagline. Pages use this, not leptos_meta's
+/// `Title`, so that none lacks a description.
 #[component]
-pub fn Description(title: String, description: Option<String>) -> impl IntoView {
+pub fn PageTitle(
+    #[prop(into)] text: String,
+    #[prop(default = None)] description: Option<String>,
+) -> impl IntoView {
+    view! {
+        <Description title=text.clone() description />
+        <leptos_meta::Title text />
+    }
+}
+
+/// `<meta name="description">` (see `PageTitle`).
+#[component]
+fn Description(title: String, description: Option<String>) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     let content = description.unwrap_or_else(|| {
         format!(
@@ -244,11 +257,14 @@ pub fn FormHeading(
     #[prop(into)] title: String,
     errors: Vec<FieldError>,
     #[prop(default = None)] notice: Option<String>,
+    /// The page's description (see `PageTitle`), if not the title's.
+    #[prop(default = None)]
+    description: Option<String>,
 ) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     view! {
+        <Description title=title.clone() description />
         <leptos_meta::Title text=page_title(locale, &title, !errors.is_empty()) />
-        <Description title=title.clone() description=None />
         <ErrorSummary errors />
         {notice.map(|n| view! { <div class="panel panel--info" role="status"><p>{n}</p></div> })}
         <h1>{title}</h1>

@@ -7,8 +7,8 @@ use super::{
     keep_unsent::KeepUnsent,
 };
 use crate::i18n::*;
+use crate::ui::form::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// One page of a journey. `heading` is false where the page's only question is its heading
 /// (a legend shown as `<h1>`), so the title is not said twice.
@@ -31,7 +31,7 @@ pub fn QuestionPage(
     let (current, total) = progress;
     let kept = td_string!(locale, common.answer_kept_offline).to_string();
     view! {
-        <Title text=page_title(locale, &title, !errors.is_empty()) />
+        <PageTitle text=page_title(locale, &title, !errors.is_empty()) />
         <BackLink href=back />
         // "Step 1 of 1" says nothing: a one-page section goes without it.
         {(total > 1).then(|| view! { <StepIndicator current total /> })}

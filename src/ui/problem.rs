@@ -1,9 +1,9 @@
 //! What a page shows when there is nothing to show: the 404 page, and the notice in place of
 //! a section whose data could not be read.
 
+use crate::ui::form::PageTitle;
 use crate::{error::AppError, i18n::*};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -13,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), not_found.title).to_string() />
+        <PageTitle text=td_string!(i18n.get_locale_untracked(), not_found.title).to_string() />
         <h1>{t!(i18n, not_found.title)}</h1>
         <p>{t!(i18n, not_found.body)}</p>
         <p><a href="/">{t!(i18n, not_found.home_link)}</a></p>

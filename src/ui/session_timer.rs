@@ -83,9 +83,11 @@ pub fn SessionTimer(
     }
 }
 
-#[island(lazy)]
+// Not lazy: it is on every signed-in page, so its code is in the main module rather than in
+// chunks of its own (which cost more bytes and a fetch; issue 23).
+#[island]
 fn SessionTimerIsland() -> impl IntoView {
-    crate::ui::hydration::needed("SessionTimerIsland");
+    crate::ui::hydration::needed_eager();
     // Without it (never on a page the server made) nothing shows, as without JavaScript.
     let Timer {
         seconds_left,

@@ -373,3 +373,49 @@ async fn the_sweep_opens_only_pages_of_the_app_and_every_page_is_swept_or_said_w
         assert!(routes.iter().any(|r| r == route), "{route} is not a page");
     }
 }
+
+on_both_backends!(
+    every_page_has_one_description_in_its_language,
+    |app: &TestApp| async move {
+        let amina =
+            crate::support::people::signed_in(app, &crate::support::people::AMINA, "en").await;
+        let description = |html: &str| -> Vec<String> {
+            html.split("<meta name=\"description\" content=\"")
+                .skip(1)
+                .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+                .collect()
+        };
+        // Anonymous pages, a start page's lead, and pages under an account (which write their
+        // own headings), a refused form shown again among them.
+        for path in PAGES
+            .iter()
+            .chain(&["/sign-in", "/vignette/verify/offline"])
+        {
+            let html = app.get_html(path).await;
+            let found = description(&html);
+            assert_eq!(found.len(), 1, "{path}: {found:?}");
+            let arabic = found[0]
+                .chars()
+                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+            assert!(arabic, "{path}: Arabic by default: {found:?}");
+        }
+        let found = description(&app.get_html("/vignette").await);
+        assert!(
+            found[0].starts_with("تُستحق القسيمة"),
+            "the start page's lead: {found:?}"
+        );
+        for path in [
+            "/vignette/buy",
+            "/vehicles",
+            "/vehicles/add",
+            "/account",
+            "/id-card/apply",
+        ] {
+            let res = amina.get(path).await;
+            assert_eq!(res.status(), 200, "{path}");
+            let found = description(&res.text().await.unwrap());
+            assert_eq!(found.len(), 1, "{path}: {found:?}");
+            assert!(found[0].contains("Bawaba"), "{path}: in English: {found:?}");
+        }
+    }
+);

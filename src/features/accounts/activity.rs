@@ -4,9 +4,9 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{error::AppError, i18n::*};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 pub const PATH: &str = "/account/activity";
@@ -102,7 +102,7 @@ pub fn ActivityPage() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <Title text=title.clone() />
+            <PageTitle text=title.clone() />
             <h1>{title}</h1>
             <p>{t!(i18n, account.activity_lead)}</p>
             <div class="table-wrap" role="region" aria-labelledby="activity-caption" tabindex="0">

@@ -5,13 +5,13 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{
     error::AppError,
     i18n::*,
     ui::form::{Button, Legend},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 
 pub const PATH: &str = "/account/notifications";
 
@@ -128,7 +128,7 @@ pub fn NotificationsPage() -> impl IntoView {
             ("both", td_string!(locale, account.notify_both)),
         ];
         view! {
-            <Title text=title.clone() />
+            <PageTitle text=title.clone() />
             {saved.then(|| view! { <div class="panel panel--info" role="status"><p>{t!(i18n, account.notify_saved)}</p></div> })}
             <form method="post" action=SaveChoice::url()>
                 <div class="field">

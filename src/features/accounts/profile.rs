@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{
     error::AppError,
     i18n::*,
@@ -13,7 +14,6 @@ use crate::{
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 pub const PATH: &str = "/account";
@@ -172,7 +172,7 @@ fn ProfileView(p: Profile, links: &'static [ServiceLink]) -> impl IntoView {
         (td_string!(locale, account.role), role.into_any()),
     ];
     view! {
-        <Title text=td_string!(locale, account.profile_title).to_string() />
+        <PageTitle text=td_string!(locale, account.profile_title).to_string() />
         {changed.map(|n| view! { <div class="panel panel--info" role="status"><p>{n}</p></div> })}
         {(!p.email_confirmed).then(|| view! {
             <div class="panel panel--info" role="status">

@@ -6,6 +6,7 @@
 use crate::error::OrUnavailable;
 use crate::ui::form::FormHeading;
 use crate::ui::form::PageHeading;
+use crate::ui::form::PageTitle;
 use crate::{
     domain::journey::Draft,
     error::AppError,
@@ -14,7 +15,6 @@ use crate::{
     ui::problem::ServiceProblem,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 pub const PATH: &str = "/forgotten-password";
@@ -398,7 +398,7 @@ pub fn ResetPage() -> impl IntoView {
 pub fn DonePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), account.reset_done_title).to_string() />
+        <PageTitle text=td_string!(i18n.get_locale_untracked(), account.reset_done_title).to_string() />
         <div class="panel panel--success">
             <h1>{t!(i18n, account.reset_done_title)}</h1>
         </div>

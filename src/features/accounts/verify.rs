@@ -11,6 +11,7 @@ use crate::error::OrUnavailable;
 use crate::features::accounts::CodeField;
 use crate::ui::form::FormHeading;
 use crate::ui::form::PageHeading;
+use crate::ui::form::PageTitle;
 use crate::{
     error::AppError,
     i18n::*,
@@ -18,7 +19,6 @@ use crate::{
     ui::problem::ServiceProblem,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -485,7 +485,7 @@ pub fn VerifyPage() -> impl IntoView {
                 };
                 let Some(email) = v.email.clone() else {
                     return view! {
-                        <Title text=title.clone() />
+                        <PageTitle text=title.clone() />
                         <h1>{title}</h1>
                         <p>{t!(i18n, account.verify_nothing)}</p>
                         <p><a class="button" href=super::sign_in::PATH>{t!(i18n, account.sign_in_link)}</a></p>
@@ -523,7 +523,7 @@ pub fn VerifyPage() -> impl IntoView {
 fn Confirmed() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), account.verified_title).to_string() />
+        <PageTitle text=td_string!(i18n.get_locale_untracked(), account.verified_title).to_string() />
         <div class="panel panel--success">
             <h1>{t!(i18n, account.verified_title)}</h1>
         </div>

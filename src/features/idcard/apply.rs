@@ -5,6 +5,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{
     error::AppError,
     features::idcard::{ApplicationSummary, application_path, messages},
@@ -15,7 +16,6 @@ use crate::{
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -148,7 +148,7 @@ fn ApplyBody(page: ApplyView) -> impl IntoView {
         let href = application_path(&open.id);
         let reference = open.reference.clone();
         return view! {
-            <Title text=td_string!(locale, application.already_open_title).to_string() />
+            <PageTitle text=td_string!(locale, application.already_open_title).to_string() />
             <BackLink href=super::PATH />
             <h1>{t!(i18n, application.already_open_title)}</h1>
             <p>
@@ -173,7 +173,7 @@ fn ApplyBody(page: ApplyView) -> impl IntoView {
     let title = td_string!(locale, application.request_title).to_string();
     let error = errors.first().map(|e| e.message.clone());
     view! {
-        <Title text=page_title(locale, &title, !errors.is_empty()) />
+        <PageTitle text=page_title(locale, &title, !errors.is_empty()) />
         <BackLink href=super::PATH />
         <ErrorSummary errors />
         <form method="post" action=StartApplication::url() novalidate="">

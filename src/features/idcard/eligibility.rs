@@ -7,6 +7,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::ui::journey::{CheckAnswers, QuestionPage};
 use crate::{
     domain::{
@@ -19,7 +20,6 @@ use crate::{
     ui::problem::{NotFound, ServiceProblem},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 pub const BASE: &str = "/id-card/eligibility";
@@ -248,7 +248,7 @@ pub fn CheckPage() -> impl IntoView {
     let i18n = use_i18n();
     let draft = Resource::new(|| (), |_| load_eligibility());
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), common.check_answers_title).to_string() />
+        <PageTitle text=td_string!(i18n.get_locale_untracked(), common.check_answers_title).to_string() />
         <Suspense>
             {move || Suspend::new(async move {
                 let Ok(draft) = draft.await else { return view! { <ServiceProblem /> }.into_any() };
@@ -296,7 +296,7 @@ pub fn ResultPage() -> impl IntoView {
     let i18n = use_i18n();
     let result = Resource::new(|| (), |_| eligibility_result());
     view! {
-        <Title text=td_string!(i18n.get_locale_untracked(), eligibility.result_title).to_string() />
+        <PageTitle text=td_string!(i18n.get_locale_untracked(), eligibility.result_title).to_string() />
         <Suspense>
             {move || Suspend::new(async move {
                 match result.await {

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{
     domain::{money::Money, payment::PaymentState},
     error::AppError,
@@ -16,7 +17,7 @@ use crate::{
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -300,7 +301,7 @@ pub fn OrderPage() -> impl IntoView {
                         let title = td_string!(locale, payments.order_title).to_string();
                         let gateway_problem = query.read_untracked().get("problem").as_deref() == Some("gateway");
                         view! {
-                            <Title text=title.clone() />
+                            <PageTitle text=title.clone() />
                             <h1>{title}</h1>
                             {gateway_problem.then(|| view! {
                                 <div class="panel panel--warning" role="alert"><p>{t!(i18n, payments.gateway_unavailable)}</p></div>
@@ -355,7 +356,7 @@ pub fn Waiting(children: Children) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     let title = td_string!(locale, payments.waiting_title).to_string();
     view! {
-        <Title text=title.clone() />
+        <PageTitle text=title.clone() />
         <Meta http_equiv="refresh" content="5" />
         <h1>{title}</h1>
         {children()}
@@ -375,7 +376,7 @@ fn PaymentOutcome(p: PaymentView) -> impl IntoView {
                 .map(crate::domain::date::utc_time)
                 .unwrap_or_default();
             view! {
-                <Title text=title.clone() />
+                <PageTitle text=title.clone() />
                 <div class="panel panel--success" role="status">
                     <h1>{title}</h1>
                     <p>{t!(i18n, payments.reference)} " " <strong><LtrLong>{p.reference.clone()}</LtrLong></strong></p>
@@ -431,7 +432,7 @@ fn PaymentOutcome(p: PaymentView) -> impl IntoView {
             };
             let title = title.to_string();
             view! {
-                <Title text=title.clone() />
+                <PageTitle text=title.clone() />
                 <div class="panel panel--warning" role="alert">
                     <h1>{title}</h1>
                     <p>{body}</p>
@@ -557,7 +558,7 @@ pub fn DemoPage() -> impl IntoView {
                     Ok(true) => {
                         let title = td_string!(i18n.get_locale_untracked(), payments.demo_title).to_string();
                         view! {
-                            <Title text=title.clone() />
+                            <PageTitle text=title.clone() />
                             <h1>{title}</h1>
                             <p>{t!(i18n, payments.demo_lead)}</p>
                             <form method="post" action=CreateDemoOrder::url()>

@@ -14,6 +14,7 @@ use super::form::{
 };
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{
     domain::{
         date::Date,
@@ -26,13 +27,12 @@ use crate::{
     i18n::*,
     ui::problem::ServiceProblem,
     ui::{
-        form::{BackLink, Description},
+        form::BackLink,
         island_data::{WithIslandData, island_data},
         text::SummaryRow,
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use std::collections::BTreeMap;
 
@@ -120,7 +120,6 @@ pub fn CalculatorPage() -> impl IntoView {
     let title = td_string!(locale, calculator.title).to_string();
     view! {
         <BackLink href="/vignette" />
-        <Description title=title.clone() description=Some(td_string!(locale, calculator.lead).to_string()) />
         <h1>{title.clone()}</h1>
         <p class="lead">{t!(i18n, calculator.lead)}</p>
         <Suspense>
@@ -128,7 +127,7 @@ pub fn CalculatorPage() -> impl IntoView {
                 let title = title.clone();
                 async move {
                     let Ok((data, now)) = loaded.await else {
-                        return view! { <Title text=title /> <ServiceProblem /> }.into_any();
+                        return view! { <PageTitle text=title /> <ServiceProblem /> }.into_any();
                     };
                     let values = form_values(&query.read_untracked());
                     let submitted = !values.is_empty();
@@ -137,7 +136,7 @@ pub fn CalculatorPage() -> impl IntoView {
                     let text = FormText::build(locale);
                     let form = calculator_form(&text, &data, &values, submitted, now);
                     view! {
-                        <Title text=page_title />
+                        <PageTitle text=page_title description=Some(td_string!(locale, calculator.lead).to_string()) />
                         <WithIslandData data=IslandForm {
                             data,
                             text,

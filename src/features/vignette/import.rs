@@ -10,6 +10,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{
     error::AppError,
     i18n::*,
@@ -19,7 +20,6 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -288,7 +288,7 @@ pub fn ImportPage() -> impl IntoView {
     let page_title = crate::ui::form::page_title(locale, &title, message.is_some());
     let has_error = message.is_some();
     view! {
-        <Title text=page_title />
+        <PageTitle text=page_title />
         <BackLink href=super::vehicles::PATH />
         <h1>{title}</h1>
         <p class="lead">{t!(i18n, vehicle_import.lead)}</p>
@@ -361,7 +361,7 @@ pub fn ReportPage() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <Title text=title.clone() />
+            <PageTitle text=title.clone() />
             <BackLink href=super::vehicles::PATH />
             <h1>{title}</h1>
             <p class="lead">

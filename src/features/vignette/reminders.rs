@@ -8,6 +8,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{
     domain::{reference::Campaign, tariff::LocalMinute},
     error::AppError,
@@ -15,7 +16,6 @@ use crate::{
     ui::form::{BackLink, Button},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// The two reminders of a campaign.
@@ -262,7 +262,7 @@ pub fn StopPage() -> impl IntoView {
     });
     let title = td_string!(locale, reminders.stop_title).to_string();
     view! {
-        <Title text=title.clone() />
+        <PageTitle text=title.clone() />
         <BackLink href="/" />
         <h1>{title}</h1>
         <Suspense>

@@ -6,7 +6,8 @@
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
-use crate::ui::form::{Description, FormHeading};
+use crate::ui::form::FormHeading;
+use crate::ui::form::PageTitle;
 use crate::{
     domain::{
         date::Date,
@@ -23,7 +24,6 @@ use crate::{
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -212,14 +212,13 @@ pub fn VerifyPage() -> impl IntoView {
     });
     let title = td_string!(locale, verify.title).to_string();
     view! {
-        <Description title=title.clone() description=Some(td_string!(locale, verify.lead).to_string()) />
         <BackLink href="/vignette" />
         <Suspense>
             {move || Suspend::new({
                 let (title, plate, seal) = (title.clone(), plate.clone(), seal.clone());
                 async move {
                     let Ok(answer) = answer.await else {
-                        return view! { <Title text=title.clone() /> <h1>{title}</h1> <ServiceProblem /> }.into_any();
+                        return view! { <PageTitle text=title.clone() /> <h1>{title}</h1> <ServiceProblem /> }.into_any();
                     };
                     let error = |field: &str| match &answer {
                         Check::Refused { field: f, problem } if f == field => Some(problem_text(locale, problem)),
@@ -231,7 +230,7 @@ pub fn VerifyPage() -> impl IntoView {
                         .filter_map(|(id, e)| e.clone().map(|message| FieldError { field_id: id.into(), message }))
                         .collect();
                     view! {
-                        <FormHeading title errors />
+                        <FormHeading title errors description=Some(td_string!(locale, verify.lead).to_string()) />
                         <p class="lead">{t!(i18n, verify.lead)}</p>
                         <Answer answer=answer.clone() />
                         <form method="get" action=PATH class="verify-form">
@@ -490,8 +489,7 @@ pub fn OfflinePage() -> impl IntoView {
     let keys = Resource::new(|| (), |_| published_keys());
     let title = td_string!(locale, verify.offline_title).to_string();
     view! {
-        <Title text=title.clone() />
-        <Description title=title.clone() description=Some(td_string!(locale, verify.offline_lead).to_string()) />
+        <PageTitle text=title.clone() description=Some(td_string!(locale, verify.offline_lead).to_string()) />
         <BackLink href=PATH />
         <h1>{title}</h1>
         <p class="lead">{t!(i18n, verify.offline_lead)}</p>

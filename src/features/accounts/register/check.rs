@@ -10,6 +10,7 @@ use crate::ui::journey::CheckAnswers;
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{
     domain::registration::{CHECK_STEP, JOURNEY},
     error::AppError,
@@ -17,7 +18,6 @@ use crate::{
     ui::problem::ServiceProblem,
 };
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 
 /// The last page: checks everything again (an answer changed from the check page can break
 /// another page), then creates the account, its confirmation and the e-mail in one
@@ -260,7 +260,7 @@ fn CheckForm(view: RegistrationView) -> impl IntoView {
     let consent_error = FieldError::of(&errors, "consent");
     let consent_checked = draft.shown(CHECK_STEP, "consent") == "yes";
     view! {
-        <Title text=page_title />
+        <PageTitle text=page_title />
         <BackLink href=format!("{BASE}/contact") />
         <ErrorSummary errors=errors.clone() />
         <h1>{title}</h1>

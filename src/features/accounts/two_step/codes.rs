@@ -3,9 +3,9 @@
 use super::*;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{error::AppError, ui::form::Button};
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 
 /// The recovery codes just made, shown once.
 #[server(endpoint = "account/two-step/codes/view")]
@@ -93,7 +93,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
         }
         let title = td_string!(locale, account.two_step_codes_title).to_string();
         view! {
-            <Title text=title.clone() />
+            <PageTitle text=title.clone() />
             <h1>{title}</h1>
             <p>{t!(i18n, account.two_step_codes_body)}</p>
             <ul class="recovery-codes" dir="ltr" translate="no">

@@ -6,13 +6,13 @@ use super::*;
 use crate::error::OrUnavailable;
 use crate::features::accounts::CodeField;
 use crate::ui::form::FormHeading;
+use crate::ui::form::PageTitle;
 use crate::{
     domain::account::SecondStepKind,
     error::AppError,
     ui::form::{Button, ButtonKind, InputKind},
 };
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 /// The second page of signing in.
@@ -206,7 +206,7 @@ pub fn SecondStepPage() -> impl IntoView {
         let title = td_string!(locale, account.second_step_title).to_string();
         let Some(kind) = v.kind else {
             return view! {
-                <Title text=title.clone() />
+                <PageTitle text=title.clone() />
                 <h1>{title}</h1>
                 <p>{t!(i18n, account.second_step_none)}</p>
                 <p><a class="button" href=crate::features::accounts::sign_in::PATH>{t!(i18n, account.sign_in_link)}</a></p>

@@ -10,11 +10,11 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::i18n::*;
+use crate::ui::form::PageTitle;
 use crate::ui::form::{Button, ButtonKind, ErrorSummary, FieldError, InputKind, TextField};
 use crate::ui::problem::ServiceProblem;
 use crate::ui::text::{Ltr, LtrLong, MoneyText};
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 

@@ -449,7 +449,7 @@ fn PaymentRecord(p: AdminPaymentView, refunded: bool, locale: Locale) -> impl In
         &crate::domain::date::Date::from_days_since_epoch(p.created_at.div_euclid(86_400)).iso(),
     );
     view! {
-        <Title text=title.clone() />
+        <PageTitle text=title.clone() />
         <ErrorSummary errors />
         <h1><span>{t!(i18n, admin.payment_title)}</span> " " <LtrLong>{heading_reference}</LtrLong></h1>
         {refunded.then(|| view! {

@@ -224,7 +224,7 @@ fn Report(
         .collect_view();
     let flags_caption = td_string!(locale, admin.mismatches_heading).to_string();
     view! {
-        <Title text=title.clone() />
+        <PageTitle text=title.clone() />
         <ErrorSummary errors />
         <h1>{title}</h1>
         <p>{t!(i18n, admin.report_lead)}</p>

@@ -5,13 +5,13 @@ use super::*;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::features::vignette::form::FormText;
+use crate::ui::form::PageTitle;
 use crate::{
     error::AppError,
     features::payments::pages::{Waiting, order_path},
     ui::text::{Ltr, LtrLong, MoneyText, SummaryRow},
 };
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -170,7 +170,7 @@ fn VignetteDetails(v: VignetteView, locale: Locale, reissued: bool) -> impl Into
         </figure>
     });
     view! {
-        <Title text=title.clone() />
+        <PageTitle text=title.clone() />
         {reissued.then(|| view! {
             <div class="panel panel--info" role="status"><p>{t!(i18n, purchase.reissued)}</p></div>
         })}

@@ -4,6 +4,7 @@ use super::*;
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
 use crate::features::vignette::{form::FormText, vehicles::VehicleView};
+use crate::ui::form::PageTitle;
 use crate::{
     error::AppError,
     ui::problem::ServiceProblem,
@@ -12,7 +13,6 @@ use crate::{
         text::{Ltr, MoneyText},
     },
 };
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,7 +70,7 @@ pub fn ChoosePage() -> impl IntoView {
     let choices = Resource::new(|| (), |_| load_choices());
     let title = td_string!(locale, purchase.choose_title).to_string();
     view! {
-        <Title text=title.clone() />
+        <PageTitle text=title.clone() />
         <BackLink href="/vignette" />
         <h1>{title}</h1>
         <Suspense>

@@ -9,6 +9,7 @@ use crate::features::vignette::{
     form::FormText,
     vehicles::{VehicleView, vehicle_path},
 };
+use crate::ui::form::PageTitle;
 use crate::{
     domain::{reference::Campaign, tariff::Outcome},
     error::AppError,
@@ -18,7 +19,6 @@ use crate::{
     },
 };
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -280,7 +280,7 @@ fn Quote(q: QuoteView, changed: bool, locale: Locale) -> impl IntoView {
         _ => ().into_any(),
     };
     view! {
-        <Title text=title.clone() />
+        <PageTitle text=title.clone() />
         <h1>{title} " " <span class="visually-hidden">{plate.clone()}</span></h1>
         {changed.then(|| view! {
             <div class="panel panel--warning" role="alert"><p>{t!(i18n, purchase.amount_changed)}</p></div>

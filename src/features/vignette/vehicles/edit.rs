@@ -12,6 +12,7 @@ use crate::error::OrUnavailable;
 use crate::features::vignette::form::{
     FollowedForm, FormState, FormText, IslandForm, Pairs, Shown, TariffData, fact_fields,
 };
+use crate::ui::form::PageTitle;
 use crate::{
     domain::vehicle::{self, field},
     error::AppError,
@@ -22,7 +23,6 @@ use crate::{
     },
 };
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -274,7 +274,7 @@ pub fn VehicleFormPage() -> impl IntoView {
         let page_title = crate::ui::form::page_title(locale, &title, !form.problems.is_empty());
         if !form.verified {
             return view! {
-                <Title text=page_title />
+                <PageTitle text=page_title />
                 <BackLink href=PATH />
                 <h1>{title}</h1>
                 <VerifyFirst />
@@ -313,7 +313,7 @@ pub fn VehicleFormPage() -> impl IntoView {
             </form>
         };
         view! {
-            <Title text=page_title />
+            <PageTitle text=page_title />
             <BackLink href=PATH />
             <h1>{title}</h1>
             {vehicle.is_none().then(|| view! { <p class="lead">{t!(i18n, vehicles.add_lead)}</p> })}

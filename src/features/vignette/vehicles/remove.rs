@@ -8,13 +8,13 @@ use super::*;
 
 #[cfg(feature = "ssr")]
 use crate::error::OrUnavailable;
+use crate::ui::form::PageTitle;
 use crate::{
     error::AppError,
     ui::form::{BackLink, Button, ButtonKind},
     ui::problem::NotFound,
 };
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// Archives one of the account's vehicles: it leaves the list and frees its plate.
@@ -120,7 +120,7 @@ pub fn RemovePage() -> impl IntoView {
             )
         };
         view! {
-            <Title text=title />
+            <PageTitle text=title />
             <BackLink href=vehicle_path(&vehicle.id) />
             <h1>{heading}</h1>
             <p>{lead.to_string()}</p>
