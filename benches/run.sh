@@ -16,6 +16,7 @@ cargo leptos build --release --split
 cargo build --release --features ssr --example baseline_server
 
 data="$(mktemp -d -t bawaba-bench-XXXXXX)"
+out="$data/out"; mkdir -p "$out"   # each step's table, for the goals' summary at the end
 BAWABA_BIND="127.0.0.1:$port" BAWABA_DATA_DIR="$data" BAWABA_LOG=warn \
   LEPTOS_SITE_ROOT=target/site LEPTOS_HASH_FILES=true "$target/release/bawaba" &
 portal=$!
@@ -38,12 +39,12 @@ echo
 BENCH_DATA_DIR="$data" node benches/bundle-sizes.mjs "http://127.0.0.1:$port" / /vignette /vignette/calculator \
   /vignette/buy /vehicles/add /vignette/verify /vignette/verify/offline /id-card /id-card/eligibility/date-of-birth /accessibility \
   /id-card/apply "/id-card/applications/{id}" "/id-card/applications/{id}/names" "/id-card/applications/{id}/documents" \
-  "/id-card/applications/{id}/check" "/id-card/applications/{id}/appointment"
+  "/id-card/applications/{id}/check" "/id-card/applications/{id}/appointment" | tee "$out/bytes"
 echo
 echo "## Lighthouse, mobile (Arabic)"
 echo
 BENCH_DATA_DIR="$data" node benches/lighthouse.mjs "http://127.0.0.1:$port" / /vignette /vignette/calculator \
-  /vignette/verify /id-card /accessibility /vignette/buy /vehicles /vehicles/add
+  /vignette/verify /id-card /accessibility /vignette/buy /vehicles /vehicles/add | tee "$out/lighthouse"
 echo
 echo "## The fee calculator's quote in the browser"
 echo
@@ -83,8 +84,8 @@ cargo build --release --features ssr --example payments_bench
 if [ -n "$pg" ]; then echo; "$target/release/examples/payments_bench" "$pg"; fi
 echo
 # Vignette purchases: quote, Pay, the gateway, back to the vignette (the same example).
-"$target/release/examples/payments_bench" vignette
-if [ -n "$pg" ]; then echo; "$target/release/examples/payments_bench" vignette "$pg"; fi
+"$target/release/examples/payments_bench" vignette | tee "$out/purchases"
+if [ -n "$pg" ]; then echo; "$target/release/examples/payments_bench" vignette "$pg" | tee -a "$out/purchases"; fi
 echo
 # Vignette PDFs per second (benches/pdf.rs).
 cargo build --release --features ssr --example pdf_bench
@@ -98,5 +99,21 @@ echo
 cargo build --release --features ssr --example appointments_bench
 "$target/release/examples/appointments_bench"
 if [ -n "$pg" ]; then echo; "$target/release/examples/appointments_bench" "$pg"; fi
+echo
+echo "## Issue 23's goals"
+echo
+met() { [ "$1" -eq "$2" ] && echo "met" || echo "NOT met"; }
+b_all=$(grep -c '^| `/' "$out/bytes"); b_ok=$(grep '^| `/' "$out/bytes" | grep -c ': met |')
+l_all=$(grep -c '^| `/' "$out/lighthouse"); l_ok=$(grep '^| `/' "$out/lighthouse" | grep -c '| met')
+ratio=$(awk -v h="$home" -v t="$trivial" 'BEGIN { printf "%.2f", h / t }')
+purchases=$(grep -o '[0-9.]* /s |' "$out/purchases" | head -n 2 | tr -d '|' | paste -sd' ' -)
+echo "| goal | figure | target | |"
+echo "|---|---|---|---|"
+echo "| 1. no stall on a reused connection | $(echo $times | cut -d' ' -f2) s (first $(echo $times | cut -d' ' -f1) s) | about the first's | see above |"
+echo "| 2. first-visit bytes | $b_ok of $b_all routes within their budget | 30 KiB without island, 150 KiB with | $(met "$b_ok" "$b_all") |"
+echo "| 3. Lighthouse mobile | $l_ok of $l_all routes | ≥ 99, LCP ≤ 1.2 s, SEO 100 | $(met "$l_ok" "$l_all") |"
+echo "| 4. public pages from the cache | home $home req/s, $ratio of the trivial handler | ≥ 0.40 | $(awk -v r="$ratio" 'BEGIN { print (r >= 0.40 ? "met" : "NOT met") }') |"
+echo "| 5. vignette purchases | $purchases (SQLite, PostgreSQL) | ≥ 300 /s each | $(echo "$purchases" | awk '{ ok = NF > 0; for (i = 1; i <= NF; i += 2) if ($i < 300) ok = 0; print (ok ? "met" : "NOT met") }') |"
+echo "| 6. mixed load | not measured yet (no step in make bench) | 60 s at p99 < 200 ms, 0 errors | NOT met |"
 echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; rustc $(rustc --version | cut -d" " -f2); $(date -u +%Y-%m-%d)"
