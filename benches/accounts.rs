@@ -5,7 +5,7 @@
 //!    the sign-in form of distinct accounts from distinct addresses (a proxy header, so the
 //!    per-address limit counts them apart, as behind a real load balancer), each a new session;
 //! 3. outbox deliveries per second to a local SMTP sink (the tests' sink: real SMTP on
-//!    loopback), with two workers as two app servers would run them.
+//!    loopback), with two workers of `outbox::LANES` lanes each, as two app servers run them.
 //!
 //! SQLite in a temporary directory by default; a `postgres://…` URL as the argument runs the
 //! same against a new database on that server (dropped afterwards).
@@ -139,7 +139,7 @@ async fn main() {
     let signed_in = done.load(Ordering::Relaxed);
     assert_eq!(refused.load(Ordering::Relaxed), 0, "a sign-in was refused");
 
-    // 3. Outbox to a local SMTP sink, two workers.
+    // 3. Outbox to a local SMTP sink, two servers' workers.
     let sink = smtp_sink::SmtpSink::start(0).await;
     let transports = Transports {
         mail: MailTransport::from_config(
@@ -169,7 +169,8 @@ async fn main() {
     }
     tx.commit().await.unwrap();
     let started = Instant::now();
-    let workers: Vec<_> = (0..2)
+    // Two app servers' workers, each sending `LANES` messages at once as `spawn_worker` does.
+    let workers: Vec<_> = (0..2 * outbox::LANES)
         .map(|w| {
             let (db, t) = (db.clone(), transports.clone());
             tokio::spawn(async move {
@@ -209,7 +210,8 @@ async fn main() {
         signed_in as f64 / elapsed
     );
     println!(
-        "| outbox e-mails delivered over SMTP to a loopback sink (2 workers, {MESSAGES} messages) | {:.0} /s |",
+        "| outbox e-mails delivered over SMTP to a loopback sink (2 workers × {} lanes, {MESSAGES} messages) | {:.0} /s |",
+        outbox::LANES,
         MESSAGES as f64 / outbox_secs
     );
     println!();

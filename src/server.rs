@@ -169,13 +169,6 @@ pub fn router(state: AppState) -> Router {
             let origin: Arc<str> = security::origin_of(public).unwrap_or(public.clone()).into();
             move |req, next| security::refuse_cross_site(origin.clone(), req, next)
         }))
-        // Public pages from memory; inside the security headers, which it leaves to add theirs.
-        .layer(axum::middleware::from_fn({
-            let fresh_for = Duration::from_secs(state.config.page_cache_secs);
-            let cache = PageCache::new(crate::app::SAME_FOR_EVERYONE, https, fresh_for);
-            let cache = Arc::new(cache);
-            move |req, next| page_cache::serve(cache.clone(), req, next)
-        }))
         .layer(axum::middleware::from_fn(move |req, next| {
             security::headers(https, req, next)
         }))
@@ -186,6 +179,15 @@ pub fn router(state: AppState) -> Router {
         .layer(telemetry::propagate_request_id())
         .layer(telemetry::set_request_id())
         .layer(axum::middleware::from_fn(telemetry::accept_request_id))
+        // Public pages from memory, outside everything: a kept page was answered by all the
+        // layers above when it was rendered, and keeps their headers (security, caching); the
+        // cache gives each answer its own nonce and request id (issue 23, goal 4).
+        .layer(axum::middleware::from_fn({
+            let fresh_for = Duration::from_secs(state.config.page_cache_secs);
+            let cache = PageCache::new(crate::app::SAME_FOR_EVERYONE, https, fresh_for);
+            let cache = Arc::new(cache);
+            move |req, next| page_cache::serve(cache.clone(), req, next)
+        }))
         .with_state(state)
 }
 

@@ -31,12 +31,29 @@ test("a page without an island loads no WebAssembly; a page with one does", asyn
     await page.goto(path);
     await page.waitForLoadState("networkidle");
     expect(await code(), path).toEqual([]);
-    expect(await page.locator('link[rel="preload"][as="fetch"], link[rel="modulepreload"]').count(), path).toBe(0);
+    expect(await page.locator('link[rel="preload"][as="fetch"], link[rel="modulepreload"], script[id^="bawaba-preload-"]').count(), path).toBe(0);
   }
   await page.goto("/vignette/calculator");
   await waitForHydration(page);
   expect((await code()).some((n) => n.endsWith(".wasm"))).toBe(true);
   await expect(page.locator("html[data-hydrated]")).toBeAttached();
+  // Issue 23: the files the islands need are listed in the head, preloaded by the hydration
+  // script once the page is painted (not by links in the head, which competed with the text),
+  // and each is fetched once: no waterfall, no second download.
+  const listed: string[] = await page.evaluate(() =>
+    [...document.querySelectorAll('script[id^="bawaba-preload-"]')].flatMap((b) =>
+      JSON.parse(b.textContent!).map(([href]: [string, boolean]) => href),
+    ),
+  );
+  expect(listed.filter((h) => h.endsWith(".wasm")).length).toBeGreaterThan(2);
+  const preloaded: string[] = await page.evaluate(() =>
+    [...document.querySelectorAll('link[rel="preload"], link[rel="modulepreload"]')].map(
+      (l) => new URL((l as HTMLLinkElement).href).pathname,
+    ),
+  );
+  expect([...preloaded].sort()).toEqual([...listed].sort());
+  const fetched = (await code()).map((n) => new URL(n).pathname);
+  for (const href of listed) expect(fetched.filter((n) => n === href), href).toHaveLength(1);
 });
 
 test("a page that names no icon (the sandbox gateway's) gets the portal's, not a 404", async ({ request }) => {

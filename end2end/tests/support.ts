@@ -161,11 +161,11 @@ export function watchConsole(page: Page): string[] {
 
 /**
  * With JavaScript on: resolves once the WebAssembly has hydrated the page. A page without an
- * island loads no WebAssembly (no module preload in its head): nothing to wait for.
+ * island loads no WebAssembly (no list of files to preload in its head): nothing to wait for.
  */
 export async function waitForHydration(page: Page) {
   await page.waitForLoadState("domcontentloaded");
-  if ((await page.locator('link[rel="modulepreload"]').count()) === 0) return;
+  if ((await page.locator('script[id^="bawaba-preload-"]').count()) === 0) return;
   await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
 }
 

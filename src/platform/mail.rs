@@ -151,6 +151,12 @@ pub enum SendError {
 
 #[derive(Clone)]
 pub enum MailTransport {
+    /// `smtp://`: our own connections, kept open, without Nagle's delay (`smtp::Relay`).
+    Relay {
+        relay: std::sync::Arc<super::smtp::Relay>,
+        from: Mailbox,
+    },
+    /// `smtps://`: lettre's transport.
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
@@ -182,12 +188,25 @@ impl MailTransport {
         let from: Mailbox = from
             .parse()
             .map_err(|e: lettre::address::AddressError| MailConfigError::From(e.to_string()))?;
+        let timeout = std::time::Duration::from_secs(20);
+        if let Some(url) = smtp_url {
+            let relay = super::smtp::Relay::from_url(url, timeout).map_err(|e| {
+                // Never the URL itself: it may carry the password.
+                MailConfigError::SmtpUrl(e)
+            })?;
+            if let Some(relay) = relay {
+                return Ok(MailTransport::Relay {
+                    relay: std::sync::Arc::new(relay),
+                    from,
+                });
+            }
+        }
         Ok(match smtp_url {
             Some(url) => MailTransport::Smtp {
                 // The error text of a bad URL never contains the password.
                 transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| MailConfigError::SmtpUrl(e.to_string()))?
-                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .timeout(Some(timeout))
                     .build(),
                 from,
             },
@@ -206,7 +225,7 @@ impl MailTransport {
         html: &str,
         attachments: &[Attachment],
     ) -> Result<(), SendError> {
-        let (Self::Smtp { from, .. } | Self::Files { from, .. }) = self;
+        let (Self::Relay { from, .. } | Self::Smtp { from, .. } | Self::Files { from, .. }) = self;
         let to: Mailbox = to
             .parse()
             .map_err(|e: lettre::address::AddressError| SendError::Permanent(e.to_string()))?;
@@ -242,6 +261,13 @@ impl MailTransport {
             .multipart(body)
             .map_err(|e| SendError::Permanent(e.to_string()))?;
         match self {
+            Self::Relay { relay, .. } => {
+                match relay.send(message.envelope(), &message.formatted()).await {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                    Err(e) => Err(SendError::Transient(e.to_string())),
+                }
+            }
             Self::Smtp { transport, .. } => match transport.send(message).await {
                 Ok(_) => Ok(()),
                 Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),

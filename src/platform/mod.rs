@@ -23,6 +23,7 @@ pub mod secrets;
 pub mod security;
 pub mod session;
 pub mod signing;
+pub mod smtp;
 pub mod state;
 pub mod telemetry;
 pub mod throttle;

@@ -109,15 +109,15 @@ fn only_the_language_cookie(headers: &HeaderMap) -> bool {
     })
 }
 
-/// A layer, inside the security headers (which it leaves to add theirs) and outside the
-/// compression and the session: answers from the cache, or renders, keeps and answers.
+/// The outermost layer: answers from the cache, or lets every layer and the router render the
+/// page, keeps it with the headers they gave it, and answers.
 pub async fn serve(cache: Arc<PageCache>, req: Request, next: Next) -> Response {
     let Some(key) = cache.key_of(&req) else {
         return next.run(req).await;
     };
     let encoding = Encoding::accepted(req.headers());
     if let Some(entry) = cache.answer(&key) {
-        return entry.respond(encoding);
+        return entry.respond(encoding, request_id(req.headers()));
     }
     let mut req = req;
     // The plain page is kept; the cache compresses it itself.
@@ -126,6 +126,7 @@ pub async fn serve(cache: Arc<PageCache>, req: Request, next: Next) -> Response 
         HeaderValue::from_static("identity"),
     );
     let res = next.run(req).await;
+    let id = res.headers().get(REQUEST_ID).cloned();
     let (parts, body) = res.into_parts();
     let storable = parts.status == StatusCode::OK
         && !parts.headers.contains_key(header::SET_COOKIE)
@@ -164,12 +165,26 @@ pub async fn serve(cache: Arc<PageCache>, req: Request, next: Next) -> Response 
         Ok(Some(entry)) => {
             let entry = Arc::new(entry);
             cache.keep(key, entry.clone());
-            entry.respond(encoding)
+            let id = id.unwrap_or_else(|| request_id(&HeaderMap::new()));
+            entry.respond(encoding, id)
         }
         _ => {
             cache.not_renewed(&key);
             Response::from_parts(parts, Body::from(bytes))
         }
+    }
+}
+
+const REQUEST_ID: &str = super::telemetry::REQUEST_ID_HEADER;
+
+/// The request id of an answer from the cache, as the telemetry layers (which it does not go
+/// through) would give it: the one the request brought if it is well formed, else a new one.
+fn request_id(headers: &HeaderMap) -> HeaderValue {
+    let mut given = headers.get_all(REQUEST_ID).iter();
+    match (given.next(), given.next()) {
+        (Some(id), None) if super::telemetry::is_well_formed_request_id(id.as_bytes()) => id.clone(),
+        _ => HeaderValue::try_from(uuid::Uuid::new_v4().to_string())
+            .unwrap_or(HeaderValue::from_static("-")),
     }
 }
 
@@ -235,6 +250,7 @@ impl Entry {
                 header::CONTENT_LENGTH,
                 header::CONTENT_ENCODING,
                 header::VARY,
+                http::HeaderName::from_static(REQUEST_ID),
             ];
             if !own.contains(name) {
                 kept.append(name, value.clone());
@@ -250,7 +266,7 @@ impl Entry {
         })
     }
 
-    fn respond(&self, encoding: Encoding) -> Response {
+    fn respond(&self, encoding: Encoding, request_id: HeaderValue) -> Response {
         let nonce = leptos::nonce::Nonce::new();
         let n = nonce.as_bytes();
         let (body, coding) = match (encoding, &self.brotli) {
@@ -271,6 +287,7 @@ impl Entry {
         if let Some(coding) = coding {
             h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
         }
+        h.insert(REQUEST_ID, request_id);
         res
     }
 }

@@ -9,11 +9,14 @@
 //! Each lazy island's WebAssembly chunks are preloaded too (issue 23). Leptos' script hydrates
 //! islands one after another, and a lazy island fetches its chunks only when its turn comes,
 //! so a page with several islands fetched them as a waterfall (the calculator: 16 fetches in a
-//! row). With a `<link rel="preload">` per chunk in the head they all download at once, while
-//! the page renders, and the loader's `fetch` takes them from the preload cache. Every preload
-//! is `fetchpriority="low"`: on a slow link the stylesheet (render-blocking) and the page come
-//! first, and the text is painted before the WebAssembly arrives (Lighthouse's LCP went from
-//! 0.9 to 2.3-2.5 s on the calculator with them at the default, high, priority).
+//! row). Now every file the page's islands need (Leptos' module, its WebAssembly, each chunk
+//! and the split loader) is listed in a JSON data block in the head, and the hydration script
+//! adds a `<link rel="preload">` for each when the browser is first idle, just before Leptos
+//! starts loading the module: they all download at once, and the loader's `fetch` takes them
+//! from the preload cache. Not in the head as links, because there they started before the
+//! first paint and competed with the stylesheet and the text: Lighthouse's LCP on the
+//! calculator went from 0.9 s to 2.3-2.5 s with them (1.4-2.6 s at `fetchpriority="low"`).
+//! A page read without JavaScript fetches none of them.
 //!
 //! `ui::layout::Hydrated` is not counted: it only tells when the islands above it are live.
 
@@ -39,24 +42,25 @@ pub use server::prepare;
 #[cfg(feature = "ssr")]
 mod server {
     use leptos::prelude::*;
-    use leptos_meta::{Link, Script};
+    use leptos_meta::Script;
     use std::collections::BTreeSet;
     use std::sync::{
         Arc, Mutex,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     };
 
-    /// What Leptos would have put in the head, taken apart, and whether it was asked for yet.
-    /// (Leptos writes the nonce in the preloads' `crossorigin`, where it is an invalid value
-    /// that means `anonymous`: they say `anonymous`, and the nonce stays on the script only.)
+    /// What Leptos would have put in the head, taken apart (its module and WebAssembly, to
+    /// preload at idle, and its script), and whether it was asked for yet.
     #[derive(Clone)]
     pub struct Scripts {
         module: String,
         wasm: String,
         script: String,
         placed: Arc<AtomicBool>,
-        /// Chunks already preloaded on this page (two islands may share one).
+        /// Chunks already listed on this page (two islands may share one).
         chunks: Arc<Mutex<BTreeSet<String>>>,
+        /// Data blocks written so far (their ids are numbered).
+        lists: Arc<AtomicUsize>,
     }
 
     /// In the shell, where `<HydrationScripts>` used to be: renders it (which also gives the
@@ -94,6 +98,7 @@ mod server {
             script,
             placed: Arc::new(AtomicBool::new(false)),
             chunks: Arc::default(),
+            lists: Arc::default(),
         });
     }
 
@@ -111,15 +116,34 @@ mod server {
         }
         if !s.placed.swap(true, Ordering::Relaxed) {
             // `to_html` on a leptos_meta element registers it for the head and returns nothing.
-            let (module, wasm, script) = (s.module.clone(), s.wasm.clone(), s.script.clone());
-            let _ = view! {
-                <Link rel="modulepreload" href=module crossorigin="anonymous" fetchpriority="low" />
-                <Link rel="preload" href=wasm as_="fetch" type_="application/wasm" crossorigin="anonymous" fetchpriority="low" />
-                <Script type_="module">{script}</Script>
-            }
-            .to_html();
+            let files = vec![(s.module.clone(), true), (s.wasm.clone(), false)];
+            let script = format!("{PRELOAD_AT_IDLE}{}", s.script);
+            list(&s, files);
+            let _ = view! { <Script type_="module">{script}</Script> }.to_html();
         }
         Some(s)
+    }
+
+    /// Runs first in the hydration module: when the browser is first idle (where Leptos' own
+    /// script then starts loading its module), a preload for every file listed in the page's
+    /// `bawaba-preload-*` data blocks. `as="fetch"` and `crossorigin` match the loaders'
+    /// `fetch`, so each file is downloaded once.
+    const PRELOAD_AT_IDLE: &str = "{const p=()=>{for(const b of document.querySelectorAll('script[id^=\"bawaba-preload-\"]'))\
+        for(const[h,m]of JSON.parse(b.textContent)){const l=document.createElement('link');\
+        l.rel=m?'modulepreload':'preload';if(!m){l.as='fetch';l.type='application/wasm'}\
+        l.crossOrigin='anonymous';l.href=h;document.head.append(l)}};\
+        'requestIdleCallback'in window?requestIdleCallback(p):p()}\n";
+
+    /// A JSON data block in the head listing files to preload (`[href, is_module]`): inert
+    /// until the hydration script reads it, so nothing is fetched before the first paint or
+    /// without JavaScript.
+    fn list(s: &Scripts, files: Vec<(String, bool)>) {
+        if files.is_empty() {
+            return;
+        }
+        let id = format!("bawaba-preload-{}", s.lists.fetch_add(1, Ordering::Relaxed));
+        let json = serde_json::to_string(&files).unwrap_or_default();
+        let _ = view! { <Script id type_="application/json">{json}</Script> }.to_html();
     }
 
     /// The island's chunks from the split manifest (only a `--split` build has one), and the
@@ -143,24 +167,17 @@ mod server {
             );
         }
         let mut placed = s.chunks.lock().unwrap_or_else(|e| e.into_inner());
-        let mut links = Vec::new();
+        let mut files = Vec::new();
         if !chunks.is_empty() && placed.insert(loader.clone()) {
-            links.push((format!("{pkg}/{loader}"), true));
+            files.push((format!("{pkg}/{loader}"), true));
         }
         for chunk in chunks {
             if placed.insert(chunk.clone()) {
-                links.push((format!("{pkg}/{chunk}.wasm"), false));
+                files.push((format!("{pkg}/{chunk}.wasm"), false));
             }
         }
         drop(placed);
-        for (href, module) in links {
-            let _ = if module {
-                view! { <Link rel="modulepreload" href crossorigin="anonymous" fetchpriority="low" /> }.to_html()
-            } else {
-                view! { <Link rel="preload" href as_="fetch" type_="application/wasm" crossorigin="anonymous" fetchpriority="low" /> }
-                    .to_html()
-            };
-        }
+        list(s, files);
     }
 
     /// The chunks the manifest lists for an island's loader: its key is the loader's name in

@@ -18,6 +18,31 @@ fn nonce_of(res: &reqwest::Response) -> String {
     csp[start..start + csp[start..].find('\'').unwrap()].to_string()
 }
 
+/// The headers every layer gives a page, with this response's own values (nonce, request id,
+/// length, coding, date) left out: a kept page must carry what a rendered one does.
+fn layers_headers(res: &reqwest::Response) -> Vec<(String, String)> {
+    let own = [
+        "date",
+        "content-length",
+        "content-encoding",
+        "transfer-encoding",
+        "vary",
+        "x-request-id",
+    ];
+    let nonce = nonce_of(res);
+    let mut headers: Vec<(String, String)> = res
+        .headers()
+        .iter()
+        .filter(|(name, _)| !own.contains(&name.as_str()))
+        .map(|(name, value)| {
+            let value = value.to_str().unwrap().replace(&nonce, "NONCE");
+            (name.to_string(), value)
+        })
+        .collect();
+    headers.sort();
+    headers
+}
+
 /// The body as the browser reads it, whatever the content coding.
 async fn decoded(res: reqwest::Response) -> String {
     let coding = res
@@ -47,6 +72,8 @@ on_both_backends!(
         for path in bawaba::app::SAME_FOR_EVERYONE {
             let mut pages = Vec::new();
             let mut nonces = std::collections::HashSet::new();
+            let mut ids = std::collections::HashSet::new();
+            let mut headers = Vec::new();
             for coding in ["br", "gzip", "gzip, deflate, br, zstd", "identity", "br"] {
                 let res = app
                     .get_with(
@@ -71,6 +98,10 @@ on_both_backends!(
                 );
                 let nonce = nonce_of(&res);
                 assert!(nonces.insert(nonce.clone()), "{path}: a nonce used twice");
+                // The cache is outside the telemetry layers: it gives each answer its own id.
+                let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+                assert!(ids.insert(id), "{path}: a request id used twice");
+                headers.push(layers_headers(&res));
                 let html = decoded(res).await;
                 assert!(html.contains("<html lang=\"fr\""), "{path}");
                 // Every inline script carries this response's nonce, and no other.
@@ -90,8 +121,25 @@ on_both_backends!(
                 )
                 .await;
             let nonce = nonce_of(&res);
+            let fresh_headers = layers_headers(&res);
+            assert!(
+                fresh_headers.iter().any(|(n, v)| n == "x-content-type-options" && v == "nosniff"),
+                "{path}: {fresh_headers:?}"
+            );
+            for kept in &headers {
+                assert_eq!(*kept, fresh_headers, "{path}: the kept page's headers");
+            }
             let fresh = decoded(res).await.replace(&nonce, "NONCE");
             assert_eq!(fresh, pages[0], "{path}: the kept page is the rendered one");
+            // A well-formed request id the client (or the proxy) gave is kept, as the
+            // telemetry layers keep it; a malformed one is replaced.
+            for (given, kept) in [("trace-42.a", true), ("bad id\"", false)] {
+                let res = app
+                    .get_with(path, &[("accept-language", "fr"), ("x-request-id", given)])
+                    .await;
+                let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+                assert_eq!(id == given, kept, "{path}: {given} gave {id}");
+            }
         }
     }
 );
