@@ -182,7 +182,9 @@ const REQUEST_ID: &str = super::telemetry::REQUEST_ID_HEADER;
 fn request_id(headers: &HeaderMap) -> HeaderValue {
     let mut given = headers.get_all(REQUEST_ID).iter();
     match (given.next(), given.next()) {
-        (Some(id), None) if super::telemetry::is_well_formed_request_id(id.as_bytes()) => id.clone(),
+        (Some(id), None) if super::telemetry::is_well_formed_request_id(id.as_bytes()) => {
+            id.clone()
+        }
         _ => HeaderValue::try_from(uuid::Uuid::new_v4().to_string())
             .unwrap_or(HeaderValue::from_static("-")),
     }

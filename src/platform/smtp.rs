@@ -98,7 +98,10 @@ impl Relay {
             .ok_or("no host")?
             .trim_matches(['[', ']'])
             .to_string();
-        let tls = parsed.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.to_string());
+        let tls = parsed
+            .query_pairs()
+            .find(|(k, _)| k == "tls")
+            .map(|(_, v)| v.to_string());
         let (encryption, port) = match tls.as_deref() {
             None => (Encryption::None, SMTP_PORT),
             Some("opportunistic") => (Encryption::Opportunistic, SUBMISSION_PORT),
@@ -170,8 +173,8 @@ impl Relay {
             .map_err(RelayError::Connect)?;
         // The point of this module: each write leaves at once.
         stream.set_nodelay(true).map_err(RelayError::Connect)?;
-        let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello)
-            .await?;
+        let mut conn =
+            AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello).await?;
         let upgrade = match self.encryption {
             Encryption::None => false,
             Encryption::Opportunistic => conn.can_starttls(),
@@ -222,7 +225,10 @@ mod tests {
             submission.credentials,
             Some(Credentials::new("mailer".into(), "p@ss:word".into()))
         );
-        assert_eq!(relay("smtp://relay.example/portal.example").hello, ClientId::Domain("portal.example".into()));
+        assert_eq!(
+            relay("smtp://relay.example/portal.example").hello,
+            ClientId::Domain("portal.example".into())
+        );
         assert_eq!(relay("smtp://relay.example").port, SMTP_PORT);
         assert_eq!(
             relay("smtp://relay.example?tls=opportunistic").encryption,
@@ -232,10 +238,14 @@ mod tests {
 
     #[test]
     fn leaves_implicit_tls_to_lettre_and_refuses_what_it_cannot_read() {
-        assert!(Relay::from_url("smtps://relay.example", Duration::from_secs(5))
-            .unwrap()
-            .is_none());
-        assert!(Relay::from_url("smtp://relay.example?tls=sometimes", Duration::from_secs(5)).is_err());
+        assert!(
+            Relay::from_url("smtps://relay.example", Duration::from_secs(5))
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            Relay::from_url("smtp://relay.example?tls=sometimes", Duration::from_secs(5)).is_err()
+        );
         assert!(Relay::from_url("not a url", Duration::from_secs(5)).is_err());
         // The password is never in the description.
         let described = format!("{:?}", relay("smtp://u:hunter2@relay.example"));

@@ -123,7 +123,9 @@ on_both_backends!(
             let nonce = nonce_of(&res);
             let fresh_headers = layers_headers(&res);
             assert!(
-                fresh_headers.iter().any(|(n, v)| n == "x-content-type-options" && v == "nosniff"),
+                fresh_headers
+                    .iter()
+                    .any(|(n, v)| n == "x-content-type-options" && v == "nosniff"),
                 "{path}: {fresh_headers:?}"
             );
             for kept in &headers {
