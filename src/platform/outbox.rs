@@ -129,14 +129,21 @@ const DUE: &str = "((status = 'pending' AND next_attempt_at <= $3) \
 
 /// Takes the oldest due message, if any. The WHERE is repeated in the UPDATE so that of two
 /// workers that chose the same row, only the first changes it (PostgreSQL re-checks it on the
-/// row it waited for; SQLite runs writers one at a time).
+/// row it waited for; SQLite runs writers one at a time). On PostgreSQL a row another worker
+/// is claiming is skipped: without `SKIP LOCKED` the lanes all chose the same oldest row, waited
+/// for its claim, and all but one found nothing due while hundreds were (171 e-mails/s in
+/// the bench instead of over 1,000).
 pub async fn claim(db: &Db, worker: &str, now: i64) -> Result<Option<Claimed>, DbError> {
+    let skip_locked = match db.backend() {
+        super::db::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        super::db::Backend::Sqlite => "",
+    };
     let mut tx = db.begin_write().await?;
     let row: Option<Claimed> = sqlx::query_as(
         &format!(
             "UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_until = $2, \
              attempts = attempts + 1 \
-             WHERE id = (SELECT id FROM outbox WHERE {DUE} ORDER BY next_attempt_at, created_at LIMIT 1) \
+             WHERE id = (SELECT id FROM outbox WHERE {DUE} ORDER BY next_attempt_at, created_at LIMIT 1 {skip_locked}) \
              AND {DUE} \
              RETURNING id, channel, recipient, template, language, params, attempts"
         ),
