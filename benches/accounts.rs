@@ -5,7 +5,7 @@
 //!    the sign-in form of distinct accounts from distinct addresses (a proxy header, so the
 //!    per-address limit counts them apart, as behind a real load balancer), each a new session;
 //! 3. outbox deliveries per second to a local SMTP sink (the tests' sink: real SMTP on
-//!    loopback), with two workers of `outbox::LANES` lanes each, as two app servers run them.
+//!    loopback), with two workers of `Transports::lanes` lanes each, as two app servers run them.
 //!
 //! SQLite in a temporary directory by default; a `postgres://…` URL as the argument runs the
 //! same against a new database on that server (dropped afterwards).
@@ -169,8 +169,9 @@ async fn main() {
     }
     tx.commit().await.unwrap();
     let started = Instant::now();
-    // Two app servers' workers, each sending `LANES` messages at once as `spawn_worker` does.
-    let workers: Vec<_> = (0..2 * outbox::LANES)
+    // Two app servers' workers, each sending `lanes()` messages at once as `spawn_worker` does.
+    let lanes = transports.lanes();
+    let workers: Vec<_> = (0..2 * lanes)
         .map(|w| {
             let (db, t) = (db.clone(), transports.clone());
             tokio::spawn(async move {
@@ -211,7 +212,7 @@ async fn main() {
     );
     println!(
         "| outbox e-mails delivered over SMTP to a loopback sink (2 workers × {} lanes, {MESSAGES} messages) | {:.0} /s |",
-        outbox::LANES,
+        lanes,
         MESSAGES as f64 / outbox_secs
     );
     println!();
