@@ -30,7 +30,6 @@ use bawaba::{
 };
 use std::{
     collections::HashMap,
-    net::SocketAddr,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -86,14 +85,10 @@ async fn main() {
     common::confirmed_accounts(&db, ACCOUNTS, "user", &stored).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let router = server::router(state);
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        server::serve_on(listener, state, std::future::pending())
+            .await
+            .unwrap();
     });
     let done = Arc::new(AtomicU64::new(0));
     let refused = Arc::new(AtomicU64::new(0));

@@ -73,19 +73,21 @@ impl BenchDatabase {
 }
 
 /// `n` confirmed citizens `{prefix}{i}@bench.example`, all with one password hash (setting up
-/// 200 accounts should not take 200 hashes).
+/// 200 accounts should not take 200 hashes). Identity numbers run on across calls.
 pub async fn confirmed_accounts(db: &Db, n: usize, prefix: &str, password_hash: &str) {
+    static NEXT_IDENTITY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dob = Date {
         year: 1990,
         month: 3,
         day: 27,
     };
     for i in 0..n {
+        let number = NEXT_IDENTITY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let new = NewAccount {
             full_name: format!("Bench User {i}"),
             identity: IdentityNumber::parse(
                 IdentityKind::Nin,
-                &format!("1{i:017}"),
+                &format!("1{number:017}"),
                 Declared {
                     date_of_birth: Some(dob),
                     nationality: Some(12),

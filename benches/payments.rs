@@ -24,135 +24,21 @@
 
 #[path = "common.rs"]
 mod common;
+#[path = "flows.rs"]
+mod flows;
 
 use bawaba::{features::accounts::passwords, platform::config::Config, server};
+use flows::{PASSWORD, Payer};
 use std::{
     collections::HashMap,
-    net::SocketAddr,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
-const PASSWORD: &str = "olive tree harbour lantern";
 const CLIENTS: usize = 16;
 const FLOW_SECS: u64 = 15;
-
-/// The value of the hidden input `name` in a page.
-fn hidden(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let start = html.find(&key).expect("hidden input") + key.len();
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
-
-fn path_of(url: &str) -> String {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.find('/')
-        .map(|i| rest[i..].to_string())
-        .unwrap_or_default()
-}
-
-struct Payer {
-    client: reqwest::Client,
-    base: String,
-    ip: String,
-    /// Vignette mode: the payer's vehicles still without a vignette.
-    vehicles: Mutex<Vec<String>>,
-}
-
-impl Payer {
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> String {
-        let res = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("accept", "text/html")
-            .header("x-real-ip", &self.ip)
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            res.status().is_redirection(),
-            "POST {path}: {}",
-            res.status()
-        );
-        res.headers()["location"].to_str().unwrap().to_string()
-    }
-
-    async fn get(&self, path: &str) -> String {
-        let res = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("x-real-ip", &self.ip)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200, "GET {path}");
-        res.text().await.unwrap()
-    }
-
-    /// One payment, as far as the payer goes; returns our payment id.
-    async fn pay_one(&self) -> String {
-        let vehicle = self.vehicles.lock().unwrap().pop();
-        let gateway = match &vehicle {
-            None => {
-                let order = self.post("/api/payments/demo", &[]).await;
-                let page = self.get(&order).await;
-                let (order_id, key) = (hidden(&page, "order_id"), hidden(&page, "key"));
-                self.post(
-                    "/api/payments/pay",
-                    &[("order_id", &order_id), ("key", &key)],
-                )
-                .await
-            }
-            Some(id) => {
-                let quote = self.get(&format!("/vignette/buy/{id}")).await;
-                self.post(
-                    "/api/vignette/buy",
-                    &[
-                        ("vehicle_id", &hidden(&quote, "vehicle_id")),
-                        ("amount", &hidden(&quote, "amount")),
-                        ("key", &hidden(&quote, "key")),
-                    ],
-                )
-                .await
-            }
-        };
-        let gateway = path_of(&gateway);
-        assert!(gateway.starts_with("/sandbox-pay/pay/"), "{gateway}");
-        self.get(&gateway).await;
-        let code = path_of(
-            &self
-                .post(
-                    &format!("{gateway}/card"),
-                    &[
-                        ("number", "4111 1111 1111 1111"),
-                        ("expiry", "12/30"),
-                        ("cvv", "123"),
-                        ("holder", "BENCH PAYER"),
-                    ],
-                )
-                .await,
-        );
-        self.get(&code).await;
-        let back = path_of(&self.post(&code, &[("code", "123456")]).await);
-        if vehicle.is_some() {
-            // Back to the portal: the return settles the payment and leads to the vignette.
-            let res = self
-                .client
-                .get(format!("{}{back}", self.base))
-                .header("x-real-ip", &self.ip)
-                .send()
-                .await
-                .unwrap();
-            let to = res.headers()["location"].to_str().unwrap().to_string();
-            assert!(to.starts_with("/vignette/bought/"), "{to}");
-            assert!(self.get(&to).await.contains("vignette-number"));
-        }
-        back.trim_start_matches("/payments/")
-            .trim_end_matches("/return")
-            .to_string()
-    }
-}
+/// Vehicles per payer in vignette mode: more than one payer buys in `FLOW_SECS`.
+const VEHICLES_PER_PAYER: usize = 400;
 
 #[tokio::main]
 async fn main() {
@@ -188,42 +74,21 @@ async fn main() {
     // One confirmed account per payer, signed in through the form.
     let stored = passwords::hash(PASSWORD.into()).await.unwrap();
     common::confirmed_accounts(&db, CLIENTS, "payer", &stored).await;
-    let router = server::router(state);
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        server::serve_on(listener, state, std::future::pending())
+            .await
+            .unwrap();
     });
     let mut payers = Vec::new();
     for i in 0..CLIENTS {
-        let payer = Payer {
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: base.clone(),
-            ip: format!("10.1.0.{}", i + 1),
-            vehicles: Mutex::new(if vignettes {
-                vehicles_of(&db, i).await
-            } else {
-                Vec::new()
-            }),
+        let email = format!("payer{i}@bench.example");
+        let vehicles = if vignettes {
+            flows::vehicles_of(&db, &email, VEHICLES_PER_PAYER, i * VEHICLES_PER_PAYER).await
+        } else {
+            Vec::new()
         };
-        let to = payer
-            .post(
-                "/api/account/sign-in",
-                &[
-                    ("identifier", &format!("payer{i}@bench.example")),
-                    ("password", PASSWORD),
-                    ("next", ""),
-                ],
-            )
-            .await;
-        assert_eq!(to, "/account");
+        let payer = Payer::new(&base, format!("10.1.0.{}", i + 1), vehicles, None);
+        payer.sign_in(&email).await.unwrap();
         payers.push(payer);
     }
 
@@ -238,7 +103,7 @@ async fn main() {
             tokio::spawn(async move {
                 while Instant::now() < deadline {
                     let t = Instant::now();
-                    let id = payer.pay_one().await;
+                    let id = payer.pay_one().await.unwrap();
                     latencies.lock().unwrap().push(t.elapsed());
                     ids.lock().unwrap().push(id);
                 }
@@ -286,8 +151,7 @@ async fn main() {
     }
 
     let mut l = latencies.lock().unwrap().clone();
-    l.sort();
-    let pct = |p: f64| l[((l.len() as f64 * p) as usize).min(l.len() - 1)].as_secs_f64() * 1000.0;
+    let mut pct = |p: f64| flows::quantile_ms(&mut l, p);
     let (what, flow, requests) = if vignettes {
         (
             "Vignette purchases",
@@ -322,34 +186,4 @@ async fn main() {
     println!();
 
     bench_db.drop(db).await;
-}
-
-/// Vehicles for payer `i` (a 2019 diesel car of 6 CV each, plates of this payer only), written
-/// in one transaction; returns their ids.
-async fn vehicles_of(db: &bawaba::platform::db::Db, i: usize) -> Vec<String> {
-    const PER_PAYER: usize = 400;
-    let (account,): (String,) = sqlx::query_as("SELECT id FROM accounts WHERE email = $1")
-        .bind(format!("payer{i}@bench.example"))
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-    let mut tx = db.pool().begin().await.unwrap();
-    let mut ids = Vec::with_capacity(PER_PAYER);
-    for n in 0..PER_PAYER {
-        let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO vehicles (id, account_id, plate, vin, vin_non_standard, category, fuel,
-                first_year, fiscal_hp, created_at, updated_at)
-             VALUES ($1, $2, $3, 'VF1RFB00X56123456', 0, 1, 'diesel', 2019, 6, 0, 0)",
-        )
-        .bind(&id)
-        .bind(&account)
-        .bind(format!("{} 119 16", 100000 + i * PER_PAYER + n))
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-        ids.push(id);
-    }
-    tx.commit().await.unwrap();
-    ids
 }

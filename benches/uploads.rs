@@ -102,14 +102,10 @@ async fn main() {
     common::confirmed_accounts(&pool, clients, "upload", &hash).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = server::router(state);
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        server::serve_on(listener, state, std::future::pending())
+            .await
+            .unwrap();
     });
     // Each client signs in and starts an application.
     let mut sessions = Vec::new();

@@ -267,6 +267,24 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     let workers = spawn_workers(&state);
     tracing::info!(url = %format!("http://{local}"), public_url = %state.config.public_url, "Bawaba is listening");
     println!("Bawaba is running at http://{local}/");
+    serve_on(listener, state, shutdown_signal())
+        .await
+        .map_err(StartupError::Serve)?;
+    for w in workers {
+        w.abort();
+    }
+    db.close().await;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Serves `state` on `listener` as the portal does, until `shutdown` completes. The tests and
+/// benchmarks serve through this too, so they measure the connections users get.
+pub async fn serve_on(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     // Every response leaves in more than one write; with Nagle's algorithm the second waited
     // for the client's delayed ACK, about 40 ms on every reused connection (issue 23).
     let listener = listener.tap_io(|stream| {
@@ -278,15 +296,8 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await
-    .map_err(StartupError::Serve)?;
-    for w in workers {
-        w.abort();
-    }
-    db.close().await;
-    tracing::info!("stopped cleanly");
-    Ok(())
 }
 
 /// The address to reach a listener from the same machine (0.0.0.0 listens, it is not reached).

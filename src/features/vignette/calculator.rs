@@ -42,14 +42,17 @@ const CAMPAIGN: &str = "campaign";
 /// Every field of the form, in its order (what the query and the browser's form data carry).
 const FIELDS: [&str; 10] = super::form::facts_after([CAMPAIGN]);
 
-/// The reference rows and the server's clock (Unix seconds).
+/// The reference rows and the server's clock (Unix seconds, at the start of the minute: the
+/// rules read minutes, and the page is the same for everyone within one, so the page cache may
+/// keep it).
 #[server(endpoint = "vignette/calculator")]
 pub async fn load_calculator() -> Result<(TariffData, i64), AppError> {
     let state = expect_context::<crate::platform::state::AppState>();
     let data = super::form::load_tariff_data(&state)
         .await
         .or_unavailable()?;
-    Ok((data, crate::platform::session::now_secs()))
+    let now = crate::platform::session::now_secs();
+    Ok((data, now - now.rem_euclid(60)))
 }
 
 /// The result of a form: the campaign year it is for, and either the problems or the outcome.

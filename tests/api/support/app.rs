@@ -185,14 +185,10 @@ pub async fn serve(
     let address = listener.local_addr().unwrap();
     state.payments.local.set(format!("http://{address}"));
     let payments = state.payments.clone();
-    let router = server::router(state);
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        server::serve_on(listener, state, std::future::pending())
+            .await
+            .unwrap();
     });
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let client = client(&jar);

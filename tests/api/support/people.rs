@@ -118,8 +118,8 @@ pub(crate) async fn signed_in(app: &TestApp, who: &Person, lang: &str) -> Browse
 }
 
 /// Turns on the authenticator step for the signed-in browser; returns the key and the
-/// recovery codes shown.
-pub(crate) async fn turn_on_app(b: &Browser) -> (Vec<u8>, Vec<String>) {
+/// recovery codes shown, and the step of the code that confirmed it.
+pub(crate) async fn turn_on_app(b: &Browser) -> (Vec<u8>, Vec<String>, i64) {
     let to = b
         .post_form("/api/account/two-step/start", &[("kind", "totp")])
         .await;
@@ -143,7 +143,7 @@ pub(crate) async fn turn_on_app(b: &Browser) -> (Vec<u8>, Vec<String>) {
         .map(|c| c[..11].to_string())
         .collect();
     assert_eq!(codes.len(), 10, "{list}");
-    (key, codes)
+    (key, codes, step)
 }
 
 /// An administrator with two-step sign-in, signed in, reading English.
