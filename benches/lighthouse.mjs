@@ -53,6 +53,13 @@ try {
       seo: score("seo"),
       seoMisses,
     });
+    // BENCH_LONG_TASKS=1: what blocked the main thread (TBT counts each task's time over 50 ms).
+    if (process.env.BENCH_LONG_TASKS) {
+      const tasks = lhr.audits["long-tasks"]?.details?.items ?? [];
+      console.error(`${route}: long tasks ` + tasks.map((t) => `${Math.round(t.startTime)}+${Math.round(t.duration)} ms ${t.url}`).join("; "));
+      const work = lhr.audits["bootup-time"]?.details?.items ?? [];
+      console.error(`${route}: script time ` + work.map((w) => `${w.url} ${Math.round(w.scripting)}/${Math.round(w.scriptParseCompile)} ms`).join("; "));
+    }
   }
 } finally {
   await chrome.kill();
