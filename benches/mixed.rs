@@ -279,34 +279,8 @@ fn main() {
         .unwrap();
     let driver = driver_rt.block_on(async {
         let times: Times = Arc::default();
-        let mut readers = Vec::new();
-        for i in 0..READERS {
-            let reader = Payer::new(
-                &base,
-                format!("10.2.0.{}", i + 1),
-                Vec::new(),
-                Some(times.clone()),
-            );
-            reader
-                .sign_in(&format!("reader{i}@bench.example"))
-                .await
-                .unwrap();
-            readers.push(reader);
-        }
-        let mut buyers = Vec::new();
-        for i in 0..BUYERS {
-            let buyer = Payer::new(
-                &base,
-                format!("10.3.0.{}", i + 1),
-                Vec::new(),
-                Some(times.clone()),
-            );
-            buyer
-                .sign_in(&format!("buyer{i}@bench.example"))
-                .await
-                .unwrap();
-            buyers.push(buyer);
-        }
+        let readers = signed_in(&base, "reader", READERS, 2, &times).await;
+        let buyers = signed_in(&base, "buyer", BUYERS, 3, &times).await;
         Arc::new(Driver {
             base: base.clone(),
             anonymous: reqwest::Client::builder()
@@ -438,6 +412,25 @@ fn main() {
     );
     println!();
     portal.block_on(bench_db.drop(db));
+}
+
+/// `{prefix}0…{prefix}{n-1}`, each signed in from `10.{block}.0.{i + 1}`, their requests timed.
+async fn signed_in(base: &str, prefix: &str, n: usize, block: u8, times: &Times) -> Vec<Payer> {
+    let mut people = Vec::with_capacity(n);
+    for i in 0..n {
+        let person = Payer::new(
+            base,
+            format!("10.{block}.0.{}", i + 1),
+            Vec::new(),
+            Some(times.clone()),
+        );
+        person
+            .sign_in(&format!("{prefix}{i}@bench.example"))
+            .await
+            .unwrap();
+        people.push(person);
+    }
+    people
 }
 
 /// A fresh database with the bench's accounts, and the portal serving it; its address.
