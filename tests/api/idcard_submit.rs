@@ -334,7 +334,8 @@ on_both_backends!(
         for path in [format!("{base}/check"), format!("{base}/pay"), base.clone()] {
             let res = stranger.get(&path).await;
             assert_eq!(res.status(), 404, "{path}");
-            let body = res.text().await.unwrap();
+            // The page links its own address (the language switch), whose id may hold "120".
+            let body = res.text().await.unwrap().replace(&id, "ID");
             assert!(!body.contains("Amina") && !body.contains("120"), "{body}");
         }
         for (path, fields) in [
