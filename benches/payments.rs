@@ -66,6 +66,10 @@ async fn main() {
     env.insert("BAWABA_DEMO_PAYMENTS", "on".to_string());
     env.insert("BAWABA_LOG", "error".to_string());
     let config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
+    // `BENCH_LOG=sqlx::query=debug` logs every statement to stderr, to count them per purchase.
+    if let Ok(filter) = std::env::var("BENCH_LOG") {
+        bawaba::platform::telemetry::init(&filter, false);
+    }
     let state = server::build_state(config).await.unwrap();
     state.payments.local.set(base.clone());
     let db = state.db.clone();

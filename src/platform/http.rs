@@ -201,7 +201,6 @@ pub async fn time_limit(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let upload = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
@@ -211,7 +210,7 @@ pub async fn time_limit(
         Ok(res) => res,
         Err(_) => {
             tracing::warn!(?limit, "a request took too long: answered 503");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+            super::plain_pages::unavailable_response()
         }
     }
 }

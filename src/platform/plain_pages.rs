@@ -1,5 +1,5 @@
 //! Plain pages for answers given outside the app (a panic, a cross-site request, too many
-//! requests), where neither the page machinery nor the user's language can be relied on: the
+//! requests, a portal too busy to answer), where neither the page machinery nor the user's language can be relied on: the
 //! three languages at once, Arabic first, with the static stylesheet only.
 
 use crate::i18n::*;
@@ -46,6 +46,25 @@ pub fn too_many_response(wait_secs: i64) -> http::Response<axum::body::Body> {
     if let Ok(v) = http::HeaderValue::from_str(&wait_secs.max(1).to_string()) {
         res.headers_mut().insert(http::header::RETRY_AFTER, v);
     }
+    res
+}
+
+/// The portal cannot answer now (the database kept it waiting past its limit): 503, with
+/// `Retry-After` of a few seconds. The truth, rather than a page answered as if the user were
+/// someone else.
+pub fn unavailable_response() -> http::Response<axum::body::Body> {
+    use crate::i18n::Locale;
+    let mut res = static_page(http::StatusCode::SERVICE_UNAVAILABLE, |locale: Locale| {
+        [
+            td_string!(locale, unavailable_page.title),
+            td_string!(locale, unavailable_page.body),
+            td_string!(locale, unavailable_page.home_link),
+        ]
+    });
+    res.headers_mut().insert(
+        http::header::RETRY_AFTER,
+        http::HeaderValue::from_static("5"),
+    );
     res
 }
 

@@ -72,8 +72,15 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+/// A session's expiry is moved forward only when that gains at least this much: most requests
+/// then only read their session, and a write per request (on SQLite, one writer at a time)
+/// becomes one per minute. The idle end is so between 29 and 30 minutes after the last
+/// request, never later; pages are told the stored expiry, so the warning stays exact.
+pub const SLIDE_STEP_SECS: i64 = 60;
+
 /// The live session the request belongs to, if any; its expiry slides forward (an anonymous
-/// session by 30 days, a signed-in one by 30 minutes but never past its absolute end).
+/// session by 30 days, a signed-in one by 30 minutes but never past its absolute end), at most
+/// once per `SLIDE_STEP_SECS`.
 pub async fn current(
     db: &Db,
     headers: &HeaderMap,
@@ -84,24 +91,42 @@ pub async fn current(
         return Ok(None);
     };
     let id = SessionId::from_token(&token);
-    let row: Option<(Option<String>, i64)> = sqlx::query_as(
-        "UPDATE sessions SET last_seen_at = $1,
-           expires_at = CASE WHEN account_id IS NULL THEN $2
-                             WHEN $3 < absolute_expires_at THEN $3
-                             ELSE absolute_expires_at END
-         WHERE id_hash = $4 AND expires_at > $1
-         RETURNING account_id, expires_at",
+    let row: Option<(Option<String>, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT account_id, expires_at, absolute_expires_at FROM sessions
+         WHERE id_hash = $1 AND expires_at > $2",
     )
-    .bind(now)
-    .bind(now + LIFETIME_SECS)
-    .bind(now + IDLE_SECS)
     .bind(id.hash())
+    .bind(now)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(account_id, expires_at)| Session {
+    let Some((account_id, stored, absolute)) = row else {
+        return Ok(None);
+    };
+    let slid = match (&account_id, absolute) {
+        (None, _) => now + LIFETIME_SECS,
+        (Some(_), Some(end)) => (now + IDLE_SECS).min(end),
+        (Some(_), None) => now + IDLE_SECS,
+    };
+    if slid - stored < SLIDE_STEP_SECS {
+        return Ok(Some(Session {
+            id,
+            account_id,
+            expires_at: stored,
+        }));
+    }
+    // Still alive when written: a sign-out between the read and here wins.
+    let moved = sqlx::query(
+        "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3 AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(slid)
+    .bind(id.hash())
+    .execute(db.pool())
+    .await?;
+    Ok((moved.rows_affected() == 1).then_some(Session {
         id,
         account_id,
-        expires_at,
+        expires_at: slid,
     }))
 }
 
@@ -267,7 +292,8 @@ pub fn account_of(req: &axum::extract::Request) -> Option<String> {
 }
 
 /// A layer: looks up the session of every request that carries a session cookie (and slides
-/// its expiry). Requests for files never carry work for it, so they skip the lookup.
+/// its expiry). Requests for files never carry work for it, so they skip the lookup. When the
+/// lookup fails (the database is down or too busy) the request is answered 503.
 pub async fn resolve(
     state: axum::extract::State<super::state::AppState>,
     mut req: axum::extract::Request,
@@ -286,8 +312,12 @@ pub async fn resolve(
                     return count_new_session(&state, req, next, now).await;
                 }
             }
-            // The page still renders, as for a visitor without a session; the cause is logged.
-            Err(e) => tracing::error!(error = %e, "session lookup failed"),
+            // Who is asking is unknown: answering as for a visitor would send a signed-in
+            // person to sign in (or show them a page without their data), so say we are busy.
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed: answered 503");
+                return super::plain_pages::unavailable_response();
+            }
         }
     }
     next.run(req).await

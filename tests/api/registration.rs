@@ -467,6 +467,77 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_session_slides_at_most_once_a_minute_and_never_past_thirty_idle_minutes,
+    |app: &TestApp| async move {
+        let b = app.browser("en");
+        registered_and_confirmed(app, &b, &AMINA).await;
+        sign_in(&b, AMINA.email, PASSWORD).await;
+        let expiry = || async {
+            let (at,): (i64,) = sqlx::query_as("SELECT expires_at FROM sessions")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+            at - bawaba::platform::session::now_secs()
+        };
+        // A request 30 s after the last write only reads: the end stays where it was.
+        app.execute("UPDATE sessions SET expires_at = expires_at - 30")
+            .await;
+        assert_eq!(b.get("/account").await.status(), 200);
+        let left = expiry().await;
+        assert!((1760..=1770).contains(&left), "not moved: {left}");
+        // A minute or more behind: the request moves it to 30 minutes from now.
+        app.execute("UPDATE sessions SET expires_at = expires_at - 40")
+            .await;
+        assert_eq!(b.get("/account").await.status(), 200);
+        let left = expiry().await;
+        assert!((1795..=1800).contains(&left), "moved: {left}");
+        // Never past the absolute end, 12 hours after sign-in.
+        app.execute(
+            "UPDATE sessions SET absolute_expires_at = expires_at - 200, expires_at = expires_at - 300",
+        )
+        .await;
+        assert_eq!(b.get("/account").await.status(), 200);
+        let left = expiry().await;
+        assert!((1595..=1600).contains(&left), "capped: {left}");
+    }
+);
+
+on_both_backends!(
+    a_session_that_cannot_be_looked_up_is_answered_busy_not_as_a_visitor,
+    |app: &TestApp| async move {
+        let b = app.browser("en");
+        registered_and_confirmed(app, &b, &AMINA).await;
+        assert_eq!(sign_in(&b, AMINA.email, PASSWORD).await, "/account");
+        // The sessions cannot be read (as when the database is down or its pool is exhausted).
+        app.execute("ALTER TABLE sessions RENAME TO sessions_away")
+            .await;
+        for path in ["/account", "/"] {
+            let res = b.get(path).await;
+            // Not a redirect to sign in, and not a page for someone signed out: a page in the
+            // three languages (the language, too, may be unknown).
+            assert_eq!(res.status(), 503, "GET {path}");
+            assert_eq!(res.headers()["retry-after"], "5");
+            let body = res.text().await.unwrap();
+            assert!(body.contains("البوابة مشغولة"), "{body}");
+            assert!(body.contains("The portal is busy"));
+        }
+        let res = b
+            .client
+            .post(format!("{}/api/account/sign-out", b.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 503, "a post is not run either");
+        // A visitor without a session cookie needs no lookup.
+        assert_eq!(app.browser("ar").get("/").await.status(), 200);
+        app.execute("ALTER TABLE sessions_away RENAME TO sessions")
+            .await;
+        assert_eq!(b.get("/account").await.status(), 200, "still signed in");
+    }
+);
+
+on_both_backends!(
     another_user_sees_only_their_own_account,
     |app: &TestApp| async move {
         let amina = app.browser("en");
