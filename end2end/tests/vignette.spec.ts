@@ -269,6 +269,9 @@ test("buying the vignette for a car", async ({ page, context, baseURL, javaScrip
   await expect(page.locator("main")).toContainText(/PAY-[0-9A-Z]{10}/);
   await expectNoHorizontalScroll(page, "vignette bought");
   const vignetteNumber = await number.innerText();
+  // The page's own QR code (inline SVG), photographed as a phone reads a screen.
+  await page.locator(".vignette-qr [role=img]").screenshot({ path: info.outputPath("page-qr.png") });
+  const onPage = execFileSync("zbarimg", ["--quiet", "--raw", info.outputPath("page-qr.png")], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
 
   // The PDF: its text has the number and the plate; page 1 renders (pdftoppm) to an image.
   const [download] = await Promise.all([
@@ -293,6 +296,7 @@ test("buying the vignette for a car", async ({ page, context, baseURL, javaScrip
   const scanned = execFileSync("zbarimg", ["--quiet", "--raw", info.outputPath("vignette-qr.png")], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
   expect(scanned).toMatch(/\/vignette\/verify\?seal=BV1\./);
   expect(scanned).toContain(`.${vignetteNumber}.${plate.replaceAll(" ", "-")}.`);
+  expect(onPage, "the page and the PDF show one code").toBe(scanned);
   // Opened as a phone camera opens it: valid, and nothing about the owner.
   await page.goto(scanned);
   await expect(page.locator(".verdict__title")).toContainText("صالحة لسنة");

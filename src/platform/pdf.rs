@@ -255,9 +255,9 @@ pub fn fill_rect(surface: &mut Surface, x: f32, y: f32, w: f32, h: f32, colour: 
     }
 }
 
-/// Draws `text` as a QR code (error correction M: a creased or smudged print still scans) in a
-/// `side`-point square at (x, y), its four-module quiet zone included. One path for all dark
-/// modules, a run of dark modules in a row being one rectangle.
+/// Draws `text` as a QR code (`platform::qr`: error correction M, a creased or smudged print
+/// still scans) in a `side`-point square at (x, y), its quiet zone included. One path for all
+/// dark modules, a run of dark modules in a row being one rectangle.
 pub fn qr_code(
     surface: &mut Surface,
     text: &str,
@@ -266,30 +266,18 @@ pub fn qr_code(
     side: f32,
     colour: rgb::Color,
 ) -> Result<(), String> {
-    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)
-        .map_err(|e| format!("QR code: {e}"))?;
-    let width = code.width();
-    let module = side / (width + 8) as f32;
+    use super::qr::{Matrix, QUIET_ZONE};
+    let code = Matrix::of(text).ok_or("QR code: the text is too long")?;
+    let module = side / (code.width() + 2 * QUIET_ZONE) as f32;
     let mut pb = PathBuilder::new();
-    for row in 0..width {
-        let mut col = 0;
-        while col < width {
-            if code[(col, row)] != qrcode::Color::Dark {
-                col += 1;
-                continue;
-            }
-            let start = col;
-            while col < width && code[(col, row)] == qrcode::Color::Dark {
-                col += 1;
-            }
-            if let Some(rect) = Rect::from_xywh(
-                x + (start + 4) as f32 * module,
-                y + (row + 4) as f32 * module,
-                (col - start) as f32 * module,
-                module,
-            ) {
-                pb.push_rect(rect);
-            }
+    for (row, col, len) in code.runs() {
+        if let Some(rect) = Rect::from_xywh(
+            x + (col + QUIET_ZONE) as f32 * module,
+            y + (row + QUIET_ZONE) as f32 * module,
+            len as f32 * module,
+            module,
+        ) {
+            pb.push_rect(rect);
         }
     }
     if let Some(path) = pb.finish() {
