@@ -299,9 +299,7 @@ pub async fn resolve(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let path = req.uri().path();
-    let is_file = ["/pkg/", "/icons/"].iter().any(|p| path.starts_with(p));
-    if !is_file {
+    if !is_file(req.uri().path()) {
         let now = now_secs();
         match current(&state.db, req.headers(), state.config.is_https(), now).await {
             Ok(session) => {
@@ -321,6 +319,20 @@ pub async fn resolve(
         }
     }
     next.run(req).await
+}
+
+/// Files are the same for everyone: no lookup, so they are served even when sessions cannot be
+/// read (the busy page's own stylesheet among them).
+fn is_file(path: &str) -> bool {
+    ["/pkg/", "/icons/"].iter().any(|p| path.starts_with(p))
+        || [
+            "/static.css",
+            "/offline.html",
+            "/manifest.webmanifest",
+            "/sw.js",
+            "/favicon.ico",
+        ]
+        .contains(&path)
 }
 
 /// New sessions one address may start (issue 18, finding 3): a session is started by the first
@@ -405,6 +417,16 @@ pub async fn ensure_for_request(state: &super::state::AppState) -> Result<Sessio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_need_no_session_and_pages_do() {
+        for file in ["/pkg/bawaba.js", "/icons/icon.svg", "/static.css", "/sw.js"] {
+            assert!(is_file(file), "{file}");
+        }
+        for page in ["/", "/account", "/static.css.html", "/api/account/sign-out"] {
+            assert!(!is_file(page), "{page}");
+        }
+    }
 
     #[test]
     fn only_a_well_formed_token_of_our_cookie_is_read() {
