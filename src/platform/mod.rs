@@ -9,6 +9,7 @@ pub mod gateway;
 pub mod housekeeping;
 pub mod http;
 pub mod ics;
+pub mod kept;
 pub mod locale;
 pub mod mail;
 pub mod orders;

@@ -30,6 +30,8 @@ pub struct AppState {
     pub sandbox_key: [u8; 32],
     /// Uploaded documents (a directory or an S3 bucket).
     pub files: crate::platform::files::Files,
+    /// Reference data kept in memory for as long as the public page cache keeps a page.
+    pub kept: Arc<crate::platform::kept::Kept>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -153,8 +155,11 @@ pub async fn build_state(
     tracing::info!(key = %key_id, "signing key ready");
     let files = crate::platform::files::Files::open(&config.file_store)?;
     tracing::info!(store = %files.describe, "file store ready");
+    let kept =
+        crate::platform::kept::Kept::new(std::time::Duration::from_secs(config.page_cache_secs));
     Ok(AppState {
         files,
+        kept: Arc::new(kept),
         leptos_options: leptos_options(config.bind),
         db,
         config: Arc::new(config),

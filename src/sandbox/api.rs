@@ -90,7 +90,7 @@ pub async fn by_merchant_ref(
     _signed: Signed,
 ) -> Response {
     let found = match store::by_merchant_ref(&s.db, &merchant_ref).await {
-        Ok(Some(row)) => store::get(&s.db, &row.id, now()).await,
+        Ok(Some(row)) => store::current(&s.db, row, now()).await,
         Ok(None) => Err(SandboxError::NotFound),
         Err(e) => Err(e),
     };

@@ -581,7 +581,7 @@ pub async fn submit_code(
         Err(page) => return page,
     };
     let code = crate::domain::digits::normalise_digits(&form.code);
-    match store::submit_code(&s.db, &id, &code, now()).await {
+    match store::submit_code(&s.db, &row, &code, now()).await {
         Ok(CodeOutcome::Finished) => Redirect::to(&row.return_url).into_response(),
         Ok(CodeOutcome::WrongCode { tries_left }) => {
             let msg = format!(

@@ -130,9 +130,14 @@ pub async fn get(db: &Db, id: &str, now: i64) -> Result<Row, SandboxError> {
     .fetch_optional(db.pool())
     .await?
     .ok_or(SandboxError::NotFound)?;
+    current(db, row, now).await
+}
+
+/// A payment just read, expired first if its time has run out (as `get`).
+pub async fn current(db: &Db, row: Row, now: i64) -> Result<Row, SandboxError> {
     if row.is_open() && now >= row.expires_at {
         finish(db, &row, "expired", None, Scenario::Success, now).await?;
-        return Box::pin(get(db, id, now)).await;
+        return Box::pin(get(db, &row.id, now)).await;
     }
     Ok(row)
 }
@@ -177,21 +182,22 @@ pub enum CodeOutcome {
 }
 
 /// Checks the one-time code; the third wrong one fails the payment.
+/// `row`: the payment as `get` gave it a moment ago (the code's updates compare its status).
 pub async fn submit_code(
     db: &Db,
-    id: &str,
+    row: &Row,
     code: &str,
     now: i64,
 ) -> Result<CodeOutcome, SandboxError> {
-    let row = get(db, id, now).await?;
+    let id = row.id.as_str();
     if row.status != "awaiting_code" {
         return Err(SandboxError::NotOpen);
     }
     let scenario = Scenario::parse(row.scenario.as_deref().unwrap_or_default());
     if code.trim() == TEST_CODE {
         match scenario.failure() {
-            None => finish(db, &row, "succeeded", None, scenario, now).await?,
-            Some(reason) => finish(db, &row, "failed", Some(reason), scenario, now).await?,
+            None => finish(db, row, "succeeded", None, scenario, now).await?,
+            Some(reason) => finish(db, row, "failed", Some(reason), scenario, now).await?,
         }
         return Ok(CodeOutcome::Finished);
     }
@@ -207,7 +213,7 @@ pub async fn submit_code(
         return Err(SandboxError::NotOpen);
     };
     if tries >= MAX_CODE_TRIES {
-        finish(db, &row, "failed", Some("too_many_codes"), scenario, now).await?;
+        finish(db, row, "failed", Some("too_many_codes"), scenario, now).await?;
         return Ok(CodeOutcome::Finished);
     }
     Ok(CodeOutcome::WrongCode {

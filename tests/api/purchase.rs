@@ -337,6 +337,44 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_price_changed_in_the_database_is_quoted_and_charged_once_the_kept_copy_is_renewed,
+    // Reference data is kept per process for as long as public pages are (platform::kept).
+    with[("BAWABA_PAGE_CACHE_SECONDS", "2".to_string())],
+    |app: &TestApp| async move {
+        let amina = signed_in(app, &AMINA, "en").await;
+        let car = add(app, &amina, "42345-119-16", &[]).await;
+        let path = format!("/vignette/buy/{car}");
+        let before: i64 = hidden(&amina.page(&path).await, "amount").parse().unwrap();
+        app.execute("UPDATE vignette_tariffs SET amount_minor = amount_minor + 100000")
+            .await;
+        // Within the kept time the quote is the one read before (the database is not asked).
+        let kept: i64 = hidden(&amina.page(&path).await, "amount").parse().unwrap();
+        assert_eq!(kept, before);
+        tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+        let quote = amina.page(&path).await;
+        let after: i64 = hidden(&quote, "amount").parse().unwrap();
+        // (The total is the tariff and any surcharge the campaign's date adds.)
+        assert!(
+            after > before,
+            "the new price, once the copy is renewed: {after}"
+        );
+        // The old amount is no longer charged: Pay says it changed and makes no order.
+        let to = amina
+            .post_form(
+                BUY,
+                &[
+                    ("vehicle_id", car.as_str()),
+                    ("amount", &before.to_string()),
+                    ("key", &hidden(&quote, "key")),
+                ],
+            )
+            .await;
+        assert_eq!(to, format!("{path}?changed=1"));
+        assert_eq!(count(app, "SELECT COUNT(*) FROM orders").await, 0);
+    }
+);
+
+on_both_backends!(
     a_second_paid_order_for_the_same_vignette_is_flagged_not_issued,
     |app: &TestApp| async move {
         use bawaba::{

@@ -458,13 +458,11 @@ pub async fn returned(
     use axum::response::IntoResponse;
     let account = crate::platform::session::account_of(&req);
     if let Some(account) = account
-        && super::engine::owned_payment(&state.db, &account, &payment_id)
-            .await
-            .is_ok()
+        && let Ok(payment) = super::engine::owned_payment(&state.db, &account, &payment_id).await
     {
         let now = crate::platform::session::now_secs();
         if let Err(e) =
-            super::engine::check(&state.payments, &state.db, &payment_id, "return", now).await
+            super::engine::check_row(&state.payments, &state.db, &payment, "return", now).await
         {
             // The page shows "waiting"; the notification or the poller will settle it.
             tracing::warn!(payment = %payment_id, error = %e, "could not ask the gateway on return");
@@ -491,13 +489,10 @@ async fn delivered_after(
     state: &crate::platform::state::AppState,
     payment_id: &str,
 ) -> Option<String> {
-    use super::store;
     let mut conn = state.db.pool().acquire().await.ok()?;
-    let p = store::payment(&mut conn, payment_id).await.ok()??;
-    if p.state() != PaymentState::Succeeded {
-        return None;
-    }
-    let order = store::order(&mut conn, &p.order_id).await.ok()??;
+    let order = super::store::order_paid_by(&mut conn, payment_id)
+        .await
+        .ok()??;
     state.payments.fulfilments.delivered_page(&order)
 }
 

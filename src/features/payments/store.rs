@@ -77,6 +77,31 @@ pub async fn order(conn: &mut AnyConnection, id: &str) -> Result<Option<Order>, 
     row.map(order_from).transpose()
 }
 
+/// The order a payment paid for, once that payment has succeeded (one read for the return page).
+pub async fn order_paid_by(
+    conn: &mut AnyConnection,
+    payment_id: &str,
+) -> Result<Option<Order>, DbError> {
+    let columns = prefixed("o", ORDER_COLUMNS);
+    let row: Option<OrderRow> = sqlx::query_as(&format!(
+        "SELECT {columns} FROM orders o JOIN payments p ON p.order_id = o.id \
+         WHERE p.id = $1 AND p.state = 'succeeded'"
+    ))
+    .bind(payment_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(order_from).transpose()
+}
+
+/// `columns` (a list such as `ORDER_COLUMNS`) each prefixed with a table's alias.
+fn prefixed(alias: &str, columns: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Marks the order fulfilled; `false` if it already was (the caller must not fulfil again).
 pub async fn mark_fulfilled(
     conn: &mut AnyConnection,
@@ -214,11 +239,7 @@ pub async fn started_between(
         payment: RawPayment,
         kind: String,
     }
-    let columns = PAYMENT_COLUMNS
-        .split(", ")
-        .map(|c| format!("p.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = prefixed("p", PAYMENT_COLUMNS);
     let rows: Vec<WithKind> = sqlx::query_as(&format!(
         "SELECT {columns}, o.kind FROM payments p JOIN orders o ON o.id = p.order_id \
          WHERE p.created_at >= $1 AND p.created_at < $2 ORDER BY p.created_at, p.id"
@@ -311,8 +332,8 @@ pub struct Changes {
     pub check_after: Option<i64>,
 }
 
-/// Moves a payment from `from` (with `refunded_from`) to `to`; `false` when someone else
-/// changed it first.
+/// Moves a payment from `from` (with `refunded_from`) to `to`, and gives it as it now is;
+/// `None` when someone else changed it first.
 #[allow(clippy::too_many_arguments)]
 pub async fn move_payment(
     tx: &mut Transaction<'static, Any>,
@@ -323,32 +344,33 @@ pub async fn move_payment(
     refunded_to: i64,
     changes: &Changes,
     now: i64,
-) -> Result<bool, DbError> {
-    let n = sqlx::query(
+) -> Result<Option<PaymentRow>, DbError> {
+    let sql = format!(
         "UPDATE payments SET state = $1, refunded_minor = $2, \
          gateway_ref = COALESCE($3, gateway_ref), redirect_url = COALESCE($4, redirect_url), \
          method = COALESCE($5, method), brand = COALESCE($6, brand), masked = COALESCE($7, masked), \
          failure = COALESCE($8, failure), check_after = COALESCE($9, check_after), \
          succeeded_at = CASE WHEN $1 = 'succeeded' THEN $10 ELSE succeeded_at END, updated_at = $10 \
-         WHERE id = $11 AND state = $12 AND refunded_minor = $13",
-    )
-    .bind(to.code())
-    .bind(refunded_to)
-    .bind(&changes.gateway_ref)
-    .bind(&changes.redirect_url)
-    .bind(&changes.method)
-    .bind(&changes.brand)
-    .bind(&changes.masked)
-    .bind(&changes.failure)
-    .bind(changes.check_after)
-    .bind(now)
-    .bind(id)
-    .bind(from.code())
-    .bind(refunded_from)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+         WHERE id = $11 AND state = $12 AND refunded_minor = $13 RETURNING {PAYMENT_COLUMNS}"
+    );
+    sqlx::query_as::<_, RawPayment>(&sql)
+        .bind(to.code())
+        .bind(refunded_to)
+        .bind(&changes.gateway_ref)
+        .bind(&changes.redirect_url)
+        .bind(&changes.method)
+        .bind(&changes.brand)
+        .bind(&changes.masked)
+        .bind(&changes.failure)
+        .bind(changes.check_after)
+        .bind(now)
+        .bind(id)
+        .bind(from.code())
+        .bind(refunded_from)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(PaymentRow::try_from)
+        .transpose()
 }
 
 /// One line of a payment's history.

@@ -52,7 +52,10 @@ pub async fn load_calculator() -> Result<(TariffData, i64), AppError> {
         .await
         .or_unavailable()?;
     let now = crate::platform::session::now_secs();
-    Ok((data, now - now.rem_euclid(60)))
+    Ok((
+        std::sync::Arc::unwrap_or_clone(data),
+        now - now.rem_euclid(60),
+    ))
 }
 
 /// The result of a form: the campaign year it is for, and either the problems or the outcome.

@@ -200,7 +200,7 @@ pub mod server {
             async move {
                 let now = crate::platform::session::now_secs();
                 let result = async {
-                    let data = crate::features::vignette::form::load_tariff_data(&state).await?;
+                    let data = crate::features::vignette::form::read_tariff_data(&state).await?;
                     let url = &state.config.public_url;
                     run(&state.db, &state.secret, url, &data, now).await
                 }

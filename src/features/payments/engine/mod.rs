@@ -234,7 +234,7 @@ async fn open_at_gateway(
             transition(
                 p,
                 db,
-                &row.id,
+                Known::Row(row),
                 PaymentEvent::Accepted,
                 &changes,
                 By::actor("portal"),
@@ -332,9 +332,6 @@ pub enum Applied {
     Ignored,
 }
 
-/// Applies one event to a payment: the state machine decides, the database compares and sets,
-/// and a success fulfils the order in the same transaction. Retries when another request
-/// changed the payment between our read and our write.
 /// A payment, read outside any transaction.
 async fn load(db: &Db, payment_id: &str) -> Result<PaymentRow, PaymentError> {
     let mut conn = db.pool().acquire().await?;
@@ -356,23 +353,60 @@ async fn fail(
         failure: Some(failure.into()),
         ..Changes::default()
     };
-    transition(p, db, payment_id, PaymentEvent::Failed, &changes, by, now).await
+    transition(
+        p,
+        db,
+        Known::Id(payment_id),
+        PaymentEvent::Failed,
+        &changes,
+        by,
+        now,
+    )
+    .await
 }
 
+/// The payment a transition is for: its id, or the row the caller has just read.
+#[derive(Clone, Copy)]
+enum Known<'a> {
+    Id(&'a str),
+    Row(&'a PaymentRow),
+}
+
+/// Applies one event to a payment: the state machine decides, the database compares and sets,
+/// and a success fulfils the order in the same transaction. Retries when another request
+/// changed the payment between our read and our write.
+///
+/// A row the caller has just read is tried first, when the event moves it: the compare-and-set
+/// says whether it was still current, and saves reading it again (issue 23). Anything else (a
+/// repeat, a refusal, a lost race) is decided on a row read inside the transaction.
 async fn transition(
     p: &Payments,
     db: &Db,
-    payment_id: &str,
+    payment: Known<'_>,
     event: PaymentEvent,
     changes: &Changes,
     by: By<'_>,
     now: i64,
 ) -> Result<Applied, PaymentError> {
     let actor = by.actor;
+    let payment_id = match payment {
+        Known::Id(id) => id,
+        Known::Row(row) => row.id.as_str(),
+    };
+    let mut guess = match payment {
+        Known::Row(row) if matches!(row.payment.apply(event), Ok(Transition::To { .. })) => {
+            Some(row)
+        }
+        _ => None,
+    };
     for _ in 0..5 {
         let mut tx = db.begin_write().await?;
-        let Some(row) = store::payment(&mut tx, payment_id).await? else {
-            return Err(PaymentError::NotFound);
+        let row = match guess.take() {
+            Some(row) => row.clone(),
+            None => match store::payment(&mut tx, payment_id).await? {
+                Some(row) => row,
+                None => return Err(PaymentError::NotFound),
+            },
         };
         let (to, refunded_to) = match row.payment.apply(event) {
             Ok(Transition::To {
@@ -414,11 +448,11 @@ async fn transition(
             now,
         )
         .await?;
-        if !moved {
+        let Some(moved) = moved else {
             // Someone else moved it between our read and our write: read again.
             drop(tx);
             continue;
-        }
+        };
         store::record_event(
             &mut tx,
             &Event {
@@ -442,13 +476,16 @@ async fn transition(
         )
         .await?;
         if to == PaymentState::Succeeded {
-            fulfil(p, &mut tx, &row, now).await?;
-            tell_payer(p, &mut tx, payment_id, PayerNotice::Receipt, now).await?;
+            let order = fulfil(p, &mut tx, &row, now).await?;
+            tell_payer(p, &mut tx, &moved, &order, PayerNotice::Receipt, now).await?;
         }
         if let PaymentEvent::Refunded { minor } = event {
             let reason = by.reason.unwrap_or_default();
             let notice = PayerNotice::Refund { minor, reason };
-            tell_payer(p, &mut tx, payment_id, notice, now).await?;
+            let order = store::order(&mut tx, &row.order_id)
+                .await?
+                .ok_or(PaymentError::NotFound)?;
+            tell_payer(p, &mut tx, &moved, &order, notice, now).await?;
         }
         tx.commit().await?;
         tracing::info!(payment = %payment_id, from = row.state().code(), to = to.code(), actor, "payment moved");
@@ -457,13 +494,13 @@ async fn transition(
     Err(PaymentError::Busy)
 }
 
-/// The order's fulfilment, inside the success's transaction.
+/// The order's fulfilment, inside the success's transaction; the order it read.
 async fn fulfil(
     p: &Payments,
     conn: &mut AnyConnection,
     row: &PaymentRow,
     now: i64,
-) -> Result<(), PaymentError> {
+) -> Result<Order, PaymentError> {
     let order = store::order(conn, &row.order_id)
         .await?
         .ok_or(PaymentError::NotFound)?;
@@ -478,7 +515,7 @@ async fn fulfil(
             now,
         )
         .await?;
-        return Ok(());
+        return Ok(order);
     }
     match p.fulfilments.of(&order.kind) {
         Some(f) => {
@@ -498,7 +535,7 @@ async fn fulfil(
             .await?;
         }
     }
-    Ok(())
+    Ok(order)
 }
 
 /// What the payer is told, queued in the transaction of the event it tells about, in the
@@ -508,20 +545,16 @@ enum PayerNotice<'a> {
     Refund { minor: i64, reason: &'a str },
 }
 
+/// `paid` is the payment as the event left it (`move_payment`'s row).
 async fn tell_payer(
     p: &Payments,
     conn: &mut AnyConnection,
-    payment_id: &str,
+    paid: &PaymentRow,
+    order: &Order,
     notice: PayerNotice<'_>,
     now: i64,
 ) -> Result<(), PaymentError> {
     use crate::platform::outbox::{self, Notification};
-    let Some(paid) = store::payment(conn, payment_id).await? else {
-        return Ok(());
-    };
-    let Some(order) = store::order(conn, &paid.order_id).await? else {
-        return Ok(());
-    };
     let email = crate::features::accounts::store::email_of(&mut *conn, &paid.account_id).await?;
     let Some(email) = email else {
         return Ok(());
@@ -571,6 +604,18 @@ pub async fn apply_observed(
     now: i64,
 ) -> Result<Applied, PaymentError> {
     let row = load(db, &observed.payment_id).await?;
+    apply_observed_to(p, db, &row, observed, actor, now).await
+}
+
+/// The gateway's view applied to `row`, the payment it is about as just read.
+async fn apply_observed_to(
+    p: &Payments,
+    db: &Db,
+    row: &PaymentRow,
+    observed: &Observed,
+    actor: &str,
+    now: i64,
+) -> Result<Applied, PaymentError> {
     // A gateway reference that is not the one it gave us is someone else's payment.
     if let (Some(ours), Some(theirs)) = (&row.gateway_ref, &observed.gateway_ref)
         && ours != theirs
@@ -622,5 +667,19 @@ pub async fn apply_observed(
         GatewayStatus::Cancelled => PaymentEvent::Cancelled,
         GatewayStatus::Expired => PaymentEvent::Expired,
     };
-    transition(p, db, &row.id, event, &changes, By::actor(actor), now).await
+    // News we already have (the notification after the return, or the other way round) needs
+    // no write transaction: the row read a moment ago is already there.
+    if row.payment.apply(event) == Ok(Transition::AlreadyThere) {
+        return Ok(Applied::Unchanged);
+    }
+    transition(
+        p,
+        db,
+        Known::Row(row),
+        event,
+        &changes,
+        By::actor(actor),
+        now,
+    )
+    .await
 }

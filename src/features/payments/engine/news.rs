@@ -46,6 +46,17 @@ pub async fn check(
     now: i64,
 ) -> Result<Applied, PaymentError> {
     let row = load(db, payment_id).await?;
+    check_row(p, db, &row, actor, now).await
+}
+
+/// `check` for a payment the caller has just read (the return page, after its owner check).
+pub async fn check_row(
+    p: &Payments,
+    db: &Db,
+    row: &PaymentRow,
+    actor: &str,
+    now: i64,
+) -> Result<Applied, PaymentError> {
     if !row.state().is_live() {
         return Ok(Applied::Unchanged);
     }
@@ -65,7 +76,7 @@ pub async fn check(
             transition(
                 p,
                 db,
-                &row.id,
+                Known::Row(row),
                 PaymentEvent::Expired,
                 &Changes::default(),
                 By::actor(actor),
@@ -78,7 +89,8 @@ pub async fn check(
             store::postpone_check(db, &row.id, next.max(now + 5)).await?;
             Ok(Applied::Unchanged)
         }
-        _ => apply_observed(p, db, &observed, actor, now).await,
+        // Applied to the payment we asked about, whatever id the answer carries.
+        _ => apply_observed_to(p, db, row, &observed, actor, now).await,
     }
 }
 

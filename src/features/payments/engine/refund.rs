@@ -44,10 +44,11 @@ pub async fn refund(
             Money::new(minor, row.payment.amount.currency),
         )
         .await?;
+    // Read again inside the transaction: the gateway's refund took time.
     transition(
         p,
         db,
-        payment_id,
+        Known::Id(payment_id),
         PaymentEvent::Refunded { minor },
         &Changes::default(),
         By {

@@ -102,8 +102,18 @@ impl TariffData {
     }
 }
 
+/// The reference data, as kept by this process for a minute (`platform::kept`): read on every
+/// quote and every "Pay", changed only with a release or by an administrator.
 #[cfg(feature = "ssr")]
 pub(crate) async fn load_tariff_data(
+    state: &crate::platform::state::AppState,
+) -> Result<std::sync::Arc<TariffData>, crate::platform::db::DbError> {
+    state.kept.get_or_load(|| read_tariff_data(state)).await
+}
+
+/// The reference data as the database has it now (for the background jobs, which run seldom).
+#[cfg(feature = "ssr")]
+pub(crate) async fn read_tariff_data(
     state: &crate::platform::state::AppState,
 ) -> Result<TariffData, crate::platform::db::DbError> {
     use super::store;

@@ -66,14 +66,15 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
     use crate::features::vignette::store;
     let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("vignette purchase")?;
-    // Someone else's order is "not found", like one that does not exist.
-    crate::features::payments::engine::owned_order(&state.db, &account, &order_id)
-        .await
-        .map_err(crate::features::payments::pages::server::not_found)?;
+    // The vignette is looked up with its owner: found, it is this account's.
     let Some(v) = store::vignette_of_order(&state.db, &account, &order_id)
         .await
         .or_unavailable()?
     else {
+        // Someone else's order is "not found", like one that does not exist.
+        crate::features::payments::engine::owned_order(&state.db, &account, &order_id)
+            .await
+            .map_err(crate::features::payments::pages::server::not_found)?;
         return Ok(Bought::NotYet { order_id });
     };
     let email = crate::features::accounts::store::email_of(state.db.pool(), &account)

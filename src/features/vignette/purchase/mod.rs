@@ -92,7 +92,7 @@ pub(crate) mod server {
     /// checks again.
     pub struct Quoted {
         pub record: VehicleRecord,
-        pub data: TariffData,
+        pub data: std::sync::Arc<TariffData>,
         pub campaign: Option<Campaign>,
         pub outcome: Option<Outcome>,
     }

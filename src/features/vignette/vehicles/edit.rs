@@ -77,9 +77,11 @@ pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> 
     };
     Ok(VehicleFormData {
         verified: server::verified(&state, &account).await?,
-        data: crate::features::vignette::form::load_tariff_data(&state)
-            .await
-            .or_unavailable()?,
+        data: std::sync::Arc::unwrap_or_clone(
+            crate::features::vignette::form::load_tariff_data(&state)
+                .await
+                .or_unavailable()?,
+        ),
         now: crate::platform::session::now_secs(),
         vehicle: record.as_ref().map(server::view),
         has_vignette,
