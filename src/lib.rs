@@ -18,6 +18,12 @@ pub mod error;
 pub mod features;
 pub mod ui;
 
+/// The server's allocator (every binary, test and benchmark linking the server), for the
+/// reason in Cargo.toml; the browser's WebAssembly keeps Rust's default.
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "ssr")]
 pub mod messages;
 #[cfg(feature = "ssr")]

@@ -337,6 +337,26 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_purchase_needs_one_database_connection_at_a_time,
+    // A request that holds a connection while it waits for a second one can, when every
+    // request does so at once, empty the pool until its timeout: "Pay" failed so under load.
+    // With one connection such a request waits for itself and fails (after 10 s).
+    with[("BAWABA_DB_MAX_CONNECTIONS", "1".to_string())],
+    |app: &TestApp| async move {
+        let amina = signed_in(app, &AMINA, "en").await;
+        let car = add(app, &amina, "52345-119-16", &[]).await;
+        let quote = amina.page(&format!("/vignette/buy/{car}")).await;
+        let gateway = press_buy(&amina, &quote).await;
+        assert!(gateway.contains("/sandbox-pay/pay/"), "{gateway}");
+        let back = pay_on_sandbox(&amina, &gateway, "4111 1111 1111 1111").await;
+        assert!(back.starts_with("/vignette/bought/"), "{back}");
+        let page = amina.page(&back).await;
+        assert!(page.contains("vignette-number"), "{page}");
+        assert_eq!(count(app, "SELECT COUNT(*) FROM vignettes").await, 1);
+    }
+);
+
+on_both_backends!(
     a_price_changed_in_the_database_is_quoted_and_charged_once_the_kept_copy_is_renewed,
     // Reference data is kept per process for as long as public pages are (platform::kept).
     with[("BAWABA_PAGE_CACHE_SECONDS", "2".to_string())],

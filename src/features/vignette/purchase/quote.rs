@@ -162,7 +162,10 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
         campaign_year: campaign.year,
     }
     .encode();
-    let order_id = match store::open_order(&state.db, &account, &subject, quote.total)
+    // On the connection already held: a request holding one while waiting for a second can,
+    // with every request doing so at once, empty the pool for good (the pool timed out, and
+    // "Pay" failed, under load: issue 23).
+    let order_id = match store::open_order(&mut conn, &account, &subject, quote.total)
         .await
         .or_unavailable()?
     {

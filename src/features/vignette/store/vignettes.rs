@@ -162,7 +162,7 @@ pub async fn vignette_of_order(
 /// An unpaid vignette order of `account` for `subject` at `amount`: "Pay" pressed again (or
 /// in two tabs) continues it rather than opening a second order for the same vignette.
 pub async fn open_order(
-    db: &Db,
+    conn: &mut sqlx::AnyConnection,
     account: &str,
     subject: &str,
     amount: Money,
@@ -178,7 +178,7 @@ pub async fn open_order(
     .bind(subject)
     .bind(amount.minor)
     .bind(amount.currency.code())
-    .fetch_optional(db.pool())
+    .fetch_optional(conn)
     .await?;
     Ok(row.map(|(id,)| id))
 }
