@@ -146,8 +146,9 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         name: "BAWABA_PAGE_CACHE_SECONDS",
         default: "60",
-        help: "Seconds a public page (home, start and information pages) is served from memory \
-               before it is rendered again; 0 renders every request.",
+        help: "Seconds a public page (home, start and information pages), and the vignette's \
+               reference rows, are served from memory before they are read again; 0 reads \
+               every time.",
     },
     Setting {
         name: "BAWABA_FILE_STORE",
