@@ -5,6 +5,7 @@
 //! idle for at most 30 minutes and alive for at most 12 hours.
 
 use super::db::{Db, DbError};
+use crate::domain::account::Role;
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
 
@@ -70,6 +71,17 @@ pub struct Session {
     pub account_id: Option<String>,
     /// When it ends unless another request comes first (Unix seconds).
     pub expires_at: i64,
+    /// The signed-in account's role code and whether its second sign-in step is confirmed:
+    /// the sign-in gate (`accounts::require_sign_in`) needs both on every protected page, so
+    /// they come with the session's row instead of a second read (issue 23).
+    pub standing: Option<Standing>,
+}
+
+/// What the session's row says of its account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub role: Role,
+    pub second_step: bool,
 }
 
 /// A session's expiry is moved forward only when that gains at least this much: most requests
@@ -91,17 +103,40 @@ pub async fn current(
         return Ok(None);
     };
     let id = SessionId::from_token(&token);
-    let row: Option<(Option<String>, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT account_id, expires_at, absolute_expires_at FROM sessions
-         WHERE id_hash = $1 AND expires_at > $2",
+    type Row = (
+        Option<String>,
+        i64,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT s.account_id, s.expires_at, s.absolute_expires_at, a.role, f.confirmed_at
+         FROM sessions s
+         LEFT JOIN accounts a ON a.id = s.account_id
+         LEFT JOIN second_factors f ON f.account_id = s.account_id
+         WHERE s.id_hash = $1 AND s.expires_at > $2",
     )
     .bind(id.hash())
     .bind(now)
     .fetch_optional(db.pool())
     .await?;
-    let Some((account_id, stored, absolute)) = row else {
+    let Some((account_id, stored, absolute, role, step)) = row else {
         return Ok(None);
     };
+    let standing = role
+        .map(|code| {
+            let role = Role::from_code(&code).ok_or_else(|| {
+                DbError::Sqlx(sqlx::Error::Decode(
+                    format!("unexpected value {code:?} in accounts.role").into(),
+                ))
+            })?;
+            Ok::<_, DbError>(Standing {
+                role,
+                second_step: step.is_some(),
+            })
+        })
+        .transpose()?;
     let slid = match (&account_id, absolute) {
         (None, _) => now + LIFETIME_SECS,
         (Some(_), Some(end)) => (now + IDLE_SECS).min(end),
@@ -112,6 +147,7 @@ pub async fn current(
             id,
             account_id,
             expires_at: stored,
+            standing,
         }));
     }
     // Still alive when written: a sign-out between the read and here wins.
@@ -127,6 +163,7 @@ pub async fn current(
         id,
         account_id,
         expires_at: slid,
+        standing,
     }))
 }
 

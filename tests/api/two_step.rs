@@ -178,6 +178,41 @@ async fn last_sms_code(app: &TestApp) -> String {
         .to_string()
 }
 
+// The gate reads the role with the session's own row (one statement per page): a role given
+// while the person is signed in still holds them at their very next page, not at the next
+// sign-in, and the second step counts as soon as it is confirmed.
+on_both_backends!(
+    a_role_given_while_signed_in_holds_the_account_at_its_next_page,
+    |app: &TestApp| async move {
+        let b = app.browser("en");
+        registered_and_confirmed(app, &b, &KARIM).await;
+        assert_eq!(b.get("/account").await.status(), 200);
+        app.execute(&format!(
+            "UPDATE accounts SET role = 'officer' WHERE email = '{}'",
+            KARIM.email
+        ))
+        .await;
+        for page in ["/account", "/vehicles", "/vignette/buy"] {
+            let res = b.get(page).await;
+            assert_eq!(res.status(), 302, "{page}");
+            assert_eq!(res.headers()["location"], "/account/two-step", "{page}");
+        }
+        turn_on_app(&b).await;
+        assert_eq!(b.get("/vehicles").await.status(), 200);
+        // The step removed (as support would): held again at once.
+        app.execute(&format!(
+            "DELETE FROM second_factors WHERE account_id = \
+             (SELECT id FROM accounts WHERE email = '{}')",
+            KARIM.email
+        ))
+        .await;
+        assert_eq!(
+            b.get("/vehicles").await.headers()["location"],
+            "/account/two-step"
+        );
+    }
+);
+
 on_both_backends!(
     an_administrator_must_set_up_a_second_step_before_anything_else,
     |app: &TestApp| async move {

@@ -283,7 +283,12 @@ pub async fn require_sign_in(
         ));
     };
     if !path.starts_with(two_step::PATH) {
-        match must_add_second_step(&state, &account_id).await {
+        let standing = req
+            .extensions()
+            .get::<crate::platform::session::Resolved>()
+            .and_then(|r| r.0.as_ref())
+            .and_then(|s| s.standing);
+        match must_add_second_step(&state, standing, &account_id).await {
             Ok(false) => {}
             Ok(true) => return found(two_step::PATH.to_string()),
             Err(e) => {
@@ -295,13 +300,20 @@ pub async fn require_sign_in(
     next.run(req).await
 }
 
-/// An officer or administrator with no second sign-in step yet.
+/// An officer or administrator with no second sign-in step yet. The session layer read both
+/// facts with the session's row; a request it did not resolve is read here.
 #[cfg(feature = "ssr")]
 async fn must_add_second_step(
     state: &crate::platform::state::AppState,
+    standing: Option<crate::platform::session::Standing>,
     account_id: &str,
 ) -> Result<bool, crate::platform::db::DbError> {
-    Ok(store::standing(&state.db, account_id)
-        .await?
-        .is_some_and(|s| s.role.needs_second_step() && !s.second_step))
+    let (role, second_step) = match standing {
+        Some(s) => (s.role, s.second_step),
+        None => match store::standing(&state.db, account_id).await? {
+            Some(s) => (s.role, s.second_step),
+            None => return Ok(false),
+        },
+    };
+    Ok(role.needs_second_step() && !second_step)
 }
