@@ -74,8 +74,10 @@ for (const route of routes) {
   const url = route.includes("{id}") ? route.replace("{id}", (application ??= await applicationId())) : route;
   const res = await page.goto(base + url);
   if (!res.ok()) throw new Error(`${route}: ${res.status()}`);
-  // A page without an island loads no WebAssembly (no module preload): nothing to hydrate.
-  islands = (await page.locator('link[rel="modulepreload"]').count()) > 0;
+  // A page with an island lists its WebAssembly in `bawaba-preload-*` data blocks
+  // (ui::hydration), sent with the page; the preload links themselves are added at idle, so
+  // counting them here raced the browser. A page without one has nothing to hydrate.
+  islands = (await page.locator('script[id^="bawaba-preload-"]').count()) > 0;
   if (islands) {
     await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
   }
