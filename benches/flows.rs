@@ -230,3 +230,13 @@ pub async fn vehicles_of(
     tx.commit().await.expect("the vehicles");
     ids
 }
+
+/// Messages waiting in the outbox (a purchase is done once its e-mails are sent).
+pub async fn outbox_backlog(db: &bawaba::platform::db::Db) -> i64 {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    n
+}

@@ -195,16 +195,6 @@ impl Step {
     }
 }
 
-/// Messages waiting in the outbox.
-async fn outbox_backlog(db: &bawaba::platform::db::Db) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-    n
-}
-
 /// Arrivals at `rate` per second for `secs`, then waits for every arrival to finish.
 async fn step(driver: &Arc<Driver>, rate: u64, secs: u64) -> Step {
     driver.times.lock().unwrap().clear();
@@ -316,8 +306,8 @@ fn main() {
         let mut s = driver_rt.block_on(step(&driver, rate, secs));
         // The next step starts once the outbox has caught up (at most five minutes).
         let stopped = Instant::now();
-        s.backlog = portal.block_on(outbox_backlog(&db));
-        while portal.block_on(outbox_backlog(&db)) > 0 && stopped.elapsed().as_secs() < 300 {
+        s.backlog = portal.block_on(flows::outbox_backlog(&db));
+        while portal.block_on(flows::outbox_backlog(&db)) > 0 && stopped.elapsed().as_secs() < 300 {
             std::thread::sleep(Duration::from_millis(200));
         }
         s.drained = stopped.elapsed();

@@ -112,7 +112,8 @@ met() { [ "$1" -eq "$2" ] && echo "met" || echo "NOT met"; }
 b_all=$(grep -c '^| `/' "$out/bytes"); b_ok=$(grep '^| `/' "$out/bytes" | grep -c ': met |')
 l_all=$(grep -c '^| `/' "$out/lighthouse"); l_ok=$(grep '^| `/' "$out/lighthouse" | grep -c '| met')
 ratio=$(awk -v h="$home" -v t="$trivial" 'BEGIN { printf "%.2f", h / t }')
-purchases=$(grep -o '[0-9.]* /s |' "$out/purchases" | head -n 2 | tr -d '|' | paste -sd' ' -)
+# A purchase counts once its e-mails are sent (the outbox may fall behind the payers).
+purchases=$(grep 'with their e-mails sent' "$out/purchases" | grep -o '[0-9.]* /s |' | tr -d '|' | paste -sd' ' -)
 emails=$(grep 'outbox e-mails' "$out/accounts" | grep -o '[0-9.]* /s |' | tr -d '|' | paste -sd' ' -)
 mixed=$(grep 'highest arrival rate held' "$out/mixed" | grep -o '[0-9]* /s |' | tr -d '|' | paste -sd' ' -)
 mixed_runs=$(grep -c 'highest arrival rate held' "$out/mixed" || true)
@@ -122,7 +123,7 @@ echo "| 1. no stall on a reused connection | $(echo $times | cut -d' ' -f2) s (f
 echo "| 2. first-visit bytes | $b_ok of $b_all routes within their budget | 30 KiB without island, 150 KiB with | $(met "$b_ok" "$b_all") |"
 echo "| 3. Lighthouse mobile | $l_ok of $l_all routes | ≥ 99, LCP ≤ 1.2 s, SEO 100 | $(met "$l_ok" "$l_all") |"
 echo "| 4. public pages from the cache | home $home req/s, $ratio of the trivial handler | ≥ 0.40 | $(awk -v r="$ratio" 'BEGIN { print (r >= 0.40 ? "met" : "NOT met") }') |"
-echo "| 5. vignette purchases | $purchases (SQLite, PostgreSQL) | ≥ 300 /s each | $(echo "$purchases" | awk '{ ok = NF > 0; for (i = 1; i <= NF; i += 2) if ($i < 300) ok = 0; print (ok ? "met" : "NOT met") }') |"
+echo "| 5. vignette purchases, e-mails sent | $purchases (SQLite, PostgreSQL) | ≥ 300 /s each | $(echo "$purchases" | awk '{ ok = NF > 0; for (i = 1; i <= NF; i += 2) if ($i < 300) ok = 0; print (ok ? "met" : "NOT met") }') |"
 echo "| 5. outbox e-mails to a loopback SMTP sink | $emails (SQLite, PostgreSQL) | ≥ 500 /s each | $(echo "$emails" | awk '{ ok = NF > 0; for (i = 1; i <= NF; i += 2) if ($i < 500) ok = 0; print (ok ? "met" : "NOT met") }') |"
 echo "| 6. mixed load, highest arrival rate held | $mixed (SQLite$([ "$mixed_runs" -gt 1 ] && echo ", PostgreSQL")) | reported: ${BENCH_MIXED_SECS:-60} s at p99 < 200 ms, 0 errors, each backend | $([ "$mixed_runs" -gt 1 ] && echo "reported" || echo "SQLite only") |"
 echo
