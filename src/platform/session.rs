@@ -71,7 +71,7 @@ pub struct Session {
     pub account_id: Option<String>,
     /// When it ends unless another request comes first (Unix seconds).
     pub expires_at: i64,
-    /// The signed-in account's role code and whether its second sign-in step is confirmed:
+    /// The signed-in account's role and whether its second sign-in step is confirmed:
     /// the sign-in gate (`accounts::require_sign_in`) needs both on every protected page, so
     /// they come with the session's row instead of a second read (issue 23).
     pub standing: Option<Standing>,
