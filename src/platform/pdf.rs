@@ -14,7 +14,7 @@
 use krilla::{
     Document,
     color::rgb,
-    geom::{PathBuilder, Point, Rect},
+    geom::{PathBuilder, Point, Rect, Transform},
     num::NormalizedF32,
     page::PageSettings,
     paint::Fill,
@@ -257,7 +257,10 @@ pub fn fill_rect(surface: &mut Surface, x: f32, y: f32, w: f32, h: f32, colour: 
 
 /// Draws `text` as a QR code (`platform::qr`: error correction M, a creased or smudged print
 /// still scans) in a `side`-point square at (x, y), its quiet zone included. One path for all
-/// dark modules, a run of dark modules in a row being one rectangle.
+/// dark modules, a run of dark modules in a row being one rectangle, drawn in a space scaled
+/// so that a module is one unit: whole-number corners ("12 30 m") instead of the points'
+/// fractions ("70.8923 121.53846 m") make the page's content a third as long, and a vignette
+/// PDF quicker to compress (its seal was most of the page's bytes).
 pub fn qr_code(
     surface: &mut Surface,
     text: &str,
@@ -271,18 +274,16 @@ pub fn qr_code(
     let module = side / (code.width() + 2 * QUIET_ZONE) as f32;
     let mut pb = PathBuilder::new();
     for (row, col, len) in code.runs() {
-        if let Some(rect) = Rect::from_xywh(
-            x + (col + QUIET_ZONE) as f32 * module,
-            y + (row + QUIET_ZONE) as f32 * module,
-            len as f32 * module,
-            module,
-        ) {
+        let at = |n: usize| (n + QUIET_ZONE) as f32;
+        if let Some(rect) = Rect::from_xywh(at(col), at(row), len as f32, 1.0) {
             pb.push_rect(rect);
         }
     }
     if let Some(path) = pb.finish() {
         text_colour(surface, colour);
+        surface.push_transform(&Transform::from_row(module, 0.0, 0.0, module, x, y));
         surface.draw_path(&path);
+        surface.pop();
     }
     Ok(())
 }
