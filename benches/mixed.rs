@@ -32,6 +32,10 @@
 mod common;
 #[path = "flows.rs"]
 mod flows;
+// Only the sink's receiving side is used here: the payments bench checks what it received.
+#[allow(dead_code)]
+#[path = "../tests/api/support/smtp_sink.rs"]
+mod smtp_sink;
 
 use bawaba::{features::accounts::passwords, platform::config::Config, server};
 use flows::{PASSWORD, Payer, Times};
@@ -259,7 +263,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let (bench_db, db, base) = portal.block_on(start_portal(arg.as_deref()));
+    let (bench_db, db, base, _sink) = portal.block_on(start_portal(arg.as_deref()));
     let backend = bench_db.backend();
 
     // The driver on one thread.
@@ -423,10 +427,17 @@ async fn signed_in(base: &str, prefix: &str, n: usize, block: u8, times: &Times)
     people
 }
 
-/// A fresh database with the bench's accounts, and the portal serving it; its address.
+/// A fresh database with the bench's accounts, and the portal serving it; its address, and
+/// the loopback SMTP sink its e-mails go to (as a server's go to its relay; the files written
+/// without one are for development, one at a time).
 async fn start_portal(
     arg: Option<&str>,
-) -> (common::BenchDatabase, bawaba::platform::db::Db, String) {
+) -> (
+    common::BenchDatabase,
+    bawaba::platform::db::Db,
+    String,
+    smtp_sink::SmtpSink,
+) {
     sqlx::any::install_default_drivers();
     let bench_db = common::BenchDatabase::new("mixed-bench", arg).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -439,6 +450,8 @@ async fn start_portal(
     env.insert("BAWABA_DB_MAX_CONNECTIONS", "10".to_string());
     env.insert("BAWABA_CLIENT_IP_HEADER", "X-Real-IP".to_string());
     env.insert("BAWABA_LOG", "error".to_string());
+    let sink = smtp_sink::SmtpSink::start(0).await;
+    env.insert("BAWABA_SMTP_URL", sink.url());
     let config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
     let state = server::build_state(config).await.unwrap();
     state.payments.local.set(base.clone());
@@ -462,5 +475,5 @@ async fn start_portal(
             .await
             .unwrap();
     });
-    (bench_db, db, base)
+    (bench_db, db, base, sink)
 }

@@ -26,6 +26,8 @@
 mod common;
 #[path = "flows.rs"]
 mod flows;
+#[path = "../tests/api/support/smtp_sink.rs"]
+mod smtp_sink;
 
 use bawaba::{features::accounts::passwords, platform::config::Config, server};
 use flows::{PASSWORD, Payer};
@@ -65,6 +67,10 @@ async fn main() {
     env.insert("BAWABA_CLIENT_IP_HEADER", "X-Real-IP".to_string());
     env.insert("BAWABA_DEMO_PAYMENTS", "on".to_string());
     env.insert("BAWABA_LOG", "error".to_string());
+    // E-mail goes over SMTP to a loopback sink, as a server's goes to its relay: the files the
+    // portal writes without a relay are for development, one at a time (`Transports::lanes`).
+    let sink = smtp_sink::SmtpSink::start(0).await;
+    env.insert("BAWABA_SMTP_URL", sink.url());
     let config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
     // `BENCH_LOG=sqlx::query=debug` logs every statement to stderr, to count them per purchase.
     if let Ok(filter) = std::env::var("BENCH_LOG") {
@@ -145,6 +151,20 @@ async fn main() {
     }
     let with_mail = started.elapsed();
     assert_eq!(flows::outbox_backlog(&db).await, 0, "every e-mail sent");
+    let (sent,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND status = 'sent'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let received = sink.messages();
+    assert_eq!(received.len(), sent as usize, "each e-mail received once");
+    assert!(
+        received
+            .iter()
+            .flat_map(|m| &m.to)
+            .all(|to| to.ends_with("@bench.example")),
+        "e-mail only to the payers"
+    );
     let (successes,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM payment_events WHERE event = 'succeeded' AND to_state = 'succeeded'",
     )
@@ -158,6 +178,11 @@ async fn main() {
             .await
             .unwrap();
         assert_eq!(issued as usize, ids.len(), "one vignette per payment");
+        let with_pdf = received
+            .iter()
+            .filter(|m| m.data.contains("application/pdf"))
+            .count();
+        assert_eq!(with_pdf, ids.len(), "one vignette PDF per payment");
     }
     for w in workers {
         w.abort();
