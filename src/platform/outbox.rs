@@ -206,9 +206,9 @@ pub struct Transports {
     pub sms: SmsTransport,
 }
 
-/// Renders `message` on tokio's blocking threads: a vignette's e-mail makes its PDF (about
-/// 6 ms of CPU), which on an async worker would hold up every request queued behind it. `Err`
-/// only if the render panicked (a release build aborts first: `panic = "abort"`).
+/// Renders `message` on tokio's blocking threads: a vignette's e-mail makes its PDF (a few
+/// milliseconds of CPU), which on an async worker would hold up every request queued behind
+/// it. `Err` only if the render panicked (a release build aborts first: `panic = "abort"`).
 async fn render_apart(
     render: Render,
     message: &Claimed,
