@@ -329,14 +329,17 @@ pub fn account_of(req: &axum::extract::Request) -> Option<String> {
 }
 
 /// A layer: looks up the session of every request that carries a session cookie (and slides
-/// its expiry). Requests for files never carry work for it, so they skip the lookup. When the
-/// lookup fails (the database is down or too busy) the request is answered 503.
+/// its expiry). Requests for files never carry work for it, so they skip the lookup, and so do
+/// the sandbox gateway's pages: it stands for another company's site, which never sees the
+/// portal's session (the browser sends the cookie only because it shares our address). When
+/// the lookup fails (the database is down or too busy) the request is answered 503.
 pub async fn resolve(
     state: axum::extract::State<super::state::AppState>,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if !is_file(req.uri().path()) {
+    let path = req.uri().path();
+    if !is_file(path) && !is_sandbox(path) {
         let now = now_secs();
         match current(&state.db, req.headers(), state.config.is_https(), now).await {
             Ok(session) => {
@@ -370,6 +373,11 @@ fn is_file(path: &str) -> bool {
             "/favicon.ico",
         ]
         .contains(&path)
+}
+
+fn is_sandbox(path: &str) -> bool {
+    path.strip_prefix(super::gateway::sandbox::PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// New sessions one address may start (issue 18, finding 3): a session is started by the first
@@ -462,6 +470,25 @@ mod tests {
         }
         for page in ["/", "/account", "/static.css.html", "/api/account/sign-out"] {
             assert!(!is_file(page), "{page}");
+        }
+    }
+
+    #[test]
+    fn the_sandbox_gateway_never_reads_the_portal_session() {
+        for path in [
+            "/sandbox-pay",
+            "/sandbox-pay/pay/x",
+            "/sandbox-pay/pay/x/card",
+        ] {
+            assert!(is_sandbox(path), "{path}");
+        }
+        for path in [
+            "/sandbox-payments",
+            "/payments/x/return",
+            "/",
+            "/x/sandbox-pay",
+        ] {
+            assert!(!is_sandbox(path), "{path}");
         }
     }
 
