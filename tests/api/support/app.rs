@@ -148,14 +148,18 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 /// Starts the app with settings of the test's own added.
 pub async fn spawn_app_with(backend: Backend, extra: &[(&'static str, String)]) -> Option<TestApp> {
     let (database_url, data_dir, pg_cleanup) = fresh_database(backend).await?;
-    let mut state = server::build_state(settings_with(&data_dir, &database_url, extra))
-        .await
-        .expect("app starts");
-    // A kind of order whose fulfilments the payment tests count.
-    state.payments.fulfilments = state.payments.fulfilments.clone().register(
-        crate::support::payments::COUNTED,
-        crate::support::payments::FulfilCounted,
-    );
+    // The server's fulfilments, and a kind of order whose fulfilments the payment tests count.
+    let state = bawaba::platform::state::build_state(
+        settings_with(&data_dir, &database_url, extra),
+        |secret, public_url| {
+            server::fulfilments(secret, public_url).register(
+                crate::support::payments::COUNTED,
+                crate::support::payments::FulfilCounted,
+            )
+        },
+    )
+    .await
+    .expect("app starts");
     Some(serve(state, data_dir, pg_cleanup).await)
 }
 
