@@ -39,7 +39,10 @@ test("a page without an island loads no WebAssembly; a page with one does", asyn
   await expect(page.locator("html[data-hydrated]")).toBeAttached();
   // Issue 23: the files the islands need are listed in the head, preloaded by the hydration
   // script once the page is painted (not by links in the head, which competed with the text),
-  // and each is fetched once: no waterfall, no second download.
+  // and each is fetched once: no waterfall, no second download. The offline check's island is
+  // lazy (its chunks come on top of the main module); the calculator's is in the main module.
+  await page.goto("/vignette/verify/offline");
+  await waitForHydration(page);
   const listed: string[] = await page.evaluate(() =>
     [...document.querySelectorAll('script[id^="bawaba-preload-"]')].flatMap((b) =>
       JSON.parse(b.textContent!).map(([href]: [string, boolean]) => href),

@@ -223,9 +223,17 @@ fn calculator_form(
 
 /// Around the server's form: the result, recomputed in the browser on every change. Rendered
 /// on the server too (the answers come from the query).
-#[island(lazy)]
+///
+/// Not lazy: its code is in the main module. Lazy, it came in 25 WebAssembly chunks (the
+/// split step makes one per set of lazy islands sharing code), and the browser's work to
+/// fetch, compile and instantiate each one was most of the calculator's blocking time
+/// (Lighthouse TBT 71-206 ms, 9-48 ms eager). It also gathers the code it shares with the
+/// vehicle form into the main module: the vehicle form's chunks went from 26 to 7, every
+/// lazy island's from 15-18 to 5. Pages with islands pay for it in bytes (the main module
+/// 65 → 95 KiB brotli), all still within their 150 KiB (docs/BENCHMARKS.md, 2026-12-05).
+#[island]
 fn FeeCalculatorIsland(children: Children) -> impl IntoView {
-    crate::ui::hydration::needed("FeeCalculatorIsland");
+    crate::ui::hydration::needed_eager();
     use leptos::either::Either;
     let Some(form) = island_data::<IslandForm>() else {
         return Either::Left(children());
