@@ -33,14 +33,26 @@ try {
   for (const route of routes) {
     let header = "i18n_pref_locale=ar";
     if (SIGNED_IN.some((p) => route.startsWith(p))) header += "; " + (cookie ??= await sessionCookie());
-    const result = await lighthouse(base + route, {
+    const run = () => lighthouse(base + route, {
       port: chrome.port,
       output: "json",
       logLevel: "error",
       onlyCategories: ["performance", "seo"],
       extraHeaders: { Cookie: header, "Accept-Language": "ar" },
     });
+    // Lighthouse sometimes fails to record its own trace (NO_NAVSTART, "please run Lighthouse
+    // again"): a failure of the tool, not of the page, so the route is run again, twice at most.
+    let result = await run();
+    for (let again = 0; again < 2 && result.lhr.runtimeError; again++) {
+      console.error(`${route}: ${result.lhr.runtimeError.code}, run again`);
+      result = await run();
+    }
     const lhr = result.lhr;
+    // A run without a figure (NaN): say why (Lighthouse's error, or the audit's own).
+    for (const id of ["largest-contentful-paint", "total-blocking-time"]) {
+      const why = lhr.runtimeError?.message ?? lhr.audits[id]?.errorMessage;
+      if (why) console.error(`${route}: ${id}: ${why}`);
+    }
     const score = (c) => Math.round((lhr.categories[c]?.score ?? 0) * 100);
     const seoMisses = lhr.categories.seo.auditRefs
       .filter((r) => r.weight > 0 && lhr.audits[r.id].score !== null && lhr.audits[r.id].score < 1)
