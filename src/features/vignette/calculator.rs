@@ -228,9 +228,10 @@ fn calculator_form(
 /// split step makes one per set of lazy islands sharing code), and the browser's work to
 /// fetch, compile and instantiate each one was most of the calculator's blocking time
 /// (Lighthouse TBT 71-206 ms, 9-48 ms eager). It also gathers the code it shares with the
-/// vehicle form into the main module: the vehicle form's chunks went from 26 to 7, every
-/// lazy island's from 15-18 to 5. Pages with islands pay for it in bytes (the main module
-/// 65 → 95 KiB brotli), all still within their 150 KiB (docs/BENCHMARKS.md, 2026-12-05).
+/// other islands into the main module: the vehicle form's chunks went from 16 to 2, every
+/// other lazy island's from 15-18 to 5. Pages with islands pay for it in bytes (the main
+/// module 65 → 95 KiB brotli), all still within their 150 KiB (docs/BENCHMARKS.md,
+/// 2026-12-05).
 #[island]
 fn FeeCalculatorIsland(children: Children) -> impl IntoView {
     crate::ui::hydration::needed_eager();
