@@ -138,13 +138,14 @@ mod server {
     /// trace) is a long task like any other (4 × 3 ms stays under Lighthouse's 50). What is
     /// still queued when the first island's turn comes goes in then (`bawabaPreloadRest`, called
     /// by `one_task_per_island`'s line): a preload added after the loader's own `fetch` of the
-    /// same file is a second download (CI's end-to-end build caught one).
+    /// same file is a second download (CI's end-to-end build caught one). An idle callback
+    /// that comes after that finds the queue empty and does nothing.
     pub(super) const PRELOAD_AT_IDLE: &str = "{const q=[];\
         for(const b of document.querySelectorAll('script[id^=\"bawaba-preload-\"]'))q.push(...JSON.parse(b.textContent));\
         const one=([h,m])=>{const l=document.createElement('link');\
         l.rel=m?'modulepreload':'preload';if(!m){l.as='fetch';l.type='application/wasm'}\
         l.crossOrigin='anonymous';l.href=h;document.head.append(l)};\
-        const p=d=>{const t=performance.now();let n=0;do{one(q.shift());n++}\
+        const p=d=>{if(!q.length)return;const t=performance.now();let n=0;do{one(q.shift());n++}\
         while(q.length&&(n<2||(performance.now()-t<3&&d.timeRemaining()>1)));\
         if(q.length)requestIdleCallback(p)};\
         self.bawabaPreloadRest=()=>{while(q.length)one(q.shift())};\
@@ -270,6 +271,8 @@ mod tests {
         // The preloads still queued go in before the island's loader fetches its chunks.
         assert!(script.find("bawabaPreloadRest") < script.find("scheduler.yield()"));
         assert!(super::server::PRELOAD_AT_IDLE.contains("self.bawabaPreloadRest="));
+        // An idle callback left after the rest went in must not take from an empty queue.
+        assert!(super::server::PRELOAD_AT_IDLE.contains("const p=d=>{if(!q.length)return;"));
         let yielded = script.find("scheduler.yield()").unwrap_or(usize::MAX);
         let hydrated = script.find(super::server::HYDRATE_ISLAND).unwrap_or(0);
         assert!(
