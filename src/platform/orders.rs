@@ -41,6 +41,17 @@ impl Order {
     }
 }
 
+/// The payment that paid an order, as a fulfilment may need it: its reference for the
+/// documents, the payer's language and address for what is sent. The engine has them at hand
+/// in the success's transaction, so a fulfilment reads none of them again (issue 23).
+#[derive(Clone, Copy, Debug)]
+pub struct Paid<'a> {
+    pub reference: &'a str,
+    pub language: &'a str,
+    /// `None` when the account is gone.
+    pub email: Option<&'a str>,
+}
+
 /// The future a fulfilment returns (it borrows the transaction and the order).
 pub type FulfilFuture<'c> = Pin<Box<dyn Future<Output = Result<Fulfilled, DbError>> + Send + 'c>>;
 
@@ -52,6 +63,7 @@ pub trait Fulfil: Send + Sync {
         &'c self,
         conn: &'c mut AnyConnection,
         order: &'c Order,
+        paid: Paid<'c>,
         now: i64,
     ) -> FulfilFuture<'c>;
 

@@ -15,6 +15,12 @@ pub fn owner(what: &'static str) -> Result<String, AppError> {
     account().ok_or_else(|| AppError::refused(what))
 }
 
+/// Whether the signed-in account has confirmed its e-mail address: what a service asks before
+/// it sells. It comes with the session's row (`session::Standing`), so asking costs nothing.
+pub fn address_confirmed() -> bool {
+    session::for_request().is_some_and(|s| s.address_confirmed())
+}
+
 /// The request's language (the cookie, then `Accept-Language`): for e-mails, SMS, names.
 pub fn locale() -> Locale {
     leptos::prelude::use_context::<http::request::Parts>()

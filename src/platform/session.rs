@@ -71,10 +71,18 @@ pub struct Session {
     pub account_id: Option<String>,
     /// When it ends unless another request comes first (Unix seconds).
     pub expires_at: i64,
-    /// The signed-in account's role and whether its second sign-in step is confirmed:
-    /// the sign-in gate (`accounts::require_sign_in`) needs both on every protected page, so
-    /// they come with the session's row instead of a second read (issue 23).
+    /// The signed-in account's role, whether its second sign-in step is confirmed and whether
+    /// its e-mail address is: the sign-in gate (`accounts::require_sign_in`) needs the first
+    /// two on every protected page, and a service asks the third before it sells, so they come
+    /// with the session's row instead of further reads (issue 23).
     pub standing: Option<Standing>,
+}
+
+impl Session {
+    /// Whether its account has confirmed its e-mail address (never, signed out).
+    pub fn address_confirmed(&self) -> bool {
+        self.standing.is_some_and(|s| s.address_confirmed)
+    }
 }
 
 /// What the session's row says of its account.
@@ -82,6 +90,7 @@ pub struct Session {
 pub struct Standing {
     pub role: Role,
     pub second_step: bool,
+    pub address_confirmed: bool,
 }
 
 /// A session's expiry is moved forward only when that gains at least this much: most requests
@@ -109,9 +118,11 @@ pub async fn current(
         Option<i64>,
         Option<String>,
         Option<i64>,
+        Option<i64>,
     );
     let row: Option<Row> = sqlx::query_as(
-        "SELECT s.account_id, s.expires_at, s.absolute_expires_at, a.role, f.confirmed_at
+        "SELECT s.account_id, s.expires_at, s.absolute_expires_at, a.role, f.confirmed_at,
+                a.email_verified_at
          FROM sessions s
          LEFT JOIN accounts a ON a.id = s.account_id
          LEFT JOIN second_factors f ON f.account_id = s.account_id
@@ -121,7 +132,7 @@ pub async fn current(
     .bind(now)
     .fetch_optional(db.pool())
     .await?;
-    let Some((account_id, stored, absolute, role, step)) = row else {
+    let Some((account_id, stored, absolute, role, step, address)) = row else {
         return Ok(None);
     };
     let standing = role
@@ -134,6 +145,7 @@ pub async fn current(
             Ok::<_, DbError>(Standing {
                 role,
                 second_step: step.is_some(),
+                address_confirmed: address.is_some(),
             })
         })
         .transpose()?;
@@ -319,13 +331,17 @@ pub async fn purge_expired(db: &Db, now: i64) -> Result<u64, DbError> {
 #[derive(Clone, Debug, Default)]
 pub struct Resolved(pub Option<Session>);
 
-/// The signed-in account of a request, for plain axum handlers (downloads, uploads, the
-/// gateway's return): what the session layer resolved.
-pub fn account_of(req: &axum::extract::Request) -> Option<String> {
+/// The session of a request, for plain axum handlers (downloads, uploads, the gateway's
+/// return): what the session layer resolved.
+pub fn of(req: &axum::extract::Request) -> Option<&Session> {
     req.extensions()
         .get::<Resolved>()
         .and_then(|r| r.0.as_ref())
-        .and_then(|s| s.account_id.clone())
+}
+
+/// The signed-in account of a request, for plain axum handlers.
+pub fn account_of(req: &axum::extract::Request) -> Option<String> {
+    of(req).and_then(|s| s.account_id.clone())
 }
 
 /// A layer: looks up the session of every request that carries a session cookie (and slides

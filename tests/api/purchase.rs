@@ -7,7 +7,7 @@ use crate::{
     on_both_backends,
     support::{
         html::hidden,
-        mail::deliver_mail,
+        mail::{attached_pdf, deliver_mail},
         payments::pay_on_sandbox,
         people::{AMINA, KARIM, signed_in},
         vignette::{BUY, add, count, pdf_text, press_buy},
@@ -187,6 +187,25 @@ on_both_backends!(
         assert_eq!(mails.len(), 1, "one vignette e-mail");
         assert!(mails[0].data.contains("application/pdf"));
         assert!(mails[0].data.contains("JVBERi0"), "a PDF, base64");
+        // The vignette as stored, with the reference of the payment that paid it (the
+        // fulfilment gives the e-mail what it wrote, without reading it back).
+        let (reference,): (String,) =
+            sqlx::query_as("SELECT reference FROM payments WHERE state = 'succeeded'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let mailed = pdf_text(&attached_pdf(&mails[0].data));
+        for shown in [
+            number.as_str(),
+            reference.as_str(),
+            "12345 119 16",
+            "VF1RFB00X56123456",
+        ] {
+            assert!(
+                mailed.contains(shown),
+                "{shown} in the e-mailed PDF: {mailed}"
+            );
+        }
 
         // Lost: a duplicate, free, same number, marked with its date, e-mailed again.
         let to = amina

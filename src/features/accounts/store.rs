@@ -176,16 +176,6 @@ pub async fn email_of<'e>(
     Ok(row.map(|(email,)| email))
 }
 
-/// Whether the account has confirmed its e-mail address (what a service asks before it sells).
-pub async fn email_confirmed(db: &Db, id: &str) -> Result<bool, DbError> {
-    let row: Option<(Option<i64>,)> =
-        sqlx::query_as("SELECT email_verified_at FROM accounts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(matches!(row, Some((Some(_),))))
-}
-
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<AccountRow>, DbError> {
     Ok(sqlx::query_as(
         "SELECT id, full_name, identity_kind, identity_number, date_of_birth, nationality, email, \

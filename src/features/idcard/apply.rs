@@ -46,10 +46,7 @@ pub async fn start_application(request_type: Option<String>) -> Result<(), AppEr
     let account = crate::platform::request::owner("idcard application")?;
     // A service starts only from a confirmed address (what the payment and the notifications
     // need).
-    if !crate::features::accounts::store::email_confirmed(&state.db, &account)
-        .await
-        .or_unavailable()?
-    {
+    if !crate::platform::request::address_confirmed() {
         leptos_axum::redirect(crate::features::accounts::verify::PATH);
         return Ok(());
     }

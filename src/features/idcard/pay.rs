@@ -153,6 +153,7 @@ impl crate::features::payments::engine::Fulfil for FulfilFee {
         &'c self,
         conn: &'c mut sqlx::AnyConnection,
         order: &'c crate::features::payments::store::Order,
+        _paid: crate::features::payments::engine::Paid<'c>,
         now: i64,
     ) -> crate::features::payments::engine::FulfilFuture<'c> {
         use crate::features::payments::engine::Fulfilled;

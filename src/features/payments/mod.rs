@@ -122,6 +122,7 @@ impl engine::Fulfil for FulfilDemo {
         &'c self,
         _conn: &'c mut sqlx::AnyConnection,
         order: &'c store::Order,
+        _paid: engine::Paid<'c>,
         _now: i64,
     ) -> engine::FulfilFuture<'c> {
         Box::pin(async move {

@@ -222,10 +222,8 @@ pub async fn upload(
         tracing::error!(error = %e, "vehicle import failed");
         StatusCode::SERVICE_UNAVAILABLE.into_response()
     };
-    match super::vehicles::server::verified(&state, &account).await {
-        Ok(true) => {}
-        Ok(false) => return found(crate::features::accounts::verify::PATH.to_string()),
-        Err(e) => return failed(&e),
+    if !crate::platform::session::of(&req).is_some_and(|s| s.address_confirmed()) {
+        return found(crate::features::accounts::verify::PATH.to_string());
     }
     use crate::platform::http::{UploadError, read_upload};
     let file = match read_upload(req, &state, "file", MAX_BYTES).await {

@@ -59,3 +59,19 @@ fn confirmation_mail(sink: &SmtpSink, to: &str) -> String {
         .unwrap_or_else(|| panic!("no confirmation e-mail to {to}"));
     message.data.replace("=\r\n", "").replace("=\n", "")
 }
+
+/// The PDF attached to an e-mail (its base64 part after `Content-Type: application/pdf`).
+pub fn attached_pdf(data: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let part = &data[data.find("application/pdf").expect("a PDF part")..];
+    // The part's headers end at its first blank line; its body at the next boundary.
+    let body = &part[part.find("\r\n\r\n").expect("the part's body") + 4..];
+    let encoded: String = body
+        .lines()
+        .take_while(|l| !l.starts_with("--"))
+        .flat_map(|l| l.trim().chars())
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .expect("base64")
+}

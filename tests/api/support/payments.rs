@@ -28,6 +28,7 @@ impl bawaba::features::payments::engine::Fulfil for FulfilCounted {
         &'c self,
         _conn: &'c mut sqlx::AnyConnection,
         order: &'c Order,
+        _paid: bawaba::features::payments::engine::Paid<'c>,
         _now: i64,
     ) -> bawaba::features::payments::engine::FulfilFuture<'c> {
         *FULFILMENTS

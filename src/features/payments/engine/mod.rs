@@ -11,7 +11,9 @@
 //!   flagged for a human.
 
 use super::store::{self, Changes, Event, PaymentRow};
-pub use crate::platform::orders::{Fulfil, FulfilFuture, Fulfilled, Fulfilments, Order, Payments};
+pub use crate::platform::orders::{
+    Fulfil, FulfilFuture, Fulfilled, Fulfilments, Order, Paid, Payments,
+};
 use crate::{
     domain::{
         money::Money,
@@ -153,16 +155,13 @@ pub async fn start(
     now: i64,
 ) -> Result<Started, PaymentError> {
     let order = owned_order(db, account_id, order_id).await?;
-    // The same submission again (double click, browser retry, back button and resubmit).
-    let same_submission = {
-        let mut conn = db.pool().acquire().await?;
-        store::payment_by_key(&mut conn, account_id, key).await?
-    };
-    if let Some(existing) = same_submission {
-        return follow(db, existing).await;
-    }
     if order.fulfilled_at.is_some() {
-        return Err(PaymentError::AlreadyPaid);
+        // The submission that paid, sent again, leads to its payment; any other, to "paid".
+        let mut conn = db.pool().acquire().await?;
+        return match store::payment_by_key(&mut conn, account_id, key).await? {
+            Some(existing) => follow(db, existing).await,
+            None => Err(PaymentError::AlreadyPaid),
+        };
     }
     let row = PaymentRow {
         id: uuid::Uuid::new_v4().to_string(),
@@ -186,7 +185,9 @@ pub async fn start(
         created_at: now,
     };
     if !store::insert_payment(db, &row, now).await? {
-        // A unique index said no: this key, or a live payment for the order, exists already.
+        // A unique index said no: this key (the same submission again: a double click, a
+        // browser's retry, back and resubmit), or a live payment for the order, exists already.
+        // Asked only then, so that a first submission costs no read.
         let mut conn = db.pool().acquire().await?;
         let existing = match store::payment_by_key(&mut conn, account_id, key).await? {
             Some(e) => Some(e),
@@ -476,8 +477,15 @@ async fn transition(
         )
         .await?;
         if to == PaymentState::Succeeded {
-            let order = fulfil(p, &mut tx, &row, now).await?;
-            tell_payer(p, &mut tx, &moved, &order, PayerNotice::Receipt, now).await?;
+            // Read once for the fulfilment's e-mail and the receipt.
+            let email = email_of(&mut tx, &moved.account_id).await?;
+            let paid = Paid {
+                reference: &moved.reference,
+                language: &moved.language,
+                email: email.as_deref(),
+            };
+            let order = fulfil(p, &mut tx, &moved, paid, now).await?;
+            tell_payer(p, &mut tx, &moved, &order, paid, PayerNotice::Receipt, now).await?;
         }
         if let PaymentEvent::Refunded { minor } = event {
             let reason = by.reason.unwrap_or_default();
@@ -485,7 +493,13 @@ async fn transition(
             let order = store::order(&mut tx, &row.order_id)
                 .await?
                 .ok_or(PaymentError::NotFound)?;
-            tell_payer(p, &mut tx, &moved, &order, notice, now).await?;
+            let email = email_of(&mut tx, &moved.account_id).await?;
+            let paid = Paid {
+                reference: &moved.reference,
+                language: &moved.language,
+                email: email.as_deref(),
+            };
+            tell_payer(p, &mut tx, &moved, &order, paid, notice, now).await?;
         }
         tx.commit().await?;
         tracing::info!(payment = %payment_id, from = row.state().code(), to = to.code(), actor, "payment moved");
@@ -494,11 +508,20 @@ async fn transition(
     Err(PaymentError::Busy)
 }
 
+/// The payer's e-mail address, in the event's transaction (`None`: the account is gone).
+async fn email_of(
+    conn: &mut AnyConnection,
+    account_id: &str,
+) -> Result<Option<String>, PaymentError> {
+    Ok(crate::features::accounts::store::email_of(&mut *conn, account_id).await?)
+}
+
 /// The order's fulfilment, inside the success's transaction; the order it read.
 async fn fulfil(
     p: &Payments,
     conn: &mut AnyConnection,
     row: &PaymentRow,
+    paid: Paid<'_>,
     now: i64,
 ) -> Result<Order, PaymentError> {
     let order = store::order(conn, &row.order_id)
@@ -519,7 +542,7 @@ async fn fulfil(
     }
     match p.fulfilments.of(&order.kind) {
         Some(f) => {
-            if let Fulfilled::Refused(why) = f.fulfil(conn, &order, now).await? {
+            if let Fulfilled::Refused(why) = f.fulfil(conn, &order, paid, now).await? {
                 tracing::warn!(payment = %row.id, order = %order.id, why = %why, "fulfilment refused");
                 store::flag(conn, &row.id, "fulfilment_refused", &why, now).await?;
             }
@@ -545,18 +568,18 @@ enum PayerNotice<'a> {
     Refund { minor: i64, reason: &'a str },
 }
 
-/// `paid` is the payment as the event left it (`move_payment`'s row).
+/// `paid` is the payment as the event left it (`move_payment`'s row); `to`, its payer.
 async fn tell_payer(
     p: &Payments,
     conn: &mut AnyConnection,
     paid: &PaymentRow,
     order: &Order,
+    to: Paid<'_>,
     notice: PayerNotice<'_>,
     now: i64,
 ) -> Result<(), PaymentError> {
     use crate::platform::outbox::{self, Notification};
-    let email = crate::features::accounts::store::email_of(&mut *conn, &paid.account_id).await?;
-    let Some(email) = email else {
+    let Some(email) = to.email else {
         return Ok(());
     };
     let mut params = serde_json::json!({
@@ -586,7 +609,7 @@ async fn tell_payer(
     }
     outbox::enqueue(
         conn,
-        &Notification::email(template, &email, &paid.language)
+        &Notification::email(template, email, &paid.language)
             .account(&paid.account_id)
             .params(params),
         now,

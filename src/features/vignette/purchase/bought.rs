@@ -53,9 +53,22 @@ pub async fn reissue(order_id: String) -> Result<(), AppError> {
     else {
         return Err(AppError::refused("vignette order"));
     };
-    super::fulfil::send_vignette(&mut tx, &order, &vignette, &state.config.public_url, now)
+    let payer = super::fulfil::payer_of(&mut tx, &order)
         .await
         .or_unavailable()?;
+    if let Some((email, language)) = &payer {
+        let to = (email.as_str(), language.as_str());
+        super::fulfil::send_vignette(
+            &mut tx,
+            &order,
+            &vignette,
+            to,
+            &state.config.public_url,
+            now,
+        )
+        .await
+        .or_unavailable()?;
+    }
     tx.commit().await.or_unavailable()?;
     leptos_axum::redirect(&format!("{}?reissued=1", bought_path(&order_id)));
     Ok(())

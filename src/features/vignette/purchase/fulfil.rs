@@ -23,6 +23,7 @@ impl crate::features::payments::engine::Fulfil for IssueVignette {
         &'c self,
         conn: &'c mut sqlx::AnyConnection,
         order: &'c crate::features::payments::store::Order,
+        paid: crate::features::payments::engine::Paid<'c>,
         now: i64,
     ) -> crate::features::payments::engine::FulfilFuture<'c> {
         use crate::features::vignette::store::{self, Issue};
@@ -36,10 +37,16 @@ impl crate::features::payments::engine::Fulfil for IssueVignette {
             };
             let signer = crate::platform::signing::active(conn, &self.secret, now).await?;
             Ok(
-                match store::issue_vignette(conn, order, &subject, &signer, now).await? {
+                match store::issue_vignette(conn, order, paid.reference, &subject, &signer, now)
+                    .await?
+                {
                     Issue::Issued(vignette) => {
                         tracing::info!(order = %order.id, number = %vignette.number, "vignette issued");
-                        send_vignette(conn, order, &vignette, &self.public_url, now).await?;
+                        if let Some(email) = paid.email {
+                            let to = (email, paid.language);
+                            send_vignette(conn, order, &vignette, to, &self.public_url, now)
+                                .await?;
+                        }
                         Fulfilled::Done
                     }
                     Issue::AlreadyHas(number) => Fulfilled::Refused(format!(
@@ -55,28 +62,35 @@ impl crate::features::payments::engine::Fulfil for IssueVignette {
     }
 }
 
-/// Queues the vignette's e-mail (the PDF attached) in the issuing transaction, in the
-/// language the payer paid in.
+/// The address and language the vignette of `order` is sent to: its payer's, in the language
+/// they paid in (`None` when the account is gone).
 #[cfg(feature = "ssr")]
-pub(super) async fn send_vignette(
+pub(super) async fn payer_of(
     conn: &mut sqlx::AnyConnection,
     order: &crate::features::payments::store::Order,
-    vignette: &crate::features::vignette::store::VignetteRecord,
-    public_url: &str,
-    now: i64,
-) -> Result<(), crate::platform::db::DbError> {
-    use crate::platform::outbox::{self, Notification};
-    let payer: Option<(String, String)> = sqlx::query_as(
+) -> Result<Option<(String, String)>, crate::platform::db::DbError> {
+    Ok(sqlx::query_as(
         "SELECT a.email, p.language FROM payments p JOIN accounts a ON a.id = p.account_id
          WHERE p.order_id = $1 AND p.state = 'succeeded'
          ORDER BY p.succeeded_at DESC LIMIT 1",
     )
     .bind(&order.id)
     .fetch_optional(&mut *conn)
-    .await?;
-    let Some((email, language)) = payer else {
-        return Ok(());
-    };
+    .await?)
+}
+
+/// Queues the vignette's e-mail (the PDF attached) in the issuing transaction, to `to`
+/// (address, language).
+#[cfg(feature = "ssr")]
+pub(super) async fn send_vignette(
+    conn: &mut sqlx::AnyConnection,
+    order: &crate::features::payments::store::Order,
+    vignette: &crate::features::vignette::store::VignetteRecord,
+    (email, language): (&str, &str),
+    public_url: &str,
+    now: i64,
+) -> Result<(), crate::platform::db::DbError> {
+    use crate::platform::outbox::{self, Notification};
     let params = serde_json::to_value(crate::features::vignette::document::VignetteDocument::new(
         vignette, public_url,
     ))
@@ -85,8 +99,8 @@ pub(super) async fn send_vignette(
         conn,
         &Notification::email(
             crate::features::vignette::messages::VIGNETTE_ISSUED,
-            &email,
-            &language,
+            email,
+            language,
         )
         .account(&order.account_id)
         .params(params),

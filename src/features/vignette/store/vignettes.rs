@@ -195,10 +195,11 @@ pub enum Issue {
 
 /// Issues the vignette of a paid order, inside the payment's transaction. `INSERT … ON
 /// CONFLICT DO NOTHING`, not a caught error: on PostgreSQL a failed statement would abort the
-/// payment's whole transaction.
+/// payment's whole transaction. `reference`: the payment's, printed on the receipt.
 pub async fn issue_vignette(
     conn: &mut sqlx::AnyConnection,
     order: &crate::features::payments::store::Order,
+    reference: &str,
     subject: &crate::domain::vignette::Subject,
     signer: &crate::platform::signing::ActiveKey,
     now: i64,
@@ -215,17 +216,9 @@ pub async fn issue_vignette(
     };
     let plate = vehicle.declared.plate.to_string();
     let year = subject.campaign_year;
-    let (reference,): (String,) = sqlx::query_as(
-        "SELECT reference FROM payments WHERE order_id = $1 AND state = 'succeeded'
-         ORDER BY succeeded_at DESC LIMIT 1",
-    )
-    .bind(&order.id)
-    .fetch_one(&mut *conn)
-    .await?;
     // A new number on the rare collision (40 random bits per campaign year).
     for _ in 0..5 {
         let number = crate::domain::vignette::number(year, rand::random());
-        let id = uuid::Uuid::new_v4().to_string();
         use crate::domain::seal::Sealable as _;
         let seal = crate::domain::seal::Sealed {
             number: number.clone(),
@@ -236,6 +229,24 @@ pub async fn issue_vignette(
             key_id: signer.key_id.clone(),
         }
         .sign(&signer.key);
+        // The row as written; given back as it is, without reading it again.
+        let v = VignetteRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            number,
+            vehicle_id: vehicle.id.clone(),
+            account_id: order.account_id.clone(),
+            campaign_year: year,
+            plate: plate.clone(),
+            vin: vehicle.declared.vin.clone(),
+            category: vehicle.declared.facts.plate_category,
+            valid_until: crate::domain::vignette::valid_until(year).iso(),
+            amount: order.amount,
+            order_id: order.id.clone(),
+            payment_reference: reference.to_string(),
+            issued_at: now,
+            duplicate_issued_at: None,
+            seal: Some(seal),
+        };
         let done = sqlx::query(
             "INSERT INTO vignettes (id, number, vehicle_id, account_id, campaign_year, plate, vin,
                 category, valid_until, amount_minor, currency, order_id, payment_reference,
@@ -243,27 +254,29 @@ pub async fn issue_vignette(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              ON CONFLICT DO NOTHING",
         )
-        .bind(&id)
-        .bind(&number)
-        .bind(&vehicle.id)
-        .bind(&order.account_id)
+        .bind(&v.id)
+        .bind(&v.number)
+        .bind(&v.vehicle_id)
+        .bind(&v.account_id)
         .bind(i64::from(year))
-        .bind(&plate)
-        .bind(&vehicle.declared.vin)
-        .bind(i64::from(vehicle.declared.facts.plate_category))
-        .bind(crate::domain::vignette::valid_until(year).iso())
-        .bind(order.amount.minor)
-        .bind(order.amount.currency.code())
-        .bind(&order.id)
-        .bind(&reference)
+        .bind(&v.plate)
+        .bind(&v.vin)
+        .bind(i64::from(v.category))
+        .bind(&v.valid_until)
+        .bind(v.amount.minor)
+        .bind(v.amount.currency.code())
+        .bind(&v.order_id)
+        .bind(&v.payment_reference)
         .bind(now)
-        .bind(&seal)
+        .bind(&v.seal)
         .execute(&mut *conn)
         .await?;
-        let existing = vignette_for_vehicle(conn, &vehicle.id, &plate, year).await?;
-        match existing {
-            Some(v) if done.rows_affected() == 1 => return Ok(Issue::Issued(Box::new(v))),
-            Some(v) => return Ok(Issue::AlreadyHas(v.number)),
+        if done.rows_affected() == 1 {
+            return Ok(Issue::Issued(Box::new(v)));
+        }
+        // Not written: the vehicle (or plate) has its vignette, or the number was taken.
+        match vignette_for_vehicle(conn, &vehicle.id, &plate, year).await? {
+            Some(existing) => return Ok(Issue::AlreadyHas(existing.number)),
             // The number was taken: try another.
             None => {}
         }

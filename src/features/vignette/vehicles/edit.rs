@@ -76,7 +76,7 @@ pub async fn load_vehicle_form(id: String) -> Result<VehicleFormData, AppError> 
         (None, None) => (Vec::new(), Vec::new()),
     };
     Ok(VehicleFormData {
-        verified: server::verified(&state, &account).await?,
+        verified: crate::platform::request::address_confirmed(),
         data: std::sync::Arc::unwrap_or_clone(
             crate::features::vignette::form::load_tariff_data(&state)
                 .await
@@ -140,7 +140,7 @@ pub async fn save_vehicle(
     let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("vehicle")?;
     // A service starts only from a confirmed address: checked at its first step.
-    if !server::verified(&state, &account).await? {
+    if !crate::platform::request::address_confirmed() {
         leptos_axum::redirect(crate::features::accounts::verify::PATH);
         return Ok(());
     }
