@@ -257,10 +257,12 @@ pub fn fill_rect(surface: &mut Surface, x: f32, y: f32, w: f32, h: f32, colour: 
 
 /// Draws `text` as a QR code (`platform::qr`: error correction M, a creased or smudged print
 /// still scans) in a `side`-point square at (x, y), its quiet zone included. One path for all
-/// dark modules, a run of dark modules in a row being one rectangle, drawn in a space scaled
-/// so that a module is one unit: whole-number corners ("12 30 m") instead of the points'
-/// fractions ("70.8923 121.53846 m") make the page's content a third as long, and a vignette
-/// PDF quicker to compress (its seal was most of the page's bytes).
+/// dark modules, drawn in a space scaled so that a module is one unit: whole-number
+/// coordinates ("12 30 m") instead of the points' fractions ("70.8923 121.53846 m"). A run of
+/// dark modules in a row is one line, stroked one module wide with square-cut ends along the
+/// row's middle: it covers what the run's rectangle would ("4 4 m 11 4 l" against
+/// "4 4 m 11 4 l 11 5 l 4 5 l h"). The seal is most of the page's bytes, so the page is
+/// quicker to write and to compress (issue 23).
 pub fn qr_code(
     surface: &mut Surface,
     text: &str,
@@ -270,21 +272,31 @@ pub fn qr_code(
     colour: rgb::Color,
 ) -> Result<(), String> {
     use super::qr::{Matrix, QUIET_ZONE};
+    use krilla::paint::{LineCap, Stroke};
     let code = Matrix::of(text).ok_or("QR code: the text is too long")?;
     let module = side / (code.width() + 2 * QUIET_ZONE) as f32;
     let mut pb = PathBuilder::new();
     for (row, col, len) in code.runs() {
         let at = |n: usize| (n + QUIET_ZONE) as f32;
-        if let Some(rect) = Rect::from_xywh(at(col), at(row), len as f32, 1.0) {
-            pb.push_rect(rect);
-        }
+        pb.move_to(at(col), at(row));
+        pb.line_to(at(col) + len as f32, at(row));
     }
     if let Some(path) = pb.finish() {
-        text_colour(surface, colour);
-        surface.push_transform(&Transform::from_row(module, 0.0, 0.0, module, x, y));
+        surface.set_fill(None);
+        surface.set_stroke(Some(Stroke {
+            paint: colour.into(),
+            width: 1.0,
+            line_cap: LineCap::Butt,
+            ..Stroke::default()
+        }));
+        // Half a module down: row n's line runs along the middle of the module row n.
+        let down = y + module / 2.0;
+        surface.push_transform(&Transform::from_row(module, 0.0, 0.0, module, x, down));
         surface.draw_path(&path);
         surface.pop();
+        surface.set_stroke(None);
     }
+    text_colour(surface, colour);
     Ok(())
 }
 
