@@ -274,11 +274,10 @@ pub async fn issue_vignette(
         if done.rows_affected() == 1 {
             return Ok(Issue::Issued(Box::new(v)));
         }
-        // Not written: the vehicle (or plate) has its vignette, or the number was taken.
-        match vignette_for_vehicle(conn, &vehicle.id, &plate, year).await? {
-            Some(existing) => return Ok(Issue::AlreadyHas(existing.number)),
-            // The number was taken: try another.
-            None => {}
+        // Not written: the vehicle (or plate) has its vignette, or else the number was taken
+        // and the loop tries another.
+        if let Some(existing) = vignette_for_vehicle(conn, &vehicle.id, &plate, year).await? {
+            return Ok(Issue::AlreadyHas(existing.number));
         }
     }
     Err(DbError::Sqlx(sqlx::Error::Protocol(
