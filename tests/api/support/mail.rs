@@ -64,12 +64,14 @@ fn confirmation_mail(sink: &SmtpSink, to: &str) -> String {
 pub fn attached_pdf(data: &str) -> Vec<u8> {
     use base64::Engine as _;
     let part = &data[data.find("application/pdf").expect("a PDF part")..];
-    // The part's headers end at its first blank line; its body at the next boundary.
-    let body = &part[part.find("\r\n\r\n").expect("the part's body") + 4..];
-    let encoded: String = body
+    // The part's headers end at its first blank line (the sink keeps lines ending in `\n`);
+    // its body, at the next boundary.
+    let encoded: String = part
         .lines()
-        .take_while(|l| !l.starts_with("--"))
-        .flat_map(|l| l.trim().chars())
+        .map(str::trim)
+        .skip_while(|l| !l.is_empty())
+        .skip(1)
+        .take_while(|l| !l.is_empty() && !l.starts_with("--"))
         .collect();
     base64::engine::general_purpose::STANDARD
         .decode(encoded)
