@@ -13,10 +13,6 @@ use std::{path::Path, time::Duration};
 /// A connection idle for this long is pinged before it is handed out (`Db::connect`).
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
-/// How much of a SQLite file each connection maps into memory (256 MiB: address space, not
-/// memory; the pages are the kernel's page cache, shared by every connection).
-const SQLITE_MMAP: &str = "PRAGMA mmap_size = 268435456";
-
 /// The migrations under `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
@@ -80,16 +76,16 @@ impl Db {
                     if backend == Backend::Sqlite {
                         // sqlx's SQLite defaults are slow and unsafe for a server: WAL lets readers
                         // run beside the writer, NORMAL is durable in WAL mode, the busy timeout
-                        // makes a second writer wait instead of failing at once. Memory-mapped
-                        // reads: in WAL mode a connection drops its page cache whenever another
-                        // one has written, so under load nearly every statement read its pages
-                        // again with `pread`, a copy per page (issue 23, `perf`).
+                        // makes a second writer wait instead of failing at once. No memory
+                        // map (`mmap_size`): in WAL mode a connection unmaps the whole file
+                        // whenever another has written, and under purchases the `munmap`s
+                        // (each stopping both cores to flush their TLBs) and the faults that
+                        // follow cost more than the `pread` copies they replace (issue 23, perf).
                         for pragma in [
                             "PRAGMA journal_mode = WAL",
                             "PRAGMA synchronous = NORMAL",
                             "PRAGMA foreign_keys = ON",
                             "PRAGMA busy_timeout = 5000",
-                            SQLITE_MMAP,
                         ] {
                             conn.execute(pragma).await?;
                         }

@@ -19,6 +19,7 @@ pub mod pdf;
 pub mod plain_pages;
 pub mod pwa;
 pub mod qr;
+pub mod recent;
 pub mod request;
 pub mod secrets;
 pub mod security;

@@ -11,6 +11,7 @@
 //! The fonts ship inside the binary: Noto Naskh Arabic for Arabic runs, Noto Sans (subset to
 //! Latin) for the rest; both under the SIL Open Font License (`pdf/fonts/OFL.txt`).
 
+use super::recent::Recent;
 use krilla::{
     Document,
     color::rgb,
@@ -21,7 +22,7 @@ use krilla::{
     surface::Surface,
     text::{Font, GlyphId, KrillaGlyph},
 };
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use unicode_bidi::{BidiInfo, Level};
 
 static ARABIC_REGULAR: &[u8] = include_bytes!("pdf/fonts/NotoNaskhArabic-Regular.ttf");
@@ -60,7 +61,7 @@ struct Run {
 
 /// A line of text, laid out: runs in visual order (left to right) at a size in points.
 pub struct Line {
-    runs: Vec<Run>,
+    runs: Vec<Arc<Run>>,
     size: f32,
 }
 
@@ -81,7 +82,7 @@ impl Line {
                     pieces.reverse();
                 }
                 for (piece, arabic) in pieces {
-                    runs.push(shape(piece, arabic, weight, rtl_run));
+                    runs.push(shaped(piece, arabic, weight, rtl_run));
                 }
             }
         }
@@ -175,6 +176,22 @@ fn split_by_script(text: &str) -> Vec<(&str, bool)> {
     pieces
 }
 
+/// Runs shaped lately. A document's labels, headings and footer are the same in every copy in
+/// a language; shaping them again each time was about 4 % of a purchase's CPU (issue 23,
+/// perf). Values (plates, dates, amounts) pass through and are soon pushed out.
+static SHAPED: LazyLock<Recent<Run>> = LazyLock::new(|| Recent::new(2048));
+
+/// `shape`, from `SHAPED` when the same piece was shaped the same way lately.
+fn shaped(text: &str, arabic: bool, weight: Weight, rtl: bool) -> Arc<Run> {
+    let key = format!(
+        "{}{}{}{text}",
+        arabic as u8,
+        (weight == Weight::Bold) as u8,
+        rtl as u8
+    );
+    SHAPED.get_or_make(&key, || shape(text, arabic, weight, rtl))
+}
+
 /// Shapes one piece in the Arabic or the Latin face, in `rtl` or left-to-right order.
 fn shape(text: &str, arabic: bool, weight: Weight, rtl: bool) -> Run {
     let fonts = &*FONTS;
@@ -255,8 +272,9 @@ pub fn fill_rect(surface: &mut Surface, x: f32, y: f32, w: f32, h: f32, colour: 
     }
 }
 
-/// Draws `text` as a QR code (`platform::qr`: error correction M, a creased or smudged print
-/// still scans) in a `side`-point square at (x, y), its quiet zone included. One path for all
+/// Draws a seal's address `text` as a QR code (`platform::qr::seal`: error correction M, a
+/// creased or smudged print still scans; made once for the page and the document) in a
+/// `side`-point square at (x, y), its quiet zone included. One path for all
 /// dark modules, drawn in a space scaled so that a module is one unit: whole-number
 /// coordinates ("12 30 m") instead of the points' fractions ("70.8923 121.53846 m"). A run of
 /// dark modules in a row is one line, stroked one module wide with square-cut ends along the
@@ -271,9 +289,9 @@ pub fn qr_code(
     side: f32,
     colour: rgb::Color,
 ) -> Result<(), String> {
-    use super::qr::{Matrix, QUIET_ZONE};
+    use super::qr::QUIET_ZONE;
     use krilla::paint::{LineCap, Stroke};
-    let code = Matrix::of(text).ok_or("QR code: the text is too long")?;
+    let code = super::qr::seal(text).ok_or("QR code: the text is too long")?;
     let module = side / (code.width() + 2 * QUIET_ZONE) as f32;
     let mut pb = PathBuilder::new();
     for (row, col, len) in code.runs() {

@@ -7,7 +7,11 @@
 //! purchase in `payments_bench vignette` (issue 23). It encodes a text in one mode, so that
 //! address takes one version more (57 modules a side, not 53): 0.67 mm a module on the PDF.
 
-use std::fmt::Write as _;
+use super::recent::Recent;
+use std::{
+    fmt::Write as _,
+    sync::{Arc, LazyLock},
+};
 
 /// Light modules around the code, as the standard asks (readers look for the edge).
 pub const QUIET_ZONE: usize = 4;
@@ -63,10 +67,29 @@ impl Matrix {
 /// The smallest size of the SVG's box, in CSS pixels; a whole number of pixels per module.
 const MIN_PIXELS: usize = 220;
 
+/// Seals' codes made lately (3 KiB each). A purchase draws its vignette's seal twice: on the
+/// page the payer comes back to, then in the PDF its e-mail carries moments later; building
+/// a code (the eight masks tried) was about 4 % of a purchase's CPU (issue 23, perf). Only
+/// seals are kept: they are public addresses, where the two-step set-up's code holds a secret.
+static SEALS: LazyLock<Recent<Matrix>> = LazyLock::new(|| Recent::new(1024));
+
+/// The QR code of a seal's address, made once for the page and the document.
+pub fn seal(text: &str) -> Option<Arc<Matrix>> {
+    SEALS.get_or(text, || Matrix::of(text))
+}
+
+/// `seal` as an SVG image for inline HTML.
+pub fn seal_svg(text: &str) -> Option<String> {
+    seal(text).map(|m| svg_of(&m))
+}
+
 /// The QR code of `text` as an SVG image for inline HTML: dark modules on white, with the
 /// quiet zone.
 pub fn svg(text: &str) -> Option<String> {
-    let m = Matrix::of(text)?;
+    Matrix::of(text).map(|m| svg_of(&m))
+}
+
+fn svg_of(m: &Matrix) -> String {
     let side = m.width() + 2 * QUIET_ZONE;
     let pixels = side * MIN_PIXELS.div_ceil(side);
     let mut path = String::new();
@@ -78,12 +101,12 @@ pub fn svg(text: &str) -> Option<String> {
             row + QUIET_ZONE
         );
     }
-    Some(format!(
+    format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{pixels}\" \
          height=\"{pixels}\" viewBox=\"0 0 {side} {side}\" shape-rendering=\"crispEdges\">\
          <rect width=\"{side}\" height=\"{side}\" fill=\"#ffffff\"/>\
          <path fill=\"#000000\" d=\"{path}\"/></svg>"
-    ))
+    )
 }
 
 #[cfg(test)]
@@ -111,6 +134,12 @@ mod tests {
         assert_eq!(m.runs().map(|(_, _, len)| len).sum::<usize>(), dark);
         let svg = svg("https://bawaba.example/vignette/check?n=V26-16-0000123").unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("fill=\"#000000\""));
+        let sealed = seal_svg("https://bawaba.example/vignette/check?n=V26-16-0000123");
+        assert_eq!(
+            sealed.as_deref(),
+            Some(svg.as_str()),
+            "a kept seal draws the same"
+        );
     }
 
     #[test]

@@ -98,7 +98,10 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
         crate::features::vignette::document::VignetteDocument::new(&v, &state.config.public_url);
     Ok(Bought::Vignette(Box::new(VignetteView {
         order_id: v.order_id,
-        qr_svg: document.qr.as_deref().and_then(crate::platform::qr::svg),
+        qr_svg: document
+            .qr
+            .as_deref()
+            .and_then(crate::platform::qr::seal_svg),
         document,
         email,
     })))
