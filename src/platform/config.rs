@@ -35,7 +35,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         name: "BAWABA_DB_MAX_CONNECTIONS",
         default: "16",
-        help: "Size of the database connection pool of this app server.",
+        help: "Size of the database connection pool of this app server (on SQLite, plus one connection that does all its writes).",
     },
     Setting {
         name: "BAWABA_SECRET_KEY",

@@ -155,7 +155,7 @@ pub async fn save(
     .bind(journey)
     .bind(json)
     .bind(now)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -183,7 +183,7 @@ pub async fn keep_refused(
 
 /// Forgets a draft, once its journey is finished or the user starts again.
 pub async fn discard(db: &Db, keeper: impl Into<Keeper>, journey: &str) -> Result<(), DbError> {
-    let mut conn = db.pool().acquire().await?;
+    let mut conn = db.writer().acquire().await?;
     discard_in(&mut conn, keeper, journey).await
 }
 

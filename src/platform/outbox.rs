@@ -155,7 +155,7 @@ pub async fn claim(db: &Db, worker: &str, now: i64) -> Result<Option<Claimed>, D
     .bind(worker)
     .bind(now + LEASE_SECS)
     .bind(now)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.writer())
     .await?;
     Ok(row)
 }
@@ -170,7 +170,7 @@ async fn mark_sent(db: &Db, id: &str, worker: &str, now: i64) -> Result<(), DbEr
     .bind(now)
     .bind(id)
     .bind(worker)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -194,7 +194,7 @@ async fn mark_failed(
     .bind(error)
     .bind(&message.id)
     .bind(worker)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }

@@ -169,7 +169,7 @@ pub async fn current(
     .bind(now)
     .bind(slid)
     .bind(id.hash())
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok((moved.rows_affected() == 1).then_some(Session {
         id,
@@ -217,7 +217,7 @@ pub async fn ensure(
         .bind(id.hash())
         .bind(now)
         .bind(now + LIFETIME_SECS)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok((id, Some(cookie(&token, https, LIFETIME_SECS))))
 }

@@ -26,7 +26,7 @@ pub async fn hit(db: &Db, key: &str, limit: Limit, now: i64) -> Result<Result<()
     .bind(key)
     .bind(now)
     .bind(now - limit.window_secs)
-    .fetch_one(db.pool())
+    .fetch_one(db.writer())
     .await?;
     Ok(if count > limit.max {
         Err((started + limit.window_secs - now).max(1))
@@ -101,7 +101,7 @@ pub async fn fail(db: &Db, key: &str, policy: Lockout, now: i64) -> Result<Optio
     .bind(key)
     .bind(now)
     .bind(now - QUIET_SECS)
-    .fetch_one(db.pool())
+    .fetch_one(db.writer())
     .await?;
     let lock = policy.lock_secs(failures);
     if lock == 0 {
@@ -110,7 +110,7 @@ pub async fn fail(db: &Db, key: &str, policy: Lockout, now: i64) -> Result<Optio
     sqlx::query("UPDATE throttles SET locked_until = $1 WHERE key = $2")
         .bind(now + lock)
         .bind(key)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(Some(lock))
 }
@@ -119,7 +119,7 @@ pub async fn fail(db: &Db, key: &str, policy: Lockout, now: i64) -> Result<Optio
 pub async fn clear(db: &Db, key: &str) -> Result<(), DbError> {
     sqlx::query("DELETE FROM throttles WHERE key = $1")
         .bind(key)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -136,7 +136,7 @@ pub async fn purge_stale(db: &Db, now: i64) -> Result<u64, DbError> {
     )
     .bind(now - 7 * 24 * 3600)
     .bind(now)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(gone.rows_affected())
 }

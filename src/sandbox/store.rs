@@ -103,7 +103,7 @@ pub async fn create(db: &Db, req: &CreatePayment, now: i64) -> Result<Row, Sandb
     .bind(&req.notify_url)
     .bind(req.expires_at)
     .bind(now)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     by_merchant_ref(db, &req.merchant_ref)
         .await?
@@ -163,7 +163,7 @@ pub async fn choose_method(
     .bind(scenario.code())
     .bind(now)
     .bind(id)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?
     .rows_affected();
     if changed == 0 {
@@ -207,7 +207,7 @@ pub async fn submit_code(
     )
     .bind(now)
     .bind(id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.writer())
     .await?;
     let Some((tries,)) = tries else {
         return Err(SandboxError::NotOpen);
@@ -433,7 +433,7 @@ pub async fn notification_done(
     .bind(error)
     .bind(now + delay)
     .bind(&due.id)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }

@@ -177,7 +177,7 @@ async fn create(args: &[String]) -> Result<String, String> {
     sqlx::query("UPDATE accounts SET email_verified_at = $2 WHERE id = $1")
         .bind(&id)
         .bind(now)
-        .execute(state.db.pool())
+        .execute(state.db.writer())
         .await
         .map_err(|e| e.to_string())?;
     store::record_event(

@@ -142,7 +142,7 @@ pub async fn use_pass(token: String) -> Result<(), AppError> {
     )
     .bind(now)
     .bind(super::recovery::server::token_hash(&token))
-    .fetch_optional(state.db.pool())
+    .fetch_optional(state.db.writer())
     .await
     .or_unavailable()?;
     let Some((account_id,)) = live else {

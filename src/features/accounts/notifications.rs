@@ -59,7 +59,7 @@ pub async fn save_choice(
             .bind(&account_id)
             .bind(&choice)
             .bind(session::now_secs())
-            .execute(state.db.pool())
+            .execute(state.db.writer())
             .await
             .or_unavailable()?;
     }

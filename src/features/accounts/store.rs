@@ -235,7 +235,7 @@ pub async fn record_event(
     .bind(now)
     .bind(user_agent.map(|ua| ua.chars().take(200).collect::<String>()))
     .bind(ip)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -269,7 +269,7 @@ pub async fn set_reminders(db: &Db, account_id: &str, on: bool) -> Result<(), Db
     sqlx::query("UPDATE accounts SET vignette_reminders = $2 WHERE id = $1")
         .bind(account_id)
         .bind(i64::from(on))
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }

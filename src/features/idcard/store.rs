@@ -291,7 +291,7 @@ pub async fn set_request(
     .bind(id)
     .bind(account)
     .bind(State::Draft.code())
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -516,7 +516,7 @@ pub async fn create_demo_order() -> Result<(), AppError> {
     }
     let account = crate::platform::request::owner("payment")?;
     let description = |l: Locale| td_string!(l, payments.demo_description).to_string();
-    let mut conn = state.db.pool().acquire().await.or_unavailable()?;
+    let mut conn = state.db.writer().acquire().await.or_unavailable()?;
     let id = engine::create_order(
         &mut conn,
         &engine::NewOrder {

@@ -170,7 +170,7 @@ pub async fn resolve_flag(
     .bind(by)
     .bind(resolution)
     .bind(flag_id)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?
     .rows_affected();
     Ok(n == 1)
@@ -308,7 +308,7 @@ pub async fn sweep(p: &Payments, db: &Db, day: Day, now: i64) -> Result<Swept, P
         };
         swept.compared += 1;
         if let Some((kind, detail)) = compare(&row, &observed) {
-            let mut conn = db.pool().acquire().await?;
+            let mut conn = db.writer().acquire().await?;
             if flag_once(&mut conn, &row.id, kind, &detail, now).await? {
                 swept.found += 1;
             }
@@ -333,7 +333,7 @@ pub async fn nightly(p: &Payments, db: &Db, now: i64) -> Result<Option<Swept>, P
     )
     .bind(yesterday.iso())
     .bind(now)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?
     .rows_affected();
     if claimed == 0 {

@@ -315,7 +315,7 @@ pub async fn insert_payment(db: &Db, p: &PaymentRow, now: i64) -> Result<bool, D
     .bind(p.expires_at)
     .bind(p.check_after)
     .bind(now)
-    .execute(db.pool())
+    .execute(db.writer())
     .await;
     Ok(res.on_unique()?.is_some())
 }
@@ -454,7 +454,7 @@ pub async fn postpone_check(db: &Db, id: &str, check_after: i64) -> Result<(), D
     )
     .bind(check_after)
     .bind(id)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }

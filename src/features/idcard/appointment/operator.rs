@@ -83,7 +83,7 @@ async fn counters(state: &AppState, code: &str, n: i64) -> Result<String, String
     let done = sqlx::query("UPDATE service_centres SET counters = $2 WHERE code = $1")
         .bind(code)
         .bind(n)
-        .execute(state.db.pool())
+        .execute(state.db.writer())
         .await
         .map_err(|e| e.to_string())?;
     if done.rows_affected() != 1 {

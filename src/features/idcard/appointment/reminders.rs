@@ -135,7 +135,7 @@ pub fn spawn(
             // anyway, so an older id cannot come back.
             let purged = sqlx::query("DELETE FROM sms_inbound_nonces WHERE received_at < $1")
                 .bind(now - 86_400)
-                .execute(state.db.pool())
+                .execute(state.db.writer())
                 .await;
             if let Err(e) = purged {
                 tracing::warn!(error = %e, "old inbound SMS ids not removed");

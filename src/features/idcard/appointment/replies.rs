@@ -203,7 +203,7 @@ pub async fn handle(state: &AppState, m: &Inbound, now: i64) -> Result<Handled, 
         "link": link,
     });
     let language = f.language.unwrap_or_else(|| "ar".into());
-    let mut conn = state.db.pool().acquire().await?;
+    let mut conn = state.db.writer().acquire().await?;
     outbox::enqueue(
         &mut conn,
         &Notification::new(Channel::Sms, REPLY_SMS, m.from.trim(), &language)

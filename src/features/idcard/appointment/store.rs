@@ -431,7 +431,7 @@ pub async fn confirm(
     )
     .bind(application)
     .bind(now)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(Some(live.rows_affected() == 1))
 }

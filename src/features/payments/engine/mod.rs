@@ -643,7 +643,7 @@ async fn apply_observed_to(
     if let (Some(ours), Some(theirs)) = (&row.gateway_ref, &observed.gateway_ref)
         && ours != theirs
     {
-        let mut conn = db.pool().acquire().await?;
+        let mut conn = db.writer().acquire().await?;
         store::flag(
             &mut conn,
             &row.id,
@@ -665,7 +665,7 @@ async fn apply_observed_to(
         GatewayStatus::Open | GatewayStatus::Unknown => return Ok(Applied::Unchanged),
         GatewayStatus::Succeeded => {
             if observed.amount != Some(row.payment.amount) {
-                let mut conn = db.pool().acquire().await?;
+                let mut conn = db.writer().acquire().await?;
                 store::flag(
                     &mut conn,
                     &row.id,

@@ -21,7 +21,7 @@ pub async fn notification(
 ) -> Result<Applied, PaymentError> {
     let notice = p.gateway.verify_notification(signature_header, body, now)?;
     {
-        let mut conn = db.pool().acquire().await?;
+        let mut conn = db.writer().acquire().await?;
         if !store::first_sight_of_notification(
             &mut conn,
             p.gateway.name(),

@@ -162,15 +162,17 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
         campaign_year: campaign.year,
     }
     .encode();
-    // On the connection already held: a request holding one while waiting for a second can,
-    // with every request doing so at once, empty the pool for good (the pool timed out, and
-    // "Pay" failed, under load: issue 23).
-    let order_id = match store::open_order(&mut conn, &account, &subject, quote.total)
+    let open = store::open_order(&mut conn, &account, &subject, quote.total)
         .await
-        .or_unavailable()?
-    {
+        .or_unavailable()?;
+    // Given back before the writing connection is taken: a request holding one while waiting
+    // for another can, with every request doing so at once, empty the pool for good (the pool
+    // timed out, and "Pay" failed, under load: issue 23).
+    drop(conn);
+    let order_id = match open {
         Some(id) => id,
         None => {
+            let mut conn = state.db.writer().acquire().await.or_unavailable()?;
             let description = |l: Locale| {
                 td_string!(
                     l,
@@ -199,7 +201,6 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
             .or_unavailable()?
         }
     };
-    drop(conn);
     let to = start_payment(&state, &account, &order_id, key).await?;
     leptos_axum::redirect(&to);
     Ok(())

@@ -299,7 +299,7 @@ pub async fn archive_vehicle(db: &Db, account: &str, id: &str, now: i64) -> Resu
     .bind(now)
     .bind(id)
     .bind(account)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -313,7 +313,7 @@ pub async fn remove_vehicle(db: &Db, account: &str, id: &str) -> Result<bool, Db
     )
     .bind(id)
     .bind(account)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -105,7 +105,7 @@ async fn expire(db: &Db, first_bookable: Date, now: i64) -> Result<usize, DbErro
     )
     .bind(now)
     .bind(first_bookable.iso())
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(done.rows_affected() as usize)
 }
