@@ -210,6 +210,29 @@ fn create_sqlite_parent_dir(url: &str) -> Result<(), DbError> {
     Ok(())
 }
 
+/// A list of columns (`"id, account_id, …"`, as the stores keep them) qualified with a table's
+/// alias, for a join: `alias.id, alias.account_id, …`.
+pub fn qualified(alias: &str, columns: &str) -> String {
+    qualified_as(alias, columns, "")
+}
+
+/// `qualified`, each column also renamed `prefix` + its name (`g.id AS g_id, …`), for a join
+/// whose tables share column names. No renaming with an empty `prefix`.
+pub fn qualified_as(alias: &str, columns: &str, prefix: &str) -> String {
+    columns
+        .split(',')
+        .map(str::trim)
+        .map(|c| {
+            if prefix.is_empty() {
+                format!("{alias}.{c}")
+            } else {
+                format!("{alias}.{c} AS {prefix}{c}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A write that a unique index may refuse. The database decides races and duplicates (two
 /// registrations with one address, two vehicles with one plate, a payment key used twice):
 /// `Ok(None)` is its "already there", for the caller to explain; other failures stay errors.
@@ -229,5 +252,21 @@ impl<T> OnUnique<T> for Result<T, sqlx::Error> {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_qualified_and_renamed_for_joins() {
+        let columns = "id, account_id, \
+            plate";
+        assert_eq!(qualified("v", columns), "v.id, v.account_id, v.plate");
+        assert_eq!(
+            qualified_as("g", columns, "g_"),
+            "g.id AS g_id, g.account_id AS g_account_id, g.plate AS g_plate"
+        );
     }
 }

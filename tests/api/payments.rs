@@ -198,6 +198,38 @@ async fn gateway_ref(app: &TestApp, payment_id: &str) -> String {
     r.unwrap()
 }
 
+// An order that is already fulfilled when a payment of it succeeds (two payments of one order
+// both paid) is not fulfilled again: the payment is flagged for a person to refund, and the
+// receipt still names the order (read again on that path: `mark_fulfilled` gives back only an
+// order it fulfilled).
+on_both_backends!(
+    a_payment_for_an_order_already_fulfilled_is_flagged_not_fulfilled_again,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, page) = started(app, &account, &order).await;
+        // Fulfilled meanwhile, as by another payment of the same order.
+        sqlx::query("UPDATE orders SET fulfilled_at = $1 WHERE id = $2")
+            .bind(now_secs())
+            .bind(&order)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        pay_by_card(&b, &page, "6280 5800 0000 0009").await;
+        sandbox_notifies(app, now_secs()).await;
+        assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
+        assert_eq!(fulfilled(&order), 0, "not fulfilled a second time");
+        assert_eq!(
+            count(app, "SELECT COUNT(*) FROM payment_flags WHERE payment_id = $1 AND kind = 'order_paid_twice'", &payment).await,
+            1
+        );
+        assert_eq!(
+            count(app, "SELECT COUNT(*) FROM outbox WHERE template = 'payment_receipt' AND account_id = $1", &account).await,
+            1,
+            "the payer still has the receipt of what was taken"
+        );
+    }
+);
+
 on_both_backends!(
     twenty_simultaneous_pay_submissions_create_one_payment,
     |app: &TestApp| async move {

@@ -6,7 +6,7 @@ use crate::{
         money::{Currency, Money},
         payment::{Payment, PaymentState},
     },
-    platform::db::{Db, DbError, OnUnique},
+    platform::db::{Db, DbError, OnUnique, qualified},
 };
 use sqlx::{Any, AnyConnection, Transaction};
 
@@ -82,7 +82,7 @@ pub async fn order_paid_by(
     conn: &mut AnyConnection,
     payment_id: &str,
 ) -> Result<Option<Order>, DbError> {
-    let columns = prefixed("o", ORDER_COLUMNS);
+    let columns = qualified("o", ORDER_COLUMNS);
     let row: Option<OrderRow> = sqlx::query_as(&format!(
         "SELECT {columns} FROM orders o JOIN payments p ON p.order_id = o.id \
          WHERE p.id = $1 AND p.state = 'succeeded'"
@@ -93,29 +93,23 @@ pub async fn order_paid_by(
     row.map(order_from).transpose()
 }
 
-/// `columns` (a list such as `ORDER_COLUMNS`) each prefixed with a table's alias.
-fn prefixed(alias: &str, columns: &str) -> String {
-    columns
-        .split(", ")
-        .map(|c| format!("{alias}.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Marks the order fulfilled; `false` if it already was (the caller must not fulfil again).
+/// Marks the order fulfilled and gives it back as it now is; `None` if it already was (the
+/// caller must not fulfil again). One statement, where a read and then this write were, in the
+/// success's transaction, which on SQLite holds the only writing connection (issue 23).
 pub async fn mark_fulfilled(
     conn: &mut AnyConnection,
     order_id: &str,
     now: i64,
-) -> Result<bool, DbError> {
-    let n =
-        sqlx::query("UPDATE orders SET fulfilled_at = $1 WHERE id = $2 AND fulfilled_at IS NULL")
-            .bind(now)
-            .bind(order_id)
-            .execute(conn)
-            .await?
-            .rows_affected();
-    Ok(n == 1)
+) -> Result<Option<Order>, DbError> {
+    let row: Option<OrderRow> = sqlx::query_as(&format!(
+        "UPDATE orders SET fulfilled_at = $1 WHERE id = $2 AND fulfilled_at IS NULL \
+         RETURNING {ORDER_COLUMNS}"
+    ))
+    .bind(now)
+    .bind(order_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(order_from).transpose()
 }
 
 /// One payment as stored.
@@ -239,7 +233,7 @@ pub async fn started_between(
         payment: RawPayment,
         kind: String,
     }
-    let columns = prefixed("p", PAYMENT_COLUMNS);
+    let columns = qualified("p", PAYMENT_COLUMNS);
     let rows: Vec<WithKind> = sqlx::query_as(&format!(
         "SELECT {columns}, o.kind FROM payments p JOIN orders o ON o.id = p.order_id \
          WHERE p.created_at >= $1 AND p.created_at < $2 ORDER BY p.created_at, p.id"

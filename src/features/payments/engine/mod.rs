@@ -516,7 +516,7 @@ async fn email_of(
     Ok(crate::features::accounts::store::email_of(&mut *conn, account_id).await?)
 }
 
-/// The order's fulfilment, inside the success's transaction; the order it read.
+/// The order's fulfilment, inside the success's transaction; the order as fulfilled.
 async fn fulfil(
     p: &Payments,
     conn: &mut AnyConnection,
@@ -524,12 +524,12 @@ async fn fulfil(
     paid: Paid<'_>,
     now: i64,
 ) -> Result<Order, PaymentError> {
-    let order = store::order(conn, &row.order_id)
-        .await?
-        .ok_or(PaymentError::NotFound)?;
-    if !store::mark_fulfilled(conn, &order.id, now).await? {
+    let Some(order) = store::mark_fulfilled(conn, &row.order_id, now).await? else {
         // Paid twice (two payments of one order both succeeded): keep the money's trail and
         // have a person refund one; the service's thing is not made twice.
+        let order = store::order(conn, &row.order_id)
+            .await?
+            .ok_or(PaymentError::NotFound)?;
         store::flag(
             conn,
             &row.id,
@@ -539,7 +539,7 @@ async fn fulfil(
         )
         .await?;
         return Ok(order);
-    }
+    };
     match p.fulfilments.of(&order.kind) {
         Some(f) => {
             if let Fulfilled::Refused(why) = f.fulfil(conn, &order, paid, now).await? {

@@ -80,7 +80,7 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
     let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("vignette purchase")?;
     // The vignette is looked up with its owner: found, it is this account's.
-    let Some(v) = store::vignette_of_order(&state.db, &account, &order_id)
+    let Some((v, email)) = store::vignette_of_order_and_email(&state.db, &account, &order_id)
         .await
         .or_unavailable()?
     else {
@@ -90,10 +90,6 @@ pub async fn load_bought(order_id: String) -> Result<Bought, AppError> {
             .map_err(crate::features::payments::pages::server::not_found)?;
         return Ok(Bought::NotYet { order_id });
     };
-    let email = crate::features::accounts::store::email_of(state.db.pool(), &account)
-        .await
-        .or_unavailable()?
-        .unwrap_or_default();
     let document =
         crate::features::vignette::document::VignetteDocument::new(&v, &state.config.public_url);
     Ok(Bought::Vignette(Box::new(VignetteView {

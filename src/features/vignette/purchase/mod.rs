@@ -88,13 +88,14 @@ pub(crate) mod server {
     }
 
     /// One of `account`'s active vehicles (anyone else's, or an archived one, is not found),
-    /// the reference rows, and what it owes at `now`: what the quote page shows and "Pay"
-    /// checks again.
+    /// the reference rows, what it owes at `now`, and the vignette it already has for the
+    /// campaign, whoever bought it: what the quote page shows and "Pay" checks again.
     pub struct Quoted {
         pub record: VehicleRecord,
         pub data: std::sync::Arc<TariffData>,
         pub campaign: Option<Campaign>,
         pub outcome: Option<Outcome>,
+        pub bought: Option<VignetteRecord>,
     }
 
     pub async fn quoted(
@@ -103,18 +104,23 @@ pub(crate) mod server {
         vehicle_id: &str,
         now: i64,
     ) -> Result<Quoted, AppError> {
-        let record = store::vehicle(&state.db, account, vehicle_id)
+        let data = load_tariff_data(state).await.or_unavailable()?;
+        // The campaign depends on the date alone: known before the vehicle is read, so that
+        // its vignette comes in the same statement.
+        let year = vignette::current_campaign(&data.campaigns, LocalMinute::from_unix(now))
+            .map(|c| c.year);
+        let (record, bought) = store::vehicle_with_vignette(&state.db, account, vehicle_id, year)
             .await
             .or_unavailable()?
-            .filter(|r| r.archived_at.is_none())
+            .filter(|(r, _)| r.archived_at.is_none())
             .ok_or_else(|| AppError::refused("vignette order"))?;
-        let data = load_tariff_data(state).await.or_unavailable()?;
         let (campaign, outcome) = assess(&data, &record.declared.facts, now);
         Ok(Quoted {
             record,
             data,
             campaign,
             outcome,
+            bought,
         })
     }
 

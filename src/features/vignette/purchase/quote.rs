@@ -38,7 +38,7 @@ pub struct QuoteView {
 
 #[server(endpoint = "vignette/quote")]
 pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
-    use crate::features::vignette::{store, vehicles::server as vehicles};
+    use crate::features::vignette::vehicles::server as vehicles;
     use crate::{domain::reference::format_milli, platform::session};
     let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("vignette purchase")?;
@@ -48,21 +48,8 @@ pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
         data,
         campaign,
         outcome,
+        bought,
     } = server::quoted(&state, &account, &vehicle_id, now).await?;
-    let bought = match &campaign {
-        Some(c) => {
-            let mut conn = state.db.pool().acquire().await.or_unavailable()?;
-            store::vignette_for_vehicle(
-                &mut conn,
-                &record.id,
-                &record.declared.plate.to_string(),
-                c.year,
-            )
-            .await
-            .or_unavailable()?
-        }
-        None => None,
-    };
     let f = &record.declared.facts;
     let language = crate::platform::request::language();
     let measure = [
@@ -131,6 +118,7 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
         record,
         campaign,
         outcome,
+        bought,
         ..
     } = server::quoted(&state, &account, &vehicle_id, now).await?;
     let back = quote_path(&vehicle_id);
@@ -140,11 +128,7 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
         return Ok(());
     };
     let plate = record.declared.plate.to_string();
-    let mut conn = state.db.pool().acquire().await.or_unavailable()?;
-    if let Some(v) = store::vignette_for_vehicle(&mut conn, &record.id, &plate, campaign.year)
-        .await
-        .or_unavailable()?
-    {
+    if let Some(v) = bought {
         // Bought already (here or by the plate's previous owner): show it, charge nothing.
         leptos_axum::redirect(&if v.account_id == account {
             bought_path(&v.order_id)
@@ -162,13 +146,15 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
         campaign_year: campaign.year,
     }
     .encode();
-    let open = store::open_order(&mut conn, &account, &subject, quote.total)
-        .await
-        .or_unavailable()?;
-    // Given back before the writing connection is taken: a request holding one while waiting
-    // for another can, with every request doing so at once, empty the pool for good (the pool
-    // timed out, and "Pay" failed, under load: issue 23).
-    drop(conn);
+    // The reading connection is given back (end of the block) before the writing one is taken:
+    // a request holding one while waiting for another can, with every request doing so at
+    // once, empty the pool for good (the pool timed out, and "Pay" failed, under load: issue 23).
+    let open = {
+        let mut conn = state.db.pool().acquire().await.or_unavailable()?;
+        store::open_order(&mut conn, &account, &subject, quote.total)
+            .await
+            .or_unavailable()?
+    };
     let order_id = match open {
         Some(id) => id,
         None => {

@@ -14,11 +14,7 @@ pub async fn vehicles_to_remind(
     added_before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<VehicleRecord>, DbError> {
-    let columns = VEHICLE_COLUMNS
-        .split(", ")
-        .map(|c| format!("v.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = crate::platform::db::qualified("v", VEHICLE_COLUMNS);
     let rows: Vec<VehicleRow> = sqlx::query_as(&format!(
         "SELECT {columns} FROM vehicles v JOIN accounts a ON a.id = v.account_id
          WHERE v.archived_at IS NULL AND a.vignette_reminders = 1 AND v.created_at < $3
