@@ -3,12 +3,19 @@
 //! written in SQL both accept, one set of store functions. Placeholders are `$1, $2, …`, which
 //! both backends understand.
 
+use futures::{StreamExt, TryStreamExt, future::BoxFuture, stream::BoxStream};
 use sqlx::{
-    Any, AnyPool, Connection, Executor, Transaction,
+    Any, AnyPool, Connection, Database, Describe, Either, Execute, Executor, Transaction,
     any::AnyPoolOptions,
     migrate::{MigrateError, Migrator},
+    pool::PoolConnection,
 };
-use std::{path::Path, time::Duration};
+use std::{
+    borrow::Cow,
+    path::Path,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 /// A connection idle for this long is pinged before it is handed out (`Db::connect`).
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
@@ -24,7 +31,7 @@ pub enum Backend {
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: AnyPool,
+    pool: Conns,
     /// Where writes go. On SQLite, one connection: SQLite lets one writer in at a time, and a
     /// second connection that finds the lock taken sleeps in SQLite's busy handler (1, 2, 5,
     /// 10 ms … between tries) however soon the lock comes free. Under purchases that was about
@@ -33,7 +40,7 @@ pub struct Db {
     /// the one writing connection's page cache stays valid, as no other connection of this
     /// process writes. Another process on the same file still meets the busy handler. On
     /// PostgreSQL, which locks rows, the same pool as reads.
-    writer: AnyPool,
+    writer: Conns,
     backend: Backend,
 }
 
@@ -63,9 +70,11 @@ impl Db {
         if backend == Backend::Sqlite {
             create_sqlite_parent_dir(url)?;
         }
-        let pool = Self::options(backend, max_connections).connect(url).await?;
+        let pool = Conns::new(Self::options(backend, max_connections).connect(url).await?);
         let writer = match backend {
-            Backend::Sqlite => Self::options(backend, 1).connect(url).await?,
+            Backend::Sqlite => Conns::new(Self::options(backend, 1).connect(url).await?),
+            // The same `Conns`, not only the same sqlx pool: a connection kept at hand by one
+            // would be out of the other's reach.
             Backend::Postgres => pool.clone(),
         };
         Ok(Self {
@@ -118,12 +127,12 @@ impl Db {
     }
 
     /// For reads, and for transactions that only read.
-    pub fn pool(&self) -> &AnyPool {
+    pub fn pool(&self) -> &Conns {
         &self.pool
     }
 
     /// For a write outside `begin_write` (one statement, atomic on its own).
-    pub fn writer(&self) -> &AnyPool {
+    pub fn writer(&self) -> &Conns {
         &self.writer
     }
 
@@ -143,7 +152,7 @@ impl Db {
         };
         let mut last = None;
         for attempt in 0..attempts {
-            match MIGRATOR.run(&self.pool).await {
+            match MIGRATOR.run(&self.pool.pool).await {
                 Ok(()) => return Ok(()),
                 Err(e) => {
                     tracing::warn!(error = %e, attempt, "migration attempt failed, retrying");
@@ -187,6 +196,199 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
         self.writer.close().await;
+    }
+}
+
+/// sqlx's pool, with the connections that just ran a statement kept at hand for the next one.
+///
+/// sqlx takes a connection back by spawning a task that pings it (`PoolConnection`'s `Drop`,
+/// sqlx-core 0.8.6, no setting to skip it): on SQLite a hand-off to the connection's thread and
+/// back, on PostgreSQL a round trip, for every statement run on the pool, about 30 a vignette
+/// purchase (issue 23). A connection whose statement ran to its end, with or without a
+/// database error (a refused insert), is in a known state and needs no ping: such connections
+/// are kept here, newest first, and the next statement takes one. Anything else goes back to
+/// sqlx, as before, to be pinged, and closed if broken: a connection taken with `acquire` or
+/// `begin` (a caller may drop it mid-statement or mid-transaction), one whose statement failed
+/// otherwise or was dropped before its end, and one kept a second or more (sqlx pings it and
+/// its idle timeout applies; this is when a restarted database leaves connections dead).
+///
+/// sqlx does not see the connections kept here: while a task waits for one from sqlx, every
+/// connection given back goes to sqlx, so the waiter never waits for a connection kept idle.
+///
+/// As an executor (`.fetch_all(db.pool())`), it reads a statement's rows whole before yielding
+/// them: every caller collects them anyway, and it frees the connection at once.
+#[derive(Clone, Debug)]
+pub struct Conns {
+    pool: AnyPool,
+    kept: Arc<Mutex<Kept>>,
+}
+
+#[derive(Debug, Default)]
+struct Kept {
+    idle: Vec<(PoolConnection<Any>, Instant)>,
+    /// Tasks waiting for a connection from sqlx's pool.
+    waiting: usize,
+}
+
+impl Conns {
+    fn new(pool: AnyPool) -> Self {
+        Self {
+            pool,
+            kept: Arc::default(),
+        }
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        // A panic while the lock is held cannot leave `Kept` half-changed: take it as it is.
+        self.kept.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A connection kept at hand, else one from sqlx's pool. It goes back to sqlx's pool when
+    /// dropped (see the type's comment).
+    pub async fn acquire(&self) -> Result<PoolConnection<Any>, sqlx::Error> {
+        let mut stale = Vec::new();
+        {
+            let mut kept = self.kept();
+            while let Some((conn, since)) = kept.idle.pop() {
+                if since.elapsed() < IDLE_BEFORE_PING {
+                    return Ok(conn);
+                }
+                stale.push(conn);
+            }
+            kept.waiting += 1;
+        }
+        drop(stale);
+        // Counted down however the wait ends, the task dropped included.
+        struct Waiting<'a>(&'a Conns);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.kept().waiting -= 1;
+            }
+        }
+        let _waiting = Waiting(self);
+        self.pool.acquire().await
+    }
+
+    /// Keeps a connection whose statement ran to its end, unless a task waits for one from
+    /// sqlx: then sqlx takes it back and hands it on.
+    fn give_back(&self, conn: PoolConnection<Any>) {
+        let mut kept = self.kept();
+        if kept.waiting == 0 {
+            kept.idle.push((conn, Instant::now()));
+        } else {
+            drop(kept);
+            drop(conn);
+        }
+    }
+
+    /// Gives the connection back after a statement's `outcome`: kept at hand when it ran to its
+    /// end, to sqlx (pinged, closed if broken) when the failure was not the database's answer.
+    fn after<T>(&self, conn: PoolConnection<Any>, outcome: &Result<T, sqlx::Error>) {
+        match outcome {
+            Ok(_) | Err(sqlx::Error::Database(_)) => self.give_back(conn),
+            Err(_) => drop(conn),
+        }
+    }
+
+    /// Connections kept at hand now (for tests).
+    pub fn kept_at_hand(&self) -> usize {
+        self.kept().idle.len()
+    }
+
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        self.begin_statement(None).await
+    }
+
+    pub async fn begin_with(
+        &self,
+        statement: &'static str,
+    ) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        self.begin_statement(Some(Cow::Borrowed(statement))).await
+    }
+
+    /// A transaction on a connection kept at hand if there is one. `Transaction::begin` is what
+    /// sqlx's own `Pool::begin` calls (public, hidden from its documentation); sqlx is pinned by
+    /// Cargo.lock.
+    async fn begin_statement(
+        &self,
+        statement: Option<Cow<'static, str>>,
+    ) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        Transaction::begin(self.acquire().await?, statement).await
+    }
+
+    pub async fn close(&self) {
+        let idle = std::mem::take(&mut self.kept().idle);
+        drop(idle);
+        self.pool.close().await;
+    }
+}
+
+impl<'p> Executor<'p> for &'_ Conns {
+    type Database = Any;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxStream<
+        'e,
+        Result<Either<<Any as Database>::QueryResult, <Any as Database>::Row>, sqlx::Error>,
+    >
+    where
+        E: 'q + Execute<'q, Any>,
+    {
+        let conns = self.clone();
+        futures::stream::once(async move {
+            let mut conn = conns.acquire().await?;
+            let all: Result<Vec<_>, _> = conn.fetch_many(query).try_collect().await;
+            conns.after(conn, &all);
+            all
+        })
+        .map_ok(|all| futures::stream::iter(all.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxFuture<'e, Result<Option<<Any as Database>::Row>, sqlx::Error>>
+    where
+        E: 'q + Execute<'q, Any>,
+    {
+        let conns = self.clone();
+        Box::pin(async move {
+            let mut conn = conns.acquire().await?;
+            let row = conn.fetch_optional(query).await;
+            conns.after(conn, &row);
+            row
+        })
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [<Any as Database>::TypeInfo],
+    ) -> BoxFuture<'e, Result<<Any as Database>::Statement<'q>, sqlx::Error>> {
+        let conns = self.clone();
+        Box::pin(async move {
+            let mut conn = conns.acquire().await?;
+            let statement = conn.prepare_with(sql, parameters).await;
+            conns.after(conn, &statement);
+            statement
+        })
+    }
+
+    fn describe<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+    ) -> BoxFuture<'e, Result<Describe<Any>, sqlx::Error>> {
+        let conns = self.clone();
+        Box::pin(async move {
+            let mut conn = conns.acquire().await?;
+            let described = conn.describe(sql).await;
+            conns.after(conn, &described);
+            described
+        })
     }
 }
 

@@ -14,6 +14,7 @@ mod account_settings;
 mod accounts;
 mod calculator;
 mod contact_change;
+mod db;
 mod drafts;
 mod epay;
 mod health;

@@ -1,0 +1,152 @@
+//! `platform::db::Conns`: connections kept at hand between statements, never kept from a task
+//! that waits for one, and given back to sqlx (to be pinged, or closed) when their state is not
+//! known. On a database of their own: the app's workers would take connections meanwhile.
+
+use crate::support::app::{Backend, drop_database, fresh_database};
+use bawaba::platform::db::{self, Db};
+use std::time::Duration;
+
+/// Runs `body` on a new `Db` of `backend` with `connections` reading connections (SQLite's
+/// writer has one); `false` when PostgreSQL is not configured.
+async fn with_db<F, Fut>(backend: Backend, connections: u32, body: F) -> bool
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Some((url, data_dir, pg_cleanup)) = fresh_database(backend).await else {
+        eprintln!("TEST_DATABASE_URL not set: the PostgreSQL half is skipped");
+        return false;
+    };
+    let db = Db::connect(&url, connections).await.unwrap();
+    sqlx::query("CREATE TABLE probe (n INTEGER NOT NULL)")
+        .execute(db.writer())
+        .await
+        .unwrap();
+    body(db.clone()).await;
+    db.close().await;
+    drop_database(data_dir, pg_cleanup).await;
+    true
+}
+
+async fn many_at_once(db: Db) {
+    // More tasks than connections, each kind of use at once: single writes and reads (kept at
+    // hand), transactions and acquired connections (given back to sqlx). A task left waiting
+    // for sqlx while a connection sat kept would time out.
+    let tasks: Vec<_> = (0..400)
+        .map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                match i % 4 {
+                    0 => {
+                        sqlx::query("INSERT INTO probe (n) VALUES ($1)")
+                            .bind(i as i64)
+                            .execute(db.writer())
+                            .await
+                            .unwrap();
+                    }
+                    1 => {
+                        let mut tx = db.begin_write().await.unwrap();
+                        sqlx::query("INSERT INTO probe (n) VALUES ($1)")
+                            .bind(i as i64)
+                            .execute(&mut *tx)
+                            .await
+                            .unwrap();
+                        tx.commit().await.unwrap();
+                    }
+                    2 => {
+                        let _: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM probe")
+                            .fetch_one(db.pool())
+                            .await
+                            .unwrap();
+                    }
+                    _ => {
+                        let mut conn = db.pool().acquire().await.unwrap();
+                        let _: Vec<(i64,)> = sqlx::query_as("SELECT n FROM probe")
+                            .fetch_all(&mut *conn)
+                            .await
+                            .unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    // A wait for sqlx's pool past its 10 s is an error, and the task's unwrap fails the test.
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM probe")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 200, "every write once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_tasks_share_few_connections_and_none_waits_out_the_timeout() {
+    with_db(Backend::Sqlite, 2, many_at_once).await;
+    with_db(Backend::Postgres, 2, many_at_once).await;
+}
+
+/// A statement that runs for a long while on `backend`, to be dropped mid-way.
+fn slow(backend: db::Backend) -> &'static str {
+    match backend {
+        db::Backend::Sqlite => {
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) \
+             SELECT COUNT(*) FROM c"
+        }
+        db::Backend::Postgres => "SELECT COUNT(*) FROM (SELECT pg_sleep(1)) s",
+    }
+}
+
+async fn kept_and_given_back(db: Db) {
+    let backend = db.backend();
+    let reads = db.pool();
+    let _: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM probe")
+        .fetch_one(reads)
+        .await
+        .unwrap();
+    // One at most: each statement here waits for the last.
+    assert_eq!(reads.kept_at_hand(), 1, "kept after its statement");
+    if backend == db::Backend::Postgres {
+        // The next statement runs on the same connection (the same server process).
+        let pid = || async {
+            let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()")
+                .fetch_one(reads)
+                .await
+                .unwrap();
+            pid
+        };
+        assert_eq!(pid().await, pid().await, "the kept connection is reused");
+    }
+    // The database's refusal leaves the connection as it was: kept.
+    let refused = sqlx::query("SELECT no_such_column FROM probe")
+        .fetch_all(reads)
+        .await;
+    assert!(refused.is_err_and(|e| e.as_database_error().is_some()));
+    assert_eq!(reads.kept_at_hand(), 1, "kept after the database's refusal");
+    // A statement dropped mid-way: its connection goes back to sqlx, not to the others' hand.
+    let cut = tokio::time::timeout(
+        Duration::from_millis(50),
+        sqlx::query(slow(backend)).fetch_all(reads),
+    )
+    .await;
+    assert!(cut.is_err(), "the slow statement was cut");
+    assert_eq!(reads.kept_at_hand(), 0, "not kept after it was dropped");
+    // Statements after it run, on that connection once sqlx has it back or on another.
+    let _: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM probe")
+        .fetch_one(reads)
+        .await
+        .unwrap();
+    // A connection kept a second or more goes back to sqlx (pinged there) when next asked for.
+    assert_eq!(reads.kept_at_hand(), 1);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let conn = reads.acquire().await.unwrap();
+    assert_eq!(reads.kept_at_hand(), 0);
+    drop(conn);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_is_kept_after_its_statement_and_given_back_when_cut_or_idle() {
+    with_db(Backend::Sqlite, 2, kept_and_given_back).await;
+    with_db(Backend::Postgres, 2, kept_and_given_back).await;
+}
