@@ -43,7 +43,7 @@ async fn account_with_order(app: &TestApp, who: &Person) -> (Browser, String, St
 async fn new_order(app: &TestApp, account_id: &str) -> String {
     let mut conn = app.db.pool().acquire().await.unwrap();
     engine::create_order(
-        &mut conn,
+        &mut *conn,
         &NewOrder {
             account_id,
             kind: COUNTED,

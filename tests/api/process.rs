@@ -406,7 +406,7 @@ fn a_payment_taken_while_the_server_was_killed_is_fulfilled_once_after_restart()
             .unwrap();
         let mut conn = db.pool().acquire().await.unwrap();
         let order = engine::create_order(
-            &mut conn,
+            &mut *conn,
             &engine::NewOrder {
                 account_id: &account,
                 kind: payments::DEMO_KIND,

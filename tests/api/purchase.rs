@@ -474,7 +474,7 @@ on_both_backends!(
         assert_eq!(Subject::parse(&subject).unwrap().vehicle_id, car);
         let mut conn = app.db.pool().acquire().await.unwrap();
         let second = engine::create_order(
-            &mut conn,
+            &mut *conn,
             &engine::NewOrder {
                 account_id: &account,
                 kind: "vignette",

@@ -602,7 +602,7 @@ pub async fn order_for_fee(
         return Ok(None);
     };
     let order = create_order(
-        &mut tx,
+        &mut *tx,
         &NewOrder {
             account_id: account,
             kind: super::pay::KIND,

@@ -113,12 +113,11 @@ pub(crate) mod server {
         let order = engine::owned_order(&state.db, &account, order_id)
             .await
             .map_err(not_found)?;
-        let mut conn = state.db.pool().acquire().await.or_unavailable()?;
-        let paid_by = store::paid_payment(&mut conn, order_id)
+        let paid_by = store::paid_payment(state.db.pool(), order_id)
             .await
             .or_unavailable()?
             .map(|p| p.id);
-        let in_progress = store::live_payment(&mut conn, order_id)
+        let in_progress = store::live_payment(state.db.pool(), order_id)
             .await
             .or_unavailable()?
             .is_some();
@@ -198,12 +197,11 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
     let p = engine::owned_payment(&state.db, &account, &payment_id)
         .await
         .map_err(server::not_found)?;
-    let mut conn = state.db.pool().acquire().await.or_unavailable()?;
-    let order = store::order(&mut conn, &p.order_id)
+    let order = store::order(state.db.pool(), &p.order_id)
         .await
         .or_unavailable()?
         .ok_or_else(|| AppError::refused("payment"))?;
-    let email = crate::features::accounts::store::email_of(&mut *conn, &account)
+    let email = crate::features::accounts::store::email_of(state.db.pool(), &account)
         .await
         .or_unavailable()?
         .unwrap_or_default();
@@ -486,8 +484,7 @@ async fn delivered_after(
     state: &crate::platform::state::AppState,
     payment_id: &str,
 ) -> Option<String> {
-    let mut conn = state.db.pool().acquire().await.ok()?;
-    let order = super::store::order_paid_by(&mut conn, payment_id)
+    let order = super::store::order_paid_by(state.db.pool(), payment_id)
         .await
         .ok()??;
     state.payments.fulfilments.delivered_page(&order)
@@ -516,9 +513,8 @@ pub async fn create_demo_order() -> Result<(), AppError> {
     }
     let account = crate::platform::request::owner("payment")?;
     let description = |l: Locale| td_string!(l, payments.demo_description).to_string();
-    let mut conn = state.db.writer().acquire().await.or_unavailable()?;
     let id = engine::create_order(
-        &mut conn,
+        state.db.writer(),
         &engine::NewOrder {
             account_id: &account,
             kind: DEMO_KIND,

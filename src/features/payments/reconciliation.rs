@@ -283,12 +283,8 @@ pub async fn sweep(p: &Payments, db: &Db, day: Day, now: i64) -> Result<Swept, P
     .await?;
     let mut swept = Swept::default();
     for (id,) in ids {
-        let row = {
-            let mut conn = db.pool().acquire().await?;
-            match store::payment(&mut conn, &id).await? {
-                Some(r) => r,
-                None => continue,
-            }
+        let Some(row) = store::payment(db.pool(), &id).await? else {
+            continue;
         };
         if row.state().is_live() {
             match engine::check(p, db, &id, "reconciliation", now).await {

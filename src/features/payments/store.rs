@@ -8,7 +8,7 @@ use crate::{
     },
     platform::db::{Db, DbError, OnUnique, qualified},
 };
-use sqlx::{Any, AnyConnection, Transaction};
+use sqlx::{Any, AnyConnection, Executor, Transaction};
 
 pub use crate::platform::orders::Order;
 
@@ -50,7 +50,10 @@ fn corrupt(column: &str, value: &str) -> DbError {
 const ORDER_COLUMNS: &str =
     "id, account_id, kind, subject, description, amount_minor, currency, fulfilled_at, created_at";
 
-pub async fn insert_order(conn: &mut AnyConnection, o: &Order) -> Result<(), DbError> {
+pub async fn insert_order<'e>(
+    conn: impl Executor<'e, Database = Any>,
+    o: &Order,
+) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO orders (id, account_id, kind, subject, description, amount_minor, currency, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -68,7 +71,10 @@ pub async fn insert_order(conn: &mut AnyConnection, o: &Order) -> Result<(), DbE
     Ok(())
 }
 
-pub async fn order(conn: &mut AnyConnection, id: &str) -> Result<Option<Order>, DbError> {
+pub async fn order<'e>(
+    conn: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<Order>, DbError> {
     let row: Option<OrderRow> =
         sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
             .bind(id)
@@ -78,8 +84,8 @@ pub async fn order(conn: &mut AnyConnection, id: &str) -> Result<Option<Order>, 
 }
 
 /// The order a payment paid for, once that payment has succeeded (one read for the return page).
-pub async fn order_paid_by(
-    conn: &mut AnyConnection,
+pub async fn order_paid_by<'e>(
+    conn: impl Executor<'e, Database = Any>,
     payment_id: &str,
 ) -> Result<Option<Order>, DbError> {
     let columns = qualified("o", ORDER_COLUMNS);
@@ -205,8 +211,8 @@ impl TryFrom<RawPayment> for PaymentRow {
     }
 }
 
-async fn one_payment(
-    conn: &mut AnyConnection,
+async fn one_payment<'e>(
+    conn: impl Executor<'e, Database = Any>,
     condition: &str,
     binds: &[&str],
 ) -> Result<Option<PaymentRow>, DbError> {
@@ -247,12 +253,15 @@ pub async fn started_between(
         .collect()
 }
 
-pub async fn payment(conn: &mut AnyConnection, id: &str) -> Result<Option<PaymentRow>, DbError> {
+pub async fn payment<'e>(
+    conn: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<PaymentRow>, DbError> {
     one_payment(conn, "id = $1", &[id]).await
 }
 
-pub async fn payment_by_key(
-    conn: &mut AnyConnection,
+pub async fn payment_by_key<'e>(
+    conn: impl Executor<'e, Database = Any>,
     account_id: &str,
     key: &str,
 ) -> Result<Option<PaymentRow>, DbError> {
@@ -264,8 +273,8 @@ pub async fn payment_by_key(
     .await
 }
 
-pub async fn live_payment(
-    conn: &mut AnyConnection,
+pub async fn live_payment<'e>(
+    conn: impl Executor<'e, Database = Any>,
     order_id: &str,
 ) -> Result<Option<PaymentRow>, DbError> {
     one_payment(
@@ -277,8 +286,8 @@ pub async fn live_payment(
 }
 
 /// The payment that paid the order, if one did.
-pub async fn paid_payment(
-    conn: &mut AnyConnection,
+pub async fn paid_payment<'e>(
+    conn: impl Executor<'e, Database = Any>,
     order_id: &str,
 ) -> Result<Option<PaymentRow>, DbError> {
     one_payment(
@@ -454,8 +463,8 @@ pub async fn postpone_check(db: &Db, id: &str, check_after: i64) -> Result<(), D
 }
 
 /// Records a notification id; `false` if it was seen before (a replay).
-pub async fn first_sight_of_notification(
-    conn: &mut AnyConnection,
+pub async fn first_sight_of_notification<'e>(
+    conn: impl Executor<'e, Database = Any>,
     gateway: &str,
     notification_id: &str,
     now: i64,

@@ -53,16 +53,15 @@ pub async fn load_admin_payment(payment_id: String) -> Result<AdminPaymentView, 
     use crate::features::payments::{reconciliation, store};
     let state = expect_context::<crate::platform::state::AppState>();
     crate::features::accounts::staff::administrator(&state).await?;
-    let mut conn = state.db.pool().acquire().await.or_unavailable()?;
-    let p = store::payment(&mut conn, &payment_id)
+    let p = store::payment(state.db.pool(), &payment_id)
         .await
         .or_unavailable()?
         .ok_or_else(|| AppError::refused("payment (administration)"))?;
-    let order = store::order(&mut conn, &p.order_id)
+    let order = store::order(state.db.pool(), &p.order_id)
         .await
         .or_unavailable()?
         .ok_or_else(|| AppError::refused("payment (administration)"))?;
-    let payer = crate::features::accounts::store::email_of(&mut *conn, &p.account_id)
+    let payer = crate::features::accounts::store::email_of(state.db.pool(), &p.account_id)
         .await
         .or_unavailable()?
         .unwrap_or_default();
@@ -83,10 +82,9 @@ pub async fn load_admin_payment(payment_id: String) -> Result<AdminPaymentView, 
          WHERE e.payment_id = $1 ORDER BY e.at, e.id",
     )
     .bind(&payment_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(state.db.pool())
     .await
     .or_unavailable()?;
-    drop(conn);
     let currency = p.payment.amount.currency;
     let events = raw
         .into_iter()
@@ -161,13 +159,10 @@ pub async fn refund_payment(
     };
     let state = expect_context::<crate::platform::state::AppState>();
     let admin = crate::features::accounts::staff::administrator(&state).await?;
-    let p = {
-        let mut conn = state.db.pool().acquire().await.or_unavailable()?;
-        store::payment(&mut conn, &payment_id)
-            .await
-            .or_unavailable()?
-            .ok_or_else(|| AppError::refused("payment (administration)"))?
-    };
+    let p = store::payment(state.db.pool(), &payment_id)
+        .await
+        .or_unavailable()?
+        .ok_or_else(|| AppError::refused("payment (administration)"))?;
     let reason = crate::domain::text::clean_line(reason.trim());
     let mut problems = Vec::new();
     let parsed = Money::parse_major(&amount, p.payment.amount.currency);

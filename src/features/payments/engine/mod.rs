@@ -75,9 +75,10 @@ pub struct NewOrder<'a> {
     pub amount: Money,
 }
 
-/// Writes an order inside the service's transaction and returns its id.
-pub async fn create_order(
-    conn: &mut AnyConnection,
+/// Writes an order (in the service's transaction, or on its own on `db.writer()`) and returns
+/// its id.
+pub async fn create_order<'e>(
+    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
     new: &NewOrder<'_>,
     now: i64,
 ) -> Result<String, DbError> {
@@ -102,8 +103,7 @@ pub async fn create_order(
 
 /// The order, if it belongs to `account_id` (anyone else gets "not found").
 pub async fn owned_order(db: &Db, account_id: &str, order_id: &str) -> Result<Order, PaymentError> {
-    let mut conn = db.pool().acquire().await?;
-    match store::order(&mut conn, order_id).await? {
+    match store::order(db.pool(), order_id).await? {
         Some(o) if o.account_id == account_id => Ok(o),
         _ => Err(PaymentError::NotFound),
     }
@@ -115,8 +115,7 @@ pub async fn owned_payment(
     account_id: &str,
     payment_id: &str,
 ) -> Result<PaymentRow, PaymentError> {
-    let mut conn = db.pool().acquire().await?;
-    match store::payment(&mut conn, payment_id).await? {
+    match store::payment(db.pool(), payment_id).await? {
         Some(p) if p.account_id == account_id => Ok(p),
         _ => Err(PaymentError::NotFound),
     }
@@ -157,8 +156,7 @@ pub async fn start(
     let order = owned_order(db, account_id, order_id).await?;
     if order.fulfilled_at.is_some() {
         // The submission that paid, sent again, leads to its payment; any other, to "paid".
-        let mut conn = db.pool().acquire().await?;
-        return match store::payment_by_key(&mut conn, account_id, key).await? {
+        return match store::payment_by_key(db.pool(), account_id, key).await? {
             Some(existing) => follow(db, existing).await,
             None => Err(PaymentError::AlreadyPaid),
         };
@@ -188,12 +186,10 @@ pub async fn start(
         // A unique index said no: this key (the same submission again: a double click, a
         // browser's retry, back and resubmit), or a live payment for the order, exists already.
         // Asked only then, so that a first submission costs no read.
-        let mut conn = db.pool().acquire().await?;
-        let existing = match store::payment_by_key(&mut conn, account_id, key).await? {
+        let existing = match store::payment_by_key(db.pool(), account_id, key).await? {
             Some(e) => Some(e),
-            None => store::live_payment(&mut conn, &order.id).await?,
+            None => store::live_payment(db.pool(), &order.id).await?,
         };
-        drop(conn);
         return match existing {
             Some(e) => follow(db, e).await,
             // It finished between the insert and the read: the user may simply press Pay again.
@@ -278,8 +274,7 @@ async fn follow(db: &Db, mut existing: PaymentRow) -> Result<Started, PaymentErr
             }
             (PaymentState::Created, _) => {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                let mut conn = db.pool().acquire().await?;
-                match store::payment(&mut conn, &existing.id).await? {
+                match store::payment(db.pool(), &existing.id).await? {
                     Some(again) => existing = again,
                     None => return Err(PaymentError::NotFound),
                 }
@@ -335,8 +330,7 @@ pub enum Applied {
 
 /// A payment, read outside any transaction.
 async fn load(db: &Db, payment_id: &str) -> Result<PaymentRow, PaymentError> {
-    let mut conn = db.pool().acquire().await?;
-    store::payment(&mut conn, payment_id)
+    store::payment(db.pool(), payment_id)
         .await?
         .ok_or(PaymentError::NotFound)
 }
@@ -404,7 +398,7 @@ async fn transition(
         let mut tx = db.begin_write().await?;
         let row = match guess.take() {
             Some(row) => row.clone(),
-            None => match store::payment(&mut tx, payment_id).await? {
+            None => match store::payment(&mut *tx, payment_id).await? {
                 Some(row) => row,
                 None => return Err(PaymentError::NotFound),
             },
@@ -490,7 +484,7 @@ async fn transition(
         if let PaymentEvent::Refunded { minor } = event {
             let reason = by.reason.unwrap_or_default();
             let notice = PayerNotice::Refund { minor, reason };
-            let order = store::order(&mut tx, &row.order_id)
+            let order = store::order(&mut *tx, &row.order_id)
                 .await?
                 .ok_or(PaymentError::NotFound)?;
             let email = email_of(&mut tx, &moved.account_id).await?;
@@ -527,7 +521,7 @@ async fn fulfil(
     let Some(order) = store::mark_fulfilled(conn, &row.order_id, now).await? else {
         // Paid twice (two payments of one order both succeeded): keep the money's trail and
         // have a person refund one; the service's thing is not made twice.
-        let order = store::order(conn, &row.order_id)
+        let order = store::order(&mut *conn, &row.order_id)
             .await?
             .ok_or(PaymentError::NotFound)?;
         store::flag(

@@ -20,19 +20,16 @@ pub async fn notification(
     now: i64,
 ) -> Result<Applied, PaymentError> {
     let notice = p.gateway.verify_notification(signature_header, body, now)?;
+    if !store::first_sight_of_notification(
+        db.writer(),
+        p.gateway.name(),
+        &notice.notification_id,
+        now,
+    )
+    .await?
     {
-        let mut conn = db.writer().acquire().await?;
-        if !store::first_sight_of_notification(
-            &mut conn,
-            p.gateway.name(),
-            &notice.notification_id,
-            now,
-        )
-        .await?
-        {
-            tracing::info!(notification = %notice.notification_id, "replayed notification ignored");
-            return Ok(Applied::Unchanged);
-        }
+        tracing::info!(notification = %notice.notification_id, "replayed notification ignored");
+        return Ok(Applied::Unchanged);
     }
     apply_observed(p, db, &notice.observed, "gateway", now).await
 }

@@ -146,19 +146,15 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
         campaign_year: campaign.year,
     }
     .encode();
-    // The reading connection is given back (end of the block) before the writing one is taken:
-    // a request holding one while waiting for another can, with every request doing so at
-    // once, empty the pool for good (the pool timed out, and "Pay" failed, under load: issue 23).
-    let open = {
-        let mut conn = state.db.pool().acquire().await.or_unavailable()?;
-        store::open_order(&mut conn, &account, &subject, quote.total)
-            .await
-            .or_unavailable()?
-    };
+    // No reading connection is held while the writing one is taken: a request holding one
+    // while waiting for another can, with every request doing so at once, empty the pool for
+    // good (the pool timed out, and "Pay" failed, under load: issue 23).
+    let open = store::open_order(state.db.pool(), &account, &subject, quote.total)
+        .await
+        .or_unavailable()?;
     let order_id = match open {
         Some(id) => id,
         None => {
-            let mut conn = state.db.writer().acquire().await.or_unavailable()?;
             let description = |l: Locale| {
                 td_string!(
                     l,
@@ -169,7 +165,7 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
                 .to_string()
             };
             engine::create_order(
-                &mut conn,
+                state.db.writer(),
                 &engine::NewOrder {
                     account_id: &account,
                     kind: KIND,

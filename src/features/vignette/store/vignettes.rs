@@ -290,8 +290,8 @@ pub async fn vignette_of_order_and_email(
 
 /// An unpaid vignette order of `account` for `subject` at `amount`: "Pay" pressed again (or
 /// in two tabs) continues it rather than opening a second order for the same vignette.
-pub async fn open_order(
-    conn: &mut sqlx::AnyConnection,
+pub async fn open_order<'e>(
+    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
     account: &str,
     subject: &str,
     amount: Money,
