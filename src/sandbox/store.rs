@@ -388,10 +388,10 @@ const LEASE_SECS: i64 = 60;
 pub const MAX_NOTIFY_ATTEMPTS: i64 = 6;
 
 /// Takes the oldest due notification (see `platform::outbox::claim` for why the WHERE repeats).
+/// One statement, atomic on its own: no `BEGIN`/`COMMIT` round trips on the writing connection.
 pub async fn claim_notification(db: &Db, now: i64) -> Result<Option<Due>, SandboxError> {
     const DUE: &str = "((status = 'pending' AND deliver_after <= $2) \
                        OR (status = 'sending' AND claimed_until <= $2))";
-    let mut tx = db.begin_write().await?;
     let row: Option<(String, String, String, i64)> = sqlx::query_as(&format!(
         "UPDATE sandbox_notifications SET status = 'sending', claimed_until = $1, \
          attempts = attempts + 1 \
@@ -401,9 +401,8 @@ pub async fn claim_notification(db: &Db, now: i64) -> Result<Option<Due>, Sandbo
     ))
     .bind(now + LEASE_SECS)
     .bind(now)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(db.writer())
     .await?;
-    tx.commit().await.map_err(DbError::Sqlx)?;
     Ok(row.map(|(id, url, body, attempts)| Due {
         id,
         url,
