@@ -210,7 +210,7 @@ pub async fn vehicles_of(
         .fetch_one(db.pool())
         .await
         .expect("the account");
-    let mut tx = db.pool().begin().await.expect("a transaction");
+    let mut tx = db.begin_write().await.expect("a transaction");
     let mut ids = Vec::with_capacity(n);
     for k in 0..n {
         let id = uuid::Uuid::new_v4().to_string();

@@ -5,7 +5,8 @@
 
 use futures::{StreamExt, TryStreamExt, future::BoxFuture, stream::BoxStream};
 use sqlx::{
-    Any, AnyPool, Connection, Database, Describe, Either, Execute, Executor, Transaction,
+    Any, AnyConnection, AnyPool, Connection, Database, Describe, Either, Execute, Executor,
+    TransactionManager,
     any::AnyPoolOptions,
     migrate::{MigrateError, Migrator},
     pool::PoolConnection,
@@ -169,12 +170,12 @@ impl Db {
     /// A transaction for writing. On SQLite it starts IMMEDIATE, taking the write lock at once:
     /// a deferred transaction that reads and then writes can fail with SQLITE_BUSY mid-way
     /// instead of waiting its turn.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, DbError> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.writer.begin().await?,
+    pub async fn begin_write(&self) -> Result<WriteTx, DbError> {
+        let statement = match self.backend {
+            Backend::Sqlite => Some(Cow::Borrowed("BEGIN IMMEDIATE")),
+            Backend::Postgres => None,
         };
-        Ok(tx)
+        Ok(WriteTx::begin(&self.writer, statement).await?)
     }
 
     /// Ready = the database answers and every embedded migration has been applied.
@@ -199,18 +200,21 @@ impl Db {
     }
 }
 
-/// sqlx's pool, with the connections that just ran a statement kept at hand for the next one.
+/// sqlx's pool, with the connections that just ran a statement or a transaction kept at hand for
+/// the next one.
 ///
 /// sqlx takes a connection back by spawning a task that pings it (`PoolConnection`'s `Drop`,
 /// sqlx-core 0.8.6, no setting to skip it): on SQLite a hand-off to the connection's thread and
 /// back, on PostgreSQL a round trip, for every statement run on the pool, about 30 a vignette
 /// purchase (issue 23). A connection whose statement ran to its end, with or without a
-/// database error (a refused insert), is in a known state and needs no ping: such connections
-/// are kept here, newest first, and the next statement takes one. Anything else goes back to
-/// sqlx, as before, to be pinged, and closed if broken: a connection taken with `acquire` or
-/// `begin` (a caller may drop it mid-statement or mid-transaction), one whose statement failed
-/// otherwise or was dropped before its end, and one kept a second or more (sqlx pings it and
-/// its idle timeout applies; this is when a restarted database leaves connections dead).
+/// database error (a refused insert), is in a known state and needs no ping; so is one whose
+/// transaction (`WriteTx`) committed or rolled back. Such connections are kept here, newest
+/// first, and the next statement takes one. Anything else goes back to sqlx, as before, to be
+/// pinged, and closed if broken: a connection taken with `acquire` (a caller may drop it
+/// mid-statement or mid-transaction), one whose statement failed otherwise or was dropped
+/// before its end, a transaction dropped unfinished (its rollback is sent by that ping on
+/// PostgreSQL), and one kept a second or more (sqlx pings it and its idle timeout applies;
+/// this is when a restarted database leaves connections dead).
 ///
 /// sqlx does not see the connections kept here: while a task waits for one from sqlx, every
 /// connection given back goes to sqlx, so the waiter never waits for a connection kept idle.
@@ -295,31 +299,98 @@ impl Conns {
         self.kept().idle.len()
     }
 
-    pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        self.begin_statement(None).await
-    }
-
-    pub async fn begin_with(
-        &self,
-        statement: &'static str,
-    ) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        self.begin_statement(Some(Cow::Borrowed(statement))).await
-    }
-
-    /// A transaction on a connection kept at hand if there is one. `Transaction::begin` is what
-    /// sqlx's own `Pool::begin` calls (public, hidden from its documentation); sqlx is pinned by
-    /// Cargo.lock.
-    async fn begin_statement(
-        &self,
-        statement: Option<Cow<'static, str>>,
-    ) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        Transaction::begin(self.acquire().await?, statement).await
-    }
-
     pub async fn close(&self) {
         let idle = std::mem::take(&mut self.kept().idle);
         drop(idle);
         self.pool.close().await;
+    }
+}
+
+/// A transaction on the writing connection (`Db::begin_write`), used as sqlx's `Transaction`
+/// is: `&mut *tx` is its connection, `commit` ends it. Committed or rolled back, its connection
+/// is kept at hand (`Conns`); dropped unfinished, it is rolled back and its connection goes to
+/// sqlx, whose ping sends the rollback.
+pub struct WriteTx {
+    /// `None` only once `commit` or `rollback` has taken it.
+    conn: Option<PoolConnection<Any>>,
+    conns: Conns,
+}
+
+type Manager = <Any as Database>::TransactionManager;
+
+impl WriteTx {
+    async fn begin(
+        conns: &Conns,
+        statement: Option<Cow<'static, str>>,
+    ) -> Result<Self, sqlx::Error> {
+        let mut conn = conns.acquire().await?;
+        // A failed BEGIN drops the connection to sqlx (pinged, closed if broken).
+        Manager::begin(&mut conn, statement).await?;
+        Ok(Self {
+            conn: Some(conn),
+            conns: conns.clone(),
+        })
+    }
+
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        self.end(true).await
+    }
+
+    pub async fn rollback(mut self) -> Result<(), sqlx::Error> {
+        self.end(false).await
+    }
+
+    async fn end(&mut self, commit: bool) -> Result<(), sqlx::Error> {
+        let Some(mut conn) = self.conn.take() else {
+            return Ok(());
+        };
+        let ended = if commit {
+            Manager::commit(&mut conn).await
+        } else {
+            Manager::rollback(&mut conn).await
+        };
+        match ended {
+            Ok(()) => self.conns.give_back(conn),
+            Err(_) => {
+                // Its state is unknown: rolled back if still open, and left to sqlx.
+                Manager::start_rollback(&mut conn);
+            }
+        }
+        ended
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        self.conn
+            .as_ref()
+            .expect("a transaction has its connection until it ends")
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.conn
+            .as_mut()
+            .expect("a transaction has its connection until it ends")
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            Manager::start_rollback(&mut conn);
+        }
+    }
+}
+
+impl std::fmt::Debug for WriteTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteTx")
+            .field("open", &self.conn.is_some())
+            .finish()
     }
 }
 

@@ -69,7 +69,7 @@ pub async fn active(
 
 /// Makes sure a key exists, at start-up (so the key set is published before the first sale).
 pub async fn ensure(db: &Db, secret: &SecretKey, now: i64) -> Result<String, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let key = active(&mut tx, secret, now).await?;
     tx.commit().await?;
     Ok(key.key_id)
@@ -77,7 +77,7 @@ pub async fn ensure(db: &Db, secret: &SecretKey, now: i64) -> Result<String, DbE
 
 /// Retires the active key and makes a new one, in one transaction; returns the new key's id.
 pub async fn rotate(db: &Db, secret: &SecretKey, now: i64) -> Result<String, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     retire_active(&mut tx, now).await?;
     let key = active(&mut tx, secret, now).await?;
     tx.commit().await?;

@@ -7,8 +7,7 @@ use super::{
     protocol::{CreatePayment, Notification, PaymentView},
     scenarios::{LATE_SECS, MAX_CODE_TRIES, Scenario, TEST_CODE},
 };
-use crate::platform::db::{Db, DbError};
-use sqlx::{Any, Transaction};
+use crate::platform::db::{Db, DbError, WriteTx};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Row {
@@ -277,12 +276,7 @@ async fn finish(
     Ok(())
 }
 
-async fn queue(
-    tx: &mut Transaction<'static, Any>,
-    row: &Row,
-    delay: i64,
-    now: i64,
-) -> Result<(), SandboxError> {
+async fn queue(tx: &mut WriteTx, row: &Row, delay: i64, now: i64) -> Result<(), SandboxError> {
     let (seq,): (i64,) = sqlx::query_as(
         "SELECT COALESCE(MAX(seq), 0) + 1 FROM sandbox_notifications WHERE payment_id = $1",
     )
@@ -293,7 +287,7 @@ async fn queue(
 }
 
 async fn queue_with_seq(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     row: &Row,
     seq: i64,
     delay: i64,

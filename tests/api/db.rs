@@ -150,3 +150,60 @@ async fn a_connection_is_kept_after_its_statement_and_given_back_when_cut_or_idl
     with_db(Backend::Sqlite, 2, kept_and_given_back).await;
     with_db(Backend::Postgres, 2, kept_and_given_back).await;
 }
+
+async fn insert(tx: &mut bawaba::platform::db::WriteTx, n: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO probe (n) VALUES ($1)")
+        .bind(n)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+async fn transactions_end_and_keep(db: Db) {
+    let writer = db.writer();
+    let count = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM probe")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        n
+    };
+    // Committed: the row is there, the connection kept at hand.
+    let mut tx = db.begin_write().await.unwrap();
+    insert(&mut tx, 1).await.unwrap();
+    assert_eq!(writer.kept_at_hand(), 0, "the transaction holds it");
+    tx.commit().await.unwrap();
+    assert_eq!(count().await, 1);
+    assert!(writer.kept_at_hand() >= 1, "kept after its commit");
+    // Rolled back: no row, kept.
+    let mut tx = db.begin_write().await.unwrap();
+    insert(&mut tx, 2).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(count().await, 1);
+    // Dropped unfinished (an error's `?`): rolled back, and its connection left to sqlx.
+    let kept = writer.kept_at_hand();
+    let mut tx = db.begin_write().await.unwrap();
+    insert(&mut tx, 3).await.unwrap();
+    drop(tx);
+    assert_eq!(writer.kept_at_hand(), kept - 1, "not kept unfinished");
+    assert_eq!(
+        count().await,
+        1,
+        "the dropped transaction's row is not there"
+    );
+    // The writing connection is free again (on SQLite there is one): the next one commits.
+    let mut tx = db.begin_write().await.unwrap();
+    insert(&mut tx, 4).await.unwrap();
+    tx.commit().await.unwrap();
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT n FROM probe ORDER BY n")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![(1,), (4,)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_transaction_keeps_its_connection_once_ended_and_rolls_back_when_dropped() {
+    with_db(Backend::Sqlite, 2, transactions_end_and_keep).await;
+    with_db(Backend::Postgres, 2, transactions_end_and_keep).await;
+}

@@ -7,12 +7,11 @@
 //! the last TOTP step accepted, so that a code seen over a shoulder cannot be used again.
 
 use crate::platform::{
-    db::{Db, DbError},
+    db::{Db, DbError, WriteTx},
     secrets::SecretKey,
 };
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sqlx::{Any, Transaction};
 
 pub const STEP_SECS: i64 = 30;
 /// Steps of clock drift accepted either side of now (RFC 6238 recommends one).
@@ -291,7 +290,7 @@ impl SmsOutcome {
 /// Issues a new SMS code for the account (the old one dies), inside the caller's transaction
 /// with the SMS that carries it. Returns the code, to be sent and never stored.
 pub async fn issue_sms_code(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     secret: &SecretKey,
     account_id: &str,
     now: i64,
@@ -384,7 +383,7 @@ pub async fn check_sms(
 /// Confirms the set-up second step and makes a fresh set of recovery codes, returned once to
 /// be shown (only their hashes stay).
 pub async fn confirm(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     secret: &SecretKey,
     account_id: &str,
     now: i64,
@@ -399,7 +398,7 @@ pub async fn confirm(
 
 /// Replaces the account's recovery codes with ten new ones.
 pub async fn new_recovery_codes(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     secret: &SecretKey,
     account_id: &str,
 ) -> Result<Vec<String>, DbError> {
@@ -467,7 +466,7 @@ pub async fn recovery_codes_left(db: &Db, account_id: &str) -> Result<i64, DbErr
 }
 
 /// Removes the account's second step and everything that goes with it.
-pub async fn remove(tx: &mut Transaction<'static, Any>, account_id: &str) -> Result<(), DbError> {
+pub async fn remove(tx: &mut WriteTx, account_id: &str) -> Result<(), DbError> {
     for table in ["second_factors", "recovery_codes", "sms_codes"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
             .bind(account_id)

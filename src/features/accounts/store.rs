@@ -8,9 +8,9 @@ use crate::{
         identity::IdentityNumber,
     },
     i18n::Locale,
-    platform::db::{Db, DbError, OnUnique},
+    platform::db::{Db, DbError, OnUnique, WriteTx},
 };
-use sqlx::{Any, Transaction};
+use sqlx::Any;
 
 /// What registration hands to the store; every field already validated and normalised.
 pub struct NewAccount {
@@ -52,11 +52,7 @@ pub async fn create(db: &Db, new: &NewAccount, now: i64) -> Result<String, Creat
 /// `create` inside the caller's transaction, so that what comes with a new account (its
 /// verification code, the e-mail carrying it) exists if and only if the account does. On a
 /// duplicate the transaction is rolled back and the caller gets which field was taken.
-pub async fn insert(
-    tx: &mut Transaction<'static, Any>,
-    new: &NewAccount,
-    now: i64,
-) -> Result<String, CreateError> {
+pub async fn insert(tx: &mut WriteTx, new: &NewAccount, now: i64) -> Result<String, CreateError> {
     let id = uuid::Uuid::new_v4().to_string();
     // A savepoint, so that after a refused insert the transaction can still ask which index
     // refused it (PostgreSQL refuses every statement after a failed one otherwise), on the

@@ -5,13 +5,12 @@
 use crate::{
     domain::contact::Email,
     platform::{
-        db::{Db, DbError},
+        db::{Db, DbError, WriteTx},
         secrets::SecretKey,
     },
 };
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Transaction};
 
 pub const LIFETIME_SECS: i64 = 30 * 60;
 /// Wrong codes allowed; the next try needs a new code.
@@ -52,7 +51,7 @@ pub(crate) fn random_code() -> String {
 /// Replaces the account's confirmation with a new one for `email`, inside the caller's
 /// transaction (with the e-mail that carries it).
 pub async fn issue(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     secret: &SecretKey,
     account_id: &str,
     email: &Email,
@@ -222,11 +221,7 @@ pub async fn check_link(
 
 /// Marks the confirmation used (only if it still is unused: two clicks confirm once) and the
 /// account's address confirmed, if the account still has that address.
-async fn confirm(
-    tx: &mut Transaction<'static, Any>,
-    row: &Live,
-    now: i64,
-) -> Result<Outcome, DbError> {
+async fn confirm(tx: &mut WriteTx, row: &Live, now: i64) -> Result<Outcome, DbError> {
     let used = sqlx::query(
         "UPDATE email_verifications SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
     )

@@ -108,7 +108,7 @@ pub mod server {
 
     async fn send_code(
         state: &AppState,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut crate::platform::db::WriteTx,
         account_id: &str,
         email: &Email,
         language: &str,

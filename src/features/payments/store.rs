@@ -6,9 +6,9 @@ use crate::{
         money::{Currency, Money},
         payment::{Payment, PaymentState},
     },
-    platform::db::{Db, DbError, OnUnique, qualified},
+    platform::db::{Db, DbError, OnUnique, WriteTx, qualified},
 };
-use sqlx::{Any, AnyConnection, Executor, Transaction};
+use sqlx::{Any, AnyConnection, Executor};
 
 pub use crate::platform::orders::Order;
 
@@ -339,7 +339,7 @@ pub struct Changes {
 /// `None` when someone else changed it first.
 #[allow(clippy::too_many_arguments)]
 pub async fn move_payment(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     id: &str,
     from: PaymentState,
     refunded_from: i64,

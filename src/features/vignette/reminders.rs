@@ -137,7 +137,7 @@ pub mod server {
                 if vehicles.is_empty() {
                     break;
                 }
-                let mut tx = db.pool().begin().await?;
+                let mut tx = db.begin_write().await?;
                 for v in &vehicles {
                     // What it owes now (exempt and not-subject vehicles are marked, not told).
                     let (_, outcome) = assess(data, &v.declared.facts, now);

@@ -461,7 +461,7 @@ async fn changeable(
 /// whole change visible at once; nothing is kept when the state machine refuses.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn finish(
-    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    mut tx: crate::platform::db::WriteTx,
     application: &str,
     event: Event,
     record: AppointmentRecord,

@@ -36,7 +36,7 @@ pub async fn vehicles_to_remind(
 /// Records that `kind` was handled for the vehicle and campaign; `false` if it already was
 /// (another server got there first: send nothing).
 pub async fn mark_reminded(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::platform::db::WriteTx,
     vehicle_id: &str,
     year: i32,
     kind: &str,
@@ -59,7 +59,7 @@ pub async fn mark_reminded(
 /// it last used a service), else the one it last received a message in (registration queues the
 /// first), else Arabic.
 pub async fn language_of(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::platform::db::WriteTx,
     account_id: &str,
 ) -> Result<String, DbError> {
     for sql in [
