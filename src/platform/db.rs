@@ -13,10 +13,12 @@ use sqlx::{
 };
 use std::{
     borrow::Cow,
+    collections::VecDeque,
     path::Path,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
+use tokio::sync::oneshot;
 
 /// A connection idle for this long is pinged before it is handed out (`Db::connect`).
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
@@ -201,23 +203,28 @@ impl Db {
 }
 
 /// sqlx's pool, with the connections that just ran a statement or a transaction kept at hand for
-/// the next one.
+/// the next one, and handed straight to a task that waits for one.
 ///
 /// sqlx takes a connection back by spawning a task that pings it (`PoolConnection`'s `Drop`,
 /// sqlx-core 0.8.6, no setting to skip it): on SQLite a hand-off to the connection's thread and
 /// back, on PostgreSQL a round trip, for every statement run on the pool, about 30 a vignette
 /// purchase (issue 23). A connection whose statement ran to its end, with or without a
 /// database error (a refused insert), is in a known state and needs no ping; so is one whose
-/// transaction (`WriteTx`) committed or rolled back. Such connections are kept here, newest
-/// first, and the next statement takes one. Anything else goes back to sqlx, as before, to be
-/// pinged, and closed if broken: a connection taken with `acquire` (a caller may drop it
-/// mid-statement or mid-transaction), one whose statement failed otherwise or was dropped
-/// before its end, a transaction dropped unfinished (its rollback is sent by that ping on
-/// PostgreSQL), and one kept a second or more (sqlx pings it and its idle timeout applies;
-/// this is when a restarted database leaves connections dead).
+/// transaction (`WriteTx`) committed or rolled back. Such a connection goes to the oldest task
+/// waiting here, else is kept, newest first, for the next statement. Anything else goes back to
+/// sqlx, as before, to be pinged, and closed if broken: a connection taken with `acquire` (a
+/// caller may drop it mid-statement or mid-transaction), one whose statement failed otherwise
+/// or was dropped before its end, a transaction dropped unfinished (its rollback is sent by
+/// that ping on PostgreSQL), and one kept a second or more (sqlx pings it and its idle timeout
+/// applies; this is when a restarted database leaves connections dead).
 ///
-/// sqlx does not see the connections kept here: while a task waits for one from sqlx, every
-/// connection given back goes to sqlx, so the waiter never waits for a connection kept idle.
+/// Statements and transactions take their connections through `Conns::take`, which counts
+/// them (`Kept::held`): below sqlx's maximum it asks sqlx; at it, all are busy with statements
+/// here, and the task queues for the next one given back. Under load SQLite's one writing
+/// connection thus passes from transaction to transaction without a ping in between (it nearly
+/// always has a waiter). sqlx does not see the connections held here: while a task waits for
+/// one from sqlx (a connection taken with `acquire` holds the place it needs), every
+/// connection given back goes to sqlx, so that waiter never waits for one kept here.
 ///
 /// As an executor (`.fetch_all(db.pool())`), it reads a statement's rows whole before yielding
 /// them: every caller collects them anyway, and it frees the connection at once.
@@ -227,12 +234,39 @@ pub struct Conns {
     kept: Arc<Mutex<Kept>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Kept {
     idle: Vec<(PoolConnection<Any>, Instant)>,
+    /// Connections taken from sqlx through `take` and not given back to it: running a
+    /// statement or a transaction, kept idle, or on their way to a queued task. At most sqlx's
+    /// maximum.
+    held: usize,
     /// Tasks waiting for a connection from sqlx's pool.
     waiting: usize,
+    /// Tasks waiting for one of the `held` connections, oldest first. Not empty only when
+    /// every place is held and none is idle.
+    queue: VecDeque<oneshot::Sender<Handed>>,
+    /// Connections handed from a task straight to a queued one, since the start.
+    handed_on: u64,
 }
+
+/// What a queued task is handed: a connection, or a place freed under sqlx's maximum (a
+/// connection went back to sqlx), to be filled from sqlx.
+enum Handed {
+    Conn(Taken),
+    Place(Place),
+}
+
+/// A connection counted in `Kept::held`. Dropped without `Conns::give_back` (a statement that
+/// failed or was cut, a transaction dropped unfinished, a task cancelled while it was being
+/// handed one), it goes back to sqlx, to be pinged, and frees its place.
+struct Taken {
+    conn: Option<PoolConnection<Any>>,
+    conns: Conns,
+}
+
+/// A place counted in `Kept::held` with no connection yet. Dropped unused, it is freed.
+struct Place(Option<Conns>);
 
 impl Conns {
     fn new(pool: AnyPool) -> Self {
@@ -247,50 +281,146 @@ impl Conns {
         self.kept.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A connection kept at hand, else one from sqlx's pool. It goes back to sqlx's pool when
-    /// dropped (see the type's comment).
+    fn max(&self) -> usize {
+        self.pool.options().get_max_connections() as usize
+    }
+
+    /// A connection kept at hand, else one from sqlx's pool, for a caller that uses it as it
+    /// likes: it goes back to sqlx's pool when dropped (see the type's comment).
     pub async fn acquire(&self) -> Result<PoolConnection<Any>, sqlx::Error> {
-        let mut stale = Vec::new();
-        {
+        let (fresh, stale) = {
             let mut kept = self.kept();
-            while let Some((conn, since)) = kept.idle.pop() {
-                if since.elapsed() < IDLE_BEFORE_PING {
-                    return Ok(conn);
-                }
-                stale.push(conn);
+            let found = kept.pop_fresh();
+            if found.0.is_some() {
+                // It leaves the places counted here: its owner gives it to sqlx.
+                kept.held -= 1;
             }
-            kept.waiting += 1;
-        }
+            found
+        };
         drop(stale);
-        // Counted down however the wait ends, the task dropped included.
+        match fresh {
+            Some(conn) => Ok(conn),
+            None => self.from_sqlx().await,
+        }
+    }
+
+    /// sqlx's `acquire`, counted in `Kept::waiting` however the wait ends.
+    async fn from_sqlx(&self) -> Result<PoolConnection<Any>, sqlx::Error> {
         struct Waiting<'a>(&'a Conns);
         impl Drop for Waiting<'_> {
             fn drop(&mut self) {
                 self.0.kept().waiting -= 1;
             }
         }
+        self.kept().waiting += 1;
         let _waiting = Waiting(self);
         self.pool.acquire().await
     }
 
-    /// Keeps a connection whose statement ran to its end, unless a task waits for one from
-    /// sqlx: then sqlx takes it back and hands it on.
-    fn give_back(&self, conn: PoolConnection<Any>) {
-        let mut kept = self.kept();
-        if kept.waiting == 0 {
-            kept.idle.push((conn, Instant::now()));
-        } else {
-            drop(kept);
-            drop(conn);
+    /// A connection for a statement or a transaction: kept at hand, else from sqlx while
+    /// places are free, else the next one given back here (see the type's comment).
+    async fn take(&self) -> Result<Taken, sqlx::Error> {
+        enum Next {
+            Ready(PoolConnection<Any>),
+            Ask(Place),
+            Queued(oneshot::Receiver<Handed>),
+        }
+        let (next, stale) = {
+            let mut kept = self.kept();
+            let (fresh, stale) = kept.pop_fresh();
+            let next = if let Some(conn) = fresh {
+                Next::Ready(conn)
+            } else if kept.held < self.max() {
+                kept.held += 1;
+                Next::Ask(Place(Some(self.clone())))
+            } else {
+                let (tx, rx) = oneshot::channel();
+                kept.queue.push_back(tx);
+                Next::Queued(rx)
+            };
+            (next, stale)
+        };
+        // To sqlx, which pings them, outside the lock.
+        drop(stale);
+        let place = match next {
+            Next::Ready(conn) => return Ok(self.taken(conn)),
+            Next::Ask(place) => place,
+            Next::Queued(rx) => {
+                let wait = self.pool.options().get_acquire_timeout();
+                match tokio::time::timeout(wait, rx).await {
+                    Ok(Ok(Handed::Conn(taken))) => return Ok(taken),
+                    Ok(Ok(Handed::Place(place))) => place,
+                    // The queue was emptied by `close`.
+                    Ok(Err(_)) => return Err(sqlx::Error::PoolClosed),
+                    Err(_) => return Err(sqlx::Error::PoolTimedOut),
+                }
+            }
+        };
+        // A failed or cancelled wait drops `place`, which frees it.
+        let conn = self.from_sqlx().await?;
+        place.fill();
+        Ok(self.taken(conn))
+    }
+
+    fn taken(&self, conn: PoolConnection<Any>) -> Taken {
+        Taken {
+            conn: Some(conn),
+            conns: self.clone(),
         }
     }
 
-    /// Gives the connection back after a statement's `outcome`: kept at hand when it ran to its
-    /// end, to sqlx (pinged, closed if broken) when the failure was not the database's answer.
-    fn after<T>(&self, conn: PoolConnection<Any>, outcome: &Result<T, sqlx::Error>) {
+    /// A connection whose statement or transaction ran to its end: to the oldest queued task,
+    /// else kept; unless a task waits for one from sqlx: then sqlx takes it back and hands it on.
+    fn give_back(&self, mut taken: Taken) {
+        let Some(mut conn) = taken.conn.take() else {
+            return;
+        };
+        let mut kept = self.kept();
+        if kept.waiting > 0 {
+            drop(kept);
+            drop(self.taken(conn));
+            return;
+        }
+        while let Some(waiter) = kept.queue.pop_front() {
+            match waiter.send(Handed::Conn(self.taken(conn))) {
+                Ok(()) => {
+                    kept.handed_on += 1;
+                    return;
+                }
+                // That task stopped waiting (its send failed, so nothing was dropped): the
+                // next one, or kept.
+                Err(Handed::Conn(mut back)) => match back.conn.take() {
+                    Some(c) => conn = c,
+                    None => return,
+                },
+                Err(Handed::Place(_)) => unreachable!("a connection was sent"),
+            }
+        }
+        kept.idle.push((conn, Instant::now()));
+    }
+
+    /// Frees a place counted here (its connection went to sqlx, or was never taken): to the
+    /// oldest queued task, which then asks sqlx, else no longer counted.
+    fn free_place(&self) {
+        let mut kept = self.kept();
+        while let Some(waiter) = kept.queue.pop_front() {
+            match waiter.send(Handed::Place(Place(Some(self.clone())))) {
+                Ok(()) => return,
+                // Not dropped: its `Drop` would take the lock held here.
+                Err(Handed::Place(unused)) => unused.fill(),
+                Err(Handed::Conn(_)) => unreachable!("a place was sent"),
+            }
+        }
+        kept.held -= 1;
+    }
+
+    /// Gives the connection back after a statement's `outcome`: kept at hand (or handed on)
+    /// when it ran to its end, to sqlx (pinged, closed if broken) when the failure was not the
+    /// database's answer.
+    fn after<T>(&self, taken: Taken, outcome: &Result<T, sqlx::Error>) {
         match outcome {
-            Ok(_) | Err(sqlx::Error::Database(_)) => self.give_back(conn),
-            Err(_) => drop(conn),
+            Ok(_) | Err(sqlx::Error::Database(_)) => self.give_back(taken),
+            Err(_) => drop(taken),
         }
     }
 
@@ -299,21 +429,110 @@ impl Conns {
         self.kept().idle.len()
     }
 
+    /// Tasks queued for a connection now (for tests).
+    pub fn queued(&self) -> usize {
+        self.kept().queue.len()
+    }
+
+    /// Connections handed from one task straight to a queued one so far (for tests and
+    /// benchmarks).
+    pub fn handed_on(&self) -> u64 {
+        self.kept().handed_on
+    }
+
     pub async fn close(&self) {
-        let idle = std::mem::take(&mut self.kept().idle);
+        let (idle, queue) = {
+            let mut kept = self.kept();
+            let idle = std::mem::take(&mut kept.idle);
+            kept.held -= idle.len();
+            (idle, std::mem::take(&mut kept.queue))
+        };
+        // Queued tasks find their sender gone: `PoolClosed`.
+        drop(queue);
         drop(idle);
         self.pool.close().await;
     }
 }
 
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kept")
+            .field("idle", &self.idle.len())
+            .field("held", &self.held)
+            .field("waiting", &self.waiting)
+            .field("queued", &self.queue.len())
+            .field("handed_on", &self.handed_on)
+            .finish()
+    }
+}
+
+impl Kept {
+    /// The newest idle connection if it has been idle less than a second, and those idle
+    /// longer, taken out of the count, for the caller to drop to sqlx outside the lock.
+    fn pop_fresh(&mut self) -> (Option<PoolConnection<Any>>, Vec<PoolConnection<Any>>) {
+        // Newest last: the stale ones are at the front.
+        let stale_count = self
+            .idle
+            .iter()
+            .take_while(|(_, since)| since.elapsed() >= IDLE_BEFORE_PING)
+            .count();
+        let stale: Vec<_> = self.idle.drain(..stale_count).map(|(c, _)| c).collect();
+        self.held -= stale.len();
+        (self.idle.pop().map(|(c, _)| c), stale)
+    }
+}
+
+impl Drop for Taken {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            // Back to sqlx (its ping, or its close if broken), then the place is freed.
+            drop(conn);
+            self.conns.free_place();
+        }
+    }
+}
+
+impl std::ops::Deref for Taken {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        self.conn
+            .as_ref()
+            .expect("a taken connection until given back")
+    }
+}
+
+impl std::ops::DerefMut for Taken {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.conn
+            .as_mut()
+            .expect("a taken connection until given back")
+    }
+}
+
+impl Place {
+    /// The place has its connection (or is being handled by the caller): no longer freed on
+    /// drop.
+    fn fill(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Some(conns) = self.0.take() {
+            conns.free_place();
+        }
+    }
+}
+
 /// A transaction on the writing connection (`Db::begin_write`), used as sqlx's `Transaction`
 /// is: `&mut *tx` is its connection, `commit` ends it. Committed or rolled back, its connection
-/// is kept at hand (`Conns`); dropped unfinished, it is rolled back and its connection goes to
-/// sqlx, whose ping sends the rollback.
+/// goes to the next task waiting for one, or is kept at hand (`Conns`); dropped unfinished, it is
+/// rolled back and its connection goes to sqlx, whose ping sends the rollback.
 pub struct WriteTx {
     /// `None` only once `commit` or `rollback` has taken it.
-    conn: Option<PoolConnection<Any>>,
-    conns: Conns,
+    conn: Option<Taken>,
 }
 
 type Manager = <Any as Database>::TransactionManager;
@@ -323,13 +542,10 @@ impl WriteTx {
         conns: &Conns,
         statement: Option<Cow<'static, str>>,
     ) -> Result<Self, sqlx::Error> {
-        let mut conn = conns.acquire().await?;
+        let mut conn = conns.take().await?;
         // A failed BEGIN drops the connection to sqlx (pinged, closed if broken).
         Manager::begin(&mut conn, statement).await?;
-        Ok(Self {
-            conn: Some(conn),
-            conns: conns.clone(),
-        })
+        Ok(Self { conn: Some(conn) })
     }
 
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
@@ -350,7 +566,10 @@ impl WriteTx {
             Manager::rollback(&mut conn).await
         };
         match ended {
-            Ok(()) => self.conns.give_back(conn),
+            Ok(()) => {
+                let conns = conn.conns.clone();
+                conns.give_back(conn);
+            }
             Err(_) => {
                 // Its state is unknown: rolled back if still open, and left to sqlx.
                 Manager::start_rollback(&mut conn);
@@ -365,7 +584,7 @@ impl std::ops::Deref for WriteTx {
 
     fn deref(&self) -> &AnyConnection {
         self.conn
-            .as_ref()
+            .as_deref()
             .expect("a transaction has its connection until it ends")
     }
 }
@@ -373,7 +592,7 @@ impl std::ops::Deref for WriteTx {
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         self.conn
-            .as_mut()
+            .as_deref_mut()
             .expect("a transaction has its connection until it ends")
     }
 }
@@ -409,8 +628,8 @@ impl<'p> Executor<'p> for &'_ Conns {
     {
         let conns = self.clone();
         futures::stream::once(async move {
-            let mut conn = conns.acquire().await?;
-            let all: Result<Vec<_>, _> = conn.fetch_many(query).try_collect().await;
+            let mut conn = conns.take().await?;
+            let all: Result<Vec<_>, _> = (&mut *conn).fetch_many(query).try_collect().await;
             conns.after(conn, &all);
             all
         })
@@ -428,8 +647,8 @@ impl<'p> Executor<'p> for &'_ Conns {
     {
         let conns = self.clone();
         Box::pin(async move {
-            let mut conn = conns.acquire().await?;
-            let row = conn.fetch_optional(query).await;
+            let mut conn = conns.take().await?;
+            let row = (&mut *conn).fetch_optional(query).await;
             conns.after(conn, &row);
             row
         })
@@ -442,8 +661,8 @@ impl<'p> Executor<'p> for &'_ Conns {
     ) -> BoxFuture<'e, Result<<Any as Database>::Statement<'q>, sqlx::Error>> {
         let conns = self.clone();
         Box::pin(async move {
-            let mut conn = conns.acquire().await?;
-            let statement = conn.prepare_with(sql, parameters).await;
+            let mut conn = conns.take().await?;
+            let statement = (&mut *conn).prepare_with(sql, parameters).await;
             conns.after(conn, &statement);
             statement
         })
@@ -455,8 +674,8 @@ impl<'p> Executor<'p> for &'_ Conns {
     ) -> BoxFuture<'e, Result<Describe<Any>, sqlx::Error>> {
         let conns = self.clone();
         Box::pin(async move {
-            let mut conn = conns.acquire().await?;
-            let described = conn.describe(sql).await;
+            let mut conn = conns.take().await?;
+            let described = (&mut *conn).describe(sql).await;
             conns.after(conn, &described);
             described
         })

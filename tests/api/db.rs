@@ -1,6 +1,6 @@
-//! `platform::db::Conns`: connections kept at hand between statements, never kept from a task
-//! that waits for one, and given back to sqlx (to be pinged, or closed) when their state is not
-//! known. On a database of their own: the app's workers would take connections meanwhile.
+//! `platform::db::Conns`: connections kept at hand between statements, handed straight to a task
+//! queued for one, never kept from a task that waits for sqlx, and given back to sqlx (to be
+//! pinged, or closed) when their state is not known. On a database of their own: the app's workers would take connections meanwhile.
 
 use crate::support::app::{Backend, drop_database, fresh_database};
 use bawaba::platform::db::{self, Db};
@@ -206,4 +206,99 @@ async fn transactions_end_and_keep(db: Db) {
 async fn a_write_transaction_keeps_its_connection_once_ended_and_rolls_back_when_dropped() {
     with_db(Backend::Sqlite, 2, transactions_end_and_keep).await;
     with_db(Backend::Postgres, 2, transactions_end_and_keep).await;
+}
+
+/// Waits until `n` tasks are queued on `conns` (each has found every connection busy).
+async fn until_queued(conns: &db::Conns, n: usize) {
+    for _ in 0..500 {
+        if conns.queued() >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    panic!("{n} tasks never queued (queued: {})", conns.queued());
+}
+
+async fn queued_tasks_are_handed_the_connection(db: Db) {
+    // Every writing connection busy in a transaction (one on SQLite, two on PostgreSQL).
+    let busy = if db.backend() == db::Backend::Sqlite {
+        1
+    } else {
+        2
+    };
+    let mut open = Vec::new();
+    for n in 0..busy {
+        let mut tx = db.begin_write().await.unwrap();
+        insert(&mut tx, 100 + n).await.unwrap();
+        open.push(tx);
+    }
+    let writer = db.writer().clone();
+    let before = writer.handed_on();
+    // Three statements queue for a connection; each runs when the one before gives it back.
+    let waiting: Vec<_> = (0..3)
+        .map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                sqlx::query("INSERT INTO probe (n) VALUES ($1)")
+                    .bind(n)
+                    .execute(db.writer())
+                    .await
+                    .unwrap();
+            })
+        })
+        .collect();
+    until_queued(&writer, 3).await;
+    // Two more queue and give up (a client gone, a request's timeout): their turns pass on.
+    let gave_up: Vec<_> = (0..2)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let cut = tokio::time::timeout(
+                    Duration::from_millis(30),
+                    sqlx::query("SELECT COUNT(*) FROM probe").fetch_all(db.writer()),
+                )
+                .await;
+                assert!(cut.is_err(), "queued behind the open transactions");
+            })
+        })
+        .collect();
+    for t in gave_up {
+        t.await.unwrap();
+    }
+    for tx in open {
+        tx.commit().await.unwrap();
+    }
+    for t in waiting {
+        t.await.unwrap();
+    }
+    assert!(
+        writer.handed_on() >= before + 3,
+        "each queued statement was handed a connection, not sent to sqlx's pool (handed on: {})",
+        writer.handed_on() - before
+    );
+    assert_eq!(writer.queued(), 0);
+    // Nothing was lost to the tasks that gave up: every connection is usable at once.
+    let mut again = Vec::new();
+    for n in 0..busy {
+        let mut tx = tokio::time::timeout(Duration::from_secs(2), db.begin_write())
+            .await
+            .expect("a connection is free")
+            .unwrap();
+        insert(&mut tx, 200 + n).await.unwrap();
+        again.push(tx);
+    }
+    for tx in again {
+        tx.commit().await.unwrap();
+    }
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM probe")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 3 + 2 * busy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_queued_for_a_busy_connection_is_handed_it_and_one_that_gives_up_loses_none() {
+    with_db(Backend::Sqlite, 2, queued_tasks_are_handed_the_connection).await;
+    with_db(Backend::Postgres, 2, queued_tasks_are_handed_the_connection).await;
 }
