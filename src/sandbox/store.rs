@@ -82,15 +82,16 @@ impl From<sqlx::Error> for SandboxError {
     }
 }
 
-/// Opens a payment, or returns the one already opened for this merchant reference.
+/// Opens a payment, or returns the one already opened for this merchant reference (read again
+/// only then: the insert returns the row it made).
 pub async fn create(db: &Db, req: &CreatePayment, now: i64) -> Result<Row, SandboxError> {
     let id = format!("sbx_{}", hex::encode(rand::random::<[u8; 12]>()));
-    sqlx::query(
+    let made: Option<Row> = sqlx::query_as(&format!(
         "INSERT INTO sandbox_payments (id, merchant_ref, reference, amount_minor, currency, \
          description, language, return_url, notify_url, expires_at, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11) \
-         ON CONFLICT (merchant_ref) DO NOTHING",
-    )
+         ON CONFLICT (merchant_ref) DO NOTHING RETURNING {COLUMNS}",
+    ))
     .bind(&id)
     .bind(&req.merchant_ref)
     .bind(&req.reference)
@@ -102,11 +103,14 @@ pub async fn create(db: &Db, req: &CreatePayment, now: i64) -> Result<Row, Sandb
     .bind(&req.notify_url)
     .bind(req.expires_at)
     .bind(now)
-    .execute(db.writer())
+    .fetch_optional(db.writer())
     .await?;
-    by_merchant_ref(db, &req.merchant_ref)
-        .await?
-        .ok_or(SandboxError::NotFound)
+    match made {
+        Some(row) => Ok(row),
+        None => by_merchant_ref(db, &req.merchant_ref)
+            .await?
+            .ok_or(SandboxError::NotFound),
+    }
 }
 
 pub async fn by_merchant_ref(db: &Db, merchant_ref: &str) -> Result<Option<Row>, SandboxError> {
@@ -256,37 +260,29 @@ async fn finish(
     let mut finished = row.clone();
     finished.status = status.into();
     finished.failure = failure.map(str::to_string);
+    // A payment finishes once (the status guard above), and only here are its notifications
+    // queued: they are numbered from 1 without reading the table.
     match scenario {
         Scenario::NoNotification => {}
         Scenario::DuplicateNotification => {
-            queue(&mut tx, &finished, 0, now).await?;
-            queue(&mut tx, &finished, 0, now).await?;
+            queue(&mut tx, &finished, 1, 0, now).await?;
+            queue(&mut tx, &finished, 2, 0, now).await?;
         }
-        Scenario::LateNotification => queue(&mut tx, &finished, LATE_SECS, now).await?,
+        Scenario::LateNotification => queue(&mut tx, &finished, 1, LATE_SECS, now).await?,
         Scenario::OutOfOrder => {
             // The newer news goes first; the older ("still open") follows a few seconds later.
             let mut older = row.clone();
             older.status = "open".into();
-            queue_with_seq(&mut tx, &finished, 2, 0, now).await?;
-            queue_with_seq(&mut tx, &older, 1, 5, now).await?;
+            queue(&mut tx, &finished, 2, 0, now).await?;
+            queue(&mut tx, &older, 1, 5, now).await?;
         }
-        _ => queue(&mut tx, &finished, 0, now).await?,
+        _ => queue(&mut tx, &finished, 1, 0, now).await?,
     }
     tx.commit().await.map_err(DbError::Sqlx)?;
     Ok(())
 }
 
-async fn queue(tx: &mut WriteTx, row: &Row, delay: i64, now: i64) -> Result<(), SandboxError> {
-    let (seq,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM sandbox_notifications WHERE payment_id = $1",
-    )
-    .bind(&row.id)
-    .fetch_one(&mut **tx)
-    .await?;
-    queue_with_seq(tx, row, seq, delay, now).await
-}
-
-async fn queue_with_seq(
+async fn queue(
     tx: &mut WriteTx,
     row: &Row,
     seq: i64,

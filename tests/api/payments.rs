@@ -19,7 +19,10 @@ use bawaba::{
     },
     features::payments::engine::{self, NewOrder, PaymentError, Started},
     platform::{gateway::signature, session::now_secs},
-    sandbox::protocol::{Notification, PaymentView},
+    sandbox::{
+        protocol::{CreatePayment, Notification, PaymentView},
+        store,
+    },
 };
 
 const AMOUNT: Money = Money {
@@ -613,7 +616,61 @@ on_both_backends!(
                 "{card}"
             );
             assert_eq!(fulfilled(&order), 1, "{card}");
+            // Numbered from 1 in the order the sandbox means them (it does not read them back).
+            let seqs: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT n.seq, n.body FROM sandbox_notifications n \
+                 JOIN sandbox_payments p ON p.id = n.payment_id \
+                 WHERE p.merchant_ref = $1 ORDER BY n.seq",
+            )
+            .bind(&payment)
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+            let numbers: Vec<i64> = seqs.iter().map(|(n, _)| *n).collect();
+            let late = card.ends_with("0309");
+            assert_eq!(numbers, if late { vec![1] } else { vec![1, 2] }, "{card}");
+            for (n, body) in &seqs {
+                let sent: Notification = serde_json::from_str(body).unwrap();
+                assert_eq!(sent.seq, *n, "{card}: the body carries its number");
+            }
         }
+    }
+);
+
+on_both_backends!(
+    the_sandbox_opens_one_payment_per_merchant_reference,
+    |app: &TestApp| async move {
+        let req = CreatePayment {
+            merchant_ref: "pay_repeated".into(),
+            reference: "BWB-REPEAT".into(),
+            amount_minor: 200_000,
+            currency: "DZD".into(),
+            description: "test".into(),
+            language: "ar".into(),
+            return_url: "http://portal.example/return".into(),
+            notify_url: "http://portal.example/notify".into(),
+            expires_at: now_secs() + 600,
+        };
+        let opened = store::create(&app.db, &req, now_secs()).await.unwrap();
+        assert_eq!(
+            (opened.amount_minor, opened.status.as_str()),
+            (200_000, "open")
+        );
+        // The merchant asks again (a retry after a lost answer): the same payment, unchanged.
+        let again = CreatePayment {
+            amount_minor: 1,
+            ..req.clone()
+        };
+        let found = store::create(&app.db, &again, now_secs()).await.unwrap();
+        assert_eq!(found.id, opened.id);
+        assert_eq!(found.amount_minor, 200_000);
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sandbox_payments WHERE merchant_ref = $1")
+                .bind(&req.merchant_ref)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(n, 1);
     }
 );
 
