@@ -300,12 +300,12 @@ impl Conns {
         drop(stale);
         match fresh {
             Some(conn) => Ok(conn),
-            None => self.from_sqlx().await,
+            None => self.ask_sqlx().await,
         }
     }
 
     /// sqlx's `acquire`, counted in `Kept::waiting` however the wait ends.
-    async fn from_sqlx(&self) -> Result<PoolConnection<Any>, sqlx::Error> {
+    async fn ask_sqlx(&self) -> Result<PoolConnection<Any>, sqlx::Error> {
         struct Waiting<'a>(&'a Conns);
         impl Drop for Waiting<'_> {
             fn drop(&mut self) {
@@ -357,7 +357,7 @@ impl Conns {
             }
         };
         // A failed or cancelled wait drops `place`, which frees it.
-        let conn = self.from_sqlx().await?;
+        let conn = self.ask_sqlx().await?;
         place.fill();
         Ok(self.taken(conn))
     }
