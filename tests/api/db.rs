@@ -235,7 +235,7 @@ async fn queued_tasks_are_handed_the_connection(db: Db) {
     let writer = db.writer().clone();
     let before = writer.handed_on();
     // Three statements queue for a connection; each runs when the one before gives it back.
-    let waiting: Vec<_> = (0..3)
+    let waiting: Vec<_> = (0..3_i64)
         .map(|n| {
             let db = db.clone();
             tokio::spawn(async move {
