@@ -15,7 +15,8 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 pub const MAX_ATTEMPTS: i64 = 10;
-/// How long a claim lasts: longer than any send (the SMTP timeout is 20 s).
+/// How long a claim lasts: longer than any send (the SMTP timeout is 20 s; a claim's messages
+/// go at once, so a batch takes as long as its slowest).
 const LEASE_SECS: i64 = 120;
 
 /// Seconds to wait after the `attempts`-th failed try: 30 s, 1 min, 2 min, … capped at 1 hour
@@ -127,51 +128,60 @@ pub struct Claimed {
 const DUE: &str = "((status = 'pending' AND next_attempt_at <= $3) \
                    OR (status = 'sending' AND claimed_until <= $3))";
 
-/// Takes the oldest due message, if any. The WHERE is repeated in the UPDATE so that of two
-/// workers that chose the same row, only the first changes it (PostgreSQL re-checks it on the
-/// row it waited for; SQLite runs writers one at a time). On PostgreSQL a row another worker
-/// is claiming is skipped: without `SKIP LOCKED` the lanes all chose the same oldest row, waited
-/// for its claim, and all but one found nothing due while hundreds were (171 e-mails/s in
-/// the bench instead of over 1,000).
+/// Takes up to `limit` of the oldest due messages. The WHERE is repeated in the UPDATE so that
+/// of two workers that chose the same rows, only the first changes them (PostgreSQL re-checks
+/// it on each row it waited for; SQLite runs writers one at a time). On PostgreSQL rows another
+/// worker is claiming are skipped: without `SKIP LOCKED` the lanes all chose the same oldest
+/// rows, waited for their claim, and all but one found nothing due while hundreds were (171
+/// e-mails/s in the bench instead of over 1,000).
 ///
 /// One statement, so no transaction around it: a single write is atomic on both backends, and
-/// on SQLite it takes the write lock before it reads, as `BEGIN IMMEDIATE` would. sqlx resets
-/// the statement as soon as `fetch_optional` has its row, which ends the implicit
-/// transaction. Three round trips to the database became one, twice a purchase.
-pub async fn claim(db: &Db, worker: &str, now: i64) -> Result<Option<Claimed>, DbError> {
+/// on SQLite it takes the write lock before it reads, as `BEGIN IMMEDIATE` would. Several
+/// messages a claim, because under load they are due several at a time and each claim is a
+/// write that waits its turn for SQLite's one writer (issue 23).
+pub async fn claim(db: &Db, worker: &str, now: i64, limit: usize) -> Result<Vec<Claimed>, DbError> {
     let skip_locked = match db.backend() {
         super::db::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         super::db::Backend::Sqlite => "",
     };
-    let row: Option<Claimed> = sqlx::query_as(
-        &format!(
-            "UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_until = $2, \
-             attempts = attempts + 1 \
-             WHERE id = (SELECT id FROM outbox WHERE {DUE} ORDER BY next_attempt_at, created_at LIMIT 1 {skip_locked}) \
-             AND {DUE} \
-             RETURNING id, channel, recipient, template, language, params, attempts"
-        ),
-    )
+    // The rows are chosen once (`MATERIALIZED`): as `id IN (SELECT … LIMIT n)` PostgreSQL may
+    // run the choice again for each row it updates, and each run, skipping the rows this very
+    // statement has just locked, chose further ones (five claimed for a limit of four).
+    let rows: Vec<Claimed> = sqlx::query_as(&format!(
+        "WITH picked AS MATERIALIZED \
+         (SELECT id FROM outbox WHERE {DUE} ORDER BY next_attempt_at, created_at LIMIT $4 {skip_locked}) \
+         UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_until = $2, \
+         attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM picked) AND {DUE} \
+         RETURNING id, channel, recipient, template, language, params, attempts"
+    ))
     .bind(worker)
     .bind(now + LEASE_SECS)
     .bind(now)
-    .fetch_optional(db.writer())
+    .bind(limit as i64)
+    .fetch_all(db.writer())
     .await?;
-    Ok(row)
+    Ok(rows)
 }
 
 /// A delivered message keeps its status, not its contents: parameters can carry one-time
-/// codes and links, which must not outlive their delivery in clear.
-async fn mark_sent(db: &Db, id: &str, worker: &str, now: i64) -> Result<(), DbError> {
-    sqlx::query(
+/// codes and links, which must not outlive their delivery in clear. One statement for all the
+/// messages of a claim that went.
+async fn mark_sent(db: &Db, ids: &[&str], worker: &str, now: i64) -> Result<(), DbError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let places: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
         "UPDATE outbox SET status = 'sent', sent_at = $1, claimed_by = NULL, claimed_until = NULL, \
-         last_error = NULL, params = '{}' WHERE id = $2 AND claimed_by = $3",
-    )
-    .bind(now)
-    .bind(id)
-    .bind(worker)
-    .execute(db.writer())
-    .await?;
+         last_error = NULL, params = '{{}}' WHERE claimed_by = $2 AND id IN ({})",
+        places.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(now).bind(worker);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.execute(db.writer()).await?;
     Ok(())
 }
 
@@ -228,18 +238,9 @@ async fn render_apart(
     .await
 }
 
-/// Claims and delivers one message; `Ok(false)` when nothing was due.
-pub async fn deliver_one(
-    db: &Db,
-    transports: &Transports,
-    render: Render,
-    worker: &str,
-    now: i64,
-) -> Result<bool, DbError> {
-    let Some(message) = claim(db, worker, now).await? else {
-        return Ok(false);
-    };
-    let outcome = match render_apart(render, &message).await {
+/// Renders and sends one claimed message.
+async fn send(transports: &Transports, render: Render, message: &Claimed) -> Result<(), SendError> {
+    match render_apart(render, message).await {
         Err(e) => Err(SendError::Permanent(format!(
             "template {} in {} not rendered: {e}",
             message.template, message.language
@@ -266,27 +267,59 @@ pub async fn deliver_one(
             "template {} does not fit channel {}",
             message.template, message.channel
         ))),
-    };
-    match outcome {
-        Ok(()) => {
-            mark_sent(db, &message.id, worker, super::session::now_secs()).await?;
-            tracing::info!(id = %message.id, template = %message.template, channel = %message.channel, "notification sent");
-        }
-        Err(e) => {
-            let permanent = matches!(e, SendError::Permanent(_));
-            tracing::warn!(id = %message.id, attempts = message.attempts, permanent, error = %e, "notification not sent");
-            mark_failed(
-                db,
-                &message,
-                worker,
-                &e.to_string(),
-                permanent,
-                super::session::now_secs(),
-            )
-            .await?;
+    }
+}
+
+/// Claims up to `limit` due messages and delivers them at once; how many it claimed (0 when
+/// nothing was due). Those that went are marked sent together, then each failure is recorded
+/// with its backoff.
+pub async fn deliver_due(
+    db: &Db,
+    transports: &Transports,
+    render: Render,
+    worker: &str,
+    now: i64,
+    limit: usize,
+) -> Result<usize, DbError> {
+    let messages = claim(db, worker, now, limit).await?;
+    let outcomes =
+        futures::future::join_all(messages.iter().map(|m| send(transports, render, m))).await;
+    let (mut sent, mut failed) = (Vec::new(), Vec::new());
+    for (message, outcome) in messages.iter().zip(outcomes) {
+        match outcome {
+            Ok(()) => {
+                tracing::info!(id = %message.id, template = %message.template, channel = %message.channel, "notification sent");
+                sent.push(message.id.as_str());
+            }
+            Err(e) => failed.push((message, e)),
         }
     }
-    Ok(true)
+    mark_sent(db, &sent, worker, super::session::now_secs()).await?;
+    for (message, e) in failed {
+        let permanent = matches!(e, SendError::Permanent(_));
+        tracing::warn!(id = %message.id, attempts = message.attempts, permanent, error = %e, "notification not sent");
+        mark_failed(
+            db,
+            message,
+            worker,
+            &e.to_string(),
+            permanent,
+            super::session::now_secs(),
+        )
+        .await?;
+    }
+    Ok(messages.len())
+}
+
+/// Claims and delivers one message; `Ok(false)` when nothing was due.
+pub async fn deliver_one(
+    db: &Db,
+    transports: &Transports,
+    render: Render,
+    worker: &str,
+    now: i64,
+) -> Result<bool, DbError> {
+    Ok(deliver_due(db, transports, render, worker, now, 1).await? > 0)
 }
 
 /// Messages one app server sends at once to a relay or provider over the network. Each send
@@ -294,6 +327,12 @@ pub async fn deliver_one(
 /// few milliseconds away would otherwise cap a server at a few dozen e-mails a second; the
 /// database claims keep the lanes apart.
 pub const LANES: usize = 4;
+
+/// Messages a lane claims at most at once. Under load they are due faster than one at a time,
+/// and a claim and its marking are a write each: in batches a purchase's two e-mails cost about
+/// half a claim and half a marking instead of two each (`payments_bench`). Small, so that a few
+/// due messages still spread over the lanes.
+pub const BATCH: usize = 4;
 
 impl Transports {
     /// How many messages to send at once: `LANES` when a message goes over the network, one
@@ -324,11 +363,10 @@ pub fn spawn_worker(
             let name = format!("{worker}-{lane}");
             lanes.spawn(async move {
                 loop {
-                    match deliver_one(&db, &transports, render, &name, super::session::now_secs())
-                        .await
-                    {
-                        Ok(true) => continue,
-                        Ok(false) => {}
+                    let now = super::session::now_secs();
+                    match deliver_due(&db, &transports, render, &name, now, BATCH).await {
+                        Ok(0) => {}
+                        Ok(_) => continue,
                         // The database being down shows in /readyz; try again after the pause.
                         Err(e) => {
                             tracing::warn!(error = %e, "outbox worker could not reach the database")

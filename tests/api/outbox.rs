@@ -171,6 +171,63 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_claim_takes_several_due_messages_and_records_each_outcome,
+    |app: &TestApp| async move {
+        let sink = SmtpSink::start(0).await;
+        let t = transports(Some(&sink.url()), &app.data_dir);
+        // The oldest message names a template that does not exist: it fails for good, while
+        // the messages claimed with it go.
+        let mut tx = app.db.begin_write().await.unwrap();
+        let broken = outbox::enqueue(
+            &mut tx,
+            &Notification::email("no_such_template", "amina@example.dz", "en"),
+            now_secs() - 10,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut good = Vec::new();
+        for code in ["100001", "100002", "100003", "100004"] {
+            good.push(enqueue_verification(&app.db, "amina@example.dz", code).await);
+        }
+        let claimed = outbox::deliver_due(&app.db, &t, render, "w1", now_secs(), 4)
+            .await
+            .unwrap();
+        assert_eq!(claimed, 4, "at most the limit");
+        assert_eq!(sink.messages().len(), 3);
+        assert_eq!(status(&app.db, &broken).await, ("failed".to_string(), 1));
+        let (sent, params): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), SUM(CASE WHEN params = '{}' THEN 1 ELSE 0 END) FROM outbox WHERE status = 'sent'",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            (sent, params),
+            (3, 3),
+            "marked sent together, contents gone"
+        );
+        // The fourth was not claimed; it goes on the next round, then nothing is due.
+        assert_eq!(
+            outbox::deliver_due(&app.db, &t, render, "w1", now_secs(), 4)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            outbox::deliver_due(&app.db, &t, render, "w1", now_secs(), 4)
+                .await
+                .unwrap(),
+            0
+        );
+        for id in &good {
+            assert_eq!(status(&app.db, id).await, ("sent".to_string(), 1));
+        }
+        assert_eq!(sink.messages().len(), 4);
+    }
+);
+
+on_both_backends!(
     without_smtp_e_mails_are_written_as_files,
     |app: &TestApp| async move {
         let t = transports(None, &app.data_dir);
