@@ -62,6 +62,10 @@ pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
             state.db.clone(),
             crate::platform::housekeeping::EVERY,
         ),
+        crate::platform::housekeeping::spawn_checkpoints(
+            state.db.clone(),
+            crate::platform::housekeeping::CHECKPOINT_EVERY,
+        ),
         crate::platform::outbox::spawn_worker(
             state.db.clone(),
             state.transports.clone(),

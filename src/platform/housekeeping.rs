@@ -2,6 +2,7 @@
 //! their drafts, so answers are not kept longer than the privacy notice says, and rate-limit
 //! counters nobody will read again. Each run is
 //! idempotent (a plain DELETE of what has expired), so several servers may run it at once.
+//! And, on SQLite, the write-ahead log's checkpoints (`spawn_checkpoints`).
 
 use super::{db::Db, session};
 use std::time::Duration;
@@ -24,6 +25,24 @@ pub fn spawn(db: Db, every: Duration) -> JoinHandle<()> {
             }
             if let Err(e) = super::throttle::purge_stale(&db, session::now_secs()).await {
                 tracing::warn!(error = %e, "removing stale rate-limit counters failed");
+            }
+        }
+    })
+}
+
+/// How often the SQLite write-ahead log is copied back into the database file: at a hundred
+/// purchases a second the log grows by a few megabytes in that time.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Starts the loop that checkpoints the database (`Db::checkpoint`); several servers on one
+/// file take turns (SQLite lets one checkpoint run at a time, another finds it busy and waits
+/// for its next turn).
+pub fn spawn_checkpoints(db: Db, every: Duration) -> JoinHandle<()> {
+    repeat(every, move || {
+        let db = db.clone();
+        async move {
+            if let Err(e) = db.checkpoint().await {
+                tracing::debug!(error = %e, "checkpoint not done; the next one tries again");
             }
         }
     })

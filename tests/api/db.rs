@@ -302,3 +302,53 @@ async fn a_task_queued_for_a_busy_connection_is_handed_it_and_one_that_gives_up_
     with_db(Backend::Sqlite, 2, queued_tasks_are_handed_the_connection).await;
     with_db(Backend::Postgres, 2, queued_tasks_are_handed_the_connection).await;
 }
+
+/// The database's own file (not its write-ahead log), as SQLite names it.
+async fn database_file(db: &Db) -> std::path::PathBuf {
+    let (_, _, file): (i64, String, String) = sqlx::query_as("PRAGMA database_list")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    file.into()
+}
+
+async fn checkpointed_by_housekeeping(db: Db) {
+    // SQLite's own checkpoints wait for a log of 20,000 pages: the writes below stay in the log.
+    let (threshold,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
+        .fetch_one(db.writer())
+        .await
+        .unwrap();
+    assert_eq!(threshold, 20_000);
+    let mut tx = db.begin_write().await.unwrap();
+    for n in 0..5_000 {
+        insert(&mut tx, n).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let file = database_file(&db).await;
+    let before = std::fs::metadata(&file).unwrap().len();
+    let job =
+        bawaba::platform::housekeeping::spawn_checkpoints(db.clone(), Duration::from_millis(20));
+    let mut after = before;
+    for _ in 0..100 {
+        after = std::fs::metadata(&file).unwrap().len();
+        if after > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    job.abort();
+    assert!(
+        after > before,
+        "the log was copied into the file ({before} → {after} bytes)"
+    );
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM probe")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 5_000);
+}
+
+#[tokio::test]
+async fn on_sqlite_housekeeping_copies_the_write_ahead_log_into_the_file() {
+    with_db(Backend::Sqlite, 2, checkpointed_by_housekeeping).await;
+}
