@@ -30,8 +30,9 @@ pub fn spawn(db: Db, every: Duration) -> JoinHandle<()> {
     })
 }
 
-/// How often the SQLite write-ahead log is copied back into the database file: at a hundred
-/// purchases a second the log grows by a few megabytes in that time.
+/// How often the SQLite write-ahead log is copied back into the database file: the log holds
+/// about a second of writes (megabytes under load), and a page written many times in that
+/// second is copied once.
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// Starts the loop that checkpoints the database (`Db::checkpoint`); several servers on one
