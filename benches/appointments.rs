@@ -72,8 +72,12 @@ async fn applications(db: &Db, n: usize, tag: &str) -> Vec<(String, String)> {
 }
 
 /// Opens the key the slips are signed with (made on the first booking of a fresh database).
-static SECRET: std::sync::LazyLock<bawaba::platform::secrets::SecretKey> =
-    std::sync::LazyLock::new(|| bawaba::platform::secrets::SecretKey::from_bytes([7; 32]));
+static KEYS: std::sync::LazyLock<bawaba::platform::signing::Keyring> =
+    std::sync::LazyLock::new(|| {
+        bawaba::platform::signing::Keyring::new(bawaba::platform::secrets::SecretKey::from_bytes(
+            [7; 32],
+        ))
+    });
 
 /// Books every application, `CONCURRENCY` at a time, each at the slot `slot_of` gives it;
 /// bookings per second (every one must succeed: the centres have room).
@@ -97,7 +101,7 @@ async fn book_all(
                         slot,
                         &store::Issuer {
                             public_url: "https://b.test",
-                            secret: &SECRET,
+                            keys: &KEYS,
                         },
                         now_secs()
                     )

@@ -12,9 +12,9 @@ use crate::{
         http::{self, PlainRoute},
         orders::Fulfilments,
         page_cache::{self, PageCache},
-        pwa,
-        secrets::SecretKey,
-        security, telemetry,
+        pwa, security,
+        signing::Keyring,
+        telemetry,
     },
 };
 use axum::{Router, serve::ListenerExt};
@@ -31,13 +31,13 @@ pub use crate::platform::state::{AppState, StartupError};
 const OFFLINE_PAGES: &[&str] = &[vignette::verify::OFFLINE_PATH];
 
 /// What each kind of order delivers once paid; a service that sells registers its own here.
-pub fn fulfilments(secret: &SecretKey, public_url: &str) -> Fulfilments {
+pub fn fulfilments(keys: &Arc<Keyring>, public_url: &str) -> Fulfilments {
     Fulfilments::default()
         .register(payments::DEMO_KIND, payments::FulfilDemo)
         .register(
             vignette::purchase::KIND,
             vignette::purchase::fulfil::IssueVignette {
-                secret: secret.clone(),
+                keys: keys.clone(),
                 public_url: public_url.to_string(),
             },
         )
@@ -143,6 +143,11 @@ pub fn router(state: AppState) -> Router {
         .filter(|r| r.upload)
         .map(|r| r.path)
         .collect();
+    let server_to_server: Arc<[&'static str]> = plain_list
+        .iter()
+        .filter(|r| r.server_to_server)
+        .map(|r| r.path)
+        .collect();
     let plain = plain_list.into_iter().fold(Router::new(), |router, route| {
         router.route(route.path, route.handler)
     });
@@ -156,7 +161,9 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::platform::session::resolve,
+            move |state, req, next| {
+                crate::platform::session::resolve(state, server_to_server.clone(), req, next)
+            },
         ))
         .layer(CompressionLayer::new().br(true).gzip(true))
         // A request that has not produced its response in time gets a 503 instead of holding

@@ -15,6 +15,9 @@ pub struct PlainRoute {
     pub handler: axum::routing::MethodRouter<AppState>,
     /// An upload: its body may take minutes to arrive on a weak network (`UPLOAD_TIME`).
     pub upload: bool,
+    /// Called by another company's server (a gateway's notification, an SMS provider's
+    /// reply): it never carries a session and never starts one (`session::resolve`).
+    pub server_to_server: bool,
 }
 
 /// How long an upload may take: its body may arrive slowly (10 MB over a 1 Mbit/s phone
@@ -32,6 +35,7 @@ impl PlainRoute {
             path,
             handler: axum::routing::get(handler),
             upload: false,
+            server_to_server: false,
         }
     }
 
@@ -55,7 +59,14 @@ impl PlainRoute {
             path,
             handler: axum::routing::post(handler),
             upload: false,
+            server_to_server: false,
         }
+    }
+
+    /// Called by another company's server, never by a person's browser.
+    pub fn server_to_server(mut self) -> Self {
+        self.server_to_server = true;
+        self
     }
 }
 

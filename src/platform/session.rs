@@ -347,15 +347,23 @@ pub fn account_of(req: &axum::extract::Request) -> Option<String> {
 /// A layer: looks up the session of every request that carries a session cookie (and slides
 /// its expiry). Requests for files never carry work for it, so they skip the lookup, and so do
 /// the sandbox gateway's pages: it stands for another company's site, which never sees the
-/// portal's session (the browser sends the cookie only because it shares our address). When
-/// the lookup fails (the database is down or too busy) the request is answered 503.
+/// portal's session (the browser sends the cookie only because it shares our address). So do
+/// the routes `server_to_server` lists (by their route, `MatchedPath`): another company's
+/// server has no session and cannot start one, so its posts are not counted as new sessions
+/// either (a read for each gateway notification, issue 23). When the lookup fails (the
+/// database is down or too busy) the request is answered 503.
 pub async fn resolve(
     state: axum::extract::State<super::state::AppState>,
+    server_to_server: std::sync::Arc<[&'static str]>,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let path = req.uri().path();
-    if !is_file(path) && !is_sandbox(path) {
+    let from_a_server = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .is_some_and(|m| server_to_server.contains(&m.as_str()));
+    if !is_file(path) && !is_sandbox(path) && !from_a_server {
         let now = now_secs();
         match current(&state.db, req.headers(), state.config.is_https(), now).await {
             Ok(session) => {

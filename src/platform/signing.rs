@@ -11,6 +11,7 @@ use super::{
 use crate::domain::seal::{self, PublicKey};
 use ed25519_dalek::SigningKey;
 use sqlx::AnyConnection;
+use std::sync::{Arc, Mutex, PoisonError};
 
 const SEAL_PURPOSE: &str = "bawaba/signing-key/seal/v1";
 
@@ -31,10 +32,56 @@ pub struct KeyInfo {
     pub retired_at: Option<i64>,
 }
 
+/// The active key's id, as a subquery: a document selects it beside the columns of a read it
+/// makes anyway, and hands it to `Keyring::active`.
+pub const ACTIVE_KEY_ID: &str = "(SELECT key_id FROM signing_keys WHERE active = 1)";
+
+/// The keys as documents are signed with them, one per app server. Which key is active is read
+/// in each document's own transaction (`ACTIVE_KEY_ID`), so a rotation takes effect at once on
+/// every server; the key itself is opened (its seal, then its public half from the private)
+/// once per process and kept, where every document did that work again on the same bytes,
+/// after a statement of its own in the success's transaction (issue 23).
+pub struct Keyring {
+    secret: SecretKey,
+    opened: Mutex<Option<Arc<ActiveKey>>>,
+}
+
+impl Keyring {
+    pub fn new(secret: SecretKey) -> Self {
+        Self {
+            secret,
+            opened: Mutex::new(None),
+        }
+    }
+
+    /// The active key, `active_id` being the id this transaction read (`None`: no key yet, or
+    /// not read): the kept key when it is that one, else read, opened (or made) and kept.
+    pub async fn active(
+        &self,
+        conn: &mut AnyConnection,
+        active_id: Option<&str>,
+        now: i64,
+    ) -> Result<Arc<ActiveKey>, DbError> {
+        if let Some(id) = active_id
+            && let Some(key) = self.kept().as_ref().filter(|k| k.key_id == id)
+        {
+            return Ok(key.clone());
+        }
+        let key = Arc::new(active(conn, &self.secret, now).await?);
+        *self.kept() = Some(key.clone());
+        Ok(key)
+    }
+
+    /// A panic while the lock was held leaves at worst no key kept.
+    fn kept(&self) -> std::sync::MutexGuard<'_, Option<Arc<ActiveKey>>> {
+        self.opened.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// The active key, made if there is none yet. A key the secret no longer opens (the secret was
 /// replaced) is retired and a new one made: documents keep being issued, and what the old key
 /// signed still verifies with its published public half.
-pub async fn active(
+async fn active(
     conn: &mut AnyConnection,
     secret: &SecretKey,
     now: i64,

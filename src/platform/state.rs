@@ -29,6 +29,8 @@ pub struct Shared {
     pub db: Db,
     pub config: Arc<Config>,
     pub secret: SecretKey,
+    /// The keys documents are signed with (opened once per process).
+    pub keys: Arc<crate::platform::signing::Keyring>,
     /// Where the outbox worker sends e-mail and SMS.
     pub transports: Transports,
     /// The payment engine's gateway and the services' fulfilments.
@@ -107,13 +109,14 @@ fn leptos_options(bind: SocketAddr) -> LeptosOptions {
 /// what each service delivers once paid (the composition root knows the services).
 pub async fn build_state(
     config: Config,
-    fulfilments: impl FnOnce(&SecretKey, &str) -> Fulfilments,
+    fulfilments: impl FnOnce(&Arc<crate::platform::signing::Keyring>, &str) -> Fulfilments,
 ) -> Result<AppState, StartupError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
         path: config.data_dir.display().to_string(),
         source,
     })?;
     let secret = SecretKey::load_or_create(config.secret_key_hex.as_deref(), &config.data_dir)?;
+    let keys = Arc::new(crate::platform::signing::Keyring::new(secret.clone()));
     let transports = Transports {
         mail: MailTransport::from_config(
             config.smtp_url.as_deref(),
@@ -161,7 +164,7 @@ pub async fn build_state(
                 ),
             ),
         },
-        fulfilments: fulfilments(&secret, &config.public_url),
+        fulfilments: fulfilments(&keys, &config.public_url),
         ttl_secs: config.payment_ttl_secs,
         public_url: config.public_url.clone(),
         local,
@@ -185,6 +188,7 @@ pub async fn build_state(
         db,
         config: Arc::new(config),
         secret,
+        keys,
         transports,
         payments,
         sandbox_key,

@@ -365,6 +365,7 @@ pub async fn refund(
 }
 
 /// A notification a worker holds.
+#[derive(sqlx::FromRow)]
 pub struct Due {
     pub id: String,
     pub url: String,
@@ -377,40 +378,67 @@ const LEASE_SECS: i64 = 60;
 /// Tries before the sandbox gives up on a notification (the merchant must poll).
 pub const MAX_NOTIFY_ATTEMPTS: i64 = 6;
 
-/// Takes the oldest due notification (see `platform::outbox::claim` for why the WHERE repeats).
-/// One statement, atomic on its own: no `BEGIN`/`COMMIT` round trips on the writing connection.
-pub async fn claim_notification(db: &Db, now: i64) -> Result<Option<Due>, SandboxError> {
+/// Takes up to `limit` of the oldest due notifications, in one statement of the form of
+/// `platform::outbox::claim` (which says why the rows are chosen in a `MATERIALIZED` step and
+/// why the WHERE repeats): under payments they fall due several at a time, and a claim and a
+/// marking each were a write waiting its turn for SQLite's one writer, for every notification.
+pub async fn claim_notifications(
+    db: &Db,
+    now: i64,
+    limit: usize,
+) -> Result<Vec<Due>, SandboxError> {
     const DUE: &str = "((status = 'pending' AND deliver_after <= $2) \
                        OR (status = 'sending' AND claimed_until <= $2))";
-    let row: Option<(String, String, String, i64)> = sqlx::query_as(&format!(
-        "UPDATE sandbox_notifications SET status = 'sending', claimed_until = $1, \
+    let skip_locked = match db.backend() {
+        crate::platform::db::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        crate::platform::db::Backend::Sqlite => "",
+    };
+    Ok(sqlx::query_as(&format!(
+        "WITH picked AS MATERIALIZED \
+         (SELECT id FROM sandbox_notifications WHERE {DUE} \
+          ORDER BY deliver_after, seq LIMIT $3 {skip_locked}) \
+         UPDATE sandbox_notifications SET status = 'sending', claimed_until = $1, \
          attempts = attempts + 1 \
-         WHERE id = (SELECT id FROM sandbox_notifications WHERE {DUE} \
-                     ORDER BY deliver_after, seq LIMIT 1) AND {DUE} \
+         WHERE id IN (SELECT id FROM picked) AND {DUE} \
          RETURNING id, url, body, attempts"
     ))
     .bind(now + LEASE_SECS)
     .bind(now)
-    .fetch_optional(db.writer())
-    .await?;
-    Ok(row.map(|(id, url, body, attempts)| Due {
-        id,
-        url,
-        body,
-        attempts,
-    }))
+    .bind(limit as i64)
+    .fetch_all(db.writer())
+    .await?)
 }
 
-pub async fn notification_done(
+/// The notifications of a claim the merchant accepted, in one statement.
+pub async fn notifications_delivered(db: &Db, ids: &[&str], now: i64) -> Result<(), SandboxError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let places: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "UPDATE sandbox_notifications SET status = 'delivered', last_error = NULL, \
+         deliver_after = $1, claimed_until = NULL WHERE id IN ({})",
+        places.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(now);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.execute(db.writer()).await?;
+    Ok(())
+}
+
+/// A notification the merchant did not accept: tried again after a growing pause, or given up.
+pub async fn notification_failed(
     db: &Db,
     due: &Due,
-    error: Option<&str>,
+    error: &str,
     now: i64,
 ) -> Result<(), SandboxError> {
-    let status = match error {
-        None => "delivered",
-        Some(_) if due.attempts >= MAX_NOTIFY_ATTEMPTS => "failed",
-        Some(_) => "pending",
+    let status = if due.attempts >= MAX_NOTIFY_ATTEMPTS {
+        "failed"
+    } else {
+        "pending"
     };
     // 10 s, 20 s, 40 s, … between tries.
     let delay = 10_i64 << (due.attempts.clamp(1, 10) - 1);

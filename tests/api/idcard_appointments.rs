@@ -715,9 +715,10 @@ on_both_backends!(
         // The server's own secret: it opens the key the slips are signed with.
         let secret =
             bawaba::platform::secrets::SecretKey::load_or_create(None, &app.data_dir).unwrap();
+        let keys = bawaba::platform::signing::Keyring::new(secret);
         let issuer = store::Issuer {
             public_url: "https://bawaba.test",
-            secret: &secret,
+            keys: &keys,
         };
         let outcomes = futures::future::join_all(people.iter().map(|(account, application)| {
             store::book(

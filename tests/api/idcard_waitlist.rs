@@ -277,9 +277,10 @@ on_both_backends!(
         let nine = Slot::parse(&day.iso(), "09:00").unwrap();
         fill_shamal(app, day, &["09:00"]).await;
         let secret = SecretKey::load_or_create(None, &app.data_dir).unwrap();
+        let keys = bawaba::platform::signing::Keyring::new(secret);
         let issuer = Issuer {
             public_url: URL,
-            secret: &secret,
+            keys: &keys,
         };
         let rules = bawaba::domain::idcard::slots::Rules::from_terms(
             &bawaba::features::idcard::store::terms(&app.db)
@@ -403,9 +404,10 @@ on_both_backends!(
 
         // Booked elsewhere directly: the wait ends, the offer is withdrawn and its place let go.
         let secret = SecretKey::load_or_create(None, &app.data_dir).unwrap();
+        let keys = bawaba::platform::signing::Keyring::new(secret);
         let issuer = Issuer {
             public_url: URL,
-            secret: &secret,
+            keys: &keys,
         };
         let other = Slot::parse(&days[days.len() - 2].iso(), "10:00").unwrap();
         let booked = appointments::book(&app.db, account, application, "DOH", other, &issuer, now)

@@ -62,6 +62,7 @@ async fn new_order(app: &TestApp, account_id: &str) -> String {
     )
     .await
     .unwrap()
+    .id
 }
 
 async fn start(app: &TestApp, account_id: &str, order_id: &str, key: &str) -> Started {
@@ -69,7 +70,7 @@ async fn start(app: &TestApp, account_id: &str, order_id: &str, key: &str) -> St
         &app.payments,
         &app.db,
         account_id,
-        order_id,
+        engine::ToPay::Named(order_id),
         key,
         "ar",
         now_secs(),
@@ -312,7 +313,7 @@ on_both_backends!(
             &app.payments,
             &app.db,
             &account,
-            &order,
+            engine::ToPay::Named(&order),
             "another",
             "ar",
             now_secs(),
@@ -638,6 +639,82 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    the_sandbox_notifier_takes_several_due_notifications_and_records_each_outcome,
+    |app: &TestApp| async move {
+        let mut payments = Vec::new();
+        for who in [
+            &AMINA,
+            &KARIM,
+            &Person {
+                name: "Nadia Saidi",
+                nin: "309990123456789014",
+                email: "nadia@example.dz",
+            },
+        ] {
+            let (b, account, order) = account_with_order(app, who).await;
+            let (payment, page) = started(app, &account, &order).await;
+            pay_by_card(&b, &page, "4111 1111 1111 1111").await;
+            payments.push((payment, order));
+        }
+        let due = |status: &'static str| async move {
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM sandbox_notifications WHERE status = $1")
+                    .bind(status)
+                    .fetch_one(app.db.pool())
+                    .await
+                    .unwrap();
+            n
+        };
+        assert_eq!(due("pending").await, 3, "one notification a payment");
+        // The third payment's notification goes where nothing answers.
+        sqlx::query(
+            "UPDATE sandbox_notifications SET url = $1 WHERE payment_id = \
+             (SELECT id FROM sandbox_payments WHERE merchant_ref = $2)",
+        )
+        .bind("http://127.0.0.1:9/payments/notify/sandbox")
+        .bind(&payments[2].0)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+        let http = reqwest::Client::new();
+        let (key, now) = (sandbox_key(app), now_secs());
+        let notify = |limit| {
+            let (http, key) = (&http, &key);
+            async move {
+                bawaba::sandbox::notifier::deliver_due(&app.db, http, key, now, limit)
+                    .await
+                    .unwrap()
+            }
+        };
+        // A claim takes no more than its limit, and the rest wait for the next.
+        assert_eq!(notify(2).await, 2);
+        assert_eq!(due("pending").await, 1);
+        assert_eq!(notify(4).await, 1);
+        assert_eq!(notify(4).await, 0, "nothing else is due");
+        assert_eq!((due("delivered").await, due("sending").await), (2, 0));
+        for (payment, order) in &payments[..2] {
+            assert_eq!(state_of(app, payment).await, PaymentState::Succeeded);
+            assert_eq!(fulfilled(order), 1);
+        }
+        // The one refused is tried again later, its error kept.
+        let (status, error, after, attempts): (String, Option<String>, i64, i64) = sqlx::query_as(
+            "SELECT n.status, n.last_error, n.deliver_after, n.attempts \
+                 FROM sandbox_notifications n JOIN sandbox_payments p ON p.id = n.payment_id \
+                 WHERE p.merchant_ref = $1",
+        )
+        .bind(&payments[2].0)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!((status.as_str(), attempts), ("pending", 1));
+        assert!(error.is_some(), "the error is kept");
+        assert!(after >= now + 10, "a pause before the next try");
+        assert_eq!(state_of(app, &payments[2].0).await, PaymentState::Pending);
+    }
+);
+
+on_both_backends!(
     the_sandbox_opens_one_payment_per_merchant_reference,
     |app: &TestApp| async move {
         let req = CreatePayment {
@@ -706,8 +783,24 @@ on_both_backends!(
             &app.payments,
             &app.db,
             &karim,
-            &order,
+            engine::ToPay::Named(&order),
             "k",
+            "ar",
+            now_secs(),
+        )
+        .await;
+        assert!(matches!(r, Err(PaymentError::NotFound)), "{r:?}");
+        // Nor as an order in hand, as a service passes the one it has just made.
+        let amina_s = bawaba::features::payments::store::order(app.db.pool(), &order)
+            .await
+            .unwrap()
+            .unwrap();
+        let r = engine::start(
+            &app.payments,
+            &app.db,
+            &karim,
+            engine::ToPay::Made(amina_s),
+            "k2",
             "ar",
             now_secs(),
         )

@@ -421,7 +421,8 @@ fn a_payment_taken_while_the_server_was_killed_is_fulfilled_once_after_restart()
             now_secs(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
         drop(conn);
         // The portal's engine as the server has it: the same merchant key, derived from the
         // same secret.
@@ -439,16 +440,27 @@ fn a_payment_taken_while_the_server_was_killed_is_fulfilled_once_after_restart()
                 key,
             )),
             fulfilments: bawaba::server::fulfilments(
-                &bawaba::platform::secrets::SecretKey::load_or_create(Some(secret), &data).unwrap(),
+                &std::sync::Arc::new(bawaba::platform::signing::Keyring::new(
+                    bawaba::platform::secrets::SecretKey::load_or_create(Some(secret), &data)
+                        .unwrap(),
+                )),
                 &url,
             ),
             ttl_secs: 1800,
             public_url: url.clone(),
             local,
         };
-        let started = engine::start(&p, &db, &account, &order, "key-1", "ar", now_secs())
-            .await
-            .unwrap();
+        let started = engine::start(
+            &p,
+            &db,
+            &account,
+            engine::ToPay::Named(&order),
+            "key-1",
+            "ar",
+            now_secs(),
+        )
+        .await
+        .unwrap();
         let engine::Started::Gateway {
             payment_id,
             url: page,

@@ -485,7 +485,8 @@ on_both_backends!(
             bawaba::platform::session::now_secs(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
         drop(conn);
         pay_on_sandbox(&amina, &first, "4111 1111 1111 1111").await;
         let to = amina

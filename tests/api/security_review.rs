@@ -359,6 +359,18 @@ on_both_backends!(
         assert_eq!(refused, Some(limit - 1), "refused once the limit is spent");
         assert_eq!(sessions(app).await - before, limit - 1);
         assert_eq!(app.browser("en").get("/").await.status(), 200);
+        // A gateway's server posting from that address starts no session, so none is refused
+        // to it: its handler answers (401, unsigned), not the limit (429).
+        let notified = app
+            .client
+            .post(app.url("/payments/notify/sandbox"))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(notified.status(), 401);
+        assert_eq!(sessions(app).await - before, limit - 1);
         // A visitor who already has a session goes on saving answers.
         let to = b
             .post_form(

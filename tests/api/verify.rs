@@ -206,3 +206,51 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+on_both_backends!(
+    the_keyring_opens_the_active_key_once_and_follows_a_rotation_at_once,
+    |app: &TestApp| async move {
+        use bawaba::platform::{
+            secrets::SecretKey,
+            session::now_secs,
+            signing::{self, ACTIVE_KEY_ID, Keyring},
+        };
+        use std::sync::Arc;
+        let secret = SecretKey::load_or_create(None, &app.data_dir).unwrap();
+        let keys = Keyring::new(secret.clone());
+        let active_id = || async {
+            let mut conn = app.db.pool().acquire().await.unwrap();
+            let (id,): (Option<String>,) = sqlx::query_as(&format!("SELECT {ACTIVE_KEY_ID}"))
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            id.unwrap()
+        };
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        let first = keys.active(&mut conn, None, now_secs()).await.unwrap();
+        assert_eq!(first.key_id, active_id().await);
+        // Named by its transaction's read, the key is the one already opened.
+        let again = keys
+            .active(&mut conn, Some(&first.key_id), now_secs())
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+
+        // Another server (or the operator's command) rotates: the next document's read names
+        // the new key, and the keyring signs with it, not with the one it had opened.
+        let rotated = signing::rotate(&app.db, &secret, now_secs()).await.unwrap();
+        assert_eq!(active_id().await, rotated);
+        let next = keys
+            .active(&mut conn, Some(&rotated), now_secs())
+            .await
+            .unwrap();
+        assert_eq!(next.key_id, rotated);
+        assert_ne!(next.key.verifying_key(), first.key.verifying_key());
+        // An id that is not the kept key's is never trusted to be it: read again.
+        let read = keys
+            .active(&mut conn, Some("not-a-key"), now_secs())
+            .await
+            .unwrap();
+        assert_eq!(read.key_id, rotated);
+    }
+);

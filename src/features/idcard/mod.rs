@@ -67,7 +67,8 @@ pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
             "/id-card/applications/{id}/appointment/slip.ics",
             appointment::slip::download_ics,
         ),
-        PlainRoute::post(appointment::replies::PATH, appointment::replies::inbound),
+        PlainRoute::post(appointment::replies::PATH, appointment::replies::inbound)
+            .server_to_server(),
     ]
 }
 

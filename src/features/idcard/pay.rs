@@ -110,7 +110,10 @@ pub async fn pay_fee(id: String, how: Option<String>, key: String) -> Result<(),
             .await
             .or_unavailable()?;
             match order {
-                Some(order) => start_payment(&state, &account, &order, key).await?,
+                Some(order) => {
+                    let order = crate::features::payments::engine::ToPay::Named(&order);
+                    start_payment(&state, &account, order, key).await?
+                }
                 None => application_path(&id),
             }
         }

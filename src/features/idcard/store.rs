@@ -614,12 +614,12 @@ pub async fn order_for_fee(
     )
     .await?;
     sqlx::query("UPDATE idcard_applications SET order_id = $1 WHERE id = $2")
-        .bind(&order)
+        .bind(&order.id)
         .bind(id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Some(order))
+    Ok(Some(order.id))
 }
 
 /// The fee paid online (the payments engine's fulfilment, in the transaction that records the

@@ -18,7 +18,7 @@ pub mod store;
 pub fn routes() -> Vec<crate::platform::http::PlainRoute> {
     use crate::platform::http::PlainRoute;
     vec![
-        PlainRoute::post("/payments/notify/{gateway}", notify),
+        PlainRoute::post("/payments/notify/{gateway}", notify).server_to_server(),
         PlainRoute::get("/payments/{id}/return", pages::returned),
         PlainRoute::get(admin::CSV_PATH, admin::csv::csv),
     ]

@@ -137,10 +137,11 @@ pub(crate) mod server {
     pub async fn start_payment(
         state: &AppState,
         account: &str,
-        order_id: &str,
+        order: crate::features::payments::engine::ToPay<'_>,
         key: String,
     ) -> Result<String, AppError> {
         use crate::features::payments::engine::{self, PaymentError, Started};
+        let order_id = &order.id().to_string();
         // A payment is part of a service, and only a confirmed address may start one.
         if !crate::platform::request::address_confirmed() {
             return Ok(crate::features::accounts::verify::PATH.to_string());
@@ -155,7 +156,7 @@ pub(crate) mod server {
             &state.payments,
             &state.db,
             account,
-            order_id,
+            order,
             &key,
             crate::platform::request::language(),
             now,
@@ -232,7 +233,8 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
 pub async fn pay(order_id: String, key: String) -> Result<(), AppError> {
     let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("payment")?;
-    let to = server::start_payment(&state, &account, &order_id, key).await?;
+    let order = crate::features::payments::engine::ToPay::Named(&order_id);
+    let to = server::start_payment(&state, &account, order, key).await?;
     leptos_axum::redirect(&to);
     Ok(())
 }
@@ -513,7 +515,7 @@ pub async fn create_demo_order() -> Result<(), AppError> {
     }
     let account = crate::platform::request::owner("payment")?;
     let description = |l: Locale| td_string!(l, payments.demo_description).to_string();
-    let id = engine::create_order(
+    let order = engine::create_order(
         state.db.writer(),
         &engine::NewOrder {
             account_id: &account,
@@ -530,7 +532,7 @@ pub async fn create_demo_order() -> Result<(), AppError> {
     )
     .await
     .or_unavailable()?;
-    leptos_axum::redirect(&order_path(&id));
+    leptos_axum::redirect(&order_path(&order.id));
     Ok(())
 }
 

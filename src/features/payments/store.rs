@@ -335,8 +335,17 @@ pub struct Changes {
     pub check_after: Option<i64>,
 }
 
+/// A payment as a transition left it, with its payer's e-mail address (`None`: the account is
+/// gone), which a success's receipt and fulfilment and a refund's notice are sent to.
+pub struct Moved {
+    pub row: PaymentRow,
+    pub payer_email: Option<String>,
+}
+
 /// Moves a payment from `from` (with `refunded_from`) to `to`, and gives it as it now is;
-/// `None` when someone else changed it first.
+/// `None` when someone else changed it first. The payer's address comes back in the same
+/// statement (a subquery in `RETURNING`, which SQLite and PostgreSQL both allow): a read less
+/// in the success's transaction, which on SQLite holds the only writing connection.
 #[allow(clippy::too_many_arguments)]
 pub async fn move_payment(
     tx: &mut WriteTx,
@@ -347,16 +356,23 @@ pub async fn move_payment(
     refunded_to: i64,
     changes: &Changes,
     now: i64,
-) -> Result<Option<PaymentRow>, DbError> {
+) -> Result<Option<Moved>, DbError> {
+    #[derive(sqlx::FromRow)]
+    struct Returned {
+        #[sqlx(flatten)]
+        payment: RawPayment,
+        payer_email: Option<String>,
+    }
     let sql = format!(
         "UPDATE payments SET state = $1, refunded_minor = $2, \
          gateway_ref = COALESCE($3, gateway_ref), redirect_url = COALESCE($4, redirect_url), \
          method = COALESCE($5, method), brand = COALESCE($6, brand), masked = COALESCE($7, masked), \
          failure = COALESCE($8, failure), check_after = COALESCE($9, check_after), \
          succeeded_at = CASE WHEN $1 = 'succeeded' THEN $10 ELSE succeeded_at END, updated_at = $10 \
-         WHERE id = $11 AND state = $12 AND refunded_minor = $13 RETURNING {PAYMENT_COLUMNS}"
+         WHERE id = $11 AND state = $12 AND refunded_minor = $13 RETURNING {PAYMENT_COLUMNS}, \
+         (SELECT email FROM accounts WHERE accounts.id = payments.account_id) AS payer_email"
     );
-    sqlx::query_as::<_, RawPayment>(&sql)
+    sqlx::query_as::<_, Returned>(&sql)
         .bind(to.code())
         .bind(refunded_to)
         .bind(&changes.gateway_ref)
@@ -372,7 +388,12 @@ pub async fn move_payment(
         .bind(refunded_from)
         .fetch_optional(&mut **tx)
         .await?
-        .map(PaymentRow::try_from)
+        .map(|r| {
+            Ok(Moved {
+                row: PaymentRow::try_from(r.payment)?,
+                payer_email: r.payer_email,
+            })
+        })
         .transpose()
 }
 

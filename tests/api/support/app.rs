@@ -151,8 +151,8 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&'static str, String)]) 
     // The server's fulfilments, and a kind of order whose fulfilments the payment tests count.
     let state = bawaba::platform::state::build_state(
         settings_with(&data_dir, &database_url, extra),
-        |secret, public_url| {
-            server::fulfilments(secret, public_url).register(
+        |keys, public_url| {
+            server::fulfilments(keys, public_url).register(
                 crate::support::payments::COUNTED,
                 crate::support::payments::FulfilCounted,
             )

@@ -15,22 +15,22 @@ use crate::{
     features::idcard::store::apply_with,
     platform::{
         db::{Db, DbError, OnUnique},
-        secrets::SecretKey,
+        signing::{self, Keyring},
     },
 };
 
 /// What a change of appointment needs besides its facts: the address its notification links
-/// to, and the secret that opens the key its slip is signed with.
+/// to, and the keys its slip is signed with.
 pub struct Issuer<'a> {
     pub public_url: &'a str,
-    pub secret: &'a SecretKey,
+    pub keys: &'a Keyring,
 }
 
 impl<'a> From<&'a crate::platform::state::AppState> for Issuer<'a> {
     fn from(state: &'a crate::platform::state::AppState) -> Self {
         Self {
             public_url: &state.config.public_url,
-            secret: &state.secret,
+            keys: &state.keys,
         }
     }
 }
@@ -222,7 +222,7 @@ pub(super) async fn insert(
     application: &str,
     centre: &str,
     starts_at: i64,
-    secret: &SecretKey,
+    keys: &Keyring,
     now: i64,
 ) -> Result<Option<AppointmentRecord>, DbError> {
     use crate::domain::seal::Sealable as _;
@@ -234,18 +234,21 @@ pub(super) async fn insert(
         created_at: now,
         confirmed_at: None,
     };
-    let (reference,): (String,) =
-        sqlx::query_as("SELECT reference FROM idcard_applications WHERE id = $1")
-            .bind(application)
-            .fetch_one(&mut *conn)
-            .await?;
-    let signer = crate::platform::signing::active(conn, secret, now).await?;
+    // The slip is signed with the key active in this transaction, its id read here.
+    let (reference, active_key_id): (String, Option<String>) = sqlx::query_as(&format!(
+        "SELECT reference, {} FROM idcard_applications WHERE id = $1",
+        signing::ACTIVE_KEY_ID
+    ))
+    .bind(application)
+    .fetch_one(&mut *conn)
+    .await?;
+    let signer = keys.active(conn, active_key_id.as_deref(), now).await?;
     let seal = crate::domain::idcard::slip::SlipSeal {
         reference,
         centre: centre.to_string(),
         starts_at,
         booked_at: now,
-        key_id: signer.key_id,
+        key_id: signer.key_id.clone(),
     }
     .sign(&signer.key);
     let inserted = sqlx::query(
@@ -296,7 +299,7 @@ pub async fn book(
         application,
         centre,
         slot.starts_at(),
-        issuer.secret,
+        issuer.keys,
         now,
     )
     .await?
@@ -358,7 +361,7 @@ pub async fn reschedule(
         application,
         centre,
         slot.starts_at(),
-        issuer.secret,
+        issuer.keys,
         now,
     )
     .await?

@@ -76,12 +76,12 @@ pub struct NewOrder<'a> {
 }
 
 /// Writes an order (in the service's transaction, or on its own on `db.writer()`) and returns
-/// its id.
+/// it as written.
 pub async fn create_order<'e>(
     conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
     new: &NewOrder<'_>,
     now: i64,
-) -> Result<String, DbError> {
+) -> Result<Order, DbError> {
     let description: serde_json::Map<String, serde_json::Value> = new
         .description
         .iter()
@@ -98,7 +98,23 @@ pub async fn create_order<'e>(
         created_at: now,
     };
     store::insert_order(conn, &order).await?;
-    Ok(order.id)
+    Ok(order)
+}
+
+/// The order a "Pay" is for: named by a form (read here, its owner checked), or made by the
+/// service in this very request (its owner checked here too, and nothing read again).
+pub enum ToPay<'a> {
+    Named(&'a str),
+    Made(Order),
+}
+
+impl ToPay<'_> {
+    pub fn id(&self) -> &str {
+        match self {
+            ToPay::Named(id) => id,
+            ToPay::Made(order) => &order.id,
+        }
+    }
 }
 
 /// The order, if it belongs to `account_id` (anyone else gets "not found").
@@ -148,12 +164,16 @@ pub async fn start(
     p: &Payments,
     db: &Db,
     account_id: &str,
-    order_id: &str,
+    order: ToPay<'_>,
     key: &str,
     language: &str,
     now: i64,
 ) -> Result<Started, PaymentError> {
-    let order = owned_order(db, account_id, order_id).await?;
+    let order = match order {
+        ToPay::Named(id) => owned_order(db, account_id, id).await?,
+        ToPay::Made(order) if order.account_id == account_id => order,
+        ToPay::Made(_) => return Err(PaymentError::NotFound),
+    };
     if order.fulfilled_at.is_some() {
         // The submission that paid, sent again, leads to its payment; any other, to "paid".
         return match store::payment_by_key(db.pool(), account_id, key).await? {
@@ -443,7 +463,11 @@ async fn transition(
             now,
         )
         .await?;
-        let Some(moved) = moved else {
+        let Some(store::Moved {
+            row: moved,
+            payer_email,
+        }) = moved
+        else {
             // Someone else moved it between our read and our write: read again.
             drop(tx);
             continue;
@@ -471,12 +495,11 @@ async fn transition(
         )
         .await?;
         if to == PaymentState::Succeeded {
-            // Read once for the fulfilment's e-mail and the receipt.
-            let email = email_of(&mut tx, &moved.account_id).await?;
+            // The payer's address, for the fulfilment's e-mail and the receipt.
             let paid = Paid {
                 reference: &moved.reference,
                 language: &moved.language,
-                email: email.as_deref(),
+                email: payer_email.as_deref(),
             };
             let order = fulfil(p, &mut tx, &moved, paid, now).await?;
             tell_payer(p, &mut tx, &moved, &order, paid, PayerNotice::Receipt, now).await?;
@@ -487,11 +510,10 @@ async fn transition(
             let order = store::order(&mut *tx, &row.order_id)
                 .await?
                 .ok_or(PaymentError::NotFound)?;
-            let email = email_of(&mut tx, &moved.account_id).await?;
             let paid = Paid {
                 reference: &moved.reference,
                 language: &moved.language,
-                email: email.as_deref(),
+                email: payer_email.as_deref(),
             };
             tell_payer(p, &mut tx, &moved, &order, paid, notice, now).await?;
         }
@@ -500,14 +522,6 @@ async fn transition(
         return Ok(Applied::Moved(to));
     }
     Err(PaymentError::Busy)
-}
-
-/// The payer's e-mail address, in the event's transaction (`None`: the account is gone).
-async fn email_of(
-    conn: &mut AnyConnection,
-    account_id: &str,
-) -> Result<Option<String>, PaymentError> {
-    Ok(crate::features::accounts::store::email_of(&mut *conn, account_id).await?)
 }
 
 /// The order's fulfilment, inside the success's transaction; the order as fulfilled.

@@ -7,8 +7,8 @@ use super::*;
 /// transaction that records the success.
 #[cfg(feature = "ssr")]
 pub struct IssueVignette {
-    /// Opens the signing key (sealed under the server's secret in the database).
-    pub secret: crate::platform::secrets::SecretKey,
+    /// The keys the vignette's seal is signed with.
+    pub keys: std::sync::Arc<crate::platform::signing::Keyring>,
     /// Where the QR code's public check is.
     pub public_url: String,
 }
@@ -35,9 +35,8 @@ impl crate::features::payments::engine::Fulfil for IssueVignette {
                     order.subject
                 )));
             };
-            let signer = crate::platform::signing::active(conn, &self.secret, now).await?;
             Ok(
-                match store::issue_vignette(conn, order, paid.reference, &subject, &signer, now)
+                match store::issue_vignette(conn, order, paid.reference, &subject, &self.keys, now)
                     .await?
                 {
                     Issue::Issued(vignette) => {

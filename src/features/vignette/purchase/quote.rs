@@ -152,8 +152,9 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
     let open = store::open_order(state.db.pool(), &account, &subject, quote.total)
         .await
         .or_unavailable()?;
-    let order_id = match open {
-        Some(id) => id,
+    // A new order goes to the payment as made, not read again.
+    let order = match &open {
+        Some(id) => engine::ToPay::Named(id),
         None => {
             let description = |l: Locale| {
                 td_string!(
@@ -164,7 +165,7 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
                 )
                 .to_string()
             };
-            engine::create_order(
+            let made = engine::create_order(
                 state.db.writer(),
                 &engine::NewOrder {
                     account_id: &account,
@@ -180,10 +181,11 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
                 now,
             )
             .await
-            .or_unavailable()?
+            .or_unavailable()?;
+            engine::ToPay::Made(made)
         }
     };
-    let to = start_payment(&state, &account, &order_id, key).await?;
+    let to = start_payment(&state, &account, order, key).await?;
     leptos_axum::redirect(&to);
     Ok(())
 }

@@ -324,25 +324,40 @@ pub enum Issue {
 
 /// Issues the vignette of a paid order, inside the payment's transaction. `INSERT … ON
 /// CONFLICT DO NOTHING`, not a caught error: on PostgreSQL a failed statement would abort the
-/// payment's whole transaction. `reference`: the payment's, printed on the receipt.
+/// payment's whole transaction. `reference`: the payment's, printed on the receipt. The seal is
+/// signed with the key active in this transaction, its id read with the vehicle.
 pub async fn issue_vignette(
     conn: &mut sqlx::AnyConnection,
     order: &crate::features::payments::store::Order,
     reference: &str,
     subject: &crate::domain::vignette::Subject,
-    signer: &crate::platform::signing::ActiveKey,
+    keys: &crate::platform::signing::Keyring,
     now: i64,
 ) -> Result<Issue, DbError> {
-    let row: Option<VehicleRow> = sqlx::query_as(&format!(
-        "SELECT {VEHICLE_COLUMNS} FROM vehicles WHERE id = $1 AND account_id = $2"
+    #[derive(sqlx::FromRow)]
+    struct WithKey {
+        #[sqlx(flatten)]
+        vehicle: VehicleRow,
+        active_key_id: Option<String>,
+    }
+    let active_key = crate::platform::signing::ACTIVE_KEY_ID;
+    let row: Option<WithKey> = sqlx::query_as(&format!(
+        "SELECT {VEHICLE_COLUMNS}, {active_key} AS active_key_id FROM vehicles
+         WHERE id = $1 AND account_id = $2"
     ))
     .bind(&subject.vehicle_id)
     .bind(&order.account_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(vehicle) = row.map(VehicleRow::into_record).transpose()? else {
+    let Some(WithKey {
+        vehicle,
+        active_key_id,
+    }) = row
+    else {
         return Ok(Issue::NoSuchVehicle);
     };
+    let vehicle = vehicle.into_record()?;
+    let signer = keys.active(conn, active_key_id.as_deref(), now).await?;
     let plate = vehicle.declared.plate.to_string();
     let year = subject.campaign_year;
     // A new number on the rare collision (40 random bits per campaign year).

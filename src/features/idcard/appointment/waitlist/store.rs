@@ -322,7 +322,7 @@ pub async fn accept(
         application,
         &offer.centre_code,
         offer.starts_at,
-        issuer.secret,
+        issuer.keys,
         now,
     )
     .await?
