@@ -380,8 +380,28 @@ on_both_backends!(
         let failed = notification_body(&payment, &gref, "failed", AMOUNT.minor);
         let failed_sig = signature::sign(&key, now_secs(), failed.as_bytes());
         assert_eq!(post_notification(app, &failed, &failed_sig).await, 200);
+        // A second success notification, under its own id (the news the return page may
+        // already have brought): nothing to do.
+        let again = notification_body(&payment, &gref, "succeeded", AMOUNT.minor);
+        let again_sig = signature::sign(&key, now_secs(), again.as_bytes());
+        assert_eq!(post_notification(app, &again, &again_sig).await, 200);
         assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
         assert_eq!(fulfilled(&order), 1);
+        assert_eq!(
+            count(app, "SELECT COUNT(*) FROM payment_events WHERE payment_id = $1 AND to_state = 'succeeded'", &payment).await,
+            1
+        );
+        // Only the notification that moved the payment is on record: news that changed
+        // nothing will change nothing if replayed, so it costs no write.
+        let recorded = |body: &str| {
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            v["notification_id"].as_str().unwrap().to_string()
+        };
+        let sql = "SELECT COUNT(*) FROM gateway_notifications WHERE notification_id = $1";
+        assert_eq!(count(app, sql, &recorded(&body)).await, 1);
+        for unchanged in [&older, &failed, &again] {
+            assert_eq!(count(app, sql, &recorded(unchanged)).await, 0);
+        }
     }
 );
 
@@ -393,6 +413,8 @@ on_both_backends!(
         let gref = gateway_ref(app, &payment).await;
         let body = notification_body(&payment, &gref, "succeeded", 100);
         let sig = signature::sign(&sandbox_key(app), now_secs(), body.as_bytes());
+        assert_eq!(post_notification(app, &body, &sig).await, 200);
+        // Replayed: flagged once, not twice.
         assert_eq!(post_notification(app, &body, &sig).await, 200);
         assert_eq!(state_of(app, &payment).await, PaymentState::Pending);
         assert_eq!(fulfilled(&order), 0);
@@ -443,6 +465,8 @@ on_both_backends!(
         // Success news after that is refused and flagged for a refund by a person.
         let body = notification_body(&payment, &gref, "succeeded", AMOUNT.minor);
         let sig = signature::sign(&sandbox_key(app), now_secs(), body.as_bytes());
+        assert_eq!(post_notification(app, &body, &sig).await, 200);
+        // Replayed: flagged once, not twice.
         assert_eq!(post_notification(app, &body, &sig).await, 200);
         assert_eq!(state_of(app, &payment).await, PaymentState::Expired);
         assert_eq!(fulfilled(&order), 0);

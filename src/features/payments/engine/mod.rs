@@ -318,6 +318,9 @@ struct By<'a> {
     reason: Option<&'a str>,
     /// For refunds: the administrator's request id, recorded once.
     refund_id: Option<&'a str>,
+    /// For a gateway's notification: its id, recorded with the first write it causes so that
+    /// a replay of it causes none.
+    notification: Option<&'a str>,
 }
 
 impl<'a> By<'a> {
@@ -332,9 +335,39 @@ impl<'a> By<'a> {
         Self {
             actor,
             reason: Some(reason),
-            refund_id: None,
+            ..Self::default()
         }
     }
+
+    fn notification(actor: &'a str, id: &'a str) -> Self {
+        Self {
+            actor,
+            notification: Some(id),
+            ..Self::default()
+        }
+    }
+}
+
+/// Records the notification behind a write, in that write's transaction; `false` if it was
+/// applied before (a replay: the caller writes nothing).
+///
+/// News that changes nothing records nothing: payments only move forward, so news that found
+/// its payment already there (say, the notification after the return page settled it) finds
+/// it there again whenever it is replayed.
+async fn first_sight(
+    p: &Payments,
+    conn: &mut AnyConnection,
+    by: By<'_>,
+    now: i64,
+) -> Result<bool, PaymentError> {
+    let Some(id) = by.notification else {
+        return Ok(true);
+    };
+    if store::first_sight_of_notification(conn, p.gateway.name(), id, now).await? {
+        return Ok(true);
+    }
+    tracing::info!(notification = %id, "replayed notification ignored");
+    Ok(false)
 }
 
 /// What applying a piece of news did.
@@ -416,6 +449,9 @@ async fn transition(
     };
     for _ in 0..5 {
         let mut tx = db.begin_write().await?;
+        if !first_sight(p, &mut tx, by, now).await? {
+            return Ok(Applied::Unchanged);
+        }
         let row = match guess.take() {
             Some(row) => row.clone(),
             None => match store::payment(&mut *tx, payment_id).await? {
@@ -626,41 +662,22 @@ async fn tell_payer(
     Ok(())
 }
 
-/// Applies the gateway's view of a payment (from a notification, the return page or the poller).
-pub async fn apply_observed(
-    p: &Payments,
-    db: &Db,
-    observed: &Observed,
-    actor: &str,
-    now: i64,
-) -> Result<Applied, PaymentError> {
-    let row = load(db, &observed.payment_id).await?;
-    apply_observed_to(p, db, &row, observed, actor, now).await
-}
-
-/// The gateway's view applied to `row`, the payment it is about as just read.
+/// Applies the gateway's view of a payment (from a notification, the return page or the poller)
+/// to `row`, the payment it is about as just read.
 async fn apply_observed_to(
     p: &Payments,
     db: &Db,
     row: &PaymentRow,
     observed: &Observed,
-    actor: &str,
+    by: By<'_>,
     now: i64,
 ) -> Result<Applied, PaymentError> {
     // A gateway reference that is not the one it gave us is someone else's payment.
     if let (Some(ours), Some(theirs)) = (&row.gateway_ref, &observed.gateway_ref)
         && ours != theirs
     {
-        let mut conn = db.writer().acquire().await?;
-        store::flag(
-            &mut conn,
-            &row.id,
-            "gateway_ref_mismatch",
-            &format!("ours {ours}, theirs {theirs}"),
-            now,
-        )
-        .await?;
-        return Ok(Applied::Ignored);
+        let why = format!("ours {ours}, theirs {theirs}");
+        return flag_news(p, db, &row.id, "gateway_ref_mismatch", &why, by, now).await;
     }
     let mut changes = Changes {
         gateway_ref: observed.gateway_ref.clone(),
@@ -673,21 +690,13 @@ async fn apply_observed_to(
         GatewayStatus::Open | GatewayStatus::Unknown => return Ok(Applied::Unchanged),
         GatewayStatus::Succeeded => {
             if observed.amount != Some(row.payment.amount) {
-                let mut conn = db.writer().acquire().await?;
-                store::flag(
-                    &mut conn,
-                    &row.id,
-                    "amount_mismatch",
-                    &format!(
-                        "ours {} {}, gateway's {:?}",
-                        row.payment.amount.minor,
-                        row.payment.amount.currency.code(),
-                        observed.amount.map(|m| (m.minor, m.currency.code()))
-                    ),
-                    now,
-                )
-                .await?;
-                return Ok(Applied::Ignored);
+                let why = format!(
+                    "ours {} {}, gateway's {:?}",
+                    row.payment.amount.minor,
+                    row.payment.amount.currency.code(),
+                    observed.amount.map(|m| (m.minor, m.currency.code()))
+                );
+                return flag_news(p, db, &row.id, "amount_mismatch", &why, by, now).await;
             }
             PaymentEvent::Succeeded
         }
@@ -703,14 +712,24 @@ async fn apply_observed_to(
     if row.payment.apply(event) == Ok(Transition::AlreadyThere) {
         return Ok(Applied::Unchanged);
     }
-    transition(
-        p,
-        db,
-        Known::Row(row),
-        event,
-        &changes,
-        By::actor(actor),
-        now,
-    )
-    .await
+    transition(p, db, Known::Row(row), event, &changes, by, now).await
+}
+
+/// News refused by our checks: flagged for a person, once however often it is replayed.
+async fn flag_news(
+    p: &Payments,
+    db: &Db,
+    payment_id: &str,
+    kind: &str,
+    why: &str,
+    by: By<'_>,
+    now: i64,
+) -> Result<Applied, PaymentError> {
+    let mut tx = db.begin_write().await?;
+    if !first_sight(p, &mut tx, by, now).await? {
+        return Ok(Applied::Unchanged);
+    }
+    store::flag(&mut tx, payment_id, kind, why, now).await?;
+    tx.commit().await?;
+    Ok(Applied::Ignored)
 }

@@ -11,7 +11,8 @@ use crate::{
     },
 };
 
-/// A server-to-server notification: authenticated, replays refused, then applied.
+/// A server-to-server notification: authenticated, then applied; its id is recorded with what
+/// it writes, so a replay writes nothing (`first_sight`).
 pub async fn notification(
     p: &Payments,
     db: &Db,
@@ -20,18 +21,9 @@ pub async fn notification(
     now: i64,
 ) -> Result<Applied, PaymentError> {
     let notice = p.gateway.verify_notification(signature_header, body, now)?;
-    if !store::first_sight_of_notification(
-        db.writer(),
-        p.gateway.name(),
-        &notice.notification_id,
-        now,
-    )
-    .await?
-    {
-        tracing::info!(notification = %notice.notification_id, "replayed notification ignored");
-        return Ok(Applied::Unchanged);
-    }
-    apply_observed(p, db, &notice.observed, "gateway", now).await
+    let row = load(db, &notice.observed.payment_id).await?;
+    let by = By::notification("gateway", &notice.notification_id);
+    apply_observed_to(p, db, &row, &notice.observed, by, now).await
 }
 
 /// Asks the gateway about one payment and applies the answer; expires what ran out of time.
@@ -87,7 +79,7 @@ pub async fn check_row(
             Ok(Applied::Unchanged)
         }
         // Applied to the payment we asked about, whatever id the answer carries.
-        _ => apply_observed_to(p, db, row, &observed, actor, now).await,
+        _ => apply_observed_to(p, db, row, &observed, By::actor(actor), now).await,
     }
 }
 

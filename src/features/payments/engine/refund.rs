@@ -55,6 +55,7 @@ pub async fn refund(
             actor,
             reason: Some(reason),
             refund_id: Some(refund_id),
+            notification: None,
         },
         now,
     )
