@@ -269,6 +269,9 @@ struct Kept {
     queue: VecDeque<oneshot::Sender<Handed>>,
     /// Connections handed from a task straight to a queued one, since the start.
     handed_on: u64,
+    /// Set by `close`: from then on every connection goes back to sqlx, whose `close` waits
+    /// for all of them (one kept here after it would keep that wait from ever ending).
+    closed: bool,
 }
 
 /// What a queued task is handed: a connection, or a place freed under sqlx's maximum (a
@@ -348,6 +351,9 @@ impl Conns {
         }
         let (next, stale) = {
             let mut kept = self.kept();
+            if kept.closed {
+                return Err(sqlx::Error::PoolClosed);
+            }
             let (fresh, stale) = kept.pop_fresh();
             let next = if let Some(conn) = fresh {
                 Next::Ready(conn)
@@ -391,13 +397,14 @@ impl Conns {
     }
 
     /// A connection whose statement or transaction ran to its end: to the oldest queued task,
-    /// else kept; unless a task waits for one from sqlx: then sqlx takes it back and hands it on.
+    /// else kept; unless a task waits for one from sqlx (then sqlx takes it back and hands it
+    /// on) or the pool is closing (then sqlx takes it back and closes it).
     fn give_back(&self, mut taken: Taken) {
         let Some(mut conn) = taken.conn.take() else {
             return;
         };
         let mut kept = self.kept();
-        if kept.waiting > 0 {
+        if kept.waiting > 0 || kept.closed {
             drop(kept);
             drop(self.taken(conn));
             return;
@@ -445,6 +452,11 @@ impl Conns {
         }
     }
 
+    /// `close` has begun: no statement starts any more.
+    pub fn is_closed(&self) -> bool {
+        self.kept().closed
+    }
+
     /// Connections kept at hand now (for tests).
     pub fn kept_at_hand(&self) -> usize {
         self.kept().idle.len()
@@ -461,9 +473,12 @@ impl Conns {
         self.kept().handed_on
     }
 
+    /// Closes sqlx's pool once every connection is back: those kept here at once, those still
+    /// running a statement or a transaction (a worker's, a request's) when it ends.
     pub async fn close(&self) {
         let (idle, queue) = {
             let mut kept = self.kept();
+            kept.closed = true;
             let idle = std::mem::take(&mut kept.idle);
             kept.held -= idle.len();
             (idle, std::mem::take(&mut kept.queue))
@@ -483,6 +498,7 @@ impl std::fmt::Debug for Kept {
             .field("waiting", &self.waiting)
             .field("queued", &self.queue.len())
             .field("handed_on", &self.handed_on)
+            .field("closed", &self.closed)
             .finish()
     }
 }

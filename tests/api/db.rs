@@ -303,6 +303,47 @@ async fn a_task_queued_for_a_busy_connection_is_handed_it_and_one_that_gives_up_
     with_db(Backend::Postgres, 2, queued_tasks_are_handed_the_connection).await;
 }
 
+/// A transaction (a worker's, a request's) still open when the pool is closed: `close` waits
+/// for it, and its connection, once committed, goes back to sqlx instead of being kept at hand
+/// where `close` would wait for it for ever (a test's cleanup hung so, rarely, in CI).
+async fn closing_waits_for_the_open_transaction(db: Db) {
+    let mut tx = db.begin_write().await.unwrap();
+    insert(&mut tx, 1).await.unwrap();
+    let closing = tokio::spawn({
+        let db = db.clone();
+        async move { db.close().await }
+    });
+    // `close` marks the pool closed before it waits: from then on no statement starts.
+    for _ in 0..500 {
+        if db.writer().is_closed() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert!(db.writer().is_closed(), "close has begun");
+    assert!(matches!(
+        sqlx::query("SELECT 1").execute(db.writer()).await,
+        Err(sqlx::Error::PoolClosed)
+    ));
+    assert!(
+        !closing.is_finished(),
+        "close waits for the open transaction"
+    );
+    tx.commit().await.unwrap();
+    // A liveness check, not a timing: without the fix this never ends.
+    tokio::time::timeout(Duration::from_secs(30), closing)
+        .await
+        .expect("close ends once the transaction's connection is back")
+        .unwrap();
+    assert_eq!(db.writer().kept_at_hand(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_pool_waits_for_an_open_transaction_and_then_ends() {
+    with_db(Backend::Sqlite, 2, closing_waits_for_the_open_transaction).await;
+    with_db(Backend::Postgres, 2, closing_waits_for_the_open_transaction).await;
+}
+
 /// The database's own file (not its write-ahead log), as SQLite names it.
 async fn database_file(db: &Db) -> std::path::PathBuf {
     let (_, _, file): (i64, String, String) = sqlx::query_as("PRAGMA database_list")

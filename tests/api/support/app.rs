@@ -47,10 +47,11 @@ macro_rules! on_both_backends {
                 )
                 .await
                 .unwrap();
-                {
+                $crate::support::app::watched(async {
                     let $app: &$crate::support::app::TestApp = &owned;
                     $body
-                }
+                })
+                .await;
                 owned.cleanup().await;
             }
 
@@ -65,14 +66,24 @@ macro_rules! on_both_backends {
                     eprintln!("PostgreSQL half skipped: TEST_DATABASE_URL is not set");
                     return;
                 };
-                {
+                $crate::support::app::watched(async {
                     let $app: &$crate::support::app::TestApp = &owned;
                     $body
-                }
+                })
+                .await;
                 owned.cleanup().await;
             }
         }
     };
+}
+
+/// A watchdog, not a timing: a test body that never ends (an await nothing will wake) fails
+/// with its own name instead of stalling the suite until CI's limit. Far above the slowest
+/// test's time.
+pub async fn watched<T>(body: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(300), body)
+        .await
+        .expect("the test did not end within 5 minutes: something it awaits is never woken")
 }
 
 fn temp_dir() -> PathBuf {
@@ -264,7 +275,10 @@ impl TestApp {
     }
 
     pub async fn cleanup(self) {
-        self.db.close().await;
+        // A watchdog too: `close` waits for every connection to come back.
+        tokio::time::timeout(std::time::Duration::from_secs(60), self.db.close())
+            .await
+            .expect("the database closes once every connection is back");
         drop_database(self.data_dir, self.pg_cleanup).await;
     }
 
