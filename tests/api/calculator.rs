@@ -35,6 +35,7 @@ on_both_backends!(
         let ar = calculator(app, "ar", CAR).await;
         assert!(ar.contains(&amount("4 500", "د.ج")));
         assert!(ar.contains("المبلغ الواجب دفعه"));
+        assert!(ar.contains("الشريحة — القوة الجبائية (حصان)"), "{ar}");
         let fr = calculator(app, "fr", CAR).await;
         assert!(fr.contains(&amount("4 500", "DZD")));
         assert!(fr.contains("de 7 à 9"));
@@ -79,6 +80,8 @@ on_both_backends!(
         let en = calculator(app, "en", van).await;
         assert!(en.contains(&amount("4 500", "DZD")), "{en}");
         assert!(en.contains("0 to 2.5"));
+        // The band's label names its basis once, without parentheses inside parentheses.
+        assert!(en.contains("Band — Gross weight (tonnes)"), "{en}");
         // A 30-seat coach of 2024: 8 000 DZD + 50 %.
         let coach = "campaign=2026&category=4&fuel=diesel&first_year=2024&seats=30";
         let en = calculator(app, "en", coach).await;

@@ -444,7 +444,7 @@ fn due_view(
         </div>
         <dl class="summary-list">
             <SummaryRow label={t.get("row_family")}>{family}</SummaryRow>
-            <SummaryRow label=format!("{} ({basis})", t.get("row_band"))>{band}</SummaryRow>
+            <SummaryRow label={t.fill("row_band", &[("basis", basis)])}>{band}</SummaryRow>
             <SummaryRow label={t.fill("row_age", &[("year", q.year.to_string())])}>{age}</SummaryRow>
             <SummaryRow label={t.get("row_base")}>{base}</SummaryRow>
             {surcharge}
