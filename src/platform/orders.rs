@@ -28,7 +28,25 @@ pub struct Order {
     pub created_at: i64,
 }
 
+/// Which order, and what it is for: all a kind's fulfilment needs to find the page of what a
+/// paid order bought (`Fulfil::delivered_page`). The return page reads these three with the
+/// payment, where it read the whole order again once the payment had succeeded (issue 23).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderRef<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub subject: &'a str,
+}
+
 impl Order {
+    pub fn order_ref(&self) -> OrderRef<'_> {
+        OrderRef {
+            id: &self.id,
+            kind: &self.kind,
+            subject: &self.subject,
+        }
+    }
+
     /// The description in `lang`, else in any language it has.
     pub fn description_in(&self, lang: &str) -> String {
         let map: serde_json::Map<String, serde_json::Value> =
@@ -69,7 +87,7 @@ pub trait Fulfil: Send + Sync {
 
     /// The page showing what a paid order of this kind bought, if it has one: the payer is
     /// sent there from the gateway once the payment has succeeded, and the receipt links to it.
-    fn delivered_page(&self, _order: &Order) -> Option<String> {
+    fn delivered_page(&self, _order: OrderRef<'_>) -> Option<String> {
         None
     }
 }
@@ -100,8 +118,8 @@ impl Fulfilments {
     }
 
     /// The page of what a paid order bought, for the kinds that have one.
-    pub fn delivered_page(&self, order: &Order) -> Option<String> {
-        self.of(&order.kind)?.delivered_page(order)
+    pub fn delivered_page(&self, order: OrderRef<'_>) -> Option<String> {
+        self.of(order.kind)?.delivered_page(order)
     }
 }
 

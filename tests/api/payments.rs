@@ -7,7 +7,10 @@ use crate::{
     on_both_backends,
     support::{
         app::{Browser, TestApp},
-        payments::{COUNTED, fulfilled, poll, refunds_never_exceed_what_was_paid, sandbox_key},
+        payments::{
+            COUNTED, fulfilled, poll, refunds_never_exceed_what_was_paid, sandbox_key,
+            sandbox_notifies,
+        },
         people::{AMINA, KARIM, Person, register},
     },
 };
@@ -137,19 +140,6 @@ async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
         .fetch_one(app.db.pool())
         .await
         .unwrap();
-    n
-}
-
-/// Delivers every notification the sandbox has due (as its worker would), as of `now`.
-async fn sandbox_notifies(app: &TestApp, now: i64) -> usize {
-    let http = reqwest::Client::new();
-    let mut n = 0;
-    while bawaba::sandbox::notifier::deliver_one(&app.db, &http, &sandbox_key(app), now)
-        .await
-        .unwrap()
-    {
-        n += 1;
-    }
     n
 }
 

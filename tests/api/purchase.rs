@@ -6,9 +6,9 @@
 use crate::{
     on_both_backends,
     support::{
-        html::hidden,
+        html::{hidden, path_of},
         mail::{attached_pdf, deliver_mail},
-        payments::pay_on_sandbox,
+        payments::{pay_on_sandbox, sandbox_notifies},
         people::{AMINA, KARIM, signed_in},
         vignette::{BUY, add, car as car_form, count, pdf_text, press_buy},
     },
@@ -528,5 +528,100 @@ on_both_backends!(
         .execute(app.db.pool())
         .await;
         assert!(dup.is_err(), "unique (vehicle, campaign year)");
+    }
+);
+
+/// The payment and the order of the vignette purchase for vehicle `car`.
+async fn payment_and_order(app: &crate::support::app::TestApp, car: &str) -> (String, String) {
+    sqlx::query_as(
+        "SELECT p.id, o.id FROM payments p JOIN orders o ON o.id = p.order_id \
+         WHERE o.kind = 'vignette' AND o.subject LIKE $1",
+    )
+    .bind(format!("%{car}%"))
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
+}
+
+/// Where the portal's answer to a GET sends the browser.
+async fn sent_to(b: &crate::support::app::Browser, path: &str) -> String {
+    let res = b.get(path).await;
+    assert_eq!(res.status(), 303, "GET {path}");
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+on_both_backends!(
+    back_from_the_gateway_the_payer_sees_the_vignette_however_the_payment_was_settled,
+    |app: &TestApp| async move {
+        let amina = signed_in(app, &AMINA, "en").await;
+        let card = [
+            ("number", "4111 1111 1111 1111"),
+            ("expiry", "12/30"),
+            ("cvv", "123"),
+            ("holder", "A BENALI"),
+        ];
+
+        // Back before paying (the gateway's page is still open): the payment's page, waiting.
+        let car = add(app, &amina, "12345-119-16", &[]).await;
+        let gateway = press_buy(&amina, &amina.page(&format!("/vignette/buy/{car}")).await).await;
+        let (payment, order) = payment_and_order(app, &car).await;
+        let back = format!("/payments/{payment}/return");
+        assert_eq!(sent_to(&amina, &back).await, format!("/payments/{payment}"));
+        assert!(
+            amina
+                .page(&format!("/payments/{payment}"))
+                .await
+                .contains("Waiting")
+        );
+
+        // Paid; the payer's return settles it (the sandbox's notification is still queued):
+        // straight to the vignette.
+        let code = amina
+            .post_form(&format!("{}/card", path_of(&gateway)), &card)
+            .await;
+        let returned = amina
+            .post_form(&path_of(&code), &[("code", "123456")])
+            .await;
+        assert_eq!(path_of(&returned), back);
+        let vignette = format!("/vignette/bought/{order}");
+        assert_eq!(sent_to(&amina, &back).await, vignette);
+        assert!(amina.page(&vignette).await.contains("vignette-number"));
+        // Coming back again (a reload) finds it paid: the vignette again.
+        assert_eq!(sent_to(&amina, &back).await, vignette);
+
+        // Paid, and its notification applied before the payer's browser comes back.
+        let car = add(app, &amina, "23456-119-16", &[]).await;
+        let gateway = press_buy(&amina, &amina.page(&format!("/vignette/buy/{car}")).await).await;
+        let (payment, order) = payment_and_order(app, &car).await;
+        let code = amina
+            .post_form(&format!("{}/card", path_of(&gateway)), &card)
+            .await;
+        amina
+            .post_form(&path_of(&code), &[("code", "123456")])
+            .await;
+        assert!(sandbox_notifies(app, bawaba::platform::session::now_secs()).await >= 1);
+        assert_eq!(
+            count(
+                app,
+                &format!(
+                    "SELECT COUNT(*) FROM payments WHERE id = '{payment}' AND state = 'succeeded'"
+                )
+            )
+            .await,
+            1
+        );
+        let vignette = format!("/vignette/bought/{order}");
+        assert_eq!(
+            sent_to(&amina, &format!("/payments/{payment}/return")).await,
+            vignette
+        );
+        assert!(amina.page(&vignette).await.contains("vignette-number"));
+
+        // Another account coming to that address is not told anything about it.
+        let karim = signed_in(app, &KARIM, "en").await;
+        assert_eq!(
+            sent_to(&karim, &format!("/payments/{payment}/return")).await,
+            format!("/payments/{payment}")
+        );
     }
 );

@@ -148,8 +148,8 @@ pub struct FulfilFee {
 
 #[cfg(feature = "ssr")]
 impl crate::features::payments::engine::Fulfil for FulfilFee {
-    fn delivered_page(&self, order: &crate::features::payments::store::Order) -> Option<String> {
-        Some(application_path(&order.subject))
+    fn delivered_page(&self, order: crate::platform::orders::OrderRef<'_>) -> Option<String> {
+        Some(application_path(order.subject))
     }
 
     fn fulfil<'c>(

@@ -222,7 +222,7 @@ pub async fn load_payment(payment_id: String) -> Result<PaymentView, AppError> {
             .then(|| Money::new(p.payment.refunded_minor, p.payment.amount.currency)),
         key: uuid::Uuid::new_v4().to_string(),
         email,
-        delivered: state.payments.fulfilments.delivered_page(&order),
+        delivered: state.payments.fulfilments.delivered_page(order.order_ref()),
     })
 }
 
@@ -452,20 +452,35 @@ pub async fn returned(
     axum::extract::Path(payment_id): axum::extract::Path<String>,
     req: axum::extract::Request,
 ) -> axum::response::Response {
+    use super::engine::{self, Applied};
     use axum::response::IntoResponse;
     let account = crate::platform::session::account_of(&req);
     if let Some(account) = account
-        && let Ok(payment) = super::engine::owned_payment(&state.db, &account, &payment_id).await
+        && let Ok((payment, kind, subject)) =
+            engine::owned_payment_with_order_ref(&state.db, &account, &payment_id).await
     {
         let now = crate::platform::session::now_secs();
-        if let Err(e) =
-            super::engine::check_row(&state.payments, &state.db, &payment, "return", now).await
-        {
+        let checked = engine::check_row(&state.payments, &state.db, &payment, "return", now).await;
+        if let Err(e) = &checked {
             // The page shows "waiting"; the notification or the poller will settle it.
             tracing::warn!(payment = %payment_id, error = %e, "could not ask the gateway on return");
         }
-        // Paid: straight to what was bought (the vignette), which links to the receipt.
-        if let Some(page) = delivered_after(&state, &payment_id).await {
+        // Paid (before the payer came back, or by this return's own question): straight to
+        // what was bought (the vignette), which links to the receipt. Otherwise the payment
+        // may have been settled meanwhile by its notification: read again.
+        let paid = payment.state() == PaymentState::Succeeded
+            || matches!(checked, Ok(Applied::Moved(PaymentState::Succeeded)));
+        let page = if paid {
+            let order = crate::platform::orders::OrderRef {
+                id: &payment.order_id,
+                kind: &kind,
+                subject: &subject,
+            };
+            state.payments.fulfilments.delivered_page(order)
+        } else {
+            delivered_after(&state, &payment_id).await
+        };
+        if let Some(page) = page {
             return (
                 http::StatusCode::SEE_OTHER,
                 [(http::header::LOCATION, page)],
@@ -489,7 +504,7 @@ async fn delivered_after(
     let order = super::store::order_paid_by(state.db.pool(), payment_id)
         .await
         .ok()??;
-    state.payments.fulfilments.delivered_page(&order)
+    state.payments.fulfilments.delivered_page(order.order_ref())
 }
 
 /// The amount of a demo order: a fixed, typical fee, for trying the flow (not an official amount).

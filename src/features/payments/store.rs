@@ -260,6 +260,31 @@ pub async fn payment<'e>(
     one_payment(conn, "id = $1", &[id]).await
 }
 
+/// A payment with its order's kind and subject (`OrderRef`, with the payment's `order_id`), in
+/// one read: what the return page needs to send a paid payer on.
+pub async fn payment_with_order_ref<'e>(
+    conn: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<(PaymentRow, String, String)>, DbError> {
+    #[derive(sqlx::FromRow)]
+    struct WithRef {
+        #[sqlx(flatten)]
+        payment: RawPayment,
+        kind: String,
+        subject: String,
+    }
+    let columns = qualified("p", PAYMENT_COLUMNS);
+    let row: Option<WithRef> = sqlx::query_as(&format!(
+        "SELECT {columns}, o.kind, o.subject FROM payments p JOIN orders o ON o.id = p.order_id \
+         WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| Ok((PaymentRow::try_from(r.payment)?, r.kind, r.subject)))
+        .transpose()
+}
+
 pub async fn payment_by_key<'e>(
     conn: impl Executor<'e, Database = Any>,
     account_id: &str,

@@ -50,6 +50,19 @@ pub fn sandbox_key(app: &TestApp) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// Delivers every notification the sandbox has due (as its worker would), as of `now`.
+pub async fn sandbox_notifies(app: &TestApp, now: i64) -> usize {
+    let http = reqwest::Client::new();
+    let mut n = 0;
+    while bawaba::sandbox::notifier::deliver_one(&app.db, &http, &sandbox_key(app), now)
+        .await
+        .unwrap()
+    {
+        n += 1;
+    }
+    n
+}
+
 /// The refund rules, whatever the gateway (run against the sandbox here and against ePay in
 /// `epay.rs`): `payment` succeeded for 2 000 DZD; a refund is applied once per refund id, never
 /// beyond what is left, and the payment is refunded when all is given back.

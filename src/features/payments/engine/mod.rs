@@ -137,6 +137,18 @@ pub async fn owned_payment(
     }
 }
 
+/// The payment with its order's kind and subject, if it belongs to `account_id`.
+pub async fn owned_payment_with_order_ref(
+    db: &Db,
+    account_id: &str,
+    payment_id: &str,
+) -> Result<(PaymentRow, String, String), PaymentError> {
+    match store::payment_with_order_ref(db.pool(), payment_id).await? {
+        Some(found) if found.0.account_id == account_id => Ok(found),
+        _ => Err(PaymentError::NotFound),
+    }
+}
+
 /// Where a "Pay" submission leads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Started {

@@ -15,8 +15,8 @@ pub struct IssueVignette {
 
 #[cfg(feature = "ssr")]
 impl crate::features::payments::engine::Fulfil for IssueVignette {
-    fn delivered_page(&self, order: &crate::features::payments::store::Order) -> Option<String> {
-        Some(bought_path(&order.id))
+    fn delivered_page(&self, order: crate::platform::orders::OrderRef<'_>) -> Option<String> {
+        Some(bought_path(order.id))
     }
 
     fn fulfil<'c>(
