@@ -38,6 +38,8 @@ test("the fee calculator gives the amount and why", async ({ page, context, brow
   await expect(result).toContainText(/4\s500\s*د\.ج/);
   await expect(result).toContainText(/3\s000\s*د\.ج/);
   await expect(result).toContainText("زيادة التأخر في الدفع (50%)");
+  // The band's label names its basis once, in Arabic words (no parentheses inside parentheses).
+  await expect(result).toContainText("الشريحة — القوة الجبائية (حصان)");
   if (javaScriptEnabled) await expect(result.getByRole("heading", { level: 2 })).toBeFocused();
   await expectNoHorizontalScroll(page, "calculator result");
   if (javaScriptEnabled) await expectNoAxeViolations(page, "calculator with a result");
