@@ -8,8 +8,8 @@
 //! asks the gateway and the fulfilment issues the vignette) and the vignette's page (GET). Each
 //! payer owns enough vehicles (written directly, as a fleet import would) for one purchase each.
 //!
-//! Each of `CLIENTS` concurrent payers (own account, own session, own address) repeats for
-//! `FLOW_SECS`: create a test order (POST), open the order page (GET), Pay (POST), the
+//! Each of 16 concurrent payers (or `BENCH_CLIENTS`; own account, own session, own address)
+//! repeats for `FLOW_SECS`: create a test order (POST), open the order page (GET), Pay (POST), the
 //! gateway's card page (GET), the card (POST), the code page (GET), the one-time code (POST).
 //! The payer does not come back to the portal: the payment completes through the sandbox's
 //! signed notification (one notifier, as on one server) and the engine's fulfilment. The run
@@ -37,6 +37,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// Concurrent payers unless `BENCH_CLIENTS` says otherwise (doubling them tells a closed
+/// loop's limit from a serial point's).
 const CLIENTS: usize = 16;
 const FLOW_SECS: u64 = 15;
 /// Vehicles per payer in vignette mode: more than one payer buys in `FLOW_SECS`.
@@ -54,6 +56,11 @@ async fn main() {
     let bench_db = common::BenchDatabase::new("payments-bench", arg.as_deref()).await;
     let (database_url, data_dir) = (bench_db.url.clone(), bench_db.data_dir.clone());
     let backend = bench_db.backend();
+    let clients: usize = std::env::var("BENCH_CLIENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(CLIENTS);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -83,14 +90,14 @@ async fn main() {
 
     // One confirmed account per payer, signed in through the form.
     let stored = passwords::hash(PASSWORD.into()).await.unwrap();
-    common::confirmed_accounts(&db, CLIENTS, "payer", &stored).await;
+    common::confirmed_accounts(&db, clients, "payer", &stored).await;
     tokio::spawn(async move {
         server::serve_on(listener, state, std::future::pending())
             .await
             .unwrap();
     });
     let mut payers = Vec::new();
-    for i in 0..CLIENTS {
+    for i in 0..clients {
         let email = format!("payer{i}@bench.example");
         let vehicles = if vignettes {
             flows::vehicles_of(&db, &email, VEHICLES_PER_PAYER, i * VEHICLES_PER_PAYER).await
@@ -208,7 +215,7 @@ async fn main() {
     println!("| measure | value |");
     println!("|---|---:|");
     println!(
-        "| completed ({flow}), {CLIENTS} concurrent payers, {} in all | {:.1} /s |",
+        "| completed ({flow}), {clients} concurrent payers, {} in all | {:.1} /s |",
         ids.len(),
         ids.len() as f64 / total.as_secs_f64()
     );
