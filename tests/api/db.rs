@@ -1,5 +1,5 @@
 //! `platform::db::Conns`: connections kept at hand between statements, handed straight to a task
-//! queued for one, never kept from a task that waits for sqlx, and given back to sqlx (to be
+//! queued for one (which runs at once, while its giver goes on), never kept from a task that waits for sqlx, and given back to sqlx (to be
 //! pinged, or closed) when their state is not known. On a database of their own: the app's workers would take connections meanwhile.
 
 use crate::support::app::{Backend, drop_database, fresh_database};
@@ -392,4 +392,58 @@ async fn checkpointed_by_housekeeping(db: Db) {
 #[tokio::test]
 async fn on_sqlite_housekeeping_copies_the_write_ahead_log_into_the_file() {
     with_db(Backend::Sqlite, 2, checkpointed_by_housekeeping).await;
+}
+
+async fn handed_on_while_the_giver_goes_on(db: Db) {
+    let writer = db.writer().clone();
+    let (holding, holds) = tokio::sync::oneshot::channel::<()>();
+    let (commit, may_commit) = tokio::sync::oneshot::channel::<()>();
+    let (written, has_written) = std::sync::mpsc::channel::<()>();
+    // Holds every writing connection (SQLite's one; the pool of one here on PostgreSQL), then
+    // commits and goes on without awaiting anything, as a request renders its page after its
+    // commit: it blocks its worker until the queued task has written.
+    let giver = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let mut tx = db.begin_write().await.unwrap();
+            insert(&mut tx, 1).await.unwrap();
+            holding.send(()).unwrap();
+            may_commit.await.unwrap();
+            tx.commit().await.unwrap();
+            has_written.recv_timeout(Duration::from_secs(10)).is_ok()
+        }
+    });
+    holds.await.unwrap();
+    let queued = tokio::spawn({
+        let db = db.clone();
+        async move {
+            sqlx::query("INSERT INTO probe (n) VALUES (2)")
+                .execute(db.writer())
+                .await
+                .unwrap();
+            written.send(()).unwrap();
+        }
+    });
+    until_queued(&writer, 1).await;
+    commit.send(()).unwrap();
+    // Woken from the giver's worker, the queued task sits in that worker's LIFO slot, which
+    // the other worker never steals: unless the giver yields when it hands the connection on,
+    // the queued task runs only once the giver's poll ends, here never (a liveness check, not
+    // a timing).
+    assert!(
+        giver.await.unwrap(),
+        "the task handed the connection wrote while its giver went on"
+    );
+    queued.await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM probe")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_handed_the_writing_connection_runs_while_its_giver_goes_on() {
+    with_db(Backend::Sqlite, 1, handed_on_while_the_giver_goes_on).await;
+    with_db(Backend::Postgres, 1, handed_on_while_the_giver_goes_on).await;
 }
