@@ -23,6 +23,18 @@ pub fn hidden(html: &str, name: &str) -> Result<String, String> {
     Ok(html[start..start + len].to_string())
 }
 
+/// Where the page's form whose action starts with `path` posts: a browser posts there, query
+/// included (the sandbox's forms carry their page's language).
+pub fn action(html: &str, path: &str) -> Result<String, String> {
+    let key = format!("action=\"{path}");
+    let start = html
+        .find(&key)
+        .ok_or_else(|| format!("no form posting to {path}"))?
+        + "action=\"".len();
+    let len = html[start..].find('"').ok_or("unterminated action")?;
+    Ok(html[start..start + len].replace("&amp;", "&"))
+}
+
 pub fn path_of(url: &str) -> String {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     rest.find('/')
@@ -170,14 +182,15 @@ impl Payer {
         if !gateway.starts_with("/sandbox-pay/pay/") {
             return Err(format!("Pay led to {gateway}"));
         }
-        self.get(&gateway).await?;
+        let page = self.get(&gateway).await?;
         let card = [
             ("number", "4111 1111 1111 1111"),
             ("expiry", "12/30"),
             ("cvv", "123"),
             ("holder", "BENCH PAYER"),
         ];
-        let code = path_of(&self.post(&format!("{gateway}/card"), &card).await?);
+        let to = action(&page, &format!("{gateway}/card"))?;
+        let code = path_of(&self.post(&to, &card).await?);
         self.get(&code).await?;
         let back = path_of(&self.post(&code, &[("code", "123456")]).await?);
         if vehicle.is_some() {

@@ -296,6 +296,7 @@ pub async fn serve_on(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    crate::without_huge_pages();
     // Every response leaves in more than one write; with Nagle's algorithm the second waited
     // for the client's delayed ACK, about 40 ms on every reused connection (issue 23).
     let listener = listener.tap_io(|stream| {

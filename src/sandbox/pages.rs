@@ -477,6 +477,22 @@ pub async fn submit_method(
     Query(q): Query<PageQuery>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    let method = match method.as_str() {
+        "card" | "wallet" | "account" => method,
+        _ => return not_found(),
+    };
+    // The form's action carries its page's language: details valid in it move the payment on
+    // in one statement, and the payment is read only for a page shown here (a mistake in the
+    // details, a payment no longer open, a form posted without its language): one read fewer
+    // a payment (issue 23).
+    if let Some(lang) = q.lang.as_deref().map(Lang::parse)
+        && let Ok(details) = check(&method, &form, lang)
+    {
+        match choose(&s, &id, &method, details, lang).await {
+            Err(SandboxError::NotOpen) => {}
+            done => return done.unwrap_or_else(failure),
+        }
+    }
     let (row, lang) = match load(&s, &id, &q).await {
         Ok(found) => found,
         Err(page) => return page,
@@ -484,35 +500,40 @@ pub async fn submit_method(
     if !row.is_open() {
         return finished_page(&row, lang);
     }
-    let method = match method.as_str() {
-        "card" | "wallet" | "account" => method,
-        _ => return not_found(),
-    };
     match check(&method, &form, lang) {
         Err(problems) => method_page(&row, lang, &method, &form, &problems),
-        Ok((brand, masked, scenario)) => {
-            match store::choose_method(
-                &s.db,
-                &id,
-                &method,
-                brand.as_deref(),
-                &masked,
-                scenario,
-                now(),
-            )
-            .await
-            {
-                Ok(()) => Redirect::to(&format!(
-                    "{}/pay/{id}/code?lang={}",
-                    super::PREFIX,
-                    lang.code()
-                ))
-                .into_response(),
-                Err(SandboxError::NotOpen) => finished_page(&row, lang),
-                Err(e) => failure(e),
-            }
-        }
+        Ok(details) => match choose(&s, &id, &method, details, lang).await {
+            Err(SandboxError::NotOpen) => finished_page(&row, lang),
+            done => done.unwrap_or_else(failure),
+        },
     }
+}
+
+/// Records the chosen method and its checked details, and leads to the code step; `NotOpen`
+/// when the payment no longer takes them.
+async fn choose(
+    s: &SandboxState,
+    id: &str,
+    method: &str,
+    (brand, masked, scenario): (Option<String>, String, Scenario),
+    lang: Lang,
+) -> Result<Response, SandboxError> {
+    store::choose_method(
+        &s.db,
+        id,
+        method,
+        brand.as_deref(),
+        &masked,
+        scenario,
+        now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "{}/pay/{id}/code?lang={}",
+        super::PREFIX,
+        lang.code()
+    ))
+    .into_response())
 }
 
 fn code_page(row: &Row, lang: Lang, problems: &Problems) -> Response {

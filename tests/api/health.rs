@@ -54,3 +54,23 @@ on_both_backends!(
         app::drop_database(data_dir, pg).await;
     }
 );
+
+on_both_backends!(
+    the_serving_process_has_transparent_huge_pages_off,
+    |app: &TestApp| async move {
+        assert_eq!(app.get("/healthz").await.status(), 200);
+        // Linux says so in the process's status (since 5.0); elsewhere there is nothing to turn off.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let Some(line) = status.lines().find(|l| l.starts_with("THP_enabled:")) else {
+            eprintln!(
+                "no THP_enabled in /proc/self/status: not Linux, or too old a kernel; skipped"
+            );
+            return;
+        };
+        assert_eq!(
+            line.split_whitespace().nth(1),
+            Some("0"),
+            "the allocator's page faults would zero 2 MiB pages (issue 23): {line}"
+        );
+    }
+);

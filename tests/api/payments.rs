@@ -576,6 +576,48 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    card_details_posted_in_the_form_language_lead_on_and_are_refused_once_the_payment_ended,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, page) = started(app, &account, &order).await;
+        let card = [
+            ("number", "4111 1111 1111 1111"),
+            ("expiry", "12/30"),
+            ("cvv", "123"),
+            ("holder", "AMINA BENALI"),
+        ];
+        // As the sandbox's own form posts them: its action carries the page's language.
+        let next = b.post_form(&format!("{page}/card?lang=fr"), &card).await;
+        assert_eq!(next, format!("{page}/code?lang=fr"));
+        let status = "SELECT status FROM sandbox_payments WHERE merchant_ref = $1";
+        let (chosen,): (String,) = sqlx::query_as(status)
+            .bind(&payment)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(chosen, "awaiting_code");
+        // Cancelled, the payment takes no details: the page says it has ended, in French.
+        b.post_form(&format!("{page}/cancel?lang=fr"), &[]).await;
+        let res = b
+            .client
+            .post(app.url(&format!("{page}/card?lang=fr")))
+            .form(&card)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Ce paiement est terminé"), "{html}");
+        let (after,): (String,) = sqlx::query_as(status)
+            .bind(&payment)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(after, "cancelled", "the ended payment was not moved back");
+    }
+);
+
+on_both_backends!(
     a_lost_notification_is_made_good_by_the_poller,
     |app: &TestApp| async move {
         let (b, account, order) = account_with_order(app, &AMINA).await;
