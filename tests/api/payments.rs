@@ -571,7 +571,46 @@ on_both_backends!(
             !html.contains("value=\"12\""),
             "the security code is never echoed"
         );
+        // As a browser posts them, through the form's action with its language: bad details
+        // leave the one-statement path and are told in that language, answers kept.
+        let res = b
+            .client
+            .post(app.url(&format!("{page}/card?lang=fr")))
+            .form(&[
+                ("number", "4111 1111 1111 1112"),
+                ("expiry", "12/30"),
+                ("cvv", "123"),
+                ("holder", "AMINA BENALI"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("Le numéro de carte est incorrect"),
+            "the typo told in French: {html}"
+        );
+        assert!(
+            html.contains("href=\"#number\""),
+            "the summary links to the number: {html}"
+        );
+        assert!(
+            html.contains("value=\"4111 1111 1111 1112\"") && html.contains("value=\"12/30\""),
+            "the number and expiry kept"
+        );
+        assert!(
+            !html.contains("value=\"123\""),
+            "the security code is never echoed"
+        );
         assert_eq!(state_of(app, &payment).await, PaymentState::Pending);
+        let (status,): (String,) =
+            sqlx::query_as("SELECT status FROM sandbox_payments WHERE merchant_ref = $1")
+                .bind(&payment)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(status, "open", "nothing written for bad details");
     }
 );
 

@@ -392,6 +392,62 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    pay_pressed_again_continues_the_unpaid_order_at_the_amount_shown,
+    |app: &TestApp| async move {
+        use bawaba::{
+            domain::money::{Currency, Money},
+            features::payments::engine,
+        };
+        let amina = signed_in(app, &AMINA, "en").await;
+        let car = add(app, &amina, "52345-119-16", &[]).await;
+        let quote = amina.page(&format!("/vignette/buy/{car}")).await;
+        let first = press_buy(&amina, &quote).await;
+        assert!(first.contains("/sandbox-pay/pay/"), "{first}");
+        let (order, subject): (String, String) = sqlx::query_as("SELECT id, subject FROM orders")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+
+        // A newer unpaid order for the same vignette at another amount (a tariff changed
+        // between two tabs) is not the one "Pay" continues: the amount shown decides.
+        let mut conn = app.db.pool().acquire().await.unwrap();
+        let other = engine::create_order(
+            &mut *conn,
+            &engine::NewOrder {
+                account_id: &crate::support::people::account_id(app, &AMINA).await,
+                kind: "vignette",
+                subject: &subject,
+                description: [("ar", "x".into()), ("fr", "x".into()), ("en", "x".into())],
+                amount: Money::new(100, Currency::Dzd),
+            },
+            bawaba::platform::session::now_secs() + 1,
+        )
+        .await
+        .unwrap()
+        .id;
+        drop(conn);
+
+        // Pay again from a fresh page (another key), as from a second tab: the same order and
+        // its payment still open at the gateway, nothing new.
+        let again = amina.page(&format!("/vignette/buy/{car}")).await;
+        assert_ne!(hidden(&again, "key"), hidden(&quote, "key"));
+        assert_eq!(press_buy(&amina, &again).await, first);
+        assert_eq!(count(app, "SELECT COUNT(*) FROM orders").await, 2);
+        assert_eq!(count(app, "SELECT COUNT(*) FROM payments").await, 1);
+        let (paid_order,): (String,) = sqlx::query_as("SELECT order_id FROM payments")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(paid_order, order);
+        assert_ne!(paid_order, other);
+
+        // Paid through that one page: the vignette is the first order's.
+        let back = pay_on_sandbox(&amina, &first, "4111 1111 1111 1111").await;
+        assert_eq!(back, format!("/vignette/bought/{order}"));
+    }
+);
+
+on_both_backends!(
     a_purchase_needs_one_database_connection_at_a_time,
     // A request that holds a connection while it waits for a second one can, when every
     // request does so at once, empty the pool until its timeout: "Pay" failed so under load.

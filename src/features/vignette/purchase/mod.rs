@@ -96,31 +96,51 @@ pub(crate) mod server {
         pub campaign: Option<Campaign>,
         pub outcome: Option<Outcome>,
         pub bought: Option<VignetteRecord>,
+        /// For "Pay" (`shown` given): the account's unpaid order for this vehicle and campaign
+        /// at the amount the page showed, to be continued if that is still the amount due.
+        pub unpaid_order: Option<store::UnpaidOrder>,
     }
 
+    /// `shown`: for "Pay", the amount (minor units) its page showed.
     pub async fn quoted(
         state: &AppState,
         account: &str,
         vehicle_id: &str,
+        shown: Option<i64>,
         now: i64,
     ) -> Result<Quoted, AppError> {
         let data = load_tariff_data(state).await.or_unavailable()?;
         // The campaign depends on the date alone: known before the vehicle is read, so that
-        // its vignette comes in the same statement.
+        // its vignette, and for "Pay" its unpaid order, come in the same statement.
         let year = vignette::current_campaign(&data.campaigns, LocalMinute::from_unix(now))
             .map(|c| c.year);
-        let (record, bought) = store::vehicle_with_vignette(&state.db, account, vehicle_id, year)
+        let subject = year.map(|campaign_year| {
+            vignette::Subject {
+                vehicle_id: vehicle_id.to_string(),
+                campaign_year,
+            }
+            .encode()
+        });
+        let unpaid = match (&subject, shown) {
+            (Some(subject), Some(amount_minor)) => Some(store::UnpaidProbe {
+                subject,
+                amount_minor,
+            }),
+            _ => None,
+        };
+        let read = store::vehicle_with_vignette(&state.db, account, vehicle_id, year, unpaid)
             .await
             .or_unavailable()?
-            .filter(|(r, _)| r.archived_at.is_none())
+            .filter(|r| r.vehicle.archived_at.is_none())
             .ok_or_else(|| AppError::refused("vignette order"))?;
-        let (campaign, outcome) = assess(&data, &record.declared.facts, now);
+        let (campaign, outcome) = assess(&data, &read.vehicle.declared.facts, now);
         Ok(Quoted {
-            record,
+            record: read.vehicle,
             data,
             campaign,
             outcome,
-            bought,
+            bought: read.vignette,
+            unpaid_order: read.unpaid_order,
         })
     }
 

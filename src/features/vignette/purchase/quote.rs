@@ -49,7 +49,8 @@ pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
         campaign,
         outcome,
         bought,
-    } = server::quoted(&state, &account, &vehicle_id, now).await?;
+        ..
+    } = server::quoted(&state, &account, &vehicle_id, None, now).await?;
     let f = &record.declared.facts;
     let language = crate::platform::request::language();
     let measure = [
@@ -105,7 +106,6 @@ pub async fn load_quote(vehicle_id: String) -> Result<QuoteView, AppError> {
 /// if the server's amount differs now, nothing is charged and the page says so.
 #[server(endpoint = "vignette/buy")]
 pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), AppError> {
-    use crate::features::vignette::store;
     use crate::{
         domain::vignette::Subject,
         features::payments::{engine, pages::server::start_payment},
@@ -114,13 +114,15 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
     let state = expect_context::<crate::platform::state::AppState>();
     let account = crate::platform::request::owner("vignette purchase")?;
     let now = session::now_secs();
+    let shown = amount.trim().parse::<i64>().ok();
     let server::Quoted {
         record,
         campaign,
         outcome,
         bought,
+        unpaid_order,
         ..
-    } = server::quoted(&state, &account, &vehicle_id, now).await?;
+    } = server::quoted(&state, &account, &vehicle_id, shown, now).await?;
     let back = quote_path(&vehicle_id);
     let (Some(campaign), Some(Outcome::Due(quote))) = (campaign, outcome) else {
         // Exempt, not subject, or no campaign: the quote page says which.
@@ -137,7 +139,7 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
         });
         return Ok(());
     }
-    if amount.trim().parse::<i64>().ok() != Some(quote.total.minor) {
+    if shown != Some(quote.total.minor) {
         leptos_axum::redirect(&format!("{back}?changed=1"));
         return Ok(());
     }
@@ -146,15 +148,14 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
         campaign_year: campaign.year,
     }
     .encode();
-    // No reading connection is held while the writing one is taken: a request holding one
-    // while waiting for another can, with every request doing so at once, empty the pool for
-    // good (the pool timed out, and "Pay" failed, under load: issue 23).
-    let open = store::open_order(state.db.pool(), &account, &subject, quote.total)
-        .await
-        .or_unavailable()?;
-    // A new order goes to the payment as made, not read again.
+    // "Pay" pressed again (or in two tabs) continues the unpaid order for the same vignette at
+    // the same amount, read with the vehicle, rather than opening a second one. A new order
+    // goes to the payment as made, not read again.
+    let open = unpaid_order.filter(|o| {
+        o.amount_minor == quote.total.minor && o.currency == quote.total.currency.code()
+    });
     let order = match &open {
-        Some(id) => engine::ToPay::Named(id),
+        Some(o) => engine::ToPay::Named(&o.id),
         None => {
             let description = |l: Locale| {
                 td_string!(

@@ -98,16 +98,44 @@ pub async fn vignette_for_vehicle(
     row.map(vignette_from).transpose()
 }
 
+/// What "Pay" asks of `vehicle_with_vignette` besides the vehicle: the account's newest unpaid
+/// vignette order for `subject` (the vehicle and campaign) at the amount the page showed.
+#[derive(Clone, Copy)]
+pub struct UnpaidProbe<'a> {
+    pub subject: &'a str,
+    pub amount_minor: i64,
+}
+
+/// An unpaid order found by an `UnpaidProbe`; "Pay" continues it only if the amount due now
+/// is the same, currency included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnpaidOrder {
+    pub id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+/// A vehicle as the quote page and "Pay" read it.
+pub struct VehicleRead {
+    pub vehicle: VehicleRecord,
+    /// The campaign's vignette of the vehicle or its plate, whoever holds it.
+    pub vignette: Option<VignetteRecord>,
+    /// Only when probed for.
+    pub unpaid_order: Option<UnpaidOrder>,
+}
+
 /// One of `account`'s vehicles (anyone else's is "not found") with the vignette it, or its
 /// plate under any row, has for the campaign `year`, whoever holds it (as
-/// `vignette_for_vehicle`). One statement where the quote page and "Pay" each made two: every
-/// statement is a trip to the database, and on SQLite two hand-offs between threads (issue 23).
+/// `vignette_for_vehicle`), and for "Pay" (`unpaid`) the order it would continue. One
+/// statement where the quote page made two and "Pay" three: every statement is a trip to the
+/// database, and on SQLite two hand-offs between threads (issue 23).
 pub async fn vehicle_with_vignette(
     db: &Db,
     account: &str,
     id: &str,
     year: Option<i32>,
-) -> Result<Option<(VehicleRecord, Option<VignetteRecord>)>, DbError> {
+    unpaid: Option<UnpaidProbe<'_>>,
+) -> Result<Option<VehicleRead>, DbError> {
     /// `VIGNETTE_COLUMNS` of the joined row, each `g_`-prefixed and NULL when there is none.
     #[derive(sqlx::FromRow)]
     struct Joined {
@@ -129,18 +157,31 @@ pub async fn vehicle_with_vignette(
         g_issued_at: Option<i64>,
         g_duplicate_issued_at: Option<i64>,
         g_seal: Option<String>,
+        o_id: Option<String>,
+        o_amount_minor: Option<i64>,
+        o_currency: Option<String>,
     }
     let vehicle_columns = qualified("v", VEHICLE_COLUMNS);
     let vignette_columns = qualified_as("g", VIGNETTE_COLUMNS, "g_");
-    // `year` NULL (no campaign open) joins nothing.
+    // `year` NULL (no campaign open) joins nothing; without a probe, neither does the order
+    // (`$4` NULL matches no subject).
     let row: Option<Joined> = sqlx::query_as(&format!(
-        "SELECT {vehicle_columns}, {vignette_columns} FROM vehicles v
+        "SELECT {vehicle_columns}, {vignette_columns},
+                o.id AS o_id, o.amount_minor AS o_amount_minor, o.currency AS o_currency
+         FROM vehicles v
          LEFT JOIN vignettes g ON g.campaign_year = $3 AND (g.vehicle_id = v.id OR g.plate = v.plate)
+         LEFT JOIN orders o ON o.id = (
+             SELECT id FROM orders WHERE account_id = $2 AND kind = $5 AND subject = $4
+               AND amount_minor = $6 AND fulfilled_at IS NULL
+             ORDER BY created_at DESC LIMIT 1)
          WHERE v.id = $1 AND v.account_id = $2 LIMIT 1"
     ))
     .bind(id)
     .bind(account)
     .bind(year.map(i64::from))
+    .bind(unpaid.map(|u| u.subject))
+    .bind(crate::features::vignette::purchase::KIND)
+    .bind(unpaid.map(|u| u.amount_minor))
     .fetch_optional(db.pool())
     .await?;
     let Some(j) = row else {
@@ -198,7 +239,19 @@ pub async fn vehicle_with_vignette(
         // The columns are NOT NULL: all of them or none (no vignette joined).
         _ => None,
     };
-    Ok(Some((j.vehicle.into_record()?, vignette)))
+    let unpaid_order = match (j.o_id, j.o_amount_minor, j.o_currency) {
+        (Some(id), Some(amount_minor), Some(currency)) => Some(UnpaidOrder {
+            id,
+            amount_minor,
+            currency,
+        }),
+        _ => None,
+    };
+    Ok(Some(VehicleRead {
+        vehicle: j.vehicle.into_record()?,
+        vignette,
+        unpaid_order,
+    }))
 }
 
 /// An account's vignettes for a campaign year, by vehicle row.
@@ -286,30 +339,6 @@ pub async fn vignette_of_order_and_email(
     .await?;
     row.map(|r| Ok((vignette_from(r.vignette)?, r.email)))
         .transpose()
-}
-
-/// An unpaid vignette order of `account` for `subject` at `amount`: "Pay" pressed again (or
-/// in two tabs) continues it rather than opening a second order for the same vignette.
-pub async fn open_order<'e>(
-    conn: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    account: &str,
-    subject: &str,
-    amount: Money,
-) -> Result<Option<String>, DbError> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM orders
-         WHERE account_id = $1 AND kind = $2 AND subject = $3 AND amount_minor = $4
-           AND currency = $5 AND fulfilled_at IS NULL
-         ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(account)
-    .bind(crate::features::vignette::purchase::KIND)
-    .bind(subject)
-    .bind(amount.minor)
-    .bind(amount.currency.code())
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|(id,)| id))
 }
 
 /// What issuing a paid order's vignette did.
