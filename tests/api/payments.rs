@@ -592,13 +592,11 @@ on_both_backends!(
             "the security code is never echoed"
         );
         assert_eq!(state_of(app, &payment).await, PaymentState::Pending);
-        let (status,): (String,) =
-            sqlx::query_as("SELECT status FROM sandbox_payments WHERE merchant_ref = $1")
-                .bind(&payment)
-                .fetch_one(app.db.pool())
-                .await
-                .unwrap();
-        assert_eq!(status, "open", "nothing written for bad details");
+        assert_eq!(
+            sandbox_status(app, &payment).await,
+            "open",
+            "nothing written for bad details"
+        );
     }
 );
 
@@ -616,13 +614,7 @@ on_both_backends!(
         // As the sandbox's own form posts them: its action carries the page's language.
         let next = b.post_form(&format!("{page}/card?lang=fr"), &card).await;
         assert_eq!(next, format!("{page}/code?lang=fr"));
-        let status = "SELECT status FROM sandbox_payments WHERE merchant_ref = $1";
-        let (chosen,): (String,) = sqlx::query_as(status)
-            .bind(&payment)
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
-        assert_eq!(chosen, "awaiting_code");
+        assert_eq!(sandbox_status(app, &payment).await, "awaiting_code");
         // Cancelled, the payment takes no details: the page says it has ended, in French.
         b.post_form(&format!("{page}/cancel?lang=fr"), &[]).await;
         let res = b
@@ -635,14 +627,24 @@ on_both_backends!(
         assert_eq!(res.status(), 200);
         let html = res.text().await.unwrap();
         assert!(html.contains("Ce paiement est terminé"), "{html}");
-        let (after,): (String,) = sqlx::query_as(status)
-            .bind(&payment)
+        assert_eq!(
+            sandbox_status(app, &payment).await,
+            "cancelled",
+            "the ended payment was not moved back"
+        );
+    }
+);
+
+/// The sandbox's own status of our payment `payment`.
+async fn sandbox_status(app: &TestApp, payment: &str) -> String {
+    let (status,): (String,) =
+        sqlx::query_as("SELECT status FROM sandbox_payments WHERE merchant_ref = $1")
+            .bind(payment)
             .fetch_one(app.db.pool())
             .await
             .unwrap();
-        assert_eq!(after, "cancelled", "the ended payment was not moved back");
-    }
-);
+    status
+}
 
 on_both_backends!(
     a_lost_notification_is_made_good_by_the_poller,
