@@ -124,8 +124,8 @@ pub fn page_paths() -> Vec<String> {
     route_list().iter().map(|r| r.path().to_string()).collect()
 }
 
-/// The whole HTTP application. Layers run outside-in in the order listed last-to-first:
-/// the request id is set first so every log line and the panic handler can use it.
+/// The whole HTTP application: the routes, inside one stack of layers (listed outermost
+/// first).
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
     let https = state.config.is_https();
@@ -155,50 +155,66 @@ pub fn router(state: AppState) -> Router {
         .merge(sandbox_gateway(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), render_shell)
         .fallback(move |state, req| site_file_or_page(state, req, context.clone()))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            accounts::require_sign_in,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            move |state, req, next| {
-                crate::platform::session::resolve(state, server_to_server.clone(), req, next)
-            },
-        ))
-        .layer(CompressionLayer::new().br(true).gzip(true))
-        // A request that has not produced its response in time gets a 503 instead of holding
-        // the connection (and the user) forever, whatever got stuck; uploads get longer.
-        .layer(axum::middleware::from_fn({
-            let uploads: Arc<Vec<&'static str>> = Arc::new(upload_paths);
-            let request = Duration::from_secs(state.config.request_secs);
-            move |req, next| http::time_limit(uploads.clone(), request, req, next)
-        }))
-        // Before anything reads the path: one spelling per path (see `security::check_path`).
-        .layer(axum::middleware::from_fn(security::canonical_paths))
-        .layer(axum::middleware::from_fn({
-            let public = &state.config.public_url;
-            let origin: Arc<str> = security::origin_of(public).unwrap_or(public.clone()).into();
-            move |req, next| security::refuse_cross_site(origin.clone(), req, next)
-        }))
-        .layer(axum::middleware::from_fn(move |req, next| {
-            security::headers(https, req, next)
-        }))
-        .layer(CatchPanicLayer::custom(
-            crate::platform::plain_pages::panic_response,
-        ))
-        .layer(telemetry::trace_layer())
-        .layer(telemetry::propagate_request_id())
-        .layer(telemetry::set_request_id())
-        .layer(axum::middleware::from_fn(telemetry::accept_request_id))
-        // Public pages from memory, outside everything: a kept page was answered by all the
-        // layers above when it was rendered, and keeps their headers (security, caching); the
-        // cache gives each answer its own nonce and request id (issue 23, goal 4).
-        .layer(axum::middleware::from_fn({
-            let fresh_for = Duration::from_secs(state.config.page_cache_secs);
-            let cache = PageCache::new(crate::app::SAME_FOR_EVERYONE, https, fresh_for);
-            let cache = Arc::new(cache);
-            move |req, next| page_cache::serve(cache.clone(), req, next)
-        }))
+        .layer(
+            // One stack, applied once: each `Router::layer` boxes every route again, and a
+            // request then cloned the boxes below each layer it passed (78 allocations for
+            // these 13 layers; issue 23). Outermost first.
+            tower::ServiceBuilder::new()
+                // Public pages from memory, outside everything: a kept page was answered by
+                // all the layers below when it was rendered, and keeps their headers
+                // (security, caching); the cache gives each answer its own nonce and request
+                // id (issue 23, goal 4).
+                .layer(axum::middleware::from_fn({
+                    let fresh_for = Duration::from_secs(state.config.page_cache_secs);
+                    let cache = PageCache::new(crate::app::SAME_FOR_EVERYONE, https, fresh_for);
+                    let cache = Arc::new(cache);
+                    move |req, next| page_cache::serve(cache.clone(), req, next)
+                }))
+                // The request id first, so every log line and the panic handler can use it.
+                .layer(axum::middleware::from_fn(telemetry::accept_request_id))
+                .layer(telemetry::set_request_id())
+                .layer(telemetry::propagate_request_id())
+                .layer(telemetry::trace_layer())
+                .layer(CatchPanicLayer::custom(
+                    crate::platform::plain_pages::panic_response,
+                ))
+                .layer(axum::middleware::from_fn(move |req, next| {
+                    security::headers(https, req, next)
+                }))
+                .layer(axum::middleware::from_fn({
+                    let public = &state.config.public_url;
+                    let origin: Arc<str> =
+                        security::origin_of(public).unwrap_or(public.clone()).into();
+                    move |req, next| security::refuse_cross_site(origin.clone(), req, next)
+                }))
+                // Before anything reads the path: one spelling per path (see
+                // `security::check_path`).
+                .layer(axum::middleware::from_fn(security::canonical_paths))
+                // A request that has not produced its response in time gets a 503 instead of
+                // holding the connection (and the user) forever, whatever got stuck; uploads
+                // get longer.
+                .layer(axum::middleware::from_fn({
+                    let uploads: Arc<Vec<&'static str>> = Arc::new(upload_paths);
+                    let request = Duration::from_secs(state.config.request_secs);
+                    move |req, next| http::time_limit(uploads.clone(), request, req, next)
+                }))
+                .layer(CompressionLayer::new().br(true).gzip(true))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    move |state, req, next| {
+                        crate::platform::session::resolve(
+                            state,
+                            server_to_server.clone(),
+                            req,
+                            next,
+                        )
+                    },
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    accounts::require_sign_in,
+                )),
+        )
         .with_state(state)
 }
 
