@@ -9,6 +9,7 @@ use crate::{
     platform::{
         db::DbError,
         gateway::{Gateway, sandbox::LocalUrl},
+        outbox::Outgoing,
     },
 };
 use sqlx::AnyConnection;
@@ -77,11 +78,14 @@ pub type FulfilFuture<'c> = Pin<Box<dyn Future<Output = Result<Fulfilled, DbErro
 /// vignette exists if and only if the payment succeeded. Must only write to the database. A
 /// value, not a function, so a service can carry what it needs (the vignette's signing secret).
 pub trait Fulfil: Send + Sync {
+    /// What it sends may go in `outgoing`: the engine writes that with the payment's receipt,
+    /// in one statement of the same transaction.
     fn fulfil<'c>(
         &'c self,
         conn: &'c mut AnyConnection,
         order: &'c Order,
         paid: Paid<'c>,
+        outgoing: &'c mut Outgoing,
         now: i64,
     ) -> FulfilFuture<'c>;
 

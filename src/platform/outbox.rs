@@ -94,23 +94,79 @@ pub async fn enqueue(
     n: &Notification<'_>,
     now: i64,
 ) -> Result<String, DbError> {
-    let id = uuid::Uuid::new_v4().to_string();
-    sqlx::query(
-        "INSERT INTO outbox (id, account_id, channel, recipient, template, language, params, \
-         status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)",
-    )
-    .bind(&id)
-    .bind(n.account_id)
-    .bind(n.channel.code())
-    .bind(n.recipient)
-    .bind(n.template)
-    .bind(n.language)
-    .bind(n.params.to_string())
-    .bind(now)
-    .execute(conn)
-    .await?;
+    let mut one = Outgoing::default();
+    let id = one.add(n);
+    one.write(conn, now).await?;
     Ok(id)
+}
+
+/// Messages an event sends, written together in one statement inside its transaction
+/// (`write`): a paid vignette's e-mail and its payment's receipt were two `INSERT`s in the
+/// success's transaction (issue 23).
+#[derive(Default)]
+pub struct Outgoing(Vec<Queued>);
+
+/// A message `Outgoing` holds until it is written.
+struct Queued {
+    id: String,
+    account_id: Option<String>,
+    channel: Channel,
+    recipient: String,
+    template: String,
+    language: String,
+    params: String,
+}
+
+impl Outgoing {
+    /// Adds `n` to what `write` will write; returns the message's id.
+    pub fn add(&mut self, n: &Notification<'_>) -> String {
+        let id = uuid::Uuid::new_v4().to_string();
+        self.0.push(Queued {
+            id: id.clone(),
+            account_id: n.account_id.map(str::to_string),
+            channel: n.channel,
+            recipient: n.recipient.to_string(),
+            template: n.template.to_string(),
+            language: n.language.to_string(),
+            params: n.params.to_string(),
+        });
+        id
+    }
+
+    /// Writes every message added, in the caller's transaction (nothing when there are none).
+    pub async fn write(self, conn: &mut sqlx::AnyConnection, now: i64) -> Result<(), DbError> {
+        const COLUMNS: usize = 7;
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let now_at = self.0.len() * COLUMNS + 1;
+        let rows: Vec<String> = (0..self.0.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=COLUMNS)
+                    .map(|c| format!("${}", i * COLUMNS + c))
+                    .collect();
+                format!("({}, 'pending', 0, ${now_at}, ${now_at})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO outbox (id, account_id, channel, recipient, template, language, params, \
+             status, attempts, next_attempt_at, created_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for m in &self.0 {
+            query = query
+                .bind(&m.id)
+                .bind(m.account_id.as_deref())
+                .bind(m.channel.code())
+                .bind(&m.recipient)
+                .bind(&m.template)
+                .bind(&m.language)
+                .bind(&m.params);
+        }
+        query.bind(now).execute(conn).await?;
+        Ok(())
+    }
 }
 
 /// A message a worker holds.

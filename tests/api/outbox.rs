@@ -75,6 +75,83 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    messages_written_together_exist_with_their_transaction_and_each_goes_once,
+    |app: &TestApp| async move {
+        let sink = SmtpSink::start(0).await;
+        let t = transports(Some(&sink.url()), &app.data_dir);
+        let verification = |to, code| {
+            Notification::email("email_verification", to, "en")
+                .params(json!({ "code": code, "link": format!("http://127.0.0.1/v?c={code}") }))
+        };
+        let count = || async {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+            n
+        };
+        // Rolled back: none of them exists.
+        let mut tx = app.db.begin_write().await.unwrap();
+        let mut outgoing = outbox::Outgoing::default();
+        outgoing.add(&verification("first@example.dz", "111111"));
+        outgoing.add(&verification("second@example.dz", "222222"));
+        outgoing.write(&mut tx, now_secs()).await.unwrap();
+        drop(tx);
+        assert_eq!(count().await, 0);
+        // Committed: three messages, one statement, each with its own id, recipient and text.
+        let mut tx = app.db.begin_write().await.unwrap();
+        let mut outgoing = outbox::Outgoing::default();
+        let ids = [
+            outgoing.add(&verification("first@example.dz", "111111")),
+            outgoing.add(&verification("second@example.dz", "222222").account("no-such-account")),
+            outgoing.add(
+                &Notification::sms("sms_code", "+213550123456", "ar")
+                    .params(json!({ "code": "333333" })),
+            ),
+        ];
+        outgoing.write(&mut tx, now_secs()).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(count().await, 3);
+        let (account, channel): (Option<String>, String) =
+            sqlx::query_as("SELECT account_id, channel FROM outbox WHERE id = $1")
+                .bind(&ids[1])
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(account.as_deref(), Some("no-such-account"));
+        assert_eq!(channel, "email");
+        while outbox::deliver_one(&app.db, &t, render, "w1", now_secs())
+            .await
+            .unwrap()
+        {}
+        let mut got: Vec<(Vec<String>, bool)> = sink
+            .messages()
+            .iter()
+            .map(|m| (m.to.clone(), m.data.contains("111111")))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                (vec!["first@example.dz".to_string()], true),
+                (vec!["second@example.dz".to_string()], false),
+            ]
+        );
+        for id in &ids {
+            assert_eq!(status(&app.db, id).await, ("sent".to_string(), 1));
+        }
+        // An empty batch writes nothing and is no error.
+        let mut tx = app.db.begin_write().await.unwrap();
+        outbox::Outgoing::default()
+            .write(&mut tx, now_secs())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(count().await, 3);
+    }
+);
+
+on_both_backends!(
     with_smtp_down_sign_up_succeeds_and_the_mail_goes_once_smtp_is_back,
     |app: &TestApp| async move {
         // A port with nothing listening: take a free one and let it go.

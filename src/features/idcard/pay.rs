@@ -157,6 +157,9 @@ impl crate::features::payments::engine::Fulfil for FulfilFee {
         conn: &'c mut sqlx::AnyConnection,
         order: &'c crate::features::payments::store::Order,
         _paid: crate::features::payments::engine::Paid<'c>,
+        // The application's own notification is queued by its state machine (`store::apply`),
+        // as for every other step it takes.
+        _outgoing: &'c mut crate::platform::outbox::Outgoing,
         now: i64,
     ) -> crate::features::payments::engine::FulfilFuture<'c> {
         use crate::features::payments::engine::Fulfilled;

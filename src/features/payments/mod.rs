@@ -123,6 +123,7 @@ impl engine::Fulfil for FulfilDemo {
         _conn: &'c mut sqlx::AnyConnection,
         order: &'c store::Order,
         _paid: engine::Paid<'c>,
+        _outgoing: &'c mut crate::platform::outbox::Outgoing,
         _now: i64,
     ) -> engine::FulfilFuture<'c> {
         Box::pin(async move {

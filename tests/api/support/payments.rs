@@ -29,6 +29,7 @@ impl bawaba::features::payments::engine::Fulfil for FulfilCounted {
         _conn: &'c mut sqlx::AnyConnection,
         order: &'c Order,
         _paid: bawaba::features::payments::engine::Paid<'c>,
+        _outgoing: &'c mut bawaba::platform::outbox::Outgoing,
         _now: i64,
     ) -> bawaba::features::payments::engine::FulfilFuture<'c> {
         *FULFILMENTS

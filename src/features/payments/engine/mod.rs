@@ -24,6 +24,7 @@ use crate::{
         gateway::{
             CreateRequest, GatewayError, GatewayStatus, NotificationError, Observed, PaymentGateway,
         },
+        outbox::Outgoing,
     },
 };
 use sqlx::AnyConnection;
@@ -542,15 +543,25 @@ async fn transition(
             now,
         )
         .await?;
+        // What the payer is sent: written together, in one statement, before the commit.
+        let mut outgoing = Outgoing::default();
+        // The payer's address, for the fulfilment's e-mail, the receipt and a refund's notice.
+        let paid = Paid {
+            reference: &moved.reference,
+            language: &moved.language,
+            email: payer_email.as_deref(),
+        };
         if to == PaymentState::Succeeded {
-            // The payer's address, for the fulfilment's e-mail and the receipt.
-            let paid = Paid {
-                reference: &moved.reference,
-                language: &moved.language,
-                email: payer_email.as_deref(),
-            };
-            let order = fulfil(p, &mut tx, &moved, paid, now).await?;
-            tell_payer(p, &mut tx, &moved, &order, paid, PayerNotice::Receipt, now).await?;
+            let order = fulfil(p, &mut tx, &moved, paid, &mut outgoing, now).await?;
+            tell_payer(
+                p,
+                &mut outgoing,
+                &moved,
+                &order,
+                paid,
+                PayerNotice::Receipt,
+                now,
+            );
         }
         if let PaymentEvent::Refunded { minor } = event {
             let reason = by.reason.unwrap_or_default();
@@ -558,13 +569,9 @@ async fn transition(
             let order = store::order(&mut *tx, &row.order_id)
                 .await?
                 .ok_or(PaymentError::NotFound)?;
-            let paid = Paid {
-                reference: &moved.reference,
-                language: &moved.language,
-                email: payer_email.as_deref(),
-            };
-            tell_payer(p, &mut tx, &moved, &order, paid, notice, now).await?;
+            tell_payer(p, &mut outgoing, &moved, &order, paid, notice, now);
         }
+        outgoing.write(&mut tx, now).await?;
         tx.commit().await?;
         tracing::info!(payment = %payment_id, from = row.state().code(), to = to.code(), actor, "payment moved");
         return Ok(Applied::Moved(to));
@@ -578,6 +585,7 @@ async fn fulfil(
     conn: &mut AnyConnection,
     row: &PaymentRow,
     paid: Paid<'_>,
+    outgoing: &mut Outgoing,
     now: i64,
 ) -> Result<Order, PaymentError> {
     let Some(order) = store::mark_fulfilled(conn, &row.order_id, now).await? else {
@@ -598,7 +606,7 @@ async fn fulfil(
     };
     match p.fulfilments.of(&order.kind) {
         Some(f) => {
-            if let Fulfilled::Refused(why) = f.fulfil(conn, &order, paid, now).await? {
+            if let Fulfilled::Refused(why) = f.fulfil(conn, &order, paid, outgoing, now).await? {
                 tracing::warn!(payment = %row.id, order = %order.id, why = %why, "fulfilment refused");
                 store::flag(conn, &row.id, "fulfilment_refused", &why, now).await?;
             }
@@ -624,19 +632,20 @@ enum PayerNotice<'a> {
     Refund { minor: i64, reason: &'a str },
 }
 
-/// `paid` is the payment as the event left it (`move_payment`'s row); `to`, its payer.
-async fn tell_payer(
+/// `paid` is the payment as the event left it (`move_payment`'s row); `to`, its payer. Adds
+/// the notice to `outgoing`, which the event's transaction writes.
+fn tell_payer(
     p: &Payments,
-    conn: &mut AnyConnection,
+    outgoing: &mut Outgoing,
     paid: &PaymentRow,
     order: &Order,
     to: Paid<'_>,
     notice: PayerNotice<'_>,
     now: i64,
-) -> Result<(), PaymentError> {
-    use crate::platform::outbox::{self, Notification};
+) {
+    use crate::platform::outbox::Notification;
     let Some(email) = to.email else {
-        return Ok(());
+        return;
     };
     let mut params = serde_json::json!({
         "reference": paid.reference,
@@ -663,15 +672,11 @@ async fn tell_payer(
     if let (Some(all), Some(more)) = (params.as_object_mut(), details.as_object()) {
         all.extend(more.clone());
     }
-    outbox::enqueue(
-        conn,
+    outgoing.add(
         &Notification::email(template, email, &paid.language)
             .account(&paid.account_id)
             .params(params),
-        now,
-    )
-    .await?;
-    Ok(())
+    );
 }
 
 /// Applies the gateway's view of a payment (from a notification, the return page or the poller)

@@ -57,17 +57,11 @@ pub async fn reissue(order_id: String) -> Result<(), AppError> {
         .await
         .or_unavailable()?;
     if let Some((email, language)) = &payer {
+        let mut outgoing = crate::platform::outbox::Outgoing::default();
         let to = (email.as_str(), language.as_str());
-        super::fulfil::send_vignette(
-            &mut tx,
-            &order,
-            &vignette,
-            to,
-            &state.config.public_url,
-            now,
-        )
-        .await
-        .or_unavailable()?;
+        let public_url = &state.config.public_url;
+        super::fulfil::send_vignette(&mut outgoing, &order, &vignette, to, public_url);
+        outgoing.write(&mut tx, now).await.or_unavailable()?;
     }
     tx.commit().await.or_unavailable()?;
     leptos_axum::redirect(&format!("{}?reissued=1", bought_path(&order_id)));

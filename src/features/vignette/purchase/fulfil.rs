@@ -24,6 +24,7 @@ impl crate::features::payments::engine::Fulfil for IssueVignette {
         conn: &'c mut sqlx::AnyConnection,
         order: &'c crate::features::payments::store::Order,
         paid: crate::features::payments::engine::Paid<'c>,
+        outgoing: &'c mut crate::platform::outbox::Outgoing,
         now: i64,
     ) -> crate::features::payments::engine::FulfilFuture<'c> {
         use crate::features::vignette::store::{self, Issue};
@@ -43,8 +44,7 @@ impl crate::features::payments::engine::Fulfil for IssueVignette {
                         tracing::info!(order = %order.id, number = %vignette.number, "vignette issued");
                         if let Some(email) = paid.email {
                             let to = (email, paid.language);
-                            send_vignette(conn, order, &vignette, to, &self.public_url, now)
-                                .await?;
+                            send_vignette(outgoing, order, &vignette, to, &self.public_url);
                         }
                         Fulfilled::Done
                     }
@@ -78,24 +78,22 @@ pub(super) async fn payer_of(
     .await?)
 }
 
-/// Queues the vignette's e-mail (the PDF attached) in the issuing transaction, to `to`
-/// (address, language).
+/// Adds the vignette's e-mail (the PDF attached) to what the issuing transaction sends, to
+/// `to` (address, language).
 #[cfg(feature = "ssr")]
-pub(super) async fn send_vignette(
-    conn: &mut sqlx::AnyConnection,
+pub(super) fn send_vignette(
+    outgoing: &mut crate::platform::outbox::Outgoing,
     order: &crate::features::payments::store::Order,
     vignette: &crate::features::vignette::store::VignetteRecord,
     (email, language): (&str, &str),
     public_url: &str,
-    now: i64,
-) -> Result<(), crate::platform::db::DbError> {
-    use crate::platform::outbox::{self, Notification};
+) {
+    use crate::platform::outbox::Notification;
     let params = serde_json::to_value(crate::features::vignette::document::VignetteDocument::new(
         vignette, public_url,
     ))
     .unwrap_or_default();
-    outbox::enqueue(
-        conn,
+    outgoing.add(
         &Notification::email(
             crate::features::vignette::messages::VIGNETTE_ISSUED,
             email,
@@ -103,8 +101,5 @@ pub(super) async fn send_vignette(
         )
         .account(&order.account_id)
         .params(params),
-        now,
-    )
-    .await?;
-    Ok(())
+    );
 }
