@@ -9,6 +9,7 @@ use crate::{
     features::{accounts, idcard, payments, vignette},
     platform::{
         config::{Config, GatewayChoice},
+        guard::Guard,
         http::{self, PlainRoute},
         orders::Fulfilments,
         page_cache::{self, PageCache},
@@ -171,33 +172,28 @@ pub fn router(state: AppState) -> Router {
                     move |req, next| page_cache::serve(cache.clone(), req, next)
                 }))
                 // The request id first, so every log line and the panic handler can use it.
-                .layer(axum::middleware::from_fn(telemetry::accept_request_id))
+                .layer(Guard(telemetry::AcceptRequestId))
                 .layer(telemetry::set_request_id())
                 .layer(telemetry::propagate_request_id())
                 .layer(telemetry::trace_layer())
                 .layer(CatchPanicLayer::custom(
                     crate::platform::plain_pages::panic_response,
                 ))
-                .layer(axum::middleware::from_fn(move |req, next| {
-                    security::headers(https, req, next)
-                }))
-                .layer(axum::middleware::from_fn({
+                .layer(Guard(security::Headers { https }))
+                .layer(Guard(security::RefuseCrossSite({
                     let public = &state.config.public_url;
-                    let origin: Arc<str> =
-                        security::origin_of(public).unwrap_or(public.clone()).into();
-                    move |req, next| security::refuse_cross_site(origin.clone(), req, next)
-                }))
+                    security::origin_of(public).unwrap_or(public.clone()).into()
+                })))
                 // Before anything reads the path: one spelling per path (see
                 // `security::check_path`).
-                .layer(axum::middleware::from_fn(security::canonical_paths))
+                .layer(Guard(security::CanonicalPaths))
                 // A request that has not produced its response in time gets a 503 instead of
                 // holding the connection (and the user) forever, whatever got stuck; uploads
                 // get longer.
-                .layer(axum::middleware::from_fn({
-                    let uploads: Arc<Vec<&'static str>> = Arc::new(upload_paths);
-                    let request = Duration::from_secs(state.config.request_secs);
-                    move |req, next| http::time_limit(uploads.clone(), request, req, next)
-                }))
+                .layer(http::TimeLimit {
+                    uploads: upload_paths.into(),
+                    request: Duration::from_secs(state.config.request_secs),
+                })
                 .layer(CompressionLayer::new().br(true).gzip(true))
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),

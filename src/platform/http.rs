@@ -4,6 +4,7 @@
 use super::state::AppState;
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde_json::json;
+use std::convert::Infallible;
 
 /// A route the app serves besides its pages and server functions. Each feature lists its own
 /// (`routes()`); the composition root (`crate::server`) builds the router from the lists, and
@@ -205,23 +206,94 @@ pub async fn read_upload(
 }
 
 /// A layer: the time limit of a request, `UPLOAD_TIME` for the routes in `uploads` (matched
-/// route patterns: the layer runs after routing), `request` for every other.
-pub async fn time_limit(
-    uploads: std::sync::Arc<Vec<&'static str>>,
-    request: std::time::Duration,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let upload = req
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .is_some_and(|m| uploads.contains(&m.as_str()));
-    let limit = if upload { UPLOAD_TIME } else { request };
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(res) => res,
-        Err(_) => {
-            tracing::warn!(?limit, "a request took too long: answered 503");
-            super::plain_pages::unavailable_response()
+/// route patterns: the layer runs after routing), `request` for every other. A request that
+/// has not produced its response in time gets a 503. A plain `tower` layer, not `from_fn`:
+/// nothing is boxed or cloned per request (see `guard`).
+#[derive(Clone)]
+pub struct TimeLimit {
+    pub uploads: std::sync::Arc<[&'static str]>,
+    pub request: std::time::Duration,
+}
+
+impl<S> tower::Layer<S> for TimeLimit {
+    type Service = TimeLimited<S>;
+
+    fn layer(&self, inner: S) -> TimeLimited<S> {
+        TimeLimited {
+            limit: self.clone(),
+            inner,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct TimeLimited<S> {
+    limit: TimeLimit,
+    inner: S,
+}
+
+impl<S, B> tower::Service<axum::extract::Request> for TimeLimited<S>
+where
+    S: tower::Service<axum::extract::Request, Response = http::Response<B>, Error = Infallible>,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = axum::response::Response;
+    type Error = Infallible;
+    type Future = TimeLimitFuture<S::Future>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: axum::extract::Request) -> Self::Future {
+        let upload = req
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .is_some_and(|m| self.limit.uploads.contains(&m.as_str()));
+        let limit = if upload {
+            UPLOAD_TIME
+        } else {
+            self.limit.request
+        };
+        TimeLimitFuture {
+            future: tokio::time::timeout(limit, self.inner.call(req)),
+            limit,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    pub struct TimeLimitFuture<F> {
+        #[pin]
+        future: tokio::time::Timeout<F>,
+        limit: std::time::Duration,
+    }
+}
+
+impl<F, B> std::future::Future for TimeLimitFuture<F>
+where
+    F: std::future::Future<Output = Result<http::Response<B>, Infallible>>,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Output = Result<axum::response::Response, Infallible>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        match std::task::ready!(this.future.poll(cx)) {
+            Ok(Ok(res)) => std::task::Poll::Ready(Ok(res.map(axum::body::Body::new))),
+            Err(_) => {
+                let limit = *this.limit;
+                tracing::warn!(?limit, "a request took too long: answered 503");
+                std::task::Poll::Ready(Ok(super::plain_pages::unavailable_response()))
+            }
         }
     }
 }

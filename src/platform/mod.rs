@@ -6,6 +6,7 @@ pub mod dev_mailbox;
 pub mod drafts;
 pub mod files;
 pub mod gateway;
+pub mod guard;
 pub mod housekeeping;
 pub mod http;
 pub mod ics;

@@ -9,8 +9,10 @@
 //! whether a plain form post or a server-function call, is refused when the browser says it
 //! comes from another site (`Sec-Fetch-Site`, else `Origin`, else the Referer's origin).
 
-use axum::{extract::Request, middleware::Next, response::Response};
+use super::guard::Check;
+use axum::{extract::Request, response::Response};
 use http::{HeaderMap, HeaderValue, Method, header};
+use std::ops::ControlFlow;
 
 /// Whether a request is a state change sent by a page of another site. `public_origin` is the
 /// portal's origin as configured (`https://bawaba.example`); the origin the request was
@@ -47,17 +49,21 @@ pub fn origin_of(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| format!("{scheme}://{host}"))
 }
 
-/// Refuses cross-site state changes with a 403 page (see `is_cross_site`).
-pub async fn refuse_cross_site(
-    public_origin: std::sync::Arc<str>,
-    req: Request,
-    next: Next,
-) -> Response {
-    if is_cross_site(req.method(), req.headers(), &public_origin) {
-        tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
-        return super::plain_pages::cross_site_response();
+/// A layer (`guard::Guard`): refuses cross-site state changes with a 403 page (see
+/// `is_cross_site`). Holds the portal's public origin.
+#[derive(Clone)]
+pub struct RefuseCrossSite(pub std::sync::Arc<str>);
+
+impl Check for RefuseCrossSite {
+    type Carry = ();
+
+    fn before(&self, req: &mut Request) -> ControlFlow<Response, ()> {
+        if is_cross_site(req.method(), req.headers(), &self.0) {
+            tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
+            return ControlFlow::Break(super::plain_pages::cross_site_response());
+        }
+        ControlFlow::Continue(())
     }
-    next.run(req).await
 }
 
 /// What to do with a request's path before any layer or route looks at it.
@@ -137,25 +143,34 @@ pub fn check_path(path: &str) -> PathCheck {
 
 /// A layer, outside every other that reads the path: a path in another spelling is sent to its
 /// one spelling (308, so a post stays a post), and a path no page has is refused (400).
-pub async fn canonical_paths(req: Request, next: Next) -> Response {
-    use axum::response::IntoResponse;
-    match check_path(req.uri().path()) {
-        PathCheck::Canonical => next.run(req).await,
-        PathCheck::Respell(path) => {
-            let to = match req.uri().query() {
-                Some(q) => format!("{path}?{q}"),
-                None => path,
-            };
-            tracing::warn!(path = %req.uri().path(), to = %to, "path respelled");
-            (
-                http::StatusCode::PERMANENT_REDIRECT,
-                [(header::LOCATION, to)],
-            )
-                .into_response()
-        }
-        PathCheck::Refuse => {
-            tracing::warn!(path = %req.uri().path(), "path refused");
-            http::StatusCode::BAD_REQUEST.into_response()
+#[derive(Clone)]
+pub struct CanonicalPaths;
+
+impl Check for CanonicalPaths {
+    type Carry = ();
+
+    fn before(&self, req: &mut Request) -> ControlFlow<Response, ()> {
+        use axum::response::IntoResponse;
+        match check_path(req.uri().path()) {
+            PathCheck::Canonical => ControlFlow::Continue(()),
+            PathCheck::Respell(path) => {
+                let to = match req.uri().query() {
+                    Some(q) => format!("{path}?{q}"),
+                    None => path,
+                };
+                tracing::warn!(path = %req.uri().path(), to = %to, "path respelled");
+                ControlFlow::Break(
+                    (
+                        http::StatusCode::PERMANENT_REDIRECT,
+                        [(header::LOCATION, to)],
+                    )
+                        .into_response(),
+                )
+            }
+            PathCheck::Refuse => {
+                tracing::warn!(path = %req.uri().path(), "path refused");
+                ControlFlow::Break(http::StatusCode::BAD_REQUEST.into_response())
+            }
         }
     }
 }
@@ -176,60 +191,85 @@ pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 
      img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
      frame-ancestors 'none'";
 
-/// Adds the headers every response carries. `https` adds HSTS.
-pub async fn headers(https: bool, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
-    let with_session = super::session::token_from(req.headers(), https).is_some();
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    // The camera for document photos; the position for "nearest centre first", which the
-    // page asks for only when the person presses its button.
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(self), geolocation=(self), microphone=(), payment=()"),
-    );
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DEFAULT_CSP),
-        );
+/// A layer (`guard::Guard`): the headers every response carries. `https` adds HSTS.
+#[derive(Clone)]
+pub struct Headers {
+    pub https: bool,
+}
+
+/// What the response's headers depend on in the request.
+pub struct AskedFor {
+    https: bool,
+    /// Asked with a session, or a server function (see `depends_on_session`).
+    personally: bool,
+    /// The caching policy of the path when the answer is not personal.
+    policy: &'static str,
+}
+
+impl Check for Headers {
+    type Carry = AskedFor;
+
+    fn before(&self, req: &mut Request) -> ControlFlow<Response, AskedFor> {
+        let path = req.uri().path();
+        let with_session = super::session::token_from(req.headers(), self.https).is_some();
+        ControlFlow::Continue(AskedFor {
+            https: self.https,
+            personally: depends_on_session(path, with_session),
+            policy: cache_policy(path),
+        })
     }
-    if https {
+
+    fn after(asked: AskedFor, res: &mut Response) {
+        let h = res.headers_mut();
         h.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
         );
-    }
-    // A handler that declares its answer public (the published keys) knows it is the same
-    // for everyone; anything else asked with a session is personal.
-    let declared_public = h
-        .get(header::CACHE_CONTROL)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("public"));
-    let personal = !declared_public
-        && (depends_on_session(&path, with_session) || h.contains_key(header::SET_COOKIE));
-    if personal {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(PERSONAL));
-    } else if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(cache_policy(&path)),
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
         );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(
+            "cross-origin-opener-policy",
+            HeaderValue::from_static("same-origin"),
+        );
+        // The camera for document photos; the position for "nearest centre first", which the
+        // page asks for only when the person presses its button.
+        h.insert(
+            "permissions-policy",
+            HeaderValue::from_static(
+                "camera=(self), geolocation=(self), microphone=(), payment=()",
+            ),
+        );
+        if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(DEFAULT_CSP),
+            );
+        }
+        if asked.https {
+            h.insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+            );
+        }
+        // A handler that declares its answer public (the published keys) knows it is the same
+        // for everyone; anything else asked with a session is personal.
+        let declared_public = h
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("public"));
+        let personal = !declared_public && (asked.personally || h.contains_key(header::SET_COOKIE));
+        if personal {
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static(PERSONAL));
+        } else if !h.contains_key(header::CACHE_CONTROL) {
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(asked.policy),
+            );
+        }
     }
-    res
 }
 
 /// What a response that depends on the session carries: no shared cache, no browser cache,

@@ -42,21 +42,28 @@ pub fn is_well_formed_request_id(id: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-/// A layer outside `set_request_id`: a malformed given id is dropped, so a new one is made.
-pub async fn accept_request_id(
-    mut req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let malformed = req
-        .headers()
-        .get_all(REQUEST_ID_HEADER)
-        .iter()
-        .any(|v| !is_well_formed_request_id(v.as_bytes()))
-        || req.headers().get_all(REQUEST_ID_HEADER).iter().count() > 1;
-    if malformed {
-        req.headers_mut().remove(REQUEST_ID_HEADER);
+/// A layer (`guard::Guard`) outside `set_request_id`: a malformed given id is dropped, so a
+/// new one is made.
+#[derive(Clone)]
+pub struct AcceptRequestId;
+
+impl super::guard::Check for AcceptRequestId {
+    type Carry = ();
+
+    fn before(
+        &self,
+        req: &mut axum::extract::Request,
+    ) -> std::ops::ControlFlow<axum::response::Response, ()> {
+        let given = req.headers().get_all(REQUEST_ID_HEADER);
+        let malformed = given
+            .iter()
+            .any(|v| !is_well_formed_request_id(v.as_bytes()))
+            || given.iter().count() > 1;
+        if malformed {
+            req.headers_mut().remove(REQUEST_ID_HEADER);
+        }
+        std::ops::ControlFlow::Continue(())
     }
-    next.run(req).await
 }
 
 pub fn set_request_id() -> SetRequestIdLayer<MakeRequestUuid> {
