@@ -434,12 +434,20 @@ enum Known<'a> {
 }
 
 /// Applies one event to a payment: the state machine decides, the database compares and sets,
-/// and a success fulfils the order in the same transaction. Retries when another request
+/// and a success fulfils the order in the same transaction. Decides again when another request
 /// changed the payment between our read and our write.
 ///
 /// A row the caller has just read is tried first, when the event moves it: the compare-and-set
 /// says whether it was still current, and saves reading it again (issue 23). Anything else (a
 /// repeat, a refusal, a lost race) is decided on a row read inside the transaction.
+///
+/// A lost race is decided again in the same transaction, on the row read again: on SQLite the
+/// transaction holds the write lock, so the row is current; on PostgreSQL the failed update
+/// waited for the winner's commit, and the next statement sees it (read committed). The return
+/// page and the gateway's notification race for most payments (the sandbox sends its news as
+/// the payer is sent back): a new transaction for each loser was two more round trips and a
+/// rollback that sent its connection back to sqlx (issue 23). A transaction that writes
+/// nothing is rolled back explicitly, for the same reason.
 async fn transition(
     p: &Payments,
     db: &Db,
@@ -460,11 +468,12 @@ async fn transition(
         }
         _ => None,
     };
+    let mut tx = db.begin_write().await?;
+    if !first_sight(p, &mut tx, by, now).await? {
+        tx.rollback().await?;
+        return Ok(Applied::Unchanged);
+    }
     for _ in 0..5 {
-        let mut tx = db.begin_write().await?;
-        if !first_sight(p, &mut tx, by, now).await? {
-            return Ok(Applied::Unchanged);
-        }
         let row = match guess.take() {
             Some(row) => row.clone(),
             None => match store::payment(&mut *tx, payment_id).await? {
@@ -477,7 +486,10 @@ async fn transition(
                 state,
                 refunded_minor,
             }) => (state, refunded_minor),
-            Ok(Transition::AlreadyThere) => return Ok(Applied::Unchanged),
+            Ok(Transition::AlreadyThere) => {
+                tx.rollback().await?;
+                return Ok(Applied::Unchanged);
+            }
             Err(e) => {
                 // Money taken for a payment we had closed must be given back by a person.
                 if event == PaymentEvent::Succeeded {
@@ -493,6 +505,8 @@ async fn transition(
                     )
                     .await?;
                     tx.commit().await?;
+                } else {
+                    tx.rollback().await?;
                 }
                 tracing::info!(payment = %payment_id, error = %e, actor, "payment event refused");
                 return match event {
@@ -517,8 +531,7 @@ async fn transition(
             payer_email,
         }) = moved
         else {
-            // Someone else moved it between our read and our write: read again.
-            drop(tx);
+            // Someone else moved it between our read and our write: read again, here.
             continue;
         };
         store::record_event(
@@ -576,6 +589,7 @@ async fn transition(
         tracing::info!(payment = %payment_id, from = row.state().code(), to = to.code(), actor, "payment moved");
         return Ok(Applied::Moved(to));
     }
+    tx.rollback().await?;
     Err(PaymentError::Busy)
 }
 
