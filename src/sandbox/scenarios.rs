@@ -26,6 +26,16 @@ pub const TEST_CODE: &str = "123456";
 pub const MAX_CODE_TRIES: i64 = 3;
 
 impl Scenario {
+    pub const ALL: [Scenario; 7] = [
+        Scenario::Success,
+        Scenario::Declined,
+        Scenario::InsufficientFunds,
+        Scenario::NoNotification,
+        Scenario::DuplicateNotification,
+        Scenario::LateNotification,
+        Scenario::OutOfOrder,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Scenario::Success => "success",
@@ -39,17 +49,10 @@ impl Scenario {
     }
 
     pub fn parse(code: &str) -> Self {
-        [
-            Scenario::Declined,
-            Scenario::InsufficientFunds,
-            Scenario::NoNotification,
-            Scenario::DuplicateNotification,
-            Scenario::LateNotification,
-            Scenario::OutOfOrder,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
-        .unwrap_or(Scenario::Success)
+        Self::ALL
+            .into_iter()
+            .find(|s| s.code() == code)
+            .unwrap_or(Scenario::Success)
     }
 
     /// The failure reason when the scenario refuses the money.

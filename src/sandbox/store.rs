@@ -260,25 +260,72 @@ async fn finish(
     let mut finished = row.clone();
     finished.status = status.into();
     finished.failure = failure.map(str::to_string);
-    // A payment finishes once (the status guard above), and only here are its notifications
-    // queued: they are numbered from 1 without reading the table.
+    notify(&mut tx, &finished, scenario, now).await?;
+    tx.commit().await.map_err(DbError::Sqlx)?;
+    Ok(())
+}
+
+/// The right code for a payment whose scenario pays: moved to `succeeded` by one statement that
+/// returns it, and its notifications queued, in one transaction. The code's page thus moves
+/// the payment without reading it first (one read fewer a payment, issue 23). `None` when
+/// nothing moved (not awaiting a code, out of time, a scenario that refuses the money, another
+/// request first): the caller reads the payment and takes `submit_code`'s way, which says why.
+pub async fn pay_with_code(db: &Db, id: &str, now: i64) -> Result<Option<Row>, SandboxError> {
+    static PAY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let paying = Scenario::ALL
+            .iter()
+            .filter(|s| s.failure().is_none())
+            .map(|s| format!("'{}'", s.code()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "UPDATE sandbox_payments SET status = 'succeeded', updated_at = $1 \
+             WHERE id = $2 AND status = 'awaiting_code' AND expires_at > $1 \
+             AND scenario IN ({paying}) RETURNING {COLUMNS}"
+        )
+    });
+    let mut tx = db.begin_write().await?;
+    let paid: Option<Row> = sqlx::query_as(&PAY)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(paid) = paid else {
+        tx.rollback().await.map_err(DbError::Sqlx)?;
+        return Ok(None);
+    };
+    let scenario = Scenario::parse(paid.scenario.as_deref().unwrap_or_default());
+    notify(&mut tx, &paid, scenario, now).await?;
+    tx.commit().await.map_err(DbError::Sqlx)?;
+    Ok(Some(paid))
+}
+
+/// Queues the notifications a payment's scenario calls for, as it finishes. A payment finishes
+/// once (the status guards of `finish` and `pay_with_code`), and only then are its
+/// notifications queued: they are numbered from 1 without reading the table.
+async fn notify(
+    tx: &mut WriteTx,
+    finished: &Row,
+    scenario: Scenario,
+    now: i64,
+) -> Result<(), SandboxError> {
     match scenario {
         Scenario::NoNotification => {}
         Scenario::DuplicateNotification => {
-            queue(&mut tx, &finished, 1, 0, now).await?;
-            queue(&mut tx, &finished, 2, 0, now).await?;
+            queue(tx, finished, 1, 0, now).await?;
+            queue(tx, finished, 2, 0, now).await?;
         }
-        Scenario::LateNotification => queue(&mut tx, &finished, 1, LATE_SECS, now).await?,
+        Scenario::LateNotification => queue(tx, finished, 1, LATE_SECS, now).await?,
         Scenario::OutOfOrder => {
             // The newer news goes first; the older ("still open") follows a few seconds later.
-            let mut older = row.clone();
+            let mut older = finished.clone();
             older.status = "open".into();
-            queue(&mut tx, &finished, 2, 0, now).await?;
-            queue(&mut tx, &older, 1, 5, now).await?;
+            older.failure = None;
+            queue(tx, finished, 2, 0, now).await?;
+            queue(tx, &older, 1, 5, now).await?;
         }
-        _ => queue(&mut tx, &finished, 1, 0, now).await?,
+        _ => queue(tx, finished, 1, 0, now).await?,
     }
-    tx.commit().await.map_err(DbError::Sqlx)?;
     Ok(())
 }
 

@@ -635,6 +635,74 @@ on_both_backends!(
     }
 );
 
+on_both_backends!(
+    the_right_code_pays_once_and_not_once_the_payment_has_run_out,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let card = [
+            ("number", "4111 1111 1111 1111"),
+            ("expiry", "12/30"),
+            ("cvv", "123"),
+            ("holder", "AMINA BENALI"),
+        ];
+        // Its time runs out while the code page is open: the right code no longer pays, and
+        // the page says the time has run out, in the form's language.
+        let (payment, page) = started(app, &account, &order).await;
+        let next = b.post_form(&format!("{page}/card?lang=fr"), &card).await;
+        app.execute(&format!(
+            "UPDATE sandbox_payments SET expires_at = {} WHERE merchant_ref = '{payment}'",
+            now_secs() - 1
+        ))
+        .await;
+        let res = b
+            .client
+            .post(app.url(&next))
+            .form(&[("code", "123456")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Le délai de paiement est dépassé"), "{html}");
+        assert_eq!(sandbox_status(app, &payment).await, "expired");
+
+        // Another payment: the right code pays and sends the payer back; posted again (a
+        // double click), it changes nothing and queues no second notification.
+        let (b, account, order) = account_with_order(app, &KARIM).await;
+        let (payment, page) = started(app, &account, &order).await;
+        let next = b.post_form(&format!("{page}/card?lang=fr"), &card).await;
+        let back = b.post_form(&path_of(&next), &[("code", "123456")]).await;
+        assert!(back.ends_with("/return"), "{back}");
+        let res = b
+            .client
+            .post(app.url(&next))
+            .form(&[("code", "123456")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Ce paiement est terminé")
+        );
+        assert_eq!(sandbox_status(app, &payment).await, "succeeded");
+        let (notifications,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM sandbox_notifications n \
+             JOIN sandbox_payments p ON p.id = n.payment_id WHERE p.merchant_ref = $1",
+        )
+        .bind(&payment)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(notifications, 1);
+        sandbox_notifies(app, now_secs()).await;
+        assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
+        assert_eq!(fulfilled(&order), 1);
+    }
+);
+
 /// The sandbox's own status of our payment `payment`.
 async fn sandbox_status(app: &TestApp, payment: &str) -> String {
     let (status,): (String,) =
