@@ -125,6 +125,19 @@ async fn pay_by_card(b: &Browser, page: &str, number: &str) -> String {
     b.post_form(&path_of(&next), &[("code", "123456")]).await
 }
 
+/// Posts a one-time code to a sandbox code page as the browser's form would, without following
+/// a redirect: the status and the page.
+async fn post_code(app: &TestApp, b: &Browser, code_page: &str, code: &str) -> (u16, String) {
+    let res = b
+        .client
+        .post(app.url(code_page))
+        .form(&[("code", code)])
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
 async fn state_of(app: &TestApp, payment_id: &str) -> PaymentState {
     let (state,): (String,) = sqlx::query_as("SELECT state FROM payments WHERE id = $1")
         .bind(payment_id)
@@ -500,15 +513,8 @@ on_both_backends!(
             .await;
         let code_page = path_of(&next);
         for left in [2, 1] {
-            let res = b
-                .client
-                .post(app.url(&code_page))
-                .form(&[("code", "000000")])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 422);
-            let html = res.text().await.unwrap();
+            let (status, html) = post_code(app, &b, &code_page, "000000").await;
+            assert_eq!(status, 422);
             assert!(html.contains(&format!("{left}/3")), "{html}");
             assert!(html.contains("error-summary"));
         }
@@ -654,15 +660,8 @@ on_both_backends!(
             now_secs() - 1
         ))
         .await;
-        let res = b
-            .client
-            .post(app.url(&next))
-            .form(&[("code", "123456")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        let html = res.text().await.unwrap();
+        let (status, html) = post_code(app, &b, &next, "123456").await;
+        assert_eq!(status, 200);
         assert!(html.contains("Le délai de paiement est dépassé"), "{html}");
         assert_eq!(sandbox_status(app, &payment).await, "expired");
 
@@ -673,20 +672,9 @@ on_both_backends!(
         let next = b.post_form(&format!("{page}/card?lang=fr"), &card).await;
         let back = b.post_form(&path_of(&next), &[("code", "123456")]).await;
         assert!(back.ends_with("/return"), "{back}");
-        let res = b
-            .client
-            .post(app.url(&next))
-            .form(&[("code", "123456")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        assert!(
-            res.text()
-                .await
-                .unwrap()
-                .contains("Ce paiement est terminé")
-        );
+        let (status, html) = post_code(app, &b, &next, "123456").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Ce paiement est terminé"), "{html}");
         assert_eq!(sandbox_status(app, &payment).await, "succeeded");
         let (notifications,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM sandbox_notifications n \
