@@ -255,6 +255,8 @@ async fn finish(
     .await?
     .rows_affected();
     if changed == 0 {
+        // Ended here, not dropped: a dropped transaction's rollback goes through sqlx's pool.
+        tx.rollback().await.map_err(DbError::Sqlx)?;
         return Ok(());
     }
     let mut finished = row.clone();

@@ -20,7 +20,7 @@ use bawaba::{
         money::{Currency, Money},
         payment::PaymentState,
     },
-    features::payments::engine::{self, NewOrder, PaymentError, Started},
+    features::payments::engine::{self, Applied, NewOrder, PaymentError, Started},
     platform::{gateway::signature, session::now_secs},
     sandbox::{
         protocol::{CreatePayment, Notification, PaymentView},
@@ -483,6 +483,35 @@ on_both_backends!(
         pay_by_card(&b, &page, "6280 5800 0000 0009").await;
         sandbox_notifies(app, now_secs()).await;
         assert_eq!(state_of(app, &second).await, PaymentState::Succeeded);
+        assert_eq!(fulfilled(&order), 1);
+    }
+);
+
+on_both_backends!(
+    the_return_page_finds_the_notification_came_first_and_writes_nothing,
+    |app: &TestApp| async move {
+        let (b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, page) = started(app, &account, &order).await;
+        pay_by_card(&b, &page, "6280 5800 0000 0009").await;
+        // The return page has read the payment (still waiting for news) when the gateway's
+        // notification is applied; then it asks the gateway itself, on what it read.
+        let (read, _, _) = engine::owned_payment_with_order_ref(&app.db, &account, &payment)
+            .await
+            .unwrap();
+        assert!(read.state().is_live(), "{:?}", read.state());
+        sandbox_notifies(app, now_secs()).await;
+        assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
+        let events = "SELECT COUNT(*) FROM payment_events WHERE payment_id = $1";
+        let before = count(app, events, &payment).await;
+        // It learns that the payment is paid (so it sends the payer to what was bought without
+        // reading the order), and the news is not applied twice.
+        assert_eq!(
+            engine::check_row(&app.payments, &app.db, &read, "return", now_secs())
+                .await
+                .unwrap(),
+            Applied::AlreadyIn(PaymentState::Succeeded)
+        );
+        assert_eq!(count(app, events, &payment).await, before);
         assert_eq!(fulfilled(&order), 1);
     }
 );

@@ -465,11 +465,16 @@ pub async fn returned(
             // The page shows "waiting"; the notification or the poller will settle it.
             tracing::warn!(payment = %payment_id, error = %e, "could not ask the gateway on return");
         }
-        // Paid (before the payer came back, or by this return's own question): straight to
-        // what was bought (the vignette), which links to the receipt. Otherwise the payment
-        // may have been settled meanwhile by its notification: read again.
+        // Paid (before the payer came back, by this return's own question, or by the
+        // notification that won the race to apply the same news; its transaction fulfilled the
+        // order): straight to what was bought (the vignette), which links to the receipt.
+        // Otherwise the payment may have been settled meanwhile by its notification: read again.
         let paid = payment.state() == PaymentState::Succeeded
-            || matches!(checked, Ok(Applied::Moved(PaymentState::Succeeded)));
+            || matches!(
+                checked,
+                Ok(Applied::Moved(PaymentState::Succeeded)
+                    | Applied::AlreadyIn(PaymentState::Succeeded))
+            );
         let page = if paid {
             let order = crate::platform::orders::OrderRef {
                 id: &payment.order_id,

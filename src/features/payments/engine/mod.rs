@@ -388,7 +388,11 @@ async fn first_sight(
 pub enum Applied {
     /// The payment moved to this state.
     Moved(PaymentState),
-    /// It was already so (a repeated notification): nothing changed.
+    /// The news was already applied (the notification and the return page race; the first
+    /// moves the payment, the other finds it here): nothing changed. Says the state, so that
+    /// the return page need not read the order again to know it was paid.
+    AlreadyIn(PaymentState),
+    /// Nothing to apply (a replayed notification, a payment still open): nothing changed.
     Unchanged,
     /// Refused by the state machine or by the checks (recorded, flagged when money is involved).
     Ignored,
@@ -488,7 +492,7 @@ async fn transition(
             }) => (state, refunded_minor),
             Ok(Transition::AlreadyThere) => {
                 tx.rollback().await?;
-                return Ok(Applied::Unchanged);
+                return Ok(Applied::AlreadyIn(row.state()));
             }
             Err(e) => {
                 // Money taken for a payment we had closed must be given back by a person.
@@ -741,7 +745,7 @@ async fn apply_observed_to(
     // News we already have (the notification after the return, or the other way round) needs
     // no write transaction: the row read a moment ago is already there.
     if row.payment.apply(event) == Ok(Transition::AlreadyThere) {
-        return Ok(Applied::Unchanged);
+        return Ok(Applied::AlreadyIn(row.state()));
     }
     transition(p, db, Known::Row(row), event, &changes, by, now).await
 }
