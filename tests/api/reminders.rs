@@ -49,6 +49,19 @@ on_both_backends!(
         )
         .await;
         buy(app, &amina, "34567-119-16").await;
+        // The bought car archived and added again: the new row holds the vignette by its plate
+        // only, and owes nothing either.
+        let (bought,): (String,) =
+            sqlx::query_as("SELECT vehicle_id FROM vignettes WHERE plate = '34567 119 16'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let to = amina
+            .post_form("/api/vehicles/remove", &[("id", bought.as_str())])
+            .await;
+        assert_eq!(to, format!("/vehicles?archived={bought}"));
+        let again = add(app, &amina, "34567-119-16", &[]).await;
+        assert_ne!(again, bought);
         // The vehicles were there before the campaign opened; she wants e-mail and SMS.
         let before = LocalMinute::parse("2026-01-15T09:00").unwrap().unix();
         sqlx::query("UPDATE vehicles SET created_at = $1")

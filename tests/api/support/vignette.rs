@@ -49,11 +49,13 @@ pub async fn add(app: &TestApp, b: &Browser, plate: &str, changes: &[(&str, &str
     }
     let to = b.post_form("/api/vehicles/save", &fields).await;
     assert!(to.starts_with("/vehicles?added="), "{to}");
-    let (id,): (String,) = sqlx::query_as("SELECT id FROM vehicles WHERE plate = $1")
-        .bind(plate.replace('-', " "))
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    // The active row: an archived one may hold the same plate.
+    let (id,): (String,) =
+        sqlx::query_as("SELECT id FROM vehicles WHERE plate = $1 AND archived_at IS NULL")
+            .bind(plate.replace('-', " "))
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
     id
 }
 

@@ -6,7 +6,8 @@ use crate::platform::db::{Db, DbError};
 
 /// Active vehicles of accounts that want reminders, with no vignette for `year` (by vehicle or
 /// plate) and no reminder of `kind` for it yet; added before `added_before` when given. At most
-/// `limit`, oldest first.
+/// `limit`, oldest first. Two `NOT EXISTS`, each one unique index's lookup, rather than one
+/// with an `OR` (see `vignette_for_vehicle`).
 pub async fn vehicles_to_remind(
     db: &Db,
     year: i32,
@@ -19,7 +20,9 @@ pub async fn vehicles_to_remind(
         "SELECT {columns} FROM vehicles v JOIN accounts a ON a.id = v.account_id
          WHERE v.archived_at IS NULL AND a.vignette_reminders = 1 AND v.created_at < $3
            AND NOT EXISTS (SELECT 1 FROM vignettes g
-                           WHERE (g.vehicle_id = v.id OR g.plate = v.plate) AND g.campaign_year = $1)
+                           WHERE g.vehicle_id = v.id AND g.campaign_year = $1)
+           AND NOT EXISTS (SELECT 1 FROM vignettes g
+                           WHERE g.plate = v.plate AND g.campaign_year = $1)
            AND NOT EXISTS (SELECT 1 FROM vignette_reminders r
                            WHERE r.vehicle_id = v.id AND r.campaign_year = $1 AND r.kind = $2)
          ORDER BY v.created_at, v.id LIMIT $4"

@@ -79,7 +79,12 @@ fn vignette_from(r: VignetteRow) -> Result<VignetteRecord, DbError> {
     })
 }
 
-/// The vignette a vehicle (or its plate, under any row) has for a campaign, whoever owns it.
+/// The vignette a vehicle (or its plate, under any row) has for a campaign, whoever owns it:
+/// the vehicle's own first.
+///
+/// Each of the two lookups is one unique index's equality, in every plan, where PostgreSQL
+/// could plan `vehicle_id = … OR plate = …` as a read of the whole table and keep that plan
+/// (see `vehicle_with_vignette`).
 pub async fn vignette_for_vehicle(
     conn: &mut sqlx::AnyConnection,
     vehicle_id: &str,
@@ -87,8 +92,10 @@ pub async fn vignette_for_vehicle(
     year: i32,
 ) -> Result<Option<VignetteRecord>, DbError> {
     let row: Option<VignetteRow> = sqlx::query_as(&format!(
-        "SELECT {VIGNETTE_COLUMNS} FROM vignettes
-         WHERE (vehicle_id = $1 OR plate = $2) AND campaign_year = $3"
+        "SELECT {VIGNETTE_COLUMNS} FROM vignettes WHERE vehicle_id = $1 AND campaign_year = $3
+         UNION ALL
+         SELECT {VIGNETTE_COLUMNS} FROM vignettes WHERE plate = $2 AND campaign_year = $3
+         LIMIT 1"
     ))
     .bind(vehicle_id)
     .bind(plate)
@@ -165,11 +172,22 @@ pub async fn vehicle_with_vignette(
     let vignette_columns = qualified_as("g", VIGNETTE_COLUMNS, "g_");
     // `year` NULL (no campaign open) joins nothing; without a probe, neither does the order
     // (`$4` NULL matches no subject).
+    //
+    // The vignette is found as `vignette_for_vehicle` finds it: the vehicle's own (`by_row`)
+    // or its plate's (`by_plate`), each one unique index's lookup by values known before the
+    // join (the plate read by its own subquery, computed once), then the row by its key.
+    // PostgreSQL keeps a connection's plan of a statement once it has planned it a few times;
+    // planned while `vignettes` was small (a new database, or a campaign's first minutes),
+    // the plan of an `OR`, or of a join on `v.plate`, read the whole table on every call
+    // after, twice a purchase (issue 23, `auto_explain` in `payments_bench vignette`).
     let row: Option<Joined> = sqlx::query_as(&format!(
         "SELECT {vehicle_columns}, {vignette_columns},
                 o.id AS o_id, o.amount_minor AS o_amount_minor, o.currency AS o_currency
          FROM vehicles v
-         LEFT JOIN vignettes g ON g.campaign_year = $3 AND (g.vehicle_id = v.id OR g.plate = v.plate)
+         LEFT JOIN vignettes by_row ON by_row.vehicle_id = v.id AND by_row.campaign_year = $3
+         LEFT JOIN vignettes by_plate ON by_plate.campaign_year = $3
+             AND by_plate.plate = (SELECT plate FROM vehicles WHERE id = $1)
+         LEFT JOIN vignettes g ON g.id = COALESCE(by_row.id, by_plate.id)
          LEFT JOIN orders o ON o.id = (
              SELECT id FROM orders WHERE account_id = $2 AND kind = $5 AND subject = $4
                AND amount_minor = $6 AND fulfilled_at IS NULL
