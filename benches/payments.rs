@@ -70,7 +70,9 @@ async fn main() {
     env.insert("BAWABA_PUBLIC_URL", base.clone());
     env.insert("BAWABA_DATA_DIR", data_dir.display().to_string());
     env.insert("DATABASE_URL", database_url.clone());
-    env.insert("BAWABA_DB_MAX_CONNECTIONS", "10".to_string());
+    // Ten unless the run says otherwise (`BAWABA_DB_MAX_CONNECTIONS=4 …`), to compare pool sizes.
+    let connections = std::env::var("BAWABA_DB_MAX_CONNECTIONS").unwrap_or_else(|_| "10".into());
+    env.insert("BAWABA_DB_MAX_CONNECTIONS", connections);
     env.insert("BAWABA_CLIENT_IP_HEADER", "X-Real-IP".to_string());
     env.insert("BAWABA_DEMO_PAYMENTS", "on".to_string());
     env.insert("BAWABA_LOG", "error".to_string());

@@ -483,7 +483,8 @@ pub async fn flag(
     Ok(())
 }
 
-/// Live payments the poller should ask the gateway about now.
+/// Live payments the poller should ask the gateway about now. The condition on `state` is the
+/// partial index `payments_due`'s, word for word: SQLite uses a partial index only then.
 pub async fn due_for_check(db: &Db, now: i64, limit: i64) -> Result<Vec<String>, DbError> {
     let ids: Vec<(String,)> = sqlx::query_as(
         "SELECT id FROM payments WHERE state IN ('created', 'pending') AND check_after <= $1 \
