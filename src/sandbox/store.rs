@@ -428,8 +428,8 @@ const LEASE_SECS: i64 = 60;
 pub const MAX_NOTIFY_ATTEMPTS: i64 = 6;
 
 /// Takes up to `limit` of the oldest due notifications, in one statement of the form of
-/// `platform::outbox::claim` (which says why the rows are chosen in a `MATERIALIZED` step and
-/// why the WHERE repeats): under payments they fall due several at a time, and a claim and a
+/// `platform::outbox::claim` (which says why the rows are chosen in `MATERIALIZED` steps, one
+/// for each partial index, and why the WHERE repeats): under payments they fall due several at a time, and a claim and a
 /// marking each were a write waiting its turn for SQLite's one writer, for every notification.
 pub async fn claim_notifications(
     db: &Db,
@@ -443,9 +443,17 @@ pub async fn claim_notifications(
         crate::platform::db::Backend::Sqlite => "",
     };
     Ok(sqlx::query_as(&format!(
-        "WITH picked AS MATERIALIZED \
-         (SELECT id FROM sandbox_notifications WHERE {DUE} \
-          ORDER BY deliver_after, seq LIMIT $3 {skip_locked}) \
+        "WITH pending AS MATERIALIZED \
+         (SELECT id, deliver_after AS due, seq FROM sandbox_notifications \
+          WHERE status = 'pending' AND deliver_after <= $2 \
+          ORDER BY deliver_after, seq LIMIT $3 {skip_locked}), \
+         lapsed AS MATERIALIZED \
+         (SELECT id, claimed_until AS due, seq FROM sandbox_notifications \
+          WHERE status = 'sending' AND claimed_until <= $2 \
+          ORDER BY claimed_until LIMIT $3 {skip_locked}), \
+         picked AS MATERIALIZED \
+         (SELECT id FROM (SELECT * FROM pending UNION ALL SELECT * FROM lapsed) AS d \
+          ORDER BY due, seq LIMIT $3) \
          UPDATE sandbox_notifications SET status = 'sending', claimed_until = $1, \
          attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM picked) AND {DUE} \

@@ -305,6 +305,42 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_lapsed_lease_is_claimed_again_after_what_is_pending_and_within_the_limit,
+    |app: &TestApp| async move {
+        // A worker claims a message and dies: the message stays "sending" under its lease,
+        // and no other worker takes it until the lease lapses. (Claims run a little ahead of
+        // the clock, so a message written during the test is due.)
+        let now = now_secs() + 5;
+        let orphan = enqueue_verification(&app.db, "amina@example.dz", "200001").await;
+        let taken = outbox::claim(&app.db, "w1", now, 1).await.unwrap();
+        assert_eq!(taken.len(), 1);
+        assert_eq!(taken[0].id, orphan);
+        let pending = enqueue_verification(&app.db, "amina@example.dz", "200002").await;
+        let taken = outbox::claim(&app.db, "w2", now, 5).await.unwrap();
+        assert_eq!(taken.len(), 1, "the leased message is not taken");
+        assert_eq!(taken[0].id, pending);
+        let later = enqueue_verification(&app.db, "amina@example.dz", "200003").await;
+
+        // Ten minutes on, the lease has lapsed: one claim of one takes the pending message
+        // (due since it was written) before the orphan (due since its lease ended).
+        let then = now + 600;
+        let taken = outbox::claim(&app.db, "w2", then, 1).await.unwrap();
+        assert_eq!(taken.len(), 1, "no more than the limit");
+        assert_eq!(taken[0].id, later);
+        let taken = outbox::claim(&app.db, "w2", then, 5).await.unwrap();
+        assert_eq!(taken.len(), 2, "both lapsed leases, nothing else");
+        assert!(taken.iter().any(|m| m.id == orphan && m.attempts == 2));
+        assert_eq!(status(&app.db, &orphan).await, ("sending".to_string(), 2));
+        assert!(
+            outbox::claim(&app.db, "w3", then, 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
+
+on_both_backends!(
     without_smtp_e_mails_are_written_as_files,
     |app: &TestApp| async move {
         let t = transports(None, &app.data_dir);

@@ -922,6 +922,61 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    the_sandbox_takes_a_lapsed_notification_again_after_what_is_pending,
+    |app: &TestApp| async move {
+        let now = now_secs();
+        let req = CreatePayment {
+            merchant_ref: "pay_lapsed".into(),
+            reference: "BWB-LAPSED".into(),
+            amount_minor: 200_000,
+            currency: "DZD".into(),
+            description: "test".into(),
+            language: "ar".into(),
+            return_url: "http://portal.example/return".into(),
+            notify_url: "http://portal.example/notify".into(),
+            expires_at: now + 600,
+        };
+        let paid = store::create(&app.db, &req, now).await.unwrap();
+        for (id, seq, deliver_after) in [("n1", 1, now), ("n2", 2, now + 1)] {
+            sqlx::query(
+                "INSERT INTO sandbox_notifications (id, payment_id, seq, url, body, status, \
+                 attempts, deliver_after, created_at) VALUES ($1, $2, $3, 'http://portal.example/notify', \
+                 '{}', 'pending', 0, $4, $5)",
+            )
+            .bind(id)
+            .bind(&paid.id)
+            .bind(seq)
+            .bind(deliver_after)
+            .bind(now)
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+        }
+        // The notifier takes the first and dies; the second is not due yet.
+        let ids = |due: Vec<store::Due>| due.into_iter().map(|d| d.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(store::claim_notifications(&app.db, now, 5).await.unwrap()),
+            ["n1"]
+        );
+        assert!(
+            store::claim_notifications(&app.db, now, 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Ten minutes on, the lease has lapsed: the pending one first, within the limit.
+        let then = now + 600;
+        assert_eq!(
+            ids(store::claim_notifications(&app.db, then, 1).await.unwrap()),
+            ["n2"]
+        );
+        let again = store::claim_notifications(&app.db, then, 5).await.unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!((again[0].id.as_str(), again[0].attempts), ("n1", 2));
+    }
+);
+
+on_both_backends!(
     refunds_go_through_the_gateway_and_never_exceed_what_was_paid,
     |app: &TestApp| async move {
         let (b, account, order) = account_with_order(app, &AMINA).await;
