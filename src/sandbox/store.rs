@@ -429,8 +429,9 @@ pub const MAX_NOTIFY_ATTEMPTS: i64 = 6;
 
 /// Takes up to `limit` of the oldest due notifications, in one statement of the form of
 /// `platform::outbox::claim` (which says why the rows are chosen in `MATERIALIZED` steps, one
-/// for each partial index, and why the WHERE repeats): under payments they fall due several at a time, and a claim and a
-/// marking each were a write waiting its turn for SQLite's one writer, for every notification.
+/// for each partial index, and why the WHERE repeats): under payments they fall due several
+/// at a time, and a claim and a marking each were a write waiting its turn for SQLite's one
+/// writer, for every notification.
 pub async fn claim_notifications(
     db: &Db,
     now: i64,
