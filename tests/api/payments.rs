@@ -884,20 +884,25 @@ on_both_backends!(
     }
 );
 
+/// A payment as the portal asks the sandbox to open it, valid ten minutes from `now`.
+fn sandbox_request(merchant_ref: &str, now: i64) -> CreatePayment {
+    CreatePayment {
+        merchant_ref: merchant_ref.into(),
+        reference: "BWB-TEST".into(),
+        amount_minor: 200_000,
+        currency: "DZD".into(),
+        description: "test".into(),
+        language: "ar".into(),
+        return_url: "http://portal.example/return".into(),
+        notify_url: "http://portal.example/notify".into(),
+        expires_at: now + 600,
+    }
+}
+
 on_both_backends!(
     the_sandbox_opens_one_payment_per_merchant_reference,
     |app: &TestApp| async move {
-        let req = CreatePayment {
-            merchant_ref: "pay_repeated".into(),
-            reference: "BWB-REPEAT".into(),
-            amount_minor: 200_000,
-            currency: "DZD".into(),
-            description: "test".into(),
-            language: "ar".into(),
-            return_url: "http://portal.example/return".into(),
-            notify_url: "http://portal.example/notify".into(),
-            expires_at: now_secs() + 600,
-        };
+        let req = sandbox_request("pay_repeated", now_secs());
         let opened = store::create(&app.db, &req, now_secs()).await.unwrap();
         assert_eq!(
             (opened.amount_minor, opened.status.as_str()),
@@ -925,17 +930,7 @@ on_both_backends!(
     the_sandbox_takes_a_lapsed_notification_again_after_what_is_pending,
     |app: &TestApp| async move {
         let now = now_secs();
-        let req = CreatePayment {
-            merchant_ref: "pay_lapsed".into(),
-            reference: "BWB-LAPSED".into(),
-            amount_minor: 200_000,
-            currency: "DZD".into(),
-            description: "test".into(),
-            language: "ar".into(),
-            return_url: "http://portal.example/return".into(),
-            notify_url: "http://portal.example/notify".into(),
-            expires_at: now + 600,
-        };
+        let req = sandbox_request("pay_lapsed", now);
         let paid = store::create(&app.db, &req, now).await.unwrap();
         for (id, seq, deliver_after) in [("n1", 1, now), ("n2", 2, now + 1)] {
             sqlx::query(
