@@ -205,6 +205,61 @@ async fn gateway_ref(app: &TestApp, payment_id: &str) -> String {
     r.unwrap()
 }
 
+/// A payment's history: (event, from, to, actor, gateway reference), oldest first.
+async fn history(
+    app: &TestApp,
+    payment_id: &str,
+) -> Vec<(String, String, String, String, Option<String>)> {
+    sqlx::query_as(
+        "SELECT event, from_state, to_state, actor, gateway_ref FROM payment_events \
+         WHERE payment_id = $1 ORDER BY at",
+    )
+    .bind(payment_id)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap()
+}
+
+// Each move writes one line of the payment's history, and only a move writes one (on
+// PostgreSQL the line is written by the move's own statement, which is the whole transaction
+// when nothing else is written). An expiry decided on a row read before another request
+// expired the payment finds it moved, decides again on the row as it is, and writes nothing.
+on_both_backends!(
+    each_move_writes_one_line_of_history_and_a_move_on_an_old_row_writes_none,
+    |app: &TestApp| async move {
+        let (_b, account, order) = account_with_order(app, &AMINA).await;
+        let (payment, _page) = started(app, &account, &order).await;
+        let gref = gateway_ref(app, &payment).await;
+        let (read, _, _) = engine::owned_payment_with_order_ref(&app.db, &account, &payment)
+            .await
+            .unwrap();
+        assert_eq!(read.state(), PaymentState::Pending);
+        // Past its time and the grace after it, while the gateway still says it is open.
+        let later = read.expires_at + 3600;
+        let check = || engine::check_row(&app.payments, &app.db, &read, "poller", later);
+        assert_eq!(
+            check().await.unwrap(),
+            Applied::Moved(PaymentState::Expired)
+        );
+        assert_eq!(
+            check().await.unwrap(),
+            Applied::AlreadyIn(PaymentState::Expired)
+        );
+        assert_eq!(state_of(app, &payment).await, PaymentState::Expired);
+        let line = |event: &str, from: &str, to: &str, actor: &str| {
+            let s = |t: &str| t.to_string();
+            (s(event), s(from), s(to), s(actor), Some(gref.clone()))
+        };
+        assert_eq!(
+            history(app, &payment).await,
+            [
+                line("accepted", "created", "pending", "portal"),
+                line("expired", "pending", "expired", "poller"),
+            ]
+        );
+    }
+);
+
 // An order that is already fulfilled when a payment of it succeeds (two payments of one order
 // both paid) is not fulfilled again: the payment is flagged for a person to refund, and the
 // receipt still names the order (read again on that path: `mark_fulfilled` gives back only an

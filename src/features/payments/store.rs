@@ -6,7 +6,7 @@ use crate::{
         money::{Currency, Money},
         payment::{Payment, PaymentState},
     },
-    platform::db::{Db, DbError, OnUnique, WriteTx, qualified},
+    platform::db::{Db, DbError, OnUnique, qualified},
 };
 use sqlx::{Any, AnyConnection, Executor};
 
@@ -371,15 +371,22 @@ pub struct Moved {
 /// `None` when someone else changed it first. The payer's address comes back in the same
 /// statement (a subquery in `RETURNING`, which SQLite and PostgreSQL both allow): a read less
 /// in the success's transaction, which on SQLite holds the only writing connection.
+///
+/// With `event`, its line in the payment's history is written by the same statement, only if
+/// the payment moved (PostgreSQL's data-modifying `WITH`; SQLite has none: there the caller
+/// writes it with `record_event` in its transaction). One statement is atomic on its own, so
+/// a move that writes nothing else needs no transaction there: one round trip instead of four
+/// (`BEGIN`, the move, the event, `COMMIT`), issue 23.
 #[allow(clippy::too_many_arguments)]
-pub async fn move_payment(
-    tx: &mut WriteTx,
+pub async fn move_payment<'e>(
+    exec: impl Executor<'e, Database = Any>,
     id: &str,
     from: PaymentState,
     refunded_from: i64,
     to: PaymentState,
     refunded_to: i64,
     changes: &Changes,
+    event: Option<&Event<'_>>,
     now: i64,
 ) -> Result<Option<Moved>, DbError> {
     #[derive(sqlx::FromRow)]
@@ -388,30 +395,62 @@ pub async fn move_payment(
         payment: RawPayment,
         payer_email: Option<String>,
     }
-    let sql = format!(
-        "UPDATE payments SET state = $1, refunded_minor = $2, \
+    const SET: &str = "UPDATE payments SET state = $1, refunded_minor = $2, \
          gateway_ref = COALESCE($3, gateway_ref), redirect_url = COALESCE($4, redirect_url), \
          method = COALESCE($5, method), brand = COALESCE($6, brand), masked = COALESCE($7, masked), \
          failure = COALESCE($8, failure), check_after = COALESCE($9, check_after), \
          succeeded_at = CASE WHEN $1 = 'succeeded' THEN $10 ELSE succeeded_at END, updated_at = $10 \
-         WHERE id = $11 AND state = $12 AND refunded_minor = $13 RETURNING {PAYMENT_COLUMNS}, \
-         (SELECT email FROM accounts WHERE accounts.id = payments.account_id) AS payer_email"
-    );
-    sqlx::query_as::<_, Returned>(&sql)
-        .bind(to.code())
-        .bind(refunded_to)
-        .bind(&changes.gateway_ref)
-        .bind(&changes.redirect_url)
-        .bind(&changes.method)
-        .bind(&changes.brand)
-        .bind(&changes.masked)
-        .bind(&changes.failure)
-        .bind(changes.check_after)
-        .bind(now)
-        .bind(id)
-        .bind(from.code())
-        .bind(refunded_from)
-        .fetch_optional(&mut **tx)
+         WHERE id = $11 AND state = $12 AND refunded_minor = $13";
+    static MOVE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "{SET} RETURNING {PAYMENT_COLUMNS}, \
+             (SELECT email FROM accounts WHERE accounts.id = payments.account_id) AS payer_email"
+        )
+    });
+    static MOVE_AND_RECORD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "WITH moved AS ({}), \
+             recorded AS (INSERT INTO payment_events (id, payment_id, at, actor, event, \
+             from_state, to_state, gateway_ref, amount_minor, reason, refund_id) \
+             SELECT $14, id, $10, $15, $16, $12, $1, $17, $18, $19, $20 FROM moved) \
+             SELECT * FROM moved",
+            MOVE.as_str()
+        )
+    });
+    let query = sqlx::query_as::<_, Returned>(if event.is_some() {
+        &MOVE_AND_RECORD
+    } else {
+        &MOVE
+    })
+    .bind(to.code())
+    .bind(refunded_to)
+    .bind(&changes.gateway_ref)
+    .bind(&changes.redirect_url)
+    .bind(&changes.method)
+    .bind(&changes.brand)
+    .bind(&changes.masked)
+    .bind(&changes.failure)
+    .bind(changes.check_after)
+    .bind(now)
+    .bind(id)
+    .bind(from.code())
+    .bind(refunded_from);
+    let query = match event {
+        Some(e) => {
+            debug_assert!(e.payment_id == id && e.from == from && e.to == to);
+            query
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(e.actor)
+                .bind(e.event)
+                .bind(e.gateway_ref)
+                .bind(e.amount_minor)
+                .bind(e.reason)
+                .bind(e.refund_id)
+        }
+        None => query,
+    };
+    query
+        .fetch_optional(exec)
         .await?
         .map(|r| {
             Ok(Moved {
