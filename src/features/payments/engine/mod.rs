@@ -477,7 +477,7 @@ async fn transition(
         match move_alone(db, row, event, changes, by, now).await? {
             Alone::Moved(to) => return Ok(Applied::Moved(to)),
             Alone::Lost => guess = None,
-            Alone::NotAlone => {}
+            Alone::NeedsTransaction => {}
         }
     }
     let mut tx = db.begin_write().await?;
@@ -595,7 +595,7 @@ enum Alone {
     /// Someone else moved the payment first: decide on the row as it is now.
     Lost,
     /// The move writes more than the payment and its history: it needs a transaction.
-    NotAlone,
+    NeedsTransaction,
 }
 
 /// A move that writes nothing but the payment and its history line (no fulfilment, no
@@ -614,10 +614,10 @@ async fn move_alone(
         refunded_minor,
     }) = row.payment.apply(event)
     else {
-        return Ok(Alone::NotAlone);
+        return Ok(Alone::NeedsTransaction);
     };
     if to == PaymentState::Succeeded || matches!(event, PaymentEvent::Refunded { .. }) {
-        return Ok(Alone::NotAlone);
+        return Ok(Alone::NeedsTransaction);
     }
     let line = event_line(&row.id, event, row, to, changes, by);
     let moved = store::move_payment(
