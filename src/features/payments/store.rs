@@ -372,9 +372,9 @@ pub struct Moved {
 /// statement (a subquery in `RETURNING`, which SQLite and PostgreSQL both allow): a read less
 /// in the success's transaction, which on SQLite holds the only writing connection.
 ///
-/// With `event`, its line in the payment's history is written by the same statement, only if
-/// the payment moved (PostgreSQL's data-modifying `WITH`; SQLite has none: there the caller
-/// writes it with `record_event` in its transaction). One statement is atomic on its own, so
+/// With `event` (PostgreSQL only), its line in the payment's history is written by the same
+/// statement, only if the payment moved (a data-modifying `WITH`, which SQLite lacks: there
+/// the caller writes the line with `record_event` in its transaction). One statement is atomic on its own, so
 /// a move that writes nothing else needs no transaction there: one round trip instead of four
 /// (`BEGIN`, the move, the event, `COMMIT`), issue 23.
 #[allow(clippy::too_many_arguments)]

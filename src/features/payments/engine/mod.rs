@@ -443,7 +443,10 @@ enum Known<'a> {
 ///
 /// A row the caller has just read is tried first, when the event moves it: the compare-and-set
 /// says whether it was still current, and saves reading it again (issue 23). Anything else (a
-/// repeat, a refusal, a lost race) is decided on a row read inside the transaction.
+/// repeat, a refusal, a lost race) is decided on a row read inside the transaction. On
+/// PostgreSQL, such a row's move that writes nothing else (the gateway's acceptance, an
+/// expiry, a failure) is first tried as one statement with its history line, outside any
+/// transaction (`move_alone`).
 ///
 /// A lost race is decided again in the same transaction, on the row read again: on SQLite the
 /// transaction holds the write lock, so the row is current; on PostgreSQL the failed update
