@@ -6,7 +6,7 @@ use crate::{
         money::{Currency, Money},
         payment::{Payment, PaymentState},
     },
-    platform::db::{Db, DbError, OnUnique, qualified},
+    platform::db::{Db, DbError, OnUnique, qualified, qualified_as},
 };
 use sqlx::{Any, AnyConnection, Executor};
 
@@ -365,6 +365,20 @@ pub struct Changes {
 pub struct Moved {
     pub row: PaymentRow,
     pub payer_email: Option<String>,
+    /// What the move's statement did to the payment's order.
+    pub order: OrderMark,
+}
+
+/// The order, as a success's move left it. On PostgreSQL the statement that moves a payment to
+/// `succeeded` also marks its order fulfilled (one round trip fewer in the success's
+/// transaction, issue 23); elsewhere the caller does (`mark_fulfilled`).
+pub enum OrderMark {
+    /// Not asked: not a success, or not PostgreSQL.
+    NotAsked,
+    /// Marked fulfilled by this move, as `mark_fulfilled` gives it.
+    Marked(Order),
+    /// Already fulfilled by another payment of the order (paid twice).
+    AlreadyFulfilled,
 }
 
 /// Moves a payment from `from` (with `refunded_from`) to `to`, and gives it as it now is;
@@ -376,7 +390,8 @@ pub struct Moved {
 /// statement, only if the payment moved (a data-modifying `WITH`, which SQLite lacks: there
 /// the caller writes the line with `record_event` in its transaction). One statement is atomic on its own, so
 /// a move that writes nothing else needs no transaction there: one round trip instead of four
-/// (`BEGIN`, the move, the event, `COMMIT`), issue 23.
+/// (`BEGIN`, the move, the event, `COMMIT`), issue 23. A success's statement there also marks
+/// the order fulfilled (`Moved::order`), only if the payment moved.
 #[allow(clippy::too_many_arguments)]
 pub async fn move_payment<'e>(
     exec: impl Executor<'e, Database = Any>,
@@ -394,6 +409,31 @@ pub async fn move_payment<'e>(
         #[sqlx(flatten)]
         payment: RawPayment,
         payer_email: Option<String>,
+    }
+    /// The order's columns, `o_`-prefixed: absent unless the statement fulfils, all NULL
+    /// when the order was fulfilled already.
+    #[derive(sqlx::FromRow)]
+    struct ReturnedWithOrder {
+        #[sqlx(flatten)]
+        moved: Returned,
+        #[sqlx(default)]
+        o_id: Option<String>,
+        #[sqlx(default)]
+        o_account_id: Option<String>,
+        #[sqlx(default)]
+        o_kind: Option<String>,
+        #[sqlx(default)]
+        o_subject: Option<String>,
+        #[sqlx(default)]
+        o_description: Option<String>,
+        #[sqlx(default)]
+        o_amount_minor: Option<i64>,
+        #[sqlx(default)]
+        o_currency: Option<String>,
+        #[sqlx(default)]
+        o_fulfilled_at: Option<i64>,
+        #[sqlx(default)]
+        o_created_at: Option<i64>,
     }
     const SET: &str = "UPDATE payments SET state = $1, refunded_minor = $2, \
          gateway_ref = COALESCE($3, gateway_ref), redirect_url = COALESCE($4, redirect_url), \
@@ -417,7 +457,24 @@ pub async fn move_payment<'e>(
             MOVE.as_str()
         )
     });
-    let query = sqlx::query_as::<_, Returned>(if event.is_some() {
+    // The order's row comes back beside the payment's: the final `SELECT` joins the two
+    // statements' `RETURNING` rows (no row when the payment did not move).
+    static MOVE_RECORD_AND_FULFIL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let order = qualified_as("f", ORDER_COLUMNS, "o_");
+        format!(
+            "{}, fulfilled AS (UPDATE orders SET fulfilled_at = $10 \
+             WHERE id = (SELECT order_id FROM moved) AND fulfilled_at IS NULL \
+             RETURNING {ORDER_COLUMNS}) \
+             SELECT moved.*, {order} FROM moved LEFT JOIN fulfilled f ON TRUE",
+            MOVE_AND_RECORD
+                .strip_suffix(" SELECT * FROM moved")
+                .unwrap_or_default()
+        )
+    });
+    let fulfils = event.is_some() && to == PaymentState::Succeeded;
+    let query = sqlx::query_as::<_, ReturnedWithOrder>(if fulfils {
+        &MOVE_RECORD_AND_FULFIL
+    } else if event.is_some() {
         &MOVE_AND_RECORD
     } else {
         &MOVE
@@ -449,16 +506,29 @@ pub async fn move_payment<'e>(
         }
         None => query,
     };
-    query
-        .fetch_optional(exec)
-        .await?
-        .map(|r| {
-            Ok(Moved {
-                row: PaymentRow::try_from(r.payment)?,
-                payer_email: r.payer_email,
-            })
-        })
-        .transpose()
+    let Some(r) = query.fetch_optional(exec).await? else {
+        return Ok(None);
+    };
+    let order = match (fulfils, r.o_id) {
+        (false, _) => OrderMark::NotAsked,
+        (true, None) => OrderMark::AlreadyFulfilled,
+        (true, Some(id)) => OrderMark::Marked(order_from(OrderRow {
+            id,
+            account_id: r.o_account_id.unwrap_or_default(),
+            kind: r.o_kind.unwrap_or_default(),
+            subject: r.o_subject.unwrap_or_default(),
+            description: r.o_description.unwrap_or_default(),
+            amount_minor: r.o_amount_minor.unwrap_or_default(),
+            currency: r.o_currency.unwrap_or_default(),
+            fulfilled_at: r.o_fulfilled_at,
+            created_at: r.o_created_at.unwrap_or_default(),
+        })?),
+    };
+    Ok(Some(Moved {
+        row: PaymentRow::try_from(r.moved.payment)?,
+        payer_email: r.moved.payer_email,
+        order,
+    }))
 }
 
 /// One line of a payment's history.

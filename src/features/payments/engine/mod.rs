@@ -547,6 +547,7 @@ async fn transition(
         let Some(store::Moved {
             row: moved,
             payer_email,
+            order: marked,
         }) = moved
         else {
             // Someone else moved it between our read and our write: read again, here.
@@ -564,7 +565,7 @@ async fn transition(
             email: payer_email.as_deref(),
         };
         if to == PaymentState::Succeeded {
-            let order = fulfil(p, &mut tx, &moved, paid, &mut outgoing, now).await?;
+            let order = fulfil(p, &mut tx, &moved, marked, paid, &mut outgoing, now).await?;
             tell_payer(
                 p,
                 &mut outgoing,
@@ -670,16 +671,23 @@ fn event_line<'a>(
     }
 }
 
-/// The order's fulfilment, inside the success's transaction; the order as fulfilled.
+/// The order's fulfilment, inside the success's transaction; the order as fulfilled. `marked`:
+/// what the move's statement already did to the order (PostgreSQL).
 async fn fulfil(
     p: &Payments,
     conn: &mut AnyConnection,
     row: &PaymentRow,
+    marked: store::OrderMark,
     paid: Paid<'_>,
     outgoing: &mut Outgoing,
     now: i64,
 ) -> Result<Order, PaymentError> {
-    let Some(order) = store::mark_fulfilled(conn, &row.order_id, now).await? else {
+    let marked = match marked {
+        store::OrderMark::Marked(order) => Some(order),
+        store::OrderMark::AlreadyFulfilled => None,
+        store::OrderMark::NotAsked => store::mark_fulfilled(conn, &row.order_id, now).await?,
+    };
+    let Some(order) = marked else {
         // Paid twice (two payments of one order both succeeded): keep the money's trail and
         // have a person refund one; the service's thing is not made twice.
         let order = store::order(&mut *conn, &row.order_id)
