@@ -769,6 +769,24 @@ on_both_backends!(
         .await
         .unwrap();
         assert_eq!(notifications, 1);
+        // What it will post: the payment as the sandbox's API shows it (on PostgreSQL the
+        // database writes this body, in the statement that moves the payment).
+        let (ntf, body, sandbox_id): (String, String, String) = sqlx::query_as(
+            "SELECT n.id, n.body, p.id FROM sandbox_notifications n \
+             JOIN sandbox_payments p ON p.id = n.payment_id WHERE p.merchant_ref = $1",
+        )
+        .bind(&payment)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        let sent: Notification = serde_json::from_str(&body).unwrap();
+        assert_eq!((sent.notification_id.as_str(), sent.seq), (ntf.as_str(), 1));
+        let row = bawaba::sandbox::store::get(&app.db, &sandbox_id, now_secs())
+            .await
+            .unwrap();
+        assert_eq!(sent.payment, row.view(None));
+        assert_eq!(sent.payment.status, "succeeded");
+        assert_eq!(sent.payment.masked.as_deref(), Some("•••• 1111"), "{body}");
         sandbox_notifies(app, now_secs()).await;
         assert_eq!(state_of(app, &payment).await, PaymentState::Succeeded);
         assert_eq!(fulfilled(&order), 1);
