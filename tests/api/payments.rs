@@ -382,6 +382,72 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    an_order_made_at_pay_is_written_with_its_payment_and_a_repeated_submission_adds_neither,
+    |app: &TestApp| async move {
+        let (_b, account, _) = account_with_order(app, &AMINA).await;
+        let made = || {
+            engine::new_order(
+                &NewOrder {
+                    account_id: &account,
+                    kind: COUNTED,
+                    subject: "one thing",
+                    description: [("ar", "x".into()), ("fr", "x".into()), ("en", "x".into())],
+                    amount: AMOUNT,
+                },
+                now_secs(),
+            )
+        };
+        let pay = |order, key: &'static str| {
+            let account = account.clone();
+            async move {
+                engine::start(
+                    &app.payments,
+                    &app.db,
+                    &account,
+                    engine::ToPay::New(order),
+                    key,
+                    "ar",
+                    now_secs(),
+                )
+                .await
+            }
+        };
+        let first = made();
+        let first_id = first.id.clone();
+        let opened = pay(first, "k1").await.unwrap();
+        assert!(matches!(opened, Started::Gateway { .. }), "{opened:?}");
+        let one = "SELECT COUNT(*) FROM payments WHERE order_id = $1";
+        assert_eq!(
+            count(app, one, &first_id).await,
+            1,
+            "the order, with its payment"
+        );
+        assert_eq!(
+            engine::owned_order(&app.db, &account, &first_id)
+                .await
+                .unwrap()
+                .amount,
+            AMOUNT
+        );
+
+        // The same submission again, its request having made its own order (a double click
+        // whose two requests ran side by side): the first's payment, no second payment; on
+        // PostgreSQL, where the two are one statement, no second order either.
+        let second = made();
+        let second_id = second.id.clone();
+        assert_eq!(pay(second, "k1").await.unwrap(), opened);
+        assert_eq!(count(app, one, &second_id).await, 0);
+        let orders = "SELECT COUNT(*) FROM orders WHERE account_id = $1";
+        let left = if app.db.backend() == bawaba::platform::db::Backend::Postgres {
+            0
+        } else {
+            1
+        };
+        assert_eq!(count(app, orders, &account).await, 2 + left);
+    }
+);
+
+on_both_backends!(
     twenty_simultaneous_success_notifications_fulfil_the_order_once,
     |app: &TestApp| async move {
         let (b, account, order) = account_with_order(app, &AMINA).await;
@@ -1092,7 +1158,7 @@ on_both_backends!(
             &app.payments,
             &app.db,
             &karim,
-            engine::ToPay::Made(amina_s),
+            engine::ToPay::New(amina_s),
             "k2",
             "ar",
             now_secs(),

@@ -83,12 +83,19 @@ pub async fn create_order<'e>(
     new: &NewOrder<'_>,
     now: i64,
 ) -> Result<Order, DbError> {
+    let order = new_order(new, now);
+    store::insert_order(conn, &order).await?;
+    Ok(order)
+}
+
+/// The order as `create_order` would write it, not written yet: for `ToPay::New`.
+pub fn new_order(new: &NewOrder<'_>, now: i64) -> Order {
     let description: serde_json::Map<String, serde_json::Value> = new
         .description
         .iter()
         .map(|(lang, text)| (lang.to_string(), serde_json::Value::from(text.as_str())))
         .collect();
-    let order = Order {
+    Order {
         id: uuid::Uuid::new_v4().to_string(),
         account_id: new.account_id.to_string(),
         kind: new.kind.to_string(),
@@ -97,23 +104,22 @@ pub async fn create_order<'e>(
         amount: new.amount,
         fulfilled_at: None,
         created_at: now,
-    };
-    store::insert_order(conn, &order).await?;
-    Ok(order)
+    }
 }
 
 /// The order a "Pay" is for: named by a form (read here, its owner checked), or made by the
-/// service in this very request (its owner checked here too, and nothing read again).
+/// service in this very request (`new_order`: its owner checked here too, nothing read, and
+/// written with its payment).
 pub enum ToPay<'a> {
     Named(&'a str),
-    Made(Order),
+    New(Order),
 }
 
 impl ToPay<'_> {
     pub fn id(&self) -> &str {
         match self {
             ToPay::Named(id) => id,
-            ToPay::Made(order) => &order.id,
+            ToPay::New(order) => &order.id,
         }
     }
 }
@@ -182,10 +188,10 @@ pub async fn start(
     language: &str,
     now: i64,
 ) -> Result<Started, PaymentError> {
-    let order = match order {
-        ToPay::Named(id) => owned_order(db, account_id, id).await?,
-        ToPay::Made(order) if order.account_id == account_id => order,
-        ToPay::Made(_) => return Err(PaymentError::NotFound),
+    let (order, written) = match order {
+        ToPay::Named(id) => (owned_order(db, account_id, id).await?, true),
+        ToPay::New(order) if order.account_id == account_id => (order, false),
+        ToPay::New(_) => return Err(PaymentError::NotFound),
     };
     if order.fulfilled_at.is_some() {
         // The submission that paid, sent again, leads to its payment; any other, to "paid".
@@ -215,7 +221,12 @@ pub async fn start(
         succeeded_at: None,
         created_at: now,
     };
-    if !store::insert_payment(db, &row, now).await? {
+    let inserted = if written {
+        store::insert_payment(db, &row, now).await?
+    } else {
+        store::insert_order_and_payment(db, &order, &row, now).await?
+    };
+    if !inserted {
         // A unique index said no: this key (the same submission again: a double click, a
         // browser's retry, back and resubmit), or a live payment for the order, exists already.
         // Asked only then, so that a first submission costs no read.

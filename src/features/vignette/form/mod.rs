@@ -248,7 +248,8 @@ mod tests {
                 ("due_heading".to_string(), "المبلغ {amount}".to_string()),
                 ("empty".to_string(), String::new()),
                 ("two_lines".to_string(), "one\ttwo\nthree".to_string()),
-            ]),
+            ])
+            .into(),
         };
         let pairs = Pairs(vec![
             ("plate".into(), "12345-116-16".into()),

@@ -276,7 +276,7 @@ impl From<FormText> for String {
     fn from(t: FormText) -> String {
         let mut out = String::new();
         push(&mut out, &[&t.lang]);
-        push_pairs(&mut out, &t.t);
+        push_pairs(&mut out, t.t.iter());
         out
     }
 }
@@ -289,7 +289,7 @@ impl TryFrom<String> for FormText {
         let lang = lines.next().unwrap_or_default().to_string();
         Ok(FormText {
             lang,
-            t: super::answers(read_pairs(lines)?),
+            t: super::answers(read_pairs(lines)?).into(),
         })
     }
 }

@@ -2,8 +2,6 @@
 //! order, then the payment).
 
 use super::*;
-#[cfg(feature = "ssr")]
-use crate::error::OrUnavailable;
 use crate::features::vignette::{
     calculator::result_view,
     form::FormText,
@@ -150,7 +148,7 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
     .encode();
     // "Pay" pressed again (or in two tabs) continues the unpaid order for the same vignette at
     // the same amount, read with the vehicle, rather than opening a second one. A new order
-    // goes to the payment as made, not read again.
+    // goes to the payment as made, written with it and not read again.
     let open = unpaid_order.filter(|o| {
         o.amount_minor == quote.total.minor && o.currency == quote.total.currency.code()
     });
@@ -166,8 +164,7 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
                 )
                 .to_string()
             };
-            let made = engine::create_order(
-                state.db.writer(),
+            let made = engine::new_order(
                 &engine::NewOrder {
                     account_id: &account,
                     kind: KIND,
@@ -180,10 +177,8 @@ pub async fn buy(vehicle_id: String, amount: String, key: String) -> Result<(), 
                     amount: quote.total,
                 },
                 now,
-            )
-            .await
-            .or_unavailable()?;
-            engine::ToPay::Made(made)
+            );
+            engine::ToPay::New(made)
         }
     };
     let to = start_payment(&state, &account, order, key).await?;
