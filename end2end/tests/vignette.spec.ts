@@ -271,6 +271,13 @@ test("buying the vignette for a car", async ({ page, context, baseURL, javaScrip
   await expect(page.locator("main")).toContainText(/PAY-[0-9A-Z]{10}/);
   await expectNoHorizontalScroll(page, "vignette bought");
   const vignetteNumber = await number.innerText();
+  // Read out to an officer, the number stays on one line: this one, and the widest a number
+  // can be (W is the widest letter of its alphabet), on this phone's width.
+  const lines = () => number.evaluate((el) => Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)));
+  expect(await lines()).toBe(1);
+  await number.evaluate((el) => { el.textContent = "2026-WWWW-WWWW"; });
+  expect(await lines()).toBe(1);
+  await number.evaluate((el, n) => { el.textContent = n; }, vignetteNumber);
   // The page's own QR code (inline SVG), photographed as a phone reads a screen.
   await page.locator(".vignette-qr [role=img]").screenshot({ path: info.outputPath("page-qr.png") });
   const onPage = execFileSync("zbarimg", ["--quiet", "--raw", info.outputPath("page-qr.png")], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
